@@ -1,0 +1,1 @@
+"""The ``canbao`` command line."""

@@ -1,0 +1,56 @@
+"""``canbao``: with no arguments opens the window; subcommands do everything else from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import policy_cmd, quote_cmd
+
+# Subcommand modules: each has register(subparsers). Others (ledger, print, export …) add themselves here.
+COMMANDS = [policy_cmd, quote_cmd]
+
+
+def _optional_commands() -> list:
+    mods = []
+    for name in ("ledger_cmd", "paper_cmd", "gui_cmd"):
+        try:
+            mods.append(__import__(f"app.cli.{name}", fromlist=["register"]))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.cli.{name}":
+                raise
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="canbao", description="参保台账 Canbao：城乡居民医保参保缴费台账")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    for mod in COMMANDS + _optional_commands():
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv:
+        try:
+            from ..ui.app import run_app  # the window, once it exists
+        except ModuleNotFoundError:
+            parser.print_help()
+            return 0
+        return run_app([])
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The names Canbao speaks: the documents' own Chinese words for categories, add-ons and special cases.
+
+A policy file may add aliases (e.g. 城乡特困人员 for 特困人员); the canonical names here are what the
+ledger stores and what the CLI accepts.
+"""
+
+from __future__ import annotations
+
+CATEGORIES: tuple[str, ...] = (
+    "特困人员",
+    "孤儿",
+    "事实无人抚养儿童",
+    "儿童福利机构儿童",
+    "低保对象",
+    "低保边缘家庭成员",
+    "返贫致贫人口",
+    "脱贫不稳定人口",
+    "边缘易致贫人口",
+    "突发严重困难人口",
+    "稳定脱贫人口",
+    "防止返贫监测对象",
+    "重度残疾人",
+    "重点优抚对象",
+    "劳动模范",
+)
+
+ADDONS: tuple[str, ...] = ("长期护理保险", "意外伤害保险", "晋康保基础版", "晋康保尊享版")
+
+SPECIALS: tuple[str, ...] = (
+    "新入学大中专学生",
+    "退役军人",
+    "征兵退回人员",
+    "刑满释放人员",
+    "社区矫正对象",
+    "职工医保断保",
+)
+
+# Funding sources named by the documents (who pays an assistance or a subsidy).
+FUNDING_SOURCES: tuple[str, ...] = (
+    "医疗救助",
+    "财政",
+    "残疾人就业保障金",
+    "区退役军人事务局",
+    "儿童福利机构",
+    "市财政",
+    "区财政",
+    "县财政",
+    "县（区）财政",
+    "市总工会",
+)
+
+# Departments that recognise categories (used by the ledger's forms).
+DEPARTMENTS: tuple[str, ...] = ("民政", "农业农村", "乡村振兴", "残联", "退役军人事务", "总工会", "教育", "卫生健康", "其他")
+
+# Why a member is not enrolled here; ``counts`` = still required to enrol here (in the rate's denominator).
+NON_ENROLMENT_REASONS: dict[str, bool] = {
+    "参加职工医保": False,
+    "异地参保": False,
+    "参军/服役": False,
+    "服刑": False,
+    "死亡": False,
+    "迁出": False,
+    "失踪": True,
+    "拒参": True,
+    "无法联系": True,
+    "其他": True,
+}
