@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from stdnum import exceptions as stdnum_exc
+from stdnum import numdb
 from stdnum.cn import ric
 
 
@@ -20,28 +21,33 @@ class IdNumberError(ValueError):
     """The number is not a valid 居民身份证号码; the message says why, in Chinese."""
 
 
-def parse_id_number(text: str) -> IdInfo:
-    """Validate an 18-digit resident ID number and read its birth date and sex."""
-    raw = (text or "").strip()
+def parse_id_number(text: str, today: dt.date | None = None) -> IdInfo:
+    """Validate an 18-digit resident ID number and read its birth date and sex.
+
+    Uses python-stdnum's cn.ric for the format, check digit, birth date and province. It does not apply
+    stdnum's rule that the county code must have existed in the birth year: people keep the code of the
+    place that issued their card (屯留区's 140405 exists only since 2018, yet older residents carry it).
+    """
+    raw = (text or "").strip().upper()
     if not raw:
         raise IdNumberError("身份证号码为空")
-    try:
-        number = ric.validate(raw)
-    except stdnum_exc.InvalidLength:
-        raise IdNumberError(f"身份证号码应为18位，实际 {len(ric.compact(raw))} 位：{raw}") from None
-    except stdnum_exc.InvalidFormat:
-        raise IdNumberError(f"身份证号码格式错误（前17位须为数字，末位为数字或X）：{raw}") from None
-    except stdnum_exc.InvalidChecksum:
-        raise IdNumberError(f"身份证号码校验位错误：{raw}") from None
-    except stdnum_exc.InvalidComponent:
-        raise IdNumberError(f"身份证号码中的出生日期或地区码无效：{raw}") from None
-    except stdnum_exc.ValidationError as exc:  # any other stdnum complaint
-        raise IdNumberError(f"身份证号码无效：{raw}（{exc}）") from None
+    number = ric.compact(raw)
     if len(number) != 18:
-        raise IdNumberError(f"只接受18位身份证号码：{raw}")
-    birth = ric.get_birth_date(number)
+        raise IdNumberError(f"身份证号码应为18位，实际 {len(number)} 位：{raw}")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise IdNumberError(f"身份证号码格式错误（前17位须为数字，末位为数字或X）：{raw}")
+    if number[17] != ric.calc_check_digit(number):
+        raise IdNumberError(f"身份证号码校验位错误：{raw}（按前17位计算，末位应为 {ric.calc_check_digit(number)}）")
+    try:
+        birth = ric.get_birth_date(number)
+    except stdnum_exc.ValidationError:
+        raise IdNumberError(f"身份证号码中的出生日期 {number[6:14]} 无效：{raw}") from None
+    if birth > (today or dt.date.today()):
+        raise IdNumberError(f"身份证号码中的出生日期 {birth} 晚于今天：{raw}")
+    if not any("province" in props for _, props in numdb.get("cn/loc").info(number[:6])):
+        raise IdNumberError(f"身份证号码前6位地区码 {number[:6]} 不存在：{raw}")
     sex = "男" if int(number[16]) % 2 == 1 else "女"
-    return IdInfo(number=number.upper(), birth_date=birth, sex=sex)
+    return IdInfo(number=number, birth_date=birth, sex=sex)
 
 
 def is_valid_id_number(text: str) -> bool:

@@ -63,8 +63,8 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
         service = Service(channels=sv.strs("channels"), hotline=sv.str("hotline"), clause=sv.str("clause"))
         sv.done()
 
+    _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_kinds, late, window)
     if any(x is None for x in (standard, window, benefit, late)) or ctx.problems:
-        _cross_checks_partial(ctx, categories, addons, subsidies, specials, area_kinds)
         return None
     policy = Policy(
         id=pid, name=name, region=region, year=year, source=source, standard=standard, window=window,
@@ -72,7 +72,6 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
         newborn=newborn, specials=specials, recognition=recognition, refund=refund, service=service,
         area_kinds=area_kinds, assisted_warning=assisted_warning, path=filename,
     )
-    _cross_checks(ctx, policy)
     _index(policy)
     return policy
 
@@ -241,17 +240,6 @@ def _special(r) -> Special:
     return s
 
 
-def _cross_checks_partial(ctx, categories, addons, subsidies, specials, area_kinds) -> None:
-    names = {c.name for c in categories}
-    for i, s in enumerate(subsidies):
-        for n in s.categories:
-            if n not in names and n not in vocabulary.CATEGORIES:
-                ctx.problem(("subsidies", i, "categories"), f"补助所列类别「{n}」未知")
-    _duplicates(ctx, "categories", [c.name for c in categories], "人员类别")
-    _duplicates(ctx, "addons", [a.name for a in addons], "附加险")
-    _duplicates(ctx, "specials", [s.name for s in specials], "特殊情形")
-
-
 def _duplicates(ctx, key, names, what) -> None:
     seen = set()
     for i, n in enumerate(names):
@@ -260,39 +248,49 @@ def _duplicates(ctx, key, names, what) -> None:
         seen.add(n)
 
 
-def _cross_checks(ctx, p: Policy) -> None:
-    """The document's own arithmetic: a file that disagrees with itself is refused."""
-    _cross_checks_partial(ctx, p.categories, p.addons, p.subsidies, p.specials, p.area_kinds)
-    std = p.standard.amount
-    for i, c in enumerate(p.categories):
-        if c.amount is not None and c.kind in ("fixed", "table") and c.amount > std:
+def _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_kinds, late, window) -> None:
+    """The document's own arithmetic and references: a file that disagrees with itself is refused.
+    Runs on whatever parts could be read, so every problem is reported in one go."""
+    _duplicates(ctx, "categories", [c.name for c in categories], "人员类别")
+    _duplicates(ctx, "addons", [a.name for a in addons], "附加险")
+    _duplicates(ctx, "specials", [s.name for s in specials], "特殊情形")
+    std = standard.amount if standard else None
+    for i, c in enumerate(categories):
+        if std is not None and c.amount is not None and c.kind in ("fixed", "table") and c.amount > std:
             ctx.problem(("categories", i, "amount"), f"「{c.name}」资助 {c.amount} 元超过个人缴费标准 {std} 元")
-        if c.kind == "table" and c.pays is not None and c.amount is not None and c.amount + c.pays != std:
+        if std is not None and c.kind == "table" and c.pays is not None and c.amount is not None \
+                and c.amount + c.pays != std:
             ctx.problem(("categories", i, "pays"),
                         f"「{c.name}」资助 {c.amount} + 个人缴纳 {c.pays} ≠ 个人缴费标准 {std}，与文件表格不符")
-        if c.kind == "percent" and c.percent is not None and c.amount is not None:
+        if std is not None and c.kind == "percent" and c.percent is not None and c.amount is not None:
             computed = round_money(std * c.percent / 100)
             if computed != c.amount:
                 ctx.problem(("categories", i, "amount"),
                             f"「{c.name}」按 {c.percent}% 计算为 {computed} 元，与所写 {c.amount} 元不符")
         for src in c.not_with_sources:
-            if not any(o.source == src for o in p.categories):
+            if not any(o.source == src for o in categories):
                 ctx.problem(("categories", i, "not_with_sources"), f"没有任何类别的资助来源是「{src}」")
-    for i, s in enumerate(p.subsidies):
-        tier_names = {t.name for t in p.standard.tiers} | {p.standard.base_name}
-        if s.tier is not None and s.tier not in tier_names:
+    category_names = {c.name for c in categories}
+    tier_names = ({t.name for t in standard.tiers} | {standard.base_name}) if standard else set()
+    for i, s in enumerate(subsidies):
+        for n in s.categories:
+            if n not in category_names:
+                ctx.problem(("subsidies", i, "categories"), f"补助所列类别「{n}」未在 [[categories]] 中定义")
+        if standard and s.tier is not None and s.tier not in tier_names:
             ctx.problem(("subsidies", i, "tier"), f"档次「{s.tier}」未在 [standard] 中定义，可用：{'、'.join(sorted(tier_names))}")
         for j, part in enumerate(s.parts):
-            if part.area_kind and part.area_kind not in p.area_kinds:
+            if part.area_kind and part.area_kind not in area_kinds:
                 ctx.problem(("subsidies", i, "parts", j, "area_kind"),
                             f"地区类型「{part.area_kind}」未在 policy.area_kinds 中列出")
-            if part.addon and part.addon not in {a.name for a in p.addons}:
+            if part.addon and part.addon not in {a.name for a in addons}:
                 ctx.problem(("subsidies", i, "parts", j, "addon"), f"附加险「{part.addon}」未在 [[addons]] 中定义")
-    if p.late.surcharge_fiscal and p.standard.fiscal_amount is None:
+    if late is None:
+        return
+    if late.surcharge_fiscal and standard and standard.fiscal_amount is None:
         ctx.problem(("late", "surcharge_fiscal"), "缴费期外按“个人缴费+财政补助标准”缴费，须在 [standard] 写 fiscal_amount")
-    if p.late.until and p.late.until < p.window.end:
-        ctx.problem(("late", "until"), f"缴费期外最后可缴费日 {p.late.until} 早于缴费期结束日 {p.window.end}")
-    for n in p.late.exempt_categories:
+    if window and late.until and late.until < window.end:
+        ctx.problem(("late", "until"), f"缴费期外最后可缴费日 {late.until} 早于缴费期结束日 {window.end}")
+    for n in late.exempt_categories:
         if n not in vocabulary.CATEGORIES:
             ctx.problem(("late", "exempt_categories"), f"免等待期类别「{n}」未知")
 

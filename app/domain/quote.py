@@ -201,15 +201,25 @@ def _assist_amount(c: Category, base: Decimal) -> Decimal:
     return ZERO
 
 
-def _subsidies_for(p: Policy, c: Category, tier_name: str, area_kind: str) -> list:
+def _subsidies_for(p: Policy, c: Category, tier_name: str, area_kind: str, paid_premium: Decimal) -> list:
+    """(funder, amount, clause, addon) for a category. A subsidy pays back what was paid, never more: premium
+    parts are capped together at the premium actually paid (parts in the document's order), add-on parts at
+    the add-on's amount."""
     out = []
+    left = {"": paid_premium}
     for s in p.subsidies:
         if c.name not in s.categories or (s.tier is not None and s.tier != tier_name):
             continue
         for part in s.parts:
             if part.area_kind and part.area_kind != area_kind:
                 continue
-            out.append((part.funder, part.amount, s.clause, part.addon))
+            if part.addon not in left:
+                addon = p.addon_by_name.get(part.addon)
+                left[part.addon] = addon.amount if addon else ZERO
+            amount = min(part.amount, left[part.addon])
+            left[part.addon] -= amount
+            if amount > 0:
+                out.append((part.funder, amount, s.clause, part.addon))
     return out
 
 
@@ -225,7 +235,7 @@ def _choose(p: Policy, cats: list[Category], base: Decimal, tier_name: str, req:
         if any(o is not c and o.source in c.not_with_sources and _assist_amount(o, base) > 0 for o in cats):
             continue
         amount = _assist_amount(c, base)
-        subs = _subsidies_for(p, c, tier_name, area)
+        subs = _subsidies_for(p, c, tier_name, area, base - amount)
         key = (amount + sum(a for _, a, _, addon in subs if not addon), amount)
         if key > best_key:
             best, best_key = _Choice(c, c.kind, amount, c.source or None, c.clause, subs), key
