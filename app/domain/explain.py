@@ -29,8 +29,10 @@ def explain_quote(q: Quote, policy: Policy) -> str:
             out.append(f"        依据：{line.clause}")
     out.append("")
     out.append(f"应缴（柜台收取）：{fmt(q.due)} 元（{capitals(q.due)}）")
-    out.append(f"  = 个人缴费标准 {fmt(q.personal_standard)} − 缴费时资助 {fmt(q.assistance)}"
-               f" + 附加险 {fmt(q.addons_total)}")
+    surcharge = sum((line.amount for line in q.lines if line.kind == "surcharge"), ZERO)
+    standard = f"个人缴费标准 {fmt(q.personal_standard - surcharge)}" + (
+        f" + 期外加收 {fmt(surcharge)}" if surcharge else "")
+    out.append(f"  = {standard} − 缴费时资助 {fmt(q.assistance)} + 附加险 {fmt(q.addons_total)}")
     if q.assistance and q.assistance > ZERO:
         out.append(f"资助：{q.assistance_category}，{fmt(q.assistance)} 元，资金来源 {q.assistance_source}")
     if q.after_subsidy and q.after_subsidy > ZERO:
@@ -41,6 +43,15 @@ def explain_quote(q: Quote, policy: Policy) -> str:
     for w in q.warnings:
         out.append(f"⚠ {w}")
     return "\n".join(out) + "\n"
+
+
+def _subsidy_parts(parts) -> str:
+    """市财政70.00元、区财政70.00元（区）；县财政140.00元（县）"""
+    groups: dict[str, list[str]] = {}
+    for x in parts:
+        what = f"{x.funder}{fmt(x.amount)}元" + (f"（{x.addon}）" if x.addon else "")
+        groups.setdefault(x.area_kind, []).append(what)
+    return "；".join("、".join(items) + (f"（{area}）" if area else "") for area, items in groups.items())
 
 
 def explain_policy(p: Policy) -> str:
@@ -78,10 +89,8 @@ def explain_policy(p: Policy) -> str:
     if p.subsidies:
         out.append("【先缴后补（缴费后返还）】")
         for sb in p.subsidies:
-            parts = "，".join(f"{x.funder}{fmt(x.amount)}元" + (f"（{x.area_kind}）" if x.area_kind else "")
-                             + (f"（{x.addon}）" if x.addon else "") for x in sb.parts)
             tier = f"［{sb.tier}］" if sb.tier else ""
-            out.append(f"  {'、'.join(sb.categories)}{tier}：{parts}")
+            out.append(f"  {'、'.join(sb.categories)}{tier}：{_subsidy_parts(sb.parts)}")
     w, b = p.window, p.benefit
     out.append("【缴费期与待遇期】")
     days = f"，每月{w.day_from}–{w.day_to}日" if w.day_from else ""
@@ -107,7 +116,7 @@ def explain_policy(p: Policy) -> str:
             bits.append(f"{nb.extension_birth_year}年出生的可延至 {nb.extension_until} 缴费")
         out.append(f"  新生儿：{'；'.join(bits)}")
     for sp in p.specials:
-        start = {"event": "自事件之日", "payment": "自缴费之日", "next_day": "自缴费次日",
+        start = {"event": "自该情形发生之日（如断保之日）", "payment": "自缴费之日", "next_day": "自缴费次日",
                  "fixed": f"自 {sp.benefit_start}"}[sp.benefit_from]
         out.append(f"  特殊情形 {sp.name}：{start}起享受待遇" + (f"（至 {sp.benefit_end}）" if sp.benefit_end else ""))
     if p.recognition and p.recognition.cutoff:
