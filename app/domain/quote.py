@@ -167,7 +167,9 @@ def _effective_categories(p: Policy, req: QuoteRequest, lines: list) -> list[Cat
     out = []
     cutoff = p.recognition.cutoff if p.recognition else None
     for fact in req.categories:
-        if cutoff and fact.recognized_on and fact.recognized_on > cutoff:
+        own = p.category_by_name.get(fact.name)
+        # a category with its own out-of-window rule (儿童福利机构: 随参随缴) is not a 动态新增 assistance case
+        if cutoff and fact.recognized_on and fact.recognized_on > cutoff and not (own and own.late):
             lines.append(QuoteLine("note", f"「{fact.name}」于 {fact.recognized_on} 认定，晚于 {cutoff}，"
                                    f"纳入下一年度资助范围", None, p.cite(p.recognition.clause)))
             continue

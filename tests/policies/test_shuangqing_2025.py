@@ -216,6 +216,10 @@ def test_recognition_after_cut_off_is_explained():
     # 三、（四）3.（2）儿童福利机构接收的儿童……可随参随缴，自进入儿童福利机构之日起享受医保待遇……集中参保缴费
     # 规定时间外的，其参保费用，由儿童福利机构全额资助 — 按当年度个人缴费标准 400, all paid by the institution
     (D(2024, 12, 20), D(2025, 3, 1), D(2025, 1, 1)),   # entered before the year: benefit from 2025-01-01
+    # entered in 2025, after the 2024-12-31 recognition cut-off of 三、（五）4.: the institution's own rule still
+    # applies (随参随缴, 自进入之日起) — the cut-off is about 参保资助 for 动态新增的困难对象, not this payment
+    (D(2025, 2, 20), D(2025, 3, 1), D(2025, 2, 20)),
+    (D(2025, 6, 1), D(2025, 6, 3), D(2025, 6, 1)),
     (None, D(2025, 3, 1), D(2025, 3, 1)),              # entry date not given: from the payment
 ])
 def test_welfare_institution_child_after_the_window(entered, paid, start):
