@@ -60,6 +60,15 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
     nb_within = bool(nb and nb.within_days is not None and age_days <= nb.within_days
                      and (born_in_year or not nb.same_year_only))
 
+    if special is not None and not in_window and not special.in_window_only:
+        event = req.special.event_on
+        problem = _special_problem(special, event, paid)
+        if problem and (event is None or event > paid):
+            return _closed(p, req, problem, special.clause)  # the facts are missing or impossible
+        if problem:  # the special case's condition is not met: the general rules apply (“除规定的特殊情形外”)
+            lines.append(QuoteLine("note", f"{problem}，不属于该特殊情形，按一般规定计算", None, p.cite(special.clause)))
+            special = None
+
     timing = "window"
     if not in_window:
         if (nb and nb.extension_birth_year == req.birth_date.year and nb.extension_until
@@ -80,11 +89,6 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
             return _closed(p, req, f"{paid} 已晚于本年度最后可缴费日 {p.late.until}", p.late.until_clause)
         else:
             timing = "late"
-
-    if timing == "special":
-        problem = _special_problem(special, req.special.event_on if req.special else None, paid)
-        if problem:
-            return _closed(p, req, problem, special.clause)
 
     # -- personal standard, by tier
     tier_name, base, tier_clause = _tier(p, req)

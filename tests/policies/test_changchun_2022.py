@@ -166,8 +166,18 @@ def test_employee_insurance_break_within_3_months_has_no_waiting(event, paid, be
     assert (q.benefit_start, q.waiting_days) == (benefit_start, 0)
 
 
+def test_employee_insurance_break_after_3_months_falls_to_the_general_late_rule():
+    # 五、的条件（中断缴费 3 个月以内）不满足 → 三、“除规定的特殊情形外，自缴费成功次日起设置 90 天待遇享受等待期”
+    q = ask(P, ADULT, D(2022, 5, 2), special="职工医保断保:2022-02-01")
+    assert_open(q)
+    assert (q.due, q.waiting_days, q.benefit_start) == (Decimal("370"), 90, D(2022, 8, 1))
+    assert any("3 个月" in line.text for line in lines_of(q, "note"))
+
+
 def test_employee_insurance_break_needs_its_date():
     assert_closed(ask(P, ADULT, D(2022, 3, 15), special="职工医保断保"), "日期")
+    # a break dated after the payment is a typing error, not a late payment
+    assert_closed(ask(P, ADULT, D(2022, 3, 15), special="职工医保断保:2022-04-01"), "晚于缴费日期")
 
 
 def test_special_case_not_in_this_document_falls_to_the_general_rule():

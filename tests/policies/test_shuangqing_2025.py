@@ -192,6 +192,19 @@ def test_employee_insurance_break_within_90_days(event, paid, start):
     assert (q.due, q.waiting_days, q.benefit_start) == (Decimal("400"), 0, start)
 
 
+def test_employee_insurance_break_after_90_days_falls_to_the_general_late_rule():
+    # （3）的条件（断保90天内）不满足 → 三、（四）3.“除规定的特殊情形外……按照个人缴费标准加财政补助标准之和缴费，
+    # 并设置待遇等待期”: 1070, 90 days from the day after payment
+    q = ask(P, ADULT, D(2025, 5, 31), special="职工医保断保:2025-03-01")
+    assert_open(q)
+    assert (q.due, q.waiting_days, q.benefit_start) == (Decimal("1070"), 90, D(2025, 8, 30))
+    assert any("90 天" in line.text for line in lines_of(q, "note"))
+
+
+def test_employee_insurance_break_without_a_date_is_refused():
+    assert_closed(ask(P, ADULT, D(2025, 5, 31), special="职工医保断保"), "日期")
+
+
 @pytest.mark.parametrize("recognised, paid, assistance, due", [
     # 三、（五）4. 在集中参保缴费期内动态新增的困难对象，可享受 2025 年度参保资助政策，实行同缴同补
     ("2024-12-31", D(2024, 12, 31), "200", "200"),
