@@ -1,0 +1,44 @@
+"""The ledger (一人一档): households, members, categories, payments and audit in one SQLite file.
+
+Public API (everything the window, exports, printing and the CLI use):
+
+    from app.ledger import open_ledger, PayLine, Change
+    with open_ledger(path, create=True) as lg:          # path None -> CANBAO_DB -> data folder
+        lg.settings.initialize(township=, year=, policy_id=, operators=[...], villages={"东风村": ["一组"]},
+                               area_kind="")              -> Change
+        lg.settings.get() -> Settings; .update(...); .add_village(name, kind, groups); .add_group(village, name)
+        lg.households.add(village=, group=, number=None, address=, phone=, notes=) -> Change (id = household id)
+        lg.households.get(id) / .find(number or "#id") / .by_number(n) / .list(village=, group=, limit=, offset=)
+        lg.households.update(id, village=, group=, address=, phone=, notes=)
+        lg.members.add(household_id, name=, id_type="居民身份证", id_number=, birth_date=, sex=, ethnicity=,
+                       relation=, phone=, student=, school=, status="本地参保", status_detail=, status_date=)
+        lg.members.get(id) / .of_household(hid) / .by_id_number(n) / .where_is(member)
+        lg.members.update(id, **fields); .set_status(id, status, detail=, on=); .move(id, to_hid, relation=)
+        lg.members.choose_addons(id, addons, declined); .addon_choice(id) -> (addons, declined)
+        lg.categories.add(member_id, category, department=, recognized_on=) -> Change (id = record id)
+        lg.categories.end(record_id, ended_on=, reason=); .of_member(mid); .active_on(mid, day)
+        lg.payments.quote(member_id, paid_on) -> Quote
+        lg.payments.record(household_id, [PayLine(member_id, amount=None, override_reason=None)], method=,
+                           paid_on=, operator=None, notes=, override_reason=None) -> Change (id = payment id)
+        lg.payments.get(id) / .by_receipt(no) / .of_household(hid) / .of_member(mid) / .paid_this_year(mid)
+        lg.payments.void(payment_id, reason); .refund(payment_id, member_id, reason, refunded_on=)
+        lg.audit.for_member(mid) / .for_household(hid) / .recent(n)      -> [AuditEntry]
+        lg.search(text, limit=50) -> [SearchHit]      (ID fragment / last digits, name, pinyin initials, phone)
+        lg.dues(paid_on=None, progress=None, cancel=None) -> DuesReport   (whole year, one query, cached quotes)
+        lg.check() -> [Problem];  lg.rollover(new_path, policy_id) -> Path
+    backup_ledger(path) / restore_ledger(backup, path) / list_backups(path)   (app.ledger.backup)
+
+Writes return ``Change`` (ids touched); reads return frozen dataclasses (``app.ledger.models``); invalid
+input raises ``app.domain.problems.ProblemsError`` with every problem, and nothing is written.
+Bulk loaders writing rows directly must fill the derived columns: see ``app.ledger.schema`` and
+``app.ledger.identity.search_keys``.
+"""
+
+from .db import Ledger, LedgerError, default_path, open_ledger, resolve_path
+from .models import (ENROLLED, METHODS, AuditEntry, CategoryRecord, Change, Household, Member, Payment,
+                     PaymentItem, Refund, Settings)
+from .payments import PayLine
+
+__all__ = ["Ledger", "LedgerError", "open_ledger", "default_path", "resolve_path", "Change", "Household", "Member",
+           "CategoryRecord", "Payment", "PaymentItem", "Refund", "Settings", "AuditEntry", "PayLine", "ENROLLED",
+           "METHODS"]

@@ -1,0 +1,81 @@
+"""Backups: one made automatically whenever a ledger is opened (rotating, last N kept), and on demand.
+
+Backups use SQLite's online backup API, so a ledger in WAL mode is copied consistently. They live in a
+``备份`` folder beside the ledger file: ``<ledger>.<YYYYmmdd-HHMMSS-ffffff>.bak.db``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+DEFAULT_KEEP = 10
+BACKUP_DIR = "备份"
+
+
+def backup_dir(ledger_path: Path) -> Path:
+    return Path(ledger_path).parent / BACKUP_DIR
+
+
+def list_backups(ledger_path: Path) -> list[Path]:
+    """Backups of this ledger, oldest first."""
+    p = Path(ledger_path)
+    d = backup_dir(p)
+    if not d.is_dir():
+        return []
+    return sorted(d.glob(f"{p.name}.*.bak.db"))
+
+
+def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | None = DEFAULT_KEEP) -> Path:
+    """Copy the ledger consistently (online backup API) and, for rotating backups, keep the last ``keep``."""
+    src_path = Path(ledger_path)
+    if dest is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        dest = backup_dir(src_path) / f"{src_path.name}.{stamp}.bak.db"
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
+    try:
+        out = sqlite3.connect(str(tmp))
+        try:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            out.close()
+    finally:
+        src.close()
+    os.replace(tmp, dest)
+    if keep is not None and dest.parent == backup_dir(src_path):
+        for old in list_backups(src_path)[:-keep]:
+            old.unlink(missing_ok=True)
+    return dest
+
+
+def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP) -> Path | None:
+    try:
+        return backup_ledger(ledger_path, keep=keep)
+    except (sqlite3.Error, OSError):
+        return None  # a failed backup must not stop the day's work; `canbao check` reports missing backups
+
+
+def restore_ledger(backup: Path, ledger_path: Path) -> Path | None:
+    """Replace the ledger with a backup. The current file is first backed up itself (returned)."""
+    backup, ledger_path = Path(backup), Path(ledger_path)
+    chk = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        ok = chk.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        chk.close()
+    if ok != "ok":
+        raise sqlite3.DatabaseError(f"备份文件损坏：{backup}（{ok}）")
+    saved = backup_ledger(ledger_path, keep=None) if ledger_path.exists() else None
+    for suffix in ("-wal", "-shm"):
+        Path(str(ledger_path) + suffix).unlink(missing_ok=True)
+    tmp = ledger_path.with_name(ledger_path.name + ".restore")
+    shutil.copyfile(backup, tmp)
+    os.replace(tmp, ledger_path)
+    return saved

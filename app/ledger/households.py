@@ -1,0 +1,143 @@
+"""Households (户): number, village, group, address, phone, notes. The head is the member with relation 户主."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..domain.problems import Problem, ProblemsError
+from .db import now_iso
+from .models import Change, Household
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+
+_SELECT = """
+SELECT h.id, h.number, h.village_id, v.name, h.group_id, coalesce(g.name, ''), h.address, h.phone, h.notes,
+       (SELECT m.id FROM members m WHERE m.household_id = h.id AND m.relation = '户主'),
+       coalesce((SELECT m.name FROM members m WHERE m.household_id = h.id AND m.relation = '户主'), ''),
+       (SELECT count(*) FROM members m WHERE m.household_id = h.id),
+       h.created_at, h.updated_at
+FROM households h JOIN villages v ON v.id = h.village_id LEFT JOIN village_groups g ON g.id = h.group_id
+"""
+
+
+def check_phone(phone: str, place: str, problems: list[Problem]) -> str:
+    p = (phone or "").strip().replace(" ", "")
+    if p and not PHONE_RE.match(p):
+        problems.append(Problem(place, f"电话号码格式不对：{phone}（手机11位，座机如 0431-12345678）"))
+    return p
+
+
+class Households:
+    def __init__(self, ledger: "Ledger"):
+        self._l = ledger
+
+    # -- reads
+    def get(self, household_id: int) -> Household:
+        row = self._l.db.execute(_SELECT + " WHERE h.id = ?", [household_id]).fetchone()
+        if row is None:
+            raise ProblemsError([Problem("户", f"没有编号为 {household_id} 的户")])
+        return Household(*row)
+
+    def by_number(self, number: str) -> Household | None:
+        row = self._l.db.execute(_SELECT + " WHERE h.number = ?", [number.strip()]).fetchone()
+        return Household(*row) if row else None
+
+    def find(self, ref: str | int) -> Household:
+        """A household by its 户编号, or by its internal id (``#12``)."""
+        if isinstance(ref, int):
+            return self.get(ref)
+        text = str(ref).strip()
+        if text.startswith("#") and text[1:].isdigit():
+            return self.get(int(text[1:]))
+        h = self.by_number(text)
+        if h is None:
+            raise ProblemsError([Problem("户", f"没有户编号为「{text}」的户")])
+        return h
+
+    def list(self, *, village: str | None = None, group: str | None = None, limit: int = 1000,
+             offset: int = 0) -> list[Household]:
+        where, params = [], []
+        if village:
+            where.append("v.name = ?")
+            params.append(village)
+        if group:
+            where.append("g.name = ?")
+            params.append(group)
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.number LIMIT ? OFFSET ?"
+        return [Household(*r) for r in self._l.db.execute(sql, params + [limit, offset])]
+
+    def count(self) -> int:
+        return self._l.db.execute("SELECT count(*) FROM households").fetchone()[0]
+
+    # -- writes
+    def add(self, *, village: str, group: str = "", number: str | None = None, address: str = "",
+            phone: str = "", notes: str = "", operator: str | None = None) -> Change:
+        problems: list[Problem] = []
+        vid, gid = self._place(village, group, problems)
+        phone = check_phone(phone, "电话", problems)
+        number = (number or "").strip() or None
+        if number and self.by_number(number):
+            problems.append(Problem("户编号", f"户编号「{number}」已存在"))
+        if problems:
+            raise ProblemsError(problems)
+        now = now_iso()
+        with self._l.transaction() as db:
+            if number is None:
+                number = self._next_number()
+            hid = db.execute(
+                "INSERT INTO households (number, village_id, group_id, address, phone, notes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [number, vid, gid, address.strip(), phone, notes, now, now]).lastrowid
+            after = {"number": number, "village": village, "group": group, "address": address.strip(),
+                     "phone": phone, "notes": notes}
+            self._l.log("household", hid, "create", None, after, household_id=hid, operator=operator)
+        return Change(households=frozenset({hid}), id=hid)
+
+    def update(self, household_id: int, *, village: str | None = None, group: str | None = None,
+               address: str | None = None, phone: str | None = None, notes: str | None = None,
+               operator: str | None = None) -> Change:
+        cur = self.get(household_id)
+        problems: list[Problem] = []
+        vname = cur.village if village is None else village
+        gname = (cur.group if village is None else "") if group is None else group
+        vid, gid = self._place(vname, gname, problems)
+        new_phone = cur.phone if phone is None else check_phone(phone, "电话", problems)
+        if problems:
+            raise ProblemsError(problems)
+        before = {"village": cur.village, "group": cur.group, "address": cur.address, "phone": cur.phone,
+                  "notes": cur.notes}
+        after = {"village": vname, "group": gname, "address": cur.address if address is None else address.strip(),
+                 "phone": new_phone, "notes": cur.notes if notes is None else notes}
+        if after == before:
+            return Change()
+        with self._l.transaction() as db:
+            db.execute("UPDATE households SET village_id = ?, group_id = ?, address = ?, phone = ?, notes = ?,"
+                       " updated_at = ? WHERE id = ?",
+                       [vid, gid, after["address"], after["phone"], after["notes"], now_iso(), household_id])
+            self._l.log("household", household_id, "update", before, after, household_id=household_id,
+                        operator=operator)
+        return Change(households=frozenset({household_id}))
+
+    # -- helpers
+    def _place(self, village: str, group: str, problems: list[Problem]) -> tuple[int | None, int | None]:
+        s = self._l.settings
+        vid = s.village_id(village or "")
+        if vid is None:
+            known = "、".join(v.name for v in s.villages()) or "（尚未设置村）"
+            problems.append(Problem("村", f"没有村（社区）「{village}」。已有：{known}"))
+            return None, None
+        if not group:
+            return vid, None
+        gid = s.group_id(vid, group)
+        if gid is None:
+            groups = next((v.groups for v in s.villages() if v.id == vid), ())
+            problems.append(Problem("组", f"「{village}」没有「{group}」。已有：{'、'.join(g.name for g in groups) or '（无）'}"))
+        return vid, gid
+
+    def _next_number(self) -> str:
+        row = self._l.db.execute(
+            "SELECT max(CAST(number AS INTEGER)) FROM households WHERE number GLOB '[0-9]*'").fetchone()
+        return f"{(row[0] or 0) + 1:06d}"

@@ -1,0 +1,285 @@
+"""Members: identity, household, relation, student, and enrolment status (with reason and date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Iterable
+
+from ..domain import vocabulary
+from ..domain.idnumber import mask_id_number
+from ..domain.problems import Problem, ProblemsError
+from .db import now_iso
+from .households import check_phone
+from .identity import NO_ID, search_keys, validate_identity
+from .models import ENROLLED, Change, Member
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+STATUSES: tuple[str, ...] = (ENROLLED, *vocabulary.NON_ENROLMENT_REASONS)
+HEAD = "户主"
+RELATIONS = ("户主", "配偶", "子", "女", "父母", "祖父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "其他")
+
+_COLS = ("id, household_id, (SELECT number FROM households h WHERE h.id = m.household_id), name, id_type,"
+         " id_number, sex, birth_date, ethnicity, relation, phone, student, school, status, status_detail,"
+         " status_date, notes, name_initials")
+SELECT = f"SELECT {_COLS} FROM members m"
+
+
+def row_to_member(r) -> Member:
+    return Member(r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6], dt.date.fromisoformat(r[7]), r[8], r[9], r[10],
+                  bool(r[11]), r[12], r[13], r[14], dt.date.fromisoformat(r[15]) if r[15] else None, r[16], r[17])
+
+
+def counts_for_rate(status: str) -> bool:
+    """Is a member with this status required to enrol here (part of the enrolment rate's denominator)?"""
+    return status == ENROLLED or vocabulary.NON_ENROLMENT_REASONS.get(status, True)
+
+
+def _date(value, field: str, problems: list[Problem]) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        problems.append(Problem(field, f"日期格式应为 YYYY-MM-DD：{value!r}"))
+        return None
+
+
+def _record(m: Member) -> dict:
+    return {"household_id": m.household_id, "name": m.name, "id_type": m.id_type, "id_number": m.id_number,
+            "sex": m.sex, "birth_date": m.birth_date.isoformat(), "ethnicity": m.ethnicity, "relation": m.relation,
+            "phone": m.phone, "student": m.student, "school": m.school, "status": m.status,
+            "status_detail": m.status_detail, "status_date": m.status_date.isoformat() if m.status_date else None,
+            "notes": m.notes}
+
+
+class Members:
+    def __init__(self, ledger: "Ledger"):
+        self._l = ledger
+
+    # -- reads
+    def get(self, member_id: int) -> Member:
+        row = self._l.db.execute(SELECT + " WHERE id = ?", [member_id]).fetchone()
+        if row is None:
+            raise ProblemsError([Problem("人员", f"没有编号为 {member_id} 的人员")])
+        return row_to_member(row)
+
+    def of_household(self, household_id: int) -> list[Member]:
+        rows = self._l.db.execute(SELECT + " WHERE household_id = ? ORDER BY relation != '户主', id", [household_id])
+        return [row_to_member(r) for r in rows]
+
+    def by_id_number(self, number: str) -> Member | None:
+        row = self._l.db.execute(SELECT + " WHERE id_number = ?", [number.strip().upper()]).fetchone()
+        return row_to_member(row) if row else None
+
+    def count(self) -> int:
+        return self._l.db.execute("SELECT count(*) FROM members").fetchone()[0]
+
+    def where_is(self, member: Member) -> str:
+        """``户 000012（东风村 三组，户主 张三）的 李四``: where a member is, for messages."""
+        h = self._l.households.get(member.household_id)
+        place = h.village + (f" {h.group}" if h.group else "")
+        head = f"，户主 {h.head_name}" if h.head_name else ""
+        return f"户 {h.number}（{place}{head}）的 {member.name}"
+
+    # -- writes
+    def add(self, household_id: int, *, name: str, id_type: str = "居民身份证", id_number: str | None = None,
+            birth_date: dt.date | str | None = None, sex: str = "", ethnicity: str = "", relation: str = "",
+            phone: str = "", student: bool = False, school: str = "", status: str = ENROLLED,
+            status_detail: str = "", status_date: dt.date | str | None = None, notes: str = "",
+            operator: str | None = None) -> Change:
+        problems: list[Problem] = []
+        self._household_exists(household_id, problems)
+        rec = self._validate(None, household_id, dict(
+            name=name, id_type=id_type, id_number=id_number, birth_date=birth_date, sex=sex, ethnicity=ethnicity,
+            relation=relation, phone=phone, student=student, school=school, status=status,
+            status_detail=status_detail, status_date=status_date, notes=notes), problems)
+        if problems:
+            raise ProblemsError(problems)
+        now = now_iso()
+        row = {**rec, **search_keys(rec["name"], rec["id_number"], rec["phone"]), "household_id": household_id,
+               "student": int(rec["student"]), "created_at": now, "updated_at": now}
+        with self._l.transaction() as db:
+            cols = ", ".join(row)
+            mid = db.execute(f"INSERT INTO members ({cols}) VALUES ({', '.join('?' * len(row))})",
+                             list(row.values())).lastrowid
+            self._l.log("member", mid, "create", None, {**rec, "household_id": household_id},
+                        household_id=household_id, member_id=mid, operator=operator)
+        return Change(households=frozenset({household_id}), members=frozenset({mid}), id=mid)
+
+    def update(self, member_id: int, *, operator: str | None = None, **fields) -> Change:
+        """Change any of: name, id_type, id_number, birth_date, sex, ethnicity, relation, phone, student,
+        school, notes. (Status: ``set_status``; household: ``move``.)"""
+        allowed = {"name", "id_type", "id_number", "birth_date", "sex", "ethnicity", "relation", "phone", "student",
+                   "school", "notes"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ProblemsError([Problem(k, "不能用 update 修改此项") for k in sorted(unknown)])
+        cur = self.get(member_id)
+        before = _record(cur)
+        merged = {**before, **fields}
+        if "id_number" in fields and "birth_date" not in fields:
+            merged["birth_date"] = None  # re-read from the new number
+        if "id_number" in fields and "sex" not in fields:
+            merged["sex"] = ""
+        problems: list[Problem] = []
+        rec = self._validate(member_id, cur.household_id, merged, problems)
+        if problems:
+            raise ProblemsError(problems)
+        after = {**before, **rec}
+        if after == before:
+            return Change()
+        row = {**rec, **search_keys(rec["name"], rec["id_number"], rec["phone"]), "student": int(rec["student"]),
+               "updated_at": now_iso()}
+        with self._l.transaction() as db:
+            db.execute(f"UPDATE members SET {', '.join(k + ' = ?' for k in row)} WHERE id = ?",
+                       [*row.values(), member_id])
+            self._l.log("member", member_id, "update", before, after, household_id=cur.household_id,
+                        member_id=member_id, operator=operator)
+        return Change(households=frozenset({cur.household_id}), members=frozenset({member_id}))
+
+    def set_status(self, member_id: int, status: str, *, detail: str = "", on: dt.date | str | None = None,
+                   operator: str | None = None) -> Change:
+        """Enrolled here (本地参保), or not with the reason, where (异地参保) and its date (死亡: date of death)."""
+        cur = self.get(member_id)
+        problems: list[Problem] = []
+        when = _date(on, "日期", problems)
+        self._check_status(status, detail, when, cur.birth_date, problems)
+        if problems:
+            raise ProblemsError(problems)
+        before = {"status": cur.status, "status_detail": cur.status_detail,
+                  "status_date": cur.status_date.isoformat() if cur.status_date else None}
+        after = {"status": status, "status_detail": detail.strip(), "status_date": when.isoformat() if when else None}
+        if before == after:
+            return Change()
+        with self._l.transaction() as db:
+            db.execute("UPDATE members SET status = ?, status_detail = ?, status_date = ?, updated_at = ? WHERE id = ?",
+                       [status, after["status_detail"], after["status_date"], now_iso(), member_id])
+            self._l.log("member", member_id, "status", before, after, household_id=cur.household_id,
+                        member_id=member_id, operator=operator)
+        return Change(households=frozenset({cur.household_id}), members=frozenset({member_id}))
+
+    def move(self, member_id: int, to_household_id: int, *, relation: str | None = None, reason: str = "",
+             operator: str | None = None) -> Change:
+        """Move a member to another household; categories, payments and audit stay with the member."""
+        cur = self.get(member_id)
+        problems: list[Problem] = []
+        self._household_exists(to_household_id, problems)
+        if to_household_id == cur.household_id:
+            problems.append(Problem("户", f"{cur.name} 已在该户"))
+        rel = cur.relation if relation is None else relation.strip()
+        if rel == HEAD and not problems:
+            self._check_head(member_id, to_household_id, problems)
+        if problems:
+            raise ProblemsError(problems)
+        before = {"household_id": cur.household_id, "household_number": cur.household_number, "relation": cur.relation}
+        to = self._l.households.get(to_household_id)
+        after = {"household_id": to_household_id, "household_number": to.number, "relation": rel, "reason": reason}
+        with self._l.transaction() as db:
+            db.execute("UPDATE members SET household_id = ?, relation = ?, updated_at = ? WHERE id = ?",
+                       [to_household_id, rel, now_iso(), member_id])
+            # logged under both households, so each one's history shows the move
+            self._l.log("member", member_id, "move_out", before, after, household_id=cur.household_id,
+                        member_id=member_id, operator=operator)
+            self._l.log("member", member_id, "move_in", before, after, household_id=to_household_id,
+                        member_id=member_id, operator=operator)
+        return Change(households=frozenset({cur.household_id, to_household_id}), members=frozenset({member_id}))
+
+    # -- add-on choices per year
+    def addon_choice(self, member_id: int, year: int | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        year = year or self._l.settings.get().year
+        row = self._l.db.execute("SELECT addons, declined_addons FROM member_years WHERE member_id = ? AND year = ?",
+                                 [member_id, year]).fetchone()
+        if row is None:
+            return (), ()
+        return tuple(json.loads(row[0])), tuple(json.loads(row[1]))
+
+    def choose_addons(self, member_id: int, addons: Iterable[str] = (), declined: Iterable[str] = (), *,
+                      year: int | None = None, operator: str | None = None) -> Change:
+        """Record the add-ons a member chose (and default ones declined) for the campaign year."""
+        cur = self.get(member_id)
+        policy = self._l.policy()
+        year = year or self._l.settings.get().year
+        addons = tuple(dict.fromkeys(policy.canonical(a.strip()) for a in addons if a.strip()))
+        declined = tuple(dict.fromkeys(policy.canonical(a.strip()) for a in declined if a.strip()))
+        problems = []
+        for a in addons + declined:
+            if a not in policy.addon_by_name:
+                offered = "、".join(x.name for x in policy.addons) or "（本政策没有附加险）"
+                problems.append(Problem("附加险", f"政策 {policy.id} 没有附加险「{a}」。可选：{offered}"))
+        groups: dict[str, str] = {}
+        for a in addons:
+            g = policy.addon_by_name[a].group if a in policy.addon_by_name else ""
+            if g and g in groups:
+                problems.append(Problem("附加险", f"「{groups[g]}」与「{a}」只能选一个（同属{g}）"))
+            if g:
+                groups[g] = a
+        if problems:
+            raise ProblemsError(problems)
+        before = self.addon_choice(member_id, year)
+        with self._l.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO member_years (member_id, year, addons, declined_addons) VALUES (?,?,?,?)",
+                       [member_id, year, json.dumps(addons, ensure_ascii=False), json.dumps(declined, ensure_ascii=False)])
+            self._l.log("member_year", member_id, "addons", {"addons": before[0], "declined": before[1]},
+                        {"addons": addons, "declined": declined, "year": year}, household_id=cur.household_id,
+                        member_id=member_id, operator=operator)
+        return Change(members=frozenset({member_id}))
+
+    # -- validation
+    def _household_exists(self, household_id: int, problems: list[Problem]) -> None:
+        if self._l.db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is None:
+            problems.append(Problem("户", f"没有编号为 {household_id} 的户"))
+
+    def _check_head(self, member_id: int | None, household_id: int, problems: list[Problem]) -> None:
+        row = self._l.db.execute("SELECT id, name FROM members WHERE household_id = ? AND relation = '户主'",
+                                 [household_id]).fetchone()
+        if row and row[0] != member_id:
+            problems.append(Problem("与户主关系", f"该户已有户主 {row[1]}，一户只能有一名户主"))
+
+    def _check_status(self, status: str, detail: str, when: dt.date | None, birth: dt.date | None,
+                      problems: list[Problem]) -> None:
+        if status not in STATUSES:
+            problems.append(Problem("参保状态", f"参保状态「{status}」无效。可用：{'、'.join(STATUSES)}"))
+            return
+        if status == "死亡" and when is None:
+            problems.append(Problem("日期", "状态为死亡时必须填写死亡日期"))
+        if status == "异地参保" and not detail.strip():
+            problems.append(Problem("说明", "异地参保须写明参保地"))
+        if when and when > dt.date.today():
+            problems.append(Problem("日期", f"日期 {when} 晚于今天"))
+        if when and birth and when < birth:
+            problems.append(Problem("日期", f"日期 {when} 早于出生日期 {birth}"))
+
+    def _validate(self, member_id: int | None, household_id: int, f: dict, problems: list[Problem]) -> dict:
+        name = (f.get("name") or "").strip()
+        if not name:
+            problems.append(Problem("姓名", "姓名不能为空"))
+        birth = _date(f.get("birth_date"), "出生日期", problems)
+        id_type = (f.get("id_type") or "").strip()
+        number, birth, sex = validate_identity(id_type, f.get("id_number"), birth, f.get("sex"), problems)
+        if id_type == NO_ID:
+            number = None
+        if birth and birth > dt.date.today():
+            problems.append(Problem("出生日期", f"出生日期 {birth} 晚于今天"))
+        if number:
+            other = self._l.db.execute("SELECT id FROM members WHERE id_number = ?", [number]).fetchone()
+            if other and other[0] != member_id:
+                where = self.where_is(self.get(other[0]))
+                problems.append(Problem("证件号码", f"证件号码 {mask_id_number(number)} 已登记在 {where} 名下，不能重复登记"))
+        relation = (f.get("relation") or "").strip()
+        if relation == HEAD and household_id is not None:
+            self._check_head(member_id, household_id, problems)
+        phone = check_phone(f.get("phone") or "", "电话", problems)
+        status = f.get("status") or ENROLLED
+        status_date = _date(f.get("status_date"), "日期", problems)
+        self._check_status(status, f.get("status_detail") or "", status_date, birth, problems)
+        student = bool(f.get("student"))
+        return {"name": name, "id_type": id_type, "id_number": number, "sex": sex or "",
+                "birth_date": birth.isoformat() if birth else None, "ethnicity": (f.get("ethnicity") or "").strip(),
+                "relation": relation, "phone": phone, "student": student, "school": (f.get("school") or "").strip(),
+                "status": status, "status_detail": (f.get("status_detail") or "").strip(),
+                "status_date": status_date.isoformat() if status_date else None, "notes": f.get("notes") or ""}

@@ -1,0 +1,305 @@
+"""Payments: one or more members of a household at once, each quoted by the policy engine.
+
+A payment that differs from the quote, charges an assisted member the normal rate, pays for a member not
+enrolled here, or pays twice in a year needs an override reason. Receipt numbers (``2025-000123``) are
+sequential per year, taken in the payment's transaction, never reused. Payments are never deleted: a void
+keeps the record and its reason; a refund is recorded only where the policy's refund rule allows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Iterable
+
+from ..domain.money import MoneyError, fmt, from_fen, to_fen, to_money
+from ..domain.problems import Problem, ProblemsError
+from ..domain.quote_model import Quote, SpecialFact
+from ..domain.refund import refund_decision
+from .db import now_iso
+from .members import _date
+from .models import ENROLLED, METHODS, Change, Payment, PaymentItem, Refund
+from .quoting import quote_member
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+
+@dataclass(frozen=True, slots=True)
+class PayLine:
+    """One member in a payment. ``amount`` None = what the quote says; ``addons`` None = the member's choice."""
+
+    member_id: int
+    amount: Decimal | str | int | None = None
+    addons: tuple[str, ...] | None = None
+    declined_addons: tuple[str, ...] | None = None
+    special: SpecialFact | None = None
+    override_reason: str | None = None
+
+
+_PAY = ("SELECT id, year, receipt_no, household_id, amount_fen, method, paid_on, operator, notes, created_at,"
+        " voided_at, voided_by, void_reason FROM payments")
+_ITEM = ("SELECT i.id, i.payment_id, i.member_id, m.name, i.year, i.policy_id, i.due_fen, i.amount_fen, i.addons,"
+         " i.quote, i.override_reason, r.id FROM payment_items i JOIN members m ON m.id = i.member_id"
+         " LEFT JOIN refunds r ON r.payment_item_id = i.id")
+
+
+def receipt_number(year: int, seq: int) -> str:
+    return f"{year}-{seq:06d}"
+
+
+class Payments:
+    def __init__(self, ledger: "Ledger"):
+        self._l = ledger
+
+    # -- reads
+    def get(self, payment_id: int) -> Payment:
+        row = self._l.db.execute(_PAY + " WHERE id = ?", [payment_id]).fetchone()
+        if row is None:
+            raise ProblemsError([Problem("缴费", f"没有编号为 {payment_id} 的缴费记录")])
+        return self._payment(row)
+
+    def by_receipt(self, receipt_no: str) -> Payment:
+        row = self._l.db.execute(_PAY + " WHERE receipt_no = ?", [receipt_no.strip()]).fetchone()
+        if row is None:
+            raise ProblemsError([Problem("票据号", f"没有票据号为 {receipt_no} 的缴费记录")])
+        return self._payment(row)
+
+    def of_household(self, household_id: int) -> list[Payment]:
+        """Payments made by this household (as recorded at the time), newest last."""
+        return [self._payment(r) for r in self._l.db.execute(_PAY + " WHERE household_id = ? ORDER BY id",
+                                                              [household_id])]
+
+    def of_member(self, member_id: int) -> list[Payment]:
+        """Every payment that includes this member, whichever household they were in."""
+        rows = self._l.db.execute(_PAY + " WHERE id IN (SELECT payment_id FROM payment_items WHERE member_id = ?)"
+                                  " ORDER BY id", [member_id])
+        return [self._payment(r) for r in rows]
+
+    def refunds_of(self, payment_id: int) -> list[Refund]:
+        rows = self._l.db.execute(
+            "SELECT r.id, r.payment_item_id, i.payment_id, i.member_id, r.amount_fen, r.reason, r.refunded_on,"
+            " r.operator, r.clause, r.notes FROM refunds r JOIN payment_items i ON i.id = r.payment_item_id"
+            " WHERE i.payment_id = ? ORDER BY r.id", [payment_id])
+        return [Refund(r[0], r[1], r[2], r[3], from_fen(r[4]), r[5], dt.date.fromisoformat(r[6]), r[7], r[8], r[9])
+                for r in rows]
+
+    def paid_this_year(self, member_id: int, year: int | None = None) -> list[PaymentItem]:
+        """Items for the member in the year that stand: not voided, not refunded."""
+        year = year or self._l.settings.get().year
+        rows = self._l.db.execute(_ITEM + " JOIN payments p ON p.id = i.payment_id WHERE i.member_id = ?"
+                                  " AND i.year = ? AND p.voided_at IS NULL AND r.id IS NULL ORDER BY i.id",
+                                  [member_id, year])
+        return [self._item(r) for r in rows]
+
+    def quote(self, member_id: int, paid_on: dt.date | str, **kwargs) -> Quote:
+        problems: list[Problem] = []
+        day = _date(paid_on, "缴费日期", problems)
+        if problems:
+            raise ProblemsError(problems)
+        return quote_member(self._l, self._l.members.get(member_id), day, **kwargs)
+
+    # -- writes
+    def record(self, household_id: int, lines: Iterable[PayLine], *, method: str, paid_on: dt.date | str,
+               operator: str | None = None, notes: str = "", override_reason: str | None = None) -> Change:
+        """Record one payment; ``Change.id`` is the new payment's id (``get(id).receipt_no``)."""
+        lines = list(lines)
+        operator = (operator or self._l.operator or "").strip()
+        settings = self._l.settings.get()
+        policy = self._l.policy()
+        year = settings.year
+        with self._l.transaction() as db:
+            problems: list[Problem] = []
+            day = _date(paid_on, "缴费日期", problems)
+            if method not in METHODS:
+                problems.append(Problem("缴费方式", f"缴费方式「{method}」无效。可用：{'、'.join(METHODS)}"))
+            if not operator:
+                problems.append(Problem("操作员", "必须填写操作员"))
+            if not lines:
+                problems.append(Problem("人员", "至少选择一名缴费人员"))
+            if db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is None:
+                problems.append(Problem("户", f"没有编号为 {household_id} 的户"))
+            if day and day > dt.date.today():
+                problems.append(Problem("缴费日期", f"缴费日期 {day} 晚于今天"))
+            seen: set[int] = set()
+            items = []
+            for line in lines:
+                if line.member_id in seen:
+                    problems.append(Problem("人员", f"人员 {line.member_id} 在本次缴费中出现两次"))
+                    continue
+                seen.add(line.member_id)
+                if day is None:
+                    continue
+                item = self._check_line(line, household_id, day, year, override_reason, problems)
+                if item:
+                    items.append(item)
+            if problems:
+                raise ProblemsError(problems)
+            seq = db.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, 1) ON CONFLICT(year)"
+                             " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq", [year]).fetchone()[0]
+            receipt = receipt_number(year, seq)
+            total = sum(i["amount_fen"] for i in items)
+            pid = db.execute(
+                "INSERT INTO payments (year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
+                " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [year, seq, receipt, household_id, total, method, day.isoformat(), operator, notes, now_iso()]).lastrowid
+            for it in items:
+                db.execute("INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen,"
+                           " addons, quote, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [pid, it["member_id"], year, policy.id, it["due_fen"], it["amount_fen"],
+                            json.dumps(it["addons"], ensure_ascii=False),
+                            json.dumps(it["quote"], ensure_ascii=False), it["override_reason"]])
+            after = {"receipt_no": receipt, "amount": fmt(from_fen(total)), "method": method,
+                     "paid_on": day.isoformat(), "notes": notes,
+                     "members": [{"member_id": it["member_id"], "amount": fmt(from_fen(it["amount_fen"])),
+                                  "due": fmt(from_fen(it["due_fen"])) if it["due_fen"] is not None else None,
+                                  "override_reason": it["override_reason"]} for it in items]}
+            self._l.log("payment", pid, "create", None, after, household_id=household_id, operator=operator)
+            for it in items:
+                self._l.log("payment", pid, "pay", None, {"receipt_no": receipt, "amount":
+                            fmt(from_fen(it["amount_fen"])), "override_reason": it["override_reason"]},
+                            household_id=household_id, member_id=it["member_id"], operator=operator)
+        return Change(households=frozenset({household_id}), members=frozenset(seen), payments=frozenset({pid}), id=pid)
+
+    def void(self, payment_id: int, reason: str, *, operator: str | None = None) -> Change:
+        """Void a payment: it stays, with its receipt number, who voided it, when and why."""
+        operator = (operator or self._l.operator).strip()
+        with self._l.transaction() as db:
+            p = self.get(payment_id)
+            problems = []
+            if not (reason or "").strip():
+                problems.append(Problem("作废原因", "作废必须写明原因"))
+            if p.voided:
+                problems.append(Problem("缴费", f"票据 {p.receipt_no} 已于 {p.voided_at[:10]} 作废（{p.void_reason}）"))
+            if any(i.refund_id for i in p.items):
+                problems.append(Problem("缴费", f"票据 {p.receipt_no} 已有退费记录，不能作废"))
+            if problems:
+                raise ProblemsError(problems)
+            now = now_iso()
+            db.execute("UPDATE payments SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ?",
+                       [now, operator, reason.strip(), payment_id])
+            self._l.log("payment", payment_id, "void", {"receipt_no": p.receipt_no, "voided": False},
+                        {"receipt_no": p.receipt_no, "voided": True, "reason": reason.strip()},
+                        household_id=p.household_id, operator=operator)
+            for i in p.items:
+                self._l.log("payment", payment_id, "void", None, {"receipt_no": p.receipt_no,
+                            "reason": reason.strip()}, household_id=p.household_id, member_id=i.member_id,
+                            operator=operator)
+        members = frozenset(i.member_id for i in p.items)
+        return Change(households=frozenset({p.household_id}), members=members, payments=frozenset({payment_id}))
+
+    def refund(self, payment_id: int, member_id: int, reason: str, *, refunded_on: dt.date | str,
+               operator: str | None = None, notes: str = "") -> Change:
+        """Refund one member's part of a payment, only where the policy's refund rule allows it."""
+        operator = (operator or self._l.operator).strip()
+        policy = self._l.policy()
+        with self._l.transaction() as db:
+            p = self.get(payment_id)
+            problems: list[Problem] = []
+            day = _date(refunded_on, "退费日期", problems)
+            item = next((i for i in p.items if i.member_id == member_id), None)
+            if p.voided:
+                problems.append(Problem("缴费", f"票据 {p.receipt_no} 已作废，不能退费"))
+            if item is None:
+                problems.append(Problem("人员", f"票据 {p.receipt_no} 中没有人员 {member_id}"))
+            elif item.refund_id:
+                problems.append(Problem("人员", f"{item.member_name} 在票据 {p.receipt_no} 中的缴费已退"))
+            if day and day < p.paid_on:
+                problems.append(Problem("退费日期", f"退费日期 {day} 早于缴费日期 {p.paid_on}"))
+            decision = None
+            if item and day and not problems:
+                if item.policy_id != policy.id:
+                    from ..policy_catalog import get_policy
+
+                    rule_policy = get_policy(item.policy_id)
+                else:
+                    rule_policy = policy
+                start = item.quote.get("benefit_start")
+                decision = refund_decision(rule_policy, reason=reason, refund_on=day,
+                                           member_benefit_start=dt.date.fromisoformat(start) if start else None,
+                                           waiting_days=item.quote.get("waiting_days"))
+                if not decision.allowed:
+                    problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
+            if problems:
+                raise ProblemsError(problems)
+            rid = db.execute("INSERT INTO refunds (payment_item_id, amount_fen, reason, refunded_on, operator, clause,"
+                             " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [item.id, to_fen(item.amount), reason.strip(), day.isoformat(), operator,
+                              decision.clause, notes, now_iso()]).lastrowid
+            self._l.log("refund", rid, "refund", None,
+                        {"receipt_no": p.receipt_no, "amount": fmt(item.amount), "reason": reason.strip(),
+                         "refunded_on": day.isoformat(), "rule": decision.message},
+                        household_id=p.household_id, member_id=member_id, operator=operator)
+        return Change(households=frozenset({p.household_id}), members=frozenset({member_id}),
+                      payments=frozenset({payment_id}), id=rid)
+
+    # -- helpers
+    def _check_line(self, line: PayLine, household_id: int, day: dt.date, year: int, override: str | None,
+                    problems: list[Problem]) -> dict | None:
+        try:
+            m = self._l.members.get(line.member_id)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            return None
+        reason = (line.override_reason or override or "").strip() or None
+        need: list[str] = []  # rules that an override reason can lift
+        if m.household_id != household_id:
+            problems.append(Problem(m.name, f"{m.name} 不在该户（在户 {m.household_number}）"))
+            return None
+        if m.status != ENROLLED:
+            need.append(f"{m.name} 的参保状态为「{m.status}」，不在本地参保")
+        try:
+            q = quote_member(self._l, m, day, addons=line.addons, declined=line.declined_addons, special=line.special)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            return None
+        amount = None
+        if line.amount is not None:
+            try:
+                amount = to_money(line.amount)
+            except MoneyError as exc:
+                problems.append(Problem(f"{m.name}：金额", str(exc)))
+                return None
+            if amount < 0:
+                problems.append(Problem(f"{m.name}：金额", f"金额不能为负：{amount}"))
+                return None
+        if not q.open:
+            need.append(f"{m.name}：按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else ""))
+            if amount is None:
+                problems.append(Problem(f"{m.name}：金额", "政策不能报价时须填写实收金额"))
+                return None
+        else:
+            if amount is None:
+                amount = q.due
+            if amount != q.due:
+                normal = q.due + (q.assistance or 0)
+                if q.assistance and amount >= normal:
+                    warn = self._l.policy().assisted_warning
+                    need.append(f"{m.name} 是资助对象（{q.assistance_category}，资助 {fmt(q.assistance)} 元，"
+                                f"应缴 {fmt(q.due)} 元），按普通标准收取 {fmt(amount)} 元"
+                                + (f"。文件提示：{warn}" if warn else ""))
+                else:
+                    need.append(f"{m.name} 实收 {fmt(amount)} 元与政策应缴 {fmt(q.due)} 元不符")
+        for prior in self.paid_this_year(m.id, year):
+            receipt = self._l.db.execute("SELECT receipt_no, paid_on FROM payments WHERE id = ?",
+                                         [prior.payment_id]).fetchone()
+            need.append(f"{m.name} 本年度已于 {receipt[1]} 缴费（票据号 {receipt[0]}），重复缴费")
+        if need and not reason:
+            for n in need:
+                problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))
+            return None
+        return {"member_id": m.id, "due_fen": to_fen(q.due) if q.open else None, "amount_fen": to_fen(amount),
+                "addons": list(q.addons), "quote": q.to_dict(),
+                "override_reason": (reason + "｜" + "；".join(need)) if need else None}
+
+    def _payment(self, r) -> Payment:
+        items = tuple(self._item(i) for i in self._l.db.execute(_ITEM + " WHERE i.payment_id = ? ORDER BY i.id", [r[0]]))
+        return Payment(r[0], r[1], r[2], r[3], from_fen(r[4]), r[5], dt.date.fromisoformat(r[6]), r[7], r[8], r[9],
+                       r[10], r[11], r[12], items)
+
+    @staticmethod
+    def _item(i) -> PaymentItem:
+        return PaymentItem(i[0], i[1], i[2], i[3], i[4], i[5], from_fen(i[6]) if i[6] is not None else None,
+                           from_fen(i[7]), tuple(json.loads(i[8])), json.loads(i[9]), i[10], i[11])

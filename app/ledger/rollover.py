@@ -1,0 +1,81 @@
+"""Year rollover: open next year's campaign as a new ledger file, under another policy.
+
+Villages, groups, households, members (with their statuses) and categories (with their history) carry over,
+keeping their ids; payments, receipts and add-on choices do not. The old ledger is not changed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..domain.problems import Problem, ProblemsError
+from .db import open_ledger
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+_COPY = {
+    "villages": "id, name, kind",
+    "village_groups": "id, village_id, name",
+    "households": "id, number, village_id, group_id, address, phone, notes, created_at, updated_at",
+    "members": ("id, household_id, name, name_initials, id_type, id_number, id_rev, sex, birth_date, ethnicity,"
+                " relation, phone, phone_rev, student, school, status, status_detail, status_date, notes,"
+                " created_at, updated_at"),
+    "member_categories": "id, member_id, category, department, recognized_on, ended_on, end_reason, notes, created_at",
+}
+
+
+def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, operator: str | None = None) -> Path:
+    """Create ``new_path`` for the policy's year from this ledger; returns the new file's path."""
+    from ..policy_catalog import UnknownPolicy, get_policy
+
+    new_path = Path(new_path)
+    cur = ledger.settings.get()
+    problems = []
+    try:
+        policy = get_policy(policy_id)
+    except UnknownPolicy as exc:
+        raise ProblemsError([Problem("政策", str(exc))]) from None
+    if policy.year <= cur.year:
+        problems.append(Problem("政策", f"新政策 {policy.id} 是 {policy.year} 年度的，应晚于本台账的 {cur.year} 年度"))
+    if new_path.exists():
+        problems.append(Problem("文件", f"文件已存在：{new_path}（请另选文件名）"))
+    if new_path.resolve() == Path(ledger.path).resolve():
+        problems.append(Problem("文件", "新年度台账不能与本台账是同一个文件"))
+    area = cur.area_kind if cur.area_kind in policy.area_kinds else ""
+    if problems:
+        raise ProblemsError(problems)
+    operator = operator or ledger.operator
+    # make sure the old ledger's WAL is in the main file before reading it from another connection
+    ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
+    new = open_ledger(new_path, create=True, backup=False, operator=operator)
+    try:
+        new.settings.initialize(township=cur.township, year=policy.year, policy_id=policy.id,
+                                operators=cur.operators or [operator], area_kind=area,
+                                rolled_over_from=str(Path(ledger.path).resolve()))
+        new.db.execute("ATTACH DATABASE ? AS old", [str(Path(ledger.path).resolve())])
+        try:
+            with new.transaction() as db:
+                db.execute("DELETE FROM village_groups")
+                db.execute("DELETE FROM villages")
+                counts = {}
+                for table, cols in _COPY.items():
+                    counts[table] = db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM old.{table}"
+                                               " ORDER BY id").rowcount
+                new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
+                                                       "path": str(ledger.path)},
+                        {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)
+        finally:
+            new.db.execute("DETACH DATABASE old")
+    except BaseException:
+        new.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(new_path) + suffix).unlink(missing_ok=True)
+        raise
+    new.close()
+    with ledger.transaction():
+        ledger.log("settings", None, "rollover", None, {"to_year": policy.year, "policy_id": policy.id,
+                                                      "path": str(new_path)}, operator=operator)
+    return new_path

@@ -1,0 +1,207 @@
+"""The ledger's tables, created only through sqlite-utils ``Migrations`` (set name ``canbao-ledger``).
+
+Conventions every writer (the API, ``canbao demo``'s bulk loader, imports) must keep:
+
+- money is integer fen (``*_fen`` columns), dates are ISO ``YYYY-MM-DD`` text, timestamps ISO UTC text;
+- ``members.id_number`` is compact upper-case (``X``), NULL when ``id_type = '无'``; ``id_rev`` is its
+  reverse (search by last digits), ``phone_rev`` likewise; ``name_initials`` is the pypinyin first-letter
+  string in lower case (张三 -> ``zs``) — see ``app.ledger.members.search_keys``;
+- ``members.status`` is ``'本地参保'`` or one of ``vocabulary.NON_ENROLMENT_REASONS``;
+- the household head is the member whose ``relation = '户主'`` (at most one per household, enforced);
+- payments are never deleted (a trigger refuses it); a void sets ``voided_at`` and ``void_reason``;
+- ``receipt_counters(year, last_seq)`` is bumped in the same transaction as the payment.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("canbao-ledger")
+
+SCHEMA_V1 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL              -- JSON
+);
+CREATE TABLE villages (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL DEFAULT '村'  -- 村 / 社区
+);
+CREATE TABLE village_groups (
+    id INTEGER PRIMARY KEY,
+    village_id INTEGER NOT NULL REFERENCES villages(id),
+    name TEXT NOT NULL,
+    UNIQUE (village_id, name)
+);
+CREATE TABLE households (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,     -- 户编号
+    village_id INTEGER NOT NULL REFERENCES villages(id),
+    group_id INTEGER REFERENCES village_groups(id),
+    address TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX households_village ON households(village_id, group_id);
+CREATE INDEX households_phone ON households(phone);
+CREATE TABLE members (
+    id INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    name TEXT NOT NULL,
+    name_initials TEXT NOT NULL DEFAULT '',
+    id_type TEXT NOT NULL,           -- 居民身份证 / 港澳台居民居住证 / 外国人永久居留身份证 / 无
+    id_number TEXT,                  -- NULL when id_type = 无
+    id_rev TEXT,                     -- reversed id_number, for last-digit search
+    sex TEXT NOT NULL DEFAULT '',    -- 男 / 女
+    birth_date TEXT NOT NULL,
+    ethnicity TEXT NOT NULL DEFAULT '',
+    relation TEXT NOT NULL DEFAULT '',   -- 与户主关系: 户主 / 配偶 / 子 / 女 ...
+    phone TEXT NOT NULL DEFAULT '',
+    phone_rev TEXT NOT NULL DEFAULT '',
+    student INTEGER NOT NULL DEFAULT 0,
+    school TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '本地参保',
+    status_detail TEXT NOT NULL DEFAULT '',  -- 异地参保的参保地, 其他的说明
+    status_date TEXT,                        -- 原因发生日期; 死亡 = 死亡日期
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (student IN (0, 1)),
+    CHECK ((id_type = '无') = (id_number IS NULL))
+);
+CREATE UNIQUE INDEX members_id_number ON members(id_number) WHERE id_number IS NOT NULL;
+CREATE INDEX members_id_rev ON members(id_rev) WHERE id_rev IS NOT NULL;
+CREATE INDEX members_household ON members(household_id);
+CREATE INDEX members_name ON members(name);
+CREATE INDEX members_initials ON members(name_initials);
+CREATE INDEX members_phone ON members(phone);
+CREATE INDEX members_phone_rev ON members(phone_rev);
+CREATE UNIQUE INDEX members_one_head ON members(household_id) WHERE relation = '户主';
+CREATE TABLE member_categories (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    category TEXT NOT NULL,
+    department TEXT NOT NULL DEFAULT '',
+    recognized_on TEXT,
+    ended_on TEXT,                   -- NULL = still recognised
+    end_reason TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX member_categories_member ON member_categories(member_id);
+CREATE TABLE member_years (
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    year INTEGER NOT NULL,
+    addons TEXT NOT NULL DEFAULT '[]',           -- JSON list of chosen add-ons
+    declined_addons TEXT NOT NULL DEFAULT '[]',  -- JSON list of declined default add-ons
+    PRIMARY KEY (member_id, year)
+);
+CREATE TABLE receipt_counters (
+    year INTEGER PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+);
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    receipt_no TEXT NOT NULL UNIQUE,     -- e.g. 2025-000123
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    amount_fen INTEGER NOT NULL,         -- sum of its items
+    method TEXT NOT NULL,                -- 现金 微信 支付宝 银行卡 税务APP 代缴
+    paid_on TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    voided_at TEXT,
+    voided_by TEXT,
+    void_reason TEXT,
+    UNIQUE (year, seq)
+);
+CREATE INDEX payments_household ON payments(household_id);
+CREATE INDEX payments_paid_on ON payments(paid_on);
+CREATE TABLE payment_items (
+    id INTEGER PRIMARY KEY,
+    payment_id INTEGER NOT NULL REFERENCES payments(id),
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    year INTEGER NOT NULL,
+    policy_id TEXT NOT NULL,
+    due_fen INTEGER,                     -- what the quote said (NULL if the quote was closed)
+    amount_fen INTEGER NOT NULL,         -- what was collected for this member
+    addons TEXT NOT NULL DEFAULT '[]',
+    quote TEXT NOT NULL,                 -- Quote.to_dict() as JSON: the lines used
+    override_reason TEXT,                -- why it differs from the quote / rule
+    UNIQUE (payment_id, member_id)
+);
+CREATE INDEX payment_items_member ON payment_items(member_id, year);
+CREATE TABLE refunds (
+    id INTEGER PRIMARY KEY,
+    payment_item_id INTEGER NOT NULL UNIQUE REFERENCES payment_items(id),
+    amount_fen INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    refunded_on TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    clause TEXT NOT NULL,                -- the policy clause that allowed it
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    entity TEXT NOT NULL,                -- household member category payment refund settings ...
+    entity_id INTEGER,
+    household_id INTEGER,
+    member_id INTEGER,
+    action TEXT NOT NULL,                -- create update move status end void refund ...
+    before TEXT,                         -- JSON
+    after TEXT                           -- JSON
+);
+CREATE INDEX audit_member ON audit(member_id);
+CREATE INDEX audit_household ON audit(household_id);
+CREATE TRIGGER payments_never_deleted BEFORE DELETE ON payments
+BEGIN SELECT RAISE(ABORT, '缴费记录不能删除（只能作废）'); END;
+CREATE TRIGGER payment_items_never_deleted BEFORE DELETE ON payment_items
+BEGIN SELECT RAISE(ABORT, '缴费明细不能删除'); END;
+CREATE TRIGGER refunds_never_deleted BEFORE DELETE ON refunds
+BEGIN SELECT RAISE(ABORT, '退费记录不能删除'); END;
+CREATE TRIGGER payments_receipt_fixed BEFORE UPDATE OF receipt_no, seq, year, amount_fen ON payments
+BEGIN SELECT RAISE(ABORT, '票据号和金额不能修改'); END;
+CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, '操作日志不能修改'); END;
+CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, '操作日志不能删除'); END;
+"""
+
+
+@MIGRATIONS(name="0001_initial")
+def _m0001_initial(db: Database) -> None:
+    for statement in _statements(SCHEMA_V1):
+        db.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL statement: {buf!r}")
+    return out
+
+
+def migrate(db: Database) -> None:
+    """Bring a ledger file to the current schema (each migration in its own transaction)."""
+    MIGRATIONS.apply(db)
+
+
+def schema_version(db: Database) -> list[str]:
+    return [m.name for m in MIGRATIONS.applied(db)]
