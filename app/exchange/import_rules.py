@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.money import MoneyError, to_money
 from ..domain.problems import Problem
-from ..domain.vocabulary import CATEGORIES, NON_ENROLMENT_REASONS
+from ..domain.vocabulary import CATEGORIES, DEPARTMENTS, NON_ENROLMENT_REASONS
 from .import_reader import ImportTable, SourceRow
 
 STATUS_ALIASES: dict[str, str] = {
@@ -48,6 +48,9 @@ class LedgerFacts:
     villages: dict[str, frozenset[str]] | None  # village -> its groups; None = do not check
     categories: dict[str, str]  # accepted name (incl. policy aliases) -> canonical name
     people: Mapping[str, PersonFacts]  # by id_number (only those named in the file are needed)
+    # what the person should pay on that day: (amount, "") or (None, why it cannot be quoted)
+    due_on: Callable[[PersonFacts, dt.date], tuple[Decimal | None, str]] | None = None
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 @dataclass(slots=True)
@@ -131,6 +134,17 @@ def parse_amount(value: object, label: str) -> tuple[Decimal | None, str]:
         return None, f"{label}「{text_of(value)}」不是有效金额（最多两位小数）"
 
 
+def department_name(text: str) -> str | None:
+    """民政局 / 县民政局 / 区残联 -> 民政 / 残联; None if no known department is named."""
+    t = text.strip()
+    if t in DEPARTMENTS:
+        return t
+    for dept in sorted(DEPARTMENTS, key=len, reverse=True):
+        if dept != "其他" and dept in t:
+            return dept
+    return None
+
+
 def category_names(extra_aliases: Mapping[str, str] | None = None) -> dict[str, str]:
     names = {c: c for c in CATEGORIES}
     names.update(extra_aliases or {})
@@ -182,6 +196,13 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             values["recognized_on"], why = parse_date(raw.get("recognized_on"), "认定日期")
             if why:
                 msgs.append(("recognized_on", why))
+            elif values["recognized_on"] > facts.today:
+                msgs.append(("recognized_on", f"认定日期 {values['recognized_on']} 晚于今天"))
+        if values.get("department"):
+            dept = department_name(values["department"])
+            if dept is None:
+                msgs.append(("department", f"未知的认定部门「{values['department']}」（可用：{'、'.join(DEPARTMENTS)}）"))
+            values["department"] = dept or ""
     elif kind == "payment":
         values["amount"], why = parse_amount(raw.get("amount"), "缴费金额")
         if why:
@@ -194,6 +215,8 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             values["paid_on"], why = parse_date(raw.get("paid_on"), "缴费日期")
             if why:
                 msgs.append(("paid_on", why))
+            elif values["paid_on"] > facts.today:
+                msgs.append(("paid_on", f"缴费日期 {values['paid_on']} 晚于今天"))
     elif kind == "status":
         text = text_of(raw.get("status"))
         values["status"] = STATUS_ALIASES.get(text)
@@ -206,6 +229,12 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             values["status_date"], why = parse_date(raw.get("status_date"), "变动日期")
             if why:
                 msgs.append(("status_date", why))
+            elif values["status_date"] > facts.today:
+                msgs.append(("status_date", f"变动日期 {values['status_date']} 晚于今天"))
+        if values["status"] == "死亡" and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
+            msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
+        if values["status"] == "异地参保" and not values.get("status_detail"):
+            msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
 
     if number:
         key = (number, values.get("category")) if kind == "category" else number
@@ -225,8 +254,12 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
                 action = "same"
             else:
                 msgs.append(("amount", f"金额不符：名单 {amount} 元，台账已登记缴费 {person.paid} 元"))
-        elif person.due is not None and person.due != amount:
-            msgs.append(("amount", f"金额不符：名单 {amount} 元，台账应缴 {person.due} 元"))
+        elif facts.due_on is not None:
+            due, why = facts.due_on(person, values["paid_on"])
+            if due is None:
+                msgs.append(("paid_on", f"无法按政策核算应缴金额：{why}"))
+            elif due != amount:
+                msgs.append(("amount", f"金额不符：名单 {amount} 元，按政策应缴 {due} 元"))
     if not msgs and kind == "roster" and person is not None:
         action = "same"  # already in the ledger: the roster does not move people
     if not msgs and kind == "category" and person is not None and values["category"] in person.categories:

@@ -38,3 +38,30 @@ def soffice_csv(xlsx: Path, outdir: Path, sheet: int | None = None) -> list[list
     assert candidates, f"LibreOffice produced no CSV for {xlsx}"
     with open(candidates[0], encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))
+
+
+def build_ledger(path: Path):
+    """A small real ledger (changchun-2025): two villages, three households, payments in October 2024."""
+    import datetime as dt
+
+    from app.ledger import PayLine, open_ledger
+
+    lg = open_ledger(path, create=True, backup=False, operator="测试员")
+    lg.settings.initialize(township="测试镇", year=2025, policy_id="changchun-2025", operators=["测试员"],
+                           villages={"东风村": ["一组", "二组"], "红旗村": ["一组"]})
+    people = {}
+    h1 = lg.households.add(village="东风村", group="一组", phone="13800000001").id
+    people["head1"] = lg.members.add(h1, name="张大山", id_number=make_id("19600501", 11), relation="户主").id
+    people["wife1"] = lg.members.add(h1, name="李秀英", id_number=make_id("19620302", 22), relation="配偶").id
+    people["son1"] = lg.members.add(h1, name="张小山", id_number=make_id("19900101", 31), relation="子").id
+    h2 = lg.households.add(village="东风村", group="二组").id
+    people["head2"] = lg.members.add(h2, name="王低保", id_number=make_id("19550101", 41), relation="户主").id
+    lg.categories.add(people["head2"], "低保对象", department="民政", recognized_on="2024-01-01")
+    people["away2"] = lg.members.add(h2, name="王外出", id_number=make_id("19850101", 51), relation="子",
+                                     status="参加职工医保").id
+    h3 = lg.households.add(village="红旗村", group="一组").id
+    people["head3"] = lg.members.add(h3, name="赵一", id_number=make_id("19700101", 61), relation="户主").id
+    lg.payments.record(h1, [PayLine(people["head1"]), PayLine(people["wife1"])], method="现金",
+                       paid_on=dt.date(2024, 10, 8))
+    lg.payments.record(h2, [PayLine(people["head2"])], method="现金", paid_on=dt.date(2024, 10, 9))
+    return lg, people

@@ -1,0 +1,252 @@
+"""Reading the ledger for exports: plain SQL over the ledger's tables, rows as dicts keyed by the column
+sets' fields. Money comes out of integer fen as Decimal (exact), never through float.
+
+"Paid" means: a payment item of the campaign year whose payment is not voided and was not refunded.
+"Required" (应参保) means: status 本地参保, or a reason that still counts (vocabulary.NON_ENROLMENT_REASONS).
+"Key groups" (重点人群) are members with a category recognition that has not ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..domain import vocabulary
+from ..domain.money import to_money
+
+TARGET = Decimal("0.95")
+KEY_TARGET = Decimal("1")
+ENROLLED = "本地参保"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    village: str | None = None
+    group: str | None = None
+    start: dt.date | None = None  # payments on or after
+    end: dt.date | None = None  # payments on or before (also the "as of" day for progress)
+
+    def describe(self) -> str:
+        parts = []
+        if self.village:
+            parts.append(self.village + (self.group or ""))
+        if self.start or self.end:
+            parts.append(f"{self.start or '开始'} 至 {self.end or '今'}")
+        return "，".join(parts) or "全部"
+
+
+def yuan(fen: int | None) -> Decimal | None:
+    """Integer fen -> Decimal yuan with two places, exactly."""
+    return None if fen is None else Decimal(fen).scaleb(-2)
+
+
+def _quote_money(text: object) -> Decimal | None:
+    return None if text in (None, "") else to_money(str(text))
+
+
+def campaign_year(ledger) -> int:
+    return ledger.settings.get().year
+
+
+def _paid_sql(year_param: str, flt: ExportFilter, params: list) -> str:
+    """Per member: amount collected this year, last payment date, the quote JSON (non-voided, not refunded)."""
+    cond = ""
+    if flt.end:
+        cond += " AND p.paid_on <= ?"
+        params.append(flt.end.isoformat())
+    return (f"SELECT pi.member_id, sum(pi.amount_fen) AS amount_fen, max(p.paid_on) AS paid_on, "
+            f"max(pi.quote) AS quote FROM payment_items pi JOIN payments p ON p.id = pi.payment_id "
+            f"WHERE p.voided_at IS NULL AND pi.year = {year_param}{cond} "
+            f"AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id) GROUP BY pi.member_id")
+
+
+def _place_where(flt: ExportFilter, params: list) -> str:
+    where = []
+    if flt.village:
+        where.append("v.name = ?")
+        params.append(flt.village)
+    if flt.group:
+        where.append("g.name = ?")
+        params.append(flt.group)
+    return (" AND " + " AND ".join(where)) if where else ""
+
+
+_BASE = """
+FROM members m
+JOIN households h ON h.id = m.household_id
+JOIN villages v ON v.id = h.village_id
+LEFT JOIN village_groups g ON g.id = h.group_id
+LEFT JOIN members hm ON hm.household_id = h.id AND hm.relation = '户主'
+LEFT JOIN ({paid}) pd ON pd.member_id = m.id
+"""
+_ORDER = " ORDER BY v.id, g.id, h.number, m.relation <> '户主', m.id"
+
+
+def _status_text(status: str, paid: bool) -> str:
+    if paid:
+        return "已缴费"
+    return "未缴费" if status == ENROLLED else status
+
+
+def ledger_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
+    """参保缴费台账: every member, one row each (with a date range: only those who paid in it)."""
+    year = year or campaign_year(ledger)
+    params: list = [year]
+    paid = _paid_sql("?", flt, params)
+    where = " WHERE 1=1" + _place_where(flt, params)
+    if flt.start:
+        where += " AND pd.paid_on >= ?"
+        params.append(flt.start.isoformat())
+    if flt.end and flt.start:
+        where += " AND pd.paid_on IS NOT NULL"
+    sql = ("SELECT v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_number, m.sex, m.birth_date,"
+           " m.relation, (SELECT group_concat(c.category, '、') FROM member_categories c"
+           "  WHERE c.member_id = m.id AND c.ended_on IS NULL), m.status, pd.amount_fen,"
+           " json_extract(pd.quote, '$.assistance'), pd.paid_on, coalesce(nullif(m.phone, ''), h.phone), m.notes"
+           + _BASE.format(paid=paid) + where + _ORDER)
+    fromiso = dt.date.fromisoformat
+    for (village, group, head, name, number, sex, birth, relation, cats, status, fen, assist, paid_on, phone,
+         notes) in ledger.db.execute(sql, params):
+        yield {"village": village, "group": group, "household_head": head, "name": name, "id_number": number,
+               "sex": sex, "birth_date": fromiso(birth) if birth else None, "relation": relation,
+               "categories": cats or "", "status": _status_text(status, fen is not None),
+               "personal_amount": None if fen is None else Decimal(fen).scaleb(-2),
+               "assistance_amount": _quote_money(assist) if assist else None,
+               "paid_on": fromiso(paid_on) if paid_on else None, "phone": phone, "note": notes}
+
+
+def count_members(ledger, flt: ExportFilter = ExportFilter()) -> int:
+    params: list = []
+    sql = ("SELECT count(*) FROM members m JOIN households h ON h.id = m.household_id"
+           " JOIN villages v ON v.id = h.village_id LEFT JOIN village_groups g ON g.id = h.group_id WHERE 1=1"
+           + _place_where(flt, params))
+    return ledger.db.execute(sql, params).fetchone()[0]
+
+
+def unpaid_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
+    """未参保人员明细: everyone without a payment this year (as of ``flt.end``), with the reason."""
+    year = year or campaign_year(ledger)
+    params: list = [year]
+    paid = _paid_sql("?", flt, params)
+    sql = ("SELECT v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_number,"
+           " coalesce(nullif(m.phone, ''), h.phone), m.status, m.status_detail, m.status_date, m.notes"
+           + _BASE.format(paid=paid) + " WHERE pd.member_id IS NULL" + _place_where(flt, params) + _ORDER)
+    for village, group, head, name, number, phone, status, detail, when, notes in ledger.db.execute(sql, params):
+        counts = status == ENROLLED or vocabulary.NON_ENROLMENT_REASONS.get(status, True)
+        if status == ENROLLED:
+            reason = "尚未缴费"
+        else:
+            reason = status + (f"（{detail}）" if detail else "") + (f"，{when}" if when else "")
+        yield {"village": village, "group": group, "household_head": head, "name": name, "id_number": number,
+               "phone": phone, "status": "未缴费" if status == ENROLLED else "未在本地参保", "reason": reason,
+               "counts": "是" if counts else "否", "note": notes}
+
+
+def rate(paid: int, required: int) -> Decimal | None:
+    """paid / required as a fraction with four places (shown as 0.00%)."""
+    if required == 0:
+        return None
+    return (Decimal(paid) / Decimal(required)).quantize(Decimal("0.0001"))
+
+
+def shortfall(paid: int, required: int, target: Decimal) -> int:
+    """People still needed to reach the target (ceil(required × target) − paid, never negative)."""
+    need = (Decimal(required) * target).to_integral_value(rounding="ROUND_CEILING")
+    return max(int(need) - paid, 0)
+
+
+def progress_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> list[dict]:
+    """参保进度汇总 per village and group, then one 合计 row per village and a 总计 row."""
+    year = year or campaign_year(ledger)
+    params: list = [year]
+    paid = _paid_sql("?", flt, params)
+    counting = [ENROLLED] + [r for r, counts in vocabulary.NON_ENROLMENT_REASONS.items() if counts]
+    marks = ", ".join("?" * len(counting))
+    sql = ("SELECT v.name, coalesce(g.name, ''), m.status IN (" + marks + ") AS req, pd.member_id IS NOT NULL,"
+           " EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL), count(*)"
+           " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
+           " LEFT JOIN village_groups g ON g.id = h.group_id LEFT JOIN (" + paid + ") pd ON pd.member_id = m.id"
+           " WHERE 1=1")
+    params = counting + params
+    sql += _place_where(flt, params) + " GROUP BY 1, 2, 3, 4, 5 ORDER BY v.id, g.id"
+    cells: dict[tuple[str, str], list[int]] = {}
+    for village, group, req, is_paid, key, n in ledger.db.execute(sql, params):
+        c = cells.setdefault((village, group), [0, 0, 0, 0])
+        # a member who paid counts as required even if their status says otherwise
+        if req or is_paid:
+            c[0] += n
+            c[1] += n if is_paid else 0
+            if key:
+                c[2] += n
+                c[3] += n if is_paid else 0
+    out: list[dict] = []
+    totals = [0, 0, 0, 0]
+    by_village: dict[str, list[tuple[str, list[int]]]] = {}
+    for (village, group), c in cells.items():
+        by_village.setdefault(village, []).append((group, c))
+    for village, groups in by_village.items():
+        vt = [0, 0, 0, 0]
+        for group, c in groups:
+            out.append(_progress_row(village, group or "（未分组）", c))
+            vt = [a + b for a, b in zip(vt, c)]
+        out.append(_progress_row(village, "合计", vt))
+        totals = [a + b for a, b in zip(totals, vt)]
+    out.append(_progress_row("总计", "", totals))
+    return out
+
+
+def _progress_row(village: str, group: str, c: list[int]) -> dict:
+    required, paid, key_required, key_paid = c
+    return {"village": village, "group": group, "required": required, "paid": paid, "rate": rate(paid, required),
+            "target": TARGET, "short": shortfall(paid, required, TARGET), "key_required": key_required,
+            "key_paid": key_paid, "key_rate": rate(key_paid, key_required), "key_target": KEY_TARGET,
+            "key_short": shortfall(key_paid, key_required, KEY_TARGET)}
+
+
+def _paid_items(ledger, flt: ExportFilter, year: int | None, json_filter: str) -> Iterator[tuple]:
+    year = year or campaign_year(ledger)
+    params: list = [year]
+    where = " WHERE p.voided_at IS NULL AND pi.year = ? AND " + json_filter + \
+            " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)"
+    if flt.start:
+        where += " AND p.paid_on >= ?"
+        params.append(flt.start.isoformat())
+    if flt.end:
+        where += " AND p.paid_on <= ?"
+        params.append(flt.end.isoformat())
+    where += _place_where(flt, params)
+    sql = ("SELECT v.name, coalesce(g.name, ''), m.name, m.id_number, pi.amount_fen, pi.quote, p.paid_on"
+           " FROM payment_items pi JOIN payments p ON p.id = pi.payment_id JOIN members m ON m.id = pi.member_id"
+           " JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
+           " LEFT JOIN village_groups g ON g.id = h.group_id" + where +
+           " ORDER BY v.id, g.id, h.number, m.relation <> '户主', m.id")
+    return ledger.db.execute(sql, params)
+
+
+def assistance_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
+    """困难群体资助名单: paid items that received assistance, by category and funding source."""
+    rows = _paid_items(ledger, flt, year, "CAST(coalesce(json_extract(pi.quote, '$.assistance'), '0') AS TEXT)"
+                                          " NOT IN ('0', '0.00', '0.0')")
+    for village, group, name, number, fen, quote_text, paid_on in rows:
+        q = json.loads(quote_text)
+        yield {"village": village, "group": group, "name": name, "id_number": number,
+               "category": q.get("assistance_category") or "、".join(q.get("categories") or ()),
+               "funding_source": q.get("assistance_source") or "",
+               "standard_amount": _quote_money(q.get("personal_standard")),
+               "assistance_amount": _quote_money(q.get("assistance")),
+               "personal_amount": yuan(fen), "paid_on": dt.date.fromisoformat(paid_on)}
+
+
+def subsidy_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
+    """先缴后补补助名单: one row per funder of each paid item's subsidies."""
+    rows = _paid_items(ledger, flt, year, "json_array_length(pi.quote, '$.subsidies') > 0")
+    for village, group, name, number, fen, quote_text, paid_on in rows:
+        q = json.loads(quote_text)
+        for part in q.get("subsidies") or ():
+            yield {"village": village, "group": group, "name": name, "id_number": number,
+                   "category": "、".join(q.get("categories") or ()), "funder": part.get("funder", ""),
+                   "subsidy_amount": _quote_money(part.get("amount")), "personal_amount": yuan(fen),
+                   "paid_on": dt.date.fromisoformat(paid_on), "state": "待补助"}
