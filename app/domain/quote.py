@@ -109,7 +109,11 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
         label = {"full": "全额资助", "fixed": "定额资助", "percent": "比例资助", "table": "资助"}.get(choice.kind, "资助")
         lines.append(QuoteLine("assistance", f"{choice.category.name}：{choice.source}{label}（缴费时直接扣减）",
                                -choice.assistance, p.cite(choice.clause), choice.source))
-    others = [c.name for c in cats if c is not choice.category and c.kind != "none"]
+    barred = [c for c in cats if c is not choice.category and _barred(c, cats, base)]
+    for c in barred:  # e.g. Tunliu: 对不属于医疗救助资助参保对象的二级及以上重度残疾人……资助
+        lines.append(QuoteLine("note", f"「{c.name}」的资助只给不属于{'、'.join(c.not_with_sources)}资助参保对象的人员，"
+                               f"本人不适用", None, p.cite(c.clause)))
+    others = [c.name for c in cats if c is not choice.category and c.kind != "none" and c not in barred]
     if others and choice.category is not None:
         lines.append(QuoteLine("note", f"另有类别 {'、'.join(others)}：资助不叠加，按最有利的「{choice.category.name}」计",
                                None, ""))
@@ -229,6 +233,11 @@ def _subsidies_for(p: Policy, c: Category, tier_name: str, area_kind: str, paid_
     return out
 
 
+def _barred(c: Category, cats: list[Category], base: Decimal) -> bool:
+    """A category that applies only to members no other category assists from certain sources."""
+    return any(o is not c and o.source in c.not_with_sources and _assist_amount(o, base) > 0 for o in cats)
+
+
 def _choose(p: Policy, cats: list[Category], base: Decimal, tier_name: str, req: QuoteRequest,
             late_category: bool) -> _Choice:
     if late_category:
@@ -238,7 +247,7 @@ def _choose(p: Policy, cats: list[Category], base: Decimal, tier_name: str, req:
     best, best_key = _Choice(), (ZERO, ZERO)
     for c in cats:
         # e.g. Tunliu's disability assistance: only for members no 医疗救助 category assists
-        if any(o is not c and o.source in c.not_with_sources and _assist_amount(o, base) > 0 for o in cats):
+        if _barred(c, cats, base):
             continue
         amount = _assist_amount(c, base)
         subs = _subsidies_for(p, c, tier_name, area, base - amount)

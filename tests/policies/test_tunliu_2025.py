@@ -85,6 +85,15 @@ def test_several_categories(categories, assistance, due, source):
     assert len(lines_of(q, "assistance")) == 1
 
 
+def test_the_quote_says_why_the_disability_assistance_does_not_apply():
+    # not “the most favourable”: 320 > 280, but the document excludes 医疗救助资助参保对象 from the 残保金 assistance
+    q = ask(P, ADULT, IN, ["脱贫不稳定人口", "重度残疾人"])
+    notes = [line for line in lines_of(q, "note") if "重度残疾人" in line.text]
+    assert len(notes) == 1
+    assert "不属于医疗救助资助参保对象" in notes[0].text and "最有利" not in notes[0].text
+    assert notes[0].clause.startswith(DOC) and "不属于医疗救助资助参保对象" in notes[0].clause
+
+
 def test_assisted_members_are_warned_that_a_normal_payment_forfeits_assistance():
     # 特殊缴费：被资助人一旦办理正常缴费，将无法办理特殊缴费
     assert ask(P, ADULT, IN, ["低保对象"]).warnings
