@@ -1,0 +1,211 @@
+"""Every problem type of the importer, preview writes nothing, commit writes all in one transaction."""
+
+import datetime as dt
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from app.exchange.exports import export_one
+from app.exchange.imports import commit, preview, write_leftovers
+from app.domain.problems import ProblemsError
+
+from exchange_helpers import bad_checksum, build_ledger, make_id, soffice_csv
+
+
+@pytest.fixture()
+def ledger(tmp_path):
+    lg, people = build_ledger(tmp_path / "t.db")
+    lg.people = people
+    yield lg
+    lg.close()
+
+
+def _xlsx(path, rows, title="Sheet1"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def _counts(lg):
+    return {t: lg.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("households", "members", "member_categories", "payments", "audit")}
+
+
+SON = make_id("19900101", 31)  # 张小山, unpaid, due 410.00 (长期护理保险 included)
+HEAD3 = make_id("19700101", 61)  # 赵一, unpaid
+HEAD1 = make_id("19600501", 11)  # 张大山, paid 410.00
+
+
+def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger, tmp_path):
+    stranger = make_id("19880808", 77)
+    path = _xlsx(tmp_path / "税务.xlsx", [
+        ["证件号码", "姓名", "缴费金额", "缴费日期"],
+        [SON, "张小山", "400", "2024-10-10"],          # 2: amount mismatch against the quote (410)
+        [bad_checksum(HEAD3), "赵一", 410, "2024-10-10"],  # 3: bad checksum
+        [make_id("19620302", 22), "李秀英", 410, "2024-13-40"],  # 4: bad date
+        [HEAD1, "张大山", 410, "2024-10-08"],           # 5: already recorded with the same amount
+        [stranger, "路人甲", 410, "2024-10-10"],         # 6: matches nobody
+        [make_id("19550101", 41), "王低保", "四百", "2024-10-10"],  # 7: bad amount
+        [HEAD3, "赵一", 410, "2024-10-11"],            # 8: fine
+        [HEAD3, "赵一", 410, "2024-10-11"],            # 9: duplicate of row 8
+    ])
+    before = _counts(ledger)
+    pv = preview(ledger, path, "payment")
+    places = {p.place.split(":")[1] + ":" + p.message[:6] for p in pv.problems}
+    text = "\n".join(str(p) for p in pv.problems)
+    assert "税务.xlsx Sheet1:第2行:缴费金额（C列）: 金额不符：名单 400.00 元，按政策应缴 410.00 元" in text
+    assert "税务.xlsx Sheet1:第3行:证件号码（A列）: 身份证号码校验位错误" in text
+    assert "第4行:缴费日期（D列）: 缴费日期「2024-13-40」不是有效日期" in text
+    assert "第6行:证件号码（A列）: 台账中查无此人" in text
+    assert "第7行:缴费金额（C列）: 缴费金额「四百」不是有效金额" in text
+    assert "第9行:证件号码（A列）: 与Sheet1第8行重复" in text
+    assert len(pv.problems) == 6, places
+    assert [r.source.row for r in pv.to_write] == [8]
+    assert [r.source.row for r in pv.check.rows if r.action == "same"] == [5]
+    assert _counts(ledger) == before  # preview writes nothing
+
+    out = write_leftovers(pv, tmp_path / "未导入.xlsx")
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("问题", "位置", "证件号码")
+    assert rows[1][0] == "查无此人" and rows[1][2] == stranger
+    assert len(rows) == 1 + 6
+
+    res = commit(ledger, pv)
+    assert res.written == 1
+    after = _counts(ledger)
+    assert after["payments"] == before["payments"] + 1
+    log = ledger.db.execute("SELECT after FROM audit WHERE entity = 'import'").fetchone()[0]
+    assert '"written": 1' in log and "税务.xlsx" in log
+    item = ledger.payments.paid_this_year(ledger.members.by_id_number(HEAD3).id)
+    assert [i.amount for i in item] == [Decimal("410.00")]
+    assert ledger.payments.get(item[0].payment_id).method == "税务APP"
+
+
+def test_roster_unknown_village_group_and_new_households(ledger, tmp_path):
+    a, b, c = make_id("19910101", 81), make_id("19920101", 82), make_id("19930101", 83)
+    path = _xlsx(tmp_path / "户籍.xlsx", [
+        ["户籍花名册"],
+        ["村", "组", "户主", "姓名", "身份证号码", "与户主关系"],
+        ["东风村", "一组", "孙甲", "孙甲", a, "户主"],
+        ["东风村", "一组", "孙甲", "孙乙", b, "子"],
+        ["西山村", "一组", "钱丙", "钱丙", c, "户主"],
+        ["红旗村", "九组", "钱丁", "钱丁", make_id("19940101", 84), "户主"],
+        ["东风村", "一组", "张大山", "张大山", HEAD1, "户主"],
+    ])
+    pv = preview(ledger, path, "roster")
+    text = "\n".join(str(p) for p in pv.problems)
+    assert "户籍.xlsx Sheet1:第5行:村（A列）: 未知的村（社区）「西山村」" in text
+    assert "第6行:组（B列）: 「红旗村」没有「九组」" in text
+    assert len(pv.problems) == 2
+    before = _counts(ledger)
+    commit(ledger, pv)
+    after = _counts(ledger)
+    assert after["households"] == before["households"] + 1
+    assert after["members"] == before["members"] + 2
+    m = ledger.members.by_id_number(b)
+    assert ledger.members.by_id_number(a).household_id == m.household_id and m.relation == "子"
+
+
+def test_category_list_unknown_category_department_and_gbk_csv(ledger, tmp_path):
+    path = tmp_path / "民政.csv"
+    path.write_bytes((
+        "公民身份号码,姓名,人员类别,认定日期,认定部门\n"
+        f"{SON},张小山,低保对象,2024-03-01,县民政局\n"
+        f"{HEAD3},赵一,富裕人口,2024-03-01,民政\n"
+        f"{HEAD1},张大山,特困人员,2024/3/1,气象局\n"
+    ).encode("gbk"))
+    pv = preview(ledger, path, "category")
+    text = "\n".join(str(p) for p in pv.problems)
+    assert "民政.csv 民政:第3行:人员类别（C列）: 未知的人员类别「富裕人口」" in text
+    assert "第4行:认定部门（E列）: 未知的认定部门「气象局」" in text
+    assert len(pv.problems) == 2
+    commit(ledger, pv)
+    cats = ledger.categories.of_member(ledger.members.by_id_number(SON).id)
+    assert [(c.category, c.department, c.recognized_on) for c in cats] == [("低保对象", "民政", dt.date(2024, 3, 1))]
+
+
+def test_status_list_and_missing_required_column(ledger, tmp_path):
+    path = _xlsx(tmp_path / "状态.xlsx", [
+        ["身份证号", "姓名", "变动类型", "变动日期", "参保地"],
+        [SON, "张小山", "职工医保", "2024-05-01", ""],
+        [HEAD3, "赵一", "死亡", "", ""],
+        [HEAD3, "赵二", "异地参保", "", "北京"],
+    ])
+    pv = preview(ledger, path, "status")
+    text = "\n".join(str(p) for p in pv.problems)
+    assert "第3行:变动类型（C列）: 状态为死亡时必须有死亡日期" in text
+    assert "第4行:姓名（B列）: 姓名「赵二」与台账中该身份证号的姓名「赵一」不一致" in text
+    commit(ledger, pv)
+    assert ledger.members.by_id_number(SON).status == "参加职工医保"
+
+    bad = _xlsx(tmp_path / "缺列.xlsx", [["身份证号", "姓名", "金额"], [SON, "张小山", 410]])
+    pv = preview(ledger, bad, "payment")
+    assert [str(p) for p in pv.problems] == [
+        "缺列.xlsx Sheet1:第1行: 缺少必需的列：缴费日期（缴费确认名单须有：身份证号、缴费金额、缴费日期）"]
+    assert pv.to_write == []
+
+
+def test_id_stored_as_number_is_reported(ledger, tmp_path):
+    path = _xlsx(tmp_path / "n.xlsx", [["身份证号", "缴费金额", "缴费日期"], [int(SON[:17] + "0") * 1.0, 410, "2024-10-10"]])
+    pv = preview(ledger, path, "payment")
+    assert "身份证号被存成了数字" in pv.problems[0].message
+
+
+def test_commit_is_all_or_nothing(ledger, tmp_path, monkeypatch):
+    path = _xlsx(tmp_path / "p.xlsx", [["身份证号", "缴费金额", "缴费日期"], [SON, 410, "2024-10-10"],
+                                        [HEAD3, 410, "2024-10-10"]])
+    pv = preview(ledger, path, "payment")
+    assert len(pv.to_write) == 2
+    before = _counts(ledger)
+    real = ledger.payments.record
+    calls = []
+
+    def failing(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ProblemsError([__import__("app.domain.problems", fromlist=["Problem"]).Problem("户", "模拟失败")])
+        return real(*a, **k)
+
+    monkeypatch.setattr(ledger.payments, "record", failing)
+    with pytest.raises(ProblemsError) as exc:
+        commit(ledger, pv)
+    assert "p.xlsx Sheet1:第3行" in str(exc.value) and "模拟失败" in str(exc.value)
+    assert _counts(ledger) == before
+
+
+def test_export_then_import_round_trip(ledger, tmp_path):
+    """The exported ledger re-imports as a payment confirmation: every paid row is already recorded."""
+    out = tmp_path / "台账.xlsx"
+    export_one(ledger, "ledger", out)
+    pv = preview(ledger, out, "payment")
+    # unpaid rows have no amount/date: they come back as problems, the paid ones are "same"
+    same = sorted(r.values["id_number"] for r in pv.check.rows if r.action == "same")
+    assert same == sorted([HEAD1, make_id("19620302", 22), make_id("19550101", 41)])
+    assert pv.to_write == []
+    # and as a roster into a fresh ledger: the same villages, people and relations
+    from app.ledger import open_ledger
+
+    fresh = open_ledger(tmp_path / "fresh.db", create=True, backup=False, operator="测试员")
+    fresh.settings.initialize(township="测试镇", year=2025, policy_id="changchun-2025", operators=["测试员"],
+                              villages={"东风村": ["一组", "二组"], "红旗村": ["一组"]})
+    pv = preview(fresh, out, "roster")
+    assert pv.problems == []
+    commit(fresh, pv)
+    got = sorted((r[0], r[1]) for r in fresh.db.execute("SELECT name, relation FROM members"))
+    want = sorted((r[0], r[1]) for r in ledger.db.execute("SELECT name, relation FROM members"))
+    assert got == want
+    fresh.close()
+
+
+def test_libreoffice_reads_the_leftovers(ledger, tmp_path):
+    stranger = make_id("19880808", 77)
+    path = _xlsx(tmp_path / "x.xlsx", [["身份证号", "缴费金额", "缴费日期"], [stranger, 410, "2024-10-10"]])
+    pv = preview(ledger, path, "payment")
+    out = write_leftovers(pv, tmp_path / "left.xlsx")
+    rows = soffice_csv(out, tmp_path)
+    assert rows[1][0] == "查无此人" and rows[1][2] == stranger
