@@ -196,6 +196,7 @@ class DemoPayment:
     """One payment at the counter for some members of a household; ``seq`` orders receipts by date."""
 
     seq: int
+    household: int  # DemoHousehold.number
     paid_on: dt.date
     method: str
     members: tuple[DemoMember, ...]
@@ -549,7 +550,7 @@ class _Generator:
                 amounts.append(due)
             if members:
                 seq += 1
-                h.payments.append(DemoPayment(seq, on, method, tuple(members), tuple(amounts)))
+                h.payments.append(DemoPayment(seq, h.number, on, method, tuple(members), tuple(amounts)))
         self.progress(total, total)
 
 

@@ -266,10 +266,11 @@ class Payments:
                 problems.append(Problem(f"{m.name}：金额", f"金额不能为负：{amount}"))
                 return None
         if not q.open:
-            need.append(f"{m.name}：按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else ""))
+            closed = f"{m.name}：按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else "")
             if amount is None:
-                problems.append(Problem(f"{m.name}：金额", "政策不能报价时须填写实收金额"))
+                problems.append(Problem(m.name, closed + "；如确需办理，请填写实收金额和变更原因"))
                 return None
+            need.append(closed)
         else:
             if amount is None:
                 amount = q.due

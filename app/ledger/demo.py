@@ -1,0 +1,291 @@
+"""Write a generated population (``demo_people``) into a new ledger file, fast.
+
+The ledger is built in a temporary file next to the target and renamed into place only when complete, so
+an interrupted or cancelled build leaves nothing behind and never touches an existing ledger. Tables come
+from the ledger's own migrations; rows go in with raw ``executemany`` in one transaction, with the
+derived search columns filled by ``identity.search_keys``. Secondary indexes are dropped for the load
+and recreated from their own definitions (``sqlite_master``) afterwards, which is several times faster
+than maintaining them row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..domain.money import to_fen
+from ..policy_catalog import get_policy
+from .db import LedgerError, is_ledger_file, now_iso, open_ledger
+from .demo_people import (CancelCheck, DemoCancelled, DemoMember, DemoPopulation, Progress, QuoteCache,
+                          generate_population)
+from .identity import NO_ID, RESIDENT_ID, name_initials
+from .models import ENROLLED
+from .payments import receipt_number
+
+MIN_PEOPLE = 100
+MAX_PEOPLE = 500_000
+DEFAULT_OPERATOR = "演示操作员"
+DEMO_ENTITY = "demo"  # the audit entry that marks a ledger as a generated demo
+
+# The ledger's relation words (members.RELATIONS) for the generator's finer ones.
+LEDGER_RELATION = {"本人": "户主", "父亲": "父母", "母亲": "父母", "孙子": "孙子女", "孙女": "孙子女"}
+# The tables the loader fills; their secondary indexes are rebuilt after the load.
+_LOADED = ("households", "members", "member_categories", "member_years", "payments", "payment_items")
+_CHUNK = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    path: Path
+    policy_id: str
+    seed: int
+    township: str
+    villages: int
+    households: int
+    members: int
+    categories: int
+    payments: int
+    paid_members: int
+    generate_seconds: float
+    write_seconds: float
+
+    @property
+    def seconds(self) -> float:
+        return self.generate_seconds + self.write_seconds
+
+
+def is_demo_ledger(path: Path) -> bool:
+    """Was this file written by ``canbao demo``? (Only such a file may be replaced by a new demo.)"""
+    if not is_ledger_file(path):
+        return False
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT 1 FROM audit WHERE entity = ? LIMIT 1", [DEMO_ENTITY]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
+def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int = 1,
+                      policy_id: str = "changchun-2025", operator: str = DEFAULT_OPERATOR, replace: bool = False,
+                      progress: Progress | None = None, cancel: CancelCheck | None = None) -> DemoSummary:
+    """Generate ``people`` members and write them as a new ledger at ``path``.
+
+    Refuses an existing file unless ``replace`` is set and the file is itself a demo ledger. Raises
+    ``LedgerError`` (Chinese message) for bad arguments, ``DemoCancelled`` when ``cancel()`` returns True.
+    """
+    target = Path(path)
+    if not (MIN_PEOPLE <= people <= MAX_PEOPLE):
+        raise LedgerError(f"演示台账人数应在 {MIN_PEOPLE} 到 {MAX_PEOPLE:,} 之间，实际 {people:,}", "--people")
+    if target.exists() and target.stat().st_size > 0:
+        if not replace:
+            raise LedgerError(f"文件已存在：{target}。演示台账不会覆盖已有文件，请换一个 --db 路径", str(target))
+        if not is_demo_ledger(target):
+            raise LedgerError(f"{target} 不是演示台账，不能覆盖（其中可能有真实数据）", str(target))
+    policy = get_policy(policy_id)
+    report = progress or (lambda done, total: None)
+    total = people * 3  # generation counts 2 per person, writing 1
+
+    t0 = time.perf_counter()
+    population = generate_population(policy, people, seed, progress=report, cancel=cancel)
+    t1 = time.perf_counter()
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".building")
+    _remove_database(tmp)
+    try:
+        counts = _write(tmp, population, operator, lambda done: report(2 * people + done, total),
+                        cancel or (lambda: False))
+        _remove_database(target)
+        os.replace(tmp, target)
+    except BaseException:
+        _remove_database(tmp)
+        raise
+    t2 = time.perf_counter()
+    report(total, total)
+    return DemoSummary(target, policy.id, seed, population.township, len(population.villages),
+                       len(population.households), people, counts["categories"], counts["payments"],
+                       counts["paid_members"], t1 - t0, t2 - t1)
+
+
+def _remove_database(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if p.exists():
+            p.unlink()
+
+
+def _write(path: Path, pop: DemoPopulation, operator: str, progress: Callable[[int], None],
+           cancel: CancelCheck) -> dict:
+    policy = get_policy(pop.policy_id)
+    with open_ledger(path, create=True, backup=False, operator=operator) as lg:
+        villages = {}
+        for v in pop.villages:
+            villages.setdefault(v.ledger_name, list(v.groups))
+        lg.settings.initialize(township=pop.township, year=policy.year, policy_id=policy.id, operators=[operator],
+                               villages=villages, area_kind=pop.region.area_kind,
+                               village_kinds={v.ledger_name: v.kind for v in pop.villages})
+        db = lg.db
+        conn = db.conn
+        conn.execute("PRAGMA synchronous=OFF")  # a temporary file: a crash discards it anyway
+        conn.execute("PRAGMA cache_size=-200000")
+        group_ids = {(vname, gname): gid for gid, vname, gname in db.execute(
+            "SELECT g.id, v.name, g.name FROM village_groups g JOIN villages v ON v.id = g.village_id")}
+        village_ids = {name: vid for vid, name in db.execute("SELECT id, name FROM villages")}
+        now = now_iso()
+        counts = {"categories": 0, "payments": 0, "paid_members": 0}
+        with lg.transaction():
+            indexes = _drop_indexes(conn)
+            member_ids = _insert_people(conn, pop, village_ids, group_ids, now, counts, progress, cancel)
+            _insert_payments(conn, pop, policy, member_ids, operator, now, counts, cancel)
+            for _, sql in indexes:
+                conn.execute(sql)
+            lg.log(DEMO_ENTITY, None, "create", None,
+                   {"policy": policy.id, "seed": pop.seed, "people": pop.people, "households": len(pop.households),
+                    "payments": counts["payments"], "note": "canbao demo 生成的演示数据，不是真实人员"},
+                   operator=operator)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return counts
+
+
+def _drop_indexes(conn) -> list[tuple[str, str]]:
+    marks = ",".join("?" * len(_LOADED))
+    rows = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                        f" AND tbl_name IN ({marks})", list(_LOADED)).fetchall()
+    for name, _ in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return rows
+
+
+def _chunks(rows: Iterable, cancel: CancelCheck, tick: Callable[[int], None] | None = None) -> Iterator:
+    """Pass rows through, checking ``cancel`` every few thousand rows."""
+    for n, row in enumerate(rows, start=1):
+        if n % _CHUNK == 0:
+            if cancel():
+                raise DemoCancelled("已取消生成演示台账")
+            if tick is not None:
+                tick(n)
+        yield row
+
+
+def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict, now: str, counts: dict,
+                   progress: Callable[[int], None], cancel: CancelCheck) -> dict[int, int]:
+    conn.executemany(
+        "INSERT INTO households (id, number, village_id, group_id, address, phone, notes, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)",
+        _chunks(((h.number, f"{h.number:06d}", village_ids[h.village], group_ids[(h.village, h.group)], h.address,
+                  h.phone, now, now) for h in pop.households), cancel))
+    member_ids: dict[int, int] = {}  # id(DemoMember) -> members.id
+    initials: dict[str, str] = {}
+    county = pop.region.county
+
+    def member_rows():
+        mid = 0
+        for h in pop.households:
+            for m in h.members:
+                mid += 1
+                member_ids[id(m)] = mid
+                key = initials.get(m.name)
+                if key is None:
+                    key = initials[m.name] = name_initials(m.name)
+                yield (mid, h.number, m.name, key, RESIDENT_ID if m.id_number else NO_ID, m.id_number or None,
+                       m.id_number[::-1] if m.id_number else None, m.sex, m.birth_date.isoformat(),
+                       _ethnicity(m, pop), LEDGER_RELATION.get(m.relation, m.relation), m.phone, m.phone[::-1],
+                       int(m.student), _school(m, h.township, county), m.status or ENROLLED, m.status_detail,
+                       m.status_on.isoformat() if m.status_on else None, now, now)
+
+    conn.executemany(
+        "INSERT INTO members (id, household_id, name, name_initials, id_type, id_number, id_rev, sex, birth_date,"
+        " ethnicity, relation, phone, phone_rev, student, school, status, status_detail, status_date, notes,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+        _chunks(member_rows(), cancel, progress))
+
+    def category_rows():
+        for h in pop.households:
+            for m in h.members:
+                for c in m.categories:
+                    counts["categories"] += 1
+                    yield (member_ids[id(m)], c.name, c.department, c.recognized_on.isoformat(), now)
+
+    conn.executemany("INSERT INTO member_categories (member_id, category, department, recognized_on, created_at)"
+                     " VALUES (?, ?, ?, ?, ?)", _chunks(category_rows(), cancel))
+    year = get_policy(pop.policy_id).year
+    conn.executemany(
+        "INSERT INTO member_years (member_id, year, addons, declined_addons) VALUES (?, ?, ?, ?)",
+        _chunks(((member_ids[id(m)], year, json.dumps(list(m.addons), ensure_ascii=False),
+                  json.dumps(list(m.declined_addons), ensure_ascii=False))
+                 for h in pop.households for m in h.members if m.addons or m.declined_addons), cancel))
+    return member_ids
+
+
+def _insert_payments(conn, pop: DemoPopulation, policy, member_ids: dict[int, int], operator: str, now: str,
+                     counts: dict, cancel: CancelCheck) -> None:
+    year = policy.year
+    quotes = QuoteCache(policy, pop.region.area_kind)
+    json_cache: dict[tuple, tuple[str, str]] = {}
+    payments = pop.payments()
+    items: list[tuple] = []
+
+    def quote_json(m: DemoMember, on: dt.date) -> tuple[str, str]:
+        key = (quotes.shape(m, on), on)
+        hit = json_cache.get(key)
+        if hit is None:
+            q = quotes.quote(m, on)
+            hit = json_cache[key] = (json.dumps(q.to_dict(), ensure_ascii=False),
+                                     json.dumps(list(q.addons), ensure_ascii=False))
+        return hit
+
+    def payment_rows():
+        for p in payments:
+            for m, amount in zip(p.members, p.amounts):
+                q_json, addons_json = quote_json(m, p.paid_on)
+                fen = to_fen(amount)
+                items.append((p.seq, member_ids[id(m)], year, policy.id, fen, fen, addons_json, q_json))
+            yield (p.seq, year, p.seq, receipt_number(year, p.seq), p.household,
+                   sum(to_fen(a) for a in p.amounts), p.method, p.paid_on.isoformat(), operator, now)
+
+    conn.executemany(
+        "INSERT INTO payments (id, year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
+        " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)", _chunks(payment_rows(), cancel))
+    conn.executemany(
+        "INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen, addons, quote)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _chunks(items, cancel))
+    if payments:
+        conn.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, ?)", [year, payments[-1].seq])
+    counts["payments"] = len(payments)
+    counts["paid_members"] = len(items)
+
+
+def _school(m: DemoMember, township: str, county: str) -> str:
+    """A plausible school for a student, by age."""
+    if not m.student:
+        return ""
+    if m.age <= 11:
+        return f"{township}中心小学"
+    if m.age <= 14:
+        return f"{township}中学"
+    if m.age <= 18:
+        return f"{county}第一高级中学"
+    return "长春职业技术学院" if county == "农安县" else "省内高校"
+
+
+def _ethnicity(m: DemoMember, pop: DemoPopulation) -> str:
+    """汉族 for most; a few 满族/朝鲜族/蒙古族 (Jilin), 苗族/瑶族 (Hunan), 回族 anywhere — from the ID's digits."""
+    digits = m.id_number[14:17] if m.id_number else "000"
+    n = int(digits) if digits.isdigit() else 0
+    if n % 50:
+        return "汉族"
+    south = pop.region.county in ("双清区",)
+    choices = ("苗族", "瑶族", "土家族", "回族") if south else ("满族", "朝鲜族", "蒙古族", "回族")
+    return choices[(n // 50) % len(choices)]
