@@ -1,0 +1,175 @@
+"""``canbao export …`` and ``canbao import …``: Excel lists to and from the district office.
+
+``canbao import`` without ``--commit`` only previews: it prints every problem and exits 1 if there is any.
+With ``--commit`` it writes the clean rows in one transaction (with an import log) and puts the rows that
+were not imported into an Excel file. Exit codes: 0 done, 1 problems found / nothing written, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..domain.problems import Problem, ProblemsError
+
+EXPORT_NAMES = {"ledger": "参保缴费台账", "unpaid": "未参保人员明细", "progress": "参保进度汇总",
+                "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报"}
+IMPORT_NAMES = {"roster": "户籍名单", "category": "人员类别名单", "payment": "缴费确认名单", "status": "人员状态名单"}
+_CHINESE = {**{v: k for k, v in EXPORT_NAMES.items()}, **{v: k for k, v in IMPORT_NAMES.items()},
+            "台账": "ledger", "未参保": "unpaid", "进度": "progress", "资助": "assistance", "补助": "subsidy",
+            "户籍": "roster", "类别": "category", "缴费": "payment", "状态": "status"}
+
+
+def register(sub) -> None:
+    e = sub.add_parser("export", help="导出Excel：台账、未参保明细、进度汇总、资助名单、补助名单、周报",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="例：canbao export weekly --week 2024-W41 -o 周报.xlsx\n"
+                              "    canbao export ledger --village 东风村 -o 东风村台账.xlsx")
+    e.add_argument("what", metavar="表", help="ledger 台账 | unpaid 未参保 | progress 进度 | assistance 资助 | "
+                                             "subsidy 补助 | weekly 周报")
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
+    _common(e)
+    e.add_argument("--village", metavar="村", help="只导出这个村（社区）")
+    e.add_argument("--group", metavar="组", help="只导出这个组（与 --village 一起用）")
+    e.add_argument("--week", metavar="2024-W41|日期", help="某一周（ISO 周或该周内某日）")
+    e.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="缴费日期从")
+    e.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="缴费日期到（进度、未参保截至这天）")
+    e.add_argument("--columns", metavar="DIR", help="列设置文件夹（区县自定的列顺序和列名）")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import", help="导入名单：户籍、人员类别、缴费确认、人员状态（默认只预览）",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="例：canbao import payment 税务缴费.xlsx            （预览，列出全部问题）\n"
+                              "    canbao import payment 税务缴费.xlsx --commit   （写入台账）")
+    i.add_argument("what", metavar="名单", help="roster 户籍 | category 类别 | payment 缴费 | status 状态")
+    i.add_argument("file", metavar="FILE", help=".xlsx / .xls / .csv 文件")
+    _common(i)
+    i.add_argument("--commit", action="store_true", help="写入台账（不加则只预览，不写入）")
+    i.add_argument("--leftovers", metavar="FILE", help="未导入的行（查无此人、有问题）写到这个 .xlsx")
+    i.add_argument("--operator", metavar="姓名", help="操作员")
+    i.set_defaults(func=cmd_import)
+
+
+def _common(p) -> None:
+    p.add_argument("--db", metavar="PATH", help="台账文件（默认 CANBAO_DB 或数据文件夹）")
+
+
+def _kind(text: str, names: dict[str, str], problems: list[Problem]) -> str | None:
+    k = _CHINESE.get(text, text)
+    if k not in names:
+        problems.append(Problem("表", f"不认识「{text}」。可用：" + "、".join(f"{a}（{b}）" for a, b in names.items())))
+        return None
+    return k
+
+
+def _date(text: str | None, field: str, problems: list[Problem]) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(Problem(field, f"日期格式应为 YYYY-MM-DD：{text!r}"))
+        return None
+
+
+def _print_problems(problems, stream=None) -> None:
+    stream = stream or sys.stdout
+    for p in problems:
+        print(f"  {p}", file=stream)
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty() and total:
+        print(f"\r  {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_export(args) -> int:
+    from ..exchange.exports import export_one, export_weekly, week_range
+    from ..exchange.from_ledger import ExportFilter
+    from ..ledger import open_ledger
+
+    problems: list[Problem] = []
+    what = _kind(args.what, EXPORT_NAMES, problems)
+    start, end = _date(args.date_from, "--from", problems), _date(args.date_to, "--to", problems)
+    if args.week:
+        try:
+            start, end = week_range(args.week)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+    if args.group and not args.village:
+        problems.append(Problem("--group", "按组筛选时须同时给出 --village"))
+    if what == "weekly" and not (start and end):
+        problems.append(Problem("--week", "周报须给出 --week，或 --from 与 --to"))
+    if not args.output.lower().endswith(".xlsx"):
+        problems.append(Problem("-o", f"输出文件应以 .xlsx 结尾：{args.output}"))
+    if problems:
+        print("无法导出：", file=sys.stderr)
+        _print_problems(problems, sys.stderr)
+        return 2
+    column_dirs = None
+    if args.columns:
+        from ..exchange.columns import search_dirs
+
+        column_dirs = [Path(args.columns)] + search_dirs()
+    try:
+        with open_ledger(args.db, backup=False) as lg:
+            if what == "weekly":
+                res = export_weekly(lg, args.output, start, end, village=args.village, group=args.group,
+                                    column_dirs=column_dirs, progress=_progress)
+            else:
+                res = export_one(lg, what, args.output, ExportFilter(args.village, args.group, start, end),
+                                 column_dirs=column_dirs, progress=_progress)
+    except ProblemsError as exc:
+        print("无法导出：", file=sys.stderr)
+        _print_problems(exc.problems, sys.stderr)
+        return 2
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"已导出 {EXPORT_NAMES[what]}：{res.path}")
+    for title, n in res.sheets.items():
+        print(f"  {title}：{n} 行")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from ..exchange.imports import commit, preview, write_leftovers
+    from ..ledger import open_ledger
+
+    problems: list[Problem] = []
+    what = _kind(args.what, IMPORT_NAMES, problems)
+    if not Path(args.file).is_file():
+        problems.append(Problem(args.file, "文件不存在"))
+    if problems:
+        print("无法导入：", file=sys.stderr)
+        _print_problems(problems, sys.stderr)
+        return 2
+    try:
+        with open_ledger(args.db, backup=args.commit, operator=args.operator) as lg:
+            pv = preview(lg, args.file, what)
+            print(f"{IMPORT_NAMES[what]} {Path(args.file).name}：{pv.summary()}")
+            if pv.problems:
+                print(f"问题 {len(pv.problems)} 处：")
+                _print_problems(pv.problems)
+            leftovers_path = args.leftovers
+            if args.commit and not leftovers_path:
+                src = Path(args.file)
+                leftovers_path = str(src.with_name(f"{src.stem}_未导入.xlsx"))
+            if leftovers_path:
+                written = write_leftovers(pv, leftovers_path)
+                if written:
+                    print(f"未导入的行已写入：{written}")
+            if not args.commit:
+                print("（仅预览，未写入台账；确认无误后加 --commit 写入）")
+                return 1 if pv.problems else 0
+            if not pv.to_write:
+                print("没有可写入的行，台账未改动。")
+                return 1 if pv.problems else 0
+            outcome = commit(lg, pv, operator=args.operator)
+    except ProblemsError as exc:
+        print("导入失败，台账未改动：", file=sys.stderr)
+        _print_problems(exc.problems, sys.stderr)
+        return 1
+    print(f"已写入台账 {outcome.written} 行（导入日志 #{outcome.log_id}）。")
+    return 0
