@@ -72,6 +72,14 @@ def test_each_category_named_by_the_document(category, birth, area, assistance, 
     assert q.assistance_source == ("医疗救助" if assistance != "0" else None)
 
 
+def test_labour_model_subsidy_is_for_the_city_districts_only():
+    # 四、（二）“长春市城区内无医疗保障的困难劳动模范” — not in a 县
+    q = ask(P, ADULT, IN, ["劳动模范"], area="县")
+    assert (q.due, q.after_subsidy) == (Decimal("370"), Decimal("0"))
+    q = ask(P, ADULT, IN, ["劳动模范"], area="区")
+    assert q.subsidies == (("市财政", Decimal("180")), ("市总工会", Decimal("180")))
+
+
 def test_student_by_flag_gets_student_subsidy_amounts():
     # a 20-year-old university student is in the 220 tier and gets the 35 + 35 student subsidy
     q = ask(P, D(2001, 9, 1), IN, ["低保对象"], student=True)

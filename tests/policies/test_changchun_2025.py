@@ -103,6 +103,16 @@ def test_labour_model_subsidy_includes_10_for_long_term_care():
     assert all("缴费时不体现" in t for t in texts)
 
 
+def test_labour_model_subsidy_is_for_the_city_districts_only():
+    # 二、（二）“长春市城区内无医疗保障的困难劳动模范” — a member in a 县 is not in 城区: no labour-model subsidy
+    q = ask(P, ADULT, IN, ["劳动模范"], area="县")
+    assert_open(q)
+    assert (q.due, q.after_subsidy, q.subsidies) == (Decimal("410"), Decimal("0"), ())
+    # a 低保 labour model in a 县 then gets the 低保 help: 150 at the counter, 县财政 140 later
+    q = ask(P, ADULT, IN, ["低保对象", "劳动模范"], area="县")
+    assert (q.due, q.subsidies) == (Decimal("260"), (("县财政", Decimal("140")),))
+
+
 @pytest.mark.parametrize("categories, assistance, due, chosen", [
     # assistance never stacks: the most favourable single category applies
     (["低保对象", "特困人员"], "400", "10", "特困人员"),
