@@ -188,6 +188,13 @@ def test_newborn_of_2024_may_pay_until_end_of_march(paid, open_):
         assert_closed(q)
 
 
+def test_newborn_of_2024_inside_the_window_still_keeps_days_1_to_25():
+    # Ambiguous (see report): 一、calls the 集中缴费期 “2024年9月1日—12月25日” for newborns, 二、says it runs to
+    # 2025-02-25 with days 1–25. The engine applies 二 inside the window and the extension only after it.
+    assert not ask(P, D(2024, 5, 1), D(2025, 1, 26)).open
+    assert ask(P, D(2024, 5, 1), D(2025, 1, 25)).due == Decimal("400")
+
+
 def test_newborn_extension_keeps_the_table_assistance_and_addons():
     q = ask(P, D(2024, 12, 1), D(2025, 3, 15), ["低保对象"], addons=["意外伤害保险"])
     assert_open(q)
