@@ -41,3 +41,9 @@ def page_size_mm(path, page: int = 1) -> tuple[float, float]:
 
 def pages(path) -> int:
     return int(info(path)["Pages"])
+
+
+def compact_page(path, page: int) -> str:
+    args = ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"]
+    out = subprocess.run(args, check=True, capture_output=True, text=True, encoding="utf-8").stdout
+    return re.sub(r"\s+", "", out)
