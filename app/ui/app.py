@@ -1,0 +1,125 @@
+"""``canbao`` with no arguments: the window. Opens the last ledger (off the GUI thread), else the first-run
+screen; a demo ledger can be generated from there."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from .settings import Preferences
+from .style import apply_style
+from .tasks import error_text, run_task
+
+log = logging.getLogger("canbao.ui")
+
+
+def demo_path() -> Path:
+    from ..paths import data_dir
+
+    return data_dir() / "demo.canbao.db"
+
+
+class Shell(QObject):
+    """Switches between the first-run screen and the main window; owns the open ledger."""
+
+    def __init__(self, prefs: Preferences):
+        super().__init__()
+        self.prefs = prefs
+        self.ledger = None
+        self.window = None
+        self.first_run = None
+        self.task = None
+
+    def start(self) -> None:
+        last = self.prefs.last_ledger
+        if last and Path(last).exists():
+            self.open_path(last)
+        else:
+            self.show_first_run()
+
+    def show_first_run(self, message: str = "") -> None:
+        from .first_run import FirstRunScreen
+
+        if self.first_run is None:
+            self.first_run = FirstRunScreen(operator=self.prefs.operator)
+            self.first_run.resize(1000, 680)
+            self.first_run.open_requested.connect(self.open_path)
+            self.first_run.demo_requested.connect(self.open_demo)
+            self.first_run.ledger_created.connect(self.show_ledger)
+        if message:
+            self.first_run.show_message(message)
+        self.first_run.show()
+
+    def open_path(self, path: str) -> None:
+        def work(progress, cancelled):
+            from ..ledger import open_ledger
+
+            lg = open_ledger(path, operator=self.prefs.operator or None)
+            lg.settings.get()  # a ledger that was never set up fails here, with a message
+            return lg
+
+        self.task = run_task(self.first_run, "正在打开台账", work, self.show_ledger,
+                             on_error=lambda exc: self.show_first_run(f"无法打开台账：{error_text(exc)}"))
+
+    def open_demo(self) -> None:
+        path = demo_path()
+        if path.exists():
+            self.open_path(str(path))
+            return
+        try:
+            from ..ledger import demo
+        except ImportError:
+            self.show_first_run("演示台账功能尚未安装（canbao demo）。")
+            return
+
+        def work(progress, cancelled):
+            return demo.make_demo_ledger(path, progress=progress, cancel=cancelled)
+
+        self.task = run_task(self.first_run, "正在生成演示台账", work, lambda _r: self.open_path(str(path)),
+                             on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
+
+    def show_ledger(self, ledger) -> None:
+        from .main_window import MainWindow
+
+        self.close_ledger()
+        self.ledger = ledger
+        self.prefs.last_ledger = str(ledger.path)
+        self.window = MainWindow(ledger, self.prefs)
+        self.window.switch_ledger.connect(self.switch)
+        self.window.show()
+        if self.first_run is not None:
+            self.first_run.hide()
+
+    def switch(self) -> None:
+        self.close_ledger()
+        self.show_first_run()
+
+    def close_ledger(self) -> None:
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
+        if self.ledger is not None:
+            self.ledger.close()
+            self.ledger = None
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO)
+    app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
+    app.setApplicationName("参保台账")
+    prefs = Preferences()
+    apply_style(app, prefs.large_font)
+    shell = Shell(prefs)
+    shell.start()
+    code = app.exec()
+    shell.close_ledger()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(run_app(sys.argv[1:]))

@@ -1,0 +1,184 @@
+"""The household list: a table model over SQL that fetches lazily, page by page, as the view scrolls.
+
+One row per member (grouped by household: rows are ordered by member id, and members are created household
+by household). Filters and the search box become SQL (``queries.where_clause``); the model only ever holds
+the pages the user has scrolled to. ``data()`` never raises: a bad row shows ``?`` and is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ..domain.idnumber import mask_id_number
+from ..domain.money import fmt, from_fen
+from . import queries
+from .queries import MemberFilter
+from .style import STATUS_COLOURS
+
+log = logging.getLogger("canbao.ui")
+
+PAGE = 200
+COLUMNS = ("户编号", "姓名", "与户主关系", "身份证号", "性别", "出生日期", "村（社区）", "组", "类别", "参保状态", "缴费")
+# row tuple positions (queries.LIST_COLUMNS)
+R_ID, R_HH, R_NUMBER, R_NAME, R_REL, R_IDNO, R_SEX, R_BIRTH, R_VILLAGE, R_GROUP, R_STATUS, R_CATS, R_PAID, R_PHONE = range(14)
+_DISPLAY = (R_NUMBER, R_NAME, R_REL, R_IDNO, R_SEX, R_BIRTH, R_VILLAGE, R_GROUP, R_CATS, R_STATUS, R_PAID)
+MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def pay_state(row: tuple) -> str:
+    if row[R_PAID] is not None:
+        return "已缴"
+    if row[R_STATUS] in queries.NOT_REQUIRED_STATUSES:
+        return "无需缴费"
+    return "未缴"
+
+
+class MemberListModel(QAbstractTableModel):
+    """Lazy rows from ``queries.member_page``; ``set_filter`` resets and starts again from the first page."""
+
+    def __init__(self, conn: Callable[[], sqlite3.Connection], year: int, parent=None, mask_ids: bool = True):
+        super().__init__(parent)
+        self._conn = conn
+        self._filter = MemberFilter(year=year)
+        self._rows: list[tuple] = []
+        self._exhausted = False
+        self.mask_ids = mask_ids
+        self.last_error: str = ""
+        self._in_reset = False
+
+    # -- filter
+    @property
+    def filter(self) -> MemberFilter:
+        return self._filter
+
+    def set_filter(self, f: MemberFilter) -> None:
+        self.beginResetModel()
+        self._filter = f
+        self._rows = []
+        self._exhausted = False
+        # Listeners of modelReset may call fetchMore before every listener has seen the reset (Qt's model
+        # tester does); inserting rows then would nest a change inside the reset, so fetching waits.
+        self._in_reset = True
+        try:
+            self.endResetModel()
+        finally:
+            self._in_reset = False
+
+    def refresh(self, member_ids: set[int] | None = None) -> None:
+        """Re-read loaded rows (after a payment or an edit) without losing the scroll position."""
+        if not self._rows:
+            self.set_filter(self._filter)
+            return
+        try:
+            last = self._rows[-1][R_ID]
+            fresh = queries.member_page(self._conn(), self._filter, 0, len(self._rows))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return
+        if len(fresh) != len(self._rows) or (fresh and fresh[-1][R_ID] != last):
+            self.set_filter(self._filter)
+            return
+        self._rows = fresh
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
+    # -- lazy loading
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+        if parent.isValid() or self._exhausted or self._in_reset:
+            return
+        after = self._rows[-1][R_ID] if self._rows else 0
+        try:
+            page = queries.member_page(self._conn(), self._filter, after, PAGE)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return
+        if len(page) < PAGE:
+            self._exhausted = True
+        if not page:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    def fetch_all_loaded(self) -> bool:
+        return self._exhausted
+
+    def _fail(self, exc: Exception) -> None:
+        self._exhausted = True
+        self.last_error = f"读取台账失败：{exc}"
+        log.error("member list query failed: %s", exc)
+
+    # -- Qt model
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return str(section + 1)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        try:
+            return self._data(index, role)
+        except Exception as exc:  # noqa: BLE001 - data() must never raise into Qt
+            log.error("member list data(%s, %s): %s", index.row(), index.column(), exc)
+            return "?" if role == Qt.ItemDataRole.DisplayRole else None
+
+    def _data(self, index, role: int) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(COLUMNS)):
+            return None
+        row = self._rows[index.row()]
+        col = _DISPLAY[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == MEMBER_ID_ROLE:
+            return row[R_ID]
+        if role == HOUSEHOLD_ID_ROLE:
+            return row[R_HH]
+        if role == Qt.ItemDataRole.ForegroundRole and col == R_PAID:
+            return QBrush(QColor(STATUS_COLOURS[pay_state(row)]))
+        if role == Qt.ItemDataRole.ToolTipRole and col == R_IDNO and row[R_IDNO]:
+            return row[R_IDNO]
+        return None
+
+    def _display(self, row: tuple, col: int) -> str:
+        v = row[col]
+        if col == R_IDNO:
+            return (mask_id_number(v) if self.mask_ids else v) if v else "（无证件）"
+        if col == R_PAID:
+            state = pay_state(row)
+            return f"已缴 {fmt(from_fen(int(v)))}" if state == "已缴" else state
+        if col == R_BIRTH:
+            return str(dt.date.fromisoformat(v)) if v else ""
+        return "" if v is None else str(v)
+
+    # -- helpers for the window
+    def member_id(self, row: int) -> int | None:
+        return self._rows[row][R_ID] if 0 <= row < len(self._rows) else None
+
+    def household_id(self, row: int) -> int | None:
+        return self._rows[row][R_HH] if 0 <= row < len(self._rows) else None
+
+    def loaded_rows(self) -> int:
+        return len(self._rows)

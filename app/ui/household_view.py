@@ -1,0 +1,201 @@
+"""The household view: the household's facts, and each member with category badges, enrolment status,
+what the member owes (the policy's quote for the payment date) and what is already paid this year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..domain.idnumber import mask_id_number
+from ..domain.money import ZERO, fmt
+from ..domain.problems import ProblemsError
+from .queries import ASSISTED_CATEGORIES, NOT_REQUIRED_STATUSES
+from .style import BADGE_COLOURS, STATUS_COLOURS
+
+MEMBER_COLUMNS = ("姓名", "关系", "身份证号", "人员类别", "参保状态", "应缴（元）", "已缴（元）", "缴费情况")
+
+
+def badges_html(categories: list[str]) -> str:
+    out = []
+    for c in categories:
+        bg, fg = BADGE_COLOURS["assisted" if c in ASSISTED_CATEGORIES else "other"]
+        out.append(f'<span style="background:{bg};color:{fg};">&nbsp;{html.escape(c)}&nbsp;</span>')
+    return " ".join(out)
+
+
+class MemberRow:
+    """What the view shows for one member (computed once per refresh)."""
+
+    def __init__(self, member, categories: list[str], due, due_note: str, paid, state: str):
+        self.member = member
+        self.categories = categories
+        self.due = due
+        self.due_note = due_note
+        self.paid = paid
+        self.state = state
+
+
+def member_rows(ledger, household_id: int, paid_on: dt.date) -> list[MemberRow]:
+    rows = []
+    for m in ledger.members.of_household(household_id):
+        cats = [c.category for c in ledger.categories.of_member(m.id, include_ended=False)
+                if c.ended_on is None or paid_on < c.ended_on]
+        items = ledger.payments.paid_this_year(m.id)
+        paid = sum((i.amount for i in items), ZERO)
+        due, note = None, ""
+        if m.status == "本地参保":
+            try:
+                q = ledger.payments.quote(m.id, paid_on)
+                if q.open:
+                    due = q.due
+                else:
+                    note = q.reason or "该日期不能缴费"
+            except ProblemsError as exc:
+                note = "；".join(p.message for p in exc.problems)
+        else:
+            note = m.status + (f"（{m.status_detail}）" if m.status_detail else "")
+        if items:
+            state = "已缴"
+        elif m.status in NOT_REQUIRED_STATUSES:
+            state = "无需缴费"
+        else:
+            state = "未缴"
+        rows.append(MemberRow(m, cats, due, note, paid, state))
+    return rows
+
+
+class HouseholdView(QWidget):
+    """Right-hand pane. Buttons emit signals; the main window opens the dialogs."""
+
+    add_member = Signal(int)
+    edit_member = Signal(int, int)  # household id, member id
+    edit_household = Signal(int)
+    take_payment = Signal(int, list)  # household id, selected member ids
+    show_payments = Signal(int)
+
+    def __init__(self, ledger, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("householdView")
+        self.ledger = ledger
+        self.household = None
+        self.rows: list[MemberRow] = []
+        self.paid_on = dt.date.today()
+        self.title = QLabel("请在左侧列表中选择一户")
+        self.title.setObjectName("pageTitle")
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.table = QTableWidget(0, len(MEMBER_COLUMNS))
+        self.table.setObjectName("memberTable")
+        self.table.setHorizontalHeaderLabels(list(MEMBER_COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda idx: self._edit_member())
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.b_pay = QPushButton("收费…")
+        self.b_pay.setObjectName("primary")
+        self.b_add = QPushButton("新增人员…")
+        self.b_edit = QPushButton("修改人员…")
+        self.b_house = QPushButton("修改户…")
+        self.b_payments = QPushButton("缴费记录 / 作废 / 退费…")
+        self.b_pay.clicked.connect(self._pay)
+        self.b_add.clicked.connect(lambda: self.household and self.add_member.emit(self.household.id))
+        self.b_edit.clicked.connect(self._edit_member)
+        self.b_house.clicked.connect(lambda: self.household and self.edit_household.emit(self.household.id))
+        self.b_payments.clicked.connect(lambda: self.household and self.show_payments.emit(self.household.id))
+        buttons = QHBoxLayout()
+        for b in (self.b_pay, self.b_add, self.b_edit, self.b_house, self.b_payments):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        self._enable(False)
+
+    def _enable(self, on: bool) -> None:
+        for b in (self.b_pay, self.b_add, self.b_edit, self.b_house, self.b_payments):
+            b.setEnabled(on)
+
+    def set_paid_on(self, day: dt.date) -> None:
+        self.paid_on = day
+        self.refresh()
+
+    def show_household(self, household_id: int | None, select_member: int | None = None) -> None:
+        if household_id is None:
+            self.household = None
+            self.rows = []
+            self.title.setText("请在左侧列表中选择一户")
+            self.facts.setText("")
+            self.table.setRowCount(0)
+            self.summary.setText("")
+            self._enable(False)
+            return
+        self.household = self.ledger.households.get(household_id)
+        self.refresh(select_member)
+
+    def refresh(self, select_member: int | None = None) -> None:
+        if self.household is None:
+            return
+        h = self.household = self.ledger.households.get(self.household.id)
+        self._enable(True)
+        self.title.setText(f"户 {h.number}　户主：{h.head_name or '（未登记）'}")
+        place = h.village + (f" {h.group}" if h.group else "")
+        self.facts.setText(f"{place}　住址：{h.address or '—'}　电话：{h.phone or '—'}　共 {h.member_count} 人"
+                           + (f"　备注：{h.notes}" if h.notes else ""))
+        self.rows = member_rows(self.ledger, h.id, self.paid_on)
+        self.table.setRowCount(len(self.rows))
+        due_total = ZERO
+        unpaid = 0
+        for i, r in enumerate(self.rows):
+            m = r.member
+            cells = [m.name, m.relation, mask_id_number(m.id_number) if m.id_number else "（无证件）", "",
+                     m.status, fmt(r.due) if r.due is not None else "—", fmt(r.paid) if r.paid else "—", r.state]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, m.id)
+                if j in (5, 6):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if j == 5 and r.due_note:
+                    item.setToolTip(r.due_note)
+                if j == 7:
+                    item.setForeground(Qt.GlobalColor.darkGreen if r.state == "已缴" else
+                                       (Qt.GlobalColor.darkRed if r.state == "未缴" else Qt.GlobalColor.gray))
+                self.table.setItem(i, j, item)
+            badge = QLabel(badges_html(r.categories) or "—")
+            badge.setObjectName("badges")
+            self.table.setCellWidget(i, 3, badge)
+            if r.state == "未缴" and r.due is not None:
+                due_total += r.due
+                unpaid += 1
+        self.table.resizeColumnsToContents()
+        self.summary.setText(f"缴费日期 {self.paid_on}：未缴 {unpaid} 人，合计应缴 {fmt(due_total)} 元"
+                             if unpaid else f"缴费日期 {self.paid_on}：本户没有待缴人员")
+        if select_member is not None:
+            for i, r in enumerate(self.rows):
+                if r.member.id == select_member:
+                    self.table.selectRow(i)
+
+    def selected_member_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.rows[r].member.id for r in rows if r < len(self.rows)]
+
+    def _edit_member(self) -> None:
+        ids = self.selected_member_ids()
+        if self.household and ids:
+            self.edit_member.emit(self.household.id, ids[0])
+
+    def _pay(self) -> None:
+        if self.household is None:
+            return
+        ids = self.selected_member_ids() or [r.member.id for r in self.rows if r.state == "未缴"]
+        self.take_payment.emit(self.household.id, ids)

@@ -1,0 +1,304 @@
+"""The main window: village tree (with progress) | household list with search and filters | household view.
+
+Toolbar: 新增户, 收费, 打印, 导出, 导入, 统计, 设置, 切换台账. Each dialog is its own module; this file wires them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
+                               QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
+
+from ..domain import vocabulary
+from . import queries
+from .household_model import MemberListModel
+from .household_view import HouseholdView
+from .queries import PAY_FILTERS, MemberFilter
+from .tasks import run_task, show_error
+from .village_tree import VillageTree
+
+
+class MainWindow(QMainWindow):
+    switch_ledger = Signal()
+
+    def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.ledger = ledger
+        self.prefs = prefs
+        self.settings = ledger.settings.get()
+        self.policy = ledger.policy()
+        from ..ledger.dues import default_paid_on
+
+        self.paid_on = min(default_paid_on(self.policy), dt.date.today())
+        self._dialogs: list = []
+        self._count_gen = 0
+        self.setWindowTitle(f"参保台账 — {self.settings.township} {self.settings.year}年度（{self.policy.name}）")
+
+        # left: tree
+        self.tree = VillageTree(ledger)
+        self.tree.place_selected.connect(self._place_selected)
+        # centre: filters + list
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("查找：姓名、身份证号或尾号、拼音首字母（如 zs）、电话、户编号")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.apply_filter)
+        self.pay_filter = QComboBox()
+        self.pay_filter.setObjectName("payFilter")
+        for key, label in PAY_FILTERS.items():
+            self.pay_filter.addItem(label, key)
+        self.pay_filter.currentIndexChanged.connect(self.apply_filter)
+        self.category = QComboBox()
+        self.category.setObjectName("categoryFilter")
+        self.category.addItem("全部类别", "")
+        for c in vocabulary.CATEGORIES:
+            self.category.addItem(c, c)
+        self.category.currentIndexChanged.connect(self.apply_filter)
+        self.count_label = QLabel()
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.pay_filter)
+        filters.addWidget(self.category)
+        self.model = MemberListModel(lambda: self.ledger.db.conn, self.settings.year, self)
+        self.table = QTableView()
+        self.table.setObjectName("householdList")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        centre = QWidget()
+        cv = QVBoxLayout(centre)
+        cv.setContentsMargins(0, 0, 0, 0)
+        cv.addLayout(filters)
+        cv.addWidget(self.table, 1)
+        cv.addWidget(self.count_label)
+        # right: household
+        self.view = HouseholdView(ledger)
+        self.view.paid_on = self.paid_on
+        self.view.add_member.connect(self.open_member_form)
+        self.view.edit_member.connect(lambda hid, mid: self.open_member_form(hid, mid))
+        self.view.edit_household.connect(self.open_household_form)
+        self.view.take_payment.connect(self.open_payment)
+        self.view.show_payments.connect(self.open_void_refund)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.tree)
+        split.addWidget(centre)
+        split.addWidget(self.view)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 3)
+        split.setSizes([260, 640, 560])
+        self.setCentralWidget(split)
+        self._toolbar()
+        self.statusBar().showMessage(
+            f"台账：{ledger.path}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
+        self.resize(1480, 860)
+        self.apply_filter()
+        QTimer.singleShot(0, self.search.setFocus)
+
+    def operator(self) -> str:
+        return (self.prefs.operator if self.prefs and self.prefs.operator else "") or self.ledger.operator
+
+    def _toolbar(self) -> None:
+        bar = QToolBar("主要操作")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+
+        def act(text, slot, shortcut=None, name=None):
+            a = QAction(text, self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            if name:
+                a.setObjectName(name)
+            bar.addAction(a)
+            return a
+
+        self.a_find = act("查找", lambda: (self.search.setFocus(), self.search.selectAll()), "Ctrl+F")
+        self.a_new_household = act("新增户", lambda: self.open_household_form(None), "Ctrl+N")
+        self.a_pay = act("收费", lambda: self.view._pay(), "F5")
+        bar.addSeparator()
+        self.a_print = act("打印", self.open_print)
+        self.a_export = act("导出", self.open_export)
+        self.a_import = act("导入", self.open_import)
+        self.a_dashboard = act("统计", self.open_dashboard)
+        bar.addSeparator()
+        self.a_settings = act("设置", self.open_settings)
+        self.a_switch = act("切换台账", self.switch_ledger.emit)
+
+    # -- list and filters
+    def current_filter(self) -> MemberFilter:
+        vid, gid = self._place if hasattr(self, "_place") else (None, None)
+        return MemberFilter(year=self.settings.year, text=self.search.text(), pay=self.pay_filter.currentData(),
+                            village_id=vid, group_id=gid, category=self.category.currentData())
+
+    def apply_filter(self) -> None:
+        f = self.current_filter()
+        self.model.set_filter(f)
+        if self.model.canFetchMore():
+            self.model.fetchMore()
+        if self.model.rowCount() and not self.view.household:
+            self.table.selectRow(0)
+        self._count(f)
+
+    def _count(self, f: MemberFilter) -> None:
+        """Total matches, counted on a worker thread; a stale count (filter changed since) is dropped."""
+        self._count_gen += 1
+        gen = self._count_gen
+        self.count_label.setText("正在计数……")
+        path = self.ledger.path
+
+        def work(progress, cancelled):
+            conn = queries.open_reader(path)
+            try:
+                return queries.member_count(conn, f)
+            finally:
+                conn.close()
+
+        def done(n):
+            if gen == self._count_gen:
+                self.count_label.setText(f"共 {n} 人" + ("（列表随滚动加载）" if n > self.model.rowCount() else ""))
+
+        run_task(self, "计数", work, done, on_error=lambda exc: None, show_progress=False)
+
+    def _place_selected(self, vid, gid) -> None:
+        self._place = (vid, gid)
+        self.apply_filter()
+
+    def _row_changed(self, current, _previous) -> None:
+        hid = self.model.household_id(current.row())
+        if hid is not None and (self.view.household is None or self.view.household.id != hid):
+            self.view.show_household(hid, self.model.member_id(current.row()))
+
+    def after_change(self, change=None) -> None:
+        """Refresh what a write touched: the household pane, the visible rows, the tree's progress."""
+        if self.view.household is not None:
+            self.view.refresh()
+        self.model.refresh()
+        self.tree.refresh_progress()
+        if change is not None and getattr(change, "settings", False):
+            self.settings = self.ledger.settings.get()
+            self.tree.rebuild()
+
+    # -- dialogs
+    def _keep(self, dialog) -> None:
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda *_: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.open()
+
+    def open_household_form(self, household_id=None):
+        from .member_form import HouseholdForm
+
+        h = self.ledger.households.get(household_id) if household_id else None
+        vid, gid = getattr(self, "_place", (None, None))
+        d = HouseholdForm(self.ledger, h, self, village_id=vid, group_id=gid)
+
+        def saved(change):
+            self.after_change(change)
+            if h is None and change.id:
+                self.view.show_household(change.id)
+        d.saved.connect(saved)
+        self._keep(d)
+        return d
+
+    def open_member_form(self, household_id: int, member_id: int | None = None):
+        from .member_form import MemberForm
+
+        m = self.ledger.members.get(member_id) if member_id else None
+        d = MemberForm(self.ledger, household_id, m, self)
+        d.saved.connect(self.after_change)
+        self._keep(d)
+        return d
+
+    def open_payment(self, household_id: int, member_ids: list[int]):
+        from .payment_dialog import PaymentDialog
+
+        d = PaymentDialog(self.ledger, household_id, member_ids, self.paid_on, self, operator=self.operator())
+        d.saved.connect(lambda _pid: self.after_change())
+        d.print_receipt.connect(self.print_receipt)
+        self._keep(d)
+        return d
+
+    def open_void_refund(self, household_id: int):
+        from .void_refund import PaymentsDialog
+
+        d = PaymentsDialog(self.ledger, household_id, self, operator=self.operator())
+        d.changed.connect(self.after_change)
+        d.print_receipt.connect(self.print_receipt)
+        self._keep(d)
+        return d
+
+    def print_receipt(self, payment_id: int):
+        try:
+            from .print_preview import PrintPreviewDialog
+        except ImportError as exc:
+            show_error(self, "打印", f"打印功能尚未就绪：{exc}")
+            return None
+        d = PrintPreviewDialog.for_receipt(self.ledger, payment_id, self, prefs=self.prefs)
+        if d is not None:
+            self._keep(d)
+        return d
+
+    def open_print(self):
+        try:
+            from .print_preview import PrintChooser
+        except ImportError as exc:
+            show_error(self, "打印", f"打印功能尚未就绪：{exc}")
+            return None
+        d = PrintChooser(self, prefs=self.prefs)
+        self._keep(d)
+        return d
+
+    def open_export(self):
+        try:
+            from .exchange_dialogs import ExportDialog
+        except ImportError as exc:
+            show_error(self, "导出", f"导出功能尚未就绪：{exc}")
+            return None
+        d = ExportDialog(self.ledger, self)
+        self._keep(d)
+        return d
+
+    def open_import(self):
+        try:
+            from .exchange_dialogs import ImportDialog
+        except ImportError as exc:
+            show_error(self, "导入", f"导入功能尚未就绪：{exc}")
+            return None
+        d = ImportDialog(self.ledger, self)
+        d.imported.connect(self.after_change)
+        self._keep(d)
+        return d
+
+    def open_dashboard(self):
+        try:
+            from .dashboard import DashboardDialog
+        except ImportError as exc:
+            show_error(self, "统计", f"统计功能尚未就绪：{exc}")
+            return None
+        d = DashboardDialog(self.ledger, self)
+        self._keep(d)
+        return d
+
+    def open_settings(self):
+        from .settings import Preferences, SettingsDialog
+
+        d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
+        d.accepted.connect(lambda: self.after_change(None))
+        self._keep(d)
+        return d
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        for d in list(self._dialogs):
+            d.close()
+        super().closeEvent(event)

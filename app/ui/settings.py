@@ -1,0 +1,157 @@
+"""Settings: this computer's preferences (QSettings ini: operator, backup folder, printer, large font, last
+ledger) and the settings dialog, which also changes the ledger's own operators and policy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from ..domain.problems import ProblemsError
+from .tasks import error_text
+
+PAPER_SIZES = ("A4", "A5", "B5")
+
+
+class Preferences:
+    """Per-computer preferences in an ini file (``CANBAO_UI_INI`` overrides where, for tests)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        if path is None:
+            env = os.environ.get("CANBAO_UI_INI")
+            if env:
+                path = env
+            else:
+                from ..paths import data_dir
+
+                path = data_dir() / "canbao-ui.ini"
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._s = QSettings(str(path), QSettings.Format.IniFormat)
+        self.path = Path(path)
+
+    def _get(self, key: str, default):
+        v = self._s.value(key, default)
+        if isinstance(default, bool):
+            return v in (True, "true", "1", 1)
+        if isinstance(default, int):
+            try:
+                return int(v)
+            except (TypeError, ValueError):
+                return default
+        return "" if v is None else str(v)
+
+    def _set(self, key: str, value) -> None:
+        self._s.setValue(key, value)
+        self._s.sync()
+
+    operator = property(lambda s: s._get("operator", ""), lambda s, v: s._set("operator", v))
+    backup_dir = property(lambda s: s._get("backup_dir", ""), lambda s, v: s._set("backup_dir", v))
+    printer = property(lambda s: s._get("printer", ""), lambda s, v: s._set("printer", v))
+    paper = property(lambda s: s._get("paper", "A4"), lambda s, v: s._set("paper", v))
+    copies = property(lambda s: s._get("copies", 1), lambda s, v: s._set("copies", int(v)))
+    large_font = property(lambda s: s._get("large_font", False), lambda s, v: s._set("large_font", bool(v)))
+    last_ledger = property(lambda s: s._get("last_ledger", ""), lambda s, v: s._set("last_ledger", str(v)))
+
+
+def printer_names() -> list[str]:
+    try:
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        return [p.printerName() for p in QPrinterInfo.availablePrinters()]
+    except Exception:  # noqa: BLE001 - no print support on this machine
+        return []
+
+
+class SettingsDialog(QDialog):
+    """操作员、政策、备份文件夹、打印机默认值、大字体。Saving applies at once; errors are shown in the dialog."""
+
+    def __init__(self, prefs: Preferences, ledger=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("设置")
+        self.prefs = prefs
+        self.ledger = ledger
+        form = QFormLayout()
+        self.operator = QLineEdit(prefs.operator)
+        self.operator.setPlaceholderText("本机默认操作员姓名")
+        form.addRow("操作员：", self.operator)
+        self.operators = QLineEdit()
+        self.policy = QComboBox()
+        if ledger is not None:
+            s = ledger.settings.get()
+            self.operators.setText("、".join(s.operators))
+            from ..policy_catalog import catalog
+
+            for pid, p in sorted(catalog()[0].items()):
+                if p.year == s.year:
+                    self.policy.addItem(f"{p.name}（{pid}）", pid)
+            self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
+            form.addRow("台账操作员：", self.operators)
+            form.addRow("本年度政策：", self.policy)
+        backup_row = QHBoxLayout()
+        self.backup_dir = QLineEdit(prefs.backup_dir)
+        self.backup_dir.setPlaceholderText("默认：台账所在文件夹的 backups 子文件夹")
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._choose_backup)
+        backup_row.addWidget(self.backup_dir, 1)
+        backup_row.addWidget(browse)
+        form.addRow("备份文件夹：", backup_row)
+        self.printer = QComboBox()
+        self.printer.addItem("（系统默认打印机）", "")
+        for name in printer_names():
+            self.printer.addItem(name, name)
+        self.printer.setCurrentIndex(max(self.printer.findData(prefs.printer), 0))
+        form.addRow("默认打印机：", self.printer)
+        self.paper = QComboBox()
+        self.paper.addItems(PAPER_SIZES)
+        self.paper.setCurrentText(prefs.paper)
+        form.addRow("纸张：", self.paper)
+        self.copies = QSpinBox()
+        self.copies.setRange(1, 9)
+        self.copies.setValue(prefs.copies)
+        form.addRow("打印份数：", self.copies)
+        self.large_font = QCheckBox("大字体（适合老花眼）")
+        self.large_font.setChecked(prefs.large_font)
+        form.addRow("显示：", self.large_font)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _choose_backup(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "选择备份文件夹", self.backup_dir.text())
+        if d:
+            self.backup_dir.setText(d)
+
+    def save(self) -> bool:
+        if self.ledger is not None:
+            ops = [o for o in self.operators.text().replace(",", "、").replace("，", "、").split("、") if o.strip()]
+            try:
+                self.ledger.settings.update(operators=ops, policy_id=self.policy.currentData())
+            except ProblemsError as exc:
+                self.problem.setText(error_text(exc))
+                return False
+        self.prefs.operator = self.operator.text().strip()
+        self.prefs.backup_dir = self.backup_dir.text().strip()
+        self.prefs.printer = self.printer.currentData() or ""
+        self.prefs.paper = self.paper.currentText()
+        self.prefs.copies = self.copies.value()
+        self.prefs.large_font = self.large_font.isChecked()
+        from PySide6.QtWidgets import QApplication
+
+        from .style import apply_style
+
+        apply_style(QApplication.instance(), self.prefs.large_font)
+        self.accept()
+        return True

@@ -1,0 +1,155 @@
+"""A household's payments: reprint a receipt, void a payment (with a reason), refund one member's part where
+the policy's refund rule allows it (the rule and its clause are shown before anything is written)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..domain.money import fmt
+from ..domain.problems import ProblemsError
+from .tasks import error_text
+
+PAYMENT_COLUMNS = ("票据号", "缴费日期", "金额（元）", "方式", "人员", "操作员", "状态")
+
+
+def refund_rule_text(policy) -> str:
+    r = policy.refund
+    if r is None:
+        return f"政策 {policy.id} 的文件未规定个人缴费退费办法：不能登记退费，只能作废（当日收错时）。"
+    when = []
+    if r.before_benefit:
+        when.append(f"待遇享受期开始（{policy.benefit.start}）前")
+    if r.in_waiting:
+        when.append("待遇等待期内")
+    reasons = f"；原因限于：{'、'.join(r.reasons)}" if r.reasons else ""
+    return f"退费规则：{'或'.join(when) or '文件未规定时段'}可以退费{reasons}。依据：{policy.cite(r.clause)}"
+
+
+class PaymentsDialog(QDialog):
+    changed = Signal(object)
+    print_receipt = Signal(int)
+
+    def __init__(self, ledger, household_id: int, parent: QWidget | None = None, operator: str = ""):
+        super().__init__(parent)
+        self.setObjectName("paymentsDialog")
+        self.ledger = ledger
+        self.policy = ledger.policy()
+        self.operator = operator
+        self.household = ledger.households.get(household_id)
+        self.setWindowTitle(f"缴费记录：户 {self.household.number}（户主 {self.household.head_name or '未登记'}）")
+        self.table = QTableWidget(0, len(PAYMENT_COLUMNS))
+        self.table.setObjectName("paymentTable")
+        self.table.setHorizontalHeaderLabels(list(PAYMENT_COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.itemSelectionChanged.connect(self._selected)
+        form = QFormLayout()
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText("作废或退费必须写明原因")
+        self.refund_member = QComboBox()
+        self.refund_reason = QComboBox()
+        self.refund_reason.setEditable(True)
+        if self.policy.refund and self.policy.refund.reasons:
+            self.refund_reason.addItems(list(self.policy.refund.reasons))
+        self.refund_date = QLineEdit(dt.date.today().isoformat())
+        form.addRow("作废原因：", self.reason)
+        form.addRow("退费人员：", self.refund_member)
+        form.addRow("退费原因：", self.refund_reason)
+        form.addRow("退费日期：", self.refund_date)
+        self.rule = QLabel(refund_rule_text(self.policy))
+        self.rule.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        self.b_reprint = QPushButton("重打收据")
+        self.b_void = QPushButton("作废")
+        self.b_refund = QPushButton("退费")
+        close = QPushButton("关闭")
+        self.b_reprint.clicked.connect(lambda: self.payment and self.print_receipt.emit(self.payment.id))
+        self.b_void.clicked.connect(self.void)
+        self.b_refund.clicked.connect(self.refund)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for b in (self.b_reprint, self.b_void, self.b_refund):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.payment = None
+        self.resize(860, 520)
+        self.load()
+
+    def load(self) -> None:
+        self.payments = self.ledger.payments.of_household(self.household.id)
+        self.table.setRowCount(len(self.payments))
+        for i, p in enumerate(self.payments):
+            refunded = {r.member_id for r in self.ledger.payments.refunds_of(p.id)}
+            state = f"已作废（{p.void_reason}）" if p.voided else ("部分退费" if refunded else "有效")
+            names = "、".join(it.member_name + ("(已退)" if it.member_id in refunded else "") for it in p.items)
+            cells = (p.receipt_no, str(p.paid_on), fmt(p.amount), p.method, names, p.operator, state)
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        if self.payments:
+            self.table.selectRow(len(self.payments) - 1)
+        self._selected()
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        self.payment = self.payments[rows[0].row()] if rows else None
+        p = self.payment
+        self.refund_member.clear()
+        if p:
+            for it in p.items:
+                if not it.refund_id:
+                    self.refund_member.addItem(f"{it.member_name}（{fmt(it.amount)} 元）", it.member_id)
+        live = bool(p and not p.voided)
+        self.b_void.setEnabled(live)
+        self.b_refund.setEnabled(live and self.refund_member.count() > 0 and self.policy.refund is not None)
+        self.b_reprint.setEnabled(p is not None)
+
+    def void(self) -> bool:
+        if self.payment is None:
+            return False
+        try:
+            change = self.ledger.payments.void(self.payment.id, self.reason.text(), operator=self.operator or None)
+        except ProblemsError as exc:
+            self.message.setText(error_text(exc))
+            return False
+        self.message.setText(f"票据 {self.payment.receipt_no} 已作废。")
+        self.reason.clear()
+        self.load()
+        self.changed.emit(change)
+        return True
+
+    def refund(self) -> bool:
+        if self.payment is None or self.refund_member.currentData() is None:
+            return False
+        try:
+            change = self.ledger.payments.refund(self.payment.id, self.refund_member.currentData(),
+                                                 self.refund_reason.currentText(),
+                                                 refunded_on=self.refund_date.text().strip(),
+                                                 operator=self.operator or None)
+        except ProblemsError as exc:
+            self.message.setText(error_text(exc))
+            return False
+        self.message.setText("已登记退费。")
+        self.load()
+        self.changed.emit(change)
+        return True
