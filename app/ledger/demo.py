@@ -89,15 +89,17 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
         raise LedgerError(f"演示台账人数应在 {MIN_PEOPLE} 到 {MAX_PEOPLE:,} 之间，实际 {people:,}", "--people")
     if target.exists() and target.stat().st_size > 0:
         if not replace:
-            raise LedgerError(f"文件已存在：{target}。演示台账不会覆盖已有文件，请换一个 --db 路径", str(target))
+            raise LedgerError(f"文件已存在：{target}。演示台账不会覆盖已有文件，请换一个路径"
+                              f"（覆盖旧的演示台账请加 --replace）", "--db")
         if not is_demo_ledger(target):
-            raise LedgerError(f"{target} 不是演示台账，不能覆盖（其中可能有真实数据）", str(target))
+            raise LedgerError(f"{target} 不是演示台账，不能覆盖（其中可能有真实数据）", "--db")
     policy = get_policy(policy_id)
     report = progress or (lambda done, total: None)
     total = people * 3  # generation counts 2 per person, writing 1
 
     t0 = time.perf_counter()
-    population = generate_population(policy, people, seed, progress=report, cancel=cancel)
+    population = generate_population(policy, people, seed, progress=lambda done, _: report(done, total),
+                                     cancel=cancel)
     t1 = time.perf_counter()
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +244,7 @@ def _insert_payments(conn, pop: DemoPopulation, policy, member_ids: dict[int, in
         hit = json_cache.get(key)
         if hit is None:
             q = quotes.quote(m, on)
-            hit = json_cache[key] = (json.dumps(q.to_dict(), ensure_ascii=False),
+            hit = json_cache[key] = (json.dumps(q.to_dict(), ensure_ascii=False, separators=(",", ":")),
                                      json.dumps(list(q.addons), ensure_ascii=False))
         return hit
 
