@@ -77,7 +77,7 @@ class Shell(QObject):
             return
 
         def work(progress, cancelled):
-            return demo.make_demo_ledger(path, progress=progress, cancel=cancelled)
+            return demo.build_demo_ledger(path, people=5000, progress=progress, cancel=cancelled)
 
         self.task = run_task(self.first_run, "正在生成演示台账", work, lambda _r: self.open_path(str(path)),
                              on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
