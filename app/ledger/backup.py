@@ -55,8 +55,19 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     return dest
 
 
+def _changed_since_last_backup(ledger_path: Path) -> bool:
+    backups = list_backups(ledger_path)
+    if not backups:
+        return True
+    stamps = [p.stat().st_mtime for p in (Path(ledger_path), Path(str(ledger_path) + "-wal")) if p.exists()]
+    return max(stamps) > backups[-1].stat().st_mtime
+
+
 def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP) -> Path | None:
+    """Back up before work starts, unless nothing changed since the last backup (big ledgers open fast)."""
     try:
+        if not _changed_since_last_backup(ledger_path):
+            return None
         return backup_ledger(ledger_path, keep=keep)
     except (sqlite3.Error, OSError):
         return None  # a failed backup must not stop the day's work; `canbao check` reports missing backups

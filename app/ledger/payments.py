@@ -160,7 +160,7 @@ class Payments:
             for it in items:
                 self._l.log("payment", pid, "pay", None, {"receipt_no": receipt, "amount":
                             fmt(from_fen(it["amount_fen"])), "override_reason": it["override_reason"]},
-                            household_id=household_id, member_id=it["member_id"], operator=operator)
+                            member_id=it["member_id"], operator=operator)
         return Change(households=frozenset({household_id}), members=frozenset(seen), payments=frozenset({pid}), id=pid)
 
     def void(self, payment_id: int, reason: str, *, operator: str | None = None) -> Change:
@@ -185,8 +185,7 @@ class Payments:
                         household_id=p.household_id, operator=operator)
             for i in p.items:
                 self._l.log("payment", payment_id, "void", None, {"receipt_no": p.receipt_no,
-                            "reason": reason.strip()}, household_id=p.household_id, member_id=i.member_id,
-                            operator=operator)
+                            "reason": reason.strip()}, member_id=i.member_id, operator=operator)
         members = frozenset(i.member_id for i in p.items)
         return Change(households=frozenset({p.household_id}), members=members, payments=frozenset({payment_id}))
 
@@ -246,10 +245,10 @@ class Payments:
         reason = (line.override_reason or override or "").strip() or None
         need: list[str] = []  # rules that an override reason can lift
         if m.household_id != household_id:
-            problems.append(Problem(m.name, f"{m.name} 不在该户（在户 {m.household_number}）"))
+            problems.append(Problem(m.name, f"不在该户（在户 {m.household_number}）"))
             return None
         if m.status != ENROLLED:
-            need.append(f"{m.name} 的参保状态为「{m.status}」，不在本地参保")
+            need.append(f"参保状态为「{m.status}」，不在本地参保")
         try:
             q = quote_member(self._l, m, day, addons=line.addons, declined=line.declined_addons, special=line.special)
         except ProblemsError as exc:
@@ -266,7 +265,7 @@ class Payments:
                 problems.append(Problem(f"{m.name}：金额", f"金额不能为负：{amount}"))
                 return None
         if not q.open:
-            closed = f"{m.name}：按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else "")
+            closed = f"按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else "")
             if amount is None:
                 problems.append(Problem(m.name, closed + "；如确需办理，请填写实收金额和变更原因"))
                 return None
@@ -278,15 +277,15 @@ class Payments:
                 normal = q.due + (q.assistance or 0)
                 if q.assistance and amount >= normal:
                     warn = self._l.policy().assisted_warning
-                    need.append(f"{m.name} 是资助对象（{q.assistance_category}，资助 {fmt(q.assistance)} 元，"
+                    need.append(f"是资助对象（{q.assistance_category}，资助 {fmt(q.assistance)} 元，"
                                 f"应缴 {fmt(q.due)} 元），按普通标准收取 {fmt(amount)} 元"
                                 + (f"。文件提示：{warn}" if warn else ""))
                 else:
-                    need.append(f"{m.name} 实收 {fmt(amount)} 元与政策应缴 {fmt(q.due)} 元不符")
+                    need.append(f"实收 {fmt(amount)} 元与政策应缴 {fmt(q.due)} 元不符")
         for prior in self.paid_this_year(m.id, year):
             receipt = self._l.db.execute("SELECT receipt_no, paid_on FROM payments WHERE id = ?",
                                          [prior.payment_id]).fetchone()
-            need.append(f"{m.name} 本年度已于 {receipt[1]} 缴费（票据号 {receipt[0]}），重复缴费")
+            need.append(f"本年度已于 {receipt[1]} 缴费（票据号 {receipt[0]}），重复缴费")
         if need and not reason:
             for n in need:
                 problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))

@@ -1,0 +1,514 @@
+"""``canbao ledger …`` (the ledger from a terminal) and the top-level ``canbao backup|restore|check``.
+
+Every command takes ``--db PATH`` (else ``CANBAO_DB``, else the data folder). Errors: Chinese message on
+stderr, exit code 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+
+from ..domain.idnumber import mask_id_number
+from ..domain.money import fmt
+from ..domain.problems import Problem, ProblemsError
+from ..policy_catalog import UnknownPolicy
+
+
+# ---------------------------------------------------------------------------- plumbing
+def _db_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--db", metavar="PATH", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--operator", metavar="NAME", help="操作员（默认：台账设置的第一位操作员）")
+    return p
+
+
+def _fail(problems: list[Problem]) -> int:
+    for p in problems:
+        print(f"错误：{p}", file=sys.stderr)
+    return 2
+
+
+def _command(func):
+    """Run a command; turn every expected error into a Chinese message and exit code 2."""
+    @wraps(func)
+    def run(args) -> int:
+        import sqlite3
+
+        try:
+            return func(args) or 0
+        except ProblemsError as exc:
+            return _fail(exc.problems)
+        except UnknownPolicy as exc:
+            return _fail([Problem("政策", str(exc))])
+        except sqlite3.Error as exc:
+            return _fail([Problem("台账", f"数据库错误：{exc}")])
+        except OSError as exc:
+            return _fail([Problem("文件", f"{exc.filename or ''} {exc.strerror or exc}")])
+    return run
+
+
+def _open(args, create: bool = False):
+    from ..ledger import open_ledger
+
+    return open_ledger(args.db, create=create, operator=args.operator)
+
+
+def _date(text: str | None, field: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ProblemsError([Problem(field, f"日期格式应为 YYYY-MM-DD：{text}")]) from None
+
+
+def _member(lg, ref: str, household_id: int | None = None):
+    """A member by ID number, ``#id``, or (within a household) name."""
+    text = ref.strip()
+    if text.startswith("#") and text[1:].isdigit():
+        return lg.members.get(int(text[1:]))
+    m = lg.members.by_id_number(text)
+    if m:
+        return m
+    if household_id is not None:
+        named = [x for x in lg.members.of_household(household_id) if x.name == text]
+        if len(named) == 1:
+            return named[0]
+    raise ProblemsError([Problem("人员", f"找不到人员「{text}」（请用证件号码或 #编号）")])
+
+
+def _print_member(m, prefix: str = "  ") -> None:
+    status = m.status + (f"（{m.status_detail}）" if m.status_detail else "") + (
+        f" {m.status_date}" if m.status_date else "")
+    print(f"{prefix}#{m.id} {m.name} {m.relation or '-'} {m.sex} {m.birth_date} {m.id_type} "
+          f"{mask_id_number(m.id_number or '') or '-'} {m.phone or ''} {'学生 ' + m.school if m.student else ''} "
+          f"[{status}]".rstrip())
+
+
+# ---------------------------------------------------------------------------- registration
+def register(sub) -> None:
+    db = _db_parent()
+    led = sub.add_parser("ledger", help="参保台账：建立、户、人员、类别、缴费、查询、日志、结转")
+    ls = led.add_subparsers(dest="ledger_command", metavar="子命令")
+
+    p = ls.add_parser("init", help="建立新台账（乡镇、村组、操作员、年度、政策）",
+                      epilog="例：canbao ledger init --township 某镇 --year 2025 --policy changchun-2025 "
+                             "--operator 王会计 --village 东风村:一组,二组 --community 红旗社区")
+    p.add_argument("--db", metavar="PATH", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--township", required=True, help="乡镇（街道）")
+    p.add_argument("--year", required=True, type=int, help="参保年度")
+    p.add_argument("--policy", required=True, metavar="ID", help="政策编号，见 canbao policy list")
+    p.add_argument("--operator", dest="operators", action="append", default=[], required=True, help="操作员（可多次）")
+    p.add_argument("--village", action="append", default=[], metavar="村[:组,组]", help="村及其组（可多次）")
+    p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
+    p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
+    p.set_defaults(func=cmd_init, operator=None)
+
+    p = ls.add_parser("info", parents=[db], help="台账概况")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    hh = ls.add_parser("household", help="户：add / list / show")
+    hs = hh.add_subparsers(dest="household_command", metavar="子命令")
+    p = hs.add_parser("add", parents=[db], help="新增一户")
+    p.add_argument("--village", required=True)
+    p.add_argument("--group", default="")
+    p.add_argument("--number", help="户编号（默认自动编号）")
+    p.add_argument("--address", default="")
+    p.add_argument("--phone", default="")
+    p.add_argument("--notes", default="")
+    p.set_defaults(func=cmd_household_add)
+    p = hs.add_parser("list", parents=[db], help="列出户")
+    p.add_argument("--village")
+    p.add_argument("--group")
+    p.add_argument("--limit", type=int, default=200)
+    p.set_defaults(func=cmd_household_list)
+    p = hs.add_parser("show", parents=[db], help="显示一户：成员、类别、缴费")
+    p.add_argument("number", metavar="户编号")
+    p.set_defaults(func=cmd_household_show)
+    hh.set_defaults(func=lambda a: (hh.print_help(), 0)[1])
+
+    mm = ls.add_parser("member", help="人员：add / move / status")
+    ms = mm.add_subparsers(dest="member_command", metavar="子命令")
+    p = ms.add_parser("add", parents=[db], help="在一户中新增人员")
+    p.add_argument("--household", required=True, metavar="户编号")
+    p.add_argument("--name", required=True)
+    p.add_argument("--id-type", default="居民身份证", help="居民身份证 / 港澳台居民居住证 / 外国人永久居留身份证 / 无")
+    p.add_argument("--id-number")
+    p.add_argument("--birth-date", metavar="YYYY-MM-DD")
+    p.add_argument("--sex", default="")
+    p.add_argument("--ethnicity", default="")
+    p.add_argument("--relation", default="", help="与户主关系，如 户主、配偶、子、女")
+    p.add_argument("--phone", default="")
+    p.add_argument("--student", action="store_true")
+    p.add_argument("--school", default="")
+    p.add_argument("--notes", default="")
+    p.set_defaults(func=cmd_member_add)
+    p = ms.add_parser("move", parents=[db], help="把人员迁到另一户（历史和缴费随人）")
+    p.add_argument("member", metavar="证件号码|#编号")
+    p.add_argument("--to", required=True, metavar="户编号")
+    p.add_argument("--relation")
+    p.add_argument("--reason", default="")
+    p.set_defaults(func=cmd_member_move)
+    p = ms.add_parser("status", parents=[db], help="设置参保状态：本地参保，或不在本地参保的原因")
+    p.add_argument("member", metavar="证件号码|#编号")
+    p.add_argument("status", help="本地参保 / 参加职工医保 / 异地参保 / 参军/服役 / 服刑 / 死亡 / 迁出 / 失踪 / 拒参 / 无法联系 / 其他")
+    p.add_argument("--detail", default="", help="说明，如异地参保的参保地")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="原因发生日期（死亡必填）")
+    p.set_defaults(func=cmd_member_status)
+    mm.set_defaults(func=lambda a: (mm.print_help(), 0)[1])
+
+    cc = ls.add_parser("category", help="人员类别：add / end")
+    cs = cc.add_subparsers(dest="category_command", metavar="子命令")
+    p = cs.add_parser("add", parents=[db], help="登记人员类别认定")
+    p.add_argument("member", metavar="证件号码|#编号")
+    p.add_argument("category", help="如 低保对象、特困人员")
+    p.add_argument("--department", default="", help="认定部门：民政、农业农村、残联 …")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="认定日期")
+    p.set_defaults(func=cmd_category_add)
+    p = cs.add_parser("end", parents=[db], help="终止一条类别认定（记录保留）")
+    p.add_argument("record", type=int, metavar="类别记录编号")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--reason", default="")
+    p.set_defaults(func=cmd_category_end)
+    cc.set_defaults(func=lambda a: (cc.print_help(), 0)[1])
+
+    p = ls.add_parser("pay", parents=[db], help="登记一户中一人或多人的缴费",
+                      epilog="例：canbao ledger pay --household 000001 --member 2201…123X --member #5=80 --method 现金")
+    p.add_argument("--household", required=True, metavar="户编号")
+    p.add_argument("--member", action="append", required=True, metavar="人[=金额]",
+                   help="证件号码、#编号或姓名；=金额 为实收（默认按政策应缴）")
+    p.add_argument("--method", required=True, help="现金 / 微信 / 支付宝 / 银行卡 / 税务APP / 代缴")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="缴费日期（默认今天）")
+    p.add_argument("--override", metavar="原因", help="与政策不符时的变更原因")
+    p.add_argument("--notes", default="")
+    p.set_defaults(func=cmd_pay)
+
+    p = ls.add_parser("void", parents=[db], help="作废一张票据（记录保留）")
+    p.add_argument("receipt", metavar="票据号")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_void)
+
+    p = ls.add_parser("refund", parents=[db], help="为票据中的一人办理退费（按政策规定）")
+    p.add_argument("receipt", metavar="票据号")
+    p.add_argument("--member", required=True, metavar="证件号码|#编号")
+    p.add_argument("--reason", required=True, help="如 重复缴费、死亡、参加职工医保、异地参保")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="退费日期（默认今天）")
+    p.set_defaults(func=cmd_refund)
+
+    p = ls.add_parser("search", parents=[db], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
+    p.add_argument("text", nargs="+")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = ls.add_parser("dues", parents=[db], help="全年应缴、已缴和参保率")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪天缴费计算（默认今天或缴费期首日）")
+    p.set_defaults(func=cmd_dues)
+
+    p = ls.add_parser("audit", parents=[db], help="操作日志：某人、某户或最近的变更")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--member", metavar="证件号码|#编号")
+    who.add_argument("--household", metavar="户编号")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_audit)
+
+    p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
+    p.add_argument("--to", required=True, metavar="PATH", help="新年度台账文件")
+    p.add_argument("--policy", required=True, metavar="ID")
+    p.set_defaults(func=cmd_rollover)
+    led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
+
+    p = sub.add_parser("backup", parents=[db], help="备份台账（默认存入台账旁的 备份 文件夹）")
+    p.add_argument("--to", metavar="PATH", help="备份到指定文件")
+    p.add_argument("--list", action="store_true", help="列出已有备份")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", parents=[db], help="用备份恢复台账（恢复前先备份当前台账）")
+    p.add_argument("backup", nargs="?", metavar="备份文件", help="默认：最近的一份自动备份")
+    p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("check", parents=[db], help="检查台账：完整性、孤立记录、重复、金额合计（有问题退出码 1）")
+    p.set_defaults(func=cmd_check)
+
+
+# ---------------------------------------------------------------------------- commands
+def _villages(specs: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for spec in specs:
+        name, _, groups = spec.replace("：", ":").partition(":")
+        out[name.strip()] = [g.strip() for g in groups.replace("，", ",").split(",") if g.strip()]
+    return out
+
+
+@_command
+def cmd_init(args) -> int:
+    from ..ledger import open_ledger, resolve_path
+
+    path = resolve_path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        raise ProblemsError([Problem("台账", f"文件已存在：{path}（init 只建立新台账）")])
+    villages = _villages(args.village)
+    communities = _villages(args.community)
+    kinds = {name: "社区" for name in communities}
+    lg = open_ledger(path, create=True, backup=False)
+    try:
+        lg.settings.initialize(township=args.township, year=args.year, policy_id=args.policy,
+                               operators=args.operators, villages={**villages, **communities}, area_kind=args.area_kind,
+                               village_kinds=kinds)
+    except BaseException:
+        lg.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        raise
+    lg.close()
+    print(f"已建立台账：{path}")
+    return 0
+
+
+@_command
+def cmd_info(args) -> int:
+    with _open(args) as lg:
+        s = lg.settings.get()
+        counts = {t: lg.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("households", "members", "payments", "audit")}
+        voided = lg.db.execute("SELECT count(*) FROM payments WHERE voided_at IS NOT NULL").fetchone()[0]
+        if args.json:
+            print(json.dumps({"path": str(lg.path), "township": s.township, "year": s.year, "policy": s.policy_id,
+                              "operators": list(s.operators), "area_kind": s.area_kind,
+                              "villages": {v.name: [g.name for g in v.groups] for v in s.villages}, **counts,
+                              "voided": voided}, ensure_ascii=False, indent=2))
+            return 0
+        print(f"台账文件：{lg.path}")
+        print(f"乡镇（街道）：{s.township}    年度：{s.year}    政策：{s.policy_id}（{lg.policy().name}）")
+        print(f"操作员：{'、'.join(s.operators)}" + (f"    地区类型：{s.area_kind}" if s.area_kind else ""))
+        for v in s.villages:
+            print(f"  {v.kind} {v.name}：{'、'.join(g.name for g in v.groups) or '（未分组）'}")
+        print(f"户 {counts['households']}，人员 {counts['members']}，缴费 {counts['payments']} 笔（作废 {voided}），"
+              f"日志 {counts['audit']} 条")
+        if s.rolled_over_from:
+            print(f"由上年度台账结转：{s.rolled_over_from}")
+    return 0
+
+
+@_command
+def cmd_household_add(args) -> int:
+    with _open(args) as lg:
+        ch = lg.households.add(village=args.village, group=args.group, number=args.number, address=args.address,
+                               phone=args.phone, notes=args.notes)
+        print(f"已新增户 {lg.households.get(ch.id).number}")
+    return 0
+
+
+@_command
+def cmd_household_list(args) -> int:
+    with _open(args) as lg:
+        rows = lg.households.list(village=args.village, group=args.group, limit=args.limit)
+        for h in rows:
+            print(f"{h.number}  {h.village} {h.group or '-'}  户主 {h.head_name or '（未定）'}  {h.member_count}人  "
+                  f"{h.phone}  {h.address}")
+        print(f"共 {len(rows)} 户" + ("（已截断，用 --limit 调整）" if len(rows) == args.limit else ""))
+    return 0
+
+
+@_command
+def cmd_household_show(args) -> int:
+    with _open(args) as lg:
+        h = lg.households.find(args.number)
+        print(f"户 {h.number}  {h.village} {h.group}  {h.address}  {h.phone}  {h.notes}".rstrip())
+        for m in lg.members.of_household(h.id):
+            _print_member(m)
+            for c in lg.categories.of_member(m.id):
+                end = f" 至 {c.ended_on}（{c.end_reason}）" if c.ended_on else ""
+                print(f"      类别#{c.id} {c.category} {c.department} {c.recognized_on or ''}{end}")
+        for p in lg.payments.of_household(h.id):
+            state = f" 已作废（{p.void_reason}）" if p.voided else ""
+            names = "、".join(f"{i.member_name} {fmt(i.amount)}" + (" 已退费" if i.refund_id else "") for i in p.items)
+            print(f"  票据 {p.receipt_no} {p.paid_on} {p.method} {fmt(p.amount)} 元 {p.operator}：{names}{state}")
+    return 0
+
+
+@_command
+def cmd_member_add(args) -> int:
+    with _open(args) as lg:
+        h = lg.households.find(args.household)
+        ch = lg.members.add(h.id, name=args.name, id_type=args.id_type, id_number=args.id_number,
+                            birth_date=args.birth_date, sex=args.sex, ethnicity=args.ethnicity,
+                            relation=args.relation, phone=args.phone, student=args.student, school=args.school,
+                            notes=args.notes)
+        _print_member(lg.members.get(ch.id), "已新增：")
+    return 0
+
+
+@_command
+def cmd_member_move(args) -> int:
+    with _open(args) as lg:
+        m = _member(lg, args.member)
+        to = lg.households.find(args.to)
+        lg.members.move(m.id, to.id, relation=args.relation, reason=args.reason)
+        print(f"已把 {m.name} 从户 {m.household_number} 迁到户 {to.number}")
+    return 0
+
+
+@_command
+def cmd_member_status(args) -> int:
+    with _open(args) as lg:
+        m = _member(lg, args.member)
+        lg.members.set_status(m.id, args.status, detail=args.detail, on=_date(args.date, "--date"))
+        _print_member(lg.members.get(m.id), "已更新：")
+    return 0
+
+
+@_command
+def cmd_category_add(args) -> int:
+    with _open(args) as lg:
+        m = _member(lg, args.member)
+        ch = lg.categories.add(m.id, args.category, department=args.department, recognized_on=_date(args.date, "--date"))
+        print(f"已登记 {m.name} 的类别「{lg.categories.get(ch.id).category}」（类别记录 {ch.id}）")
+    return 0
+
+
+@_command
+def cmd_category_end(args) -> int:
+    with _open(args) as lg:
+        lg.categories.end(args.record, ended_on=_date(args.date, "--date"), reason=args.reason)
+        c = lg.categories.get(args.record)
+        print(f"已终止类别记录 {c.id}「{c.category}」，终止日期 {c.ended_on}")
+    return 0
+
+
+@_command
+def cmd_pay(args) -> int:
+    from ..ledger import PayLine
+
+    with _open(args) as lg:
+        h = lg.households.find(args.household)
+        lines = []
+        for spec in args.member:
+            ref, _, amount = spec.partition("=")
+            m = _member(lg, ref, h.id)
+            lines.append(PayLine(m.id, amount=amount.strip() or None))
+        ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
+                                override_reason=args.override, notes=args.notes)
+        p = lg.payments.get(ch.id)
+        print(f"已收款：票据号 {p.receipt_no}  合计 {fmt(p.amount)} 元  {p.method}  {p.paid_on}")
+        for i in p.items:
+            note = f"（政策应缴 {fmt(i.due)}，原因：{i.override_reason}）" if i.override_reason else ""
+            print(f"  {i.member_name} {fmt(i.amount)} 元{note}")
+            for w in i.quote.get("warnings", []):
+                print(f"  提示：{w}")
+    return 0
+
+
+@_command
+def cmd_void(args) -> int:
+    with _open(args) as lg:
+        p = lg.payments.by_receipt(args.receipt)
+        lg.payments.void(p.id, args.reason)
+        print(f"已作废票据 {p.receipt_no}（记录保留，票据号不再使用）")
+    return 0
+
+
+@_command
+def cmd_refund(args) -> int:
+    with _open(args) as lg:
+        p = lg.payments.by_receipt(args.receipt)
+        m = _member(lg, args.member, p.household_id)
+        ch = lg.payments.refund(p.id, m.id, args.reason, refunded_on=_date(args.date, "--date") or dt.date.today())
+        r = next(x for x in lg.payments.refunds_of(p.id) if x.id == ch.id)
+        print(f"已退费：{m.name} {fmt(r.amount)} 元（票据 {p.receipt_no}，原因 {r.reason}）\n依据：{r.clause}")
+    return 0
+
+
+@_command
+def cmd_search(args) -> int:
+    with _open(args) as lg:
+        hits = lg.search(" ".join(args.text), limit=args.limit)
+        if args.json:
+            from dataclasses import asdict
+
+            print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+            return 0
+        for h in hits:
+            print(f"#{h.member_id} {h.name} {mask_id_number(h.id_number or '') or '-'} {h.phone or '-'} "
+                  f"户 {h.household_number} {h.village} {h.group} {h.relation} [{h.status}]（{h.matched}）")
+        print(f"找到 {len(hits)} 人")
+    return 0
+
+
+@_command
+def cmd_dues(args) -> int:
+    with _open(args) as lg:
+        r = lg.dues(paid_on=_date(args.date, "--date"))
+        print(f"{r.year}年度（{r.policy_id}），按 {r.paid_on} 缴费计算")
+        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {r.rate * 100:.2f}%")
+        print(f"应缴合计 {fmt(r.due_total)} 元，已缴合计 {fmt(r.paid_total)} 元")
+    return 0
+
+
+@_command
+def cmd_audit(args) -> int:
+    from ..ledger.audit import describe
+
+    with _open(args) as lg:
+        if args.member:
+            entries = lg.audit.for_member(_member(lg, args.member).id)
+        elif args.household:
+            entries = lg.audit.for_household(lg.households.find(args.household).id)
+        else:
+            entries = lg.audit.recent(args.limit)
+        for e in entries[-args.limit:]:
+            print(describe(e))
+    return 0
+
+
+@_command
+def cmd_rollover(args) -> int:
+    with _open(args) as lg:
+        path = lg.rollover(args.to, args.policy)
+        print(f"已开启新年度台账：{path}（户、人员、状态、类别已结转，缴费未结转）")
+    return 0
+
+
+@_command
+def cmd_backup(args) -> int:
+    from ..ledger import resolve_path
+    from ..ledger.backup import backup_ledger, list_backups
+
+    path = resolve_path(args.db)
+    if args.list:
+        for b in list_backups(path):
+            print(b)
+        return 0
+    if not path.exists():
+        raise ProblemsError([Problem("台账", f"台账文件不存在：{path}")])
+    dest = backup_ledger(path, Path(args.to) if args.to else None)
+    print(f"已备份到：{dest}")
+    return 0
+
+
+@_command
+def cmd_restore(args) -> int:
+    from ..ledger import resolve_path
+    from ..ledger.backup import list_backups, restore_ledger
+
+    path = resolve_path(args.db)
+    source = Path(args.backup) if args.backup else (list_backups(path) or [None])[-1]
+    if source is None or not source.exists():
+        raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有自动备份）'}")])
+    saved = restore_ledger(source, path)
+    print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {saved}" if saved else ""))
+    return 0
+
+
+@_command
+def cmd_check(args) -> int:
+    with _open(args) as lg:
+        problems = lg.check()
+    for p in problems:
+        print(f"问题：{p}")
+    print("检查通过：完整性、外键、重复、金额合计均无问题" if not problems else f"共 {len(problems)} 个问题")
+    return 1 if problems else 0
