@@ -199,6 +199,22 @@ def _pdf_with_paper(ctx: Context, path: Path, text: str) -> str:
     missing = fonts.uncovered(text + "䶮𠈌")
     if missing:
         raise AssertionError(f"随附字体缺字：{''.join(missing)}")
+    if ctx.ledger_path is not None:
+        try:
+            from .paper.from_ledger import receipts
+            from .paper.receipt import render_receipts
+        except ModuleNotFoundError as exc:
+            if not _missing(exc, "app.paper.receipt") and not _missing(exc, "app.paper.from_ledger"):
+                raise
+        else:
+            from .ledger import open_ledger
+
+            with open_ledger(ctx.ledger_path, backup=False) as lg:
+                found = receipts(lg)
+                if not found:
+                    raise AssertionError("台账里有一笔缴费，却没有可打印的收据")
+                render_receipts(found, path, fonts=fonts)
+            return f"打印收据 {len(found)} 张（随附字体含生僻字）"
     c = Canvas(str(path), pagesize=A4)
     x = 72.0
     for font, piece in fonts.runs(text + " 䶮𠈌"):
@@ -329,43 +345,102 @@ class NetworkGuard:
 
 # --- the window -----------------------------------------------------------------------------------
 def gui_smoke(timeout_s: float = 30.0) -> int:
-    """Start the window as ``canbao`` does, quit with 0 once a main window is shown, 1 if none is in time.
+    """Start the window as ``canbao`` does; quit with 0 once a main window is shown, 1 if none is in time.
 
-    Without ``app.ui`` yet, shows a placeholder main window so the Qt platform plugin is still checked.
+    The window opens on a fresh self-test ledger (``CANBAO_DB``), never on the user's. Watching starts
+    when the program enters Qt's event loop (``QApplication.exec`` or a dialog's ``exec`` is wrapped), so
+    ``run_app`` needs no hook. A watchdog ends the process if Qt never gets that far. Without ``app.ui``
+    yet, a placeholder main window is shown so that the Qt platform plugin is still checked.
     """
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    import threading
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    outcome = {"code": 1, "title": ""}
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
+
+    outcome = {"code": 1}
     started = time.monotonic()
+    watching = []
 
     def poll() -> None:
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QMainWindow) and w.isVisible():
-                outcome.update(code=0, title=w.windowTitle() or type(w).__name__)
-                print(f"窗口已打开：{outcome['title']}（{time.monotonic() - started:.1f} 秒）", file=sys.stderr, flush=True)
+                outcome["code"] = 0
+                title = w.windowTitle() or type(w).__name__
+                print(f"窗口已打开：{title}（{time.monotonic() - started:.1f} 秒）", file=sys.stderr, flush=True)
                 QTimer.singleShot(200, lambda: QApplication.exit(0))  # let it paint once
                 return
         if time.monotonic() - started > timeout_s:
-            print(f"{timeout_s:.0f} 秒内没有出现主窗口", file=sys.stderr, flush=True)
+            shown = [type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible()]
+            print(f"{timeout_s:.0f} 秒内没有出现主窗口（可见窗口：{shown}）", file=sys.stderr, flush=True)
             QApplication.exit(1)
             return
         QTimer.singleShot(100, poll)
 
-    QTimer.singleShot(0, poll)
+    def watch(original, static: bool):
+        def wrapped(*args):
+            if not watching:
+                watching.append(True)
+                QTimer.singleShot(0, poll)
+            # QApplication.exec is static in Qt: called as app.exec() it must not get the instance
+            return original() if static else original(*args)
+        return wrapped
+
+    def watchdog() -> None:
+        print(f"{timeout_s + 15:.0f} 秒后程序仍未结束，强制退出", file=sys.stderr, flush=True)
+        os._exit(2)
+
+    dog = threading.Timer(timeout_s + 15, watchdog)
+    dog.daemon = True
+    dog.start()
+    saved = (QApplication.exec, QDialog.exec)
+    QApplication.exec = watch(QApplication.exec, static=True)
+    QDialog.exec = watch(QDialog.exec, static=False)
+    saved_env = {k: os.environ.get(k) for k in ("CANBAO_DB", "CANBAO_UI_INI")}
     try:
-        from .ui.app import run_app
-    except ModuleNotFoundError as exc:
-        if not _missing(exc, "app.ui.app"):
-            raise
-        window = QMainWindow()
-        window.setWindowTitle("参保台账（界面模块尚未提供）")
-        window.show()
-        app.exec()
-    else:
-        run_app([])
+        with tempfile.TemporaryDirectory(prefix="canbao-gui-smoke-") as tmp:
+            ctx = Context(work=Path(tmp))
+            try:
+                step_policies(ctx)
+                step_ledger(ctx)
+            except Exception as exc:  # noqa: BLE001 - the window is still worth opening
+                print(f"自检台账未建成（{exc}），窗口按默认方式打开", file=sys.stderr, flush=True)
+            if ctx.ledger_path is not None:
+                os.environ["CANBAO_DB"] = str(ctx.ledger_path)
+                _smoke_preferences(Path(tmp), ctx.ledger_path)
+            try:
+                from .ui.app import run_app
+            except ModuleNotFoundError as exc:
+                if not _missing(exc, "app.ui.app"):
+                    raise
+                app = QApplication.instance() or QApplication(sys.argv[:1])
+                window = QMainWindow()
+                window.setWindowTitle("参保台账（界面模块尚未提供）")
+                window.show()
+                app.exec()
+                window.close()
+            else:
+                run_app([])
+    finally:
+        QApplication.exec, QDialog.exec = saved
+        dog.cancel()
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return outcome["code"]
+
+
+def _smoke_preferences(folder: Path, ledger_path: Path) -> None:
+    """Window preferences of the smoke run in a temporary ini (``CANBAO_UI_INI``) whose last ledger is the
+    self-test ledger: the window opens straight onto it, and the user's own preferences stay untouched."""
+    from PySide6.QtCore import QSettings
+
+    ini = folder / "canbao-ui.ini"
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    settings.setValue("last_ledger", str(ledger_path))
+    settings.sync()
+    os.environ["CANBAO_UI_INI"] = str(ini)
 
 
 def environment_for_headless() -> None:
