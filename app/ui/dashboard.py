@@ -1,0 +1,205 @@
+"""The dashboard: progress per village against the 95% target, key groups (assisted categories) against 100%
+with the list of those still unpaid, and payments per day over the campaign as a bar chart.
+
+Everything is counted on a worker thread with its own read-only connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from ..domain.money import fmt, from_fen
+from . import queries
+from .tasks import run_task
+
+VILLAGE_TARGET = 0.95
+KEY_TARGET = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    villages: list[tuple[str, queries.Progress]]
+    total: queries.Progress
+    key_groups: list[tuple[str, queries.Progress]]
+    key_unpaid: list[tuple]  # (household number, name, village, group, categories)
+    per_day: list[tuple[dt.date, int, int]]  # day, payments, fen
+
+
+def key_categories(policy) -> list[str]:
+    """Categories the policy assists at the counter: the key groups that must reach 100%."""
+    return [c.name for c in policy.categories if c.kind != "none"] or sorted(queries.ASSISTED_CATEGORIES)
+
+
+def load_dashboard(path, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> DashboardData:
+    conn = queries.open_reader(path)
+    try:
+        by_group = queries.progress_by_group(conn, year)
+        per_village, total = queries.roll_up(by_group)
+        names = dict(conn.execute("SELECT id, name FROM villages ORDER BY id"))
+        villages = [(names[v], per_village.get(v, queries.Progress(0, 0))) for v in names]
+        marks = ", ".join("?" * len(key_cats))
+        key_groups = []
+        p = {"year": year}
+        for cat in key_cats:
+            row = conn.execute(
+                f"SELECT count(*), sum({queries.PAID_SQL}) FROM members m WHERE {queries.REQUIRED_SQL} AND EXISTS"
+                " (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.category = :cat"
+                " AND c.ended_on IS NULL)", {**p, "cat": cat}).fetchone()
+            if row[0]:
+                key_groups.append((cat, queries.Progress(int(row[1] or 0), int(row[0]))))
+        params = {f"k{i}": c for i, c in enumerate(key_cats)}
+        marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
+        unpaid = conn.execute(
+            f"SELECT h.number, m.name, v.name, coalesce(g.name, ''), {queries.CATS_SQL}"
+            f" {queries.LIST_FROM} WHERE {queries.REQUIRED_SQL} AND NOT {queries.PAID_SQL} AND EXISTS"
+            f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
+            f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
+            {**p, **params, "lim": unpaid_limit}).fetchall() if key_cats else []
+        per_day = [(dt.date.fromisoformat(d), n, fen) for d, n, fen in conn.execute(
+            "SELECT paid_on, count(*), sum(amount_fen) FROM payments WHERE year = ? AND voided_at IS NULL"
+            " GROUP BY paid_on ORDER BY paid_on", [year])]
+        return DashboardData(villages, total, key_groups, unpaid, per_day)
+    finally:
+        conn.close()
+
+
+class DayChart(QWidget):
+    """Payments per day as bars, with the busiest day's count on the axis."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("dayChart")
+        self.days: list[tuple[dt.date, int, int]] = []
+        self.setMinimumHeight(260)
+
+    def set_days(self, days) -> None:
+        self.days = list(days)
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = p.fontMetrics()
+        w, h = self.width(), self.height()
+        left, bottom, top, right = fm.horizontalAdvance("00000") + 12, fm.height() * 2 + 8, fm.height() + 8, 12
+        p.fillRect(self.rect(), QColor("white"))
+        if not self.days:
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "本年度还没有缴费记录")
+            return
+        first, last = self.days[0][0], self.days[-1][0]
+        span = (last - first).days + 1
+        counts = {d: n for d, n, _ in self.days}
+        peak = max(counts.values())
+        plot = QRectF(left, top, w - left - right, h - top - bottom)
+        p.setPen(QPen(QColor("#9ca3af")))
+        p.drawLine(plot.bottomLeft(), plot.bottomRight())
+        p.drawLine(plot.bottomLeft(), plot.topLeft())
+        p.drawText(QRectF(0, plot.top() - fm.height() / 2, left - 6, fm.height()),
+                   Qt.AlignmentFlag.AlignRight, str(peak))
+        p.drawText(QRectF(0, plot.bottom() - fm.height() / 2, left - 6, fm.height()), Qt.AlignmentFlag.AlignRight, "0")
+        bar_w = plot.width() / span
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#2563eb"))
+        for i in range(span):
+            n = counts.get(first + dt.timedelta(days=i), 0)
+            if n:
+                bh = plot.height() * n / peak
+                p.drawRect(QRectF(plot.left() + i * bar_w + bar_w * 0.1, plot.bottom() - bh, max(bar_w * 0.8, 1), bh))
+        p.setPen(QPen(QColor("#374151")))
+        y = plot.bottom() + 4
+        p.drawText(QRectF(plot.left(), y, plot.width() / 2, fm.height()), Qt.AlignmentFlag.AlignLeft, str(first))
+        p.drawText(QRectF(plot.left() + plot.width() / 2, y, plot.width() / 2, fm.height()),
+                   Qt.AlignmentFlag.AlignRight, str(last))
+        p.drawText(QRectF(plot.left(), y + fm.height(), plot.width(), fm.height()), Qt.AlignmentFlag.AlignCenter,
+                   "每日缴费笔数")
+        p.end()
+
+
+def _progress_table(rows: list[tuple[str, queries.Progress]], target: float, name: str) -> QTableWidget:
+    t = QTableWidget(len(rows), 5)
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(["名称", "已缴", "应缴", "参保率", f"距目标 {int(target * 100)}%"])
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    for i, (label, p) in enumerate(rows):
+        short = max(0, -(-int(p.required * target * 1000) // 1000) - p.paid) if p.required else 0
+        rate = f"{p.paid * 100 / p.required:.1f}%" if p.required else "—"
+        cells = (label, str(p.paid), str(p.required), rate, "已达标" if short == 0 else f"还差 {short} 人")
+        for j, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if j == 4:
+                item.setForeground(QColor("#15803d") if short == 0 else QColor("#b91c1c"))
+            t.setItem(i, j, item)
+    t.resizeColumnsToContents()
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class DashboardDialog(QDialog):
+    loaded = Signal(object)
+
+    def __init__(self, ledger, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self.ledger = ledger
+        s = ledger.settings.get()
+        self.setWindowTitle(f"统计：{s.township} {s.year}年度")
+        self.headline = QLabel("正在统计……")
+        self.headline.setObjectName("pageTitle")
+        self.tabs = QTabWidget()
+        refresh = QPushButton("刷新")
+        refresh.clicked.connect(self.reload)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(refresh)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(row)
+        self.resize(900, 620)
+        self.data: DashboardData | None = None
+        self.task = None
+        self.reload()
+
+    def reload(self) -> None:
+        path, year = self.ledger.path, self.ledger.settings.get().year
+        cats = key_categories(self.ledger.policy())
+        self.task = run_task(self, "正在统计", lambda progress, cancelled: load_dashboard(path, year, cats),
+                             self.show_data)
+
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        t = data.total
+        paid_fen = sum(fen for _, _, fen in data.per_day)
+        self.headline.setText(f"全乡镇参保率 {t.text()}，目标 95%；本年度收费 {fmt(from_fen(int(paid_fen)))} 元")
+        self.tabs.clear()
+        self.tabs.addTab(_progress_table(data.villages, VILLAGE_TARGET, "villageProgress"), "各村进度（目标 95%）")
+        key = QWidget()
+        kv = QVBoxLayout(key)
+        kv.addWidget(_progress_table(data.key_groups, KEY_TARGET, "keyProgress"), 1)
+        kv.addWidget(QLabel(f"重点人群未缴名单（{len(data.key_unpaid)} 人" +
+                            ("，仅显示前 1000 人" if len(data.key_unpaid) >= 1000 else "") + "）："))
+        unpaid = QTableWidget(len(data.key_unpaid), 5)
+        unpaid.setObjectName("keyUnpaid")
+        unpaid.setHorizontalHeaderLabels(["户编号", "姓名", "村（社区）", "组", "类别"])
+        unpaid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        unpaid.verticalHeader().setVisible(False)
+        for i, r in enumerate(data.key_unpaid):
+            for j, v in enumerate(r):
+                unpaid.setItem(i, j, QTableWidgetItem("" if v is None else str(v)))
+        unpaid.resizeColumnsToContents()
+        unpaid.horizontalHeader().setStretchLastSection(True)
+        kv.addWidget(unpaid, 2)
+        self.tabs.addTab(key, "重点人群（目标 100%）")
+        self.chart = DayChart()
+        self.chart.set_days(data.per_day)
+        self.tabs.addTab(self.chart, "每日缴费")
+        self.loaded.emit(data)
