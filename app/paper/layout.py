@@ -175,8 +175,9 @@ class Table:
     """A ruled table of fixed columns; rows are drawn one by one so callers can paginate."""
 
     def __init__(self, pen: Pen, x: float, columns: Sequence[Column], size: float = 9,
-                 header_size: float | None = None):
+                 header_size: float | None = None, min_size: float = 6):
         self.pen = pen
+        self.min_size = min_size
         self.x = x
         self.columns = list(columns)
         self.size = size
@@ -222,7 +223,8 @@ class Table:
             if k < len(spans) - 1:
                 pen.c.line(cx + w, y, cx + w, y - h)
             text = values[k] if k < len(values) else ""
-            pen.cell(cx, y - h, w, h, text, self.size, cols[0].align if span == 1 else "center", bold=bold)
+            pen.cell(cx, y - h, w, h, text, self.size, cols[0].align if span == 1 else "center",
+                     min_size=self.min_size, bold=bold)
             cx += w
             i += span
         return y - h

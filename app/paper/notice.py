@@ -27,7 +27,8 @@ BOTTOM_H = 92 * mm  # totals, time, channels, notes, signatures, footer
 
 def _member_cells(i: int, m: NoticeMember) -> list[str]:
     assistance = f"-{money(m.assistance)}" if m.assistance else ("—" if m.due is None else "0.00")
-    return [str(i), m.name, m.id_masked or "（无证件）", m.relation, m.category or "普通居民",
+    category = m.category or ("普通居民" if m.personal_standard is not None else "—")
+    return [str(i), m.name, m.id_masked or "（无证件）", m.relation, category,
             money(m.personal_standard), assistance, m.addons or "—", money(m.due) if m.counted else "—", m.note]
 
 
@@ -118,7 +119,7 @@ def draw_notice(pen: Pen, n: Notice, page_size=A4) -> int:
     page_w, page_h = page_size
     columns = scale_columns(COLUMNS, page_w - 2 * MARGIN)
     members = list(n.members)
-    table = Table(pen, MARGIN, columns, size=9.5, header_size=8.5)
+    table = Table(pen, MARGIN, columns, size=9.5, header_size=8.5, min_size=7)
     # First-page and continuation space below the header block.
     first_top = page_h - 60 * mm
     later_top = page_h - 34 * mm

@@ -1,0 +1,253 @@
+"""Build printout data from a ledger: notices for unpaid households, receipts for payments, village sheets.
+
+Reads only. Amounts come from the ledger's own quoting (``payments.quote``: the member's categories on the
+day, add-on choices, area kind) and from recorded payments; IDs are masked here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..domain.idnumber import mask_id_number
+from ..domain.money import ZERO
+from ..domain.problems import Problem, ProblemsError
+from ..policy_catalog import UnknownPolicy, get_policy
+from .layout import CancelCheck, Progress, tick
+from .model import (LedgerRow, LedgerSheet, LedgerTotals, Notice, NoticeMember, Receipt, ReceiptLine, addons_text,
+                    benefit_text, household_total, member_from_quote, notice_title)
+
+if TYPE_CHECKING:
+    from ..ledger import Household, Ledger, Member, Payment
+
+ENROLLED = "本地参保"
+
+
+def quote_day(policy, today: dt.date | None = None) -> dt.date:
+    """The day notices are quoted for: today inside the collection window, else its first day."""
+    from ..ledger.dues import default_paid_on
+
+    return default_paid_on(policy, today)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    village: str = ""
+    group: str = ""
+    household: str = ""  # 户编号 or #id
+
+
+def select_households(lg: "Ledger", sel: Selection) -> list["Household"]:
+    """The households a print covers; every unknown name is reported, with the valid ones."""
+    problems: list[Problem] = []
+    settings = lg.settings.get()
+    villages = {v.name: v for v in settings.villages}
+    if sel.village and sel.village not in villages:
+        problems.append(Problem("--village", f"没有村（社区）「{sel.village}」。可用：{'、'.join(villages) or '（无）'}"))
+    elif sel.group:
+        groups = [g.name for v in settings.villages if not sel.village or v.name == sel.village for g in v.groups]
+        if sel.group not in groups:
+            problems.append(Problem("--group", f"没有组「{sel.group}」。可用：{'、'.join(dict.fromkeys(groups)) or '（无）'}"))
+    if problems:
+        raise ProblemsError(problems)
+    if sel.household:
+        h = lg.households.find(sel.household)
+        if (sel.village and h.village != sel.village) or (sel.group and h.group != sel.group):
+            raise ProblemsError([Problem("--household", f"户 {h.number} 不在所选的村（组）中")])
+        return [h]
+    out: list = []
+    batch = 5000
+    while True:
+        page = lg.households.list(village=sel.village or None, group=sel.group or None, limit=batch,
+                                  offset=len(out))
+        out.extend(page)
+        if len(page) < batch:
+            return out
+
+
+def _paid_items(lg: "Ledger", member_id: int, year: int):
+    return lg.payments.paid_this_year(member_id, year)
+
+
+def _payment_cache(lg: "Ledger"):
+    cache: dict[int, "Payment"] = {}
+
+    def get(pid: int) -> "Payment":
+        if pid not in cache:
+            cache[pid] = lg.payments.get(pid)
+        return cache[pid]
+    return get
+
+
+def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_unpaid: bool = True,
+               payment=None) -> Notice | None:
+    """The notice for one household, or None when it has nothing left to pay (and only_unpaid)."""
+    settings = lg.settings.get()
+    policy = lg.policy()
+    payment = payment or _payment_cache(lg)
+    lines: list[NoticeMember] = []
+    unpaid = 0
+    for m in lg.members.of_household(h.id):
+        if m.status != ENROLLED:
+            reason = m.status + (f"（{m.status_detail}）" if m.status_detail else "") + "，不在本地缴费"
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=reason, counted=False))
+            continue
+        items = _paid_items(lg, m.id, settings.year)
+        if items:
+            receipts = "、".join(dict.fromkeys(payment(i.payment_id).receipt_no for i in items))
+            paid = sum((i.amount for i in items), ZERO)
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=f"已缴 {paid:.2f}，回执 {receipts}",
+                                      counted=False))
+            continue
+        unpaid += 1
+        try:
+            q = lg.payments.quote(m.id, day)
+        except ProblemsError as exc:
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note="无法计算：" + "；".join(
+                p.message for p in exc.problems), counted=False))
+            continue
+        lines.append(member_from_quote(m.name, m.id_number, q, policy, relation=m.relation))
+    if only_unpaid and unpaid == 0:
+        return None
+    members = tuple(lines)
+    return Notice(
+        title=notice_title(policy), township=settings.township, village=h.village, group=h.group,
+        household_number=h.number, head_name=h.head_name or (members[0].name if members else ""),
+        address=h.address, phone=h.phone, members=members, total=household_total(members),
+        window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
+        benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
+        policy_doc=policy.source.doc_number, issued_on=today,
+        notes=(f"金额按 {day.year}年{day.month}月{day.day}日 缴费计算；人员类别或附加险有变化的，以缴费时核定为准。",),
+    )
+
+
+def _mask(m: "Member") -> str:
+    return mask_id_number(m.id_number or "")
+
+
+def notices(lg: "Ledger", sel: Selection, *, today: dt.date | None = None, progress: Progress = None,
+            cancelled: CancelCheck = None, only_unpaid: bool = True) -> list[Notice]:
+    """Notices for every household of the selection that still has a member to pay (one query per member)."""
+    today = today or dt.date.today()
+    day = quote_day(lg.policy(), today)
+    households = select_households(lg, sel)
+    if sel.household:
+        only_unpaid = False  # asked for by name: print it even if everyone has paid
+    payment = _payment_cache(lg)
+    out = []
+    for done, h in enumerate(households):
+        tick(done, len(households), progress, cancelled)
+        n = notice_for(lg, h, day, today, only_unpaid, payment)
+        if n is not None:
+            out.append(n)
+    tick(len(households), len(households), progress, cancelled)
+    return out
+
+
+def receipt_for(lg: "Ledger", p: "Payment", *, reprint: bool = False, today: dt.date | None = None) -> Receipt:
+    settings = lg.settings.get()
+    h = lg.households.get(p.household_id)
+    lines = []
+    policy_name = ""
+    for item in p.items:
+        try:
+            policy = get_policy(item.policy_id)
+            addons = addons_text_for(policy, item.addons)
+            policy_name = policy_name or policy.name
+        except UnknownPolicy:
+            addons = "、".join(item.addons)
+        m = lg.members.get(item.member_id)
+        lines.append(ReceiptLine(item.member_name, _mask(m), addons, item.amount,
+                                 "已退费" if item.refund_id is not None else ""))
+    return Receipt(
+        receipt_no=p.receipt_no, paid_on=p.paid_on, payer=h.head_name or (lines[0].name if lines else ""),
+        household_number=h.number, township=settings.township, village=h.village, group=h.group, year=p.year,
+        policy_name=policy_name or lg.policy().name, lines=tuple(lines), total=p.amount, method=p.method,
+        operator=p.operator, reprint=reprint, printed_on=today or dt.date.today(),
+        voided=(p.void_reason or "已作废") if p.voided else "",
+    )
+
+
+def addons_text_for(policy, names) -> str:
+    """"长护险 10.00" for add-on names recorded on a payment item."""
+
+    class _Q:  # addons_text reads only .addons
+        addons = tuple(names)
+    return addons_text(_Q, policy)
+
+
+def receipts(lg: "Ledger", *, numbers: list[str] = (), sel: Selection = Selection(), reprint: bool = False,
+             today: dt.date | None = None) -> list[Receipt]:
+    """Receipts by number, else every payment of the selected households this year (voided ones too, marked)."""
+    if numbers:
+        return [receipt_for(lg, lg.payments.by_receipt(no), reprint=reprint, today=today) for no in numbers]
+    year = lg.settings.get().year
+    out = []
+    for h in select_households(lg, sel):
+        for p in lg.payments.of_household(h.id):
+            if p.year == year:
+                out.append(receipt_for(lg, p, reprint=reprint, today=today))
+    return out
+
+
+def ledger_sheets(lg: "Ledger", sel: Selection, *, today: dt.date | None = None, progress: Progress = None,
+                  cancelled: CancelCheck = None) -> list[LedgerSheet]:
+    """One sheet per village (or the selected group): every member, what is due, what was paid."""
+    today = today or dt.date.today()
+    settings = lg.settings.get()
+    policy = lg.policy()
+    day = quote_day(policy, today)
+    households = select_households(lg, sel)
+    payment = _payment_cache(lg)
+    by_village: dict[str, list[LedgerRow]] = {}
+    counts: dict[str, list[int]] = {}
+    for done, h in enumerate(households):
+        tick(done, len(households), progress, cancelled)
+        rows = by_village.setdefault(h.village, [])
+        c = counts.setdefault(h.village, [0, 0, 0])  # enrolled here, paid, unpaid
+        for m in lg.members.of_household(h.id):
+            items = _paid_items(lg, m.id, settings.year)
+            paid = sum((i.amount for i in items), ZERO)
+            pays = [payment(i.payment_id) for i in items]
+            due: Decimal | None = None
+            category = ""
+            if m.status == ENROLLED:
+                c[0] += 1
+                try:
+                    q = lg.payments.quote(m.id, pays[0].paid_on if pays else day)
+                    due = q.due if q.open else None
+                    category = q.assistance_category or "、".join(q.categories)
+                except ProblemsError:
+                    due = None
+                if items:
+                    due = items[0].due if items[0].due is not None else due
+                    c[1] += 1
+                    status = "已缴"
+                else:
+                    c[2] += 1
+                    status = "未缴"
+            else:
+                status = m.status
+            rows.append(LedgerRow(
+                seq=len(rows) + 1, household_number=h.number, group=h.group, name=m.name, relation=m.relation,
+                id_masked=_mask(m), category=category, due=due, paid=paid,
+                paid_on=pays[0].paid_on if pays else None,
+                receipt_no="、".join(dict.fromkeys(p.receipt_no for p in pays)),
+                method="、".join(dict.fromkeys(p.method for p in pays)), status=status))
+    tick(len(households), len(households), progress, cancelled)
+    sheets = []
+    order = {v.name: i for i, v in enumerate(settings.villages)}
+    for village, rows in sorted(by_village.items(), key=lambda kv: order.get(kv[0], len(order))):
+        enrolled, paid_people, unpaid_people = counts[village]
+        totals = LedgerTotals(
+            people=len(rows), enrolled_here=enrolled, paid_people=paid_people, unpaid_people=unpaid_people,
+            due=sum((r.due for r in rows if r.due is not None), ZERO),
+            paid=sum((r.paid for r in rows), ZERO))
+        sheets.append(LedgerSheet(
+            title=f"{policy.name}参保缴费台账", township=settings.township, village=village, group=sel.group,
+            year=settings.year, policy_doc=policy.source.doc_number, rows=tuple(rows), totals=totals,
+            printed_on=today,
+            notes=(f"未缴人员的应缴金额按 {day.year}年{day.month}月{day.day}日 缴费计算；已缴人员按缴费时核定的金额。",)))
+    return sheets
