@@ -54,10 +54,17 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def search_condition(text: str) -> tuple[str, dict]:
-    """Find as you type: name prefix, ID number or its last digits, pinyin initials, phone, 户编号.
+ID_PREFIX_MIN = 10  # a township shares its 6-digit area code: an ID prefix narrows only from the birth year on
+PHONE_PREFIX_MIN = 3
 
-    Each branch uses an index (GLOB prefix on an indexed column), unioned into an id set.
+
+def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
+    """Find as you type: name prefix, ID number (from 10 digits) or its last digits, pinyin initials, phone
+    prefix or last digits, 户编号.
+
+    Each branch is an index range scan (GLOB prefix on an indexed column), unioned into an id set. With
+    ``bounded`` (no other filter), each branch keeps only its first ``:after``/``:limit`` ids, so a prefix
+    that matches half the ledger still costs one page.
     """
     t = re.sub(r"\s+", "", text or "")
     if not t:
@@ -65,29 +72,37 @@ def search_condition(text: str) -> tuple[str, dict]:
     params: dict = {}
     branches: list[str] = []
     g = _glob_escape(t)
-    if re.fullmatch(r"[0-9xX]+", t):
-        up = g.upper()
-        params.update(q_id=up + "*", q_rev=_glob_escape(t.upper()[::-1]) + "*", q_phone=g + "*",
-                      q_phone_rev=_glob_escape(t[::-1]) + "*", q_number=t)
-        branches += ["SELECT id FROM members WHERE id_number GLOB :q_id",
-                     "SELECT id FROM members WHERE id_rev GLOB :q_rev",
-                     "SELECT id FROM members WHERE phone GLOB :q_phone",
-                     "SELECT id FROM members WHERE phone_rev GLOB :q_phone_rev",
-                     "SELECT mm.id FROM members mm JOIN households hh ON hh.id = mm.household_id"
-                     " WHERE hh.number = :q_number"]
+    if re.fullmatch(r"[0-9]+[xX]?", t):
+        up = t.upper()
+        params.update(q_rev=_glob_escape(up[::-1]) + "*", q_phone_rev=_glob_escape(t[::-1]) + "*", q_number=t)
+        branches += ["SELECT id FROM members WHERE id_rev GLOB :q_rev",
+                     "SELECT id FROM members WHERE phone_rev GLOB :q_phone_rev"]
+        if len(t) >= ID_PREFIX_MIN:
+            params["q_id"] = _glob_escape(up) + "*"
+            branches.append("SELECT id FROM members WHERE id_number GLOB :q_id")
+        if len(t) >= PHONE_PREFIX_MIN and t.isdigit():
+            params["q_phone"] = g + "*"
+            branches.append("SELECT id FROM members WHERE phone GLOB :q_phone")
+        branches.append("SELECT mm.id FROM members mm JOIN households hh ON hh.id = mm.household_id"
+                        " WHERE hh.number = :q_number")
     elif re.fullmatch(r"[A-Za-z]+", t):
         params["q_ini"] = g.lower() + "*"
         branches.append("SELECT id FROM members WHERE name_initials GLOB :q_ini")
     else:
         params["q_name"] = g + "*"
         branches.append("SELECT id FROM members WHERE name GLOB :q_name")
+    if bounded:
+        # ``+id`` keeps SQLite on the GLOB's index (a rowid scan in id order is slow when matches are rare)
+        branches = [f"SELECT * FROM ({b.replace(' WHERE ', ' WHERE +id > :after AND ', 1)} ORDER BY 1 LIMIT :limit)"
+                    if "mm.id" not in b else b for b in branches]
     return "m.id IN (" + " UNION ".join(branches) + ")", params
 
 
-def where_clause(f: MemberFilter) -> tuple[str, dict]:
+def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
     conds: list[str] = []
     params: dict = {"year": f.year}
-    cond, p = search_condition(f.text)
+    alone = f.pay == "all" and f.village_id is None and f.group_id is None and not f.category
+    cond, p = search_condition(f.text, bounded=paging and alone)
     if cond:
         conds.append(cond)
         params.update(p)
@@ -118,7 +133,7 @@ LIST_FROM = (" FROM members m JOIN households h ON h.id = m.household_id JOIN vi
 
 def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[tuple]:
     """The next ``limit`` rows after member id ``after_id`` (keyset paging: no OFFSET scans)."""
-    where, params = where_clause(f)
+    where, params = where_clause(f, paging=True)
     where = (where + " AND" if where else " WHERE") + " m.id > :after"
     params.update(after=after_id, limit=limit)
     sql = f"SELECT {LIST_COLUMNS}{LIST_FROM}{where} ORDER BY m.id LIMIT :limit"
