@@ -250,21 +250,27 @@ class DemoPopulation:
 
 
 def generate_population(policy: Policy, people: int, seed: int = 1, progress: Progress | None = None,
-                        cancel: CancelCheck | None = None) -> DemoPopulation:
-    """``people`` members in households, with categories, statuses and payments. Same seed, same population."""
+                        cancel: CancelCheck | None = None, today: dt.date | None = None) -> DemoPopulation:
+    """``people`` members in households, with categories, statuses and payments. Same seed, same population.
+
+    Nothing is dated after ``today`` (default: the real today): for a campaign still running, payments stop
+    there. For campaigns already over (all shipped policies), ``today`` changes nothing.
+    """
     if people < 1:
         raise ValueError("人数至少为 1")
-    gen = _Generator(policy, seed, progress, cancel)
+    gen = _Generator(policy, seed, progress, cancel, today or dt.date.today())
     return gen.run(people)
 
 
 class _Generator:
-    def __init__(self, policy: Policy, seed: int, progress: Progress | None, cancel: CancelCheck | None):
+    def __init__(self, policy: Policy, seed: int, progress: Progress | None, cancel: CancelCheck | None,
+                 today: dt.date):
         self.policy = policy
         self.seed = seed
         self.rng = random.Random(seed)
         self.region = region_for(policy)
-        self.as_of = policy.window.start  # ages are counted at the start of the campaign
+        self.today = today
+        self.as_of = min(policy.window.start, today)  # ages are counted at the start of the campaign
         self.progress = progress or (lambda done, total: None)
         self.cancel = cancel or (lambda: False)
         self.ids: set[str] = set()
@@ -451,7 +457,7 @@ class _Generator:
                     h = households[i]
                     if len(h.members) > target - got + 2:
                         continue
-                    on = self._recognition_date(start)
+                    on = min(self._recognition_date(start), self.today)
                     for m in h.members:
                         m.categories += (DemoCategory(cs.name, cs.department, max(on, m.birth_date)),)
                     got += len(h.members)
@@ -459,8 +465,8 @@ class _Generator:
                 pool = [m for h in households for m in h.members
                         if cs.min_age <= m.age <= cs.max_age and all(c.name != cs.name for c in m.categories)]
                 for m in rng.sample(pool, min(target, len(pool))):
-                    m.categories += (DemoCategory(cs.name, cs.department, max(self._recognition_date(start),
-                                                                              m.birth_date)),)
+                    on = min(max(self._recognition_date(start), m.birth_date), self.today)
+                    m.categories += (DemoCategory(cs.name, cs.department, on),)
 
     def _recognition_date(self, before: dt.date) -> dt.date:
         """Recognised some time in the eight years before the campaign opened."""
@@ -487,7 +493,7 @@ class _Generator:
                 span = (w.end - w.start).days
                 m.status_on = w.start - dt.timedelta(days=rng.randint(0, 3 * 365)) if rng.random() < 0.7 \
                     else w.start + dt.timedelta(days=rng.randint(0, span))
-                m.status_on = max(m.status_on, m.birth_date)
+                m.status_on = min(max(m.status_on, m.birth_date), self.today)
 
     def _addons(self, households: list[DemoHousehold]) -> None:
         """Optional add-ons: a default one declined by some, others chosen by some (one per group)."""
@@ -532,7 +538,8 @@ class _Generator:
                 parts = [payers[:-1], payers[-1:]] if split else [payers]
                 for k, part in enumerate(parts):
                     on = day if k == 0 else _allowed_day(min(w.end, day + dt.timedelta(days=rng.randint(1, 30))), w)
-                    visits.append((on, h.number, h, method, part))
+                    if on <= self.today:
+                        visits.append((on, h.number, h, method, part))
             done += len(h.members)
             if h.number % 2000 == 0:
                 self._check_cancel()

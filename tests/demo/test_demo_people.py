@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
 
 import pytest
 from stdnum.cn import ric
@@ -180,3 +181,14 @@ def test_large_population_spans_several_townships_with_unique_village_names():
     assert len(names) == len(set(names)) and len({v.township for v in pop.villages}) >= 2
     assert all(h.address.startswith("农安县") and h.phone[0] == "1" and len(h.phone) == 11
                for h in pop.households)
+
+
+def test_a_campaign_still_running_has_nothing_dated_after_today():
+    today = POLICY.window.start + dt.timedelta(days=40)
+    pop = generate_population(POLICY, 3000, seed=4, today=today)
+    payments = pop.payments()
+    assert payments and max(p.paid_on for p in payments) <= today
+    members = list(pop.members())
+    assert all(m.status_on is None or m.status_on <= today for m in members)
+    assert all(c.recognized_on <= today for m in members for c in m.categories)
+    assert len(payments) < len(generate_population(POLICY, 3000, seed=4).payments()) / 2
