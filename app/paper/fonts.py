@@ -100,6 +100,8 @@ class FontSet:
         _load(files[0])
         self._choice: dict[str, str | None] = {}
         self._runs: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._advance: dict[str, float] = {}
+        self._widths: dict[str, float] = {}
 
     def font_for(self, ch: str) -> str | None:
         """The font name for one character, or None when no font has it."""
@@ -138,8 +140,23 @@ class FontSet:
             self._runs[text] = result
         return result
 
+    def advance(self, ch: str) -> float:
+        """Width of one character at size 1 (reportlab applies no kerning to TrueType text)."""
+        try:
+            return self._advance[ch]
+        except KeyError:
+            w = pdfmetrics.stringWidth(ch, self.font_for(ch) or self.main, 1000) / 1000
+            self._advance[ch] = w
+            return w
+
     def width(self, text: str, size: float) -> float:
-        return sum(pdfmetrics.stringWidth(piece, font, size) for font, piece in self.runs(text))
+        unit = self._widths.get(text)
+        if unit is None:
+            adv = self.advance
+            unit = sum(adv(ch) for ch in text)
+            if len(self._widths) < 100_000:
+                self._widths[text] = unit
+        return unit * size
 
     def uncovered(self, text: str) -> list[str]:
         """Characters of text that no shipped font can draw (they would print as boxes)."""

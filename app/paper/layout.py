@@ -13,11 +13,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Sequence
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ..domain.money import CENT
 from .fonts import FontSet, default_fonts
+
+# Page streams zlib-compressed only: ASCII85 on top (reportlab's default) makes them 25 % larger and is
+# a large share of the rendering time in pure Python. Only app.paper uses reportlab.
+rl_config.useA85 = 0
 
 Progress = Callable[[int, int], None] | None
 CancelCheck = Callable[[], bool] | None
@@ -92,15 +97,20 @@ class Pen:
     def wrap(self, text: str, width: float, size: float) -> list[str]:
         """Break text into lines no wider than width (any character may start a line, as in Chinese)."""
         lines: list[str] = []
+        limit = width / size if size else float("inf")
+        adv = self.fonts.advance
         for para in text.split("\n"):
-            line = ""
+            line: list[str] = []
+            used = 0.0
             for ch in para:
-                if line and ch not in NO_LINE_START and self.width(line + ch, size) > width:
-                    lines.append(line)
-                    line = ch
+                w = adv(ch)
+                if line and ch not in NO_LINE_START and used + w > limit:
+                    lines.append("".join(line))
+                    line, used = [ch], w
                 else:
-                    line += ch
-            lines.append(line)
+                    line.append(ch)
+                    used += w
+            lines.append("".join(line))
         return lines
 
     def paragraph(self, x: float, y: float, width: float, text: str, size: float = 10,
