@@ -52,8 +52,11 @@ def _head(pen: Pen, n: Notice, page_w: float, top: float, continued: bool) -> fl
     if not continued:
         y -= 3 * mm
         counted = sum(1 for m in n.members if m.counted)
-        intro = (f"{n.head_name} 户：根据{n.policy_doc}，您家有 {counted} 人应在本地参加城乡居民基本医疗保险，"
-                 f"本年度应缴费用如下，请核对后按时缴费。")
+        if counted:
+            intro = (f"{n.head_name} 户：根据{n.policy_doc}，您家有 {counted} 人应在本地参加城乡居民基本医疗保险，"
+                     f"本年度应缴费用如下，请核对后按时缴费。")
+        else:
+            intro = f"{n.head_name} 户：您家本年度没有需要在本地缴费的人员（见备注），本通知单仅供核对。"
         y = pen.paragraph(MARGIN, y, page_w - 2 * MARGIN, intro, 10.5, leading=5.2 * mm)
         y += 1.5 * mm
     return y
@@ -72,7 +75,8 @@ def _bottom(pen: Pen, n: Notice, page_w: float, table: Table, y: float) -> None:
         f"待遇享受期：{n.benefit}。",
         f"缴费渠道：{'、'.join(n.channels) if n.channels else '请向本村（社区）网格员咨询'}；"
         f"也可交给本村（社区）网格员代收，收款时出具收款回执。",
-        f"咨询电话：{n.hotline}" if n.hotline else "咨询：本村（社区）网格员、乡镇（街道）医保经办机构。",
+        (f"咨询电话：{n.hotline}" if any(ch.isdigit() for ch in n.hotline) else f"咨询：{n.hotline}。")
+        if n.hotline else "咨询：本村（社区）网格员、乡镇（街道）医保经办机构。",
     ]
     later = [f"{m.name}：{m.later}" for m in n.members if m.later]
     if later:

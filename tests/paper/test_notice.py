@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.domain.money import capitals
 from app.paper.layout import Cancelled
 from app.paper.notice import render_notices
 
@@ -103,3 +104,33 @@ def test_a_large_household_continues_on_a_second_page_with_the_total_on_the_last
     assert all(f"成员{i}" in text for i in range(30))
     assert n.total == Decimal("12300.00")
     assert "壹万贰仟叁佰元整" in text and "第2页共2页" in text
+
+
+@pytest.mark.parametrize("policy_id", ["changchun-2025", "tunliu-2025", "changchun-2022", "jilin-2024",
+                                       "shuangqing-2025"])
+def test_every_shipped_policy_prints_its_window_channels_and_hotline(policy_id, tmp_path):
+    from app.domain.quote import quote
+    from app.domain.quote_model import QuoteRequest
+    from app.paper.model import Notice, benefit_text, household_total, member_from_quote, notice_title
+    from app.policy_catalog import get_policy
+
+    policy = get_policy(policy_id)
+    day = policy.window.start
+    if policy.window.day_from is not None:
+        day = day.replace(day=max(day.day, policy.window.day_from))
+    q = quote(policy, QuoteRequest(birth_date=dt.date(1980, 3, 4), paid_on=day))
+    assert q.open, q.reason
+    members = (member_from_quote("张三", samples.id_number("220102", dt.date(1980, 3, 4), 123), q, policy),)
+    n = Notice(title=notice_title(policy), township="乡", village="村", group="", household_number="H-1",
+               head_name="张三", address="", phone="", members=members, total=household_total(members),
+               window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
+               benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
+               policy_doc=policy.source.doc_number, issued_on=day)
+    path = render_notices([n], tmp_path / "n.pdf")
+    text = pdftools.compact(path)
+    assert n.total == q.due and f"{q.due:,.2f}" in text
+    assert capitals(q.due) in text
+    assert "、".join(policy.service.channels).replace(" ", "") in text
+    if policy.service.hotline:
+        assert policy.service.hotline.replace(" ", "") in text
+    assert pdftools.pages(path) == 1
