@@ -25,24 +25,33 @@ COLUMNS = (("序号", 6, "center"), ("姓名", 16, "center"), ("身份证号码"
 
 
 class _Box:
-    """Sizes for one copy: A4 half-page or a 241×93 form."""
+    """Sizes for one copy: A4 half-page or a 241×93 form. draw_copy uses exactly these offsets."""
 
     def __init__(self, w: float, h: float, compact: bool):
         self.w, self.h = w, h
         self.pad_x = 10 * mm if compact else 15 * mm
-        self.pad_top = 5 * mm if compact else 9 * mm
-        self.pad_bottom = 4 * mm if compact else 8 * mm
+        self.pad_top = 4 * mm if compact else 9 * mm
+        self.pad_bottom = 3.5 * mm if compact else 8 * mm
         self.title = 13 if compact else 15
         self.text = 9 if compact else 10
-        self.row = 4.6 * mm if compact else 6.5 * mm
+        self.row = 4.4 * mm if compact else 6.5 * mm
         self.header = 5 * mm if compact else 7 * mm
         self.small = 7.5 if compact else 8.5
-        # fixed parts: title, info lines, table header, total row, method line, disclaimer
-        self.fixed = (self.pad_top + 8.5 * mm + (9 if compact else 13) * mm + self.header + self.row
-                      + (11 if compact else 16) * mm + self.pad_bottom)
+        self.title_gap = self.title + (7 if compact else 8.5) * mm  # title and copy name, to the place line
+        self.line_gap = self.text * 0.45 * mm + 3 * mm  # place line to payer line
+        self.before_table = 2.2 * mm
+        self.method_gap = self.text * 0.35 * mm + 3.6 * mm  # table bottom to the method line
+        self.disclaimer_gap = self.small * 0.35 * mm + 3.4 * mm
+        self.footer_room = self.pad_bottom + 2.5 * mm  # the footer line and a clear gap above it
+
+    def table_top(self) -> float:
+        """Distance from the copy's top edge to the table's top."""
+        return self.pad_top + self.title_gap + self.line_gap + self.before_table
 
     def rows_per_copy(self) -> int:
-        return max(1, int((self.h - self.fixed) // self.row))
+        fixed = (self.table_top() + self.header + self.row + self.method_gap + self.disclaimer_gap
+                 + self.footer_room)
+        return max(1, int((self.h - fixed) // self.row))
 
 
 def _chunks(lines: Sequence[ReceiptLine], per: int) -> list[list[ReceiptLine]]:
@@ -59,8 +68,9 @@ def _stamp(pen: Pen, x: float, y: float, text: str, size: float) -> None:
 
 
 def draw_copy(pen: Pen, r: Receipt, x0: float, y0: float, box: _Box, copy: str, lines: list[ReceiptLine],
-              sheet: int, sheets: int) -> None:
-    """One copy of the receipt in the box whose bottom-left is (x0, y0)."""
+              sheet: int, sheets: int) -> float:
+    """One copy of the receipt in the box whose bottom-left is (x0, y0); returns the disclaimer's baseline
+    (which must stay above ``y0 + box.footer_room``)."""
     left = x0 + box.pad_x
     right = x0 + box.w - box.pad_x
     width = right - left
@@ -74,21 +84,21 @@ def draw_copy(pen: Pen, r: Receipt, x0: float, y0: float, box: _Box, copy: str, 
         marks.append("补打")
     if r.voided:
         marks.append("已作废")
-    mx = left + (12 * mm if marks else 0)
+    mx = left
     for mark in marks:
         w = pen.width(mark, box.title) + 3 * mm
-        _stamp(pen, mx, top + 1 * mm, mark, box.title)
+        _stamp(pen, mx + w, top + 1 * mm, mark, box.title)
         mx += w + 2 * mm
-    y = top - box.title - 8.5 * mm
+    y = top - box.title_gap
     where = f"{r.township} {r.village}" + (f" {r.group}" if r.group else "") + f"    户编号：{r.household_number}"
     pen.text(left, y, where, box.text)
     pen.text(right, y, f"收款日期：{cn_date(r.paid_on)}", box.text, align="right")
-    y -= box.text * 0.45 * mm + 3 * mm
+    y -= box.line_gap
     payer = f"交款人：{r.payer}"
     pen.text(left, y, payer, box.text)
     if sheets > 1:
         pen.text(right, y, f"第 {sheet} 张 共 {sheets} 张", box.text, align="right")
-    y -= 2.2 * mm
+    y -= box.before_table
     table = Table(pen, left, scale_columns(COLUMNS, width), size=box.text, header_size=box.small + 0.5)
     y = table.header(y, box.header)
     first_no = (sheet - 1) * box.rows_per_copy() + 1
@@ -100,11 +110,11 @@ def draw_copy(pen: Pen, r: Receipt, x0: float, y0: float, box: _Box, copy: str, 
                       spans=[2, 2, 1, 1])
     else:
         y = table.row(y, box.row, ["", "（接下张）", "", ""], spans=[2, 2, 1, 1])
-    y -= box.text * 0.35 * mm + 3.6 * mm
+    y -= box.method_gap
     pen.text(left, y, f"缴费方式：{r.method}", box.text)
     pen.text(left + width * 0.30, y, f"收款人：{r.operator}", box.text)
     pen.signature(left + width * 0.56, y, "交款人签字", box.text, 28 * mm, date=False)
-    y -= box.small * 0.35 * mm + 3.4 * mm
+    y -= box.disclaimer_gap
     pen.text(left, y, DISCLAIMER, pen.fit_size(DISCLAIMER, width, box.small, 6), bold=True)
     foot = []
     if r.reprint:
@@ -114,6 +124,7 @@ def draw_copy(pen: Pen, r: Receipt, x0: float, y0: float, box: _Box, copy: str, 
     foot.append(r.policy_name)
     pen.text(x0 + box.w / 2, y0 + box.pad_bottom - 1.5 * mm, "    ".join(foot), box.small - 1, align="center",
              gray=0.35)
+    return y
 
 
 def draw_receipt(pen: Pen, r: Receipt, paper: str = "a4") -> int:

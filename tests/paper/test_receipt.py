@@ -68,3 +68,20 @@ def test_progress_over_receipts(tmp_path):
     render_receipts([samples.receipt(number=f"2025-{i:06d}") for i in range(3)], tmp_path / "r.pdf",
                     progress=lambda d, t: seen.append(d))
     assert seen == [0, 1, 2, 3]
+
+
+def test_a_full_form_keeps_the_disclaimer_clear_of_the_footer(tmp_path):
+    from reportlab.lib.units import mm
+
+    from app.paper.layout import PAPERS, Pen, new_canvas
+    from app.paper.receipt import _Box, draw_copy
+
+    for paper, compact, height in (("241x93", True, 93 * mm), ("a4", False, 297 * mm / 2)):
+        box = _Box(PAPERS[paper][0], height, compact)
+        per = box.rows_per_copy()
+        assert per >= (8 if compact else 12)
+        line = samples.receipt().lines[0]
+        pen = Pen(new_canvas(str(tmp_path / f"{paper}.pdf"), PAPERS[paper], "t"))
+        for sheet, sheets in ((1, 2), (2, 2)):  # a middle form (接下张) and the last (合计)
+            y = draw_copy(pen, samples.receipt(), 0, 0, box, "存根联", [line] * per, sheet, sheets)
+            assert y >= box.footer_room, (paper, y / mm, box.footer_room / mm)
