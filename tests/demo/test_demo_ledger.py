@@ -145,3 +145,23 @@ def test_cli_demo_writes_a_ledger_and_reports_bad_arguments(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "100 到 500,000" in err and "nowhere-2025" in err and "已存在" in err
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "y.db").exists()
+
+
+def test_bulk_rows_are_what_the_ledger_api_itself_accepts(tmp_path):
+    """Every member re-validates through ``members.update`` (identity, phone, status), and the derived
+    search keys the loader wrote are the ones the API computes."""
+    from app.ledger.members import RELATIONS
+
+    path = tmp_path / "v.db"
+    build_demo_ledger(path, people=300, seed=9)
+    with open_ledger(path, backup=False) as lg:
+        before = dict(lg.db.execute("SELECT id, name_initials || '|' || coalesce(id_rev, '') || '|' || phone_rev"
+                                    " FROM members"))
+        relations = {r for (r,) in lg.db.execute("SELECT DISTINCT relation FROM members")}
+        assert relations <= set(RELATIONS) and {"户主", "配偶", "子", "女"} <= relations
+        for mid in before:
+            lg.members.update(mid, notes="核对")  # raises ProblemsError if any field is invalid
+        after = dict(lg.db.execute("SELECT id, name_initials || '|' || coalesce(id_rev, '') || '|' || phone_rev"
+                                   " FROM members"))
+        assert after == before
+        assert lg.check() == []
