@@ -72,14 +72,29 @@ def payment_day(policy) -> dt.date:
     return day
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    p, f = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
+    return p == f or f in p.parents
+
+
 # --- the steps ------------------------------------------------------------------------------------
 def step_install(ctx: Context) -> str:
     root, data = install_root(), data_dir()
     for folder in (policies_dir(), resources_dir()):
         if not folder.is_dir():
             raise AssertionError(f"缺少文件夹：{folder}")
-    if data.resolve() == root.resolve() or root.resolve() in data.resolve().parents:
-        raise AssertionError(f"数据文件夹 {data} 在程序文件夹 {root} 之内：升级或卸载时会丢失台账")
+    places = {"数据文件夹": data}
+    try:
+        from .ledger.backup import backup_dir
+        from .ledger.db import default_path
+    except ModuleNotFoundError as exc:
+        if not _missing(exc, "app.ledger"):
+            raise
+    else:
+        places.update({"默认台账": default_path(), "台账备份": backup_dir(default_path())})
+    for what, place in places.items():
+        if _inside(place, root):
+            raise AssertionError(f"{what} {place} 在程序文件夹 {root} 之内：升级或卸载时会丢失台账")
     frozen = "安装版" if getattr(sys, "frozen", False) else "源代码"
     return f"版本 {__version__}（{frozen}），程序在 {root}，数据在 {data}"
 
@@ -311,7 +326,7 @@ STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
 def run_selftest(work: Path | None = None, report: Callable[[Step], None] | None = None) -> list[Step]:
     """Run every step (a failing step does not stop the others) in ``work`` or a temporary folder."""
     results: list[Step] = []
-    with tempfile.TemporaryDirectory(prefix="canbao-selftest-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="canbao-selftest-", ignore_cleanup_errors=True) as tmp:
         ctx = Context(work=Path(work) if work else Path(tmp))
         ctx.work.mkdir(parents=True, exist_ok=True)
         for name, fn in STEPS:
@@ -397,7 +412,7 @@ def gui_smoke(timeout_s: float = 30.0) -> int:
     QDialog.exec = watch(QDialog.exec, static=False)
     saved_env = {k: os.environ.get(k) for k in ("CANBAO_DB", "CANBAO_UI_INI")}
     try:
-        with tempfile.TemporaryDirectory(prefix="canbao-gui-smoke-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="canbao-gui-smoke-", ignore_cleanup_errors=True) as tmp:
             ctx = Context(work=Path(tmp))
             try:
                 step_policies(ctx)

@@ -100,3 +100,9 @@ def test_selftest_command_exits_1_when_a_step_fails(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1
     assert "自检未通过" in r.stdout and "政策" in r.stdout
+
+
+def test_ledger_inside_the_program_folder_fails(tmp_path, monkeypatch):
+    monkeypatch.setenv("CANBAO_DB", str(selftest.install_root() / "ledger.canbao.db"))
+    steps = {s.name: s for s in selftest.run_selftest(tmp_path)}
+    assert not steps["安装"].ok and "默认台账" in steps["安装"].detail
