@@ -154,7 +154,7 @@ def receipt_for(lg: "Ledger", p: "Payment", *, reprint: bool = False, today: dt.
     for item in p.items:
         try:
             policy = get_policy(item.policy_id)
-            addons = addons_text_for(policy, item.addons)
+            addons = addons_text(item.addons, policy)
             policy_name = policy_name or policy.name
         except UnknownPolicy:
             addons = "、".join(item.addons)
@@ -168,14 +168,6 @@ def receipt_for(lg: "Ledger", p: "Payment", *, reprint: bool = False, today: dt.
         operator=p.operator, reprint=reprint, printed_on=today or dt.date.today(),
         voided=(p.void_reason or "已作废") if p.voided else "",
     )
-
-
-def addons_text_for(policy, names) -> str:
-    """"长护险 10.00" for add-on names recorded on a payment item."""
-
-    class _Q:  # addons_text reads only .addons
-        addons = tuple(names)
-    return addons_text(_Q, policy)
 
 
 def receipts(lg: "Ledger", *, numbers: list[str] = (), sel: Selection = Selection(), reprint: bool = False,

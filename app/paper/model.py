@@ -133,10 +133,10 @@ class LedgerSheet:
 
 # -- building blocks from the policy engine ------------------------------------------------------------
 
-def addons_text(quote: Quote, policy: Policy) -> str:
+def addons_text(names: tuple[str, ...] | list[str], policy: Policy) -> str:
     """"长护险 10.00" for the add-ons a quote charges (the shortest of the name and its aliases)."""
     parts = []
-    for name in quote.addons:
+    for name in names:
         addon = policy.addon_by_name.get(name)
         amount = f" {addon.amount:.2f}" if addon else ""
         short = min((name, *addon.aliases), key=len) if addon else name  # 长护险 rather than 长期护理保险
@@ -163,7 +163,7 @@ def member_from_quote(name: str, id_number: str | None, quote: Quote, policy: Po
     return NoticeMember(
         name=name, id_masked=mask_id_number(id_number or ""), relation=relation, category=category,
         personal_standard=quote.personal_standard, assistance=quote.assistance or ZERO,
-        addons=addons_text(quote, policy), due=quote.due, note=note, later=subsidy_note(quote),
+        addons=addons_text(quote.addons, policy), due=quote.due, note=note, later=subsidy_note(quote),
     )
 
 
