@@ -131,3 +131,16 @@ def test_cli_errors_are_chinese_exit_2_and_write_nothing(ledger, tmp_path):
     res = _cli("ledger", "--db", str(tmp_path / "none.db"), "-o", str(out))
     assert res.returncode == 2 and "台账文件不存在" in res.stderr
     assert not out.exists()
+
+
+def test_printed_ledger_sheet_from_the_ledger(ledger, tmp_path):
+    from app.paper.ledger_sheet import render_ledger
+
+    lg, receipt_no, _ = ledger
+    sheets = fl.ledger_sheets(lg, fl.Selection(village="红旗村"), today=TODAY)
+    path = render_ledger(sheets, tmp_path / "l.pdf")
+    lines = [" ".join(line.split()) for line in pdftools.text(path, layout=True).splitlines()]
+    assert any(line.startswith("6 HQ-0003 二组 孙八 配偶") and line.endswith("— — — 参加职工医保")
+               for line in lines), lines
+    assert any(f"赵六 户主 2201**********1119 普通居民 410.00 410.00 2024-11-15 {receipt_no} 现金 已缴" in line
+               for line in lines)
