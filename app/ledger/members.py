@@ -122,10 +122,14 @@ class Members:
         cur = self.get(member_id)
         before = _record(cur)
         merged = {**before, **fields}
-        if "id_number" in fields and "birth_date" not in fields:
-            merged["birth_date"] = None  # re-read from the new number
-        if "id_number" in fields and "sex" not in fields:
-            merged["sex"] = ""
+        number = (merged.get("id_number") or "").strip()
+        derives = merged.get("id_type") in ("居民身份证", "港澳台居民居住证") or (
+            merged.get("id_type") == "外国人永久居留身份证" and len(number) == 18)
+        if "id_number" in fields and derives:  # re-read birth date and sex from the new number
+            if "birth_date" not in fields:
+                merged["birth_date"] = None
+            if "sex" not in fields:
+                merged["sex"] = ""
         problems: list[Problem] = []
         rec = self._validate(member_id, cur.household_id, merged, problems)
         if problems:

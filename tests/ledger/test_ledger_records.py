@@ -1,0 +1,120 @@
+"""Updates, add-on choices, settings changes, schema migrations, and the whole-year dues against quotes."""
+
+import datetime as dt
+import random
+
+import pytest
+from stdnum.cn import ric
+
+from app.domain.money import to_money
+from app.domain.problems import ProblemsError
+from app.ledger import PayLine, open_ledger
+from app.ledger.schema import schema_version
+
+
+def test_member_update_rereads_birth_date_from_a_corrected_id_and_is_audited(ledger, household, ids):
+    wrong, right = ids("19600501"), ids("19650707")
+    mid = ledger.members.add(household, name="张三", id_number=wrong).id
+    ch = ledger.members.update(mid, id_number=right, phone="13912345678", operator="李干事")
+    assert ch.members == {mid}
+    m = ledger.members.get(mid)
+    assert (m.id_number, m.birth_date, m.phone) == (right, dt.date(1965, 7, 7), "13912345678")
+    e = ledger.audit.for_member(mid)[-1]
+    assert e.before["id_number"] == wrong and e.after["id_number"] == right and e.operator == "李干事"
+    assert ledger.members.update(mid, phone="13912345678").members == frozenset()  # no change, no audit
+    assert [h.member_id for h in ledger.search(right[-6:])] == [mid] and ledger.search(wrong[-6:]) == []
+    with pytest.raises(ProblemsError, match="不能用 update 修改"):
+        ledger.members.update(mid, status="死亡")
+
+
+def test_foreign_permanent_resident_card_2023(ledger, household):
+    body = "9" + "22" + "840" + "19880808" + "124"
+    number = body + ric.calc_check_digit(body + "0")
+    mid = ledger.members.add(household, name="Anna", id_type="外国人永久居留身份证", id_number=number).id
+    m = ledger.members.get(mid)
+    assert m.birth_date == dt.date(1988, 8, 8) and m.sex == "女"
+
+
+def test_household_update_moves_it_to_another_group(ledger, household):
+    ledger.households.update(household, group="二组", phone="0431-88886666")
+    h = ledger.households.get(household)
+    assert (h.village, h.group, h.phone) == ("东风村", "二组", "0431-88886666")
+    assert ledger.audit.for_household(household)[-1].before["group"] == "一组"
+
+
+def test_addon_choices_flow_into_quotes_and_payments(tunliu, ids):
+    h = tunliu.households.add(village="东风村").id
+    m = tunliu.members.add(h, name="赵六", id_number=ids("19700101")).id
+    assert tunliu.payments.quote(m, "2024-10-08").due == to_money(400)
+    with pytest.raises(ProblemsError, match="只能选一个"):
+        tunliu.members.choose_addons(m, ["晋康保基础版", "晋康保尊享版"])
+    with pytest.raises(ProblemsError, match="没有附加险"):
+        tunliu.members.choose_addons(m, ["长期护理保险"])
+    tunliu.members.choose_addons(m, ["意外伤害保险", "晋康保 基础版"])
+    assert tunliu.members.addon_choice(m) == (("意外伤害保险", "晋康保基础版"), ())
+    assert tunliu.payments.quote(m, "2024-10-08").due == to_money(518)
+    pid = tunliu.payments.record(h, [PayLine(m)], method="支付宝", paid_on="2024-10-08").id
+    item = tunliu.payments.get(pid).items[0]
+    assert item.amount == to_money(518) and item.addons == ("意外伤害保险", "晋康保基础版")
+    assert tunliu.dues(paid_on=dt.date(2024, 10, 8)).rows[0].due == to_money(518)
+
+
+def test_policy_can_change_only_before_any_payment(ledger, household, ids):
+    ledger.settings.update(operators=["王会计"], area_kind="县")
+    assert ledger.settings.get().area_kind == "县" and ledger.settings.get().operators == ("王会计",)
+    m = ledger.members.add(household, name="甲", id_number=ids()).id
+    ledger.payments.record(household, [PayLine(m)], method="现金", paid_on="2024-10-08")
+    with pytest.raises(ProblemsError, match="不能更换政策"):
+        ledger.settings.update(policy_id="changchun-2022")
+
+
+def test_migrations_are_recorded_and_not_rerun(tmp_path, ledger):
+    names = schema_version(ledger.db)
+    assert names[0] == "0001_initial" and len(names) >= 2
+    ledger.close()
+    with open_ledger(ledger.path, backup=False) as again:
+        assert schema_version(again.db) == names
+        assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert again.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert again.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_a_file_that_is_not_a_ledger_is_refused(tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_text("这不是数据库", encoding="utf-8")
+    with pytest.raises(ProblemsError, match="不是台账文件"):
+        open_ledger(bad)
+
+
+def test_whole_year_dues_equal_each_members_own_quote(tunliu, ids):
+    rng = random.Random(7)
+    day = dt.date(2024, 10, 8)
+    cats = ["低保对象", "特困人员", "重度残疾人", "脱贫不稳定人口", "稳定脱贫人口"]
+    members = []
+    for n in range(60):
+        h = tunliu.households.add(village="东风村").id
+        year = rng.choice([1940, 1960, 1990, 2010, 2024])
+        birth = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        student = year == 2010 and rng.random() < 0.5
+        mid = tunliu.members.add(h, name=f"人{n}", id_number=ids(birth), student=student).id
+        for c in rng.sample(cats, rng.choice([0, 0, 1, 2])):
+            cid = tunliu.categories.add(mid, c, department="民政", recognized_on="2024-01-01").id
+            if rng.random() < 0.3:
+                tunliu.categories.end(cid, ended_on=rng.choice(["2024-06-01", "2024-12-01"]))
+        if rng.random() < 0.4:
+            tunliu.members.choose_addons(mid, rng.choice([["意外伤害保险"], ["晋康保尊享版"], []]))
+        if rng.random() < 0.15:
+            tunliu.members.set_status(mid, "参加职工医保", on="2024-03-01")
+        members.append(mid)
+    report = tunliu.dues(paid_on=day)
+    by_id = {r.member_id: r for r in report.rows}
+    assert len(by_id) == 60
+    for mid in members:
+        m = tunliu.members.get(mid)
+        if not m.enrolled_here:
+            assert by_id[mid].due is None
+            continue
+        q = tunliu.payments.quote(mid, day)
+        assert by_id[mid].due == (q.due if q.open else None), tunliu.members.get(mid)
+    assert report.due_total == sum((r.due for r in report.rows if r.due is not None), to_money(0))
+    assert report.distinct_quotes < 60
