@@ -47,6 +47,8 @@ KEEP_PLATFORM = re.compile(r"(qwindows|qxcb|qoffscreen|qminimal|qcocoa)", re.IGN
 def keep(entry) -> bool:
     """Whether a PyInstaller TOC entry ``(destination, source, kind)`` goes into the bundle."""
     dest = "/" + entry[0].replace("\\", "/")
+    if not dest.lower().startswith("/pyside6/"):
+        return True  # only Qt's files are trimmed; Canbao's own data (policies/, resources/) always goes in
     if DROP.search(dest):
         return False
     if TRANSLATION.search(dest) and not KEEP_TRANSLATION.search(dest):

@@ -93,6 +93,7 @@ def test_versioninfo_script_prints_the_version():
     "PySide6/plugins/imageformats/qsvg.dll", "PySide6/plugins/iconengines/qsvgicon.dll",
     "PySide6/plugins/styles/qmodernwindowsstyle.dll", "PySide6/translations/qtbase_zh_CN.qm",
     "PySide6/QtPdfWidgets.pyd", "policies/changchun-2025.toml", "resources/fonts/wqy-microhei.ttc",
+    "resources/templates/generic/translations/qml/x.toml",
 ])
 def test_trim_keeps_what_canbao_uses(dest):
     assert bundle_trim.keep((dest, "src", "BINARY"))
@@ -169,3 +170,25 @@ def test_build_scripts_build_the_spec_and_check_the_bundle():
         assert needed in ps1
     assert "build.ps1" in (INSTALLER / "build.bat").read_text()
     subprocess.run(["bash", "-n", str(INSTALLER / "build_bundle.sh")], check=True)
+
+
+# --- resource paths: one module, same answer from source and bundle -------------------------------
+def test_only_app_paths_locates_files_relative_to_the_code():
+    offenders = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        if path == ROOT / "app" / "paths.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for word in ("__file__", "_MEIPASS", "importlib.resources", "pkgutil.get_data"):
+            if word in text:
+                offenders.append(f"{path.relative_to(ROOT)}: {word}")
+    assert offenders == [], "resource paths must come from app/paths.py (works in the bundle too): " + \
+        "; ".join(offenders)
+
+
+def test_install_root_is_the_bundle_folder_when_frozen(monkeypatch, tmp_path):
+    monkeypatch.delenv("CANBAO_POLICIES", raising=False)
+    assert paths.install_root() == ROOT
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert paths.install_root() == tmp_path
+    assert paths.policies_dir() == tmp_path / "policies" and paths.resources_dir() == tmp_path / "resources"
