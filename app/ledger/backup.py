@@ -1,6 +1,7 @@
 """Backups: one made automatically whenever a ledger is opened (rotating, last N kept), and on demand.
 
-Backups use SQLite's online backup API, so a ledger in WAL mode is copied consistently. They live in a
+Automatic backups are skipped when nothing changed since the last one, or the last one is younger than
+``DEFAULT_MIN_INTERVAL``. Backups use SQLite's online backup API, so a ledger in WAL mode is copied consistently. They live in a
 ``备份`` folder beside the ledger file: ``<ledger>.<YYYYmmdd-HHMMSS-ffffff>.bak.db``.
 """
 
@@ -10,9 +11,14 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
+from typing import Callable
 
 DEFAULT_KEEP = 10
+# At most one automatic backup per this many seconds: a burst of CLI commands on a big ledger must not copy
+# it each time. A backup is still made on the first open after a pause, whenever the ledger has changed.
+DEFAULT_MIN_INTERVAL = 600
 BACKUP_DIR = "备份"
 
 
@@ -29,8 +35,11 @@ def list_backups(ledger_path: Path) -> list[Path]:
     return sorted(d.glob(f"{p.name}.*.bak.db"))
 
 
-def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | None = DEFAULT_KEEP) -> Path:
-    """Copy the ledger consistently (online backup API) and, for rotating backups, keep the last ``keep``."""
+def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | None = DEFAULT_KEEP,
+                  progress: Callable[[int, int], None] | None = None) -> Path:
+    """Copy the ledger consistently (online backup API) and, for rotating backups, keep the last ``keep``.
+
+    ``progress(done_pages, total_pages)`` is called as the copy proceeds."""
     src_path = Path(ledger_path)
     if dest is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -42,7 +51,10 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     try:
         out = sqlite3.connect(str(tmp))
         try:
-            src.backup(out)
+            if progress is None:
+                src.backup(out)
+            else:
+                src.backup(out, pages=4096, progress=lambda status, remaining, total: progress(total - remaining, total))
             out.execute("PRAGMA journal_mode=DELETE")
         finally:
             out.close()
@@ -55,18 +67,22 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     return dest
 
 
-def _changed_since_last_backup(ledger_path: Path) -> bool:
+def _backup_due(ledger_path: Path, min_interval: float) -> bool:
     backups = list_backups(ledger_path)
     if not backups:
         return True
+    last = backups[-1].stat().st_mtime
+    if time.time() - last < min_interval:
+        return False
     stamps = [p.stat().st_mtime for p in (Path(ledger_path), Path(str(ledger_path) + "-wal")) if p.exists()]
-    return max(stamps) > backups[-1].stat().st_mtime
+    return max(stamps) > last
 
 
-def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP) -> Path | None:
-    """Back up before work starts, unless nothing changed since the last backup (big ledgers open fast)."""
+def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP, min_interval: float = DEFAULT_MIN_INTERVAL) -> Path | None:
+    """Back up before work starts, unless nothing changed since the last backup or it is younger than
+    ``min_interval`` seconds."""
     try:
-        if not _changed_since_last_backup(ledger_path):
+        if not _backup_due(ledger_path, min_interval):
             return None
         return backup_ledger(ledger_path, keep=keep)
     except (sqlite3.Error, OSError):

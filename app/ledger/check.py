@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Problem
 from .members import STATUSES
@@ -12,14 +12,19 @@ if TYPE_CHECKING:
     from .db import Ledger
 
 
-def check_ledger(ledger: "Ledger") -> list[Problem]:
+def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None = None) -> list[Problem]:
+    """Every problem found; ``progress(done, total)`` after each of the (slow) steps."""
     db = ledger.db
     out: list[Problem] = []
+    tick = progress or (lambda done, total: None)
+    tick(0, 3)
     for (msg,) in db.execute("PRAGMA integrity_check"):
         if msg != "ok":
             out.append(Problem("SQLite", f"完整性检查：{msg}"))
+    tick(1, 3)
     for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check"):
         out.append(Problem(f"{table}#{rowid}", f"引用了不存在的 {parent} 记录（孤立记录）"))
+    tick(2, 3)
     for number, n in db.execute("SELECT upper(id_number), count(*) FROM members WHERE id_number IS NOT NULL"
                                 " GROUP BY upper(id_number) HAVING count(*) > 1"):
         out.append(Problem("members", f"证件号码 {number} 重复登记 {n} 次"))
@@ -50,4 +55,5 @@ def check_ledger(ledger: "Ledger") -> list[Problem]:
             "SELECT r.id, r.amount_fen, i.amount_fen FROM refunds r JOIN payment_items i ON i.id = r.payment_item_id"
             " WHERE r.amount_fen > i.amount_fen"):
         out.append(Problem(f"refunds#{rid}", f"退费 {amount} 分多于实收 {item_amount} 分"))
+    tick(3, 3)
     return out

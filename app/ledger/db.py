@@ -156,10 +156,10 @@ class Ledger:
 
         return year_dues(self, **kwargs)
 
-    def check(self):
+    def check(self, progress=None):
         from .check import check_ledger
 
-        return check_ledger(self)
+        return check_ledger(self, progress)
 
     def rollover(self, new_path, policy_id: str, **kwargs):
         from .rollover import rollover
@@ -194,10 +194,12 @@ def _json(value: dict | None) -> str | None:
 
 
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
-                operator: str | None = None, keep_backups: int | None = None) -> Ledger:
+                operator: str | None = None, keep_backups: int | None = None,
+                backup_interval: float | None = None) -> Ledger:
     """Open (or with ``create=True`` create) a ledger file and bring its schema up to date.
 
-    A rotating backup is made first when an existing ledger is opened (``backup=False`` to skip).
+    A rotating backup is made first when an existing ledger is opened (``backup=False`` to skip; see
+    ``backup.backup_on_open`` for when it is skipped as unneeded).
     """
     p = resolve_path(path)
     exists = p.exists() and p.stat().st_size > 0
@@ -206,9 +208,10 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
     if exists and not is_ledger_file(p):
         raise LedgerError(f"不是台账文件（不是 SQLite 数据库）：{p}", str(p))
     if exists and backup:
-        from .backup import DEFAULT_KEEP, backup_on_open
+        from .backup import DEFAULT_KEEP, DEFAULT_MIN_INTERVAL, backup_on_open
 
-        backup_on_open(p, keep=keep_backups or DEFAULT_KEEP)
+        backup_on_open(p, keep=keep_backups or DEFAULT_KEEP,
+                       min_interval=DEFAULT_MIN_INTERVAL if backup_interval is None else backup_interval)
     if not exists:
         p.parent.mkdir(parents=True, exist_ok=True)
     try:

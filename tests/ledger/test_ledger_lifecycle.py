@@ -96,15 +96,19 @@ def test_backup_on_open_rotates_and_restore_brings_back_the_data(tmp_path, ids):
         lg.members.add(h, name="甲", id_number=ids())
     open_ledger(path, keep_backups=3).close()
     assert len(list_backups(path)) == 1
-    open_ledger(path, keep_backups=3).close()
+    open_ledger(path, keep_backups=3, backup_interval=0).close()
     assert len(list_backups(path)) == 1  # nothing changed since the last backup: none made
+    with open_ledger(path, keep_backups=3) as lg:
+        lg.households.add(village="东风村", notes="刚备份过")
+    open_ledger(path, keep_backups=3).close()
+    assert len(list_backups(path)) == 1  # changed, but the last backup is only seconds old
     for n in range(4):
-        with open_ledger(path, keep_backups=3) as lg:
+        with open_ledger(path, keep_backups=3, backup_interval=0) as lg:
             lg.households.add(village="东风村", notes=f"第{n}次")
     backups = list_backups(path)
     assert len(backups) == 3
     with open_ledger(backups[0], backup=False) as old:
-        assert old.households.count() == 2  # backups held 1, 2, 3, 4 households; the oldest was dropped
+        assert old.households.count() == 3  # backups held 1, 2, 3, 4, 5 households; the two oldest were dropped
     with open_ledger(path, backup=False) as lg:
         lg.members.add(1, name="乙", id_number=ids())
         assert lg.members.count() == 2
