@@ -17,7 +17,8 @@ def register(sub) -> None:
                                    "所有人员均为随机生成，不是真实数据。同一 --seed 生成的台账完全相同。",
                        epilog="例：canbao demo --people 5000 --db 演示台账.canbao.db")
     d.add_argument("--people", type=int, default=1000, metavar="N", help="人数（100 至 500000，默认 1000）")
-    d.add_argument("--db", metavar="PATH", help="台账文件路径（默认同 canbao ledger：CANBAO_DB 或数据文件夹）")
+    d.add_argument("--db", metavar="PATH", help="演示台账文件路径（默认为数据文件夹中的 demo.canbao.db，"
+                                                "即窗口里“打开演示台账”所用的文件；不会写入正式台账）")
     d.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
     d.add_argument("--policy", default="changchun-2025", metavar="ID", help="政策编号（默认 changchun-2025）")
     d.add_argument("--replace", action="store_true", help="覆盖已有的演示台账（只能覆盖由本命令生成的文件）")
@@ -26,10 +27,11 @@ def register(sub) -> None:
 
 
 def cmd_demo(args) -> int:
-    from ..ledger.db import resolve_path
-    from ..ledger.demo import build_demo_ledger
+    from pathlib import Path
 
-    path = resolve_path(args.db)
+    from ..ledger.demo import build_demo_ledger, default_demo_path
+
+    path = Path(args.db) if args.db else default_demo_path()
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -60,4 +62,5 @@ def cmd_demo(args) -> int:
     print(f"  人员类别 {s.categories:,} 条，缴费 {s.payments:,} 笔（{s.paid_members:,} 人已缴）")
     print(f"  用时 {s.seconds:.1f} 秒（生成 {s.generate_seconds:.1f} 秒，写入 {s.write_seconds:.1f} 秒），种子 {args.seed}")
     print("  注意：以上人员均为虚构，不是真实数据。")
+    print(f"  查看：canbao ledger info --db \"{s.path}\"   检查：canbao check --db \"{s.path}\"")
     return 0

@@ -32,6 +32,7 @@ MIN_PEOPLE = 100
 MAX_PEOPLE = 500_000
 DEFAULT_OPERATOR = "演示操作员"
 DEMO_ENTITY = "demo"  # the audit entry that marks a ledger as a generated demo
+DEMO_NAME = "demo.canbao.db"
 
 # The ledger's relation words (members.RELATIONS) for the generator's finer ones.
 LEDGER_RELATION = {"本人": "户主", "父亲": "父母", "母亲": "父母", "孙子": "孙子女", "孙女": "孙子女"}
@@ -58,6 +59,13 @@ class DemoSummary:
     @property
     def seconds(self) -> float:
         return self.generate_seconds + self.write_seconds
+
+
+def default_demo_path() -> Path:
+    """Where a demo goes unless told otherwise: beside, never instead of, the real ledger."""
+    from ..paths import data_dir
+
+    return data_dir() / DEMO_NAME
 
 
 def is_demo_ledger(path: Path) -> bool:

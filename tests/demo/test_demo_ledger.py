@@ -165,3 +165,18 @@ def test_bulk_rows_are_what_the_ledger_api_itself_accepts(tmp_path):
                                    " FROM members"))
         assert after == before
         assert lg.check() == []
+
+
+def test_cli_default_is_the_demo_file_not_the_real_ledger(tmp_path, monkeypatch, capsys):
+    import app.paths
+
+    real = tmp_path / "real.canbao.db"
+    monkeypatch.setenv("CANBAO_DB", str(real))
+    monkeypatch.setattr(app.paths, "data_dir", lambda: tmp_path / "data")
+    parser = argparse.ArgumentParser()
+    demo_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["demo", "--people", "100", "--quiet"])
+    assert args.func(args) == 0
+    assert not real.exists()
+    assert is_demo_ledger(tmp_path / "data" / "demo.canbao.db")
+    assert "demo.canbao.db" in capsys.readouterr().out
