@@ -58,7 +58,8 @@ class Shell(QObject):
         def work(progress, cancelled):
             from ..ledger import open_ledger
 
-            lg = open_ledger(path, operator=self.prefs.operator or None)
+            # The backup on open runs after the window is up (see ``backup_in_background``), not before.
+            lg = open_ledger(path, backup=False, operator=self.prefs.operator or None)
             lg.settings.get()  # a ledger that was never set up fails here, with a message
             return lg
 
@@ -93,12 +94,35 @@ class Shell(QObject):
         self.window.show()
         if self.first_run is not None:
             self.first_run.hide()
+        self.backup_in_background(ledger.path)
+
+    def backup_in_background(self, path) -> None:
+        """The rotating backup made on every open, on a worker thread with its own connection.
+
+        SQLite's online backup copies one consistent snapshot (a read transaction under WAL), so it holds the
+        ledger as it was when opened even if a payment is taken meanwhile; a large ledger opens at once.
+        """
+        from ..ledger.backup import backup_on_open
+
+        window = self.window
+        window.statusBar().showMessage("正在备份台账……", 0)
+
+        def done(dest):
+            if self.window is window:
+                window.statusBar().showMessage(f"已备份：{dest}" if dest else "台账自上次备份后未改动，无需备份",
+                                               10000)
+
+        self.backup_task = run_task(None, "备份台账", lambda progress, cancelled: backup_on_open(Path(path)), done,
+                                    on_error=lambda exc: log.error("backup failed: %s", exc), show_progress=False)
 
     def switch(self) -> None:
         self.close_ledger()
         self.show_first_run()
 
     def close_ledger(self) -> None:
+        from .tasks import wait_for_tasks
+
+        wait_for_tasks()  # never close the connection under a running worker
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

@@ -28,8 +28,16 @@ COLUMNS = ("户编号", "姓名", "与户主关系", "身份证号", "性别", "
 # row tuple positions (queries.LIST_COLUMNS)
 R_ID, R_HH, R_NUMBER, R_NAME, R_REL, R_IDNO, R_SEX, R_BIRTH, R_VILLAGE, R_GROUP, R_STATUS, R_CATS, R_PAID, R_PHONE = range(14)
 _DISPLAY = (R_NUMBER, R_NAME, R_REL, R_IDNO, R_SEX, R_BIRTH, R_VILLAGE, R_GROUP, R_CATS, R_STATUS, R_PAID)
-MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+MEMBER_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+HOUSEHOLD_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+# Plain ints: data() is called thousands of times per repaint, and enum arithmetic is slow in Python.
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROLES = frozenset({DISPLAY, FOREGROUND, TOOLTIP, MEMBER_ID_ROLE, HOUSEHOLD_ID_ROLE})
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_BRUSHES = {state: QBrush(QColor(colour)) for state, colour in STATUS_COLOURS.items()}
 
 
 def pay_state(row: tuple) -> str:
@@ -134,31 +142,32 @@ class MemberListModel(QAbstractTableModel):
         return str(section + 1)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        if role not in _ROLES:
+            return None
         try:
             return self._data(index, role)
         except Exception as exc:  # noqa: BLE001 - data() must never raise into Qt
             log.error("member list data(%s, %s): %s", index.row(), index.column(), exc)
-            return "?" if role == Qt.ItemDataRole.DisplayRole else None
+            return "?" if role == DISPLAY else None
 
     def _data(self, index, role: int) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(COLUMNS)):
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._rows)) or not (0 <= c < len(COLUMNS)):
             return None
-        row = self._rows[index.row()]
-        col = _DISPLAY[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        row = self._rows[r]
+        col = _DISPLAY[c]
+        if role == DISPLAY:
             return self._display(row, col)
         if role == MEMBER_ID_ROLE:
             return row[R_ID]
         if role == HOUSEHOLD_ID_ROLE:
             return row[R_HH]
-        if role == Qt.ItemDataRole.ForegroundRole and col == R_PAID:
-            return QBrush(QColor(STATUS_COLOURS[pay_state(row)]))
-        if role == Qt.ItemDataRole.ToolTipRole and col == R_IDNO and row[R_IDNO]:
+        if role == FOREGROUND and col == R_PAID:
+            return _BRUSHES[pay_state(row)]
+        if role == TOOLTIP and col == R_IDNO and row[R_IDNO]:
             return row[R_IDNO]
         return None
 

@@ -36,6 +36,10 @@ class MainWindow(QMainWindow):
         self.paid_on = min(default_paid_on(self.policy), dt.date.today())
         self._dialogs: list = []
         self._count_gen = 0
+        self._count_timer = QTimer(self)  # the total is counted once typing pauses, not on every key
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(250)
+        self._count_timer.timeout.connect(lambda: self._count(self.model.filter))
         self.setWindowTitle(f"参保台账 — {self.settings.township} {self.settings.year}年度（{self.policy.name}）")
 
         # left: tree
@@ -98,8 +102,9 @@ class MainWindow(QMainWindow):
         split.setSizes([260, 640, 560])
         self.setCentralWidget(split)
         self._toolbar()
-        self.statusBar().showMessage(
-            f"台账：{ledger.path}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
+        self.info = QLabel(f"台账：{ledger.path.name}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
+        self.info.setToolTip(str(ledger.path))
+        self.statusBar().addPermanentWidget(self.info)
         self.resize(1480, 860)
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
@@ -149,13 +154,13 @@ class MainWindow(QMainWindow):
             self.model.fetchMore()
         if self.model.rowCount() and not self.view.household:
             self.table.selectRow(0)
-        self._count(f)
+        self._count_gen += 1  # any count still running is now stale
+        self.count_label.setText("正在计数……")
+        self._count_timer.start()
 
     def _count(self, f: MemberFilter) -> None:
         """Total matches, counted on a worker thread; a stale count (filter changed since) is dropped."""
-        self._count_gen += 1
         gen = self._count_gen
-        self.count_label.setText("正在计数……")
         path = self.ledger.path
 
         def work(progress, cancelled):

@@ -81,11 +81,13 @@ class _Worker(QObject):
             result = self._fn(self.progress, self.cancelled)
         except BaseException as exc:  # noqa: BLE001 - every error becomes a message
             self.failed.emit(exc)
-            return
-        if self.cancel_requested:
-            self.failed.emit(Cancelled())
         else:
-            self.finished.emit(result)
+            if self.cancel_requested:
+                self.failed.emit(Cancelled())
+            else:
+                self.finished.emit(result)
+        finally:
+            QThread.currentThread().quit()  # the thread ends with its work; results are already queued
 
 
 class Task(QObject):
@@ -187,3 +189,10 @@ def run_task(parent: QWidget | None, title: str, fn: Callable[..., Any], on_done
 
 def running_tasks() -> list[Task]:
     return list(_RUNNING)
+
+
+def wait_for_tasks(timeout_ms: int = 60000) -> None:
+    """Before a connection closes or the program exits: ask every task to stop and wait for its thread."""
+    for task in list(_RUNNING):
+        task.cancel()
+        task.thread.wait(timeout_ms)
