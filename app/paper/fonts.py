@@ -1,9 +1,9 @@
 """The fonts printouts use, and per-character fallback so that rare name characters never print as boxes.
 
 The main font is 文泉驿微米黑 (WenQuanYi Micro Hei). Characters it lacks come from 花園明朝A (CJK
-Extension A, e.g. 䶮) and 花園明朝B (Extension B, e.g. 𠈌), subsets shipped in ``resources/fonts/``.
-A character's font is the first whose cmap maps it; the Extension B font is only unpacked when a text
-needs it. reportlab embeds only the glyphs a document uses.
+Extension A, e.g. 䶮) and 花園明朝B (Extension B, e.g. 𠈌; Extensions C–F, e.g. 𫖯), subsets shipped in
+``resources/fonts/``. A character's font is the first whose cmap maps it; the compressed plane-2 fonts are
+only unpacked when a text needs one of their characters. reportlab embeds only the glyphs a document uses.
 """
 
 from __future__ import annotations
@@ -23,18 +23,22 @@ from ..paths import resources_dir
 MAIN = "CanbaoHei"
 
 
+BMP = ((0x0000, 0xFFFF),)
+
+
 @dataclass(frozen=True, slots=True)
 class FontFile:
     name: str  # the name registered with reportlab
     file: str  # in resources/fonts/
     subfont: int = 0
-    planes: str = "bmp"  # "bmp": only BMP characters can be in it; "sip": only plane 2
+    ranges: tuple[tuple[int, int], ...] = BMP  # code points it may have: others never load it
 
 
 FONT_FILES: tuple[FontFile, ...] = (
-    FontFile(MAIN, "wqy-microhei.ttc", 0, "bmp"),
-    FontFile("CanbaoRareA", "hanamin-a-rare.ttf", 0, "bmp"),
-    FontFile("CanbaoRareB", "hanamin-b-extb.ttf.xz", 0, "sip"),
+    FontFile(MAIN, "wqy-microhei.ttc", 0),
+    FontFile("CanbaoRareA", "hanamin-a-rare.ttf", 0),  # CJK Extension A and the ideographs Micro Hei lacks
+    FontFile("CanbaoRareB", "hanamin-b-extb.ttf.xz", 0, ((0x20000, 0x2A6DF),)),  # Extension B
+    FontFile("CanbaoRareC", "hanamin-b-ext-cf.ttf.xz", 0, ((0x2A700, 0x2FFFF),)),  # Extensions C–F
 )
 
 
@@ -115,7 +119,7 @@ class FontSet:
             found = self.main
         else:
             for spec in self.files:
-                if (spec.planes == "bmp") != (cp <= 0xFFFF):
+                if not any(lo <= cp <= hi for lo, hi in spec.ranges):
                     continue
                 if cp in _load(spec).face.charToGlyph:
                     found = spec.name
