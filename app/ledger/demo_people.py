@@ -296,17 +296,15 @@ class _Generator:
     # -- places
     def _villages(self, people: int) -> list[DemoVillage]:
         rng, region = self.rng, self.region
-        n = max(2, round(people / 1200))
-        per_township = 15
-        townships = [region.townships[i % len(region.townships)] + ("" if i < len(region.townships)
-                                                                     else f"{i // len(region.townships) + 1}")
-                     for i in range((n + per_township - 1) // per_township)]
+        n = max(2, round(people / 1200))  # a village of some 1,200 people
+        per_township = max(15, -(-n // len(region.townships)))  # 15 villages a township; more past the list
+        townships = region.townships[: -(-n // per_township)]
         prefixes = region.village_prefixes
         out, used = [], set()
         for i in range(n):
             town = townships[i // per_township]
             if i % per_township == 0:
-                name = town[:-1] + "社区"  # the township seat
+                name = town.removesuffix("街道").rstrip("镇乡") + "社区"  # the township seat
             else:
                 for attempt in range(200):
                     name = rng.choice(prefixes) + rng.choice(region.village_suffixes)
