@@ -32,13 +32,16 @@ class FontFile:
     file: str  # in resources/fonts/
     subfont: int = 0
     ranges: tuple[tuple[int, int], ...] = BMP  # code points it may have: others never load it
+    # Two subsets of one font (HanaMinB) would both embed as "AAAAAA+HanaMinB" and PDF readers mix them
+    # up (a character goes missing from the text): the second gets its own PostScript name.
+    ps_name: str = ""
 
 
 FONT_FILES: tuple[FontFile, ...] = (
     FontFile(MAIN, "wqy-microhei.ttc", 0),
     FontFile("CanbaoRareA", "hanamin-a-rare.ttf", 0),  # CJK Extension A and the ideographs Micro Hei lacks
     FontFile("CanbaoRareB", "hanamin-b-extb.ttf.xz", 0, ((0x20000, 0x2A6DF),)),  # Extension B
-    FontFile("CanbaoRareC", "hanamin-b-ext-cf.ttf.xz", 0, ((0x2A700, 0x2FFFF),)),  # Extensions C–F
+    FontFile("CanbaoRareC", "hanamin-b-ext-cf.ttf.xz", 0, ((0x2A700, 0x2FFFF),), "HanaMinB-ExtCF"),  # C–F
 )
 
 
@@ -90,6 +93,8 @@ def _load(spec: FontFile) -> TTFont:
             font = TTFont(spec.name, source, subfontIndex=spec.subfont)
         else:
             font = TTFont(spec.name, str(path), subfontIndex=spec.subfont)
+        if spec.ps_name:
+            font.face.name = spec.ps_name.encode("ascii")
         pdfmetrics.registerFont(font)
         _loaded[spec.name] = font
         return font

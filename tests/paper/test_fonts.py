@@ -48,4 +48,4 @@ def test_plane_two_names_survive_into_the_pdf_text(tmp_path):
     c.save()
     assert "赵孟\U0002B5AF王\U0002020C李\u4dae" in pdftools.compact(path)
     names = {f["name"].split("+", 1)[1] for f in pdftools.fonts(path)}
-    assert {"HanaMinA", "HanaMinB"} <= names and all(f["emb"] == "yes" for f in pdftools.fonts(path))
+    assert {"HanaMinA", "HanaMinB", "HanaMinB-ExtCF"} <= names and all(f["emb"] == "yes" for f in pdftools.fonts(path))
