@@ -94,7 +94,7 @@ def main() -> int:
     print(f"台账：{db}（{members:,} 人，{db.stat().st_size / 1e6:.0f} MB）")
     print(f"启动到主窗口可用：{t_usable - T_START:.2f} s（导入和 Qt 初始化 {t_qt - T_START:.2f} s，"
           f"打开台账并显示 {t_usable - t_qt:.2f} s）  目标 ≤ 2 s")
-    print(f"村组进度（后台统计）就绪：再过 {t_tree - t_usable:.2f} s，{root.text(1)}")
+    print(f"村组进度（后台统计）就绪：再过 {t_tree - t_usable:.2f} s，{root.toolTip(1)}（{root.text(1)}）")
 
     # search latency, one keystroke at a time; count the list's paints so each keystroke is painted once
     from PySide6.QtCore import QEvent, QObject

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from ..domain.money import fmt, from_fen
+from ..domain.money import fmt_yuan, from_fen
 from . import queries
 from .tasks import run_task
 
@@ -179,7 +179,7 @@ class DashboardDialog(QDialog):
         self.data = data
         t = data.total
         paid_fen = sum(fen for _, _, fen in data.per_day)
-        self.headline.setText(f"全乡镇参保率 {t.text()}，目标 95%；本年度收费 {fmt(from_fen(int(paid_fen)))} 元")
+        self.headline.setText(f"全乡镇参保率 {t.text()}，目标 95%；本年度收费 {fmt_yuan(from_fen(int(paid_fen)))}")
         self.tabs.clear()
         self.tabs.addTab(_progress_table(data.villages, VILLAGE_TARGET, "villageProgress"), "各村进度（目标 95%）")
         key = QWidget()

@@ -16,7 +16,9 @@ from ..domain.problems import ProblemsError
 from .queries import ASSISTED_CATEGORIES, NOT_REQUIRED_STATUSES
 from .style import BADGE_COLOURS, STATUS_COLOURS
 
-MEMBER_COLUMNS = ("姓名", "关系", "身份证号", "人员类别", "参保状态", "应缴（元）", "已缴（元）", "缴费情况")
+# What matters at the counter comes first, so a narrow pane (or the large font) clips only the ID column.
+MEMBER_COLUMNS = ("姓名", "关系", "缴费情况", "应缴（元）", "已缴（元）", "人员类别", "参保状态", "身份证号")
+C_STATE, C_DUE, C_PAID, C_CATS = 2, 3, 4, 5
 
 
 def badges_html(categories: list[str]) -> str:
@@ -158,22 +160,23 @@ class HouseholdView(QWidget):
         unpaid = 0
         for i, r in enumerate(self.rows):
             m = r.member
-            cells = [m.name, m.relation, mask_id_number(m.id_number) if m.id_number else "（无证件）", "",
-                     m.status, fmt(r.due) if r.due is not None else "—", fmt(r.paid) if r.paid else "—", r.state]
+            cells = [m.name, m.relation, r.state, fmt(r.due) if r.due is not None else "—",
+                     fmt(r.paid) if r.paid else "—", "", m.status,
+                     mask_id_number(m.id_number) if m.id_number else "（无证件）"]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, m.id)
-                if j in (5, 6):
+                if j in (C_DUE, C_PAID):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if j == 5 and r.due_note:
+                if j == C_DUE and r.due_note:
                     item.setToolTip(r.due_note)
-                if j == 7:
+                if j == C_STATE:
                     item.setForeground(Qt.GlobalColor.darkGreen if r.state == "已缴" else
                                        (Qt.GlobalColor.darkRed if r.state == "未缴" else Qt.GlobalColor.gray))
                 self.table.setItem(i, j, item)
             badge = QLabel(badges_html(r.categories) or "—")
             badge.setObjectName("badges")
-            self.table.setCellWidget(i, 3, badge)
+            self.table.setCellWidget(i, C_CATS, badge)
             if r.state == "未缴" and r.due is not None:
                 due_total += r.due
                 unpaid += 1

@@ -48,7 +48,9 @@ class MainWindow(QMainWindow):
         # centre: filters + list
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("查找：姓名、身份证号或尾号、拼音首字母（如 zs）、电话、户编号")
+        self.search.setPlaceholderText("查找：姓名、拼音首字母、身份证尾号、电话")
+        self.search.setToolTip("输入即查：姓名（如 张三）、拼音首字母（如 zs）、身份证号（10位起）或尾号、"
+                               "电话号码或尾号、户编号")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.apply_filter)
         self.pay_filter = QComboBox()
@@ -99,13 +101,14 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
-        split.setSizes([260, 640, 560])
+        em = self.fontMetrics().horizontalAdvance("汉")
+        split.setSizes([18 * em, 40 * em, 46 * em])
         self.setCentralWidget(split)
         self._toolbar()
         self.info = QLabel(f"台账：{ledger.path.name}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
         self.info.setToolTip(str(ledger.path))
         self.statusBar().addPermanentWidget(self.info)
-        self.resize(1480, 860)
+        self.resize(min(1480, 106 * em), 860)
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
 

@@ -23,8 +23,8 @@ class VillageTree(QTreeWidget):
         self.setObjectName("villageTree")
         self.ledger = ledger
         self.setColumnCount(2)
-        self.setHeaderLabels(["村（社区）/ 组", "已缴 / 应缴"])
-        self.setMinimumWidth(250)
+        self.setHeaderLabels(["村（社区）/ 组", "进度"])
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 14)
         self.items: dict[tuple, QTreeWidgetItem] = {}
         self.progress: dict[tuple, queries.Progress] = {}
         self.task = None
@@ -77,7 +77,8 @@ class VillageTree(QTreeWidget):
         self.progress.update({(v, g): p for (v, g), p in by_group.items() if g is not None})
         for key, item in self.items.items():
             p = self.progress.get(key, queries.Progress(0, 0))
-            item.setText(1, p.text())
+            item.setText(1, f"{p.paid * 100 // p.required}%" if p.required else "—")
+            item.setToolTip(1, f"已缴 {p.paid} 人 / 应缴 {p.required} 人")
             if p.rate is not None and key[1] is None and key[0] is not None:
                 item.setForeground(1, Qt.GlobalColor.darkGreen if p.rate >= 0.95 else Qt.GlobalColor.darkRed)
         self.resizeColumnToContents(1)

@@ -94,8 +94,9 @@ def test_filters_are_pushed_into_sql(qtbot, window):
 def test_tree_shows_progress(qtbot, window):
     w = window
     root = w.tree.items[(None, None)]
-    qtbot.waitUntil(lambda: root.text(1) == "0/4（0%）", timeout=3000)
-    assert w.tree.items[(1, None)].text(1) == "0/3（0%）"
+    qtbot.waitUntil(lambda: root.text(1) == "0%", timeout=3000)
+    assert root.toolTip(1) == "已缴 0 人 / 应缴 4 人"  # 赵六 (职工医保) is not required
+    assert w.tree.items[(1, None)].toolTip(1) == "已缴 0 人 / 应缴 3 人"
 
 
 def test_household_view_shows_members_dues_and_badges(qtbot, window):
@@ -106,7 +107,7 @@ def test_household_view_shows_members_dues_and_badges(qtbot, window):
     assert [r.member.name for r in v.rows] == ["张三", "李四", "张小明"]
     li = v.rows[1]
     assert li.categories == ["低保对象"]
-    assert "低保对象" in v.table.cellWidget(1, 3).text()
+    assert "低保对象" in v.table.cellWidget(1, 5).text()
     assert all(r.state == "未缴" for r in v.rows)
     assert all(r.due is not None for r in v.rows)
     assert li.due < v.rows[0].due  # assistance for 低保对象 is deducted at the counter
@@ -131,7 +132,8 @@ def test_take_payment_then_void(qtbot, window):
     # the list and the tree follow
     w.pay_filter.setCurrentIndex(w.pay_filter.findData("paid"))
     assert sorted(names(w)) == ["张三", "李四"]
-    qtbot.waitUntil(lambda: w.tree.items[(None, None)].text(1) == "2/4（50%）", timeout=3000)
+    qtbot.waitUntil(lambda: w.tree.items[(None, None)].text(1) == "50%", timeout=3000)
+    assert w.tree.items[(None, None)].toolTip(1) == "已缴 2 人 / 应缴 4 人"
     # void needs a reason
     pd = w.open_void_refund(hid)
     assert not pd.void()
