@@ -3,10 +3,11 @@
 The ledger is built in a temporary file next to the target and renamed into place only when complete, so
 an interrupted or cancelled build leaves nothing behind and never touches an existing ledger. Tables come
 from the ledger's own migrations; rows go in with raw ``executemany`` in one transaction, with the
-derived search columns filled by ``identity.name_initials`` (cached per name). The loaded tables'
+derived search columns filled exactly as ``identity.search_keys`` fills them (``NameInitials`` takes a
+shortcut only where pypinyin would read the name character by character anyway). The loaded tables'
 secondary indexes are dropped for the load and recreated from their own definitions (``sqlite_master``)
 afterwards, so the migrations stay the only place that defines them (about a fifth faster at 100,000
-people than maintaining them row by row). Most of the remaining time is pypinyin, once per distinct name.
+people than maintaining them row by row).
 """
 
 from __future__ import annotations
@@ -170,6 +171,40 @@ def _write(path: Path, pop: DemoPopulation, operator: str, progress: Callable[[i
     return counts
 
 
+class NameInitials:
+    """``identity.name_initials`` for many names, fast and identical.
+
+    pypinyin reads a name phrase by phrase where a run of its characters is a known phrase, else character
+    by character. A name with no phrase inside is therefore the concatenation of its characters' initials,
+    cached per character (ten times faster for 500,000 names); any other name goes through pypinyin whole.
+    """
+
+    def __init__(self):
+        from pypinyin.constants import PHRASES_DICT
+
+        self._phrases = PHRASES_DICT
+        self._chars: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        hit = self._names.get(name)
+        if hit is None:
+            hit = self._names[name] = self._compute(name)
+        return hit
+
+    def _compute(self, name: str) -> str:
+        n = len(name)
+        if any(name[i:j] in self._phrases for i in range(n - 1) for j in range(i + 2, n + 1)):
+            return name_initials(name)
+        out = []
+        for ch in name:
+            v = self._chars.get(ch)
+            if v is None:
+                v = self._chars[ch] = name_initials(ch)
+            out.append(v)
+        return "".join(out)
+
+
 def _drop_indexes(conn) -> list[tuple[str, str]]:
     marks = ",".join("?" * len(_LOADED))
     rows = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
@@ -198,7 +233,7 @@ def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict
         _chunks(((h.number, f"{h.number:06d}", village_ids[h.village], group_ids[(h.village, h.group)], h.address,
                   h.phone, now, now) for h in pop.households), cancel))
     member_ids: dict[int, int] = {}  # id(DemoMember) -> members.id
-    initials: dict[str, str] = {}
+    initials = NameInitials()
     county = pop.region.county
 
     def member_rows():
@@ -207,10 +242,7 @@ def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict
             for m in h.members:
                 mid += 1
                 member_ids[id(m)] = mid
-                key = initials.get(m.name)
-                if key is None:
-                    key = initials[m.name] = name_initials(m.name)
-                yield (mid, h.number, m.name, key, RESIDENT_ID if m.id_number else NO_ID, m.id_number or None,
+                yield (mid, h.number, m.name, initials(m.name), RESIDENT_ID if m.id_number else NO_ID, m.id_number or None,
                        m.id_number[::-1] if m.id_number else None, m.sex, m.birth_date.isoformat(),
                        _ethnicity(m, pop), LEDGER_RELATION.get(m.relation, m.relation), m.phone, m.phone[::-1],
                        int(m.student), _school(m, h.township, county), m.status or ENROLLED, m.status_detail,

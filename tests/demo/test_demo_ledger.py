@@ -180,3 +180,14 @@ def test_cli_default_is_the_demo_file_not_the_real_ledger(tmp_path, monkeypatch,
     assert not real.exists()
     assert is_demo_ledger(tmp_path / "data" / "demo.canbao.db")
     assert "demo.canbao.db" in capsys.readouterr().out
+
+
+def test_fast_initials_equal_the_ledgers_for_every_generated_name():
+    from app.ledger.demo import NameInitials
+    from app.ledger.demo_people import generate_population
+    from app.policy_catalog import get_policy
+
+    names = {m.name for m in generate_population(get_policy("changchun-2025"), 20000, seed=8).members()}
+    names |= {"曾长生", "单于飞", "欧阳𠈌", "朝阳", "长春", "王䶮喆", "乐乐", "重庆", "覃"}  # phrases, rare, polyphonic
+    fast = NameInitials()
+    assert {n: fast(n) for n in names} == {n: name_initials(n) for n in names}
