@@ -17,7 +17,8 @@ from ..domain.problems import Problem, ProblemsError
 from ..policy_catalog import UnknownPolicy, get_policy
 from .layout import CancelCheck, Progress, tick
 from .model import (LedgerRow, LedgerSheet, LedgerTotals, Notice, NoticeMember, Receipt, ReceiptLine, addons_text,
-                    benefit_text, household_total, member_from_quote, notice_title)
+                    benefit_text, household_total, member_from_quote, notice_title,
+                    window_days_text)
 
 if TYPE_CHECKING:
     from ..ledger import Household, Ledger, Member, Payment
@@ -118,7 +119,7 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
         address=h.address, phone=h.phone, members=members, total=household_total(members),
         window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
         benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
-        policy_doc=policy.source.doc_number, issued_on=today,
+        policy_doc=policy.source.doc_number, issued_on=today, window_days=window_days_text(policy),
         notes=(f"金额按 {day.year}年{day.month}月{day.day}日 缴费计算；人员类别或附加险有变化的，以缴费时核定为准。",),
     )
 

@@ -54,6 +54,7 @@ class Notice:
     policy_doc: str  # 长医保联〔2024〕5号
     issued_on: dt.date
     notes: tuple[str, ...] = ()
+    window_days: str = ""  # "每月1–25日可办理缴费" where the policy limits the days of the month
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +183,10 @@ def benefit_text(policy: Policy) -> str:
 
 def notice_title(policy: Policy) -> str:
     return f"{policy.name}缴费通知单"
+
+
+def window_days_text(policy: Policy) -> str:
+    w = policy.window
+    if w.day_from is None:
+        return ""
+    return f"集中缴费期内每月{w.day_from}–{w.day_to}日可办理缴费"

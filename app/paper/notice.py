@@ -71,7 +71,8 @@ def _bottom(pen: Pen, n: Notice, page_w: float, table: Table, y: float) -> None:
     pen.text(MARGIN, y, f"本户应缴合计：{money(total)} 元    大写：{capitals(total)}", 12.5, bold=True)
     y -= 8 * mm
     lines = [
-        f"集中缴费期：{cn_date(n.window_start)}至{cn_date(n.window_end)}，请于 {cn_date(n.deadline)} 前缴费。",
+        f"集中缴费期：{cn_date(n.window_start)}至{cn_date(n.window_end)}"
+        f"{'（' + n.window_days + '）' if n.window_days else ''}，请于 {cn_date(n.deadline)} 前缴费。",
         f"待遇享受期：{n.benefit}。",
         f"缴费渠道：{'、'.join(n.channels) if n.channels else '请向本村（社区）网格员咨询'}；"
         f"也可交给本村（社区）网格员代收，收款时出具收款回执。",

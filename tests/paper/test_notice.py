@@ -111,7 +111,8 @@ def test_a_large_household_continues_on_a_second_page_with_the_total_on_the_last
 def test_every_shipped_policy_prints_its_window_channels_and_hotline(policy_id, tmp_path):
     from app.domain.quote import quote
     from app.domain.quote_model import QuoteRequest
-    from app.paper.model import Notice, benefit_text, household_total, member_from_quote, notice_title
+    from app.paper.model import (Notice, benefit_text, household_total, member_from_quote, notice_title,
+                                 window_days_text)
     from app.policy_catalog import get_policy
 
     policy = get_policy(policy_id)
@@ -125,7 +126,7 @@ def test_every_shipped_policy_prints_its_window_channels_and_hotline(policy_id, 
                head_name="张三", address="", phone="", members=members, total=household_total(members),
                window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
                benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
-               policy_doc=policy.source.doc_number, issued_on=day)
+               policy_doc=policy.source.doc_number, issued_on=day, window_days=window_days_text(policy))
     path = render_notices([n], tmp_path / "n.pdf")
     text = pdftools.compact(path)
     assert n.total == q.due and f"{q.due:,.2f}" in text
@@ -134,3 +135,5 @@ def test_every_shipped_policy_prints_its_window_channels_and_hotline(policy_id, 
     if policy.service.hotline:
         assert policy.service.hotline.replace(" ", "") in text
     assert pdftools.pages(path) == 1
+    if policy.window.day_from is not None:
+        assert f"每月{policy.window.day_from}–{policy.window.day_to}日可办理缴费" in text
