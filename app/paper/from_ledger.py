@@ -120,8 +120,17 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
         window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
         benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
         policy_doc=policy.source.doc_number, issued_on=today, window_days=window_days_text(policy),
-        notes=(f"金额按 {day.year}年{day.month}月{day.day}日 缴费计算；人员类别或附加险有变化的，以缴费时核定为准。",),
+        notes=_notice_notes(policy, day, today),
     )
+
+
+def _notice_notes(policy, day: dt.date, today: dt.date) -> tuple[str, ...]:
+    notes = [f"金额按 {day.year}年{day.month}月{day.day}日 缴费计算；人员类别或附加险有变化的，以缴费时核定为准。"]
+    if today > policy.window.end:
+        end = policy.window.end
+        notes.append(f"注意：本年度集中缴费期已于 {end.year}年{end.month}月{end.day}日 结束，"
+                     f"期外缴费的金额和待遇以{policy.source.doc_number}及相关规定为准。")
+    return tuple(notes)
 
 
 def _mask(m: "Member") -> str:

@@ -144,3 +144,13 @@ def test_printed_ledger_sheet_from_the_ledger(ledger, tmp_path):
                for line in lines), lines
     assert any(f"赵六 户主 2201**********1119 普通居民 410.00 410.00 2024-11-15 {receipt_no} 现金 已缴" in line
                for line in lines)
+
+
+def test_notices_printed_after_the_window_say_so(ledger):
+    import datetime as dt
+
+    lg, _, _ = ledger
+    [n] = fl.notices(lg, fl.Selection(household="HQ-0003"), today=dt.date(2025, 3, 10))
+    assert any("集中缴费期已于 2025年2月28日 结束" in note for note in n.notes)
+    [n] = fl.notices(lg, fl.Selection(household="HQ-0003"), today=TODAY)
+    assert not any("已于" in note for note in n.notes)
