@@ -155,16 +155,17 @@ def step_ledger(ctx: Context) -> str:
             problems = lg.check()
             if problems:
                 raise AssertionError("台账检查发现问题：" + "；".join(str(p) for p in problems[:5]))
-    # reopening makes the rotating backup the program relies on
-    with open_ledger(ctx.ledger_path) as lg:
-        members = lg.members.count()
-    from .ledger.backup import list_backups
+    # a backup, as the program makes them, must be a complete ledger again
+    from .ledger.backup import backup_ledger, list_backups
 
-    backups = list_backups(ctx.ledger_path)
-    if not backups:
-        raise AssertionError("重新打开台账时没有生成备份")
-    return (f"新建台账、1 户 1 人、缴费 {due} 元（缴费单 #{pay.id}），重新打开 {members} 人，"
-            f"自动备份 {len(backups)} 份")
+    copy = backup_ledger(ctx.ledger_path)
+    if copy not in list_backups(ctx.ledger_path):
+        raise AssertionError(f"备份 {copy} 不在备份列表里")
+    with open_ledger(copy, backup=False) as lg:
+        members, payments = lg.members.count(), len(lg.payments.of_household(hid))
+    if (members, payments) != (1, 1):
+        raise AssertionError(f"备份里有 {members} 人、{payments} 笔缴费，应为 1 人、1 笔")
+    return f"新建台账、1 户 1 人、缴费 {due} 元（缴费单 #{pay.id}），备份后从备份读回 1 人 1 笔缴费"
 
 
 def _sqlite_only(ctx: Context) -> str:
