@@ -285,8 +285,10 @@ def cmd_info(args) -> int:
         print(f"台账文件：{lg.path}")
         print(f"乡镇（街道）：{s.township}    年度：{s.year}    政策：{s.policy_id}（{lg.policy().name}）")
         print(f"操作员：{'、'.join(s.operators)}" + (f"    地区类型：{s.area_kind}" if s.area_kind else ""))
-        for v in s.villages:
+        for v in s.villages[:20]:
             print(f"  {v.kind} {v.name}：{'、'.join(g.name for g in v.groups) or '（未分组）'}")
+        if len(s.villages) > 20:
+            print(f"  …… 共 {len(s.villages)} 个村（社区）（--json 列出全部）")
         print(f"户 {counts['households']}，人员 {counts['members']}，缴费 {counts['payments']} 笔（作废 {voided}），"
               f"日志 {counts['audit']} 条")
         if s.rolled_over_from:

@@ -60,6 +60,7 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
             out.close()
     finally:
         src.close()
+    _fsync(tmp)
     os.replace(tmp, dest)
     if keep is not None and dest.parent == backup_dir(src_path):
         for old in list_backups(src_path)[:-keep]:
@@ -100,9 +101,25 @@ def restore_ledger(backup: Path, ledger_path: Path) -> Path | None:
     if ok != "ok":
         raise sqlite3.DatabaseError(f"备份文件损坏：{backup}（{ok}）")
     saved = backup_ledger(ledger_path, keep=None) if ledger_path.exists() else None
-    for suffix in ("-wal", "-shm"):
-        Path(str(ledger_path) + suffix).unlink(missing_ok=True)
+    if ledger_path.exists():
+        # fold the WAL into the file first, so no committed change lives only in a -wal about to be removed
+        conn = sqlite3.connect(str(ledger_path), timeout=30)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
     tmp = ledger_path.with_name(ledger_path.name + ".restore")
     shutil.copyfile(backup, tmp)
+    _fsync(tmp)
+    for suffix in ("-wal", "-shm"):  # a stale WAL must never be applied to the restored file
+        Path(str(ledger_path) + suffix).unlink(missing_ok=True)
     os.replace(tmp, ledger_path)
     return saved
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
