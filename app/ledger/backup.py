@@ -47,7 +47,7 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(_ro_uri(src_path), uri=True, timeout=30)
     try:
         out = sqlite3.connect(str(tmp))
         try:
@@ -93,7 +93,7 @@ def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP, min_interval: fl
 def restore_ledger(backup: Path, ledger_path: Path) -> Path | None:
     """Replace the ledger with a backup. The current file is first backed up itself (returned)."""
     backup, ledger_path = Path(backup), Path(ledger_path)
-    chk = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    chk = sqlite3.connect(_ro_uri(backup), uri=True)
     try:
         ok = chk.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
@@ -118,8 +118,13 @@ def restore_ledger(backup: Path, ledger_path: Path) -> Path | None:
 
 
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDWR)  # Windows can only flush (commit) a file opened for writing
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _ro_uri(path: Path) -> str:
+    """A read-only SQLite URI that survives Windows drive letters, spaces, Chinese names, '?' and '#'."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
