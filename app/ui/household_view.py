@@ -4,9 +4,9 @@ what the member owes (the policy's quote for the payment date) and what is alrea
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -19,14 +19,6 @@ from .style import BADGE_COLOURS, STATUS_COLOURS
 # What matters at the counter comes first, so a narrow pane (or the large font) clips only the ID column.
 MEMBER_COLUMNS = ("姓名", "关系", "缴费情况", "应缴（元）", "已缴（元）", "人员类别", "参保状态", "身份证号")
 C_STATE, C_DUE, C_PAID, C_CATS = 2, 3, 4, 5
-
-
-def badges_html(categories: list[str]) -> str:
-    out = []
-    for c in categories:
-        bg, fg = BADGE_COLOURS["assisted" if c in ASSISTED_CATEGORIES else "other"]
-        out.append(f'<span style="background:{bg};color:{fg};">&nbsp;{html.escape(c)}&nbsp;</span>')
-    return " ".join(out)
 
 
 class MemberRow:
@@ -174,9 +166,7 @@ class HouseholdView(QWidget):
                     item.setForeground(Qt.GlobalColor.darkGreen if r.state == "已缴" else
                                        (Qt.GlobalColor.darkRed if r.state == "未缴" else Qt.GlobalColor.gray))
                 self.table.setItem(i, j, item)
-            badge = QLabel(badges_html(r.categories) or "—")
-            badge.setObjectName("badges")
-            self.table.setCellWidget(i, C_CATS, badge)
+            self._badge(i, r.categories)
             if r.state == "未缴" and r.due is not None:
                 due_total += r.due
                 unpaid += 1
@@ -187,6 +177,17 @@ class HouseholdView(QWidget):
             for i, r in enumerate(self.rows):
                 if r.member.id == select_member:
                     self.table.selectRow(i)
+
+    def _badge(self, row: int, categories: list[str]) -> None:
+        """Category badges: the names on a coloured cell (red: assisted at the counter, blue: other)."""
+        item = self.table.item(row, C_CATS)
+        item.setText("、".join(categories) if categories else "—")
+        if categories:
+            kind = "assisted" if any(c in ASSISTED_CATEGORIES for c in categories) else "other"
+            bg, fg = BADGE_COLOURS[kind]
+            item.setBackground(QColor(bg))
+            item.setForeground(QColor(fg))
+            item.setToolTip("人员类别：" + "、".join(categories))
 
     def selected_member_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

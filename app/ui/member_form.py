@@ -172,6 +172,7 @@ class MemberForm(QDialog):
         self.id_number.setPlaceholderText("18位身份证号码，输入后自动读出生日期和性别")
         self.id_hint = QLabel()
         self.id_hint.setWordWrap(True)
+        self.id_hint.setMinimumHeight(self.id_hint.fontMetrics().lineSpacing() * 2 + 8)
         self.birth = QLineEdit()
         self.birth.setPlaceholderText("年-月-日，如 1980-05-01")
         self.sex = QComboBox()
@@ -322,8 +323,9 @@ class MemberForm(QDialog):
                     self.sex.blockSignals(False)
                     other = self.ledger.members.by_id_number(info.number)
                     if other is not None and (self.member is None or other.id != self.member.id):
-                        hint = f"该身份证号码已登记：{self.ledger.members.where_is(other)}"
-                        problems.append(Problem("证件号码", hint))
+                        where = self.ledger.members.where_is(other)
+                        hint = f"此号码已登记：户 {other.household_number} 的 {other.name}"
+                        problems.append(Problem("证件号码", f"该身份证号码已登记：{where}"))
                     else:
                         hint = f"✓ 号码有效：{info.birth_date} 出生，{info.sex}"
                         self.id_hint.setObjectName("ok")

@@ -90,7 +90,8 @@ def test_add_household_and_member_checking_as_you_type(qtbot, ledger):
     assert "校验位" in mf.id_hint.text()
     # a duplicate ID says where it already is
     mf.id_number.setText(make_id("19700101", 11))
-    assert "已登记" in mf.id_hint.text() and "张三" in mf.id_hint.text() and "东风村" in mf.id_hint.text()
+    assert "已登记" in mf.id_hint.text() and "张三" in mf.id_hint.text()
+    assert "东风村" in mf.problem.text() and "张三" in mf.problem.text()  # the full place, in the problem list
     mf.id_number.setText(make_id("19880808", 77))
     assert mf.birth.text() == "1988-08-08" and mf.sex.currentText() == "男"
     mf.relation.setCurrentText("户主")
