@@ -28,6 +28,8 @@ Public API (everything the window, exports, printing and the CLI use):
         lg.check() -> [Problem];  lg.rollover(new_path, policy_id) -> Path
     backup_ledger(path) / restore_ledger(backup, path) / list_backups(path)   (app.ledger.backup)
 
+Several writes that must stand or fall together: ``with lg.transaction(): ...`` (nested writes become
+savepoints). One ``Ledger`` per thread: a background task opens its own (``open_ledger(path, backup=False)``).
 Writes return ``Change`` (ids touched); reads return frozen dataclasses (``app.ledger.models``); invalid
 input raises ``app.domain.problems.ProblemsError`` with every problem, and nothing is written.
 Bulk loaders writing rows directly must fill the derived columns: see ``app.ledger.schema`` and

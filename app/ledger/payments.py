@@ -285,7 +285,9 @@ class Payments:
         for prior in self.paid_this_year(m.id, year):
             receipt = self._l.db.execute("SELECT receipt_no, paid_on FROM payments WHERE id = ?",
                                          [prior.payment_id]).fetchone()
-            need.append(f"本年度已于 {receipt[1]} 缴费（票据号 {receipt[0]}），重复缴费")
+            warn = self._l.policy().assisted_warning if (q.open and q.assistance) else ""
+            need.append(f"本年度已于 {receipt[1]} 缴费（票据号 {receipt[0]}），重复缴费"
+                        + (f"。文件提示：{warn}" if warn else ""))
         if need and not reason:
             for n in need:
                 problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))

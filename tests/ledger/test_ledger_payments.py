@@ -87,6 +87,10 @@ def test_assisted_member_charged_the_normal_rate_is_refused_quoting_the_document
     ch = tunliu.payments.record(h, [PayLine(m, amount="400", override_reason="本人坚持按普通标准缴费")],
                                 method="现金", paid_on="2024-10-08")
     assert tunliu.payments.get(ch.id).items[0].amount == to_money(400)
+    # having paid the normal rate, the assisted payment is refused too, with the same warning
+    with pytest.raises(ProblemsError) as err:
+        tunliu.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-09")
+    assert "重复缴费" in str(err.value) and "将无法办理特殊缴费" in str(err.value)
 
 
 def test_paying_twice_in_a_year_and_paying_for_a_member_not_enrolled_here_need_overrides(ledger, household, family):
