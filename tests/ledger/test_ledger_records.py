@@ -118,3 +118,14 @@ def test_whole_year_dues_equal_each_members_own_quote(tunliu, ids):
         assert by_id[mid].due == (q.due if q.open else None), tunliu.members.get(mid)
     assert report.due_total == sum((r.due for r in report.rows if r.due is not None), to_money(0))
     assert report.distinct_quotes < 60
+
+
+def test_ledger_file_location_db_flag_then_env_then_data_folder(tmp_path, monkeypatch):
+    from app.ledger import default_path, resolve_path
+    from app.paths import data_dir
+
+    monkeypatch.delenv("CANBAO_DB", raising=False)
+    assert default_path() == data_dir() / "ledger.canbao.db"
+    monkeypatch.setenv("CANBAO_DB", str(tmp_path / "env.db"))
+    assert resolve_path(None) == tmp_path / "env.db"
+    assert resolve_path(tmp_path / "flag.db") == tmp_path / "flag.db"
