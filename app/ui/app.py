@@ -3,6 +3,7 @@ screen; a demo ledger can be generated from there."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -17,7 +18,15 @@ from .tasks import error_text, run_task
 log = logging.getLogger("canbao.ui")
 
 
+DEMO_PEOPLE = 5000
+
+
 def demo_path() -> Path:
+    """Where the practice ledger lives (``CANBAO_DEMO_DB`` overrides, for tests)."""
+    import os
+
+    if os.environ.get("CANBAO_DEMO_DB"):
+        return Path(os.environ["CANBAO_DEMO_DB"])
     from ..paths import data_dir
 
     return data_dir() / "demo.canbao.db"
@@ -78,7 +87,7 @@ class Shell(QObject):
             return
 
         def work(progress, cancelled):
-            return demo.build_demo_ledger(path, people=5000, progress=progress, cancel=cancelled)
+            return demo.build_demo_ledger(path, people=DEMO_PEOPLE, progress=progress, cancel=cancelled)
 
         self.task = run_task(self.first_run, "正在生成演示台账", work, lambda _r: self.open_path(str(path)),
                              on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
@@ -107,12 +116,23 @@ class Shell(QObject):
         window = self.window
         window.statusBar().showMessage("正在备份台账……", 0)
 
+        extra = self.prefs.backup_dir
+
+        def work(progress, cancelled):
+            dest = backup_on_open(Path(path))
+            if extra:  # a second copy where the user asked (a USB stick, another disk)
+                from ..ledger.backup import backup_ledger
+
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                backup_ledger(Path(path), Path(extra) / f"{Path(path).name}.{stamp}.bak.db", keep=None)
+            return dest
+
         def done(dest):
             if self.window is window:
                 window.statusBar().showMessage(f"已备份：{dest}" if dest else "台账自上次备份后未改动，无需备份",
                                                10000)
 
-        self.backup_task = run_task(None, "备份台账", lambda progress, cancelled: backup_on_open(Path(path)), done,
+        self.backup_task = run_task(None, "备份台账", work, done,
                                     on_error=lambda exc: log.error("backup failed: %s", exc), show_progress=False)
 
     def switch(self) -> None:

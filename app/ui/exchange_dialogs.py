@@ -82,6 +82,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(row)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 44)
         self.what.currentIndexChanged.connect(self._suggest)
         self._suggest()
         self.task = None

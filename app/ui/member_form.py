@@ -90,6 +90,7 @@ class HouseholdForm(QDialog):
         if group_id is not None:
             self.group.setCurrentIndex(max(self.group.findData(group_id), 0))
         self.phone.textChanged.connect(self._check_phone)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 30)
 
     def _fill_groups(self) -> None:
         self.group.clear()

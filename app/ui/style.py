@@ -25,6 +25,25 @@ QPushButton#primary { font-weight: bold; padding: 6px 18px; }
 """
 
 
+_TRANSLATORS: list = []
+
+
+def install_chinese_translations(app: QApplication) -> bool:
+    """Qt's own dialogs (file, print, message boxes) in Chinese, from the translations PySide6 ships."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    if _TRANSLATORS:
+        return True
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        t = QTranslator(app)
+        if t.load(name, path):
+            app.installTranslator(t)
+            _TRANSLATORS.append(t)
+    return bool(_TRANSLATORS)
+
+
 def chinese_family() -> str:
     families = set(QFontDatabase.families())
     for name in _PREFERRED:
@@ -35,6 +54,7 @@ def chinese_family() -> str:
 
 def apply_style(app: QApplication, large: bool = False) -> None:
     """Set the application font (normal or large) and the shared style sheet; open widgets follow."""
+    install_chinese_translations(app)
     pt = LARGE_PT if large else NORMAL_PT
     font = QFont(chinese_family(), pt)
     app.setFont(font)

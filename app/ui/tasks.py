@@ -54,6 +54,7 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> 
     text = exc if isinstance(exc, str) else error_text(exc)
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorBox")
+    box.button(QMessageBox.StandardButton.Ok).setText("确定")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 
