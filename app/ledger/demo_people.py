@@ -351,7 +351,7 @@ class _Generator:
     def _members(self, size: int) -> list[DemoMember]:
         rng = self.rng
         head_age = int(rng.triangular(22, 90, 58)) if size > 1 else int(rng.triangular(20, 95, 72))
-        head_sex = "男" if rng.random() < 0.78 else "女"
+        head_sex = "男" if rng.random() < (0.78 if size > 1 else 0.5) else "女"  # many who live alone are widows
         surname = self._surname()
         out = [self._member(surname, head_sex, head_age, "本人")]
         family = surname
@@ -363,7 +363,9 @@ class _Generator:
             if head_sex == "女":
                 family = spouse_surname  # children take the father's surname
         if len(out) < size and head_age <= 55 and rng.random() < 0.35:
-            for relation in ("父亲", "母亲")[: 1 + (size - len(out) >= 2 and rng.random() < 0.6)]:
+            both = size - len(out) >= 2 and rng.random() < 0.6
+            widowed = ("母亲",) if rng.random() < 0.65 else ("父亲",)  # mothers outlive fathers
+            for relation in ("父亲", "母亲") if both else widowed:
                 parent_age = min(98, head_age + rng.randint(22, 34))
                 out.append(self._member(surname if relation == "父亲" else self._surname(avoid=surname),
                                         _RELATION_SEX[relation], parent_age, relation))
