@@ -79,10 +79,11 @@ def test_households_have_one_head_1_to_8_members_and_plausible_ages(pop5000):
                 assert m.age <= head.age - 36
             if m.relation == "配偶":
                 assert m.sex != head.sex
-        if len(h.members) >= 3:  # spouses and in-laws keep their own surnames; children take the family's
-            top = collections.Counter(m.name[0] for m in h.members).most_common(1)[0][1]
-            same_surname.append(top * 2 > len(h.members))
-    assert sum(same_surname) / len(same_surname) > 0.8
+        # spouses, mothers and in-laws keep their own surnames; children take the father's
+        spouse = next((m for m in h.members if m.relation == "配偶"), None)
+        father = head if head.sex == "男" or spouse is None else spouse
+        same_surname += [m.name[0] == father.name[0] for m in h.members if m.relation in ("子", "女", "孙子", "孙女")]
+    assert sum(same_surname) / len(same_surname) > 0.9
     assert 2.5 < 5000 / len(pop5000.households) < 3.5
 
 
