@@ -100,6 +100,7 @@ class Shell(QObject):
         self.prefs.last_ledger = str(ledger.path)
         self.window = MainWindow(ledger, self.prefs)
         self.window.switch_ledger.connect(self.switch)
+        self.window.open_ledger_requested.connect(self.open_path)
         self.window.show()
         if self.first_run is not None:
             self.first_run.hide()

@@ -23,6 +23,7 @@ from .village_tree import VillageTree
 
 class MainWindow(QMainWindow):
     switch_ledger = Signal()
+    open_ledger_requested = Signal(str)
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self.table.setObjectName("householdList")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # 选中多户打印通知单
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.a_dashboard = act("统计", self.open_dashboard)
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
+        self.a_rollover = act("结转新年度", self.open_rollover)
         self.a_switch = act("切换台账", self.switch_ledger.emit)
 
     # -- list and filters
@@ -297,6 +299,19 @@ class MainWindow(QMainWindow):
         d = DashboardDialog(self.ledger, self)
         self._keep(d)
         return d
+
+    def open_rollover(self):
+        from .rollover_dialog import RolloverDialog
+
+        d = RolloverDialog(self.ledger, self)
+        d.open_requested.connect(self.open_ledger_requested.emit)
+        self._keep(d)
+        return d
+
+    def selected_household_numbers(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
+        return [self.ledger.households.get(h).number for h in ids]
 
     def open_settings(self):
         from .settings import Preferences, SettingsDialog

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QF
 from .tasks import run_task, show_error
 
 KINDS = {"notice": "缴费通知单", "receipt": "收据（补打）", "ledger": "台账打印"}
-SCOPES = {"household": "当前户", "place": "所选村（组）", "all": "全乡镇"}
+SCOPES = {"household": "当前户", "selected": "列表中选中的户", "place": "所选村（组）", "all": "全乡镇"}
 
 
 def pdf_folder() -> Path:
@@ -31,8 +31,8 @@ def pdf_folder() -> Path:
 
 
 def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", household: str = "",
-              receipt_numbers: tuple[str, ...] = (), reprint: bool = False, paper: str = "a4",
-              progress=None, cancelled=None) -> Path:
+              households: tuple[str, ...] = (), receipt_numbers: tuple[str, ...] = (), reprint: bool = False,
+              paper: str = "a4", progress=None, cancelled=None) -> Path:
     """Build one PDF with its own ledger connection (safe on a worker thread); returns its path."""
     from ..ledger import open_ledger
     from ..paper import from_ledger as fl
@@ -40,18 +40,26 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
     from ..paper.notice import render_notices
     from ..paper.receipt import render_receipts
 
-    sel = fl.Selection(village=village, group=group, household=household)
+    sels = [fl.Selection(household=h) for h in households] or [fl.Selection(village=village, group=group,
+                                                                            household=household)]
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     out = pdf_folder() / f"{kind}-{stamp}.pdf"
     with open_ledger(ledger_path, backup=False) as lg:
+        one = len(sels) == 1
         if kind == "notice":
-            return render_notices(fl.notices(lg, sel, progress=progress, cancelled=cancelled), out,
-                                  progress=progress, cancelled=cancelled)
+            items = [n for sel in sels for n in fl.notices(lg, sel, progress=progress if one else None,
+                                                          cancelled=cancelled)]
+            return render_notices(items, out, progress=progress, cancelled=cancelled)
         if kind == "receipt":
-            items = fl.receipts(lg, numbers=list(receipt_numbers), sel=sel, reprint=reprint)
+            if receipt_numbers:
+                items = fl.receipts(lg, numbers=list(receipt_numbers), reprint=reprint)
+            else:
+                items = [r for sel in sels for r in fl.receipts(lg, sel=sel, reprint=reprint)]
             return render_receipts(items, out, paper, progress=progress, cancelled=cancelled)
         if kind == "ledger":
-            return render_ledger(fl.ledger_sheets(lg, sel, progress=progress, cancelled=cancelled), out,
+            if not one:
+                raise ValueError("台账打印按村（组）打印，请选择「所选村（组）」或「全乡镇」")
+            return render_ledger(fl.ledger_sheets(lg, sels[0], progress=progress, cancelled=cancelled), out,
                                  progress=progress, cancelled=cancelled)
     raise ValueError(f"未知的打印内容：{kind}")
 
@@ -185,7 +193,7 @@ class PrintChooser(QDialog):
             b.setProperty("key", key)
             self.scope.addButton(b)
             scopes.addWidget(b)
-        self.scope.buttons()[0 if main_window.view.household else 1].setChecked(True)
+        self.scope.buttons()[0 if main_window.view.household else 2].setChecked(True)
         self.paper = QComboBox()
         self.paper.addItem("A4（两联）", "a4")
         self.paper.addItem("241×93 连续纸", "241x93")
@@ -214,6 +222,8 @@ class PrintChooser(QDialog):
         scope = self.scope.checkedButton().property("key")
         if scope == "household" and self.main.view.household:
             return {"household": self.main.view.household.number}
+        if scope == "selected":
+            return {"households": tuple(self.main.selected_household_numbers())}
         if scope == "place":
             vid, gid = getattr(self.main, "_place", (None, None))
             s = self.main.ledger.settings.get()
@@ -227,7 +237,9 @@ class PrintChooser(QDialog):
         h = self.main.view.household
         vid, gid = getattr(self.main, "_place", (None, None))
         place = next((v.name for v in self.main.ledger.settings.get().villages if v.id == vid), "全乡镇")
-        return f"当前户：{h.number if h else '（未选）'}；所选村（组）：{place}"
+        picked = self.main.selected_household_numbers()
+        return (f"当前户：{h.number if h else '（未选）'}；选中 {len(picked)} 户；所选村（组）：{place}"
+                "\n（在列表中按住 Ctrl 或 Shift 点选可选中多户）")
 
     def build(self) -> None:
         kind = self.kind.checkedButton().property("key")

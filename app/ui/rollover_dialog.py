@@ -1,0 +1,107 @@
+"""Rollover: open next year's campaign as a new ledger file under a later policy (the old file is unchanged).
+Runs on a worker thread with its own connection; afterwards the new ledger can be opened at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from .tasks import error_text, run_task
+
+
+class RolloverDialog(QDialog):
+    rolled_over = Signal(str)  # path of the new ledger
+    open_requested = Signal(str)
+
+    def __init__(self, ledger, parent: QWidget | None = None):
+        super().__init__(parent)
+        from ..policy_catalog import catalog
+
+        self.setObjectName("rolloverDialog")
+        self.setWindowTitle("结转到新年度")
+        self.ledger = ledger
+        s = ledger.settings.get()
+        form = QFormLayout()
+        self.policy = QComboBox()
+        for pid, p in sorted(catalog()[0].items(), key=lambda kv: (kv[1].year, kv[0])):
+            if p.year > s.year:
+                self.policy.addItem(f"{p.year}年度 {p.name}", pid)
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow("新年度政策：", self.policy)
+        form.addRow("新台账文件：", row)
+        note = QLabel(f"村组、户、人员（含参保状态）和人员类别转入新台账；缴费和收据不转入。本台账（{s.year}年度）不会改动。")
+        note.setWordWrap(True)
+        self.message = QLabel("" if self.policy.count() else f"policies/ 中没有晚于 {s.year} 年度的政策，暂不能结转。")
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        self.go = QPushButton("结转")
+        self.go.setObjectName("primary")
+        self.go.setEnabled(self.policy.count() > 0)
+        self.go.clicked.connect(self.rollover)
+        self.open_new = QPushButton("打开新台账")
+        self.open_new.setVisible(False)
+        self.open_new.clicked.connect(lambda: (self.open_requested.emit(self.path.text()), self.accept()))
+        close = QPushButton("关闭")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.open_new)
+        buttons.addWidget(self.go)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 40)
+        self.policy.currentIndexChanged.connect(self._suggest)
+        self._suggest()
+        self.task = None
+
+    def _suggest(self) -> None:
+        from ..policy_catalog import get_policy
+
+        pid = self.policy.currentData()
+        if pid:
+            year = get_policy(pid).year
+            self.path.setText(str(Path(self.ledger.path).with_name(f"{self.ledger.settings.get().township}"
+                                                                   f"-{year}.canbao.db")))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "新台账保存为", self.path.text(), "台账文件 (*.db)")
+        if path:
+            self.path.setText(path)
+
+    def rollover(self) -> None:
+        from ..ledger import open_ledger
+
+        old, new, pid = self.ledger.path, Path(self.path.text().strip()), self.policy.currentData()
+        operator = self.ledger.operator
+
+        def work(progress, cancelled):
+            with open_ledger(old, backup=False, operator=operator) as lg:
+                return lg.rollover(new, pid)
+
+        def done(path):
+            self.message.setObjectName("ok")
+            self.message.setText(f"已建立新年度台账：{path}")
+            self.message.style().polish(self.message)
+            self.go.setEnabled(False)
+            self.open_new.setVisible(True)
+            self.rolled_over.emit(str(path))
+
+        def failed(exc):
+            self.go.setEnabled(True)
+            self.message.setText(f"结转失败，没有建立新台账：{error_text(exc)}")
+
+        self.go.setEnabled(False)
+        self.message.setText("正在结转……")
+        self.task = run_task(self, "正在结转到新年度", work, done, failed)
