@@ -1,5 +1,6 @@
 """Run by test_ledger_crash.py: records payments forever, printing each receipt only after its commit."""
 
+import datetime as dt
 import sys
 
 from app.ledger import PayLine, open_ledger
@@ -12,7 +13,8 @@ def main(path: str, start: int) -> None:
         n = start
         while True:
             n += 1
-            body = f"220102{1950 + n % 50}0101{n % 1000:03d}"
+            birth = dt.date(1940, 1, 1) + dt.timedelta(days=n // 1000)  # a distinct ID for every n
+            body = f"220102{birth:%Y%m%d}{n % 1000:03d}"
             number = body + ric.calc_check_digit(body + "0")
             if lg.members.by_id_number(number):
                 continue
