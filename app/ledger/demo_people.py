@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -274,7 +275,7 @@ class _Generator:
         self.progress = progress or (lambda done, total: None)
         self.cancel = cancel or (lambda: False)
         self.ids: set[str] = set()
-        self._surname_cum = _cumulative(SURNAME_WEIGHTS)
+        self._surname_cum = list(itertools.accumulate(SURNAME_WEIGHTS))
         self.quotes = QuoteCache(policy, self.region.area_kind)
 
     def run(self, people: int) -> DemoPopulation:
@@ -629,10 +630,3 @@ def _numeral(n: int) -> str:
         return _NUMERALS[n - 1]
     return "十" + _NUMERALS[n - 11] if n < 20 else f"{n}"
 
-
-def _cumulative(weights) -> list[int]:
-    out, total = [], 0
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
