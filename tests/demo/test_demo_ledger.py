@@ -191,3 +191,20 @@ def test_fast_initials_equal_the_ledgers_for_every_generated_name():
     names |= {"曾长生", "单于飞", "欧阳𠈌", "朝阳", "长春", "王䶮喆", "乐乐", "重庆", "覃"}  # phrases, rare, polyphonic
     fast = NameInitials()
     assert {n: fast(n) for n in names} == {n: name_initials(n) for n in names}
+
+
+def test_an_exception_from_progress_while_writing_leaves_no_file(tmp_path):
+    """The window's progress callback raises its own Cancelled; nothing may be left half-written."""
+
+    class WindowCancelled(Exception):
+        pass
+
+    people = 30000
+
+    def progress(done, total):
+        if 2 * people < done < 3 * people:
+            raise WindowCancelled()
+
+    with pytest.raises(WindowCancelled):
+        build_demo_ledger(tmp_path / "p.db", people=people, progress=progress)
+    assert list(tmp_path.iterdir()) == []
