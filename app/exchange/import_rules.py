@@ -39,7 +39,6 @@ class PersonFacts:
     group: str
     status: str
     paid: Decimal | None = None  # collected this year (non-voided, not refunded); None = not paid
-    due: Decimal | None = None  # what the ledger expects this person to pay; None = unknown
     categories: frozenset[str] = frozenset()
 
 
@@ -249,7 +248,10 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     action = "write"
     if not msgs and kind == "payment" and person is not None:
         amount = values["amount"]
-        if person.paid is not None:
+        if person.paid is None and person.status != "本地参保":
+            msgs.append(("id_number", f"{person.name} 在台账中的状态是「{person.status}」，不在本地参保，"
+                                      "不能登记缴费（先改回本地参保）"))
+        elif person.paid is not None:
             if person.paid == amount:
                 action = "same"
             else:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -45,11 +45,45 @@ def _check_money(value):
     raise CellValueError(f"金额必须是 Decimal，收到 {type(value).__name__}: {value!r}")
 
 
+def _direct_cells(ws) -> None:
+    """Let styled cells we built go straight to the sheet writer.
+
+    openpyxl's write-only ``append`` first tries ``cell.value = value`` on every item and only treats a
+    Cell as a cell after that raises (formatting the cell's repr for the message): for four styled columns
+    on 500,000 rows that is two million exceptions. This replaces the sheet's row converter with one that
+    passes Cells through and converts plain values exactly as openpyxl does. Only used when the installed
+    openpyxl has the converter this was written against; the output is identical (tests compare).
+    """
+    if not callable(getattr(ws, "_values_to_row", None)):
+        return
+
+    def values_to_row(values, row_idx):
+        cell = WriteOnlyCell(ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                value.column = col_idx
+                value.row = row_idx
+                yield value
+                continue
+            cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+            if cell._style is not None and cell.has_style:
+                cell = WriteOnlyCell(ws)
+
+    ws._values_to_row = values_to_row
+
+
 class WorkbookWriter:
     """Write sheets one after another, then ``save()``; or use as a context manager."""
 
-    def __init__(self, path: str | Path, progress: Progress | None = None, cancelled: Cancelled | None = None):
+    def __init__(self, path: str | Path, progress: Progress | None = None, cancelled: Cancelled | None = None,
+                 fast: bool = True):
         self.path = Path(path)
+        self.fast = fast
         self.progress = progress
         self.cancelled = cancelled
         self.book = Workbook(write_only=True)
@@ -65,6 +99,23 @@ class WorkbookWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None and not self._saved:
             self.save()
+        elif exc_type is not None:
+            self.discard()
+
+    def discard(self) -> None:
+        """Give up: close the sheets' temporary files and remove them. Nothing is written to ``path``."""
+        for ws in self.book.worksheets:
+            writer = getattr(ws, "_writer", None)
+            try:
+                ws.close()
+            except Exception:  # noqa: BLE001 - already closed or never started
+                pass
+            if writer is not None:
+                try:
+                    writer.cleanup()
+                except OSError:
+                    pass
+        self._saved = True
 
     # -- sheets -------------------------------------------------------------------------------------
     def _new_sheet(self, title: str, column_set: ColumnSet):
@@ -73,6 +124,8 @@ class WorkbookWriter:
             if col.width:
                 ws.column_dimensions[get_column_letter(idx)].width = col.width
         ws.freeze_panes = "A2"
+        if self.fast:
+            _direct_cells(ws)
         header = []
         for col in column_set.columns:
             cell = WriteOnlyCell(ws, value=col.heading)
@@ -99,6 +152,13 @@ class WorkbookWriter:
                 template = WriteOnlyCell(ws)
                 template.number_format = FORMATS[col.kind]
             plan.append((col.field, how, template))
+        try:
+            return self._write_rows(ws, plan, rows, total)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _write_rows(self, ws, plan, rows: Iterable[Mapping], total: int) -> int:
         append = ws.append
         progress, cancelled = self.progress, self.cancelled
         count = 0

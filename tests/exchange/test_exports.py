@@ -116,3 +116,46 @@ def test_district_column_set_override(ledger, tmp_path):
     ws = _sheet(tmp_path / "o.xlsx")
     assert ws.title == "区里的台账"
     assert [c.value for c in ws[1]] == ["公民身份号码", "姓名"]
+
+
+def test_fast_path_writes_the_same_sheet_as_plain_openpyxl_append(ledger, tmp_path):
+    import zipfile
+
+    from app.exchange.columns import load_column_set
+    from app.exchange.workbook import WorkbookWriter
+
+    cs = load_column_set("ledger")
+    rows = list(ledger_rows(ledger)) + [{"name": "=SUM(A1)", "id_number": "110", "note": "\x01坏字符"[1:]}]
+    for fast, name in ((True, "fast.xlsx"), (False, "plain.xlsx")):
+        with WorkbookWriter(tmp_path / name, fast=fast) as w:
+            w.add_sheet(cs, rows)
+    sheets = [zipfile.ZipFile(tmp_path / n).read("xl/worksheets/sheet1.xml") for n in ("fast.xlsx", "plain.xlsx")]
+    assert sheets[0] == sheets[1]
+    styles = [zipfile.ZipFile(tmp_path / n).read("xl/styles.xml") for n in ("fast.xlsx", "plain.xlsx")]
+    assert styles[0] == styles[1]
+    ws = openpyxl.load_workbook(tmp_path / "fast.xlsx").active
+    assert ws.cell(ws.max_row, 4).value == "=SUM(A1)" and ws.cell(ws.max_row, 4).data_type == "s"
+
+
+def test_money_must_be_decimal(tmp_path):
+    from app.exchange.columns import load_column_set
+    from app.exchange.workbook import CellValueError, WorkbookWriter
+
+    w = WorkbookWriter(tmp_path / "m.xlsx")
+    with pytest.raises(CellValueError):
+        w.add_sheet(load_column_set("ledger"), [{"personal_amount": 410.0}])
+    assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_cancel_leaves_no_file(ledger, tmp_path):
+    from app.exchange.workbook import ExportCancelled
+
+    rows = [{"name": f"人{i}", "id_number": make_id(seq=i % 999)} for i in range(5000)]
+    from app.exchange.columns import load_column_set
+    from app.exchange.workbook import WorkbookWriter
+
+    seen = []
+    w = WorkbookWriter(tmp_path / "c.xlsx", progress=lambda d, t: seen.append(d), cancelled=lambda: len(seen) >= 1)
+    with pytest.raises(ExportCancelled):
+        w.add_sheet(load_column_set("ledger"), rows, total=5000)
+    assert seen == [2000] and list(tmp_path.glob("*.xlsx")) == []

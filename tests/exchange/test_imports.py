@@ -209,3 +209,22 @@ def test_libreoffice_reads_the_leftovers(ledger, tmp_path):
     out = write_leftovers(pv, tmp_path / "left.xlsx")
     rows = soffice_csv(out, tmp_path)
     assert rows[1][0] == "查无此人" and rows[1][2] == stranger
+
+
+def test_payment_for_someone_not_enrolled_here_is_a_problem(ledger, tmp_path):
+    away = make_id("19850101", 51)  # 王外出: 参加职工医保
+    path = _xlsx(tmp_path / "p.xlsx", [["身份证号", "缴费金额", "缴费日期"], [away, 410, "2024-10-10"]])
+    pv = preview(ledger, path, "payment")
+    assert [str(p) for p in pv.problems] == [
+        "p.xlsx Sheet1:第2行:身份证号（A列）: 王外出 在台账中的状态是「参加职工医保」，不在本地参保，不能登记缴费（先改回本地参保）"]
+    assert pv.to_write == []
+
+
+def test_unknown_status_and_future_date(ledger, tmp_path):
+    path = _xlsx(tmp_path / "s.xlsx", [["身份证号", "状态", "变动日期"], [SON, "出国", "2024-01-01"],
+                                        [HEAD3, "死亡", (dt.date.today() + dt.timedelta(days=3)).isoformat()]])
+    pv = preview(ledger, path, "status")
+    text = "\n".join(str(p) for p in pv.problems)
+    assert "第2行:状态（B列）: 未知的人员状态「出国」" in text
+    assert "第3行:变动日期（C列）: 变动日期" in text and "晚于今天" in text
+    assert len(pv.problems) == 2
