@@ -18,7 +18,7 @@ def register(sub) -> None:
                        epilog="例：canbao demo --people 5000 --db 演示台账.canbao.db")
     d.add_argument("--people", type=int, default=1000, metavar="N", help="人数（100 至 500000，默认 1000）")
     d.add_argument("--db", metavar="PATH", help="演示台账文件路径（默认为数据文件夹中的 demo.canbao.db，"
-                                                "即窗口里“打开演示台账”所用的文件；不会写入正式台账）")
+                                                "即窗口里“打开演示台账”所用的文件，可用 CANBAO_DEMO_DB 指定；不会写入正式台账）")
     d.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
     d.add_argument("--policy", default="changchun-2025", metavar="ID", help="政策编号（默认 changchun-2025）")
     d.add_argument("--replace", action="store_true", help="覆盖已有的演示台账（只能覆盖由本命令生成的文件）")

@@ -63,7 +63,10 @@ class DemoSummary:
 
 
 def default_demo_path() -> Path:
-    """Where a demo goes unless told otherwise: beside, never instead of, the real ledger."""
+    """Where a demo goes unless told otherwise: beside, never instead of, the real ledger.
+    ``CANBAO_DEMO_DB`` overrides it, as it does for the window's 打开演示台账."""
+    if os.environ.get("CANBAO_DEMO_DB"):
+        return Path(os.environ["CANBAO_DEMO_DB"])
     from ..paths import data_dir
 
     return data_dir() / DEMO_NAME

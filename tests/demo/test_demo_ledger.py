@@ -172,6 +172,7 @@ def test_cli_default_is_the_demo_file_not_the_real_ledger(tmp_path, monkeypatch,
 
     real = tmp_path / "real.canbao.db"
     monkeypatch.setenv("CANBAO_DB", str(real))
+    monkeypatch.delenv("CANBAO_DEMO_DB", raising=False)
     monkeypatch.setattr(app.paths, "data_dir", lambda: tmp_path / "data")
     parser = argparse.ArgumentParser()
     demo_cmd.register(parser.add_subparsers())
@@ -208,3 +209,13 @@ def test_an_exception_from_progress_while_writing_leaves_no_file(tmp_path):
     with pytest.raises(WindowCancelled):
         build_demo_ledger(tmp_path / "p.db", people=people, progress=progress)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_default_follows_canbao_demo_db_like_the_window(tmp_path, monkeypatch):
+    target = tmp_path / "elsewhere" / "练习.canbao.db"
+    monkeypatch.setenv("CANBAO_DEMO_DB", str(target))
+    parser = argparse.ArgumentParser()
+    demo_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["demo", "--people", "100", "--quiet"])
+    assert args.func(args) == 0
+    assert is_demo_ledger(target)
