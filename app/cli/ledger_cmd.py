@@ -501,7 +501,7 @@ def cmd_restore(args) -> int:
     source = Path(args.backup) if args.backup else (list_backups(path) or [None])[-1]
     if source is None or not source.exists():
         raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有自动备份）'}")])
-    saved = restore_ledger(source, path)
+    saved = restore_ledger(source, path, operator=args.operator)
     print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {saved}" if saved else ""))
     return 0
 

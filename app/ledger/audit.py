@@ -41,9 +41,10 @@ def describe(e: AuditEntry) -> str:
     """One line for the CLI and the window: 时间 操作员 对象 动作 变更."""
     names = {"create": "新增", "update": "修改", "status": "参保状态", "move_out": "迁出本户", "move_in": "迁入本户",
              "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
-             "rollover": "结转"}
+             "rollover": "结转", "restore": "从备份恢复", "import": "导入"}
     entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
-                "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择"}
+                "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
+                "ledger": "台账"}
     diff = ""
     if e.before and e.after:
         keys = [k for k in e.after if e.before.get(k) != e.after.get(k)]

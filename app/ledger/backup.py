@@ -90,8 +90,9 @@ def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP, min_interval: fl
         return None  # a failed backup must not stop the day's work; `canbao check` reports missing backups
 
 
-def restore_ledger(backup: Path, ledger_path: Path) -> Path | None:
-    """Replace the ledger with a backup. The current file is first backed up itself (returned)."""
+def restore_ledger(backup: Path, ledger_path: Path, *, operator: str | None = None) -> Path | None:
+    """Replace the ledger with a backup. The current file is first backed up itself (returned), and the
+    restored ledger's audit log records the restore."""
     backup, ledger_path = Path(backup), Path(ledger_path)
     chk = sqlite3.connect(_ro_uri(backup), uri=True)
     try:
@@ -114,6 +115,11 @@ def restore_ledger(backup: Path, ledger_path: Path) -> Path | None:
     for suffix in ("-wal", "-shm"):  # a stale WAL must never be applied to the restored file
         Path(str(ledger_path) + suffix).unlink(missing_ok=True)
     os.replace(tmp, ledger_path)
+    from .db import open_ledger
+
+    with open_ledger(ledger_path, backup=False, operator=operator) as lg, lg.transaction():
+        lg.log("ledger", None, "restore", {"replaced_file_saved_as": str(saved) if saved else None},
+               {"restored_from": str(backup)})
     return saved
 
 

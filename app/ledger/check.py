@@ -31,6 +31,9 @@ def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None =
     for hid, n in db.execute("SELECT household_id, count(*) FROM members WHERE relation = '户主'"
                              " GROUP BY household_id HAVING count(*) > 1"):
         out.append(Problem(f"households#{hid}", f"一户有 {n} 名户主"))
+    for name, birth, n in db.execute("SELECT name, birth_date, count(*) FROM members WHERE id_number IS NULL"
+                                     " GROUP BY name, birth_date HAVING count(*) > 1"):
+        out.append(Problem("members", f"无证件人员「{name}」（出生 {birth}）登记了 {n} 次，可能重复"))
     for (hid, number) in db.execute("SELECT id, number FROM households h WHERE NOT EXISTS"
                                     " (SELECT 1 FROM members m WHERE m.household_id = h.id)"):
         out.append(Problem(f"households#{hid}", f"户 {number} 没有成员"))

@@ -116,6 +116,8 @@ def test_backup_on_open_rotates_and_restore_brings_back_the_data(tmp_path, ids):
     assert saved is not None and saved.exists()
     with open_ledger(path, backup=False) as lg:
         assert lg.members.count() == 1
+        assert lg.audit.recent(1)[0].action == "restore"
+        assert lg.audit.recent(1)[0].after["restored_from"] == str(backups[-1])
     explicit = backup_ledger(path, tmp_path / "copy.db")
     with open_ledger(explicit, backup=False) as lg:
         assert lg.members.count() == 1
@@ -133,10 +135,12 @@ def test_check_finds_orphans_duplicates_and_bad_sums(ledger, household, ids):
                " updated_at) SELECT household_id, '复制', id_type, id_number, id_rev, birth_date, 'x', 'x' FROM members")
     db.execute("DROP TRIGGER payments_receipt_fixed")
     db.execute("UPDATE payments SET amount_fen = 1")
+    db.execute("INSERT INTO members (household_id, name, id_type, birth_date, created_at, updated_at)"
+               " VALUES (1, '无证甲', '无', '2020-01-01', 'x', 'x'), (1, '无证甲', '无', '2020-01-01', 'x', 'x')")
     places = {p.place.split("#")[0] for p in ledger.check()}
     assert {"member_categories", "members", "payments"} <= places
     texts = " ".join(p.message for p in ledger.check())
-    assert "重复登记" in texts and "孤立记录" in texts and "明细合计" in texts
+    assert "重复登记" in texts and "孤立记录" in texts and "明细合计" in texts and "可能重复" in texts
 
 
 def test_search_by_id_fragment_last_digits_name_initials_phone(ledger, household, ids):
