@@ -123,6 +123,7 @@ class Task(QObject):
             d.setAutoClose(False)
             d.setAutoReset(False)
             d.canceled.connect(self.cancel)
+            d.setMinimumWidth(d.fontMetrics().horizontalAdvance("汉") * 26)
             self.dialog = d
 
     def start(self) -> "Task":

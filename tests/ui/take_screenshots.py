@@ -162,6 +162,27 @@ def main() -> int:
                           QMessageBox.StandardButton.Ok, w)
         shot(box, "22-error-message", suffix)
         box.close()
+        from app.ui.rollover_dialog import RolloverDialog
+        from app.ui.tasks import Task
+
+        rd = RolloverDialog(lg, w)
+        shot(rd, "23-rollover", suffix)
+        rd.close()
+        import time
+
+        def slow(progress, cancelled):
+            for i in range(300):
+                progress(i, 100)
+                time.sleep(0.02)
+            return None
+
+        task = Task(w, "正在导出", slow, min_duration_ms=0)
+        task.start()
+        settle(700)
+        shot(task.dialog, "24-task-progress", suffix)
+        task.cancel()
+        task.thread.wait()
+        settle()
         lg.payments.void(pid, "截图演示后作废")
         w.close()
     lg.close()
