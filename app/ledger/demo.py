@@ -100,12 +100,7 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
     target = Path(path)
     if not (MIN_PEOPLE <= people <= MAX_PEOPLE):
         raise LedgerError(f"演示台账人数应在 {MIN_PEOPLE} 到 {MAX_PEOPLE:,} 之间，实际 {people:,}", "--people")
-    if target.exists() and target.stat().st_size > 0:
-        if not replace:
-            raise LedgerError(f"文件已存在：{target}。演示台账不会覆盖已有文件，请换一个路径"
-                              f"（覆盖旧的演示台账请加 --replace）", "--db")
-        if not is_demo_ledger(target):
-            raise LedgerError(f"{target} 不是演示台账，不能覆盖（其中可能有真实数据）", "--db")
+    _may_replace(target, replace)
     policy = get_policy(policy_id)
     report = progress or (lambda done, total: None)
     total = people * 3  # generation counts 2 per person, writing 1
@@ -121,6 +116,7 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
     try:
         counts = _write(tmp, population, operator, lambda done: report(2 * people + done, total),
                         cancel or (lambda: False))
+        _may_replace(target, replace)  # again: a real ledger may have appeared there meanwhile
         _remove_database(target)
         os.replace(tmp, target)
     except BaseException:
@@ -131,6 +127,15 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
     return DemoSummary(target, policy.id, seed, population.township, len(population.villages),
                        len(population.households), people, counts["categories"], counts["payments"],
                        counts["paid_members"], t1 - t0, t2 - t1)
+
+
+def _may_replace(target: Path, replace: bool) -> None:
+    if target.exists() and target.stat().st_size > 0:
+        if not replace:
+            raise LedgerError(f"文件已存在：{target}。演示台账不会覆盖已有文件，请换一个路径"
+                              f"（覆盖旧的演示台账请加 --replace）", "--db")
+        if not is_demo_ledger(target):
+            raise LedgerError(f"{target} 不是演示台账，不能覆盖（其中可能有真实数据）", "--db")
 
 
 def _remove_database(path: Path) -> None:

@@ -219,3 +219,17 @@ def test_cli_default_follows_canbao_demo_db_like_the_window(tmp_path, monkeypatc
     args = parser.parse_args(["demo", "--people", "100", "--quiet"])
     assert args.func(args) == 0
     assert is_demo_ledger(target)
+
+
+def test_a_real_file_appearing_during_the_build_is_kept(tmp_path):
+    target = tmp_path / "t.db"
+
+    def progress(done, total):
+        if not target.exists():
+            target.write_bytes(b"SQLite format 3\x00 someone's real ledger")
+
+    with pytest.raises(Exception) as exc:
+        build_demo_ledger(target, people=100, progress=progress)
+    assert "不会覆盖" in str(exc.value)
+    assert target.read_bytes().endswith(b"someone's real ledger")
+    assert [p.name for p in tmp_path.iterdir()] == ["t.db"]
