@@ -180,3 +180,19 @@ class AuditEntry:
     action: str
     before: dict | None
     after: dict | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberYear:
+    """One member's campaign year: add-ons chosen, the standing payments (each with its quote snapshot)."""
+
+    member_id: int
+    year: int
+    addons: tuple[str, ...]
+    declined_addons: tuple[str, ...]
+    items: tuple[PaymentItem, ...]  # not voided, not refunded
+    paid: Decimal
+
+    @property
+    def has_paid(self) -> bool:
+        return bool(self.items)

@@ -20,7 +20,7 @@ from ..domain.quote_model import Quote, SpecialFact
 from ..domain.refund import refund_decision
 from .db import now_iso
 from .members import _date
-from .models import ENROLLED, METHODS, Change, Payment, PaymentItem, Refund
+from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund
 from .quoting import quote_member
 
 if TYPE_CHECKING:
@@ -93,6 +93,13 @@ class Payments:
                                   " AND i.year = ? AND p.voided_at IS NULL AND r.id IS NULL ORDER BY i.id",
                                   [member_id, year])
         return [self._item(r) for r in rows]
+
+    def member_year(self, member_id: int, year: int | None = None) -> MemberYear:
+        """The member's year: add-on choices and what stands paid, with the quotes used."""
+        year = year or self._l.settings.get().year
+        addons, declined = self._l.members.addon_choice(member_id, year)
+        items = tuple(self.paid_this_year(member_id, year))
+        return MemberYear(member_id, year, addons, declined, items, sum((i.amount for i in items), from_fen(0)))
 
     def quote(self, member_id: int, paid_on: dt.date | str, **kwargs) -> Quote:
         problems: list[Problem] = []
