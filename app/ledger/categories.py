@@ -47,10 +47,11 @@ class Categories:
             notes: str = "", operator: str | None = None) -> Change:
         member = self._l.members.get(member_id)
         problems: list[Problem] = []
-        name = self._canonical(category.strip())
+        name = self._canonical(str(category or "").strip())
         if name not in vocabulary.CATEGORIES:
             problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(vocabulary.CATEGORIES)}"))
-        dept = department.strip()
+        dept = str(department or "").strip()
+        notes = str(notes or "")
         if dept and dept not in vocabulary.DEPARTMENTS:
             problems.append(Problem("认定部门", f"认定部门「{dept}」无效。可用：{'、'.join(vocabulary.DEPARTMENTS)}"))
         when = _date(recognized_on, "认定日期", problems)
@@ -87,9 +88,9 @@ class Categories:
             raise ProblemsError(problems)
         with self._l.transaction() as db:
             db.execute("UPDATE member_categories SET ended_on = ?, end_reason = ? WHERE id = ?",
-                       [when.isoformat(), reason.strip(), record_id])
+                       [when.isoformat(), str(reason or "").strip(), record_id])
             self._l.log("category", record_id, "end", {"category": rec.category, "ended_on": None},
-                        {"category": rec.category, "ended_on": when.isoformat(), "reason": reason.strip()},
+                        {"category": rec.category, "ended_on": when.isoformat(), "reason": str(reason or "").strip()},
                         household_id=member.household_id, member_id=member.id, operator=operator)
         return Change(households=frozenset({member.household_id}), members=frozenset({member.id}))
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
-from .models import Change, Household
+from .models import Change, Household, text
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -25,7 +25,7 @@ FROM households h JOIN villages v ON v.id = h.village_id LEFT JOIN village_group
 
 
 def check_phone(phone: str, place: str, problems: list[Problem]) -> str:
-    p = (phone or "").strip().replace(" ", "")
+    p = text(phone).replace(" ", "")
     if p and not PHONE_RE.match(p):
         problems.append(Problem(place, f"电话号码格式不对：{phone}（手机11位，座机如 0431-12345678）"))
     return p
@@ -79,7 +79,8 @@ class Households:
         problems: list[Problem] = []
         vid, gid = self._place(village, group, problems)
         phone = check_phone(phone, "电话", problems)
-        number = (number or "").strip() or None
+        number = (str(number) if number is not None else "").strip() or None
+        address, notes = str(address or "").strip(), str(notes or "")
         if number and self.by_number(number):
             problems.append(Problem("户编号", f"户编号「{number}」已存在"))
         if problems:
@@ -90,8 +91,8 @@ class Households:
                 number = self._next_number()
             hid = db.execute(
                 "INSERT INTO households (number, village_id, group_id, address, phone, notes, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [number, vid, gid, address.strip(), phone, notes, now, now]).lastrowid
-            after = {"number": number, "village": village, "group": group, "address": address.strip(),
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [number, vid, gid, address, phone, notes, now, now]).lastrowid
+            after = {"number": number, "village": village, "group": group, "address": address,
                      "phone": phone, "notes": notes}
             self._l.log("household", hid, "create", None, after, household_id=hid, operator=operator)
         return Change(households=frozenset({hid}), id=hid)
@@ -109,7 +110,7 @@ class Households:
             raise ProblemsError(problems)
         before = {"village": cur.village, "group": cur.group, "address": cur.address, "phone": cur.phone,
                   "notes": cur.notes}
-        after = {"village": vname, "group": gname, "address": cur.address if address is None else address.strip(),
+        after = {"village": vname, "group": gname or "", "address": cur.address if address is None else str(address).strip(),
                  "phone": new_phone, "notes": cur.notes if notes is None else notes}
         if after == before:
             return Change()
@@ -124,14 +125,14 @@ class Households:
     # -- helpers
     def _place(self, village: str, group: str, problems: list[Problem]) -> tuple[int | None, int | None]:
         s = self._l.settings
-        vid = s.village_id(village or "")
+        vid = s.village_id(str(village or ""))
         if vid is None:
             known = "、".join(v.name for v in s.villages()) or "（尚未设置村）"
             problems.append(Problem("村", f"没有村（社区）「{village}」。已有：{known}"))
             return None, None
         if not group:
             return vid, None
-        gid = s.group_id(vid, group)
+        gid = s.group_id(vid, str(group))
         if gid is None:
             groups = next((v.groups for v in s.villages() if v.id == vid), ())
             problems.append(Problem("组", f"「{village}」没有「{group}」。已有：{'、'.join(g.name for g in groups) or '（无）'}"))

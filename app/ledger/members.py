@@ -12,7 +12,7 @@ from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
 from .households import check_phone
 from .identity import NO_ID, search_keys, validate_identity
-from .models import ENROLLED, Change, Member
+from .models import ENROLLED, Change, Member, text
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -38,8 +38,10 @@ def counts_for_rate(status: str) -> bool:
 
 
 def _date(value, field: str, problems: list[Problem]) -> dt.date | None:
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
     try:
@@ -150,6 +152,7 @@ class Members:
                    operator: str | None = None) -> Change:
         """Enrolled here (本地参保), or not with the reason, where (异地参保) and its date (死亡: date of death)."""
         cur = self.get(member_id)
+        status, detail = text(status), text(detail)
         problems: list[Problem] = []
         when = _date(on, "日期", problems)
         self._check_status(status, detail, when, cur.birth_date, problems)
@@ -175,7 +178,8 @@ class Members:
         self._household_exists(to_household_id, problems)
         if to_household_id == cur.household_id:
             problems.append(Problem("户", f"{cur.name} 已在该户"))
-        rel = cur.relation if relation is None else relation.strip()
+        rel = cur.relation if relation is None else str(relation).strip()
+        reason = str(reason or "")
         if rel == HEAD and not problems:
             self._check_head(member_id, to_household_id, problems)
         if problems:
@@ -208,8 +212,8 @@ class Members:
         cur = self.get(member_id)
         policy = self._l.policy()
         year = year or self._l.settings.get().year
-        addons = tuple(dict.fromkeys(policy.canonical(a.strip()) for a in addons if a.strip()))
-        declined = tuple(dict.fromkeys(policy.canonical(a.strip()) for a in declined if a.strip()))
+        addons = tuple(dict.fromkeys(policy.canonical(text(a)) for a in addons if text(a)))
+        declined = tuple(dict.fromkeys(policy.canonical(text(a)) for a in declined if text(a)))
         problems = []
         for a in addons + declined:
             if a not in policy.addon_by_name:
@@ -259,12 +263,12 @@ class Members:
             problems.append(Problem("日期", f"日期 {when} 早于出生日期 {birth}"))
 
     def _validate(self, member_id: int | None, household_id: int, f: dict, problems: list[Problem]) -> dict:
-        name = (f.get("name") or "").strip()
+        name = text(f.get("name"))
         if not name:
             problems.append(Problem("姓名", "姓名不能为空"))
         birth = _date(f.get("birth_date"), "出生日期", problems)
-        id_type = (f.get("id_type") or "").strip()
-        number, birth, sex = validate_identity(id_type, f.get("id_number"), birth, f.get("sex"), problems)
+        id_type = text(f.get("id_type"))
+        number, birth, sex = validate_identity(id_type, text(f.get("id_number")), birth, text(f.get("sex")), problems)
         if id_type == NO_ID:
             number = None
         if birth and birth > dt.date.today():
@@ -274,16 +278,16 @@ class Members:
             if other and other[0] != member_id:
                 where = self.where_is(self.get(other[0]))
                 problems.append(Problem("证件号码", f"证件号码 {mask_id_number(number)} 已登记在 {where} 名下，不能重复登记"))
-        relation = (f.get("relation") or "").strip()
+        relation = text(f.get("relation"))
         if relation == HEAD and household_id is not None:
             self._check_head(member_id, household_id, problems)
-        phone = check_phone(f.get("phone") or "", "电话", problems)
-        status = f.get("status") or ENROLLED
+        phone = check_phone(f.get("phone"), "电话", problems)
+        status = text(f.get("status")) or ENROLLED
         status_date = _date(f.get("status_date"), "日期", problems)
-        self._check_status(status, f.get("status_detail") or "", status_date, birth, problems)
+        self._check_status(status, text(f.get("status_detail")), status_date, birth, problems)
         student = bool(f.get("student"))
         return {"name": name, "id_type": id_type, "id_number": number, "sex": sex or "",
-                "birth_date": birth.isoformat() if birth else None, "ethnicity": (f.get("ethnicity") or "").strip(),
-                "relation": relation, "phone": phone, "student": student, "school": (f.get("school") or "").strip(),
-                "status": status, "status_detail": (f.get("status_detail") or "").strip(),
-                "status_date": status_date.isoformat() if status_date else None, "notes": f.get("notes") or ""}
+                "birth_date": birth.isoformat() if birth else None, "ethnicity": text(f.get("ethnicity")),
+                "relation": relation, "phone": phone, "student": student, "school": text(f.get("school")),
+                "status": status, "status_detail": text(f.get("status_detail")),
+                "status_date": status_date.isoformat() if status_date else None, "notes": text(f.get("notes"))}

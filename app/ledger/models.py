@@ -11,6 +11,11 @@ ID_TYPES: tuple[str, ...] = ("居民身份证", "港澳台居民居住证", "外
 METHODS: tuple[str, ...] = ("现金", "微信", "支付宝", "银行卡", "税务APP", "代缴")
 
 
+def text(value: object) -> str:
+    """Any input as stripped text: None -> ""; numbers typed into a form become their digits."""
+    return "" if value is None else str(value).strip()
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """What a write touched, so a window can refresh just that (Anki's OpChanges).

@@ -20,7 +20,7 @@ from ..domain.quote_model import Quote, SpecialFact
 from ..domain.refund import refund_decision
 from .db import now_iso
 from .members import _date
-from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund
+from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund, text
 from .quoting import quote_member
 
 if TYPE_CHECKING:
@@ -113,13 +113,16 @@ class Payments:
                operator: str | None = None, notes: str = "", override_reason: str | None = None) -> Change:
         """Record one payment; ``Change.id`` is the new payment's id (``get(id).receipt_no``)."""
         lines = list(lines)
-        operator = (operator or self._l.operator or "").strip()
+        operator = str(operator or self._l.operator or "").strip()
+        notes = str(notes or "")
         settings = self._l.settings.get()
         policy = self._l.policy()
         year = settings.year
         with self._l.transaction() as db:
             problems: list[Problem] = []
             day = _date(paid_on, "缴费日期", problems)
+            if not text(paid_on):
+                problems.append(Problem("缴费日期", "必须填写缴费日期"))
             if method not in METHODS:
                 problems.append(Problem("缴费方式", f"缴费方式「{method}」无效。可用：{'、'.join(METHODS)}"))
             if not operator:
@@ -176,7 +179,8 @@ class Payments:
         with self._l.transaction() as db:
             p = self.get(payment_id)
             problems = []
-            if not (reason or "").strip():
+            reason = str(reason or "").strip()
+            if not reason:
                 problems.append(Problem("作废原因", "作废必须写明原因"))
             if p.voided:
                 problems.append(Problem("缴费", f"票据 {p.receipt_no} 已于 {p.voided_at[:10]} 作废（{p.void_reason}）"))
@@ -205,6 +209,8 @@ class Payments:
             p = self.get(payment_id)
             problems: list[Problem] = []
             day = _date(refunded_on, "退费日期", problems)
+            if not text(refunded_on):
+                problems.append(Problem("退费日期", "必须填写退费日期"))
             item = next((i for i in p.items if i.member_id == member_id), None)
             if p.voided:
                 problems.append(Problem("缴费", f"票据 {p.receipt_no} 已作废，不能退费"))
@@ -215,6 +221,7 @@ class Payments:
             if day and day < p.paid_on:
                 problems.append(Problem("退费日期", f"退费日期 {day} 早于缴费日期 {p.paid_on}"))
             decision = None
+            reason = str(reason or "").strip()
             if item and day and not problems:
                 if item.policy_id != policy.id:
                     from ..policy_catalog import get_policy

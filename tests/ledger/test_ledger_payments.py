@@ -73,6 +73,13 @@ def test_all_problems_are_reported_at_once(ledger, household, family):
                                method="刷脸", paid_on="2024-10-08")
     text = str(err.value)
     assert "缴费方式" in text and "张三" in text and "金额不能为负" in text
+    with pytest.raises(ProblemsError, match="必须填写缴费日期"):
+        ledger.payments.record(household, [PayLine(head)], method="现金", paid_on=None)
+    with pytest.raises(ProblemsError, match="YYYY-MM-DD"):
+        ledger.payments.record(household, [PayLine(head)], method="现金", paid_on="10月8日")
+    pid = ledger.payments.record(household, [PayLine(head)], method="现金", paid_on="2024-10-08").id
+    with pytest.raises(ProblemsError, match="必须填写退费日期"):
+        ledger.payments.refund(pid, head, "重复缴费", refunded_on="")
 
 
 def test_assisted_member_charged_the_normal_rate_is_refused_quoting_the_document(tunliu, ids):

@@ -132,3 +132,39 @@ def test_ledger_file_location_db_flag_then_env_then_data_folder(tmp_path, monkey
     monkeypatch.setenv("CANBAO_DB", str(tmp_path / "env.db"))
     assert resolve_path(None) == tmp_path / "env.db"
     assert resolve_path(tmp_path / "flag.db") == tmp_path / "flag.db"
+
+
+GARBAGE = [None, "", "  ", 12345, 3.5, "2024-13-45", "🙂" * 3, "x" * 300]
+
+
+def test_garbage_input_is_a_problem_never_a_crash_and_never_a_half_write(ledger, household, ids):
+    """Every write given nonsense raises ProblemsError (Chinese, with a place) and leaves nothing behind."""
+    from app.ledger import PayLine
+
+    mid = ledger.members.add(household, name="张三", id_number=ids(), relation="户主").id
+    pid = ledger.payments.record(household, [PayLine(mid)], method="现金", paid_on="2024-10-08").id
+    before = {t: ledger.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("households", "members", "member_categories", "payments", "refunds", "audit")}
+    calls = []
+    for g in GARBAGE:
+        calls += [
+            lambda g=g: ledger.households.add(village=g, group=g, phone=g),
+            lambda g=g: ledger.members.add(household, name=g, id_type=g, id_number=g, birth_date=g),
+            lambda g=g: ledger.members.add(household, name="李四", id_number=g, birth_date=g, phone=g),
+            lambda g=g: ledger.members.set_status(mid, g, on=g),
+            lambda g=g: ledger.categories.add(mid, g, department=g, recognized_on=g),
+            lambda g=g: ledger.payments.record(household, [PayLine(mid, amount=g)], method=g, paid_on=g),
+            lambda g=g: ledger.payments.refund(pid, mid, g, refunded_on=g),
+            lambda g=g: ledger.payments.void(pid, g),  # the first real reason voids; later ones are refused
+            lambda g=g: ledger.members.choose_addons(mid, [f"附加{g}"]),
+        ]
+    for call in calls:
+        try:
+            call()
+        except ProblemsError as exc:
+            assert exc.problems and all(p.message for p in exc.problems)
+    after = {t: ledger.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before}
+    voided = ledger.payments.get(pid).voided
+    assert {k: v for k, v in after.items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
+    assert after["audit"] - before["audit"] == (2 if voided else 0)
+    assert ledger.check() == []
