@@ -43,7 +43,7 @@ class Households:
         return Household(*row)
 
     def by_number(self, number: str) -> Household | None:
-        row = self._l.db.execute(_SELECT + " WHERE h.number = ?", [number.strip()]).fetchone()
+        row = self._l.db.execute(_SELECT + " WHERE h.number = ?", [text(number)]).fetchone()
         return Household(*row) if row else None
 
     def find(self, ref: str | int) -> Household:

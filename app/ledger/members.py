@@ -75,7 +75,7 @@ class Members:
         return [row_to_member(r) for r in rows]
 
     def by_id_number(self, number: str) -> Member | None:
-        row = self._l.db.execute(SELECT + " WHERE id_number = ?", [number.strip().upper()]).fetchone()
+        row = self._l.db.execute(SELECT + " WHERE id_number = ?", [text(number).upper()]).fetchone()
         return row_to_member(row) if row else None
 
     def count(self) -> int:
@@ -124,7 +124,7 @@ class Members:
         cur = self.get(member_id)
         before = _record(cur)
         merged = {**before, **fields}
-        number = (merged.get("id_number") or "").strip()
+        number = text(merged.get("id_number"))
         derives = merged.get("id_type") in ("居民身份证", "港澳台居民居住证") or (
             merged.get("id_type") == "外国人永久居留身份证" and len(number) == 18)
         if "id_number" in fields and derives:  # re-read birth date and sex from the new number
@@ -266,6 +266,8 @@ class Members:
         name = text(f.get("name"))
         if not name:
             problems.append(Problem("姓名", "姓名不能为空"))
+        elif len(name) > 50 or any(ord(ch) < 32 for ch in name):
+            problems.append(Problem("姓名", f"姓名过长或含有控制字符：{name[:20]}…"))
         birth = _date(f.get("birth_date"), "出生日期", problems)
         id_type = text(f.get("id_type"))
         number, birth, sex = validate_identity(id_type, text(f.get("id_number")), birth, text(f.get("sex")), problems)

@@ -62,7 +62,7 @@ class Payments:
         return self._payment(row)
 
     def by_receipt(self, receipt_no: str) -> Payment:
-        row = self._l.db.execute(_PAY + " WHERE receipt_no = ?", [receipt_no.strip()]).fetchone()
+        row = self._l.db.execute(_PAY + " WHERE receipt_no = ?", [text(receipt_no)]).fetchone()
         if row is None:
             raise ProblemsError([Problem("票据号", f"没有票据号为 {receipt_no} 的缴费记录")])
         return self._payment(row)

@@ -100,7 +100,7 @@ def _matches(hit: SearchHit, initials: str, token: str) -> bool:
 
 
 def search(ledger: "Ledger", text: str, *, limit: int = 50) -> list[SearchHit]:
-    tokens = [t for t in re.split(r"[\s,，、]+", (text or "").strip()) if t]
+    tokens = [t for t in re.split(r"[\s,，、]+", "" if text is None else str(text).strip()) if t]
     if not tokens or limit <= 0:
         return []
     first, rest = tokens[0], tokens[1:]

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..domain.problems import Problem, ProblemsError
-from .models import Change, Group, Settings, Village
+from .models import Change, Group, Settings, Village, text
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -44,12 +44,12 @@ class SettingsService:
                      for vid, name, kind in self._l.db.execute("SELECT id, name, kind FROM villages ORDER BY id"))
 
     def village_id(self, name: str) -> int | None:
-        row = self._l.db.execute("SELECT id FROM villages WHERE name = ?", [name.strip()]).fetchone()
+        row = self._l.db.execute("SELECT id FROM villages WHERE name = ?", [text(name)]).fetchone()
         return row[0] if row else None
 
     def group_id(self, village_id: int, name: str) -> int | None:
         row = self._l.db.execute("SELECT id FROM village_groups WHERE village_id = ? AND name = ?",
-                                 [village_id, name.strip()]).fetchone()
+                                 [village_id, text(name)]).fetchone()
         return row[0] if row else None
 
     # -- writes
@@ -59,10 +59,11 @@ class SettingsService:
         """Set up a new ledger. ``villages`` maps a village name to its groups (or is a list of names)."""
         if self.initialized():
             raise ProblemsError([Problem("台账", f"台账已设置（{self.get().township} {self.get().year}年度），不能重复初始化")])
-        ops = [o.strip() for o in operators if o and o.strip()]
+        ops = [text(o) for o in (operators or ()) if text(o)]
+        township, area_kind, policy_id = text(township), text(area_kind), text(policy_id)
         problems = self._check(township=township, year=year, policy_id=policy_id, operators=ops, area_kind=area_kind)
-        vmap = {str(k).strip(): [str(g).strip() for g in v] for k, v in villages.items()} \
-            if isinstance(villages, Mapping) else {str(v).strip(): [] for v in villages}
+        vmap = {text(k): [text(g) for g in (v or ())] for k, v in villages.items()} \
+            if isinstance(villages, Mapping) else {text(v): [] for v in (villages or ())}
         kinds = dict(village_kinds or {})
         for name, groups in vmap.items():
             if not name:
@@ -73,7 +74,7 @@ class SettingsService:
                 problems.append(Problem("组", f"「{name}」的组名有空白或重复"))
         if problems:
             raise ProblemsError(problems)
-        values = {"township": township.strip(), "year": int(year), "policy_id": policy_id, "operators": ops,
+        values = {"township": township, "year": int(year), "policy_id": policy_id, "operators": ops,
                   "area_kind": area_kind, "rolled_over_from": rolled_over_from}
         with self._l.transaction() as db:
             for k, v in values.items():
@@ -88,10 +89,10 @@ class SettingsService:
                area_kind: str | None = None, policy_id: str | None = None) -> Change:
         """Change the township name, operators, area kind, or (before any payment) the policy."""
         cur = self.get()
-        new = {"township": cur.township if township is None else township.strip(),
-               "operators": list(cur.operators) if operators is None else [o.strip() for o in operators if o.strip()],
-               "area_kind": cur.area_kind if area_kind is None else area_kind,
-               "policy_id": cur.policy_id if policy_id is None else policy_id}
+        new = {"township": cur.township if township is None else text(township),
+               "operators": list(cur.operators) if operators is None else [text(o) for o in operators if text(o)],
+               "area_kind": cur.area_kind if area_kind is None else text(area_kind),
+               "policy_id": cur.policy_id if policy_id is None else text(policy_id)}
         problems = self._check(year=cur.year, **new)
         if policy_id is not None and policy_id != cur.policy_id:
             n = self._l.db.execute("SELECT count(*) FROM payments WHERE year = ?", [cur.year]).fetchone()[0]
@@ -110,8 +111,8 @@ class SettingsService:
         return Change(settings=True)
 
     def add_village(self, name: str, kind: str = "村", groups: Iterable[str] = ()) -> Change:
-        name = name.strip()
-        groups = [g.strip() for g in groups]
+        name = text(name)
+        groups = [text(g) for g in (groups or ())]
         problems = []
         if not name:
             problems.append(Problem("村", "村（社区）名称不能为空"))
@@ -131,7 +132,7 @@ class SettingsService:
 
     def add_group(self, village: str, name: str) -> Change:
         vid = self.village_id(village)
-        name = name.strip()
+        name = text(name)
         if vid is None:
             raise ProblemsError([Problem("村", f"没有村（社区）「{village}」")])
         if not name or self.group_id(vid, name) is not None:
@@ -155,6 +156,11 @@ class SettingsService:
         from ..policy_catalog import UnknownPolicy, get_policy
 
         problems = []
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            problems.append(Problem("年度", f"年度应为整数，如 2025：{year!r}"))
+            year = None
         if not (township or "").strip():
             problems.append(Problem("乡镇", "乡镇（街道）名称不能为空"))
         if not operators:
@@ -164,7 +170,7 @@ class SettingsService:
         except UnknownPolicy as exc:
             problems.append(Problem("政策", str(exc)))
             return problems
-        if int(year) != policy.year:
+        if year is not None and year != policy.year:
             problems.append(Problem("年度", f"政策 {policy_id} 是 {policy.year} 年度的，台账年度为 {year}"))
         if area_kind and policy.area_kinds and area_kind not in policy.area_kinds:
             problems.append(Problem("地区类型", f"地区类型「{area_kind}」无效。可用：{'、'.join(policy.area_kinds)}"))

@@ -168,3 +168,35 @@ def test_garbage_input_is_a_problem_never_a_crash_and_never_a_half_write(ledger,
     assert {k: v for k, v in after.items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
     assert after["audit"] - before["audit"] == (2 if voided else 0)
     assert ledger.check() == []
+
+
+def test_garbage_in_updates_settings_and_lookups_is_a_problem_never_a_crash(tmp_path, ids):
+    lg = open_ledger(tmp_path / "g.db", create=True, backup=False)
+    try:
+        for g in GARBAGE:
+            with pytest.raises(ProblemsError):
+                lg.settings.initialize(township=g, year=g, policy_id=g, operators=None if g is None else [g],
+                                       villages=[g] if g else g, area_kind=g)
+        assert not lg.settings.initialized()
+        lg.settings.initialize(township="镇", year="2025", policy_id="tunliu-2025", operators=["甲"], villages=["村"])
+        h = lg.households.add(village="村").id
+        m = lg.members.add(h, name="甲", id_number=ids()).id
+        snapshot = lg.members.get(m)
+        for g in GARBAGE:
+            for call in (lambda: lg.members.update(m, name=g), lambda: lg.members.update(m, id_number=g),
+                         lambda: lg.members.update(m, birth_date=g), lambda: lg.households.update(h, village=g),
+                         lambda: lg.households.update(h, group=g), lambda: lg.members.move(m, g),
+                         lambda: lg.categories.end(g, ended_on=g), lambda: lg.settings.add_village(g),
+                         lambda: lg.settings.add_group(g, g), lambda: lg.households.find(g),
+                         lambda: lg.payments.by_receipt(g)):
+                try:
+                    call()
+                except ProblemsError as exc:
+                    assert all(p.message for p in exc.problems)
+            assert isinstance(lg.search(g), list)
+        m_now = lg.members.get(m)
+        assert (m_now.id_number, m_now.birth_date) == (snapshot.id_number, snapshot.birth_date)
+        assert m_now.name in ("甲", "12345", "3.5", "2024-13-45", "🙂🙂🙂")  # text that is a valid name
+        assert lg.check() == []
+    finally:
+        lg.close()
