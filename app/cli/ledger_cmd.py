@@ -113,7 +113,7 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
-    hh = ls.add_parser("household", help="户：add / list / show")
+    hh = ls.add_parser("household", help="户：add / list / show / update")
     hs = hh.add_subparsers(dest="household_command", metavar="子命令")
     p = hs.add_parser("add", parents=[db], help="新增一户")
     p.add_argument("--village", required=True)
@@ -128,12 +128,20 @@ def register(sub) -> None:
     p.add_argument("--group")
     p.add_argument("--limit", type=int, default=200)
     p.set_defaults(func=cmd_household_list)
+    p = hs.add_parser("update", parents=[db], help="修改一户的村组、地址、电话、备注")
+    p.add_argument("number", metavar="户编号")
+    p.add_argument("--village")
+    p.add_argument("--group")
+    p.add_argument("--address")
+    p.add_argument("--phone")
+    p.add_argument("--notes")
+    p.set_defaults(func=cmd_household_update)
     p = hs.add_parser("show", parents=[db], help="显示一户：成员、类别、缴费")
     p.add_argument("number", metavar="户编号")
     p.set_defaults(func=cmd_household_show)
     hh.set_defaults(func=lambda a: (hh.print_help(), 0)[1])
 
-    mm = ls.add_parser("member", help="人员：add / move / status")
+    mm = ls.add_parser("member", help="人员：add / show / update / move / status")
     ms = mm.add_subparsers(dest="member_command", metavar="子命令")
     p = ms.add_parser("add", parents=[db], help="在一户中新增人员")
     p.add_argument("--household", required=True, metavar="户编号")
@@ -149,6 +157,16 @@ def register(sub) -> None:
     p.add_argument("--school", default="")
     p.add_argument("--notes", default="")
     p.set_defaults(func=cmd_member_add)
+    p = ms.add_parser("show", parents=[db], help="显示一个人：档案、类别、本年度缴费")
+    p.add_argument("member", metavar="证件号码|#编号")
+    p.set_defaults(func=cmd_member_show)
+    p = ms.add_parser("update", parents=[db], help="修改人员档案（只改给出的项）")
+    p.add_argument("member", metavar="证件号码|#编号")
+    for flag in ("--name", "--id-type", "--id-number", "--birth-date", "--sex", "--ethnicity", "--relation",
+                 "--phone", "--school", "--notes"):
+        p.add_argument(flag)
+    p.add_argument("--student", choices=["是", "否"])
+    p.set_defaults(func=cmd_member_update)
     p = ms.add_parser("move", parents=[db], help="把人员迁到另一户（历史和缴费随人）")
     p.add_argument("member", metavar="证件号码|#编号")
     p.add_argument("--to", required=True, metavar="户编号")
@@ -342,6 +360,50 @@ def cmd_member_add(args) -> int:
                             relation=args.relation, phone=args.phone, student=args.student, school=args.school,
                             notes=args.notes)
         _print_member(lg.members.get(ch.id), "已新增：")
+    return 0
+
+
+@_command
+def cmd_household_update(args) -> int:
+    with _open(args) as lg:
+        h = lg.households.find(args.number)
+        ch = lg.households.update(h.id, village=args.village, group=args.group, address=args.address,
+                                  phone=args.phone, notes=args.notes)
+        print(f"已修改户 {h.number}" if ch.households else f"户 {h.number} 没有变化")
+    return 0
+
+
+@_command
+def cmd_member_show(args) -> int:
+    with _open(args) as lg:
+        m = _member(lg, args.member)
+        _print_member(m, "")
+        print(f"  户 {m.household_number}" + (f"  民族 {m.ethnicity}" if m.ethnicity else "") + (
+            f"  备注 {m.notes}" if m.notes else ""))
+        for c in lg.categories.of_member(m.id):
+            end = f" 至 {c.ended_on}（{c.end_reason}）" if c.ended_on else ""
+            print(f"  类别#{c.id} {c.category} {c.department} {c.recognized_on or ''}{end}")
+        year = lg.payments.member_year(m.id)
+        if year.addons:
+            print(f"  {year.year}年度附加险：{'、'.join(year.addons)}")
+        for i in year.items:
+            p = lg.payments.get(i.payment_id)
+            print(f"  {year.year}年度已缴 {fmt(i.amount)} 元（票据 {p.receipt_no}，{p.paid_on}，{p.method}）")
+        if not year.items:
+            print(f"  {year.year}年度尚未缴费")
+    return 0
+
+
+@_command
+def cmd_member_update(args) -> int:
+    with _open(args) as lg:
+        m = _member(lg, args.member)
+        fields = {k: getattr(args, k) for k in ("name", "id_type", "id_number", "birth_date", "sex", "ethnicity",
+                                                "relation", "phone", "school", "notes") if getattr(args, k) is not None}
+        if args.student is not None:
+            fields["student"] = args.student == "是"
+        ch = lg.members.update(m.id, **fields)
+        _print_member(lg.members.get(m.id), "已修改：" if ch.members else "没有变化：")
     return 0
 
 

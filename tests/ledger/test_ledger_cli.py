@@ -32,6 +32,10 @@ def test_a_day_at_the_counter(cli, tmp_path, make_id):
     assert cli("ledger", "member", "add", "--household", "000001", "--name", "小明", "--id-type", "无",
                "--birth-date", "2015-05-05", "--relation", "子", "--student", "--school", "东风小学")[0] == 0
     assert cli("ledger", "category", "add", head, "低保对象", "--department", "民政", "--date", "2024-08-01")[0] == 0
+    assert cli("ledger", "member", "update", head, "--phone", "13912345678", "--ethnicity", "汉族")[0] == 0
+    assert cli("ledger", "household", "update", "000001", "--address", "东风村8号")[0] == 0
+    code, out, _ = cli("ledger", "member", "show", head)
+    assert "13912345678" in out and "汉族" in out and "低保对象" in out and "尚未缴费" in out
     code, _, err = cli("ledger", "pay", "--household", "000001", "--member", f"{head}=400", "--method", "现金",
                        "--date", "2024-10-08")
     assert code == 2 and "被资助人一旦办理正常缴费" in err and "Traceback" not in err
@@ -39,7 +43,8 @@ def test_a_day_at_the_counter(cli, tmp_path, make_id):
                        "--method", "微信", "--date", "2024-10-08")
     assert code == 0 and "2025-000001" in out and "合计 480.00 元" in out
     code, out, _ = cli("ledger", "household", "show", "000001")
-    assert "票据 2025-000001" in out and "低保对象" in out
+    assert "票据 2025-000001" in out and "低保对象" in out and "东风村8号" in out
+    assert "已缴 80.00 元（票据 2025-000001" in cli("ledger", "member", "show", head)[1]
     code, out, _ = cli("ledger", "search", head[-4:])
     assert code == 0 and "张三" in out and "找到 1 人" in out
     assert "张三" in cli("ledger", "search", "zs")[1]
