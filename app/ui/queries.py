@@ -182,6 +182,9 @@ def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int,
 
 def open_reader(path) -> sqlite3.Connection:
     """A read-only connection for a worker thread (WAL lets it read while the window writes)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+    from pathlib import Path
+
+    uri = Path(path).resolve().as_uri() + "?mode=ro"  # percent-encoded: Chinese, spaces, # and ? are safe
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA query_only=ON")
     return conn

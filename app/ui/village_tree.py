@@ -28,6 +28,7 @@ class VillageTree(QTreeWidget):
         self.items: dict[tuple, QTreeWidgetItem] = {}
         self.progress: dict[tuple, queries.Progress] = {}
         self.task = None
+        self._again = False
         self.currentItemChanged.connect(self._changed)
         self.rebuild()
 
@@ -58,6 +59,10 @@ class VillageTree(QTreeWidget):
 
     def refresh_progress(self) -> None:
         """Count paid / required per group on a worker thread (a separate read-only connection)."""
+        if self.task is not None and self.task.is_running():
+            self._again = True  # one count at a time; the latest change is counted when this one ends
+            return
+        self._again = False
         path, year = self.ledger.path, self.ledger.settings.get().year
 
         def work(progress, cancelled):
@@ -67,8 +72,14 @@ class VillageTree(QTreeWidget):
             finally:
                 conn.close()
 
-        self.task = run_task(self, "正在统计进度", work, self.show_progress, on_error=lambda exc: None,
+        self.task = run_task(self, "正在统计进度", work, self._counted, on_error=lambda exc: None,
                              show_progress=False)
+
+    def _counted(self, by_group: dict) -> None:
+        self.show_progress(by_group)
+        if self._again:
+            self.task = None
+            self.refresh_progress()
 
     def show_progress(self, by_group: dict) -> None:
         per_village, total = queries.roll_up(by_group)

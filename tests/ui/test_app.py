@@ -92,3 +92,20 @@ def test_search_pages_stay_exact_when_bounded(qtbot, ledger, monkeypatch):
     while model.canFetchMore():
         model.fetchMore()
     assert model.rowCount() == 0
+
+
+def test_reader_connection_opens_a_path_with_chinese_spaces_hash_and_percent(tmp_path, ledger):
+    import shutil
+
+    from app.ui import queries
+
+    ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
+    folder = tmp_path / "参保 台账#2025%20"
+    folder.mkdir()
+    copy = folder / "西营镇 台账.db"
+    shutil.copyfile(ledger.path, copy)
+    conn = queries.open_reader(copy)
+    try:
+        assert queries.member_count(conn, MemberFilter(year=2025)) == 5
+    finally:
+        conn.close()
