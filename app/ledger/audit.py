@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
@@ -51,5 +52,9 @@ def describe(e: AuditEntry) -> str:
         diff = "；".join(f"{k}: {e.before.get(k)!s} → {e.after.get(k)!s}" for k in keys)
     elif e.after:
         diff = "；".join(f"{k}={v}" for k, v in e.after.items() if v not in (None, "", [], {}))
-    return (f"{e.ts[:19].replace('T', ' ')} {e.operator} {entities.get(e.entity, e.entity)}#{e.entity_id or ''} "
+    try:
+        when = dt.datetime.fromisoformat(e.ts).astimezone().strftime("%Y-%m-%d %H:%M:%S")  # local time
+    except ValueError:
+        when = e.ts[:19].replace("T", " ")
+    return (f"{when} {e.operator} {entities.get(e.entity, e.entity)}#{e.entity_id or ''} "
             f"{names.get(e.action, e.action)} {diff}").strip()
