@@ -224,7 +224,7 @@ class MemberForm(QDialog):
         self.cat_dept = QComboBox()
         self.cat_dept.addItems(["", *vocabulary.DEPARTMENTS])
         self.cat_date = QLineEdit()
-        self.cat_date.setPlaceholderText("认定日期 年-月-日")
+        self.cat_date.setPlaceholderText("认定（或终止）日期 年-月-日")
         add = QPushButton("添加类别")
         add.setObjectName("addCategory")
         add.clicked.connect(self.add_category)
@@ -276,10 +276,16 @@ class MemberForm(QDialog):
         self.check()
 
     def end_selected_category(self) -> None:
+        """End the selected recognition on the date typed in the date box (today if empty)."""
         row = self.cat_table.currentRow()
+        problems: list[Problem] = []
+        when = _date_or_none(self.cat_date.text(), "终止日期", problems) or dt.date.today()
+        if problems:
+            self.problem.setText("\n".join(str(p) for p in problems))
+            return
         if 0 <= row < len(self._existing) and self._existing[row].ended_on is None:
-            self.ended.append((self._existing[row].id, dt.date.today().isoformat()))
-            self.cat_table.setItem(row, 3, QTableWidgetItem(dt.date.today().isoformat() + "（待保存）"))
+            self.ended.append((self._existing[row].id, when.isoformat()))
+            self.cat_table.setItem(row, 3, QTableWidgetItem(when.isoformat() + "（待保存）"))
 
     def _load(self, m) -> None:
         self.name.setText(m.name)

@@ -122,7 +122,8 @@ class PrintPreviewDialog(QDialog):
     def for_receipt(cls, ledger, payment_id: int, parent=None, prefs=None, reprint: bool = False):
         try:
             pay = ledger.payments.get(payment_id)
-            path = build_pdf(ledger.path, "receipt", receipt_numbers=(pay.receipt_no,), reprint=reprint)
+            paper = prefs.paper if prefs is not None else "a4"
+            path = build_pdf(ledger.path, "receipt", receipt_numbers=(pay.receipt_no,), reprint=reprint, paper=paper)
         except Exception as exc:  # noqa: BLE001 - shown as a Chinese message
             show_error(parent, "打印收据", exc)
             return None
@@ -194,9 +195,13 @@ class PrintChooser(QDialog):
             self.scope.addButton(b)
             scopes.addWidget(b)
         self.scope.buttons()[0 if main_window.view.household else 2].setChecked(True)
+        from .settings import PAPERS
+
         self.paper = QComboBox()
-        self.paper.addItem("A4（两联）", "a4")
-        self.paper.addItem("241×93 连续纸", "241x93")
+        for key, label in PAPERS.items():
+            self.paper.addItem(label, key)
+        if prefs is not None:
+            self.paper.setCurrentIndex(max(self.paper.findData(prefs.paper), 0))
         form.addRow("打印内容：", kinds)
         form.addRow("范围：", scopes)
         form.addRow("收据纸张：", self.paper)

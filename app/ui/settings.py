@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from ..domain.problems import ProblemsError
 from .tasks import error_text
 
-PAPER_SIZES = ("A4", "A5", "B5")
+PAPERS = {"a4": "A4（两联）", "241x93": "241×93 连续纸"}  # receipt paper, as app.paper.receipt draws it
 
 
 class Preferences:
@@ -50,7 +50,7 @@ class Preferences:
     operator = property(lambda s: s._get("operator", ""), lambda s, v: s._set("operator", v))
     backup_dir = property(lambda s: s._get("backup_dir", ""), lambda s, v: s._set("backup_dir", v))
     printer = property(lambda s: s._get("printer", ""), lambda s, v: s._set("printer", v))
-    paper = property(lambda s: s._get("paper", "A4"), lambda s, v: s._set("paper", v))
+    paper = property(lambda s: s._get("paper", "a4"), lambda s, v: s._set("paper", v))
     copies = property(lambda s: s._get("copies", 1), lambda s, v: s._set("copies", int(v)))
     large_font = property(lambda s: s._get("large_font", False), lambda s, v: s._set("large_font", bool(v)))
     last_ledger = property(lambda s: s._get("last_ledger", ""), lambda s, v: s._set("last_ledger", str(v)))
@@ -106,9 +106,10 @@ class SettingsDialog(QDialog):
         self.printer.setCurrentIndex(max(self.printer.findData(prefs.printer), 0))
         form.addRow("默认打印机：", self.printer)
         self.paper = QComboBox()
-        self.paper.addItems(PAPER_SIZES)
-        self.paper.setCurrentText(prefs.paper)
-        form.addRow("纸张：", self.paper)
+        for key, label in PAPERS.items():
+            self.paper.addItem(label, key)
+        self.paper.setCurrentIndex(max(self.paper.findData(prefs.paper), 0))
+        form.addRow("收据纸张：", self.paper)
         self.copies = QSpinBox()
         self.copies.setRange(1, 9)
         self.copies.setValue(prefs.copies)
@@ -146,7 +147,7 @@ class SettingsDialog(QDialog):
         self.prefs.operator = self.operator.text().strip()
         self.prefs.backup_dir = self.backup_dir.text().strip()
         self.prefs.printer = self.printer.currentData() or ""
-        self.prefs.paper = self.paper.currentText()
+        self.prefs.paper = self.paper.currentData()
         self.prefs.copies = self.copies.value()
         self.prefs.large_font = self.large_font.isChecked()
         from PySide6.QtWidgets import QApplication

@@ -205,3 +205,19 @@ def test_task_cancel_and_error_become_messages(qtbot, monkeypatch):
         pass
     assert shown == ["找不到文件：/no/such.xlsx"]
     assert "Traceback" not in error_text(ValueError("坏"))
+
+
+def test_end_a_category_on_a_date(qtbot, ledger):
+    m = ledger.members.get(2)  # 李四, 低保对象 since 2024-01-01
+    mf = MemberForm(ledger, m.household_id, m)
+    qtbot.addWidget(mf)
+    mf.cat_table.setCurrentCell(0, 0)
+    mf.cat_date.setText("2024-12-31")
+    mf.end_selected_category()
+    assert mf.cat_table.item(0, 3).text().startswith("2024-12-31")
+    mf.save()
+    assert mf.result() == mf.DialogCode.Accepted, mf.problem.text()
+    [rec] = ledger.categories.of_member(2)
+    assert str(rec.ended_on) == "2024-12-31"
+    # the quote follows: from 2025-01-01 李四 is no longer assisted
+    assert ledger.payments.quote(2, "2025-01-10").assistance == 0
