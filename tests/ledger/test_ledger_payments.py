@@ -180,3 +180,36 @@ def test_audit_records_who_when_before_after(ledger, household, family):
     assert e.ts.startswith(str(dt.datetime.now(dt.timezone.utc).year))
     with pytest.raises(sqlite3.IntegrityError):
         ledger.db.execute("DELETE FROM audit")
+
+
+def test_two_connections_paying_at_once_get_distinct_sequential_receipts(ledger, ids):
+    """Two windows (or a window and the CLI) on one file: BEGIN IMMEDIATE serialises the writes."""
+    import threading
+
+    from app.ledger import open_ledger
+
+    people = []
+    for n in range(40):
+        h = ledger.households.add(village="东风村").id
+        people.append((h, ledger.members.add(h, name=f"人{n}", id_number=ids()).id))
+    errors = []
+
+    def pay(chunk):
+        lg = open_ledger(ledger.path, backup=False)
+        try:
+            for h, m in chunk:
+                lg.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            lg.close()
+
+    threads = [threading.Thread(target=pay, args=(people[i::2],)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    receipts = [r[0] for r in ledger.db.execute("SELECT receipt_no FROM payments ORDER BY seq")]
+    assert receipts == [f"2025-{n:06d}" for n in range(1, 41)]
+    assert ledger.check() == []
