@@ -91,10 +91,26 @@ def validate_identity(id_type: str, id_number: str | None, birth_date: dt.date |
     return number, birth_date or id_birth, sex or id_sex
 
 
+# Surnames read differently from the character's everyday reading (单田芳 is Shàn, not Dān): the first
+# letter as the surname is said, so a grid worker typing what they hear finds the person.
+SURNAME_INITIALS: dict[str, str] = {
+    "单于": "cy", "尉迟": "yc", "万俟": "mq", "长孙": "zs",
+    "单": "s", "曾": "z", "解": "x", "仇": "q", "区": "o", "查": "z", "翟": "z", "覃": "q", "种": "c",
+    "秘": "b", "召": "s", "折": "s", "尉": "y", "繁": "p", "句": "g", "隗": "w", "眭": "s", "冼": "x",
+}
+
+
 def name_initials(name: str) -> str:
-    """Pinyin first letters in lower case: 张三丰 -> zsf; characters pypinyin does not know are skipped."""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(ch for ch in "".join(letters).lower() if "a" <= ch <= "z")
+    """Pinyin first letters in lower case: 张三丰 -> zsf, 单田芳 -> stf (surname reading); characters
+    pypinyin does not know are skipped."""
+    name = (name or "").strip()
+    head = ""
+    for size in (2, 1):
+        if name[:size] in SURNAME_INITIALS:
+            head, name = SURNAME_INITIALS[name[:size]], name[size:]
+            break
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if name else []
+    return head + "".join(ch for ch in "".join(letters).lower() if "a" <= ch <= "z")
 
 
 def search_keys(name: str, id_number: str | None, phone: str) -> dict:

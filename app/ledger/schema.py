@@ -191,6 +191,18 @@ def _m0002_birth_date_index(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS members_birth_date ON members(birth_date)")
 
 
+@MIGRATIONS(name="0003_surname_initials")
+def _m0003_surname_initials(db: Database) -> None:
+    # pinyin initials now use the surname reading (单 -> s, 曾 -> z); recompute them for those surnames
+    from .identity import SURNAME_INITIALS, name_initials
+
+    for surname in SURNAME_INITIALS:
+        upper = surname[:-1] + chr(ord(surname[-1]) + 1)
+        rows = db.execute("SELECT id, name FROM members WHERE name >= ? AND name < ?", [surname, upper]).fetchall()
+        db.conn.executemany("UPDATE members SET name_initials = ? WHERE id = ?",
+                            [(name_initials(name), mid) for mid, name in rows])
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

@@ -153,6 +153,8 @@ def test_search_by_id_fragment_last_digits_name_initials_phone(ledger, household
     assert {h.member_id for h in ledger.search("220102")} == {a, b}
     assert [h.member_id for h in ledger.search("张三")] == [a]
     assert [h.member_id for h in ledger.search("ZSF")] == [a]
+    c = ledger.members.add(household, name="单田芳", id_number=ids("19340601")).id
+    assert [h.member_id for h in ledger.search("stf")] == [c]  # the surname's reading, Shàn
     assert [h.member_id for h in ledger.search("139123")] == [a]
     assert [h.member_id for h in ledger.search("5678")] == [a]
     assert [h.member_id for h in ledger.search("三丰")] == [a]  # middle of a name: substring fallback
