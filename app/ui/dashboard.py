@@ -151,6 +151,7 @@ class DashboardDialog(QDialog):
         self.setWindowTitle(f"统计：{s.township} {s.year}年度")
         self.headline = QLabel("正在统计……")
         self.headline.setObjectName("pageTitle")
+        self.headline.setWordWrap(True)
         self.tabs = QTabWidget()
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.reload)

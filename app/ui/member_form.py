@@ -147,6 +147,7 @@ class MemberForm(QDialog):
         if member:
             tabs.addTab(self._history_tab(), "变更历史")
         self.tabs = tabs
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 34)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -222,7 +223,9 @@ class MemberForm(QDialog):
         self.cat_name = QComboBox()
         self.cat_name.addItems(vocabulary.CATEGORIES)
         self.cat_dept = QComboBox()
-        self.cat_dept.addItems(["", *vocabulary.DEPARTMENTS])
+        self.cat_dept.addItem("（认定部门）", "")
+        for d in vocabulary.DEPARTMENTS:
+            self.cat_dept.addItem(d, d)
         self.cat_date = QLineEdit()
         self.cat_date.setPlaceholderText("认定（或终止）日期 年-月-日")
         add = QPushButton("添加类别")
@@ -230,9 +233,17 @@ class MemberForm(QDialog):
         add.clicked.connect(self.add_category)
         end = QPushButton("终止所选认定")
         end.clicked.connect(self.end_selected_category)
-        for x in (self.cat_name, self.cat_dept, self.cat_date, add, end):
+        em = self.fontMetrics().horizontalAdvance("汉")
+        self.cat_date.setMinimumWidth(em * 9)
+        self.cat_dept.setMinimumWidth(em * 6)
+        for x in (self.cat_name, self.cat_dept, self.cat_date):
             row.addWidget(x)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(add)
+        buttons.addWidget(end)
         v.addLayout(row)
+        v.addLayout(buttons)
         self._existing: list = []
         if self.member:
             self._existing = self.ledger.categories.of_member(self.member.id)
@@ -270,7 +281,7 @@ class MemberForm(QDialog):
         if problems:
             self.problem.setText("\n".join(str(p) for p in problems))
             return
-        self.new_categories.append((name, self.cat_dept.currentText(), when.isoformat() if when else ""))
+        self.new_categories.append((name, self.cat_dept.currentData() or "", when.isoformat() if when else ""))
         self.cat_date.clear()
         self._fill_categories()
         self.check()
