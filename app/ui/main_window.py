@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
 
         self.paid_on = min(default_paid_on(self.policy), dt.date.today())
         self._dialogs: list = []
+        self._place: tuple = (None, None)  # (village id, group id) chosen in the tree
         self._count_gen = 0
         self._count_timer = QTimer(self)  # the total is counted once typing pauses, not on every key
         self._count_timer.setSingleShot(True)
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
 
     # -- list and filters
     def current_filter(self) -> MemberFilter:
-        vid, gid = self._place if hasattr(self, "_place") else (None, None)
+        vid, gid = self._place
         return MemberFilter(year=self.settings.year, text=self.search.text(), pay=self.pay_filter.currentData(),
                             village_id=vid, group_id=gid, category=self.category.currentData())
 
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
         from .member_form import HouseholdForm
 
         h = self.ledger.households.get(household_id) if household_id else None
-        vid, gid = getattr(self, "_place", (None, None))
+        vid, gid = self._place
         d = HouseholdForm(self.ledger, h, self, village_id=vid, group_id=gid)
 
         def saved(change):
