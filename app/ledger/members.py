@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable
 
 from ..domain import vocabulary
@@ -30,6 +32,20 @@ SELECT = f"SELECT {_COLS} FROM members m"
 def row_to_member(r) -> Member:
     return Member(r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6], dt.date.fromisoformat(r[7]), r[8], r[9], r[10],
                   bool(r[11]), r[12], r[13], r[14], dt.date.fromisoformat(r[15]) if r[15] else None, r[16], r[17])
+
+
+@contextmanager
+def _conflicts_as_problems():
+    """Another window or process wrote the same ID number (or a second head) between our check and our write:
+    the unique indexes refuse it; say so in Chinese instead of crashing."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        if "members.id_number" in str(exc) or "members_id_number" in str(exc):
+            raise ProblemsError([Problem("证件号码", "该证件号码刚刚已被登记（可能是另一窗口），请搜索后再试")]) from None
+        if "household_id" in str(exc):
+            raise ProblemsError([Problem("与户主关系", "该户刚刚已登记户主（可能是另一窗口），一户只能有一名户主")]) from None
+        raise
 
 
 def counts_for_rate(status: str) -> bool:
@@ -105,7 +121,7 @@ class Members:
         now = now_iso()
         row = {**rec, **search_keys(rec["name"], rec["id_number"], rec["phone"]), "household_id": household_id,
                "student": int(rec["student"]), "created_at": now, "updated_at": now}
-        with self._l.transaction() as db:
+        with _conflicts_as_problems(), self._l.transaction() as db:
             cols = ", ".join(row)
             mid = db.execute(f"INSERT INTO members ({cols}) VALUES ({', '.join('?' * len(row))})",
                              list(row.values())).lastrowid
@@ -141,7 +157,7 @@ class Members:
             return Change()
         row = {**rec, **search_keys(rec["name"], rec["id_number"], rec["phone"]), "student": int(rec["student"]),
                "updated_at": now_iso()}
-        with self._l.transaction() as db:
+        with _conflicts_as_problems(), self._l.transaction() as db:
             db.execute(f"UPDATE members SET {', '.join(k + ' = ?' for k in row)} WHERE id = ?",
                        [*row.values(), member_id])
             self._l.log("member", member_id, "update", before, after, household_id=cur.household_id,
@@ -187,7 +203,7 @@ class Members:
         before = {"household_id": cur.household_id, "household_number": cur.household_number, "relation": cur.relation}
         to = self._l.households.get(to_household_id)
         after = {"household_id": to_household_id, "household_number": to.number, "relation": rel, "reason": reason}
-        with self._l.transaction() as db:
+        with _conflicts_as_problems(), self._l.transaction() as db:
             db.execute("UPDATE members SET household_id = ?, relation = ?, updated_at = ? WHERE id = ?",
                        [to_household_id, rel, now_iso(), member_id])
             # logged under both households, so each one's history shows the move

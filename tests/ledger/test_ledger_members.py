@@ -118,3 +118,21 @@ def test_household_requires_known_village_and_group(ledger):
     b = ledger.households.add(village="东风村", number="A-7").id
     c = ledger.households.add(village="东风村").id
     assert [ledger.households.get(x).number for x in (a, b, c)] == ["000001", "A-7", "000002"]
+
+
+def test_same_id_written_by_another_window_between_check_and_write_is_a_problem(ledger, household, ids, monkeypatch):
+    num = ids()
+    other = open_ledger(ledger.path, backup=False)
+    original = ledger.members._validate
+
+    def validate_then_race(*args, **kwargs):
+        rec = original(*args, **kwargs)
+        if not other.members.by_id_number(num):
+            other.members.add(household, name="另一窗口", id_number=num)  # lands after our check
+        return rec
+
+    monkeypatch.setattr(ledger.members, "_validate", validate_then_race)
+    with pytest.raises(ProblemsError, match="刚刚已被登记"):
+        ledger.members.add(household, name="张三", id_number=num)
+    other.close()
+    assert [m.name for m in ledger.members.of_household(household)] == ["另一窗口"]
