@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
@@ -86,6 +87,14 @@ class Households:
         if problems:
             raise ProblemsError(problems)
         now = now_iso()
+        try:
+            return self._insert(number, vid, gid, address, phone, notes, now, village, group, operator)
+        except sqlite3.IntegrityError as exc:
+            if "households.number" not in str(exc):
+                raise
+            raise ProblemsError([Problem("户编号", f"户编号「{number}」刚刚已被使用（可能是另一窗口）")]) from None
+
+    def _insert(self, number, vid, gid, address, phone, notes, now, village, group, operator) -> Change:
         with self._l.transaction() as db:
             if number is None:
                 number = self._next_number()
