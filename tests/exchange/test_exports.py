@@ -159,3 +159,12 @@ def test_cancel_leaves_no_file(ledger, tmp_path):
     with pytest.raises(ExportCancelled):
         w.add_sheet(load_column_set("ledger"), rows, total=5000)
     assert seen == [2000] and list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_libreoffice_reads_rates_as_percentages(ledger, tmp_path):
+    export_one(ledger, "progress", tmp_path / "progress.xlsx")
+    rows = soffice_csv(tmp_path / "progress.xlsx", tmp_path)
+    total = [r for r in rows if r[0] == "总计"][0]
+    assert total[2:7] == ["5", "3", "60.00%", "95.00%", "2"]
+    g2 = [r for r in rows if r[:2] == ["东风村", "二组"]][0]
+    assert g2[9:11] == ["100.00%", "100.00%"]
