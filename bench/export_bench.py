@@ -9,11 +9,11 @@ exist. Then, each measured ``--repeat`` times (best kept):
 2. ``bare``     — openpyxl write_only appending the very same cell values (already in memory, no styles).
 3. ``writer``   — our writer alone on the same in-memory rows (the writer's own overhead over bare).
 
-Target: export ≤ 1.3 × bare.
+Target: export ≤ 1.3 × bare. The three are interleaved per round (the machine is shared), best kept.
 
 Measured 2026-11-24 on the shared 2-core machine, 500,000-person demo ledger (seed 1), best of 3 interleaved:
 bare openpyxl write_only 48.47 s; our writer on in-memory rows 46.22 s (0.95×); full export including the
-SQL query 55.78 s (1.15×). Query + row dicts alone: 4.15 s. File: 35.9 MB. The three are interleaved per round (the machine is shared), best kept.
+SQL query 55.78 s (1.15×). Query + row dicts alone: 4.15 s. File: 35.9 MB.
 """
 
 from __future__ import annotations
