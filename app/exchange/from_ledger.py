@@ -158,12 +158,10 @@ def unpaid_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
            + _BASE.format(paid=paid) + " WHERE pd.member_id IS NULL" + _place_where(flt, params) + _ORDER)
     for village, group, head, name, number, phone, status, detail, when, notes in ledger.db.execute(sql, params):
         counts = status == ENROLLED or vocabulary.NON_ENROLMENT_REASONS.get(status, True)
-        if status == ENROLLED:
-            reason = "尚未缴费"
-        else:
-            reason = status + (f"（{detail}）" if detail else "") + (f"，{when}" if when else "")
         yield {"village": village, "group": group, "household_head": head, "name": name, "id_number": number,
-               "phone": phone, "status": "未缴费" if status == ENROLLED else "未在本地参保", "reason": reason,
+               "phone": phone, "status": "未缴费" if status == ENROLLED else "未在本地参保",
+               "reason": "尚未缴费" if status == ENROLLED else status, "reason_detail": detail,
+               "reason_date": dt.date.fromisoformat(when) if when else None,
                "counts": "是" if counts else "否", "note": notes}
 
 

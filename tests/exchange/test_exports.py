@@ -91,8 +91,8 @@ def test_unpaid_list_with_reasons(ledger, tmp_path):
     export_one(ledger, "unpaid", tmp_path / "u.xlsx")
     rows = {r[3]: r for r in _sheet(tmp_path / "u.xlsx").iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {"张小山", "王外出", "赵一"}
-    assert rows["张小山"][7] == "尚未缴费" and rows["张小山"][8] == "是"
-    assert rows["王外出"][7] == "参加职工医保" and rows["王外出"][8] == "否"
+    assert rows["张小山"][7] == "尚未缴费" and rows["张小山"][10] == "是"
+    assert rows["王外出"][7] == "参加职工医保" and rows["王外出"][10] == "否"
 
 
 def test_weekly_bundle(ledger, tmp_path):

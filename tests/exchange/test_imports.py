@@ -228,3 +228,26 @@ def test_unknown_status_and_future_date(ledger, tmp_path):
     assert "第2行:状态（B列）: 未知的人员状态「出国」" in text
     assert "第3行:变动日期（C列）: 变动日期" in text and "晚于今天" in text
     assert len(pv.problems) == 2
+
+
+def test_unpaid_list_filled_in_by_the_village_comes_back_as_status_list(ledger, tmp_path):
+    out = tmp_path / "未参保.xlsx"
+    export_one(ledger, "unpaid", out)
+    pv = preview(ledger, out, "status")
+    assert pv.problems == [] and pv.to_write == []  # unchanged list: nothing to do
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    for row in ws.iter_rows(min_row=2):
+        if row[3].value == "赵一":
+            row[7].value, row[9].value = "死亡", dt.date(2024, 9, 30)
+        if row[3].value == "张小山":
+            row[7].value, row[8].value = "异地参保", "北京市朝阳区"
+    wb.save(out)
+    pv = preview(ledger, out, "status")
+    assert pv.problems == []
+    assert sorted(r.values["status"] for r in pv.to_write) == ["异地参保", "死亡"]
+    commit(ledger, pv)
+    dead = ledger.members.by_id_number(HEAD3)
+    assert (dead.status, dead.status_date) == ("死亡", dt.date(2024, 9, 30))
+    away = ledger.members.by_id_number(SON)
+    assert (away.status, away.status_detail) == ("异地参保", "北京市朝阳区")
