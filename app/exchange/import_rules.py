@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -88,12 +89,17 @@ def parse_id(value: object) -> tuple[str | None, str]:
         return None, "身份证号为空"
     if isinstance(value, float) or (isinstance(value, int) and len(str(value)) >= 16):
         return None, (f"身份证号被存成了数字（{text_of(value)}），末几位已丢失：请把该列设为“文本”格式后重新录入")
+    text = unicodedata.normalize("NFKC", text_of(value)).replace(" ", "")
+    if _SCIENTIFIC.match(text):
+        return None, (f"身份证号显示成了科学计数法（{text}），号码已丢失：请在原表中把该列设为“文本”格式、"
+                      "重新录入后再另存")
     try:
-        return parse_id_number(text_of(value)).number, ""
+        return parse_id_number(text).number, ""
     except IdNumberError as exc:
         return None, str(exc)
 
 
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 _DATE_RES = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),

@@ -63,3 +63,10 @@ def test_missing_column_file_is_reported(tmp_path):
     with pytest.raises(ProblemsError) as exc:
         load_column_set("ledger", [tmp_path])
     assert "找不到列设置文件 ledger.toml" in str(exc.value)
+
+
+def test_ids_mangled_by_excel_or_typed_full_width():
+    assert "科学计数法" in parse_id("2.20102E+17")[1]
+    good = make_id()
+    full = "".join(chr(ord(c) + 0xFEE0) for c in good)
+    assert parse_id(full) == (good, "")
