@@ -70,7 +70,7 @@ class ImportTable:
 
     def place(self, row: int, fld: str | None = None) -> str:
         """名单.xlsx 表1:第5行:身份证号（C列）"""
-        base = f"{self.filename} {self.sheet}:第{row}行"
+        base = f"{self.filename} {self.sheet}:第{row}行" if self.sheet else f"{self.filename}:第{row}行"
         if fld is None or fld not in self.columns:
             return base
         idx = self.columns[fld]
@@ -120,7 +120,7 @@ def _read_csv(path: Path) -> tuple[list[tuple[str, list[list[object]]]], list[Pr
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return [(path.stem, rows)], problems
+    return [("", rows)], problems  # a CSV has no sheets: places read "名单.csv:第5行"
 
 
 def _read_spreadsheet(path: Path) -> tuple[list[tuple[str, list[list[object]]]], list[Problem]]:
@@ -209,7 +209,7 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None)
         table = ImportTable(p.name, sheet, header_at + 1, headings, columns)
         missing = [catalog.fields[f].label for f in spec.required if f not in columns]
         if missing:
-            problems.append(Problem(f"{p.name} {sheet}:第{header_at + 1}行",
+            problems.append(Problem(table.place(header_at + 1),
                                     f"缺少必需的列：{'、'.join(missing)}（{spec.label}须有："
                                     f"{'、'.join(catalog.fields[f].label for f in spec.required)}）"))
             continue

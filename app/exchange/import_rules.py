@@ -246,7 +246,7 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
         if key in first_seen:
             msgs.append(("id_number", f"与{first_seen[key]}重复：同一人在文件里出现了两次"))
         else:
-            first_seen[key] = f"{source.sheet}第{source.row}行"
+            first_seen[key] = f"{source.sheet}第{source.row}行" if source.sheet else f"第{source.row}行"
 
     person = facts.people.get(number) if number else None
     if person is not None and values.get("name") and values["name"] != person.name:

@@ -206,7 +206,7 @@ def write_leftovers(pv: ImportPreview, path: str | Path) -> Path | None:
 
     def rows():
         for t, s, why in left:
-            out = {"problem": why, "place": f"{s.sheet}:第{s.row}行"}
+            out = {"problem": why, "place": f"{s.sheet}:第{s.row}行" if s.sheet else f"第{s.row}行"}
             for j, h in enumerate(t.headings):
                 if h and j < len(s.cells) and s.cells[j] not in (None, ""):
                     value = s.cells[j]

@@ -23,7 +23,7 @@ def test_export_and_import_from_the_command_line(tmp_path, capsys):
     capsys.readouterr()
     assert main(["import", "payment", str(src), "--db", str(db)]) == 1  # preview with a problem
     text = capsys.readouterr().out
-    assert "pay.csv pay:第3行:身份证号（A列）: 台账中查无此人" in text and "仅预览" in text
+    assert "pay.csv:第3行:身份证号（A列）: 台账中查无此人" in text and "仅预览" in text
     assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "测试员"]) == 0
     text = capsys.readouterr().out
     assert "已写入台账 1 行" in text

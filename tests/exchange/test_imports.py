@@ -121,7 +121,7 @@ def test_category_list_unknown_category_department_and_gbk_csv(ledger, tmp_path)
     ).encode("gbk"))
     pv = preview(ledger, path, "category")
     text = "\n".join(str(p) for p in pv.problems)
-    assert "民政.csv 民政:第3行:人员类别（C列）: 未知的人员类别「富裕人口」" in text
+    assert "民政.csv:第3行:人员类别（C列）: 未知的人员类别「富裕人口」" in text
     assert "第4行:认定部门（E列）: 未知的认定部门「气象局」" in text
     assert len(pv.problems) == 2
     commit(ledger, pv)
