@@ -168,3 +168,18 @@ def test_libreoffice_reads_rates_as_percentages(ledger, tmp_path):
     assert total[2:7] == ["5", "3", "60.00%", "95.00%", "2"]
     g2 = [r for r in rows if r[:2] == ["东风村", "二组"]][0]
     assert g2[9:11] == ["100.00%", "100.00%"]
+
+
+def test_money_cells_hold_the_exact_decimal_in_the_file(tmp_path):
+    import re
+    import zipfile
+
+    from app.exchange.columns import load_column_set
+    from app.exchange.workbook import WorkbookWriter
+
+    amounts = ["0.10", "0.20", "410.10", "1070.30", "12345678901.23", "-65.55"]
+    with WorkbookWriter(tmp_path / "m.xlsx") as w:
+        w.add_sheet(load_column_set("ledger"), [{"personal_amount": Decimal(a)} for a in amounts])
+    xml = zipfile.ZipFile(tmp_path / "m.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    values = re.findall(r'<c r="K\d+"[^>]*><v>([^<]+)</v>', xml)
+    assert [Decimal(v) for v in values] == [Decimal(a) for a in amounts]
