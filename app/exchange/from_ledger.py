@@ -58,7 +58,8 @@ def _paid_sql(year_param: str, flt: ExportFilter, params: list) -> str:
         cond += " AND p.paid_on <= ?"
         params.append(flt.end.isoformat())
     return (f"SELECT pi.member_id, sum(pi.amount_fen) AS amount_fen, max(p.paid_on) AS paid_on, "
-            f"max(pi.quote) AS quote FROM payment_items pi JOIN payments p ON p.id = pi.payment_id "
+            f"max(qs.json) AS quote FROM payment_items pi JOIN payments p ON p.id = pi.payment_id "
+            f"JOIN quote_snapshots qs ON qs.id = pi.quote_id "
             f"WHERE p.voided_at IS NULL AND pi.year = {year_param}{cond} "
             f"AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id) GROUP BY pi.member_id")
 
@@ -90,8 +91,8 @@ SELECT v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_number,
        (SELECT group_concat(c.category, '、') FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL),
        m.status,
        (SELECT sum(pi.amount_fen) || ',' || max(p.paid_on) || ',' ||
-               coalesce(max(json_extract(pi.quote, '$.assistance')), '')
-          FROM payment_items pi JOIN payments p ON p.id = pi.payment_id
+               coalesce(max(json_extract(qs.json, '$.assistance')), '')
+          FROM payment_items pi JOIN payments p ON p.id = pi.payment_id JOIN quote_snapshots qs ON qs.id = pi.quote_id
          WHERE pi.member_id = m.id AND pi.year = ? AND p.voided_at IS NULL {paid_until}
            AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)),
        coalesce(nullif(m.phone, ''), h.phone), m.notes
@@ -238,8 +239,9 @@ def _paid_items(ledger, flt: ExportFilter, year: int | None, json_filter: str) -
         where += " AND p.paid_on <= ?"
         params.append(flt.end.isoformat())
     where += _place_where(flt, params)
-    sql = ("SELECT v.name, coalesce(g.name, ''), m.name, m.id_number, pi.amount_fen, pi.quote, p.paid_on"
+    sql = ("SELECT v.name, coalesce(g.name, ''), m.name, m.id_number, pi.amount_fen, qs.json, p.paid_on"
            " FROM payment_items pi JOIN payments p ON p.id = pi.payment_id JOIN members m ON m.id = pi.member_id"
+           " JOIN quote_snapshots qs ON qs.id = pi.quote_id"
            " JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
            " LEFT JOIN village_groups g ON g.id = h.group_id" + where +
            " ORDER BY v.id, g.id, h.number, m.relation <> '户主', m.id")
@@ -248,7 +250,7 @@ def _paid_items(ledger, flt: ExportFilter, year: int | None, json_filter: str) -
 
 def assistance_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
     """困难群体资助名单: paid items that received assistance, by category and funding source."""
-    rows = _paid_items(ledger, flt, year, "CAST(coalesce(json_extract(pi.quote, '$.assistance'), '0') AS TEXT)"
+    rows = _paid_items(ledger, flt, year, "CAST(coalesce(json_extract(qs.json, '$.assistance'), '0') AS TEXT)"
                                           " NOT IN ('0', '0.00', '0.0')")
     for village, group, name, number, fen, quote_text, paid_on in rows:
         q = json.loads(quote_text)
@@ -262,7 +264,7 @@ def assistance_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None
 
 def subsidy_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
     """先缴后补补助名单: one row per funder of each paid item's subsidies."""
-    rows = _paid_items(ledger, flt, year, "json_array_length(pi.quote, '$.subsidies') > 0")
+    rows = _paid_items(ledger, flt, year, "json_array_length(qs.json, '$.subsidies') > 0")
     for village, group, name, number, fen, quote_text, paid_on in rows:
         q = json.loads(quote_text)
         for part in q.get("subsidies") or ():

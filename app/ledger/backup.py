@@ -68,6 +68,21 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     return dest
 
 
+def _content_mark(path: Path) -> tuple | None:
+    """What the ledger holds, as far as a backup cares: the last audited change and the schema version.
+    Every change to the data writes the audit log (append-only), so an equal mark means nothing to back up.
+    File times are not used: SQLite itself rewrites files (checkpoints, ``PRAGMA optimize`` statistics)."""
+    conn = sqlite3.connect(_ro_uri(path), uri=True)
+    try:
+        audit = conn.execute("SELECT max(id), count(*) FROM audit").fetchone()
+        migrations = conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+        return (tuple(audit), migrations)
+    except sqlite3.Error:
+        return None  # not a ledger yet, or unreadable: back it up
+    finally:
+        conn.close()
+
+
 def _backup_due(ledger_path: Path, min_interval: float) -> bool:
     backups = list_backups(ledger_path)
     if not backups:
@@ -75,8 +90,8 @@ def _backup_due(ledger_path: Path, min_interval: float) -> bool:
     last = backups[-1].stat().st_mtime
     if time.time() - last < min_interval:
         return False
-    stamps = [p.stat().st_mtime for p in (Path(ledger_path), Path(str(ledger_path) + "-wal")) if p.exists()]
-    return max(stamps) > last
+    current = _content_mark(ledger_path)
+    return current is None or current != _content_mark(backups[-1])
 
 
 def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP, min_interval: float = DEFAULT_MIN_INTERVAL) -> Path | None:

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..domain.money import to_fen
 from ..policy_catalog import get_policy
+from .snapshots import SnapshotIds, quote_text
 from .db import LedgerError, is_ledger_file, now_iso, open_ledger
 from .demo_people import (CancelCheck, DemoCancelled, DemoMember, DemoPopulation, Progress, QuoteCache,
                           generate_population)
@@ -284,33 +285,36 @@ def _insert_payments(conn, pop: DemoPopulation, policy, member_ids: dict[int, in
                      counts: dict, cancel: CancelCheck) -> None:
     year = policy.year
     quotes = QuoteCache(policy, pop.region.area_kind)
-    json_cache: dict[tuple, tuple[str, str]] = {}
+    json_cache: dict[tuple, tuple[int, str]] = {}
+    snapshots = SnapshotIds()
     payments = pop.payments()
     items: list[tuple] = []
 
-    def quote_json(m: DemoMember, on: dt.date) -> tuple[str, str]:
+    def quote_json(m: DemoMember, on: dt.date) -> tuple[int, str]:
+        """(quote snapshot id, add-ons JSON), once per distinct quote shape and day."""
         key = (quotes.shape(m, on), on)
         hit = json_cache.get(key)
         if hit is None:
             q = quotes.quote(m, on)
-            hit = json_cache[key] = (json.dumps(q.to_dict(), ensure_ascii=False, separators=(",", ":")),
+            hit = json_cache[key] = (snapshots.id_for(quote_text(q.to_dict())),
                                      json.dumps(list(q.addons), ensure_ascii=False))
         return hit
 
     def payment_rows():
         for p in payments:
             for m, amount in zip(p.members, p.amounts):
-                q_json, addons_json = quote_json(m, p.paid_on)
+                quote_id, addons_json = quote_json(m, p.paid_on)
                 fen = to_fen(amount)
-                items.append((p.seq, member_ids[id(m)], year, policy.id, fen, fen, addons_json, q_json))
+                items.append((p.seq, member_ids[id(m)], year, policy.id, fen, fen, addons_json, quote_id))
             yield (p.seq, year, p.seq, receipt_number(year, p.seq), p.household,
                    sum(to_fen(a) for a in p.amounts), p.method, p.paid_on.isoformat(), operator, now)
 
     conn.executemany(
         "INSERT INTO payments (id, year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
         " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)", _chunks(payment_rows(), cancel))
+    conn.executemany("INSERT INTO quote_snapshots (id, sha, json) VALUES (?, ?, ?)", snapshots.rows())
     conn.executemany(
-        "INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen, addons, quote)"
+        "INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen, addons, quote_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _chunks(items, cancel))
     if payments:
         conn.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, ?)", [year, payments[-1].seq])

@@ -22,6 +22,7 @@ from .db import now_iso
 from .members import _date
 from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund, text
 from .quoting import quote_member
+from .snapshots import quote_text, snapshot_id
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -42,7 +43,8 @@ class PayLine:
 _PAY = ("SELECT id, year, receipt_no, household_id, amount_fen, method, paid_on, operator, notes, created_at,"
         " voided_at, voided_by, void_reason FROM payments")
 _ITEM = ("SELECT i.id, i.payment_id, i.member_id, m.name, i.year, i.policy_id, i.due_fen, i.amount_fen, i.addons,"
-         " i.quote, i.override_reason, r.id FROM payment_items i JOIN members m ON m.id = i.member_id"
+         " qs.json, i.override_reason, r.id FROM payment_items i JOIN members m ON m.id = i.member_id"
+         " JOIN quote_snapshots qs ON qs.id = i.quote_id"
          " LEFT JOIN refunds r ON r.payment_item_id = i.id")
 
 
@@ -157,10 +159,10 @@ class Payments:
                 [year, seq, receipt, household_id, total, method, day.isoformat(), operator, notes, now_iso()]).lastrowid
             for it in items:
                 db.execute("INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen,"
-                           " addons, quote, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           " addons, quote_id, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            [pid, it["member_id"], year, policy.id, it["due_fen"], it["amount_fen"],
                             json.dumps(it["addons"], ensure_ascii=False),
-                            json.dumps(it["quote"], ensure_ascii=False), it["override_reason"]])
+                            snapshot_id(db, quote_text(it["quote"])), it["override_reason"]])
             after = {"receipt_no": receipt, "amount": fmt(from_fen(total)), "method": method,
                      "paid_on": day.isoformat(), "notes": notes,
                      "members": [{"member_id": it["member_id"], "amount": fmt(from_fen(it["amount_fen"])),

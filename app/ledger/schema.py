@@ -203,6 +203,33 @@ def _m0003_surname_initials(db: Database) -> None:
                             [(name_initials(name), mid) for mid, name in rows])
 
 
+@MIGRATIONS(name="0004_quote_snapshots")
+def _m0004_quote_snapshots(db: Database) -> None:
+    """Store each distinct quote once (see app.ledger.snapshots): items point at it by ``quote_id``."""
+    from .snapshots import digest
+
+    db.execute("CREATE TABLE quote_snapshots (id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, json TEXT NOT NULL)")
+    db.execute("ALTER TABLE payment_items ADD COLUMN quote_id INTEGER REFERENCES quote_snapshots(id)")
+    ids: dict[str, int] = {}
+    updates = []
+    for item_id, text in db.execute("SELECT id, quote FROM payment_items").fetchall():
+        if text not in ids:
+            ids[text] = db.execute("INSERT INTO quote_snapshots (sha, json) VALUES (?, ?)",
+                                   [digest(text), text]).lastrowid
+        updates.append((ids[text], item_id))
+    db.conn.executemany("UPDATE payment_items SET quote_id = ? WHERE id = ?", updates)
+    db.execute("ALTER TABLE payment_items DROP COLUMN quote")
+    for statement in _statements("""
+CREATE TRIGGER payment_items_need_quote BEFORE INSERT ON payment_items WHEN NEW.quote_id IS NULL
+BEGIN SELECT RAISE(ABORT, '缴费明细必须记录所用的测算（quote_id）'); END;
+CREATE TRIGGER quote_snapshots_fixed BEFORE UPDATE ON quote_snapshots
+BEGIN SELECT RAISE(ABORT, '测算快照不能修改'); END;
+CREATE TRIGGER quote_snapshots_never_deleted BEFORE DELETE ON quote_snapshots
+BEGIN SELECT RAISE(ABORT, '测算快照不能删除'); END;
+"""):
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""
