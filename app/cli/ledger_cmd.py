@@ -47,6 +47,8 @@ def _command(func):
             return _fail([Problem("政策", str(exc))])
         except sqlite3.Error as exc:
             return _fail([Problem("台账", f"数据库错误：{exc}")])
+        except BrokenPipeError:
+            raise  # the reader went away (e.g. `| head`): main() ends quietly
         except OSError as exc:
             return _fail([Problem("文件", f"{exc.filename or ''} {exc.strerror or exc}")])
     return run
