@@ -9,14 +9,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
-from functools import wraps
 from pathlib import Path
 
 from ..domain.idnumber import mask_id_number
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
-from ..policy_catalog import UnknownPolicy
+from .failures import fail, reported
 
 
 # ---------------------------------------------------------------------------- plumbing
@@ -27,31 +25,8 @@ def _db_parent() -> argparse.ArgumentParser:
     return p
 
 
-def _fail(problems: list[Problem]) -> int:
-    for p in problems:
-        print(f"错误：{p}", file=sys.stderr)
-    return 2
-
-
-def _command(func):
-    """Run a command; turn every expected error into a Chinese message and exit code 2."""
-    @wraps(func)
-    def run(args) -> int:
-        import sqlite3
-
-        try:
-            return func(args) or 0
-        except ProblemsError as exc:
-            return _fail(exc.problems)
-        except UnknownPolicy as exc:
-            return _fail([Problem("政策", str(exc))])
-        except sqlite3.Error as exc:
-            return _fail([Problem("台账", f"数据库错误：{exc}")])
-        except BrokenPipeError:
-            raise  # the reader went away (e.g. `| head`): main() ends quietly
-        except OSError as exc:
-            return _fail([Problem("文件", f"{exc.filename or ''} {exc.strerror or exc}")])
-    return run
+_fail = fail  # ledger commands print problems the same way as every other command
+_command = reported
 
 
 def _open(args, create: bool = False):

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sqlite3
 import sys
 from pathlib import Path
 
-from ..domain.problems import Problem, ProblemsError
-from ..policy_catalog import UnknownPolicy
+from ..domain.problems import Problem
+from .failures import fail, reported
 
 KINDS = {"notices": "缴费通知单", "receipt": "收款回执", "ledger": "参保缴费台账"}
 
@@ -47,10 +46,7 @@ def register(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
-def _fail(problems: list[Problem]) -> int:
-    for problem in problems:
-        print(f"错误：{problem}", file=sys.stderr)
-    return 2
+_fail = fail
 
 
 def _default_name(args) -> Path:
@@ -73,17 +69,9 @@ def _progress(args, label: str):
     return show
 
 
+@reported
 def _run(args) -> int:
-    try:
-        return _print(args)
-    except ProblemsError as exc:
-        return _fail(exc.problems)
-    except UnknownPolicy as exc:
-        return _fail([Problem("政策", str(exc))])
-    except sqlite3.Error as exc:
-        return _fail([Problem("台账", f"数据库错误：{exc}")])
-    except OSError as exc:
-        return _fail([Problem("文件", f"{exc.filename or ''} {exc.strerror or exc}".strip())])
+    return _print(args)
 
 
 def _print(args) -> int:
