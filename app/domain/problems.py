@@ -19,6 +19,11 @@ class Problem:
         return f"{self.place}: {self.message}" if self.place else self.message
 
 
+class Cancelled(Exception):
+    """The user pressed 取消 during a long task; nothing was written. Every service's cancel is one of these,
+    so the window can tell a cancel from a failure whichever service raised it."""
+
+
 class ProblemsError(Exception):
     """Raised where a caller wants an exception; carries every problem, not just the first."""
 

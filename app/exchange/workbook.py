@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .columns import ColumnSet
+from ..domain.problems import Cancelled as UserCancelled
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -29,7 +30,7 @@ FORMATS = {"id": "@", "money": "0.00", "date": "yyyy-mm-dd", "percent": "0.00%",
 _CHUNK = 2000  # rows between progress reports / cancel checks
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(UserCancelled):
     """The user cancelled; nothing was written under the target name."""
 
 

@@ -20,12 +20,13 @@ from stdnum.cn import ric
 from ..domain.policy import Policy
 from ..domain.quote import quote
 from ..domain.quote_model import CategoryFact, QuoteRequest
+from ..domain.problems import Cancelled
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 
-class DemoCancelled(Exception):
+class DemoCancelled(Cancelled):
     """The caller's cancel check asked to stop; nothing was written."""
 
 

@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..domain.money import CENT
 from .fonts import FontSet, default_fonts
+from ..domain.problems import Cancelled as BaseCancelled
 
 # Page streams zlib-compressed only: ASCII85 on top (reportlab's default) makes them 25 % larger and is
 # a large share of the rendering time in pure Python. Only app.paper uses reportlab.
@@ -36,7 +37,7 @@ PAPERS = {"a4": A4, "241x93": CONTINUOUS_241x93}
 NO_LINE_START = "，。、；：？！）」』】》〉”’,.;:?!)%"  # punctuation that must not begin a line
 
 
-class Cancelled(Exception):
+class Cancelled(BaseCancelled):
     """The user cancelled a batch; nothing was written."""
 
 

@@ -13,12 +13,13 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from ..domain.problems import Cancelled as DomainCancelled
 
 log = logging.getLogger("canbao.ui")
 
 
-class Cancelled(Exception):
-    """The user pressed 取消."""
+# The user pressed 取消: the one class every service's cancel derives from (paper, exchange, demo …).
+Cancelled = DomainCancelled
 
 
 def error_text(exc: BaseException) -> str:

@@ -221,3 +221,22 @@ def test_end_a_category_on_a_date(qtbot, ledger):
     assert str(rec.ended_on) == "2024-12-31"
     # the quote follows: from 2025-01-01 李四 is no longer assisted
     assert ledger.payments.quote(2, "2025-01-10").assistance == 0
+
+
+def test_a_services_own_cancel_is_not_an_error_box(qtbot, monkeypatch):
+    """The demo builder, exports and batch printing raise their own cancel classes; none may show an error."""
+    from app.exchange.workbook import ExportCancelled
+    from app.ledger.demo_people import DemoCancelled
+    from app.paper.layout import Cancelled as PrintCancelled
+
+    shown = []
+    monkeypatch.setattr("app.ui.tasks.QMessageBox.open", lambda self: shown.append(self.text()))
+    for exc in (DemoCancelled("已取消生成演示台账"), ExportCancelled("已取消导出"), PrintCancelled()):
+        def stop(progress, cancelled, exc=exc):
+            raise exc
+
+        task = run_task(None, "任务", stop)
+        with qtbot.waitSignal(task.done, timeout=5000):
+            pass
+        assert isinstance(task.error, Cancelled)
+    assert shown == []
