@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .db import read_only_uri
+
 DEFAULT_KEEP = 10
 # At most one automatic backup per this many seconds: a burst of CLI commands on a big ledger must not copy
 # it each time. A backup is still made on the first open after a pause, whenever the ledger has changed.
@@ -146,6 +148,4 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI that survives Windows drive letters, spaces, Chinese names, '?' and '#'."""
-    return Path(path).resolve().as_uri() + "?mode=ro"
+_ro_uri = read_only_uri

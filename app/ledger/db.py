@@ -193,6 +193,11 @@ def _json(value: dict | None) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def read_only_uri(path) -> str:
+    """A read-only SQLite URI that survives Windows drive letters, spaces, Chinese names, '?' and '#'."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
                 operator: str | None = None, keep_backups: int | None = None,
                 backup_interval: float | None = None) -> Ledger:

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 from ..domain.money import to_fen
 from ..policy_catalog import get_policy
 from .snapshots import SnapshotIds, quote_text
-from .db import LedgerError, is_ledger_file, now_iso, open_ledger
+from .db import LedgerError, is_ledger_file, now_iso, open_ledger, read_only_uri
 from .demo_people import (CancelCheck, DemoCancelled, DemoMember, DemoPopulation, Progress, QuoteCache,
                           generate_population)
 from .identity import NO_ID, RESIDENT_ID, name_initials
@@ -80,7 +80,7 @@ def is_demo_ledger(path: Path) -> bool:
     import sqlite3
 
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             row = conn.execute("SELECT 1 FROM audit WHERE entity = ? LIMIT 1", [DEMO_ENTITY]).fetchone()
         finally:

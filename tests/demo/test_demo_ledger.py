@@ -233,3 +233,14 @@ def test_a_real_file_appearing_during_the_build_is_kept(tmp_path):
     assert "不会覆盖" in str(exc.value)
     assert target.read_bytes().endswith(b"someone's real ledger")
     assert [p.name for p in tmp_path.iterdir()] == ["t.db"]
+
+
+def test_a_demo_in_a_folder_with_hash_question_mark_and_spaces_can_be_replaced(tmp_path):
+    folder = tmp_path / "村#1 ?备份"
+    folder.mkdir()
+    demo = folder / "演示 台账.db"
+    build_demo_ledger(demo, people=100, seed=1)
+    assert is_demo_ledger(demo)
+    build_demo_ledger(demo, people=110, seed=2, replace=True)
+    with open_ledger(demo, backup=False) as lg:
+        assert lg.members.count() == 110
