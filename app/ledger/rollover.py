@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from ..domain.problems import Problem, ProblemsError
+from ..domain.problems import Cancelled, Problem, ProblemsError
 from .db import open_ledger
 
 if TYPE_CHECKING:
@@ -27,8 +27,15 @@ _COPY = {
 }
 
 
-def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, operator: str | None = None) -> Path:
-    """Create ``new_path`` for the policy's year from this ledger; returns the new file's path."""
+_CHUNK = 20_000  # rows per statement between progress reports and cancel checks
+
+
+def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, operator: str | None = None,
+             progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None) -> Path:
+    """Create ``new_path`` for the policy's year from this ledger; returns the new file's path.
+
+    ``progress(done, total)`` counts rows copied; ``cancel()`` returning True stops it with ``Cancelled``
+    and leaves no new file behind."""
     from ..policy_catalog import UnknownPolicy, get_policy
 
     new_path = Path(new_path)
@@ -60,10 +67,7 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
             with new.transaction() as db:
                 db.execute("DELETE FROM village_groups")
                 db.execute("DELETE FROM villages")
-                counts = {}
-                for table, cols in _COPY.items():
-                    counts[table] = db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM old.{table}"
-                                               " ORDER BY id").rowcount
+                counts = _copy_tables(db, progress, cancel)
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)
@@ -79,3 +83,29 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
         ledger.log("settings", None, "rollover", None, {"to_year": policy.year, "policy_id": policy.id,
                                                       "path": str(new_path)}, operator=operator)
     return new_path
+
+
+def _copy_tables(db, progress, cancel) -> dict[str, int]:
+    """Copy the carried-over tables from ``old`` in id chunks, reporting rows copied."""
+    sizes = {t: db.execute(f"SELECT count(*), coalesce(max(id), 0) FROM old.{t}").fetchone() for t in _COPY}
+    total = sum(n for n, _ in sizes.values())
+    done = 0
+    counts = {}
+    for table, cols in _COPY.items():
+        counts[table] = 0
+        last = 0
+        max_id = sizes[table][1]
+        while last < max_id:
+            if cancel is not None and cancel():
+                raise Cancelled("已取消结转")
+            ids = db.execute(f"SELECT id FROM old.{table} WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?",
+                             [last, _CHUNK - 1]).fetchone()
+            upto = ids[0] if ids else max_id
+            n = db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM old.{table}"
+                           " WHERE id > ? AND id <= ? ORDER BY id", [last, upto]).rowcount
+            counts[table] += n
+            done += n
+            last = upto
+            if progress is not None:
+                progress(done, total)
+    return counts

@@ -88,7 +88,7 @@ class RolloverDialog(QDialog):
 
         def work(progress, cancelled):
             with open_ledger(old, backup=False, operator=operator) as lg:
-                return lg.rollover(new, pid)
+                return lg.rollover(new, pid, progress=progress, cancel=cancelled)
 
         def done(path):
             self.message.setObjectName("ok")
