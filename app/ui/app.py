@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
+
+from ..paths import resources_dir
 
 from .settings import Preferences
 from .style import apply_style
@@ -157,6 +160,7 @@ def run_app(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO)
     app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
     app.setApplicationName("参保台账")
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "canbao.png")))
     prefs = Preferences()
     apply_style(app, prefs.large_font)
     shell = Shell(prefs)

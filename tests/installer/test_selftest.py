@@ -106,3 +106,16 @@ def test_ledger_inside_the_program_folder_fails(tmp_path, monkeypatch):
     monkeypatch.setenv("CANBAO_DB", str(selftest.install_root() / "ledger.canbao.db"))
     steps = {s.name: s for s in selftest.run_selftest(tmp_path)}
     assert not steps["安装"].ok and "默认台账" in steps["安装"].detail
+
+
+def test_icon_is_a_multi_size_windows_icon():
+    """The spec and the installer use resources/icons/canbao.ico when it exists: it must hold the sizes Windows shows."""
+    import struct
+
+    from app.paths import resources_dir
+
+    data = (resources_dir() / "icons" / "canbao.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind) == (0, 1) and count >= 4
+    sizes = {data[6 + 16 * i] or 256 for i in range(count)}
+    assert {16, 32, 48, 256} <= sizes
