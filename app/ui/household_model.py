@@ -1,8 +1,10 @@
 """The household list: a table model over SQL that fetches lazily, page by page, as the view scrolls.
 
-One row per member (grouped by household: rows are ordered by member id, and members are created household
-by household). Filters and the search box become SQL (``queries.where_clause``); the model only ever holds
-the pages the user has scrolled to. ``data()`` never raises: a bad row shows ``?`` and is logged.
+Two modes over one base (``LazySqlModel``): 按人 (``MemberListModel``), one row per member, grouped by household
+(rows are ordered by member id, and members are created household by household); 按户 (``HouseholdListModel``),
+one row per household with its head, counts and payment state. Filters and the search box become SQL
+(``queries.where_clause`` / ``queries.household_where``); the model only ever holds the pages the user has
+scrolled to. ``data()`` never raises: a bad row shows ``?`` and is logged.
 """
 
 from __future__ import annotations
@@ -48,8 +50,20 @@ def pay_state(row: tuple) -> str:
     return "未缴"
 
 
-class MemberListModel(QAbstractTableModel):
-    """Lazy rows from ``queries.member_page``; ``set_filter`` resets and starts again from the first page."""
+class LazySqlModel(QAbstractTableModel):
+    """Lazy rows from ``page(conn, filter, after_key, limit)`` (keyset paging on the row's first value);
+    ``set_filter`` resets and starts again from the first page. Subclasses give the columns and the cells."""
+
+    columns: tuple[str, ...] = ()
+    noun = "行"
+
+    @staticmethod
+    def page(conn: sqlite3.Connection, f: MemberFilter, after: int, limit: int) -> list[tuple]:
+        raise NotImplementedError
+
+    @staticmethod
+    def count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+        raise NotImplementedError
 
     def __init__(self, conn: Callable[[], sqlite3.Connection], year: int, parent=None, mask_ids: bool = True):
         super().__init__(parent)
@@ -85,17 +99,17 @@ class MemberListModel(QAbstractTableModel):
             self.set_filter(self._filter)
             return
         try:
-            last = self._rows[-1][R_ID]
-            fresh = queries.member_page(self._conn(), self._filter, 0, len(self._rows))
+            last = self._rows[-1][0]
+            fresh = self.page(self._conn(), self._filter, 0, len(self._rows))
         except sqlite3.Error as exc:
             self._fail(exc)
             return
-        if len(fresh) != len(self._rows) or (fresh and fresh[-1][R_ID] != last):
+        if len(fresh) != len(self._rows) or (fresh and fresh[-1][0] != last):
             self.set_filter(self._filter)
             return
         self._rows = fresh
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1))
 
     # -- lazy loading
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
@@ -104,9 +118,9 @@ class MemberListModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted or self._in_reset:
             return
-        after = self._rows[-1][R_ID] if self._rows else 0
+        after = self._rows[-1][0] if self._rows else 0
         try:
-            page = queries.member_page(self._conn(), self._filter, after, PAGE)
+            page = self.page(self._conn(), self._filter, after, PAGE)
         except sqlite3.Error as exc:
             self._fail(exc)
             return
@@ -125,20 +139,20 @@ class MemberListModel(QAbstractTableModel):
     def _fail(self, exc: Exception) -> None:
         self._exhausted = True
         self.last_error = f"读取台账失败：{exc}"
-        log.error("member list query failed: %s", exc)
+        log.error("%s list query failed: %s", type(self).__name__, exc)
 
     # -- Qt model
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return self.columns[section] if 0 <= section < len(self.columns) else None
         return str(section + 1)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -150,8 +164,30 @@ class MemberListModel(QAbstractTableModel):
         try:
             return self._data(index, role)
         except Exception as exc:  # noqa: BLE001 - data() must never raise into Qt
-            log.error("member list data(%s, %s): %s", index.row(), index.column(), exc)
+            log.error("%s data(%s, %s): %s", type(self).__name__, index.row(), index.column(), exc)
             return "?" if role == DISPLAY else None
+
+    def _data(self, index, role: int) -> Any:
+        raise NotImplementedError
+
+    # -- helpers for the window
+    def member_id(self, row: int) -> int | None:
+        return None
+
+    def household_id(self, row: int) -> int | None:
+        return None
+
+    def loaded_rows(self) -> int:
+        return len(self._rows)
+
+
+class MemberListModel(LazySqlModel):
+    """按人: one row per member (``queries.member_page``)."""
+
+    columns = COLUMNS
+    noun = "人"
+    page = staticmethod(queries.member_page)
+    count = staticmethod(queries.member_count)
 
     def _data(self, index, role: int) -> Any:
         r, c = index.row(), index.column()
@@ -182,12 +218,68 @@ class MemberListModel(QAbstractTableModel):
             return str(dt.date.fromisoformat(v)) if v else ""
         return "" if v is None else str(v)
 
-    # -- helpers for the window
     def member_id(self, row: int) -> int | None:
         return self._rows[row][R_ID] if 0 <= row < len(self._rows) else None
 
     def household_id(self, row: int) -> int | None:
         return self._rows[row][R_HH] if 0 <= row < len(self._rows) else None
 
-    def loaded_rows(self) -> int:
-        return len(self._rows)
+
+HOUSEHOLD_COLUMNS = ("户编号", "户主", "村（社区）", "组", "人数", "应参保人数", "已缴人数", "未缴人数", "缴费状态",
+                     "住址", "电话")
+# row tuple positions (queries.HOUSEHOLD_COLUMNS)
+H_ID, H_NUMBER, H_HEAD, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_ADDRESS, H_PHONE = range(10)
+H_UNPAID, H_STATE = -1, -2  # computed cells
+_H_DISPLAY = (H_NUMBER, H_HEAD, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_UNPAID, H_STATE, H_ADDRESS,
+              H_PHONE)
+_H_BRUSH = {"已缴清": "已缴", "部分已缴": "未缴", "未缴": "未缴", "无需缴费": "无需缴费"}
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+
+
+def household_state(row: tuple) -> str:
+    """已缴清 / 部分已缴 / 未缴 / 无需缴费, over the members required to pay here."""
+    required, paid = int(row[H_REQUIRED]), int(row[H_PAID])
+    if not required:
+        return "无需缴费"
+    if paid >= required:
+        return "已缴清"
+    return "部分已缴" if paid else "未缴"
+
+
+class HouseholdListModel(LazySqlModel):
+    """按户: one row per household (``queries.household_page``)."""
+
+    columns = HOUSEHOLD_COLUMNS
+    noun = "户"
+    page = staticmethod(queries.household_page)
+    count = staticmethod(queries.household_count)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        if role == ALIGNMENT:
+            c = index.column()
+            return _RIGHT if 0 <= c < len(_H_DISPLAY) and _H_DISPLAY[c] in (H_PEOPLE, H_REQUIRED, H_PAID,
+                                                                               H_UNPAID) else None
+        return super().data(index, role)
+
+    def _data(self, index, role: int) -> Any:
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._rows)) or not (0 <= c < len(HOUSEHOLD_COLUMNS)):
+            return None
+        row = self._rows[r]
+        col = _H_DISPLAY[c]
+        if role == DISPLAY:
+            if col == H_UNPAID:
+                return str(int(row[H_REQUIRED]) - int(row[H_PAID]))
+            if col == H_STATE:
+                return household_state(row)
+            v = row[col]
+            return "" if v is None else str(v)
+        if role == HOUSEHOLD_ID_ROLE:
+            return row[H_ID]
+        if role == FOREGROUND and col == H_STATE:
+            return _BRUSHES[_H_BRUSH[household_state(row)]]
+        return None
+
+    def household_id(self, row: int) -> int | None:
+        return self._rows[row][H_ID] if 0 <= row < len(self._rows) else None

@@ -9,12 +9,12 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
-                               QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
+                               QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
 from ..domain import vocabulary
 from . import queries
-from .household_model import MemberListModel
+from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
 from .queries import PAY_FILTERS, MemberFilter
 from .tasks import run_task, show_error
@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
         self._count_timer = QTimer(self)  # the total is counted once typing pauses, not on every key
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(250)
-        self._count_timer.timeout.connect(lambda: self._count(self.model.filter))
+        self._count_timer.timeout.connect(lambda: self._count(self.model))
         self.setWindowTitle(f"参保台账 — {self.settings.township} {self.settings.year}年度（{self.policy.name}）")
 
         # left: tree
@@ -67,11 +67,31 @@ class MainWindow(QMainWindow):
             self.category.addItem(c, c)
         self.category.currentIndexChanged.connect(self.apply_filter)
         self.count_label = QLabel()
+        # 按户 (one row per household, the default: grid workers think in households) / 按人 (one per member)
+        self.mode_buttons = QButtonGroup(self)
+        self.mode_buttons.setExclusive(True)
+        mode_box = QHBoxLayout()
+        mode_box.setSpacing(0)
+        for key, label, tip in (("households", "按户", "每户一行：户主、人数、已缴和未缴人数"),
+                                ("members", "按人", "每人一行：身份证号、参保状态、缴费")):
+            b = QPushButton(label)
+            b.setObjectName(f"mode_{key}")
+            b.setCheckable(True)
+            b.setToolTip(tip)
+            b.setProperty("mode", key)
+            self.mode_buttons.addButton(b)
+            mode_box.addWidget(b)
+        self.mode_buttons.buttons()[0].setChecked(True)
+        self.mode_buttons.buttonToggled.connect(lambda b, on: on and self.set_mode(b.property("mode")))
         filters = QHBoxLayout()
+        filters.addLayout(mode_box)
         filters.addWidget(self.search, 3)
         filters.addWidget(self.pay_filter)
         filters.addWidget(self.category)
-        self.model = MemberListModel(lambda: self.ledger.db.conn, self.settings.year, self)
+        conn = lambda: self.ledger.db.conn  # noqa: E731
+        self.household_model = HouseholdListModel(conn, self.settings.year, self)
+        self.member_model = MemberListModel(conn, self.settings.year, self)
+        self.model: LazySqlModel = self.household_model  # the one on screen
         self.table = QTableView()
         self.table.setObjectName("householdList")
         self.table.setModel(self.model)
@@ -153,6 +173,27 @@ class MainWindow(QMainWindow):
         return MemberFilter(year=self.settings.year, text=self.search.text(), pay=self.pay_filter.currentData(),
                             village_id=vid, group_id=gid, category=self.category.currentData())
 
+    @property
+    def mode(self) -> str:
+        return "households" if self.model is self.household_model else "members"
+
+    def set_mode(self, mode: str) -> None:
+        """按户 / 按人: show the other model with the same search and filters; the open household stays."""
+        for b in self.mode_buttons.buttons():
+            if b.property("mode") == mode and not b.isChecked():
+                b.setChecked(True)  # buttonToggled calls back here with the button checked
+                return
+        model = self.household_model if mode == "households" else self.member_model
+        if model is self.model:
+            return
+        old = self.table.selectionModel()
+        self.model = model
+        self.table.setModel(model)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        if old is not None:
+            old.deleteLater()
+        self.apply_filter()
+
     def apply_filter(self) -> None:
         f = self.current_filter()
         self.model.set_filter(f)
@@ -164,21 +205,22 @@ class MainWindow(QMainWindow):
         self.count_label.setText("正在计数……")
         self._count_timer.start()
 
-    def _count(self, f: MemberFilter) -> None:
+    def _count(self, model: LazySqlModel) -> None:
         """Total matches, counted on a worker thread; a stale count (filter changed since) is dropped."""
         gen = self._count_gen
         path = self.ledger.path
+        f, count, noun = model.filter, model.count, model.noun
 
         def work(progress, cancelled):
             conn = queries.open_reader(path)
             try:
-                return queries.member_count(conn, f)
+                return count(conn, f)
             finally:
                 conn.close()
 
         def done(n):
             if gen == self._count_gen:
-                self.count_label.setText(f"共 {n} 人" + ("（列表随滚动加载）" if n > self.model.rowCount() else ""))
+                self.count_label.setText(f"共 {n} {noun}" + ("（列表随滚动加载）" if n > model.rowCount() else ""))
 
         run_task(self, "计数", work, done, on_error=lambda exc: None, show_progress=False)
 

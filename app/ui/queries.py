@@ -58,6 +58,41 @@ ID_PREFIX_MIN = 10  # a township shares its 6-digit area code: an ID prefix narr
 PHONE_PREFIX_MIN = 3
 
 
+def _search_terms(text: str) -> tuple[list[str], dict]:
+    """The search as conditions on one member row (each a GLOB prefix on an indexed column of ``members``)
+    and their parameters; none for an empty text. The 户编号 match is left to the callers (it needs the
+    households table)."""
+    t = re.sub(r"\s+", "", text or "")
+    if not t:
+        return [], {}
+    params: dict = {}
+    terms: list[str] = []
+    g = _glob_escape(t)
+    if re.fullmatch(r"[0-9]+[xX]?", t):
+        up = t.upper()
+        params.update(q_rev=_glob_escape(up[::-1]) + "*", q_phone_rev=_glob_escape(t[::-1]) + "*", q_number=t)
+        terms += ["id_rev GLOB :q_rev", "phone_rev GLOB :q_phone_rev"]
+        if len(t) >= ID_PREFIX_MIN:
+            params["q_id"] = _glob_escape(up) + "*"
+            terms.append("id_number GLOB :q_id")
+        if len(t) >= PHONE_PREFIX_MIN and t.isdigit():
+            params["q_phone"] = g + "*"
+            terms.append("phone GLOB :q_phone")
+    elif re.fullmatch(r"[A-Za-z]+", t):
+        params["q_ini"] = g.lower() + "*"
+        terms.append("name_initials GLOB :q_ini")
+    else:
+        params["q_name"] = g + "*"
+        terms.append("name GLOB :q_name")
+    return terms, params
+
+
+def _search_branches(text: str) -> tuple[list[str], dict]:
+    """One member-id index scan per search term."""
+    terms, params = _search_terms(text)
+    return [f"SELECT id FROM members WHERE {t}" for t in terms], params
+
+
 def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
     """Find as you type: name prefix, ID number (from 10 digits) or its last digits, pinyin initials, phone
     prefix or last digits, 户编号.
@@ -66,35 +101,16 @@ def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
     ``bounded`` (no other filter), each branch keeps only its first ``:after``/``:limit`` ids, so a prefix
     that matches half the ledger still costs one page.
     """
-    t = re.sub(r"\s+", "", text or "")
-    if not t:
+    branches, params = _search_branches(text)
+    if not branches:
         return "", {}
-    params: dict = {}
-    branches: list[str] = []
-    g = _glob_escape(t)
-    if re.fullmatch(r"[0-9]+[xX]?", t):
-        up = t.upper()
-        params.update(q_rev=_glob_escape(up[::-1]) + "*", q_phone_rev=_glob_escape(t[::-1]) + "*", q_number=t)
-        branches += ["SELECT id FROM members WHERE id_rev GLOB :q_rev",
-                     "SELECT id FROM members WHERE phone_rev GLOB :q_phone_rev"]
-        if len(t) >= ID_PREFIX_MIN:
-            params["q_id"] = _glob_escape(up) + "*"
-            branches.append("SELECT id FROM members WHERE id_number GLOB :q_id")
-        if len(t) >= PHONE_PREFIX_MIN and t.isdigit():
-            params["q_phone"] = g + "*"
-            branches.append("SELECT id FROM members WHERE phone GLOB :q_phone")
-        branches.append("SELECT mm.id FROM members mm JOIN households hh ON hh.id = mm.household_id"
-                        " WHERE hh.number = :q_number")
-    elif re.fullmatch(r"[A-Za-z]+", t):
-        params["q_ini"] = g.lower() + "*"
-        branches.append("SELECT id FROM members WHERE name_initials GLOB :q_ini")
-    else:
-        params["q_name"] = g + "*"
-        branches.append("SELECT id FROM members WHERE name GLOB :q_name")
     if bounded:
         # ``+id`` keeps SQLite on the GLOB's index (a rowid scan in id order is slow when matches are rare)
         branches = [f"SELECT * FROM ({b.replace(' WHERE ', ' WHERE +id > :after AND ', 1)} ORDER BY 1 LIMIT :limit)"
-                    if "mm.id" not in b else b for b in branches]
+                    for b in branches]
+    if "q_number" in params:
+        branches.append("SELECT mm.id FROM members mm JOIN households hh ON hh.id = mm.household_id"
+                        " WHERE hh.number = :q_number")
     return "m.id IN (" + " UNION ".join(branches) + ")", params
 
 
@@ -144,6 +160,109 @@ def member_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
     where, params = where_clause(f)
     joins = LIST_FROM if ("h." in where) else " FROM members m"
     return conn.execute(f"SELECT count(*){joins}{where}", params).fetchone()[0]
+
+
+# -- one row per household (按户): the same filter, read per household
+def _any_member(cond: str) -> str:
+    return f"EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id AND {cond})"
+
+
+DENSE_MATCHES = 2000  # from this many matching members on, walking households in order finds a page sooner
+
+
+def _dense(conn: sqlite3.Connection, terms: list[str], params: dict) -> bool:
+    """Do at least ``DENSE_MATCHES`` members match? (index-only probes, well under a millisecond each)"""
+    n = 0
+    for t in terms:
+        n += conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM members WHERE {t} LIMIT {DENSE_MATCHES})",
+                          params).fetchone()[0]
+        if n >= DENSE_MATCHES:
+            return True
+    return False
+
+
+def household_search_condition(text: str, conn: sqlite3.Connection | None = None) -> tuple[str, dict]:
+    """A household matches when any member matches the search (``_search_terms``), or its own 户编号
+    (exact) or phone (prefix, from 3 digits) does.
+
+    Two plans for one page: a rare text collects the matching members' households through the search
+    indexes (cost ∝ matches); a common one (``_dense``, probed when ``conn`` is given) walks households in id
+    order and checks their few members (cost ∝ one page), as a 1-character name matches 40,000 people in
+    a 500,000-person ledger.
+    """
+    terms, params = _search_terms(text)
+    if not terms:
+        return "", {}
+    if conn is not None and _dense(conn, terms, params):
+        hh_cond = _any_member("(" + " OR ".join(terms) + ")")
+        own = []
+        if "q_number" in params:
+            own.append("h.number = :q_number")
+        if "q_phone" in params:
+            own.append("h.phone GLOB :q_phone")
+        return "(" + " OR ".join([hh_cond] + own) + ")", params
+    hh = [f"SELECT household_id FROM members WHERE {t}" for t in terms]
+    if "q_number" in params:
+        hh.append("SELECT id FROM households WHERE number = :q_number")
+    if "q_phone" in params:
+        hh.append("SELECT id FROM households WHERE phone GLOB :q_phone")
+    return "h.id IN (" + " UNION ".join(hh) + ")", params
+
+
+def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> tuple[str, dict]:
+    """unpaid = a member required here has not paid; paid = every required member paid (at least one);
+    not_required = no member is required here; category = a member has it (active)."""
+    conds: list[str] = []
+    params: dict = {"year": f.year}
+    cond, p = household_search_condition(f.text, conn)
+    if cond:
+        conds.append(cond)
+        params.update(p)
+    if f.village_id is not None:
+        conds.append("h.village_id = :village_id")
+        params["village_id"] = f.village_id
+    if f.group_id is not None:
+        conds.append("h.group_id = :group_id")
+        params["group_id"] = f.group_id
+    if f.category:
+        conds.append(_any_member("EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = m.id"
+                                 " AND c.category = :category AND c.ended_on IS NULL)"))
+        params["category"] = f.category
+    unpaid = _any_member(f"{REQUIRED_SQL} AND NOT {PAID_SQL}")
+    if f.pay == "unpaid":
+        conds.append(unpaid)
+    elif f.pay == "paid":
+        conds.append(f"{_any_member(REQUIRED_SQL)} AND NOT {unpaid}")
+    elif f.pay == "not_required":
+        conds.append(f"NOT {_any_member(REQUIRED_SQL)}")
+    return (" WHERE " + " AND ".join(conds)) if conds else "", params
+
+
+# h.id, 户编号, 户主, 村, 组, 人数, 应参保人数, 已缴人数 (of those required), 住址, 电话
+HOUSEHOLD_COLUMNS = (
+    "h.id, h.number,"
+    " coalesce((SELECT m.name FROM members m WHERE m.household_id = h.id AND m.relation = '户主'), ''),"
+    " v.name, coalesce(g.name, ''),"
+    " (SELECT count(*) FROM members m WHERE m.household_id = h.id),"
+    f" (SELECT count(*) FROM members m WHERE m.household_id = h.id AND {REQUIRED_SQL}),"
+    f" (SELECT count(*) FROM members m WHERE m.household_id = h.id AND {REQUIRED_SQL} AND {PAID_SQL}),"
+    " h.address, h.phone")
+HOUSEHOLD_FROM = (" FROM households h JOIN villages v ON v.id = h.village_id"
+                  " LEFT JOIN village_groups g ON g.id = h.group_id")
+
+
+def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[tuple]:
+    """The next ``limit`` households after household id ``after_id`` (keyset paging)."""
+    where, params = household_where(f, conn)
+    where = (where + " AND" if where else " WHERE") + " h.id > :after"
+    params.update(after=after_id, limit=limit)
+    sql = f"SELECT {HOUSEHOLD_COLUMNS}{HOUSEHOLD_FROM}{where} ORDER BY h.id LIMIT :limit"
+    return conn.execute(sql, params).fetchall()
+
+
+def household_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+    where, params = household_where(f)
+    return conn.execute(f"SELECT count(*) FROM households h{where}", params).fetchone()[0]
 
 
 @dataclass(frozen=True, slots=True)

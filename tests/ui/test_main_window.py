@@ -17,6 +17,7 @@ def window(qtbot, ledger):
     w = MainWindow(ledger)
     qtbot.addWidget(w)
     w.show()
+    w.set_mode("members")  # these tests read the 按人 list (按户 has its own tests: test_household_mode.py)
     return w
 
 
