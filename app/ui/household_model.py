@@ -225,12 +225,13 @@ class MemberListModel(LazySqlModel):
         return self._rows[row][R_HH] if 0 <= row < len(self._rows) else None
 
 
-HOUSEHOLD_COLUMNS = ("户编号", "户主", "村（社区）", "组", "人数", "应参保人数", "已缴人数", "未缴人数", "缴费状态",
+# 缴费状态 comes early: it is what a grid worker looks for, and it stays in sight in a narrow list
+HOUSEHOLD_COLUMNS = ("户编号", "户主", "缴费状态", "村（社区）", "组", "人数", "应参保人数", "已缴人数", "未缴人数",
                      "住址", "电话")
 # row tuple positions (queries.HOUSEHOLD_COLUMNS)
 H_ID, H_NUMBER, H_HEAD, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_ADDRESS, H_PHONE = range(10)
 H_UNPAID, H_STATE = -1, -2  # computed cells
-_H_DISPLAY = (H_NUMBER, H_HEAD, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_UNPAID, H_STATE, H_ADDRESS,
+_H_DISPLAY = (H_NUMBER, H_HEAD, H_STATE, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_UNPAID, H_ADDRESS,
               H_PHONE)
 _H_BRUSH = {"已缴清": "已缴", "部分已缴": "未缴", "未缴": "未缴", "无需缴费": "无需缴费"}
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

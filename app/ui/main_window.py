@@ -78,16 +78,17 @@ class MainWindow(QMainWindow):
             b.setObjectName(f"mode_{key}")
             b.setCheckable(True)
             b.setToolTip(tip)
+            b.setStyleSheet("QPushButton:checked { background: #1d4ed8; color: white; font-weight: bold; }")
             b.setProperty("mode", key)
             self.mode_buttons.addButton(b)
             mode_box.addWidget(b)
         self.mode_buttons.buttons()[0].setChecked(True)
         self.mode_buttons.buttonToggled.connect(lambda b, on: on and self.set_mode(b.property("mode")))
-        filters = QHBoxLayout()
+        filters = QHBoxLayout()  # the search box gets its own line: it is what people use most
         filters.addLayout(mode_box)
-        filters.addWidget(self.search, 3)
         filters.addWidget(self.pay_filter)
         filters.addWidget(self.category)
+        filters.addStretch(1)
         conn = lambda: self.ledger.db.conn  # noqa: E731
         self.household_model = HouseholdListModel(conn, self.settings.year, self)
         self.member_model = MemberListModel(conn, self.settings.year, self)
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         cv = QVBoxLayout(centre)
         cv.setContentsMargins(0, 0, 0, 0)
+        cv.addWidget(self.search)
         cv.addLayout(filters)
         cv.addWidget(self.table, 1)
         cv.addWidget(self.count_label)
@@ -124,13 +126,14 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
         em = self.fontMetrics().horizontalAdvance("汉")
-        split.setSizes([18 * em, 40 * em, 46 * em])
+        split.setSizes([16 * em, 44 * em, 44 * em])
         self.setCentralWidget(split)
         self._toolbar()
         self.info = QLabel(f"台账：{ledger.path.name}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
         self.info.setToolTip(str(ledger.path))
         self.statusBar().addPermanentWidget(self.info)
         self.resize(min(1480, 106 * em), 860)
+        self._size_columns()
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
 
@@ -192,7 +195,22 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         if old is not None:
             old.deleteLater()
+        self._size_columns()
         self.apply_filter()
+
+    def _size_columns(self) -> None:
+        """按户: narrow count columns, wide enough for their headers; the address gets the room (按人 keeps
+        Qt's default widths)."""
+        if self.model is not self.household_model:
+            return
+        fm = self.table.horizontalHeader().fontMetrics()
+        pad = 3 * fm.horizontalAdvance("0")
+        sample = {"户编号": "0000000", "户主": "欧阳某某", "缴费状态": "部分已缴", "组": "十二组",
+                  "住址": "某某村某组100号",
+                  "电话": "13800000000"}
+        for i, name in enumerate(self.model.columns):
+            self.table.setColumnWidth(i, max(fm.horizontalAdvance(name), fm.horizontalAdvance(sample.get(name, "")))
+                                      + pad)
 
     def apply_filter(self) -> None:
         f = self.current_filter()
