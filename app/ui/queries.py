@@ -129,8 +129,9 @@ def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
         conds.append("h.group_id = :group_id")
         params["group_id"] = f.group_id
     if f.category:
-        conds.append("EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = m.id"
-                     " AND c.category = :category AND c.ended_on IS NULL)")
+        # the categories table is small (a few % of members): one scan beats a probe per member
+        conds.append("m.id IN (SELECT c.member_id FROM member_categories c"
+                     " WHERE c.category = :category AND c.ended_on IS NULL)")
         params["category"] = f.category
     if f.pay == "unpaid":
         conds.append(f"{REQUIRED_SQL} AND NOT {PAID_SQL}")
@@ -225,8 +226,9 @@ def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> 
         conds.append("h.group_id = :group_id")
         params["group_id"] = f.group_id
     if f.category:
-        conds.append(_any_member("EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = m.id"
-                                 " AND c.category = :category AND c.ended_on IS NULL)"))
+        # the categories table is small (a few % of members): collect its households once
+        conds.append("h.id IN (SELECT m.household_id FROM member_categories c JOIN members m ON m.id = c.member_id"
+                     " WHERE c.category = :category AND c.ended_on IS NULL)")
         params["category"] = f.category
     unpaid = _any_member(f"{REQUIRED_SQL} AND NOT {PAID_SQL}")
     if f.pay == "unpaid":
