@@ -198,19 +198,20 @@ class MainWindow(QMainWindow):
         self._size_columns()
         self.apply_filter()
 
+    # what a typical cell holds, per column (the header's own width counts too)
+    _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某", "缴费状态": "部分已缴",
+                       "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
+                       "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
+                       "参保状态": "参加职工医保", "缴费": "已缴 1,410.00"}
+
     def _size_columns(self) -> None:
-        """按户: narrow count columns, wide enough for their headers; the address gets the room (按人 keeps
-        Qt's default widths)."""
-        if self.model is not self.household_model:
-            return
+        """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
+        the 按人 masked ID number show whole."""
         fm = self.table.horizontalHeader().fontMetrics()
         pad = 3 * fm.horizontalAdvance("0")
-        sample = {"户编号": "0000000", "户主": "欧阳某某", "缴费状态": "部分已缴", "组": "十二组",
-                  "住址": "某某村某组100号",
-                  "电话": "13800000000"}
         for i, name in enumerate(self.model.columns):
-            self.table.setColumnWidth(i, max(fm.horizontalAdvance(name), fm.horizontalAdvance(sample.get(name, "")))
-                                      + pad)
+            sample = self._COLUMN_SAMPLES.get(name, "")
+            self.table.setColumnWidth(i, max(fm.horizontalAdvance(name), fm.horizontalAdvance(sample)) + pad)
 
     def apply_filter(self) -> None:
         f = self.current_filter()
