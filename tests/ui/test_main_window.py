@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
 
 from app.ui.household_model import COLUMNS, MemberListModel
 from app.ui.main_window import MainWindow
@@ -19,6 +18,23 @@ def window(qtbot, ledger):
     w.show()
     w.set_mode("members")  # these tests read the 按人 list (按户 has its own tests: test_household_mode.py)
     return w
+
+
+def test_window_opens_in_household_mode_and_keeps_the_household_across_the_switch(qtbot, ledger):
+    w = MainWindow(ledger)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.mode == "households" and w.model.rowCount() == 2  # two households, five members
+    assert w.model.index(0, 1).data() == "张三"  # 户主
+    w.table.selectRow(1)
+    assert w.view.household.id == 2
+    w.set_mode("members")
+    assert w.model.rowCount() == 5 and w.view.household.id == 2  # the open household stays open
+    w.table.selectRow(0)
+    assert w.view.household.id == 1
+    w.search.setText("王五")
+    w.set_mode("households")
+    assert w.search.text() == "王五" and w.model.rowCount() == 1 and w.model.household_id(0) == 2
 
 
 def names(w) -> list[str]:
