@@ -114,6 +114,16 @@ def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
     return "m.id IN (" + " UNION ".join(branches) + ")", params
 
 
+def _place(f: MemberFilter, conds: list[str], params: dict) -> None:
+    """The village / group chosen in the tree (both list modes)."""
+    if f.village_id is not None:
+        conds.append("h.village_id = :village_id")
+        params["village_id"] = f.village_id
+    if f.group_id is not None:
+        conds.append("h.group_id = :group_id")
+        params["group_id"] = f.group_id
+
+
 def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
     conds: list[str] = []
     params: dict = {"year": f.year}
@@ -122,12 +132,7 @@ def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
     if cond:
         conds.append(cond)
         params.update(p)
-    if f.village_id is not None:
-        conds.append("h.village_id = :village_id")
-        params["village_id"] = f.village_id
-    if f.group_id is not None:
-        conds.append("h.group_id = :group_id")
-        params["group_id"] = f.group_id
+    _place(f, conds, params)
     if f.category:
         # the categories table is small (a few % of members): one scan beats a probe per member
         conds.append("m.id IN (SELECT c.member_id FROM member_categories c"
@@ -219,12 +224,7 @@ def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> 
     if cond:
         conds.append(cond)
         params.update(p)
-    if f.village_id is not None:
-        conds.append("h.village_id = :village_id")
-        params["village_id"] = f.village_id
-    if f.group_id is not None:
-        conds.append("h.group_id = :group_id")
-        params["group_id"] = f.group_id
+    _place(f, conds, params)
     if f.category:
         # the categories table is small (a few % of members): collect its households once
         conds.append("h.id IN (SELECT m.household_id FROM member_categories c JOIN members m ON m.id = c.member_id"
