@@ -17,6 +17,19 @@ def make_id(birth: str = "19800101", seq: int = 1, area: str = "220102") -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def write_xlsx(path: Path, rows, title: str = "Sheet1") -> Path:
+    """A one-sheet workbook with these rows, as a department would send it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
 def bad_checksum(number: str) -> str:
     last = number[-1]
     return number[:-1] + ("1" if last != "1" else "2")

@@ -1,21 +1,12 @@
 from decimal import Decimal
 
-import openpyxl
-
 from app.exchange.import_reader import decode_csv_bytes, normalize_heading, read_table
 
-from exchange_helpers import make_id
+from exchange_helpers import make_id, write_xlsx
 
 
 def _xlsx(path, rows, title="名单"):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = title
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
-
+    return write_xlsx(path, rows, title)
 
 def test_header_aliases_and_title_line_are_recognised(tmp_path):
     pid = make_id()
@@ -30,7 +21,6 @@ def test_header_aliases_and_title_line_are_recognised(tmp_path):
     assert row.row == 4 and row.values["id_number"] == pid and row.values["amount"] == 400
     assert t.place(4, "id_number") == "缴费.xlsx 名单:第4行:公民身份号码（B列）"
 
-
 def test_missing_required_column_is_a_problem_with_its_place(tmp_path):
     path = _xlsx(tmp_path / "缴费.xlsx", [["证件号码", "姓名", "缴费金额"], [make_id(), "张三", 400]])
     tables, problems = read_table(path, "payment")
@@ -39,12 +29,10 @@ def test_missing_required_column_is_a_problem_with_its_place(tmp_path):
     assert problems[0].place == "缴费.xlsx 名单:第1行"
     assert "缺少必需的列：缴费日期" in problems[0].message
 
-
 def test_no_header_at_all(tmp_path):
     path = _xlsx(tmp_path / "x.xlsx", [["a", "b"], [1, 2]])
     tables, problems = read_table(path, "payment")
     assert tables == [] and "找不到缴费确认名单的表头" in problems[0].message
-
 
 def test_gbk_csv_is_detected(tmp_path):
     pid = make_id()
@@ -58,25 +46,21 @@ def test_gbk_csv_is_detected(tmp_path):
                           "department": "民政"}
     assert row.row == 2
 
-
 def test_csv_encodings():
     assert decode_csv_bytes("身份证号".encode("utf-8-sig")) == ("身份证号", "UTF-8（带BOM）")
     assert decode_csv_bytes("身份证号".encode("utf-8")) == ("身份证号", "UTF-8")
     assert decode_csv_bytes("身份证号".encode("gb18030")) == ("身份证号", "GB18030/GBK")
     assert decode_csv_bytes("䶮".encode("gb18030"))[0] == "䶮"  # beyond GBK, inside GB18030
 
-
 def test_heading_normalisation():
     assert normalize_heading(" 缴费金额（元） ") == "缴费金额"
     assert normalize_heading("*身份证\n号码") == "身份证号码"
-
 
 def test_unsupported_file_type(tmp_path):
     p = tmp_path / "a.doc"
     p.write_text("x")
     tables, problems = read_table(p, "payment")
     assert tables == [] and "不支持的文件类型" in problems[0].message
-
 
 def test_amount_cell_read_exactly(tmp_path):
     path = _xlsx(tmp_path / "a.xlsx", [["身份证号", "金额", "缴费日期"], [make_id(), 380.5, "2025-10-08"]])

@@ -10,7 +10,7 @@ from app.exchange.exports import export_one
 from app.exchange.imports import commit, preview, write_leftovers
 from app.domain.problems import ProblemsError
 
-from exchange_helpers import bad_checksum, build_ledger, make_id, soffice_csv
+from exchange_helpers import bad_checksum, build_ledger, make_id, soffice_csv, write_xlsx
 
 
 @pytest.fixture()
@@ -22,13 +22,7 @@ def ledger(tmp_path):
 
 
 def _xlsx(path, rows, title="Sheet1"):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = title
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
+    return write_xlsx(path, rows, title)
 
 
 def _counts(lg):
