@@ -8,6 +8,7 @@ from exchange_helpers import make_id, write_xlsx
 def _xlsx(path, rows, title="名单"):
     return write_xlsx(path, rows, title)
 
+
 def test_header_aliases_and_title_line_are_recognised(tmp_path):
     pid = make_id()
     path = _xlsx(tmp_path / "缴费.xlsx", [["某某镇缴费确认名单"], [], ["序号", "公民身份号码", "姓名", "缴费金额（元）", "入库日期"],
