@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QVBoxLayout, QWidget)
 
 from .tasks import error_text, run_task
+from .widgets import path_row
 
 IMPORT_KINDS = {"payment": "缴费名单（税务系统导出）", "roster": "花名册（户和人员）", "category": "人员类别名单",
                 "status": "参保状态名单"}
@@ -57,17 +58,13 @@ class ExportDialog(QDialog):
         for d in (self.start, self.end):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
-        path_row = QHBoxLayout()
         self.path = QLineEdit()
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._browse)
-        path_row.addWidget(self.path, 1)
-        path_row.addWidget(browse)
+        path_field = path_row(self.path, self._browse)
         form.addRow("导出内容：", self.what)
         form.addRow("范围：", self.village)
         form.addRow("周报开始：", self.start)
         form.addRow("周报结束：", self.end)
-        form.addRow("保存到：", path_row)
+        form.addRow("保存到：", path_field)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.go = QPushButton("导出")
@@ -150,13 +147,9 @@ class ImportDialog(QDialog):
         self.ledger = ledger
         self.pv = None
         form = QFormLayout()
-        row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setPlaceholderText("选择 .xlsx / .xls / .csv 文件")
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._browse)
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        row = path_row(self.path, self._browse)
         self.kind = QComboBox()
         for key, label in IMPORT_KINDS.items():
             self.kind.addItem(label, key)

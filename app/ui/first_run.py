@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
 from ..domain.explain import explain_policy
 from ..domain.problems import Problem, ProblemsError
 from .tasks import error_text, run_task
+from .widgets import path_row
 
 VILLAGES_HINT = "每行一个村（社区），冒号后写组，例如：\n东风村：一组 二组 三组\n胜利社区：一组、二组"
 
@@ -61,13 +62,8 @@ class CreateLedgerForm(QWidget):
 
         self.policies, _ = catalog()
         form = QFormLayout()
-        path_row = QHBoxLayout()
         self.path = QLineEdit(str(default_ledger_path()))
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._browse)
-        path_row.addWidget(self.path, 1)
-        path_row.addWidget(browse)
-        form.addRow("台账文件：", path_row)
+        form.addRow("台账文件：", path_row(self.path, self._browse))
         self.township = QLineEdit()
         self.township.setPlaceholderText("例如：西营镇")
         form.addRow("乡镇（街道）：", self.township)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHB
                                QPushButton, QVBoxLayout, QWidget)
 
 from .tasks import error_text, run_task
+from .widgets import path_row
 
 
 class RolloverDialog(QDialog):
@@ -29,12 +30,8 @@ class RolloverDialog(QDialog):
         for pid, p in sorted(catalog()[0].items(), key=lambda kv: (kv[1].year, kv[0])):
             if p.year > s.year:
                 self.policy.addItem(f"{p.year}年度 {p.name}", pid)
-        row = QHBoxLayout()
         self.path = QLineEdit()
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._browse)
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        row = path_row(self.path, self._browse)
         form.addRow("新年度政策：", self.policy)
         form.addRow("新台账文件：", row)
         note = QLabel(f"村组、户、人员（含参保状态）和人员类别转入新台账；缴费和收据不转入。本台账（{s.year}年度）不会改动。")

@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel,
+                               QLineEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from ..domain.problems import ProblemsError
 from .tasks import error_text
+from .widgets import path_row
 
 PAPERS = {"a4": "A4（两联）", "241x93": "241×93 连续纸"}  # receipt paper, as app.paper.receipt draws it
 
@@ -91,14 +92,9 @@ class SettingsDialog(QDialog):
             self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
             form.addRow("台账操作员：", self.operators)
             form.addRow("本年度政策：", self.policy)
-        backup_row = QHBoxLayout()
         self.backup_dir = QLineEdit(prefs.backup_dir)
         self.backup_dir.setPlaceholderText("另存一份到此文件夹（如U盘）；每次打开台账自动备份到台账旁的「备份」文件夹")
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._choose_backup)
-        backup_row.addWidget(self.backup_dir, 1)
-        backup_row.addWidget(browse)
-        form.addRow("备份文件夹：", backup_row)
+        form.addRow("备份文件夹：", path_row(self.backup_dir, self._choose_backup))
         self.printer = QComboBox()
         self.printer.addItem("（系统默认打印机）", "")
         for name in printer_names():
