@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QPushButton, QSpinBox, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..domain.explain import explain_policy
-from ..domain.problems import Problem, ProblemsError
+from ..domain.problems import Problem
 from .tasks import error_text, run_task
 from .widgets import path_row
 

@@ -14,7 +14,7 @@ from ..domain.idnumber import mask_id_number
 from ..domain.money import ZERO, fmt
 from ..domain.problems import ProblemsError
 from .queries import ASSISTED_CATEGORIES, NOT_REQUIRED_STATUSES
-from .style import BADGE_COLOURS, STATUS_COLOURS
+from .style import BADGE_COLOURS
 
 # What matters at the counter comes first, so a narrow pane (or the large font) clips only the ID column.
 MEMBER_COLUMNS = ("姓名", "关系", "缴费情况", "应缴（元）", "已缴（元）", "人员类别", "参保状态", "身份证号")
