@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from .money import ZERO, round_money
 from .policy import Category, Policy, Special
-from .quote_model import CategoryFact, Quote, QuoteLine, QuoteRequest
+from .quote_model import Quote, QuoteLine, QuoteRequest
 
 ONE_DAY = dt.timedelta(days=1)
 
