@@ -482,10 +482,12 @@ def cmd_search(args) -> int:
 
 @_command
 def cmd_dues(args) -> int:
+    from ..ledger.member_year import percent_text
+
     with _open(args) as lg:
         r = lg.dues(paid_on=_date(args.date, "--date"))
         print(f"{r.year}年度（{r.policy_id}），按 {r.paid_on} 缴费计算")
-        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {r.rate * 100:.2f}%")
+        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {percent_text(r.paid_members, r.required)}")
         print(f"应缴合计 {fmt(r.due_total)} 元，已缴合计 {fmt(r.paid_total)} 元")
     return 0
 

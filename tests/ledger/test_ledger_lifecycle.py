@@ -179,7 +179,7 @@ def test_dues_for_the_whole_year(ledger, household, ids):
     assert rows[c].due is None and not rows[c].counts
     assert rows[d].counts and rows[d].due is None
     assert (r.members, r.required, r.paid_members) == (4, 3, 1)
-    assert str(r.rate) == "0.3333"
+    assert str(r.rate) == "0.333"
     assert r.paid_total == to_money(410) and seen[-1] == (4, 4)
     cancelled = ledger.dues(cancel=lambda: True)
     assert cancelled.cancelled and cancelled.rows == ()
