@@ -439,7 +439,7 @@ def cmd_pay(args) -> int:
         for i in p.items:
             note = f"（政策应缴 {fmt(i.due)}，原因：{i.override_reason}）" if i.override_reason else ""
             print(f"  {i.member_name} {fmt(i.amount)} 元{note}")
-            for w in i.quote.get("warnings", []):
+            for w in i.quote.warnings:
                 print(f"  提示：{w}")
     return 0
 

@@ -53,7 +53,7 @@ def test_refund_in_the_waiting_period_of_a_late_payment(cc2022):
     lg, h, a, b = cc2022
     pid = lg.payments.record(h, [PayLine(a), PayLine(b)], method="银行卡", paid_on="2022-03-01").id
     q = lg.payments.get(pid).items[0].quote
-    assert q["waiting_days"] == 90 and q["benefit_start"] == "2022-05-31"
+    assert q.waiting_days == 90 and q.benefit_start == dt.date(2022, 5, 31)
     lg.payments.refund(pid, a, "参加职工医保", refunded_on="2022-04-15")
     with pytest.raises(ProblemsError, match="不能退费"):
         lg.payments.refund(pid, b, "参加职工医保", refunded_on="2022-06-15")
