@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain.idnumber import mask_id_number
+from ..ledger.demo_flag import is_demo
 from ..domain.money import ZERO
 from ..domain.problems import Problem, ProblemsError
 from ..domain.vocabulary import PayState, Status
@@ -123,7 +124,7 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
         window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
         benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
         policy_doc=policy.source.doc_number, issued_on=today, window_days=window_days_text(policy),
-        notes=_notice_notes(policy, day, today),
+        notes=_notice_notes(policy, day, today), demo=is_demo(lg),
     )
 
 
@@ -179,7 +180,7 @@ def receipt_for(lg: "Ledger", p: "Payment", *, reprint: bool = False, today: dt.
         household_number=h.number, township=settings.township, village=h.village, group=h.group, year=p.year,
         policy_name=policy_name or lg.policy().name, lines=tuple(lines), total=p.amount, method=p.method,
         operator=p.operator, reprint=reprint, printed_on=today or dt.date.today(),
-        voided=(p.void_reason or "已作废") if p.voided else "",
+        voided=(p.void_reason or "已作废") if p.voided else "", demo=is_demo(lg),
     )
 
 
@@ -250,6 +251,6 @@ def ledger_sheets(lg: "Ledger", sel: Selection, *, today: dt.date | None = None,
         sheets.append(LedgerSheet(
             title=f"{policy.name}参保缴费台账", township=settings.township, village=village, group=sel.group,
             year=settings.year, policy_doc=policy.source.doc_number, rows=tuple(rows), totals=totals,
-            printed_on=today,
+            printed_on=today, demo=is_demo(lg),
             notes=(f"未缴人员的应缴金额按 {day.year}年{day.month}月{day.day}日 缴费计算；已缴人员按缴费时核定的金额。",)))
     return sheets
