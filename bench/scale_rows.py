@@ -182,7 +182,9 @@ def canbao_dashboard(a) -> dict:
 def raw_dashboard(a) -> dict:
     """The numbers the dashboard shows, as plain GROUP BYs: progress per village/group, per key category,
     payments per day."""
-    from app.ui.queries import REQUIRED_SQL
+    from app.ledger.member_year import required_sql
+
+    REQUIRED_SQL = required_sql("m")  # noqa: N806 - the ledger's one definition of who must enrol
 
     year = _year(a.db)
     conn = _ro(a.db)
@@ -352,16 +354,24 @@ def raw_dues(a) -> dict:
     """The dues query itself, every row kept with its paid amount as Decimal."""
     from decimal import Decimal
 
-    from app.ledger import dues
-
     year = _year(a.db)
     conn = _ro(a.db)
     cents = Decimal("0.01")
     with Clock() as c:
-        rows = [(mid, hid, birth, student, status, cats, (Decimal(paid) * cents))
-                for mid, hid, birth, student, status, cats, _, _, paid, _ in
-                conn.execute(dues._QUERY, {"year": year})]
+        rows = [(r[0], r[1], r[4], r[6], Decimal(r[9]) * cents) for r in conn.execute(_dues_sql(), {"year": year})]
     return {"wall": c.wall, "cpu": c.cpu, "note": f"{len(rows):,} rows", "rows": len(rows)}
+
+
+def _dues_sql() -> str:
+    """The SQL ``Ledger.dues`` runs (wherever it lives now)."""
+    try:
+        from app.ledger import member_year
+
+        return member_year._QUERY.format(cat_where="", paid_join="", where="")
+    except (ImportError, AttributeError):
+        from app.ledger import dues
+
+        return dues._QUERY
 
 
 # -- window (timed from the parent's spawn: interpreter start included on both sides)

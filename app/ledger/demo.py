@@ -28,6 +28,7 @@ from ..domain.money import to_fen
 from ..policy_catalog import get_policy
 from .snapshots import SnapshotIds, quote_text
 from .db import LedgerError, is_ledger_file, now_iso, open_ledger, read_only_uri
+from .demo_flag import DEMO_ENTITY, mark_demo  # DEMO_ENTITY: the audit entry that marks a generated demo
 from .demo_people import (CancelCheck, DemoCancelled, DemoMember, DemoPopulation, Progress, QuoteCache,
                           _Generator, generate_population)
 from .identity import NO_ID, RESIDENT_ID, name_initials
@@ -37,7 +38,6 @@ from .payments import receipt_number
 MIN_PEOPLE = 100
 MAX_PEOPLE = 2_000_000
 DEFAULT_OPERATOR = "演示操作员"
-DEMO_ENTITY = "demo"  # the audit entry that marks a ledger as a generated demo
 DEMO_NAME = "demo.canbao.db"
 
 # The ledger's relation words (members.RELATIONS) for the generator's finer ones.
@@ -235,6 +235,7 @@ def _write(path: Path, plan: _Plan, operator: str, progress: Callable[[int], Non
         now = now_iso()
         counts = {"categories": 0, "payments": 0, "paid_members": 0, "households": 0, "members": 0}
         with lg.transaction():
+            mark_demo(lg)  # every printout and export says 演示数据
             indexes = _drop_indexes(conn)
             quotes = _QuoteRows(policy, pop.region.area_kind)
             _stage_payments(conn)
