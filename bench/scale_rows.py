@@ -143,7 +143,8 @@ def canbao_preview(a) -> dict:
 
 
 def raw_preview(a) -> dict:
-    """python-calamine reads the sheet, each ID number is checked (stdnum) and looked up in the ledger."""
+    """python-calamine reads the sheet, each ID number's check digit is checked (stdnum) and the numbers are
+    looked up in the ledger."""
     from python_calamine import CalamineWorkbook
     from stdnum.cn import ric
 
@@ -154,7 +155,7 @@ def raw_preview(a) -> dict:
         ids = []
         for r in sheet[1:]:
             n = str(r[col]).strip().upper()
-            if ric.is_valid(n):
+            if len(n) == 18 and n[:17].isdigit() and ric.calc_check_digit(n) == n[17]:
                 ids.append(n)
         found = {}
         for i in range(0, len(ids), 500):
@@ -363,15 +364,10 @@ def raw_dues(a) -> dict:
 
 
 def _dues_sql() -> str:
-    """The SQL ``Ledger.dues`` runs (wherever it lives now)."""
-    try:
-        from app.ledger import member_year
+    """The SQL ``Ledger.dues`` runs (``member_year.standings`` for the whole ledger)."""
+    from app.ledger import member_year
 
-        return member_year._QUERY.format(cat_where="", paid_join="", where="")
-    except (ImportError, AttributeError):
-        from app.ledger import dues
-
-        return dues._QUERY
+    return member_year._QUERY.format(cat_where="", paid_join="", where="")
 
 
 # -- window (timed from the parent's spawn: interpreter start included on both sides)
