@@ -374,6 +374,8 @@ def _dues_sql() -> str:
 def canbao_window(a) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["CANBAO_UI_INI"] = str(a.work / "ui.ini")
+    import app.cli.main  # noqa: F401 - the imports of `canbao` with no arguments, in its order:
+    import app.ledger  # noqa: F401 - the ledger before Qt (see app.cli.main)
     from PySide6.QtWidgets import QApplication
 
     from app.ui.app import Shell
