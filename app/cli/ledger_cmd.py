@@ -432,14 +432,17 @@ def cmd_pay(args) -> int:
             ref, _, amount = spec.partition("=")
             m = _member(lg, ref, h.id)
             lines.append(PayLine(m.id, amount=amount.strip() or None))
-        ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
+        plan = lg.payments.plan(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
                                 override_reason=args.override, notes=args.notes)
+        plan.raise_problems()
+        ch = lg.payments.record(plan)
         p = lg.payments.get(ch.id)
         print(f"已收款：票据号 {p.receipt_no}  合计 {fmt(p.amount)} 元  {p.method}  {p.paid_on}")
+        warnings = {i.member_id: i.warnings for i in plan.items}
         for i in p.items:
             note = f"（政策应缴 {fmt(i.due)}，原因：{i.override_reason}）" if i.override_reason else ""
             print(f"  {i.member_name} {fmt(i.amount)} 元{note}")
-            for w in i.quote.warnings:
+            for w in warnings.get(i.member_id, ()):
                 print(f"  提示：{w}")
     return 0
 
