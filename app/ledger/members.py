@@ -115,6 +115,20 @@ class Members:
         head = f"，户主 {h.head_name}" if h.head_name else ""
         return f"户 {h.number}（{place}{head}）的 {member.name}"
 
+    def check(self, fields: dict, *, member_id: int | None = None, household_id: int | None = None) -> list[Problem]:
+        """Every problem that ``add`` (or ``update`` + ``set_status`` of ``member_id``) would refuse these
+        fields for, in the same words (reads only). Forms call it as the user types; they hold no rules."""
+        problems: list[Problem] = []
+        merged = dict(fields)
+        if member_id is not None:
+            cur = self.get(member_id)
+            merged = {**_record(cur), **fields}
+            household_id = household_id if household_id is not None else cur.household_id
+        elif household_id is not None:
+            self._household_exists(household_id, problems)
+        self._validate(member_id, household_id, merged, problems)
+        return problems
+
     # -- writes
     def add(self, household_id: int, *, name: str, id_type: str = "居民身份证", id_number: str | None = None,
             birth_date: dt.date | str | None = None, sex: str = "", ethnicity: str = "", relation: str = "",
