@@ -203,3 +203,13 @@ def line_label(kind: str) -> str:
         return LineKind(kind).label
     except ValueError:
         return kind
+
+
+# A refund for these reasons means the member's status has changed too (the refund dialog and the CLI propose it).
+REFUND_IMPLIES_STATUS: dict[str, Status] = {
+    Status.EMPLOYEE.value: Status.EMPLOYEE,
+    Status.DEAD.value: Status.DEAD,
+    Status.ELSEWHERE.value: Status.ELSEWHERE,
+}
+STATUS_NEEDS_DATE: frozenset[Status] = frozenset({Status.DEAD})  # 死亡日期
+STATUS_NEEDS_DETAIL: frozenset[Status] = frozenset({Status.ELSEWHERE})  # 参保地

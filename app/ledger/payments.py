@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import Quote
 from ..domain.refund import refund_decision
+from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS_NEEDS_DETAIL, Status
 from .db import now_iso
 from .members import _date
 from .member_year import STANDING_VIEW
@@ -37,6 +39,17 @@ _ITEM = (_ITEM_COLS + " FROM payment_items i JOIN members m ON m.id = i.member_i
 # the member's standing items (member_year's view standing_items: not voided, not refunded)
 _STANDING_ITEM = (_ITEM_COLS.replace("r.id AS refund_id", "NULL AS refund_id") + f" FROM {STANDING_VIEW} i"
                   " JOIN members m ON m.id = i.member_id JOIN quote_snapshots qs ON qs.id = i.quote_id")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusProposal:
+    """A status change another change implies (a refund for 死亡 → status 死亡), shown before it is made."""
+
+    member_id: int
+    status: Status
+    text: str
+    needs_detail: bool  # 异地参保: where
+    needs_date: bool  # 死亡: the date of death
 
 
 def receipt_number(year: int, seq: int) -> str:
@@ -182,9 +195,21 @@ class Payments:
         members = frozenset(i.member_id for i in p.items)
         return Change(households=frozenset({p.household_id}), members=members, payments=frozenset({payment_id}))
 
+    def implied_status(self, member_id: int, reason: str) -> StatusProposal | None:
+        """The status a refund for this reason implies (参加职工医保, 死亡, 异地参保), if the member does not
+        have it yet: the window and the CLI propose it in the same step as the refund."""
+        status = REFUND_IMPLIES_STATUS.get(str(reason or "").strip())
+        m = self._l.members.get(member_id)
+        if status is None or m.status == status:
+            return None
+        return StatusProposal(member_id, status, f"{m.name} 的参保状态同时由「{m.status}」改为「{status}」",
+                              status in STATUS_NEEDS_DETAIL, status in STATUS_NEEDS_DATE)
+
     def refund(self, payment_id: int, member_id: int, reason: str, *, refunded_on: dt.date | str,
-               operator: str | None = None, notes: str = "") -> Change:
-        """Refund one member's part of a payment, only where the policy's refund rule allows it."""
+               operator: str | None = None, notes: str = "", status: str | None = None, status_detail: str = "",
+               status_on: dt.date | str | None = None) -> Change:
+        """Refund one member's part of a payment, only where the policy's refund rule allows it; with
+        ``status``, the member's status changes in the same transaction (see ``implied_status``)."""
         operator = (operator or self._l.operator).strip()
         policy = self._l.policy()
         with self._l.transaction() as db:
@@ -226,6 +251,8 @@ class Payments:
                         {"receipt_no": p.receipt_no, "amount": fmt(item.amount), "reason": reason.strip(),
                          "refunded_on": day.isoformat(), "rule": decision.message},
                         household_id=p.household_id, member_id=member_id, operator=operator)
+            if status:
+                self._l.members.set_status(member_id, status, detail=status_detail, on=status_on, operator=operator)
         return Change(households=frozenset({p.household_id}), members=frozenset({member_id}),
                       payments=frozenset({payment_id}), id=rid)
 
