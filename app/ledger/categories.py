@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from ..domain import vocabulary
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
 from .members import _date
-from .models import CategoryRecord, Change
+from .models import CategoryRecord, Change, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Iterable
 from ..domain import vocabulary
 from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
 from .households import check_phone
 from .identity import NO_ID, search_keys, validate_identity
-from .models import ENROLLED, ID_TYPES, Change, Member, named_rows, text
+from .models import ENROLLED, ID_TYPES, Change, Member, named_rows, now_iso, text
 
 if TYPE_CHECKING:
     from .db import Ledger

@@ -18,10 +18,9 @@ from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import Quote
 from ..domain.refund import refund_decision
 from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS_NEEDS_DETAIL, Status
-from .db import now_iso
 from .members import _date
 from .member_year import STANDING_VIEW
-from .models import Change, MemberYear, Payment, PaymentItem, Refund, named_rows, text
+from .models import Change, MemberYear, Payment, PaymentItem, Refund, named_rows, now_iso, text
 from .payment_plan import PayLine, PaymentPlan, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
 from .snapshots import load_quote, quote_text, snapshot_id

@@ -17,7 +17,7 @@ from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
 from .queries import PAY_FILTERS, MemberFilter
-from .tasks import run_task, show_error
+from .tasks import run_task
 from .village_tree import VillageTree
 
 
@@ -311,53 +311,38 @@ class MainWindow(QMainWindow):
         return d
 
     def print_receipt(self, payment_id: int):
-        try:
-            from .print_preview import PrintPreviewDialog
-        except ImportError as exc:
-            show_error(self, "打印", f"打印功能尚未就绪：{exc}")
-            return None
+        from .print_preview import PrintPreviewDialog
+
         d = PrintPreviewDialog.for_receipt(self.ledger, payment_id, self, prefs=self.prefs)
         if d is not None:
             self._keep(d)
         return d
 
     def open_print(self):
-        try:
-            from .print_preview import PrintChooser
-        except ImportError as exc:
-            show_error(self, "打印", f"打印功能尚未就绪：{exc}")
-            return None
+        from .print_preview import PrintChooser
+
         d = PrintChooser(self, prefs=self.prefs)
         self._keep(d)
         return d
 
     def open_export(self):
-        try:
-            from .exchange_dialogs import ExportDialog
-        except ImportError as exc:
-            show_error(self, "导出", f"导出功能尚未就绪：{exc}")
-            return None
+        from .exchange_dialogs import ExportDialog
+
         d = ExportDialog(self.ledger, self)
         self._keep(d)
         return d
 
     def open_import(self):
-        try:
-            from .exchange_dialogs import ImportDialog
-        except ImportError as exc:
-            show_error(self, "导入", f"导入功能尚未就绪：{exc}")
-            return None
+        from .exchange_dialogs import ImportDialog
+
         d = ImportDialog(self.ledger, self)
         d.imported.connect(self.after_change)
         self._keep(d)
         return d
 
     def open_dashboard(self):
-        try:
-            from .dashboard import DashboardDialog
-        except ImportError as exc:
-            show_error(self, "统计", f"统计功能尚未就绪：{exc}")
-            return None
+        from .dashboard import DashboardDialog
+
         d = DashboardDialog(self.ledger, self)
         self._keep(d)
         return d
