@@ -388,16 +388,18 @@ def progress_by_place(conn, year: int, *, until: dt.date | None = None, key_cats
            " JOIN households h ON h.id = x.hid JOIN villages v ON v.id = h.village_id"
            " LEFT JOIN village_groups g ON g.id = h.group_id"
            f" WHERE (x.req OR x.paid){where} GROUP BY v.id, g.id, paid, key ORDER BY v.id, g.id")
-    acc: dict[tuple, list] = {}
+    names: dict[tuple, tuple[str, str]] = {}
+    counts: dict[tuple, dict[str, int]] = {}
     for vid, vname, gid, gname, paid, key, n in conn.execute(sql, params):
-        a = acc.setdefault((vid, gid), [vname, gname, 0, 0, 0, 0])
-        a[3] += n
-        a[2] += n if paid else 0
+        names[(vid, gid)] = (vname, gname)
+        c = counts.setdefault((vid, gid), {"paid": 0, "all": 0, "key_paid": 0, "key": 0})
+        c["all"] += n
+        c["paid"] += n if paid else 0
         if key:
-            a[5] += n
-            a[4] += n if paid else 0
-    return [PlaceProgress(vid, a[0], gid, a[1], Progress(a[2], a[3]), Progress(a[4], a[5]))
-            for (vid, gid), a in acc.items()]
+            c["key"] += n
+            c["key_paid"] += n if paid else 0
+    return [PlaceProgress(vid, names[(vid, gid)][0], gid, names[(vid, gid)][1], Progress(c["paid"], c["all"]),
+                          Progress(c["key_paid"], c["key"])) for (vid, gid), c in counts.items()]
 
 
 def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int, Progress], Progress]:

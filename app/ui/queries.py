@@ -10,6 +10,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from ..domain.vocabulary import PayState
 from ..ledger import member_year as my
 from ..ledger.member_year import NO_PROGRESS, Progress, roll_up  # noqa: F401 - the window's progress type
 
@@ -21,7 +22,8 @@ COUNTED_SQL = my.counted_sql("m")
 CATS_SQL = ("(SELECT group_concat(c.category, '、') FROM member_categories c"
             " WHERE c.member_id = m.id AND c.ended_on IS NULL)")
 
-PAY_FILTERS = {"all": "全部", "unpaid": "未缴", "paid": "已缴", "not_required": "无需缴费"}
+PAY_FILTERS = {"all": "全部", "unpaid": PayState.UNPAID.label, "paid": PayState.PAID.label,
+               "not_required": PayState.NOT_REQUIRED.label}
 
 
 @dataclass(frozen=True, slots=True)
