@@ -104,10 +104,12 @@ class Status(StrEnum):
             return None
 
 
+_COUNTS: dict[str, bool] = {s.value: s.counts for s in Status}
+
+
 def counts_for_rate(status: str) -> bool:
     """Is a member with this stored status required to enrol here? Unknown text counts (never hides a member)."""
-    s = Status.of(status)
-    return True if s is None else s.counts
+    return _COUNTS.get(status, True)
 
 
 REQUIRED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s.counts)
