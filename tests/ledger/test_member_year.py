@@ -8,21 +8,9 @@ import pytest
 from app.cli.main import main
 from app.domain.problems import ProblemsError
 from app.domain.vocabulary import HouseholdState, PayState, Status
-from app.ledger import PayLine, open_ledger
+from app.ledger import PayLine
 from app.ledger import member_year as my
 from app.ledger.snapshots import load_quote, quote_text
-
-
-@pytest.fixture
-def cc2022(tmp_path, ids):
-    lg = open_ledger(tmp_path / "cc2022.db", create=True, backup=False, operator="王会计")
-    lg.settings.initialize(township="测试镇", year=2022, policy_id="changchun-2022", operators=["王会计"],
-                           villages={"东风村": ["一组"]}, area_kind="县")
-    h = lg.households.add(village="东风村", group="一组").id
-    a = lg.members.add(h, name="张三", id_number=ids("19600501"), relation="户主").id
-    b = lg.members.add(h, name="李梅", id_number=ids("19620302", male=False), relation="配偶").id
-    yield lg, h, a, b
-    lg.close()
 
 
 def test_percentages_are_rounded_once_half_up_to_a_tenth():
