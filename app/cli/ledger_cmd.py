@@ -371,7 +371,11 @@ def cmd_member_show(args) -> int:
             p = lg.payments.get(i.payment_id)
             print(f"  {year.year}年度已缴 {fmt(i.amount)} 元（票据 {p.receipt_no}，{p.paid_on}，{p.method}）")
         if not year.items:
-            print(f"  {year.year}年度尚未缴费")
+            from ..domain.vocabulary import PayState
+            from ..ledger.member_year import of_household
+
+            state = of_household(lg, m.household_id)[m.id].state
+            print(f"  {year.year}年度" + ("尚未缴费" if state is PayState.UNPAID else state.label))
     return 0
 
 
@@ -404,6 +408,8 @@ def cmd_member_status(args) -> int:
         m = _member(lg, args.member)
         lg.members.set_status(m.id, args.status, detail=args.detail, on=_date(args.date, "--date"))
         _print_member(lg.members.get(m.id), "已更新：")
+        for line in lg.payments.implied_refunds(m.id, args.status):
+            print(f"  提示：{line}")
     return 0
 
 

@@ -204,6 +204,21 @@ class Payments:
         return StatusProposal(member_id, status, f"{m.name} 的参保状态同时由「{m.status}」改为「{status}」",
                               status in STATUS_NEEDS_DETAIL, status in STATUS_NEEDS_DATE)
 
+    def implied_refunds(self, member_id: int, status: str) -> tuple[str, ...]:
+        """What a status change implies for this year's standing payments (参加职工医保/死亡/异地参保 with a
+        payment still standing: a refund under the policy's rule), as sentences to show with the change."""
+        if str(status or "").strip() not in REFUND_IMPLIES_STATUS:
+            return ()
+        rule = self._l.policy().refund
+        out = []
+        for item in self.paid_this_year(member_id):
+            p = self.get(item.payment_id)
+            how = ("可按政策在「缴费记录 / 退费」中办理退费（退费原因：" + status + "）") if rule is not None else \
+                "本政策文件未规定个人缴费退费办法"
+            out.append(f"{item.member_name} 本年度已缴 {fmt(item.amount)} 元（票据 {p.receipt_no}，{p.paid_on}）："
+                       f"参保状态改为「{status}」后，{how}")
+        return tuple(out)
+
     def refund(self, payment_id: int, member_id: int, reason: str, *, refunded_on: dt.date | str,
                operator: str | None = None, notes: str = "", status: str | None = None, status_detail: str = "",
                status_on: dt.date | str | None = None) -> Change:

@@ -351,7 +351,10 @@ class MemberForm(QDialog):
         enrolled = status == Status.ENROLLED
         self.status_detail.setEnabled(not enrolled)
         self.status_date.setEnabled(not enrolled)
-        self.problem.setText("\n".join(str(p) for p in problems))
+        notes = []
+        if self.member is not None and status != self.member.status:
+            notes = ["提示：" + line for line in self.ledger.payments.implied_refunds(self.member.id, status)]
+        self.problem.setText("\n".join([str(p) for p in problems] + notes))
         self.save_button.setEnabled(not problems) if hasattr(self, "save_button") else None
         return problems
 

@@ -130,3 +130,15 @@ def test_stored_quotes_load_back_into_the_quote_type(ledger, household, ids):
     stored = ledger.db.execute("SELECT json FROM quote_snapshots").fetchone()[0]
     assert item.quote == load_quote(stored) and quote_text(item.quote.to_dict()) == stored
     assert item.quote.due == Decimal("410.00") and item.quote.paid_on == dt.date(2024, 10, 8)
+
+
+def test_a_status_change_that_implies_a_refund_says_so(cc2022, monkeypatch, capsys):
+    lg, h, a, b = cc2022
+    lg.payments.record(h, [PayLine(a)], method="现金", paid_on="2021-10-10")
+    assert lg.payments.implied_refunds(a, Status.MOVED_OUT) == ()
+    assert lg.payments.implied_refunds(b, Status.EMPLOYEE) == ()  # nothing paid
+    (line,) = lg.payments.implied_refunds(a, Status.EMPLOYEE)
+    assert "2022-000001" in line and "退费" in line
+    monkeypatch.setenv("CANBAO_DB", str(lg.path))
+    assert main(["ledger", "member", "status", lg.members.get(a).id_number, "参加职工医保"]) == 0
+    assert "提示：" in capsys.readouterr().out
