@@ -174,6 +174,7 @@ class Refund:
     before_benefit: bool = False
     in_waiting: bool = False
     reasons: tuple[str, ...] = ()
+    other_reasons: bool = False  # the list ends with “等原因”: other reasons allowed, with a written note
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,8 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
     refund = None
     if rf:
         refund = Refund(clause=rf.clause(), before_benefit=rf.bool("before_benefit"),
-                        in_waiting=rf.bool("in_waiting"), reasons=rf.strs("reasons", required=True))
+                        in_waiting=rf.bool("in_waiting"), reasons=rf.strs("reasons", required=True),
+                        other_reasons=rf.bool("other_reasons"))
         rf.done()
     sv = root.table("service")
     service = Service()

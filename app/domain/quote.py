@@ -146,7 +146,8 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
 
     extension = bool(nb and nb.extension_birth_year == req.birth_date.year and nb.extension_until
                      and paid <= nb.extension_until)
-    if in_window and w.day_from is not None and not (w.day_from <= paid.day <= w.day_to):
+    # 屯留 一、2024年出生的新生儿……可于2025年3月底前办理参保缴费手续: every day up to then, not only days 1–25
+    if in_window and w.day_from is not None and not extension and not (w.day_from <= paid.day <= w.day_to):
         raise Closed(f"集中缴费期内每月{w.day_from}–{w.day_to}日可办理缴费，{paid} 是{paid.day}日", w.days_clause)
 
     special = p.special_by_name.get(req.special.name) if req.special else None

@@ -234,7 +234,7 @@ class Payments:
                 start = item.quote.get("benefit_start")
                 decision = refund_decision(rule_policy, reason=reason, refund_on=day,
                                            member_benefit_start=dt.date.fromisoformat(start) if start else None,
-                                           waiting_days=item.quote.get("waiting_days"))
+                                           waiting_days=item.quote.get("waiting_days"), note=notes)
                 if not decision.allowed:
                     problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
             if problems:
