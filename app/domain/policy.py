@@ -166,6 +166,9 @@ class Special:
 class Recognition:
     clause: str
     cutoff: dt.date | None = None  # recognised after this: counts from the next year
+    # 已全额缴费后才认定的：可申请支付应享有的资助和补助 (recognised up to claim_until, after paying in full)
+    claim_until: dt.date | None = None
+    claim_clause: str = ""
 
 
 @dataclass(frozen=True, slots=True)

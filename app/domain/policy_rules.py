@@ -48,8 +48,12 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
     newborn = _newborn(nb) if nb else None
     specials = tuple(_special(r) for r in root.array("specials"))
     rc = root.table("recognition")
-    recognition = Recognition(clause=rc.clause(), cutoff=rc.date("cutoff")) if rc else None
+    recognition = None
     if rc:
+        recognition = Recognition(clause=rc.clause(), cutoff=rc.date("cutoff"), claim_until=rc.date("claim_until"),
+                                  claim_clause=rc.str("claim_clause"))
+        if recognition.claim_until and not recognition.claim_clause:
+            rc.ctx.problem(rc.path + ("claim_until",), "写了 claim_until 就要写 claim_clause（出处条款）")
         rc.done()
     rf = root.table("refund")
     refund = None
