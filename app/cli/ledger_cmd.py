@@ -217,6 +217,9 @@ def register(sub) -> None:
     p.add_argument("--to", required=True, metavar="PATH", help="新年度台账文件")
     p.add_argument("--policy", required=True, metavar="ID")
     p.set_defaults(func=cmd_rollover)
+    from . import claims_cmd
+
+    claims_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     p = sub.add_parser("backup", parents=[db], help="备份台账（默认存入台账旁的 备份 文件夹）")

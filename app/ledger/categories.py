@@ -69,6 +69,7 @@ class Categories:
                              [member_id, name, dept, after["recognized_on"], notes, now_iso()]).lastrowid
             self._l.log("category", cid, "create", None, after, household_id=member.household_id,
                         member_id=member_id, operator=operator)
+            self._l.claims.on_category_recorded(cid, operator=operator)  # recognised after paying: money back
         return Change(households=frozenset({member.household_id}), members=frozenset({member_id}), id=cid)
 
     def end(self, record_id: int, *, ended_on: dt.date | str, reason: str = "",

@@ -230,6 +230,15 @@ BEGIN SELECT RAISE(ABORT, '测算快照不能删除'); END;
         db.execute(statement)
 
 
+@MIGRATIONS(name="0020_claims")
+def _m0020_claims(db: Database) -> None:
+    """Claims: money owed back to members recognised after paying in full (app.ledger.claims)."""
+    from .claims import MIGRATION_0020
+
+    for statement in _statements(MIGRATION_0020):
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""
