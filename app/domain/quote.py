@@ -128,15 +128,17 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
 
 # ----------------------------------------------------------------------------------------------- 1. timing
 def timing_of(p: Policy, req: QuoteRequest) -> Timing:
-    """Which rule the payment date falls under: the window, a newborn extension, a special case, late …"""
+    """Which rule the payment date falls under: the window, a grace period, a group's own window, a newborn
+    extension, a special case, a category's own rule, a 动态新增 recognition, a newborn, or late payment."""
     paid, w = req.paid_on, p.window
     if req.birth_date > paid:
         raise Closed(f"出生日期 {req.birth_date} 晚于缴费日期 {paid}")
-    if paid < w.start:
-        raise Closed(f"{p.year}年度集中缴费期自 {w.start} 开始，{paid} 尚不能缴费", w.clause)
     lines: list[QuoteLine] = []
     cats = effective_categories(p, req, lines)
-    in_window = paid <= w.end
+    group = _group_window(p, req, cats)
+    if paid < w.start and group is None:
+        raise Closed(f"{p.year}年度集中缴费期自 {w.start} 开始，{paid} 尚不能缴费", w.clause)
+    in_window = w.start <= paid <= w.end
     nb = p.newborn
     born_in_year = req.birth_date.year == p.year
     age_days = (paid - req.birth_date).days
@@ -146,6 +148,7 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
 
     extension = bool(nb and nb.extension_birth_year == req.birth_date.year and nb.extension_until
                      and paid <= nb.extension_until)
+    grace = next((g for g in p.grace if g.start <= paid <= g.end), None)
     # 屯留 一、2024年出生的新生儿……可于2025年3月底前办理参保缴费手续: every day up to then, not only days 1–25
     if in_window and w.day_from is not None and not extension and not (w.day_from <= paid.day <= w.day_to):
         raise Closed(f"集中缴费期内每月{w.day_from}–{w.day_to}日可办理缴费，{paid} 是{paid.day}日", w.days_clause)
@@ -167,25 +170,66 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
             lines.append(QuoteLine("note", f"{problem}，不属于该特殊情形，按一般规定计算", None, p.cite(special.clause)))
             special = None
 
-    kind = "window"
-    if not in_window:
-        if extension:
-            kind = "extension"
-            lines.append(QuoteLine("note", f"{nb.extension_birth_year}年出生的新生儿可延至 {nb.extension_until} 缴费",
-                                   None, p.cite(nb.extension_clause)))
-        elif special is not None and not special.in_window_only:
-            kind = "special"
-        elif late_cat is not None:
-            kind = "late_category"
-        elif nb_within and nb.pays_standard:
-            kind = "newborn"
-        elif not p.late.allowed:
-            raise Closed(f"{paid} 已过集中缴费期（{w.start} 至 {w.end}），文件未规定期外缴费办法", p.late.clause)
-        elif p.late.until and paid > p.late.until:
-            raise Closed(f"{paid} 已晚于本年度最后可缴费日 {p.late.until}", p.late.until_clause)
-        else:
-            kind = "late"
-    return Timing(kind, tuple(cats), special, nb_within, tuple(lines))
+    rule = None
+    if grace is not None and not (special is not None and not special.in_window_only and not in_window):
+        kind, rule = "grace", grace
+        lines.append(QuoteLine("note", f"{grace.start} 至 {grace.end} 缴费：{_grace_words(grace)}", None,
+                               p.cite(grace.clause)))
+    elif in_window:
+        kind = "window"
+    elif group is not None:
+        kind, rule = "group_window", group
+        lines.append(QuoteLine("note", f"{group.name}的缴费期为 {group.start} 至 {group.end}", None, p.cite(group.clause)))
+    elif extension:
+        kind = "extension"
+        lines.append(QuoteLine("note", f"{nb.extension_birth_year}年出生的新生儿可延至 {nb.extension_until} 缴费",
+                               None, p.cite(nb.extension_clause)))
+    elif special is not None and not special.in_window_only:
+        kind = "special"
+    elif late_cat is not None:
+        kind = "late_category"
+    elif (fact := _dynamic_fact(p, req, cats)) is not None:
+        kind, rule = "dynamic", fact
+        lines.append(QuoteLine("note", f"「{fact.name}」于 {fact.recognized_on} 认定（动态新增），按资助标准参保",
+                               None, p.cite(p.dynamic.clause)))
+    elif nb_within and nb.pays_standard:
+        kind = "newborn"
+    elif not p.late.allowed:
+        raise Closed(f"{paid} 已过集中缴费期（{w.start} 至 {w.end}），文件未规定期外缴费办法", p.late.clause)
+    elif p.late.until and paid > p.late.until:
+        raise Closed(f"{paid} 已晚于本年度最后可缴费日 {p.late.until}", p.late.until_clause)
+    else:
+        kind = "late"
+    return Timing(kind, tuple(cats), special, nb_within, tuple(lines), rule)
+
+
+def _group_window(p: Policy, req: QuoteRequest, cats: list[Category]):
+    """The group window that admits this member on the payment date (students, or a listed category)."""
+    names = {c.name for c in cats}
+    for g in p.group_windows:
+        if g.start <= req.paid_on <= g.end and ((g.students and req.student) or names & set(g.categories)):
+            return g
+    return None
+
+
+def _dynamic_fact(p: Policy, req: QuoteRequest, cats: list[Category]):
+    """动态新增: a listed category recognised after the window (or the file's date), paid in time after it."""
+    d = p.dynamic
+    if d is None:
+        return None
+    after = d.recognized_after or p.window.end
+    counted = {c.name for c in cats}
+    for f in req.categories:
+        if f.name in d.categories and f.name in counted and f.recognized_on and after < f.recognized_on <= req.paid_on:
+            if d.within_days is None or (req.paid_on - f.recognized_on).days <= d.within_days:
+                return f
+    return None
+
+
+def _grace_words(g) -> str:
+    start = {"payment": "自缴费之日起享受待遇", "next_day": "自缴费次日起享受待遇",
+             "period_start": "自待遇享受期开始之日起享受待遇"}[g.benefit_from]
+    return start + (f"（等待期 {g.waiting_days} 天）" if g.waiting_days else "") + "，按个人缴费标准缴费"
 
 
 def effective_categories(p: Policy, req: QuoteRequest, lines: list) -> list[Category]:
@@ -381,9 +425,20 @@ def benefit_of(p: Policy, req: QuoteRequest, timing: Timing, counter: Counter) -
 
 def _benefit_dates(p: Policy, req: QuoteRequest, timing: Timing, choice: Assistance) -> tuple[dt.date, dt.date, int, str]:
     b, paid, special, kind = p.benefit, req.paid_on, timing.special, timing.kind
-    if kind == "newborn_free":
-        return max(req.birth_date, b.start), b.end, 0, p.newborn.clause
-    if kind in ("window", "extension"):
+    if kind == "newborn_free":  # without benefit_from_birth the child is covered from registration (payment)
+        start = req.birth_date if p.newborn.benefit_from_birth else paid
+        return max(start, b.start), b.end, 0, p.newborn.clause
+    if kind == "grace":
+        g = timing.window_rule
+        start = {"payment": paid, "next_day": paid + ONE_DAY, "period_start": b.start}[g.benefit_from]
+        if g.waiting_days:
+            start = paid + dt.timedelta(days=g.waiting_days + 1)
+        return max(start, b.start), b.end, g.waiting_days, g.clause
+    if kind == "dynamic":
+        fact = timing.window_rule
+        start = {"payment": paid, "next_day": paid + ONE_DAY, "recognition": fact.recognized_on}[p.dynamic.benefit_from]
+        return max(start, b.start), b.end, 0, p.dynamic.clause
+    if kind in ("window", "extension", "group_window"):
         if special is not None and special.in_window_only and special.benefit_from == "fixed":
             return special.benefit_start, special.benefit_end or b.end, 0, special.clause
         if b.next_day_from and paid >= b.next_day_from:
@@ -396,16 +451,19 @@ def _benefit_dates(p: Policy, req: QuoteRequest, timing: Timing, choice: Assista
         return max(start, b.start), special.benefit_end or b.end, 0, special.clause
     if kind == "late_category":
         fact = next((f for f in req.categories if f.name == choice.category.name), None)
-        start = fact.recognized_on if (fact and fact.recognized_on) else paid
+        by_recognition = choice.category.late.benefit_from_recognition and fact and fact.recognized_on
+        start = fact.recognized_on if by_recognition else paid
         return max(start, b.start), b.end, 0, choice.clause
     if kind == "newborn":
-        return max(req.birth_date, b.start), b.end, 0, p.newborn.clause
+        start = req.birth_date if p.newborn.benefit_from_birth else paid + ONE_DAY
+        return max(start, b.start), b.end, 0, p.newborn.clause
     # late
     exempt = (timing.newborn_within and p.newborn.no_waiting) or any(
         c.name in p.late.exempt_categories or (c.source in p.late.exempt_sources and c.kind != "none")
         for c in timing.categories)
     if exempt:
-        return max(paid + ONE_DAY, b.start), b.end, 0, p.late.exempt_clause or p.newborn.clause
+        start = req.birth_date if (timing.newborn_within and p.newborn.benefit_from_birth) else paid + ONE_DAY
+        return max(start, b.start), b.end, 0, p.late.exempt_clause or p.newborn.clause
     waiting = p.late.waiting_days
     return max(paid + dt.timedelta(days=waiting + 1), b.start), b.end, waiting, p.late.clause
 

@@ -48,8 +48,9 @@ class Categories:
         member = self._l.members.get(member_id)
         problems: list[Problem] = []
         name = self._canonical(str(category or "").strip())
-        if name not in vocabulary.CATEGORIES:
-            problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(vocabulary.CATEGORIES)}"))
+        known = self._known()
+        if name not in known:
+            problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(known)}"))
         dept = str(department or "").strip()
         notes = str(notes or "")
         if dept and dept not in vocabulary.DEPARTMENTS:
@@ -94,6 +95,13 @@ class Categories:
                         {"category": rec.category, "ended_on": when.isoformat(), "reason": str(reason or "").strip()},
                         household_id=member.household_id, member_id=member.id, operator=operator)
         return Change(households=frozenset({member.household_id}), members=frozenset({member.id}))
+
+    def _known(self) -> tuple[str, ...]:
+        """The ledger policy's categories (a file may define its own) and the common ones."""
+        try:
+            return self._l.policy().category_names()
+        except Exception:  # noqa: BLE001 - no policy set yet: the common names
+            return vocabulary.CATEGORIES
 
     def _canonical(self, name: str) -> str:
         if name in vocabulary.CATEGORIES:
