@@ -86,7 +86,10 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
         group_windows=group_windows, dynamic=dynamic,
     )
     _index(policy)
-    return policy
+    from .policy_sanity import check_policy
+
+    check_policy(policy, ctx)
+    return None if ctx.problems else policy
 
 
 def _standard(r) -> Standard | None:
