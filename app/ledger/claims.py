@@ -170,15 +170,15 @@ class Claims:
         if db.execute("SELECT 1 FROM claims WHERE payment_item_id = ? AND category_id = ?",
                       [item.id, category_record_id]).fetchone():
             return None
-        paid_on = dt.date.fromisoformat(item.quote["paid_on"])
-        if recognized_on <= paid_on and category in (item.quote.get("categories") or ()):
+        paid_on = item.quote.paid_on
+        if recognized_on <= paid_on and category in item.quote.categories:
             return None  # counted at the counter already
         policy = get_policy(item.policy_id)
         member = self._l.members.get(item.member_id)
         others = tuple(CategoryFact(c.category, c.recognized_on) for c in self._l.categories.of_member(member.id)
                        if c.id != category_record_id and c.active_on(paid_on))
         req = QuoteRequest(birth_date=member.birth_date, paid_on=paid_on, categories=others,
-                           addons=tuple(item.quote.get("addons") or ()), student=member.student,
+                           addons=tuple(item.quote.addons), student=member.student,
                            area_kind=self._l.settings.get().area_kind)
         claim = claim_after_recognition(policy, req, Received.of(item.quote), category, recognized_on)
         if not claim.owed:
