@@ -190,6 +190,8 @@ def register(sub) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="缴费日期（默认今天）")
     p.add_argument("--override", metavar="原因", help="与政策不符时的变更原因")
     p.add_argument("--notes", default="", metavar="备注", help="备注，印在回执上")
+    p.add_argument("--special", metavar="情形[:日期]",
+                   help="政策规定的特殊情形（适用于本次所列人员），如 退役军人、职工医保断保:2025-03-01（断保日期）")
     p.set_defaults(func=cmd_pay)
 
     p = ls.add_parser("void", parents=[db], help="作废一张票据（记录保留）")
@@ -439,10 +441,11 @@ def cmd_pay(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.household)
         lines = []
+        special = _special(args.special)
         for spec in args.member:
             ref, _, amount = spec.partition("=")
             m = _member(lg, ref, h.id)
-            lines.append(PayLine(m.id, amount=amount.strip() or None))
+            lines.append(PayLine(m.id, amount=amount.strip() or None, special=special))
         ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
                                 override_reason=args.override, notes=args.notes)
         p = lg.payments.get(ch.id)
@@ -453,6 +456,16 @@ def cmd_pay(args) -> int:
             for w in i.quote.warnings:
                 print(f"  提示：{w}")
     return 0
+
+
+def _special(text: str | None):
+    """``退役军人`` or ``职工医保断保:2025-03-01`` (the event date) for ``ledger pay --special``."""
+    from ..domain.quote_model import SpecialFact
+
+    if not text:
+        return None
+    name, _, when = text.replace("：", ":").partition(":")
+    return SpecialFact(name.strip(), _date(when, "--special") if when.strip() else None)
 
 
 @_command

@@ -122,7 +122,8 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
         benefit_start=period.start, benefit_end=period.end, waiting_days=period.waiting, tier=counter.tier,
         timing=timing.kind,
         categories=tuple(c.name for c in req.categories) if free else tuple(c.name for c in timing.categories),
-        lines=lines, warnings=warnings,
+        lines=lines, warnings=warnings, special=req.special.name if req.special else None,
+        special_on=req.special.event_on if req.special else None,
     )
 
 
@@ -484,4 +485,6 @@ def _closed(p: Policy, req: QuoteRequest, reason: str, clause: str) -> Quote:
                  assistance=None, assistance_source=None, assistance_category=None, after_subsidy=None,
                  subsidies=(), addons=(), addons_total=None, benefit_start=None, benefit_end=None,
                  waiting_days=None, tier=None, timing="closed", categories=tuple(c.name for c in req.categories),
-                 lines=(line,), warnings=(), reason_clause=p.cite(clause) if clause else None)
+                 lines=(line,), warnings=(), reason_clause=p.cite(clause) if clause else None,
+                 special=req.special.name if req.special else None,
+                 special_on=req.special.event_on if req.special else None)

@@ -73,6 +73,8 @@ class Quote:
     lines: tuple[QuoteLine, ...]
     warnings: tuple[str, ...]
     reason_clause: str | None = None
+    special: str | None = None  # the special case recorded for this payment (退役军人, 职工医保断保 …)
+    special_on: dt.date | None = None  # its event date (断保日期 …), where the document needs one
 
     def to_dict(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
@@ -87,6 +89,7 @@ class Quote:
             "waiting_days": self.waiting_days, "tier": self.tier, "timing": self.timing,
             "categories": list(self.categories), "warnings": list(self.warnings),
             "lines": [line.to_dict() for line in self.lines],
+            "special": self.special, "special_on": iso(self.special_on),
         }
 
 
