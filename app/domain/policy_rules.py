@@ -67,6 +67,11 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
     service = Service()
     if sv:
         service = Service(channels=sv.strs("channels"), hotline=sv.str("hotline"), clause=sv.str("clause"))
+        if re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", service.hotline):
+            sv.ctx.problem(sv.path + ("hotline",), "咨询电话是手机号码：通知单只印文件面向群众公布的咨询电话，"
+                           "不印文件中部门联系人的个人手机")
+        if (service.channels or service.hotline) and not service.clause:
+            sv.ctx.problem(sv.path, "写了缴费渠道或咨询电话就要写 clause（文件原文出处）")
         sv.done()
 
     grace = tuple(_grace(r) for r in root.array("grace"))
