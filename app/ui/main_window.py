@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.a_export = act("导出", self.open_export)
         self.a_import = act("导入", self.open_import)
         self.a_dashboard = act("统计", self.open_dashboard)
+        self.a_policies = act("政策", self.open_policies, name="policiesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_rollover = act("结转新年度", self.open_rollover)
@@ -374,6 +375,13 @@ class MainWindow(QMainWindow):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
         return [self.ledger.households.get(h).number for h in ids]
+
+    def open_policies(self):
+        from .policy_page import PolicyPage
+
+        d = PolicyPage(self, current_ledger=self.ledger.path)
+        self._keep(d)
+        return d
 
     def open_settings(self):
         from .settings import Preferences, SettingsDialog
