@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
-from ..domain import vocabulary
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
@@ -63,7 +62,7 @@ class MainWindow(QMainWindow):
         self.category = QComboBox()
         self.category.setObjectName("categoryFilter")
         self.category.addItem("全部类别", "")
-        for c in vocabulary.CATEGORIES:
+        for c in ledger.policy().category_names():  # the policy file's own categories, then the common ones
             self.category.addItem(c, c)
         self.category.currentIndexChanged.connect(self.apply_filter)
         self.count_label = QLabel()
