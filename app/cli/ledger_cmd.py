@@ -447,7 +447,7 @@ def cmd_pay(args) -> int:
         for i in p.items:
             note = f"（政策应缴 {fmt(i.due)}，原因：{i.override_reason}）" if i.override_reason else ""
             print(f"  {i.member_name} {fmt(i.amount)} 元{note}")
-            for w in i.quote.get("warnings", []):
+            for w in i.quote.warnings:
                 print(f"  提示：{w}")
     return 0
 
@@ -490,10 +490,12 @@ def cmd_search(args) -> int:
 
 @_command
 def cmd_dues(args) -> int:
+    from ..ledger.member_year import percent_text
+
     with _open(args) as lg:
         r = lg.dues(paid_on=_date(args.date, "--date"))
         print(f"{r.year}年度（{r.policy_id}），按 {r.paid_on} 缴费计算")
-        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {r.rate * 100:.2f}%")
+        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {percent_text(r.paid_members, r.required)}")
         print(f"应缴合计 {fmt(r.due_total)} 元，已缴合计 {fmt(r.paid_total)} 元")
     return 0
 

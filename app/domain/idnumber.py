@@ -17,6 +17,23 @@ class IdInfo:
     sex: str  # "男" / "女"
 
 
+# Demo people (``canbao demo``) carry a province's code followed by 9999: prefecture 99 is issued in no
+# province (GB/T 2260 uses 01–90), so no real person has such a number; the province part and the check
+# digit stay valid, so every check in the program still runs on demo data.
+DEMO_AREA_SUFFIX = "9999"
+
+
+def demo_area_code(province: str) -> str:
+    """The demo area code in a province (``"22"`` -> ``"229999"``)."""
+    return f"{province[:2]}{DEMO_AREA_SUFFIX}"
+
+
+def is_demo_number(number: str) -> bool:
+    """Does this ID number carry the demo area code (so it cannot be a real person's)?"""
+    n = (number or "").strip()
+    return len(n) == 18 and n[2:6] == DEMO_AREA_SUFFIX
+
+
 class IdNumberError(ValueError):
     """The number is not a valid 居民身份证号码; the message says why, in Chinese."""
 
@@ -59,8 +76,29 @@ def is_valid_id_number(text: str) -> bool:
 
 
 def mask_id_number(number: str) -> str:
-    """2201**********1231: first four and last four shown."""
+    """2201**********1231: first four and last four shown (short numbers: only the last two)."""
     n = (number or "").strip()
     if len(n) <= 8:
-        return n
+        return "*" * (len(n) - 2) + n[-2:] if len(n) > 2 else n
     return n[:4] + "*" * (len(n) - 8) + n[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """139****5678: a mobile number's first three and last four digits; other numbers keep their last four."""
+    p = (phone or "").strip()
+    if len(p) <= 4:
+        return p
+    if len(p) == 11 and p.isdigit():
+        return p[:3] + "****" + p[-4:]
+    return "*" * (len(p) - 4) + p[-4:]
+
+
+# Fields holding a secret in records shown on screen, in the CLI and in the audit log, and their masks.
+SECRET_FIELDS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def mask_fields(values: dict | None) -> dict | None:
+    """A copy of ``values`` with ID numbers and phones masked (audit before/after, JSON outputs)."""
+    if not values:
+        return values
+    return {k: (SECRET_FIELDS[k](v) if k in SECRET_FIELDS and isinstance(v, str) else v) for k, v in values.items()}

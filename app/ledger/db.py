@@ -48,6 +48,9 @@ def now_iso() -> str:
 
 def connect(path: str | os.PathLike) -> Database:
     """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``)."""
+    from ..paths import make_ledger_private
+
+    make_ledger_private(path)  # a ledger written before Canbao made its files private (0644) becomes 0600
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys=ON")
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]

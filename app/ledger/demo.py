@@ -24,6 +24,7 @@ from ..domain.money import to_fen
 from ..policy_catalog import get_policy
 from .snapshots import SnapshotIds, quote_text
 from .db import LedgerError, is_ledger_file, now_iso, open_ledger, read_only_uri
+from .demo_flag import DEMO_ENTITY, mark_demo  # DEMO_ENTITY: the audit entry that marks a generated demo
 from .demo_people import (CancelCheck, DemoCancelled, DemoMember, DemoPopulation, Progress, QuoteCache,
                           generate_population)
 from .identity import NO_ID, RESIDENT_ID, name_initials
@@ -33,7 +34,6 @@ from .payments import receipt_number
 MIN_PEOPLE = 100
 MAX_PEOPLE = 500_000
 DEFAULT_OPERATOR = "演示操作员"
-DEMO_ENTITY = "demo"  # the audit entry that marks a ledger as a generated demo
 DEMO_NAME = "demo.canbao.db"
 
 # The ledger's relation words (members.RELATIONS) for the generator's finer ones.
@@ -165,6 +165,7 @@ def _write(path: Path, pop: DemoPopulation, operator: str, progress: Callable[[i
         now = now_iso()
         counts = {"categories": 0, "payments": 0, "paid_members": 0}
         with lg.transaction():
+            mark_demo(lg)  # every printout and export says 演示数据
             indexes = _drop_indexes(conn)
             member_ids = _insert_people(conn, pop, village_ids, group_ids, now, counts, progress, cancel)
             _insert_payments(conn, pop, policy, member_ids, operator, now, counts, cancel)

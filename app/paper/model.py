@@ -55,6 +55,7 @@ class Notice:
     issued_on: dt.date
     notes: tuple[str, ...] = ()
     window_days: str = ""  # "每月1–25日可办理缴费" where the policy limits the days of the month
+    demo: bool = False  # from a demo ledger: every page says 演示数据
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ class Receipt:
     reprint: bool = False
     printed_on: dt.date | None = None
     voided: str = ""  # "" or the void reason: printed as 已作废
+    demo: bool = False  # from a demo ledger: every page says 演示数据
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,7 @@ class LedgerSheet:
     printed_on: dt.date
     signers: tuple[str, ...] = ("经办人", "审核人", "单位负责人")
     notes: tuple[str, ...] = field(default=())
+    demo: bool = False  # from a demo ledger: every page says 演示数据
 
 
 # -- building blocks from the policy engine ------------------------------------------------------------

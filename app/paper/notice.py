@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 
 from ..domain.money import capitals
 from .fonts import FontSet, default_fonts
-from .layout import A4, CancelCheck, Pen, Progress, Table, cn_date, money, new_canvas, scale_columns, tick, \
+from .layout import A4, CancelCheck, Pen, Progress, Table, cn_date, money, demo_stamp, new_canvas, scale_columns, tick, \
     write_atomically
 from .model import Notice, NoticeMember
 
@@ -159,7 +159,7 @@ def render_notices(notices: Sequence[Notice], path: Path | str, *, progress: Pro
     total = len(notices)
 
     def build(tmp: str) -> None:
-        c = new_canvas(tmp, A4, "缴费通知单", fonts)
+        c = new_canvas(tmp, A4, "缴费通知单", fonts, demo_stamp(notices))
         pen = Pen(c, fonts)
         tick(0, total, progress, cancelled)
         for done, notice in enumerate(notices, 1):

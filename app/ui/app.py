@@ -157,6 +157,9 @@ class Shell(QObject):
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from ..paths import make_files_private
+
+    make_files_private()
     logging.basicConfig(level=logging.INFO)
     app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
     app.setApplicationName("参保台账")
