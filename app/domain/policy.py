@@ -215,6 +215,11 @@ class Policy:
         """A clause with the document it comes from: 长医保联〔2024〕5号 一、筹资标准：…"""
         return f"{self.source.doc_number} {clause}" if clause else self.source.doc_number
 
+    def assists(self, category: str) -> bool:
+        """Does the document assist this category at the counter (a ``[[category]]`` whose kind is not none)?"""
+        c = self.category_by_name.get(self.canonical(category))
+        return c is not None and c.kind != "none"
+
     def canonical(self, name: str) -> str:
         """The canonical name for a policy alias (城乡特困人员 -> 特困人员); unknown names pass through."""
         return self.aliases.get(name, name)

@@ -71,9 +71,7 @@ def ledger_facts(ledger, id_numbers: set[str]) -> LedgerFacts:
         chunk = ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
         sql = ("SELECT m.id_number, m.id, m.household_id, m.name, v.name, coalesce(g.name, ''), m.status,"
-               " (SELECT sum(pi.amount_fen) FROM payment_items pi JOIN payments p ON p.id = pi.payment_id"
-               "   WHERE pi.member_id = m.id AND pi.year = ? AND p.voided_at IS NULL"
-               "   AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)),"
+               " (SELECT sum(s.amount_fen) FROM standing_items s WHERE s.member_id = m.id AND s.year = ?),"
                " (SELECT group_concat(c.category, char(31)) FROM member_categories c"
                "   WHERE c.member_id = m.id AND c.ended_on IS NULL)"
                " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"

@@ -26,7 +26,7 @@ from ..domain.problems import Cancelled as UserCancelled
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-FORMATS = {"id": "@", "money": "0.00", "date": "yyyy-mm-dd", "percent": "0.00%", "int": "0", "text": "@"}
+FORMATS = {"id": "@", "money": "0.00", "date": "yyyy-mm-dd", "percent": "0.0%", "int": "0", "text": "@"}
 _CHUNK = 2000  # rows between progress reports / cancel checks
 
 

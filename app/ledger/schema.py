@@ -230,6 +230,14 @@ BEGIN SELECT RAISE(ABORT, '测算快照不能删除'); END;
         db.execute(statement)
 
 
+@MIGRATIONS(name="0010_standing_items")
+def _m0010_standing_items(db: Database) -> None:
+    """The one definition of "a payment item still stands" (not voided, not refunded): see app.ledger.member_year."""
+    from .member_year import STANDING_VIEW_SQL
+
+    db.execute(STANDING_VIEW_SQL)
+
+
 @MIGRATIONS(name="0060_operators")
 def _m0060_operators(db: Database) -> None:
     """Operators who may log in (app.ledger.operators): PINs only as salted scrypt hashes."""

@@ -1,7 +1,8 @@
 """Build printout data from a ledger: notices for unpaid households, receipts for payments, village sheets.
 
-Reads only. Amounts come from the ledger's own quoting (``payments.quote``: the member's categories on the
-day, add-on choices, area kind) and from recorded payments; IDs are masked here and nowhere else.
+Reads only. Who is paid, unpaid or not required, and what a paid member paid, come from the read model
+(``app.ledger.member_year``); the quote lines come from the ledger's own quoting (``payments.quote``: the
+member's categories on the day, add-on choices, area kind); IDs are masked here and nowhere else.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from ..domain.idnumber import mask_id_number
 from ..ledger.demo_flag import is_demo
 from ..domain.money import ZERO
 from ..domain.problems import Problem, ProblemsError
+from ..domain.vocabulary import PayState, Status
+from ..ledger import member_year
 from ..policy_catalog import UnknownPolicy, get_policy
 from .layout import CancelCheck, Progress, tick
 from .model import (LedgerRow, LedgerSheet, LedgerTotals, Notice, NoticeMember, Receipt, ReceiptLine, addons_text,
@@ -24,7 +27,7 @@ from .model import (LedgerRow, LedgerSheet, LedgerTotals, Notice, NoticeMember, 
 if TYPE_CHECKING:
     from ..ledger import Household, Ledger, Member, Payment
 
-ENROLLED = "本地参保"
+ENROLLED = Status.ENROLLED
 
 
 def quote_day(policy, today: dt.date | None = None) -> dt.date:
@@ -91,17 +94,17 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
     payment = payment or _payment_cache(lg)
     lines: list[NoticeMember] = []
     unpaid = 0
+    years = member_year.of_household(lg, h.id, day)
     for m in lg.members.of_household(h.id):
-        if m.status != ENROLLED:
-            reason = m.status + (f"（{m.status_detail}）" if m.status_detail else "") + "，不在本地缴费"
-            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=reason, counted=False))
-            continue
-        items = _paid_items(lg, m.id, settings.year)
-        if items:
+        y = years[m.id]
+        if y.state is PayState.PAID:
+            items = _paid_items(lg, m.id, settings.year)
             receipts = "、".join(dict.fromkeys(payment(i.payment_id).receipt_no for i in items))
-            paid = sum((i.amount for i in items), ZERO)
-            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=f"已缴 {paid:.2f}，回执 {receipts}",
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=f"已缴 {y.paid:.2f}，回执 {receipts}",
                                       counted=False))
+            continue
+        if not y.enrolled_here:
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=y.why + "，不在本地缴费", counted=False))
             continue
         unpaid += 1
         try:
@@ -210,29 +213,26 @@ def ledger_sheets(lg: "Ledger", sel: Selection, *, today: dt.date | None = None,
         tick(done, len(households), progress, cancelled)
         rows = by_village.setdefault(h.village, [])
         c = counts.setdefault(h.village, [0, 0, 0])  # enrolled here, paid, unpaid
+        years = member_year.of_household(lg, h.id, day)
         for m in lg.members.of_household(h.id):
-            items = _paid_items(lg, m.id, settings.year)
-            paid = sum((i.amount for i in items), ZERO)
+            y = years[m.id]
+            items = _paid_items(lg, m.id, settings.year) if y.state is PayState.PAID else []
+            paid = y.paid
             pays = [payment(i.payment_id) for i in items]
-            due: Decimal | None = None
+            due: Decimal | None = y.due
             category = ""
-            if m.status == ENROLLED:
+            if y.enrolled_here:
                 c[0] += 1
                 try:
                     q = lg.payments.quote(m.id, pays[0].paid_on if pays else day)
-                    due = q.due if q.open else None
                     category = q.assistance_category or "、".join(q.categories)
                 except ProblemsError:
-                    due = None
-                if items:
-                    due = items[0].due if items[0].due is not None else due
-                    c[1] += 1
-                    status = "已缴"
-                else:
-                    c[2] += 1
-                    status = "未缴"
-            else:
-                status = m.status
+                    pass
+            if y.state is PayState.PAID:
+                c[1] += 1
+            elif y.state is PayState.UNPAID:
+                c[2] += 1
+            status = y.state.label if y.enrolled_here or y.state is PayState.PAID else m.status
             rows.append(LedgerRow(
                 seq=len(rows) + 1, household_number=h.number, group=h.group, name=m.name, relation=m.relation,
                 id_masked=_mask(m), category=category, due=due, paid=paid,

@@ -17,19 +17,15 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
 
 from ..domain.money import ZERO, capitals, fmt
 from ..domain.problems import ProblemsError
-from .queries import ASSISTED_CATEGORIES
+from ..domain.vocabulary import Timing, line_label
 from .tasks import error_text
-
-_KIND = {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
-         "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒", "closed": "不可缴费"}
-
 
 def quote_html(q) -> str:
     rows = []
     for line in q.lines:
         amount = fmt(line.amount) if line.amount is not None else ""
         clause = f'<br><span style="color:#6b7280;">依据：{html.escape(line.clause)}</span>' if line.clause else ""
-        rows.append(f"<tr><td>[{_KIND.get(line.kind, line.kind)}]</td><td align=right>&nbsp;{amount}&nbsp;</td>"
+        rows.append(f"<tr><td>[{line_label(line.kind)}]</td><td align=right>&nbsp;{amount}&nbsp;</td>"
                     f"<td>{html.escape(line.text)}{clause}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
 
@@ -40,10 +36,10 @@ def payment_warnings(q, categories: list[str], policy) -> list[str]:
     if not q.open:
         out.append(f"不能缴费：{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else ""))
         return out
-    assisted = [c for c in categories if c in ASSISTED_CATEGORIES]
+    assisted = [c for c in categories if policy.assists(c)]
     if assisted and not (q.assistance and q.assistance > ZERO):
         out.append(f"该人员属于{'、'.join(assisted)}，但本次按普通标准收费（无资助）。请核实认定日期与资助资格。")
-    if q.timing not in ("window",):
+    if q.timing != Timing.WINDOW:
         w = policy.window
         out.append(f"缴费日期 {q.paid_on} 不在集中缴费期（{w.start} 至 {w.end}）内，按期外规则计算"
                    + ("，有等待期" if q.waiting_days else "") + "。")

@@ -1,6 +1,7 @@
 """Payments, receipts, overrides, the assisted-member guard, voids, refunds, moves and audit."""
 
 import datetime as dt
+from decimal import Decimal
 import sqlite3
 
 import pytest
@@ -30,8 +31,8 @@ def test_payment_for_two_members_uses_the_quote_and_stores_its_snapshot(ledger, 
     assert p.receipt_no == "2025-000001" and p.amount == to_money("820.00") and p.method == "现金"
     assert [(i.member_name, i.due, i.amount) for i in p.items] == [("张三", to_money(410), to_money(410)),
                                                                     ("李梅", to_money(410), to_money(410))]
-    assert p.items[0].quote["policy"] == "changchun-2025" and p.items[0].quote["due"] == "410.00"
-    assert p.items[0].quote["lines"][0]["kind"] == "standard"
+    assert p.items[0].quote.policy_id == "changchun-2025" and p.items[0].quote.due == Decimal("410.00")
+    assert p.items[0].quote.lines[0].kind == "standard"
     # stored as integer fen
     assert ledger.db.execute("SELECT amount_fen, typeof(amount_fen) FROM payments").fetchone() == (82000, "integer")
 

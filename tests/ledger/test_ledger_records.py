@@ -62,7 +62,7 @@ def test_addon_choices_flow_into_quotes_and_payments(tunliu, ids):
     assert tunliu.dues(paid_on=dt.date(2024, 10, 8)).rows[0].due == to_money(518)
     year = tunliu.payments.member_year(m)
     assert (year.year, year.addons, year.paid, year.has_paid) == (2025, ("意外伤害保险", "晋康保基础版"), to_money(518), True)
-    assert [line["kind"] for line in year.items[0].quote["lines"]].count("addon") == 2
+    assert [line.kind for line in year.items[0].quote.lines].count("addon") == 2
 
 
 def test_policy_can_change_only_before_any_payment(ledger, household, ids):
