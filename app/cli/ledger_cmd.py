@@ -20,11 +20,12 @@ from .login import HELP_OPERATOR, log_in, open_as_operator
 
 # ---------------------------------------------------------------------------- plumbing
 def _db_parent(writes: bool = True) -> argparse.ArgumentParser:
-    """--db and --operator for every command: each logs in (app.cli.login); a writing one also audits who."""
+    """--db for every command; --operator (who is written into the audit log) only for commands that write.
+    Every command logs in (app.cli.login): a read-only one as ``CANBAO_OPERATOR``, or asks in a terminal."""
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
-    # every command logs in (a known operator and the PIN); for writing commands it is also who is audited
-    p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
+    if writes:
+        p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     return p
 
 
@@ -226,24 +227,25 @@ def register(sub) -> None:
                    help="显示完整证件号码和电话（须与 --member 一起用；须专干或管理员，记入操作日志）")
     p.set_defaults(func=cmd_audit)
 
-    oo = ls.add_parser("operator", help="操作员：list / add / pin / role / disable（PIN 只存加盐的慢哈希）")
+    oo = ls.add_parser("operator", help="操作员：列出（list）、添加（add）、改口令（pin）、改角色（role）、停用（disable）")
     os_ = oo.add_subparsers(dest="operator_command", metavar="子命令")
-    p = os_.add_parser("list", parents=[db], help="列出操作员和角色")
+    p = os_.add_parser("list", parents=[ro], help="列出操作员和角色")
     p.set_defaults(func=cmd_operator_list)
     p = os_.add_parser("add", parents=[db], help="添加操作员（须管理员；新口令在终端输入，或用环境变量 CANBAO_NEW_PIN）")
-    p.add_argument("name", metavar="姓名")
+    p.add_argument("name", metavar="姓名", help="新操作员的姓名")
     p.add_argument("--role", default="网格员", metavar="角色", help="网格员 / 专干 / 管理员（默认 网格员）")
     p.set_defaults(func=cmd_operator_add)
     p = os_.add_parser("pin", parents=[db], help="更改口令（自己的；管理员可改任何人的）")
     p.add_argument("name", nargs="?", metavar="姓名", help="默认：登录的操作员自己")
     p.set_defaults(func=cmd_operator_pin)
     p = os_.add_parser("role", parents=[db], help="更改角色（须管理员）")
-    p.add_argument("name", metavar="姓名")
+    p.add_argument("name", metavar="姓名", help="操作员姓名")
     p.add_argument("role", metavar="角色", help="网格员 / 专干 / 管理员")
     p.set_defaults(func=cmd_operator_role)
     p = os_.add_parser("disable", parents=[db], help="停用操作员（记录保留，不能再登录；须管理员）")
-    p.add_argument("name", metavar="姓名")
+    p.add_argument("name", metavar="姓名", help="操作员姓名")
     p.set_defaults(func=cmd_operator_disable)
+    oo.set_defaults(func=lambda a: (oo.print_help(), 0)[1])
 
     p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
     p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
