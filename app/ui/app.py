@@ -167,9 +167,11 @@ class Shell(QObject):
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from ..logs import redact_logs
     from ..paths import make_files_private
 
     make_files_private()
+    redact_logs()
     logging.basicConfig(level=logging.INFO)
     app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
     app.setApplicationName("参保台账")
