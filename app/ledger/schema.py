@@ -262,6 +262,14 @@ def _m0060_operators(db: Database) -> None:
 )""")
 
 
+@MIGRATIONS(name="0070_household_number_index")
+def _m0070_household_number_index(db: Database) -> None:
+    # the next automatic 户编号 (Households._next_number) is max(CAST(number AS INTEGER)): with this index it
+    # is one index step instead of a walk over every household (50 ms per new household at 160,000)
+    db.execute("CREATE INDEX IF NOT EXISTS households_number_int ON households(CAST(number AS INTEGER))"
+               " WHERE number GLOB '[0-9]*'")
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""
