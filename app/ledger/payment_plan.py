@@ -120,7 +120,7 @@ def plan_payment(ledger: "Ledger", household_id: int, lines: Iterable[PayLine], 
     from .members import _date
 
     lines = tuple(lines)
-    operator = str(operator or ledger.operator or "").strip()
+    operator = ledger.actor(operator)
     notes = str(notes or "")
     year = ledger.settings.get().year
     problems: list[Problem] = []

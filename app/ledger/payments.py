@@ -128,6 +128,7 @@ class Payments:
         """Record one payment, from a plan (``record(plan)``) or from its parts; ``Change.id`` is the new
         payment's id. The plan is made again inside the write transaction: if the ledger changed since it
         was shown (another window paid, a category ended…), nothing is written and the problem says so."""
+        self._l.require("pay")
         shown = household_id if isinstance(household_id, PaymentPlan) else None
         if shown is not None:
             household_id, lines, method, paid_on = shown.household_id, shown.lines, shown.method, shown.paid_on
@@ -169,7 +170,8 @@ class Payments:
 
     def void(self, payment_id: int, reason: str, *, operator: str | None = None) -> Change:
         """Void a payment: it stays, with its receipt number, who voided it, when and why."""
-        operator = (operator or self._l.operator).strip()
+        self._l.require("void")
+        operator = self._l.actor(operator)
         with self._l.transaction() as db:
             p = self.get(payment_id)
             problems = []
@@ -224,7 +226,8 @@ class Payments:
                status_on: dt.date | str | None = None) -> Change:
         """Refund one member's part of a payment, only where the policy's refund rule allows it; with
         ``status``, the member's status changes in the same transaction (see ``implied_status``)."""
-        operator = (operator or self._l.operator).strip()
+        self._l.require("refund")
+        operator = self._l.actor(operator)
         policy = self._l.policy()
         with self._l.transaction() as db:
             p = self.get(payment_id)
@@ -252,7 +255,7 @@ class Payments:
                     rule_policy = policy
                 decision = refund_decision(rule_policy, reason=reason, refund_on=day,
                                            member_benefit_start=item.quote.benefit_start,
-                                           waiting_days=item.quote.waiting_days)
+                                           waiting_days=item.quote.waiting_days, note=notes)
                 if not decision.allowed:
                     problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
             if problems:

@@ -292,6 +292,24 @@ def dashboard_counts(conn: sqlite3.Connection, year: int, key_cats: list[str], u
     return villages, total, key_groups, unpaid, per_day
 
 
+def ledger_policy_id(path) -> str | None:
+    """The policy id a ledger file uses (read only; raises sqlite3.Error for a file that is not a ledger)."""
+    import json
+    from pathlib import Path
+
+    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'policy_id'").fetchone()
+    finally:
+        conn.close()
+    if not row:
+        return None
+    try:
+        return str(json.loads(row[0]))
+    except ValueError:
+        return str(row[0])
+
+
 def open_reader(path) -> sqlite3.Connection:
     """A read-only connection for a worker thread (WAL lets it read while the window writes)."""
     from pathlib import Path
