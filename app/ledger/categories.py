@@ -45,6 +45,7 @@ class Categories:
 
     def add(self, member_id: int, category: str, *, department: str = "", recognized_on: dt.date | str | None = None,
             notes: str = "", operator: str | None = None) -> Change:
+        self._l.require("record")
         member = self._l.members.get(member_id)
         problems: list[Problem] = []
         name = self._canonical(str(category or "").strip())
@@ -76,6 +77,7 @@ class Categories:
     def end(self, record_id: int, *, ended_on: dt.date | str, reason: str = "",
             operator: str | None = None) -> Change:
         """End a recognition: the record stays, with its end date and reason."""
+        self._l.require("record")
         rec = self.get(record_id)
         member = self._l.members.get(rec.member_id)
         problems: list[Problem] = []

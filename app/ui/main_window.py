@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.search.setFocus)
 
     def operator(self) -> str:
+        if self.ledger.session is not None:  # the logged-in operator (app.ui.login)
+            return self.ledger.session.name
         return (self.prefs.operator if self.prefs and self.prefs.operator else "") or self.ledger.operator
 
     def _toolbar(self) -> None:
