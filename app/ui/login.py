@@ -325,3 +325,40 @@ class OperatorsDialog(QDialog):
     def disable(self) -> bool:
         name = self.name.text().strip()
         return self._do(lambda: self.ledger.operators.disable(name), f"已停用 {name}")
+
+
+def conceal(fields: list[QLineEdit], ledger, problem: QLabel, *, member=None, household=None) -> None:
+    """A form opened on an existing member (household) shows its ID number and phone as dots, read-only;
+    the eye button in the field shows them — for a role allowed to (``reveal``), and audited — and lets
+    them be edited. The fields keep their text, so the form's checks and save are unchanged."""
+    from PySide6.QtWidgets import QStyle
+
+    shown = [f for f in fields if f.text()]
+    if not shown:
+        return
+    for f in shown:
+        f.setEchoMode(QLineEdit.EchoMode.Password)
+        f.setReadOnly(True)
+        f.setToolTip("已隐藏：点右侧按钮显示完整号码（须专干或管理员，记入操作日志）")
+
+    def show_them() -> None:
+        from ..ledger.operators import reveal
+
+        try:
+            reveal(ledger, member, household=household)
+        except ProblemsError as exc:
+            problem.setText("；".join(p.message for p in exc.problems))
+            return
+        for f in shown:
+            f.setEchoMode(QLineEdit.EchoMode.Normal)
+            f.setReadOnly(False)
+            f.setToolTip("")
+            for a in f.actions():
+                f.removeAction(a)
+
+    icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)
+    for f in shown:
+        action = f.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
+        action.setToolTip("显示完整号码（记入操作日志）")
+        action.setObjectName("reveal")
+        action.triggered.connect(show_them)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from ..domain import vocabulary
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.problems import Problem, ProblemsError
+from .login import conceal
 from .tasks import error_text
 
 STATUSES = ("本地参保", *vocabulary.NON_ENROLMENT_REASONS)
@@ -84,6 +85,7 @@ class HouseholdForm(QDialog):
             self.address.setText(household.address)
             self.phone.setText(household.phone)
             self.notes.setText(household.notes)
+            conceal([self.phone], ledger, self.problem, household=household)  # app.ui.login
         if village_id is not None:
             self.village.setCurrentIndex(max(self.village.findData(village_id), 0))
         self._fill_groups()
@@ -311,6 +313,7 @@ class MemberForm(QDialog):
         self.status.setCurrentText(m.status)
         self.status_detail.setText(m.status_detail)
         self.status_date.setText(m.status_date.isoformat() if m.status_date else "")
+        conceal([self.id_number, self.phone], self.ledger, self.problem, member=m)  # app.ui.login
 
     # -- checking as you type
     def check(self) -> list[Problem]:

@@ -176,3 +176,25 @@ def test_the_window_shows_no_whole_id_number_or_phone_by_default(qtbot, book):
         text = "\n".join(seen)
         assert "张三" in text and "2299**********1233" in text and "139****5678" in text
         assert not whole.search(text)
+
+
+def test_member_form_hides_id_and_phone_until_an_allowed_role_reveals_them(qtbot, book):
+    from PySide6.QtWidgets import QLineEdit
+
+    from app.ui.member_form import MemberForm
+
+    with open_ledger(book, backup=False) as lg:
+        lg.operators.login("李网格", TEST_PIN)
+        m = lg.members.get(1)
+        f = MemberForm(lg, m.household_id, m)
+        qtbot.addWidget(f)
+        assert f.id_number.echoMode() == QLineEdit.EchoMode.Password and f.id_number.isReadOnly()
+        reveal_action = next(a for a in f.id_number.actions() if a.objectName() == "reveal")
+        reveal_action.trigger()
+        assert "无权查看完整证件号码" in f.problem.text() and f.id_number.isReadOnly()
+        lg.operators.login("王会计", TEST_PIN)
+        before = lg.audit.count()
+        reveal_action.trigger()
+        assert f.id_number.echoMode() == QLineEdit.EchoMode.Normal and not f.id_number.isReadOnly()
+        assert f.id_number.text() == m.id_number and lg.audit.count() == before + 1
+        assert lg.audit.for_member(m.id)[-1].action == "reveal"
