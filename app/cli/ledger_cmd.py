@@ -194,6 +194,8 @@ def register(sub) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="缴费日期（默认今天）")
     p.add_argument("--override", metavar="原因", help="与政策不符时的变更原因")
     p.add_argument("--notes", default="", metavar="备注", help="备注，印在回执上")
+    p.add_argument("--special", metavar="情形[:日期]",
+                   help="政策规定的特殊情形（适用于本次所列人员），如 退役军人、职工医保断保:2025-03-01（断保日期）")
     p.set_defaults(func=cmd_pay)
 
     p = ls.add_parser("void", parents=[db], help="作废一张票据（记录保留）")
@@ -251,6 +253,9 @@ def register(sub) -> None:
     p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
     p.add_argument("--policy", required=True, metavar="政策编号", help="新年度的政策编号，见 canbao policy list")
     p.set_defaults(func=cmd_rollover)
+    from . import claims_cmd
+
+    claims_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     p = sub.add_parser("backup", parents=[ro], help="备份台账（默认存入台账旁的 备份 文件夹）")
@@ -465,10 +470,11 @@ def cmd_pay(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.household)
         lines = []
+        special = _special(args.special)
         for spec in args.member:
             ref, _, amount = spec.partition("=")
             m = _member(lg, ref, h.id)
-            lines.append(PayLine(m.id, amount=amount.strip() or None))
+            lines.append(PayLine(m.id, amount=amount.strip() or None, special=special))
         ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
                                 override_reason=args.override, notes=args.notes)
         p = lg.payments.get(ch.id)
@@ -479,6 +485,16 @@ def cmd_pay(args) -> int:
             for w in i.quote.warnings:
                 print(f"  提示：{w}")
     return 0
+
+
+def _special(text: str | None):
+    """``退役军人`` or ``职工医保断保:2025-03-01`` (the event date) for ``ledger pay --special``."""
+    from ..domain.quote_model import SpecialFact
+
+    if not text:
+        return None
+    name, _, when = text.replace("：", ":").partition(":")
+    return SpecialFact(name.strip(), _date(when, "--special") if when.strip() else None)
 
 
 @_command

@@ -82,6 +82,7 @@ class Ledger:
     def __init__(self, path: Path, db: Database, operator: str | None = None):
         from .audit import AuditLog
         from .categories import Categories
+        from .claims import Claims
         from .households import Households
         from .members import Members
         from .operators import Operator, Operators
@@ -102,6 +103,7 @@ class Ledger:
         self.categories = Categories(self)
         self.payments = Payments(self)
         self.audit = AuditLog(self)
+        self.claims = Claims(self)
 
     # -- who is working
     @property

@@ -150,6 +150,7 @@ class Households:
         return vid, gid
 
     def _next_number(self) -> str:
+        # one step down the households_number_int index (migration 0070): keep the expression and WHERE as is
         row = self._l.db.execute(
             "SELECT max(CAST(number AS INTEGER)) FROM households WHERE number GLOB '[0-9]*'").fetchone()
         return f"{(row[0] or 0) + 1:06d}"

@@ -242,7 +242,7 @@ class Payments:
                     rule_policy = policy
                 decision = refund_decision(rule_policy, reason=reason, refund_on=day,
                                            member_benefit_start=item.quote.benefit_start,
-                                           waiting_days=item.quote.waiting_days)
+                                           waiting_days=item.quote.waiting_days, note=notes)
                 if not decision.allowed:
                     problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
             if problems:

@@ -151,7 +151,11 @@ def test_move_keeps_history_and_payments(ledger, household, family):
     assert m.household_id == new_h and m.relation == "户主"
     assert [p.id for p in ledger.payments.of_member(wife)] == [pid]
     assert [c.category for c in ledger.categories.of_member(wife)] == ["低保对象"]
-    assert [e.action for e in ledger.audit.for_member(wife)] == ["create", "pay", "create", "move_out", "move_in"]
+    # the recognition after her full payment stores a claim (长医保联〔2024〕5号 二（三）): category, then claim created
+    assert [(e.entity, e.action) for e in ledger.audit.for_member(wife)][2:4] == [("category", "create"),
+                                                                                   ("claim", "create")]
+    assert [e.action for e in ledger.audit.for_member(wife) if e.entity != "claim"] == [
+        "create", "pay", "create", "move_out", "move_in"]
     assert "move_in" in [e.action for e in ledger.audit.for_household(new_h)]
     assert "move_out" in [e.action for e in ledger.audit.for_household(household)]
     # the payment stays recorded under the household that paid
