@@ -52,3 +52,22 @@ def test_an_encrypted_export_opens_only_with_its_password_and_leaves_no_plaintex
     assert any("229999196005011233" in [str(v) for v in r] for r in rows)  # the district needs full numbers
     new_temp = set(os.listdir(tempfile.gettempdir())) - temp_before
     assert not [n for n in new_temp if n.startswith(".~canbao") or n.endswith(".xlsx")]
+
+
+def test_the_window_exports_an_encrypted_zip_when_a_password_is_given(qtbot, db, tmp_path):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.ui.exchange_dialogs import ExportDialog
+
+    with open_ledger(db, backup=False) as lg:
+        log_in(lg)
+        d = ExportDialog(lg)
+        qtbot.addWidget(d)
+        d.what.setCurrentIndex(d.what.findData("ledger"))
+        d.path.setText(str(tmp_path / "导出" / "台账.xlsx"))
+        d.password.setText("村里的密码2025")
+        with qtbot.waitSignal(d.exported, timeout=20000) as blocker:
+            d.export()
+    assert blocker.args[0].path.name == "台账.xlsx.zip"
+    assert [p.name for p in (tmp_path / "导出").iterdir()] == ["台账.xlsx.zip"]
+    with pyzipper.AESZipFile(blocker.args[0].path) as zf:
+        assert zf.read("台账.xlsx", pwd="村里的密码2025".encode())[:2] == b"PK"
