@@ -16,10 +16,11 @@ LOCK_WAIT=${CANBAO_APT_LOCK_TIMEOUT:-600}   # seconds each apt-get call waits fo
 RETRY_WAIT=${CANBAO_APT_RETRY_WAIT:-15}     # seconds before the 2nd apt-get update (twice that before the 3rd)
 APT=(apt-get -o "DPkg::Lock::Timeout=$LOCK_WAIT" -o "Acquire::Retries=3")
 
-missing_packages() {
-  local p
+missing_packages() {  # one dpkg-query for all (run.sh calls this every time)
+  local p installed
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PKGS[@]}" 2>/dev/null | grep " install ok installed$" || true)
   for p in "${PKGS[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    grep -q "^$p install ok installed$" <<< "$installed" || echo "$p"
   done
 }
 

@@ -114,3 +114,13 @@ def mask_fields(values: dict | None) -> dict | None:
     if not values:
         return values
     return {k: (SECRET_FIELDS[k](v) if k in SECRET_FIELDS and isinstance(v, str) else v) for k, v in values.items()}
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def redact(text: str) -> str:
+    """Any 18-character ID number or mobile number inside ``text`` masked (log lines, crash reports)."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

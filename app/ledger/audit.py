@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
-from .models import AuditEntry
+from ..domain.idnumber import mask_fields
+from .models import AuditEntry, named_rows
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -15,8 +17,10 @@ _SELECT = "SELECT id, ts, operator, entity, entity_id, household_id, member_id, 
 
 
 def _row(r) -> AuditEntry:
-    return AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                      json.loads(r[8]) if r[8] else None, json.loads(r[9]) if r[9] else None)
+    return AuditEntry(id=r["id"], ts=r["ts"], operator=r["operator"], entity=r["entity"], entity_id=r["entity_id"],
+                      household_id=r["household_id"], member_id=r["member_id"], action=r["action"],
+                      before=json.loads(r["before"]) if r["before"] else None,
+                      after=json.loads(r["after"]) if r["after"] else None)
 
 
 class AuditLog:
@@ -24,28 +28,31 @@ class AuditLog:
         self._l = ledger
 
     def for_member(self, member_id: int) -> list[AuditEntry]:
-        return [_row(r) for r in self._l.db.execute(_SELECT + " WHERE member_id = ? ORDER BY id", [member_id])]
+        return [_row(r) for r in named_rows(self._l.db, _SELECT + " WHERE member_id = ? ORDER BY id", [member_id])]
 
     def for_household(self, household_id: int) -> list[AuditEntry]:
         """Changes to the household and to its members while they were in it."""
-        return [_row(r) for r in self._l.db.execute(_SELECT + " WHERE household_id = ? ORDER BY id", [household_id])]
+        return [_row(r) for r in named_rows(self._l.db, _SELECT + " WHERE household_id = ? ORDER BY id", [household_id])]
 
     def recent(self, limit: int = 100) -> list[AuditEntry]:
-        rows = self._l.db.execute(_SELECT + " ORDER BY id DESC LIMIT ?", [limit])
+        rows = named_rows(self._l.db, _SELECT + " ORDER BY id DESC LIMIT ?", [limit])
         return [_row(r) for r in rows][::-1]
 
     def count(self) -> int:
         return self._l.db.execute("SELECT count(*) FROM audit").fetchone()[0]
 
 
-def describe(e: AuditEntry) -> str:
-    """One line for the CLI and the window: 时间 操作员 对象 动作 变更."""
+def describe(e: AuditEntry, masked: bool = True) -> str:
+    """One line for the CLI and the window: 时间 操作员 对象 动作 变更. ID numbers and phones are masked
+    unless ``masked=False`` (after ``operators.reveal``: role-checked and itself audited)."""
+    if masked:
+        e = dataclasses.replace(e, before=mask_fields(e.before), after=mask_fields(e.after))
     names = {"create": "新增", "update": "修改", "status": "参保状态", "move_out": "迁出本户", "move_in": "迁入本户",
              "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
-             "rollover": "结转", "restore": "从备份恢复", "import": "导入"}
+             "rollover": "结转", "restore": "从备份恢复", "import": "导入", "reveal": "查看完整证件号和电话"}
     entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
                 "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
-                "ledger": "台账"}
+                "ledger": "台账", "operator": "操作员"}
     diff = ""
     if e.before and e.after:
         keys = [k for k in e.after if e.before.get(k) != e.after.get(k)]

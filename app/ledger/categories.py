@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from ..domain import vocabulary
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
 from .members import _date
-from .models import CategoryRecord, Change
+from .models import CategoryRecord, Change, named_rows, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -23,7 +22,9 @@ _SELECT = ("SELECT id, member_id, category, department, recognized_on, ended_on,
 
 def _row(r) -> CategoryRecord:
     d = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
-    return CategoryRecord(r[0], r[1], r[2], r[3], d(r[4]), d(r[5]), r[6], r[7])
+    return CategoryRecord(id=r["id"], member_id=r["member_id"], category=r["category"], department=r["department"],
+                          recognized_on=d(r["recognized_on"]), ended_on=d(r["ended_on"]), end_reason=r["end_reason"],
+                          notes=r["notes"])
 
 
 class Categories:
@@ -32,24 +33,26 @@ class Categories:
 
     def of_member(self, member_id: int, *, include_ended: bool = True) -> list[CategoryRecord]:
         sql = _SELECT + " WHERE member_id = ?" + ("" if include_ended else " AND ended_on IS NULL") + " ORDER BY id"
-        return [_row(r) for r in self._l.db.execute(sql, [member_id])]
+        return [_row(r) for r in named_rows(self._l.db, sql, [member_id])]
 
     def active_on(self, member_id: int, day: dt.date) -> list[CategoryRecord]:
         return [c for c in self.of_member(member_id) if c.active_on(day)]
 
     def get(self, record_id: int) -> CategoryRecord:
-        row = self._l.db.execute(_SELECT + " WHERE id = ?", [record_id]).fetchone()
+        row = next(iter(named_rows(self._l.db, _SELECT + " WHERE id = ?", [record_id])), None)
         if row is None:
             raise ProblemsError([Problem("类别", f"没有编号为 {record_id} 的类别记录")])
         return _row(row)
 
     def add(self, member_id: int, category: str, *, department: str = "", recognized_on: dt.date | str | None = None,
             notes: str = "", operator: str | None = None) -> Change:
+        self._l.require("record")
         member = self._l.members.get(member_id)
         problems: list[Problem] = []
         name = self._canonical(str(category or "").strip())
-        if name not in vocabulary.CATEGORIES:
-            problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(vocabulary.CATEGORIES)}"))
+        known = self._known()
+        if name not in known:
+            problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(known)}"))
         dept = str(department or "").strip()
         notes = str(notes or "")
         if dept and dept not in vocabulary.DEPARTMENTS:
@@ -69,11 +72,13 @@ class Categories:
                              [member_id, name, dept, after["recognized_on"], notes, now_iso()]).lastrowid
             self._l.log("category", cid, "create", None, after, household_id=member.household_id,
                         member_id=member_id, operator=operator)
+            self._l.claims.on_category_recorded(cid, operator=operator)  # recognised after paying: money back
         return Change(households=frozenset({member.household_id}), members=frozenset({member_id}), id=cid)
 
     def end(self, record_id: int, *, ended_on: dt.date | str, reason: str = "",
             operator: str | None = None) -> Change:
         """End a recognition: the record stays, with its end date and reason."""
+        self._l.require("record")
         rec = self.get(record_id)
         member = self._l.members.get(rec.member_id)
         problems: list[Problem] = []
@@ -93,6 +98,13 @@ class Categories:
                         {"category": rec.category, "ended_on": when.isoformat(), "reason": str(reason or "").strip()},
                         household_id=member.household_id, member_id=member.id, operator=operator)
         return Change(households=frozenset({member.household_id}), members=frozenset({member.id}))
+
+    def _known(self) -> tuple[str, ...]:
+        """The ledger policy's categories (a file may define its own) and the common ones."""
+        try:
+            return self._l.policy().category_names()
+        except Exception:  # noqa: BLE001 - no policy set yet: the common names
+            return vocabulary.CATEGORIES
 
     def _canonical(self, name: str) -> str:
         if name in vocabulary.CATEGORIES:

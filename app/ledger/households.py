@@ -7,8 +7,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
-from .models import Change, Household, text
+from .models import Change, Household, now_iso, text
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -77,6 +76,7 @@ class Households:
     # -- writes
     def add(self, *, village: str, group: str = "", number: str | None = None, address: str = "",
             phone: str = "", notes: str = "", operator: str | None = None) -> Change:
+        self._l.require("record")
         problems: list[Problem] = []
         vid, gid = self._place(village, group, problems)
         phone = check_phone(phone, "电话", problems)
@@ -109,6 +109,7 @@ class Households:
     def update(self, household_id: int, *, village: str | None = None, group: str | None = None,
                address: str | None = None, phone: str | None = None, notes: str | None = None,
                operator: str | None = None) -> Change:
+        self._l.require("record")
         cur = self.get(household_id)
         problems: list[Problem] = []
         vname = cur.village if village is None else village

@@ -4,6 +4,7 @@ import pytest
 from stdnum.cn import ric
 
 from app.ledger import open_ledger
+from operators_helper import log_in
 
 
 def _make_id(area: str = "220102", birth: str = "19600501", seq: str = "123") -> str:
@@ -30,7 +31,8 @@ def ids():
 
 
 def _init(path, policy_id="changchun-2025", year=2025, area_kind="区"):
-    lg = open_ledger(path, create=True, backup=False, operator="王会计")
+    lg = open_ledger(path, create=True, backup=False)
+    log_in(lg, "王会计")
     lg.settings.initialize(township="测试镇", year=year, policy_id=policy_id, operators=["王会计", "李干事"],
                            villages={"东风村": ["一组", "二组"], "红旗社区": []}, area_kind=area_kind,
                            village_kinds={"红旗社区": "社区"})
@@ -48,6 +50,19 @@ def ledger(tmp_path):
 def tunliu(tmp_path):
     lg = _init(tmp_path / "tunliu.db", "tunliu-2025", 2025, "")
     yield lg
+    lg.close()
+
+
+@pytest.fixture
+def cc2022(tmp_path, ids):
+    """A changchun-2022 ledger (its document has a refund rule): (ledger, household, 张三, 李梅)."""
+    lg = open_ledger(tmp_path / "cc2022.db", create=True, backup=False, operator="王会计")
+    lg.settings.initialize(township="测试镇", year=2022, policy_id="changchun-2022", operators=["王会计"],
+                           villages={"东风村": ["一组"]}, area_kind="县")
+    h = lg.households.add(village="东风村", group="一组").id
+    a = lg.members.add(h, name="张三", id_number=ids("19600501"), relation="户主").id
+    b = lg.members.add(h, name="李梅", id_number=ids("19620302", male=False), relation="配偶").id
+    yield lg, h, a, b
     lg.close()
 
 

@@ -51,6 +51,7 @@ def test_a_busy_package_manager_is_waited_for_and_retried_then_reported(tmp_path
 
 
 def test_when_all_is_installed_nothing_is_run(tmp_path):
-    env = _bin(tmp_path, {"dpkg-query": "echo 'install ok installed'", "apt-get": "exit 99"})
+    env = _bin(tmp_path, {"dpkg-query": 'shift 2; for p; do echo "$p install ok installed"; done',
+                          "apt-get": "exit 99"})
     out = _run(env)
     assert out.returncode == 0, out.stderr
