@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
+from ..domain import vocabulary
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
