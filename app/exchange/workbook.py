@@ -218,17 +218,25 @@ class WorkbookWriter:
         """Write to a temporary file beside the target, then rename it into place."""
         if not self.book.worksheets:
             self.book.create_sheet("空")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~" + self.path.stem, suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
+        tmp = None
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".~" + self.path.stem, suffix=".xlsx", dir=self.path.parent)
+            os.close(fd)
             self.book.save(tmp)
             os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        except BaseException as exc:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            if isinstance(exc, OSError):  # a full disk, a read-only folder: a sentence, not a traceback
+                from ..domain.problems import Problem, ProblemsError
+                from ..ledger.files import os_error_text
+
+                self.discard()
+                raise ProblemsError([Problem(str(self.path), os_error_text(exc))]) from None
             raise
         self._saved = True
         return self.path
