@@ -125,7 +125,25 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     own folder being unusable (``files.os_error_text`` says it in Chinese)."""
     from . import health
 
+    from .lock import SHARED, LockBusy, acquire
+
     src_path = Path(ledger_path)
+    try:
+        lock = acquire(src_path, SHARED)  # no backup while a restore replaces the file
+    except LockBusy:
+        raise ProblemsError([Problem(str(src_path), "台账正在从备份恢复，暂不能备份")]) from None
+    except OSError:
+        lock = None  # a ledger in a read-only place can still be copied elsewhere
+    try:
+        return _backup_checked(src_path, dest, keep, progress)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progress) -> Path:
+    from . import health
+
     damage = health.read_mark(src_path) or health.quick_problems(src_path)
     if damage:
         health.write_mark(src_path, damage)
