@@ -161,6 +161,17 @@ class Ledger:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            self._saved_after_commit()
+
+    def _saved_after_commit(self) -> None:
+        """The file vanished between the check and the commit: the commit went into the deleted file, so save
+        everything this connection sees; then no more writes."""
+        if self._identity is None or _file_identity(self.path) == self._identity:
+            return
+        saved = self._rescue()
+        self.damage = [Problem(str(self.path), "台账文件在使用中被删除或替换")]
+        if saved is None:
+            raise LedgerError("台账文件在使用中被删除了，未能救回最近的记录，请立即联系技术人员", str(self.path))
 
     def _still_there(self) -> None:
         """Refuse to commit into a file that was deleted or replaced while open (its writes would vanish with
