@@ -193,7 +193,11 @@ def _journal(ledger, out, cancel) -> None:
         if high > counters.get(year, 0) + 1:
             out.append(Problem(str(ledger.journal.path), f"票据日志中 {year} 年已开到 {high} 号，台账计数器只到"
                                                         f" {counters.get(year, 0)}（重新打开台账会补记为作废票据号）"))
-    pays = {(y, s): (no, fen) for y, s, no, fen in db.execute("SELECT year, seq, receipt_no, amount_fen FROM payments")}
+    if not state.receipts:
+        return
+    low = min(seq for _y, seq in state.receipts)
+    pays = {(y, s): (no, fen) for y, s, no, fen in db.execute(
+        "SELECT year, seq, receipt_no, amount_fen FROM payments WHERE seq >= ?", [low])}
     dropped = {(y, s) for y, s in db.execute("SELECT year, seq FROM receipts_dropped")}
     for (year, seq), rec in sorted(state.receipts.items()):
         if seq > counters.get(year, 0) or (year, seq) in dropped:

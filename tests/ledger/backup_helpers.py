@@ -94,10 +94,24 @@ def corrupt_page(path: Path, pageno: int, fill: bytes = b"\xa5") -> None:
         os.fsync(fh.fileno())
 
 
-def cli_run(*argv, db: Path, stdin: str | None = None, timeout: int = 60) -> subprocess.CompletedProcess:
+def cli_run(*argv, db: Path) -> subprocess.CompletedProcess:
+    """``canbao …`` in this process (an exception — a traceback — fails the test by itself)."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from app.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([*argv, "--db", str(db)])
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def cli_process(*argv, db: Path, timeout: int = 60) -> subprocess.CompletedProcess:
+    """``canbao …`` as its own process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CANBAO_DB": str(db)}
-    return subprocess.run([_python(), "-m", "app.cli.main", *argv],
-                          cwd=ROOT, env=env, capture_output=True, text=True, input=stdin, timeout=timeout)
+    return subprocess.run([_python(), "-m", "app.cli.main", *argv], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def _python() -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from backup_helpers import (ROOT, checkpoint, households, new_ledger, pay, person_id, receipts, small_mount,
+from backup_helpers import (ROOT, checkpoint, cli_run, households, new_ledger, pay, person_id, receipts, small_mount,
                             used_pages)
 
 from app.domain.problems import ProblemsError
@@ -37,7 +37,7 @@ from app.ledger.receipts import list_dropped
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
-TRIALS = {"corrupt": 16, "truncate": 8, "backup": 6, "restore": 8, "rollover": 4, "import": 4, "export": 4,
+TRIALS = {"corrupt": 16, "truncate": 8, "backup": 4, "restore": 5, "rollover": 3, "import": 3, "export": 3,
           "restore_busy": 4}
 RESULTS: dict[str, list[int]] = {}  # fault -> [trials, faults injected, losses]
 CHILD = Path(__file__).with_name("fault_child.py")
@@ -153,8 +153,7 @@ def test_corrupt_pages_at_random_are_named_and_restore_loses_nothing(base, tmp_p
         if not named:  # the bytes hit only unused space in the page: nothing to name, nothing changed
             assert _contents(path) == before, f"page {page}: data changed and nothing named it"
             harmless += 1
-        r = subprocess.run([sys.executable, "-m", "app.cli.main", "restore", "--yes", "--db", str(path)], cwd=ROOT,
-                           env=ENV, capture_output=True, text=True) if i < 3 else None
+        r = cli_run("restore", "--yes", db=path) if i < 3 else None
         if r is not None:
             assert r.returncode == 0, r.stderr
             lost += losses(path, reported)[0]

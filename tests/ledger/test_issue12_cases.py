@@ -19,7 +19,7 @@ from app.ledger.health import quick_problems
 from app.ledger.receipts import list_dropped
 from app.ledger.restore import RestoreRefused, preview, restore
 
-from backup_helpers import (ROOT, checkpoint, cli_run, corrupt_page, households, new_ledger, pay, receipts,
+from backup_helpers import (ROOT, checkpoint, cli_process, cli_run, corrupt_page, households, new_ledger, pay, receipts,
                             person_id, small_mount, used_pages)
 
 
@@ -62,8 +62,6 @@ def test_case2_restore_lists_what_it_drops_and_never_reissues_a_number(tmp_path)
     r = cli_run("restore", str(backup), db=path)
     assert r.returncode == 2 and "--yes" in r.stderr  # tells, takes nothing
     assert "2025-000004" in r.stdout and "2025-000005" in r.stdout and "缴费 2 笔" in r.stdout
-    assert set(receipts(path)) >= {no for no, _ in later}
-    r = cli_run("restore", str(backup), db=path, stdin="n\n")
     assert set(receipts(path)) >= {no for no, _ in later}
     r = cli_run("restore", str(backup), "--yes", db=path)
     assert r.returncode == 0 and "作废票据号" in r.stdout, r.stderr
@@ -226,7 +224,7 @@ def test_case8_full_disk_export_and_read_only_leftovers_are_messages(tmp_path):
     with small_mount(tmp_path / "full", "4k") as full:
         if full is None:
             pytest.skip("cannot mount a small tmpfs here (see test_fault_injection for the fake layer)")
-        r = cli_run("export", "ledger", "-o", str(full / "台账.xlsx"), db=path)
+        r = cli_process("export", "ledger", "-o", str(full / "台账.xlsx"), db=path)  # as the tester ran it
         assert r.returncode == 2 and "磁盘空间已满" in r.stderr and "Traceback" not in r.stderr
         assert list(full.iterdir()) == []  # nothing half-written
     from openpyxl import Workbook
