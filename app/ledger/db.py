@@ -355,7 +355,7 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
         try:
             from .receipts import attach_journal
 
-            attach_journal(ledger, reconcile_now=reconcile)
+            attach_journal(ledger, reconcile_now=reconcile, created=not exists)
         except BaseException:
             ledger.close()
             raise

@@ -38,12 +38,26 @@ def journal_key(db) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
-def attach_journal(ledger: "Ledger", reconcile_now: bool = True) -> None:
-    """Give an opened ledger its journal and honour it (called by ``open_ledger``)."""
+def attach_journal(ledger: "Ledger", reconcile_now: bool = True, created: bool = False) -> None:
+    """Give an opened ledger its journal and honour it (called by ``open_ledger``).
+
+    A ledger created where an earlier ledger's journal lies (re-installed, set up again in the same folder)
+    continues above that ledger's numbers; the old journal is then kept aside and a new one begun."""
     ledger.journal = ReceiptJournal(ledger.path, journal_key(ledger.db))
     ledger.journal.read()
-    if reconcile_now:
-        reconcile(ledger, reason="台账文件被替换为较旧的版本（票据日志中有更大的票据号）")
+    if not reconcile_now:
+        return
+    if created and ledger.journal.state.high:
+        reconcile(ledger, reason="此前在同一位置的台账已开出（重新安装或重新建账）", interrupted_tail_ok=False)
+        if ledger.journal.state.problems:
+            import datetime as dt
+            import os
+
+            os.replace(ledger.journal.path, ledger.journal.path.with_name(
+                f"{ledger.journal.path.name}.{dt.datetime.now():%Y%m%d-%H%M%S}.old"))
+            ledger.journal = ReceiptJournal(ledger.path, journal_key(ledger.db))
+        return
+    reconcile(ledger, reason="台账文件被替换为较旧的版本（票据日志中有更大的票据号）")
 
 
 def reconcile(ledger: "Ledger", *, reason: str, known: Iterable[DroppedReceipt] = (),

@@ -239,3 +239,17 @@ def test_case8_full_disk_export_and_read_only_leftovers_are_messages(tmp_path):
             pytest.skip("cannot mount a read-only tmpfs here")
         r = cli_run("import", "payment", str(stranger), "--leftovers", str(ro / "未导入.xlsx"), db=path)
         assert r.returncode in (1, 2) and "只读" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_receipt_numbers_survive_setting_the_ledger_up_again_in_the_same_place(tmp_path):
+    """Re-installed, the ledger file lost, set up again in the same folder for the same year: the numbers
+    already on paper are not issued again."""
+    path = tmp_path / "l.db"
+    with new_ledger(path, 3):
+        pass
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"l.db{suffix}").unlink(missing_ok=True)
+    with new_ledger(path, 0) as lg:
+        assert pay(lg, 1)[0][0] == "2025-000004"
+        assert [d.receipt_no for d in list_dropped(lg)] == ["2025-000001", "2025-000002", "2025-000003"]
+        assert lg.check() == []
