@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..domain.problems import Problem, ProblemsError
+from ..paths import make_private
 from .db import LedgerDamaged, read_only_uri
 from .files import atomic_path, os_error_text
 
@@ -155,6 +156,8 @@ def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progres
     dest = Path(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.parent == backup_dir(src_path):
+            make_private(dest.parent)
         src = sqlite3.connect(read_only_uri(src_path), uri=True, timeout=30)
     except OSError as exc:
         raise ProblemsError([Problem(str(dest.parent), "无法备份：" + os_error_text(exc))]) from None
@@ -180,6 +183,7 @@ def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progres
             if problems:
                 raise ProblemsError([Problem(str(dest), "备份副本校验失败，没有保存：" + "；".join(
                     p.message for p in problems[:3]))])
+            make_private(part)  # also when the process umask is not Canbao's (a library caller)
     except sqlite3.DatabaseError as exc:
         damage = [Problem(str(src_path), f"台账文件已损坏（{exc}）")]
         health.write_mark(src_path, damage)
