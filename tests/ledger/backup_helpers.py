@@ -12,6 +12,7 @@ from pathlib import Path
 from stdnum.cn import ric
 
 from app.ledger import PayLine, open_ledger
+from operators_helper import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,6 +27,7 @@ def new_ledger(path: Path, payments: int = 0, policy: str = "tunliu-2025", year:
     lg = open_ledger(path, create=True, backup=False, operator="王会计")
     lg.settings.initialize(township="测试镇", year=year, policy_id=policy, operators=["王会计"],
                            villages={"东风村": ["一组"]})
+    log_in(lg)  # the ledger's first operator (the CLI logs in as 王会计 from the tests' environment)
     pay(lg, payments)
     return lg
 
@@ -134,3 +136,10 @@ def small_mount(path: Path, size: str = "2m", read_only: bool = False):
     finally:
         if ok:
             subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def reopen(path: Path, **kwargs):
+    """``open_ledger`` logged in as the tests' operator (writes need a logged-in operator)."""
+    lg = open_ledger(path, **{"backup": False, **kwargs})
+    log_in(lg)
+    return lg

@@ -13,6 +13,14 @@ def main(op: str, *args: str) -> None:
     if op in ("import", "export"):
         from app.exchange.exports import export_one
         from app.exchange.imports import commit, preview
+    import os
+
+    def opened(path):  # logged in as a clerk would be (the tests' environment)
+        lg = open_ledger(path, backup=False)
+        if lg.operators.any():
+            lg.operators.login(os.environ["CANBAO_OPERATOR"], os.environ["CANBAO_PIN"])
+        return lg
+
     print("ready", flush=True)
     sys.stdin.readline()
     if op == "backup":
@@ -20,13 +28,13 @@ def main(op: str, *args: str) -> None:
     elif op == "restore":
         restore(Path(args[0]), Path(args[1]))
     elif op == "rollover":
-        with open_ledger(args[0], backup=False) as lg:
+        with opened(args[0]) as lg:
             lg.rollover(args[1], args[2])
     elif op == "import":
-        with open_ledger(args[0], backup=False) as lg:
+        with opened(args[0]) as lg:
             commit(lg, preview(lg, args[1], "roster"))
     elif op == "export":
-        with open_ledger(args[0], backup=False) as lg:
+        with opened(args[0]) as lg:
             export_one(lg, "ledger", args[1])
     print("done", flush=True)
 

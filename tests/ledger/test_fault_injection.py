@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from backup_helpers import (ROOT, checkpoint, cli_run, households, new_ledger, pay, person_id, receipts, small_mount,
-                            used_pages)
+from backup_helpers import (ROOT, checkpoint, cli_run, households, new_ledger, pay, person_id, receipts, reopen,
+                            small_mount, used_pages)
 
 from app.domain.problems import ProblemsError
 from app.ledger import open_ledger
@@ -42,7 +42,10 @@ TRIALS = {"corrupt": 16, "truncate": 8, "backup": 4, "restore": 5, "rollover": 3
 RESULTS: dict[str, list[int]] = {}  # fault -> [trials, faults injected, losses]
 CHILD = Path(__file__).with_name("fault_child.py")
 WRITER = Path(__file__).with_name("crash_writer.py")
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}  # at call time: the tests' operator credentials included
 
 
 def record(name: str, trials: int, faults: int, losses: int) -> None:
@@ -82,7 +85,7 @@ def base(tmp_path_factory):
 
 
 def child(op: str, *args: str):
-    proc = subprocess.Popen([sys.executable, str(CHILD), op, *args], cwd=ROOT, env=ENV, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, str(CHILD), op, *args], cwd=ROOT, env=env(), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
     return proc
@@ -111,7 +114,7 @@ def kill_during(op: str, *args: str, delay: float) -> bool:
 
 def start_writer(path: Path, start: int):
     proc = subprocess.Popen([sys.executable, str(WRITER), str(path), str(start)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=ENV, text=True)
+                            stderr=subprocess.PIPE, env=env(), text=True)
     ready, _, _ = select.select([proc.stdout], [], [], 20)
     first = proc.stdout.readline() if ready else ""
     return proc, first
@@ -220,7 +223,7 @@ def test_kill_during_restore(base, tmp_path):
                               delay=rng.uniform(duration * 0.2, duration * 1.1))
         a, b = losses(path, reported)
         lost, reused = lost + a, reused + b
-        with open_ledger(path, backup=False) as lg:
+        with reopen(path) as lg:
             assert lg.check() == []
             assert int(pay(lg, 1)[0][0][-6:]) > 30  # numbering continues above every number ever issued
     record("kill -9 during restore", TRIALS["restore"], killed, lost)
@@ -244,7 +247,7 @@ def test_kill_during_rollover_leaves_nothing_that_looks_finished(tmp_path):
                 assert new.check() == [] and new.households.count() == 150
             for f in tmp_path.glob("next.db*"):
                 f.unlink()
-    with open_ledger(path, backup=False) as lg:
+    with reopen(path) as lg:
         assert not list(tmp_path.glob("next.db.*.part*"))
         lg.rollover(nxt, "changchun-2025")
     record("kill -9 during rollover", TRIALS["rollover"], killed, 0)

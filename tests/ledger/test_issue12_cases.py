@@ -20,7 +20,7 @@ from app.ledger.receipts import list_dropped
 from app.ledger.restore import RestoreRefused, preview, restore
 
 from backup_helpers import (ROOT, checkpoint, cli_process, cli_run, corrupt_page, households, new_ledger, pay, receipts,
-                            person_id, small_mount, used_pages)
+                            person_id, reopen, small_mount, used_pages)
 
 
 def test_case1_a_damaged_ledger_stops_taking_payments_and_is_never_backed_up_as_good(tmp_path):
@@ -65,7 +65,7 @@ def test_case2_restore_lists_what_it_drops_and_never_reissues_a_number(tmp_path)
     assert set(receipts(path)) >= {no for no, _ in later}
     r = cli_run("restore", str(backup), "--yes", db=path)
     assert r.returncode == 0 and "作废票据号" in r.stdout, r.stderr
-    with open_ledger(path, backup=False) as lg:
+    with reopen(path) as lg:
         assert [d.receipt_no for d in list_dropped(lg)] == ["2025-000004", "2025-000005"]
         assert all(d.amount_fen for d in list_dropped(lg))
         nxt = pay(lg, 1)[0][0]
@@ -133,7 +133,7 @@ def test_case4_restore_works_with_a_damaged_header_and_a_stale_wal(tmp_path):
     assert pv.usable and not pv.current_readable and [p.receipt_no for p in pv.payments] == ["2025-000004"]
     r = cli_run("restore", str(backup), "--yes", db=path)
     assert r.returncode == 0, r.stderr
-    with open_ledger(path, backup=False) as lg:
+    with reopen(path) as lg:
         assert lg.check() == []
         assert [d.receipt_no for d in list_dropped(lg)] == ["2025-000004"]  # known from the journal alone
         assert pay(lg, 1)[0][0] == "2025-000005"
@@ -151,12 +151,13 @@ def test_case5_a_killed_rollover_leaves_no_ledger_and_can_be_retried(tmp_path):
         "from app.ledger import open_ledger\n"
         "def die(done, total): os.kill(os.getpid(), signal.SIGKILL)\n"
         f"with open_ledger({str(path)!r}, backup=False) as lg:\n"
+        "    lg.operators.login(os.environ['CANBAO_OPERATOR'], os.environ['CANBAO_PIN'])\n"
         f"    lg.rollover({str(nxt)!r}, 'changchun-2025', progress=die)\n")
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                           capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL
     assert not nxt.exists() and list(tmp_path.glob("next.db.*.part"))
-    with open_ledger(path, backup=False) as lg:  # the next start cleans up, the retry is not refused
+    with reopen(path) as lg:  # the next start cleans up, the retry is not refused
         assert not list(tmp_path.glob("next.db.*.part*"))
         lg.rollover(nxt, "changchun-2025")
     with open_ledger(nxt, backup=False) as new:
@@ -175,7 +176,7 @@ def test_case6_killed_backups_leave_nothing_and_a_nearly_full_disk_keeps_room_fo
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == -signal.SIGKILL
     assert list((tmp_path / "备份").glob("*.part")) and not list_backups(path)
-    with open_ledger(path, backup=False) as lg:
+    with reopen(path) as lg:
         assert not list((tmp_path / "备份").glob("*.part*"))
         import shutil
 
