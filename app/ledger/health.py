@@ -50,6 +50,10 @@ def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list
         return [Problem(str(p), f"无法打开台账（{exc}）")]
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return []  # another process is busy with it: that is not damage (the next open looks again)
+        return [Problem(str(p), f"台账文件已损坏（{exc}）")]
     except sqlite3.DatabaseError as exc:
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
     finally:

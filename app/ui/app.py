@@ -96,9 +96,17 @@ class Shell(QObject):
     def restore_backup(self, ledger_path: str, backup: str, confirmed) -> None:
         """Close the open ledger (this process lets go of it), restore on a worker thread, open the result."""
         from ..ledger.restore import restore
+        from .tasks import show_error
 
-        self.close_ledger()
         operator = self.prefs.operator or None
+        if self.ledger is not None:  # a damaged ledger cannot be opened to log in: then the restore is open
+            try:
+                self.ledger.require("restore")
+            except Exception as exc:  # noqa: BLE001 - PermissionDenied: a message, nothing replaced
+                show_error(self.window, "不能恢复", exc)
+                return
+            operator = self.ledger.session or operator
+        self.close_ledger()
 
         def work(progress, cancelled):
             return restore(backup, ledger_path, operator=operator, expect=confirmed)
@@ -109,8 +117,6 @@ class Shell(QObject):
             self.open_path(ledger_path)
 
         def failed(exc):
-            from .tasks import show_error
-
             show_error(self.first_run, "恢复失败，台账没有改动", exc)
             self.open_path(ledger_path)
 
