@@ -269,7 +269,7 @@ def register(sub) -> None:
     p = sub.add_parser("check", parents=[ro], help="检查台账：完整性、触发器、日志哈希链、票据连续、金额合计（有问题退出码 1）")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("dropped-receipts", parents=[ro], help="作废票据号清单：开出过但不在本台账中的票据号（恢复备份后）")
-    p.add_argument("-o", "--output", metavar="FILE.xlsx", help="写成 Excel 文件以便打印")
+    p.add_argument("-o", "--output", metavar="文件", help="写成 Excel 文件（.xlsx）以便打印")
     p.set_defaults(func=cmd_dropped)
 
 

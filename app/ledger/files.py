@@ -58,7 +58,10 @@ def fsync_dir(path: str | os.PathLike) -> None:
 
 
 def commit_part(part: Path, target: Path) -> Path:
-    """fsync ``part``, rename it over ``target``, fsync the folder."""
+    """fsync ``part``, make it private to the user (0600), rename it over ``target``, fsync the folder."""
+    from ..paths import make_private
+
+    make_private(part)
     fsync_file(part)
     os.replace(part, target)
     fsync_dir(target.parent)

@@ -80,6 +80,9 @@ def write_mark(ledger_path, problems: list[Problem]) -> None:
             {"found_at": dt.datetime.now().isoformat(timespec="seconds"),
              "problems": [{"place": p.place, "message": p.message} for p in problems[:20]]},
             ensure_ascii=False, indent=1), encoding="utf-8")
+        from ..paths import make_private
+
+        make_private(mark_path(ledger_path))
     except OSError:
         pass
 

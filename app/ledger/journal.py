@@ -109,7 +109,7 @@ class ReceiptJournal:
             body = json.dumps({**rec, "t": ts}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             prev = _mac(self.key, prev, body)
             lines.append(f"{body}\t{prev}\n")
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o644)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o600)
         try:
             size = os.fstat(fd).st_size
             if size > self.state.offset:  # a torn line from a killed writer: end it so ours stay whole

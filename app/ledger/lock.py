@@ -113,7 +113,10 @@ def acquire(ledger_path: str | os.PathLike, mode: str = SHARED) -> LedgerLock:
             entry[2] += 1
             return LedgerLock(key, mode)
         lp.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o600)
+        from ..paths import make_private
+
+        make_private(lp)  # one made before Canbao's files were private
         try:
             ok = _os_lock(fd, mode)
         except OSError:

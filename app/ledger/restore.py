@@ -261,6 +261,9 @@ def restore(backup: str | os.PathLike, ledger_path: str | os.PathLike, *, operat
                     src = Path(str(ledger_path) + suffix)
                     if src.exists():
                         _link_or_copy(src, Path(str(saved) + suffix))
+            from ..paths import make_private
+
+            make_private(part)
             for suffix in ("-wal", "-shm"):  # a stale WAL must never meet the restored file
                 Path(str(ledger_path) + suffix).unlink(missing_ok=True)
             os.replace(part, ledger_path)
