@@ -8,8 +8,12 @@ Conventions every writer (the API, ``canbao demo``'s bulk loader, imports) must 
   string in lower case (张三 -> ``zs``) — see ``app.ledger.members.search_keys``;
 - ``members.status`` is ``'本地参保'`` or one of ``vocabulary.NON_ENROLMENT_REASONS``;
 - the household head is the member whose ``relation = '户主'`` (at most one per household, enforced);
-- payments are never deleted (a trigger refuses it); a void sets ``voided_at`` and ``void_reason``;
-- ``receipt_counters(year, last_seq)`` is bumped in the same transaction as the payment.
+- payments are never deleted (a trigger refuses it); a void sets ``voided_at``, ``voided_by`` and
+  ``void_reason`` once; nothing else of a recorded payment, item or refund can change (0032);
+- ``receipt_counters(year, last_seq)`` is bumped in the same transaction as the payment, and only ever goes up;
+  numbers issued but not in this ledger (restored from an older backup) are in ``receipts_dropped`` (0030);
+- every audit entry carries ``hash``, chained onto the previous entry's (``audit.chain_hash``, 0031): write
+  audit entries only through ``Ledger.log``.
 """
 
 from __future__ import annotations
