@@ -24,11 +24,17 @@ def test_export_and_import_from_the_command_line(tmp_path, capsys):
     assert main(["import", "payment", str(src), "--db", str(db)]) == 1  # preview with a problem
     text = capsys.readouterr().out
     assert "pay.csv:第3行:身份证号（A列）: 台账中查无此人" in text and "仅预览" in text
-    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "测试员"]) == 0
+    # all or nothing by default: one row matches nobody, nothing is written
+    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "测试员"]) == 1
+    assert "全部导入前须先改正" in capsys.readouterr().err
+    left = tmp_path / "out" / "pay_未导入.xlsx"
+    left.parent.mkdir()
+    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--only-good", "--leftovers", str(left),
+                 "--operator", "测试员"]) == 0
     text = capsys.readouterr().out
-    assert "已写入台账 1 行" in text
-    left = tmp_path / "pay_未导入.xlsx"
-    assert left.is_file()
+    assert "按 --only-good：1 行不导入" in text and "已写入台账 1 行" in text
+    assert left.is_file() and not (tmp_path / "pay_未导入.xlsx").exists()
+    assert main(["import", "payment", str(src), "--db", str(db), "--leftovers", str(src)]) == 2
     # committing the same list again writes nothing new: the payment is already there
     assert main(["import", "payment", str(src), "--db", str(db), "--commit"]) == 1
     assert "没有可写入的行" in capsys.readouterr().out

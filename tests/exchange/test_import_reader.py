@@ -25,7 +25,8 @@ def test_header_aliases_and_title_line_are_recognised(tmp_path):
 def test_missing_required_column_is_a_problem_with_its_place(tmp_path):
     path = _xlsx(tmp_path / "缴费.xlsx", [["证件号码", "姓名", "缴费金额"], [make_id(), "张三", 400]])
     tables, problems = read_table(path, "payment")
-    assert tables == []
+    (t,) = tables  # kept, with no rows, so the preview can offer its headings for mapping
+    assert t.missing == ["paid_on"] and t.rows == [] and t.headings == ["证件号码", "姓名", "缴费金额"]
     assert len(problems) == 1
     assert problems[0].place == "缴费.xlsx 名单:第1行"
     assert "缺少必需的列：缴费日期" in problems[0].message
@@ -33,7 +34,7 @@ def test_missing_required_column_is_a_problem_with_its_place(tmp_path):
 def test_no_header_at_all(tmp_path):
     path = _xlsx(tmp_path / "x.xlsx", [["a", "b"], [1, 2]])
     tables, problems = read_table(path, "payment")
-    assert tables == [] and "找不到缴费确认名单的表头" in problems[0].message
+    assert tables == [] and "找不到缴费确认名单的表头" in problems[0].message  # two columns: too few to map
 
 def test_gbk_csv_is_detected(tmp_path):
     pid = make_id()

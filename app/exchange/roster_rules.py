@@ -1,0 +1,206 @@
+"""Roster rows (户籍名单 / 花名册): people, their households, villages and groups, categories. Pure.
+
+Households are keyed by 户编号 when the file has one, else by the head's ID number (a 户主身份证号 column,
+or the 户主 row a member follows) — never by the head's name: two 张伟 heads in one group are two
+households. 本人 / 户主本人 mean 户主. Villages and groups the ledger lacks are collected for the preview to
+offer (``CheckResult.new_places``); they are created on commit only when the user confirms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..domain.vocabulary import DEPARTMENTS
+from ..ledger.households import check_phone
+from .import_reader import ImportTable, SourceRow
+from .import_rules import (CheckedRow, CheckResult, LedgerFacts, check_date, check_texts, department_name,
+                           parse_categories)
+from .import_values import id_birth, id_sex, parse_id, text_of
+from .import_vocab import (ENROLLED, HEAD, ROSTER_STATUS, SEX, ethnicity_of, group_of, relation_of, split_categories,
+                           village_of)
+
+TEXT_FIELDS = ("name", "village", "group", "household_head", "household_no", "relation", "ethnicity", "school",
+               "status_detail", "note", "department")
+
+
+class _Block:
+    """The household the rows below a 户主 row belong to (until the next 户主)."""
+
+    __slots__ = ("key", "head_name", "village", "group", "row")
+
+    def __init__(self, key, head_name, village, group, row):
+        self.key, self.head_name, self.village, self.group, self.row = key, head_name, village, group, row
+
+
+def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
+                 cancelled: Callable[[], bool] | None = None) -> CheckResult:
+    result = CheckResult("roster")
+    first_seen: dict[str, str] = {}
+    heads: dict[tuple, str] = {}  # household key -> where its head row is
+    bad_heads: dict[tuple, str] = {}  # household key -> where its (rejected) head row is
+    for table in tables:
+        block: _Block | None = None
+        for n, source in enumerate(table.rows):
+            if cancelled is not None and n % 1000 == 0 and cancelled():
+                break
+            block = _check_row(table, source, facts, result, first_seen, heads, bad_heads, block)
+    _second_pass(result, facts, heads, bad_heads)
+    for row in result.rows:
+        if row.action != "write":
+            continue
+        v, g = row.values["village"], row.values.get("group") or ""
+        if facts.villages is not None and v not in facts.villages:
+            result.new_villages.add(v)
+            result.new_places.setdefault(v, set())
+        if facts.villages is not None and g and g not in facts.villages.get(v, frozenset()):
+            result.new_places.setdefault(v, set()).add(g)
+    return result
+
+
+def _where(source: SourceRow) -> str:
+    return f"{source.sheet}第{source.row}行" if source.sheet else f"第{source.row}行"
+
+
+def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result: CheckResult,
+               first_seen: dict, heads: dict, bad_heads: dict, block: _Block | None) -> _Block | None:
+    msgs: list[tuple[str, str]] = []
+    values: dict[str, object] = {}
+    number, why = parse_id(source.get("id_number"))
+    if why:
+        msgs.append(("id_number", why))
+    values["id_number"] = number
+    check_texts(table, source, TEXT_FIELDS, values, msgs)
+    if not values.get("name"):
+        msgs.append(("name", "姓名为空"))
+    known = facts.villages or {}
+    village = village_of(values.get("village") or "", known)
+    values["village"] = village
+    values["group"] = group_of(values.get("group") or "", known.get(village, ()))
+    if not village:
+        msgs.append(("village", "村（社区）为空"))
+    relation = relation_of(values.get("relation") or "")
+    if not relation and values.get("household_head") and values.get("household_head") == values.get("name"):
+        relation = HEAD
+    values["relation"] = relation
+    _person_fields(table, source, facts, values, msgs, number)
+
+    # the household this row belongs to
+    key, block = _household_key(table, source, values, block, msgs)
+    values["household_key"] = key
+    if number:
+        if number in first_seen:
+            msgs.append(("id_number", f"与{first_seen[number]}重复：同一人在文件里出现了两次"))
+        else:
+            first_seen[number] = _where(source)
+    if key is not None and relation == HEAD:
+        if key in heads:
+            msgs.append(("relation", f"这一户已有户主（{heads[key]}）：一户只能有一名户主"))
+        elif key[0] == "no" and facts.heads.get(key[1]) and (facts.people.get(number) is None):
+            msgs.append(("relation", f"台账中户编号「{key[1]}」的户已有户主：一户只能有一名户主"))
+
+    person = facts.people.get(number) if number else None
+    if person is not None and values.get("name") and values["name"] != person.name:
+        msgs.append(("name", f"姓名「{values['name']}」与台账中该身份证号的姓名「{person.name}」不一致"))
+    if msgs:
+        if key is not None and relation == HEAD:
+            bad_heads.setdefault(key, _where(source))
+        result.reject(table, source, msgs)
+        return block
+    if key is not None and relation == HEAD:
+        heads[key] = _where(source)
+    action = "write"
+    if person is not None:  # already in the ledger: the roster does not move people; it adds categories
+        values["categories"] = [c for c in values["categories"] if c[0] not in person.categories]
+        action = "category" if values["categories"] else "same"
+    result.rows.append(CheckedRow(table, source, values, person, action))
+    return block
+
+
+def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, number: str | None) -> None:
+    phone_problems: list = []
+    values["phone"] = check_phone(text_of(source.get("phone")), "电话", phone_problems)
+    msgs.extend(("phone", p.message) for p in phone_problems)
+    sex_text = text_of(source.get("sex"))
+    sex = SEX.get(sex_text, "") if sex_text else ""
+    if sex_text and not sex:
+        msgs.append(("sex", f"性别应为 男 或 女：{sex_text}"))
+    elif sex and number and sex != id_sex(number):
+        msgs.append(("sex", f"性别「{sex}」与身份证号（{id_sex(number)}）不一致"))
+    values["sex"] = sex or (id_sex(number) if number else "")
+    values["ethnicity"] = ethnicity_of(values.get("ethnicity") or "")
+
+    status_text = text_of(source.get("status")).replace(" ", "")
+    status = ROSTER_STATUS.get(status_text)
+    if status is None:
+        msgs.append(("status", f"未知的参保状态「{status_text}」（可用：本地参保、参加职工医保、异地参保、死亡、迁出……）"))
+    values["status"] = status or ENROLLED
+    check_date(source.get("status_date"), "status_date", "变动日期", facts, values, msgs)
+    if values["status"] == "死亡" and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
+        msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
+    if values["status"] == "异地参保" and not values.get("status_detail"):
+        msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
+    if values.get("status_date") and number and values["status_date"] < id_birth(number):
+        msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {id_birth(number)}"))
+
+    # categories: one cell may name several (低保对象、重度残疾人), with parallel departments and dates
+    cats, why = parse_categories(text_of(source.get("category")), facts)
+    if why:
+        msgs.append(("category", why))
+    depts = split_categories(values.get("department") or "") or [""]
+    dates_raw = text_of(source.get("recognized_on"))
+    dates = split_categories(dates_raw) if dates_raw and not hasattr(source.get("recognized_on"), "year") else []
+    out = []
+    for i, cat in enumerate(cats):
+        dept_text = depts[i] if i < len(depts) else depts[0]
+        dept = department_name(dept_text) if dept_text else ""
+        if dept is None:
+            msgs.append(("department", f"未知的认定部门「{dept_text}」（可用：{'、'.join(DEPARTMENTS)}）"))
+        day_values: dict = {}
+        raw = (dates[i] if i < len(dates) else dates[0]) if dates else source.get("recognized_on")
+        check_date(raw, "recognized_on", "认定日期", facts, day_values, msgs)
+        out.append((cat, dept or "", day_values.get("recognized_on")))
+    values["categories"] = out
+
+
+def _household_key(table: ImportTable, source: SourceRow, values: dict, block: _Block | None,
+                   msgs: list) -> tuple[tuple | None, _Block | None]:
+    number, relation = values["id_number"], values["relation"]
+    if values.get("household_no"):
+        key = ("no", values["household_no"])
+    elif "household_head_id" in table.columns and text_of(source.get("household_head_id")):
+        head_id, why = parse_id(source.get("household_head_id"))
+        if why:
+            msgs.append(("household_head_id", f"户主身份证号：{why}"))
+            return None, block
+        key = ("head", head_id)
+    elif relation == HEAD:
+        key = ("head", number) if number else None
+    elif block is not None and block.village == values["village"] and block.group == values.get("group") and (
+            not values.get("household_head") or values["household_head"] == block.head_name):
+        return block.key, block
+    else:
+        head = values.get("household_head")
+        msgs.append(("relation", "找不到这个人的户主" + (f"「{head}」" if head else "")
+                     + "：请把成员排在本户户主那一行下面，或加上户编号、户主身份证号列"))
+        return None, block
+    if relation == HEAD and key is not None:
+        block = _Block(key, values.get("name"), values["village"], values.get("group"), source.row)
+    return key, block
+
+
+def _second_pass(result: CheckResult, facts: LedgerFacts, heads: dict, bad_heads: dict) -> None:
+    """Members whose head row was refused go too; a household keyed by a head found nowhere is a problem."""
+    keep: list[CheckedRow] = []
+    for row in result.rows:
+        key = row.values.get("household_key")
+        msg = ""
+        if row.person is None and key is not None and key not in heads:
+            if key in bad_heads:
+                msg = f"本户户主那一行（{bad_heads[key]}）有问题，本行一并不导入"
+            elif key[0] == "head" and key[1] not in facts.people:
+                msg = "户主身份证号既不在文件里，也不在台账里：请先导入户主"
+        if msg:
+            result.reject(row.table, row.source, [("id_number", msg)])
+        else:
+            keep.append(row)
+    result.rows = keep
