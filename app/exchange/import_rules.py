@@ -194,6 +194,10 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     if person is not None and values.get("name") and values["name"] != person.name:
         msgs.append(("name", f"姓名「{values['name']}」与台账中该身份证号的姓名「{person.name}」不一致"))
     action = "write"
+    if not msgs and kind == "category" and not values["categories"]:  # 残联's 三级/四级残疾
+        grade = text_of(source.get("disability_grade"))
+        result.skipped.append((table, source, f"残疾等级「{grade}」不是重度残疾（一级、二级），不计为人员类别"))
+        return
     if not msgs and kind == "payment" and person is not None:
         action = _payment_action(person, values, facts, msgs)
     if not msgs and kind == "category" and person is not None:
@@ -205,10 +209,6 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
 
     if msgs:
         result.reject(table, source, msgs)
-        return
-    if kind == "category" and not values["categories"] and action != "same":  # 残联's 三级/四级残疾
-        grade = text_of(source.get("disability_grade"))
-        result.skipped.append((table, source, f"残疾等级「{grade}」不是重度残疾（一级、二级），不计为人员类别"))
         return
     if person is None:
         why = "台账中查无此人（身份证号不在台账里）"

@@ -8,6 +8,7 @@ offer (``CheckResult.new_places``); they are created on commit only when the use
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from ..domain.vocabulary import DEPARTMENTS
@@ -19,6 +20,7 @@ from .import_values import id_birth, id_sex, parse_id, text_of
 from .import_vocab import (ENROLLED, HEAD, ROSTER_STATUS, SEX, ethnicity_of, group_of, relation_of, split_categories,
                            village_of)
 
+_LIST_SPLIT = re.compile(r"[、,，;；]+")  # several dates in one cell (not "/": 2023/6/1 is one date)
 TEXT_FIELDS = ("name", "village", "group", "household_head", "household_no", "relation", "ethnicity", "school",
                "status_detail", "note", "department")
 
@@ -148,7 +150,8 @@ def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, 
         msgs.append(("category", why))
     depts = split_categories(values.get("department") or "") or [""]
     dates_raw = text_of(source.get("recognized_on"))
-    dates = split_categories(dates_raw) if dates_raw and not hasattr(source.get("recognized_on"), "year") else []
+    dates = ([d.strip() for d in _LIST_SPLIT.split(dates_raw) if d.strip()]
+             if dates_raw and not hasattr(source.get("recognized_on"), "year") else [])
     out = []
     for i, cat in enumerate(cats):
         dept_text = depts[i] if i < len(depts) else depts[0]
