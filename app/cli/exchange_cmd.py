@@ -15,7 +15,8 @@ from pathlib import Path
 from ..domain.problems import Problem, ProblemsError
 
 EXPORT_NAMES = {"ledger": "参保缴费台账", "unpaid": "未参保人员明细", "progress": "参保进度汇总",
-                "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报"}
+                "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报",
+                "roster": "户籍名单"}
 IMPORT_NAMES = {"roster": "户籍名单", "category": "人员类别名单", "payment": "缴费确认名单", "status": "人员状态名单"}
 _CHINESE = {**{v: k for k, v in EXPORT_NAMES.items()}, **{v: k for k, v in IMPORT_NAMES.items()},
             "台账": "ledger", "未参保": "unpaid", "进度": "progress", "资助": "assistance", "补助": "subsidy",
@@ -28,7 +29,7 @@ def register(sub) -> None:
                        epilog="例：canbao export weekly --week 2024-W41 -o 周报.xlsx\n"
                               "    canbao export ledger --village 东风村 -o 东风村台账.xlsx")
     e.add_argument("what", metavar="表", help="ledger 台账 | unpaid 未参保 | progress 进度 | assistance 资助 | "
-                                             "subsidy 补助 | weekly 周报")
+                                             "subsidy 补助 | weekly 周报 | roster 户籍名单（可导回）")
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
     _common(e)
     e.add_argument("--village", metavar="村", help="只导出这个村（社区）")

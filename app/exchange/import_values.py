@@ -23,7 +23,7 @@ CENT = Decimal("0.01")
 FLOAT_NOISE = Decimal("0.000001")  # a float's last-digit noise, far below a fen
 
 MAX_LENGTH = {"name": 50, "household_head": 50, "village": 30, "group": 30, "relation": 20, "ethnicity": 20,
-              "school": 100, "status_detail": 200, "note": 500, "department": 30, "household_no": 30}
+              "school": 100, "status_detail": 200, "note": 500, "department": 100, "household_no": 30}
 
 _ZERO_WIDTH = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不折行空格",
                "\ufeff": "零宽不折行空格（BOM）", "\u00ad": "软连字符"}

@@ -30,8 +30,9 @@ def _source(state: dict) -> str:
 
 
 def _add_categories(ledger, member_id: int, cats, state: dict, operator: str | None) -> None:
-    for name, dept, day in cats:
-        ledger.categories.add(member_id, name, department=dept or "", recognized_on=day or state["today"],
+    for name, dept, day in cats:  # no date in the file: the import date; "-" (the ledger had none): none
+        day = None if day == "-" else (day or state["today"])
+        ledger.categories.add(member_id, name, department=dept or "", recognized_on=day,
                               notes=_source(state), operator=operator)
 
 
@@ -65,7 +66,8 @@ def write_roster(ledger, row, state: dict, operator: str | None) -> None:
     if v.get("household_key") is None:
         raise ProblemsError([Problem("户", "找不到这个人所在的户")])
     hid = _household(ledger, row, state, operator)
-    mid = ledger.members.add(hid, name=v["name"], id_number=v["id_number"], sex=v.get("sex") or "",
+    mid = ledger.members.add(hid, name=v["name"], id_type=v.get("id_type") or "居民身份证", id_number=v["id_number"],
+                             birth_date=v.get("birth_date"), sex=v.get("sex") or "",
                              ethnicity=v.get("ethnicity") or "", relation=v.get("relation") or "",
                              phone=v.get("phone") or "", student=bool(v.get("school")), school=v.get("school") or "",
                              status=v.get("status") or "本地参保", status_detail=v.get("status_detail") or "",

@@ -13,14 +13,21 @@ from collections.abc import Callable, Iterable
 
 from ..domain.vocabulary import DEPARTMENTS
 from ..ledger.households import check_phone
+from ..ledger.identity import NO_ID, RESIDENT_ID, validate_identity
 from .import_reader import ImportTable, SourceRow
 from .import_rules import (CheckedRow, CheckResult, LedgerFacts, check_date, check_texts, department_name,
                            parse_categories)
 from .import_values import id_birth, id_sex, parse_id, text_of
-from .import_vocab import (ENROLLED, HEAD, ROSTER_STATUS, SEX, ethnicity_of, group_of, relation_of, split_categories,
+from .import_vocab import (ENROLLED, HEAD, ROSTER_STATUS, SEX, ethnicity_of, group_of, relation_of,
                            village_of)
 
-_LIST_SPLIT = re.compile(r"[、,，;；]+")  # several dates in one cell (not "/": 2023/6/1 is one date)
+_LIST_SPLIT = re.compile(r"[、,，;；]")  # parallel lists in one cell (not "/": 2023/6/1 is one date)
+NOT_GIVEN = "-"  # in a parallel list: this category has no department / date
+
+
+def _parallel(text: str) -> list[str]:
+    return [p.strip() for p in _LIST_SPLIT.split(text)] if text.strip() else []
+
 TEXT_FIELDS = ("name", "village", "group", "household_head", "household_no", "relation", "ethnicity", "school",
                "status_detail", "note", "department")
 
@@ -67,10 +74,7 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
                first_seen: dict, heads: dict, bad_heads: dict, block: _Block | None) -> _Block | None:
     msgs: list[tuple[str, str]] = []
     values: dict[str, object] = {}
-    number, why = parse_id(source.get("id_number"))
-    if why:
-        msgs.append(("id_number", why))
-    values["id_number"] = number
+    number = _identity(table, source, facts, values, msgs)
     check_texts(table, source, TEXT_FIELDS, values, msgs)
     if not values.get("name"):
         msgs.append(("name", "姓名为空"))
@@ -118,6 +122,32 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
     return block
 
 
+def _identity(table, source, facts: LedgerFacts, values: dict, msgs: list) -> str | None:
+    """The person's document: a 居民身份证 (most rows), another document checked by the ledger's own rule,
+    or none (证件类型 无, with a 出生日期)."""
+    id_type = text_of(source.get("id_type")).replace(" ", "")
+    id_type = RESIDENT_ID if id_type in ("", "身份证", "居民身份证", "第二代居民身份证") else id_type
+    values["id_type"] = id_type
+    birth_raw = source.get("birth_date")
+    if text_of(birth_raw):
+        check_date(birth_raw, "birth_date", "出生日期", facts, values, msgs)
+    if id_type == RESIDENT_ID:
+        number, why = parse_id(source.get("id_number"))
+        if why:
+            msgs.append(("id_number", why))
+        elif values.get("birth_date") and values["birth_date"] != id_birth(number):
+            msgs.append(("birth_date", f"出生日期 {values['birth_date']} 与身份证号中的 {id_birth(number)} 不一致"))
+        values["id_number"] = number
+        return number
+    problems: list = []
+    number, birth, _sex = validate_identity(id_type, text_of(source.get("id_number")), values.get("birth_date"),
+                                            "", problems)
+    field_of = {"证件类型": "id_type", "证件号码": "id_number", "出生日期": "birth_date"}
+    msgs.extend((field_of.get(p.place, "id_number"), p.message) for p in problems)
+    values["id_number"], values["birth_date"] = (number if id_type != NO_ID else None), birth
+    return values["id_number"]
+
+
 def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, number: str | None) -> None:
     phone_problems: list = []
     values["phone"] = check_phone(text_of(source.get("phone")), "电话", phone_problems)
@@ -126,9 +156,9 @@ def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, 
     sex = SEX.get(sex_text, "") if sex_text else ""
     if sex_text and not sex:
         msgs.append(("sex", f"性别应为 男 或 女：{sex_text}"))
-    elif sex and number and sex != id_sex(number):
+    elif sex and number and values["id_type"] == RESIDENT_ID and sex != id_sex(number):
         msgs.append(("sex", f"性别「{sex}」与身份证号（{id_sex(number)}）不一致"))
-    values["sex"] = sex or (id_sex(number) if number else "")
+    values["sex"] = sex or (id_sex(number) if number and values["id_type"] == RESIDENT_ID else "")
     values["ethnicity"] = ethnicity_of(values.get("ethnicity") or "")
 
     status_text = text_of(source.get("status")).replace(" ", "")
@@ -141,26 +171,29 @@ def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, 
         msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
     if values["status"] == "异地参保" and not values.get("status_detail"):
         msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
-    if values.get("status_date") and number and values["status_date"] < id_birth(number):
-        msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {id_birth(number)}"))
+    birth = id_birth(number) if number and values["id_type"] == RESIDENT_ID else values.get("birth_date")
+    if values.get("status_date") and birth and values["status_date"] < birth:
+        msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {birth}"))
 
     # categories: one cell may name several (低保对象、重度残疾人), with parallel departments and dates
     cats, why = parse_categories(text_of(source.get("category")), facts)
     if why:
         msgs.append(("category", why))
-    depts = split_categories(values.get("department") or "") or [""]
-    dates_raw = text_of(source.get("recognized_on"))
-    dates = ([d.strip() for d in _LIST_SPLIT.split(dates_raw) if d.strip()]
-             if dates_raw and not hasattr(source.get("recognized_on"), "year") else [])
+    depts = _parallel(values.get("department") or "")
+    raw_day = source.get("recognized_on")
+    days = _parallel(text_of(raw_day)) if text_of(raw_day) and not hasattr(raw_day, "year") else [raw_day]
     out = []
     for i, cat in enumerate(cats):
-        dept_text = depts[i] if i < len(depts) else depts[0]
-        dept = department_name(dept_text) if dept_text else ""
+        dept_text = depts[i] if i < len(depts) else (depts[0] if len(depts) == 1 else "")
+        dept = department_name(dept_text) if dept_text not in ("", NOT_GIVEN) else ""
         if dept is None:
             msgs.append(("department", f"未知的认定部门「{dept_text}」（可用：{'、'.join(DEPARTMENTS)}）"))
+        raw = days[i] if i < len(days) else (days[0] if len(days) == 1 else None)
         day_values: dict = {}
-        raw = (dates[i] if i < len(dates) else dates[0]) if dates else source.get("recognized_on")
-        check_date(raw, "recognized_on", "认定日期", facts, day_values, msgs)
+        if raw == NOT_GIVEN:
+            day_values["recognized_on"] = NOT_GIVEN  # the ledger had no date: keep none (not the import date)
+        else:
+            check_date(raw, "recognized_on", "认定日期", facts, day_values, msgs)
         out.append((cat, dept or "", day_values.get("recognized_on")))
     values["categories"] = out
 
@@ -177,7 +210,10 @@ def _household_key(table: ImportTable, source: SourceRow, values: dict, block: _
             return None, block
         key = ("head", head_id)
     elif relation == HEAD:
-        key = ("head", number) if number else None
+        if not number:
+            msgs.append(("relation", "户主没有身份证号：这样的户须有户编号列"))
+            return None, block
+        key = ("head", number)
     elif block is not None and block.village == values["village"] and block.group == values.get("group") and (
             not values.get("household_head") or values["household_head"] == block.head_name):
         return block.key, block
