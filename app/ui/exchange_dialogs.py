@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog,
                                QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .tasks import error_text, run_task
 from .widgets import path_row
@@ -163,6 +163,7 @@ class ImportDialog(QDialog):
         form.addRow("", self.columns)
         self.summary = QLabel("请选择文件后点「预览」。预览不会改动台账。")
         self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         # column mapping: the file's headings, each with the field it is read as
         self.mapping_box = QGroupBox("列对应（没认出的列，请指定它是什么）")
         self.mapping_table = QTableWidget(0, 2)
@@ -170,6 +171,7 @@ class ImportDialog(QDialog):
         self.mapping_table.setHorizontalHeaderLabels(["文件里的列", "导入为"])
         self.mapping_table.horizontalHeader().setStretchLastSection(True)
         self.mapping_table.verticalHeader().setVisible(False)
+        self.mapping_table.setMaximumHeight(self.fontMetrics().height() * 11)
         self.remember = QCheckBox("记住这种格式的列对应（下次自动使用）")
         self.remember.setChecked(True)
         self.b_remap = QPushButton("按此对应重新预览")
@@ -215,7 +217,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.create_places)
         layout.addWidget(self.problems, 1)
         layout.addLayout(buttons)
-        self.resize(900, 620)
+        self.resize(960, 720)
         self._kind_changed()
         self.task = None
         # asked before leaving rows out; a test replaces it
@@ -345,6 +347,7 @@ class ImportDialog(QDialog):
         self.summary.setText(text)
         self.b_import.setEnabled(n > 0 and not pv.unmapped)
         self.b_import.setText(f"导入 {n} 行" if not pv.left_out else f"只导入没有问题的 {n} 行…")
+        self.b_import.setMinimumWidth(self.b_import.fontMetrics().horizontalAdvance(self.b_import.text()) + 40)
         self.b_leftovers.setEnabled(bool(pv.check.rejected or pv.check.unmatched))
 
     def commit(self) -> None:

@@ -348,7 +348,8 @@ class MainWindow(QMainWindow):
             show_error(self, "导入", f"导入功能尚未就绪：{exc}")
             return None
         d = ImportDialog(self.ledger, self)
-        d.imported.connect(self.after_change)
+        # an import adds many rows anywhere in the list: reload it whole, then refresh the rest
+        d.imported.connect(lambda outcome: (self.model.set_filter(self.model.filter), self.after_change(outcome)))
         self._keep(d)
         return d
 
