@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import exceptions as stdnum_exc
 from stdnum import numdb
@@ -21,6 +23,21 @@ class IdNumberError(ValueError):
     """The number is not a valid 居民身份证号码; the message says why, in Chinese."""
 
 
+_PLAIN = re.compile(r"^\d{17}[\dX]$")
+
+
+def _birth(number: str) -> dt.date:
+    """stdnum's get_birth_date without its compact(), for a number already plain."""
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+@lru_cache(maxsize=8192)
+def _province_known(area: str) -> bool:
+    """Does stdnum's cn/loc database know this area's province? Cached: an import checks 100,000 numbers
+    from a few dozen areas, and each lookup walks the database."""
+    return any("province" in props for _, props in numdb.get("cn/loc").info(area))
+
+
 def parse_id_number(text: str, today: dt.date | None = None) -> IdInfo:
     """Validate an 18-digit resident ID number and read its birth date and sex.
 
@@ -31,7 +48,7 @@ def parse_id_number(text: str, today: dt.date | None = None) -> IdInfo:
     raw = (text or "").strip().upper()
     if not raw:
         raise IdNumberError("身份证号码为空")
-    number = ric.compact(raw)
+    number = raw if _PLAIN.match(raw) else ric.compact(raw)  # compact() is costly; most numbers are plain
     if len(number) != 18:
         raise IdNumberError(f"身份证号码应为18位，实际 {len(number)} 位：{raw}")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
@@ -39,12 +56,12 @@ def parse_id_number(text: str, today: dt.date | None = None) -> IdInfo:
     if number[17] != ric.calc_check_digit(number):
         raise IdNumberError(f"身份证号码校验位错误：{raw}（按前17位计算，末位应为 {ric.calc_check_digit(number)}）")
     try:
-        birth = ric.get_birth_date(number)
-    except stdnum_exc.ValidationError:
+        birth = ric.get_birth_date(number) if not _PLAIN.match(number) else _birth(number)
+    except (stdnum_exc.ValidationError, ValueError):
         raise IdNumberError(f"身份证号码中的出生日期 {number[6:14]} 无效：{raw}") from None
     if birth > (today or dt.date.today()):
         raise IdNumberError(f"身份证号码中的出生日期 {birth} 晚于今天：{raw}")
-    if not any("province" in props for _, props in numdb.get("cn/loc").info(number[:6])):
+    if not _province_known(number[:6]):
         raise IdNumberError(f"身份证号码前6位地区码 {number[:6]} 不存在：{raw}")
     sex = "男" if int(number[16]) % 2 == 1 else "女"
     return IdInfo(number=number, birth_date=birth, sex=sex)

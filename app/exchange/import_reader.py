@@ -93,6 +93,7 @@ class ImportTable:
     missing: list[str] = field(default_factory=list)  # required fields with no column: the rows were not read
     mapped: dict[str, str] = field(default_factory=dict)  # heading -> field, from the user's mapping
     layout: str = ""  # the layout's key before any mapping: what a saved mapping is filed under
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # per-table lookups the checks reuse
 
     def place(self, row: int, fld: str | None = None) -> str:
         """名单.xlsx 表1:第5行:身份证号（C列）"""
@@ -394,7 +395,7 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
             continue
         frozen = dict(columns)
         for j, cells in enumerate(_rest(head[last + 1:], rows), start=last + 2):
-            if not any(c is not None and c != "" and str(c).strip() for c in cells):
+            if not any(c is not None and c != "" and (type(c) is not str or c.strip()) for c in cells):
                 continue
             table.rows.append(SourceRow(sheet, j, cells, frozen))
     if not tables and grids:

@@ -111,14 +111,21 @@ def check_tables(kind: str, tables: Iterable[ImportTable], facts: LedgerFacts,
     return result
 
 
-def check_texts(table: ImportTable, source: SourceRow, fields: Iterable[str], values: dict,
+def check_texts(table: ImportTable, source: SourceRow, fields: tuple[str, ...], values: dict,
                 msgs: list[tuple[str, str]]) -> None:
     """Plain text fields into ``values``, with what the ledger would refuse as problems."""
-    for fld in fields:
-        if fld in table.columns:
-            text = text_of(source.get(fld))
-            values[fld] = text
-            why = text_problem(text, table.headings[table.columns[fld]] or fld, MAX_LENGTH.get(fld))
+    specs = table.cache.get(fields)
+    if specs is None:  # the fields this table has, their columns, labels and limits: worked out once
+        specs = table.cache[fields] = [(f, table.columns[f], table.headings[table.columns[f]] or f, MAX_LENGTH.get(f))
+                                       for f in fields if f in table.columns]
+    cells = source.cells
+    width = len(cells)
+    for fld, idx, label, limit in specs:
+        value = cells[idx] if idx < width else None
+        text = value.strip() if type(value) is str else text_of(value)
+        values[fld] = text
+        if text:
+            why = text_problem(text, label, limit)
             if why:
                 msgs.append((fld, why))
 
@@ -136,6 +143,8 @@ def check_date(raw: object, fld: str, label: str, facts: LedgerFacts, values: di
 
 def parse_categories(text: str, facts: LedgerFacts) -> tuple[list[str], str]:
     """Canonical categories named in one cell, or a message naming the unknown one."""
+    if not text:
+        return [], ""
     out = []
     for part in split_categories(text):
         canonical = facts.categories.get(part)

@@ -34,6 +34,8 @@ _BIDI = {"\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u061c
 
 
 def text_of(value: object) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -43,8 +45,15 @@ def text_of(value: object) -> str:
     return str(value).strip()
 
 
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
 def text_problem(text: str, label: str, limit: int | None = None) -> str:
     """Why the ledger would refuse this text, naming the character, or ""."""
+    if limit is not None and len(text) > limit and not _SUSPECT.search(text):
+        return f"{label}过长：{len(text)} 个字，最多 {limit} 个字"
+    if not _SUSPECT.search(text):
+        return ""
     for ch in text:
         if ch == "\n" or ch == "\r":
             return f"{label}里有换行符：请删去换行，写在一行里"
@@ -65,15 +74,19 @@ def text_problem(text: str, label: str, limit: int | None = None) -> str:
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=200_000)
-def _parse_id_text(text: str) -> tuple[str | None, str]:
-    try:
-        return parse_id_number(text).number, ""
-    except IdNumberError as exc:
-        return None, str(exc)
-
-
 def parse_id(value: object) -> tuple[str | None, str]:
+    if type(value) is str:
+        return _parse_id_cell(value)
+    return _parse_id_value(value)
+
+
+@lru_cache(maxsize=200_000)
+def _parse_id_cell(value: str) -> tuple[str | None, str]:
+    """A text cell, validated once however often the file (or the preview and the rules) names it."""
+    return _parse_id_value(value)
+
+
+def _parse_id_value(value: object) -> tuple[str | None, str]:
     if value is None or text_of(value) == "":
         return None, "身份证号为空"
     if isinstance(value, float) or (isinstance(value, int) and len(str(value)) >= 16):
@@ -82,7 +95,10 @@ def parse_id(value: object) -> tuple[str | None, str]:
     if _SCIENTIFIC.match(text):
         return None, (f"身份证号显示成了科学计数法（{text}），号码已丢失：请在原表中把该列设为“文本”格式、"
                       "重新录入后再另存")
-    return _parse_id_text(text.upper())
+    try:
+        return parse_id_number(text.upper()).number, ""
+    except IdNumberError as exc:
+        return None, str(exc)
 
 
 def id_sex(number: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from ..domain.vocabulary import CATEGORIES, NON_ENROLMENT_REASONS
 
@@ -65,11 +66,13 @@ ETHNICITY_SHORT = {"汉": "汉族", "回": "回族", "满": "满族", "蒙": "�
 SEX = {"男": "男", "女": "女", "男性": "男", "女性": "女", "1": "男", "2": "女"}
 
 
+@lru_cache(maxsize=1024)
 def relation_of(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).replace(" ", "")
     return RELATIONS.get(t, t)
 
 
+@lru_cache(maxsize=1024)
 def ethnicity_of(text: str) -> str:
     return ETHNICITY_SHORT.get(text, text)
 

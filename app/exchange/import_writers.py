@@ -51,11 +51,25 @@ def _household(ledger, row, state: dict, operator: str | None) -> int:
         hid = head.household_id if head else None
     if hid is None:
         hid = ledger.households.add(village=v["village"], group=v.get("group") or "",
-                                    number=key[1] if key[0] == "no" else None,
+                                    number=key[1] if key[0] == "no" else _next_number(ledger, state),
                                     phone=v.get("phone") if v.get("relation") == HEAD else "",
                                     notes=_source(state), operator=operator).id
     households[key] = hid
     return hid
+
+
+def _next_number(ledger, state: dict) -> str:
+    """The next free 户编号 (six digits, as the ledger numbers households), counted here: asking the ledger for
+    the maximum once per new household scans every household each time."""
+    if "next_no" not in state:
+        row = ledger.db.execute(
+            "SELECT max(CAST(number AS INTEGER)) FROM households WHERE number GLOB '[0-9]*'").fetchone()
+        state["next_no"] = (row[0] or 0) + 1
+    while True:
+        number = f"{state['next_no']:06d}"
+        state["next_no"] += 1
+        if ledger.households.by_number(number) is None:
+            return number
 
 
 def write_roster(ledger, row, state: dict, operator: str | None) -> None:

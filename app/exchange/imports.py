@@ -153,6 +153,14 @@ def ledger_facts(ledger, id_numbers: set[str], household_numbers: set[str] = fro
                        household_numbers=frozenset(heads), heads=heads)
 
 
+def _lookup_key(text: str) -> str:
+    """An ID number cell as the ledger stores it, cheaply: plain ASCII as is, else what the rules will read."""
+    t = text.strip().upper()
+    if len(t) == 18 and t.isascii():
+        return t
+    return parse_id(text)[0] or t
+
+
 # -- preview --------------------------------------------------------------------------------------------
 def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] | None = None, *,
             mapping: Mapping[str, str] | None = None, use_saved: bool = True) -> ImportPreview:
@@ -167,12 +175,15 @@ def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] |
     tables, reading = read_table(p, kind, mapping=mapping, saved=saved)
     ids: set[str] = set()
     numbers: set[str] = set()
-    for t in tables:
+    for t in tables:  # the numbers as written (validated once, later, by the rules): to look the people up
+        cols = [t.columns[f] for f in ("id_number", "household_head_id") if f in t.columns]
+        no_col = t.columns.get("household_no") if kind == "roster" else None
         for r in t.rows:
-            for fld in ("id_number", "household_head_id"):
-                if (n := parse_id(r.get(fld))[0]) is not None:
-                    ids.add(n)
-            if kind == "roster" and (no := r.get("household_no")) not in (None, ""):
+            cells = r.cells
+            for idx in cols:
+                if idx < len(cells) and type(cells[idx]) is str and cells[idx]:
+                    ids.add(_lookup_key(cells[idx]))
+            if no_col is not None and no_col < len(cells) and (no := cells[no_col]) not in (None, ""):
                 numbers.add(str(int(no)) if isinstance(no, float) and no.is_integer() else str(no).strip())
     facts = ledger_facts(ledger, ids, numbers)
     check = check_tables(kind, tables, facts, cancelled)

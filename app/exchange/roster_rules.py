@@ -44,6 +44,7 @@ class _Block:
 def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
                  cancelled: Callable[[], bool] | None = None) -> CheckResult:
     result = CheckResult("roster")
+    places: dict[tuple[str, str], tuple[str, str]] = {}  # (village, group) as written -> the ledger's names
     first_seen: dict[str, str] = {}
     heads: dict[tuple, str] = {}  # household key -> where its head row is
     bad_heads: dict[tuple, str] = {}  # household key -> where its (rejected) head row is
@@ -52,7 +53,7 @@ def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
         for n, source in enumerate(table.rows):
             if cancelled is not None and n % 1000 == 0 and cancelled():
                 break
-            block = _check_row(table, source, facts, result, first_seen, heads, bad_heads, block)
+            block = _check_row(table, source, facts, result, first_seen, heads, bad_heads, block, places)
     _second_pass(result, facts, heads, bad_heads)
     for row in result.rows:
         if row.action != "write":
@@ -71,33 +72,38 @@ def _where(source: SourceRow) -> str:
 
 
 def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result: CheckResult,
-               first_seen: dict, heads: dict, bad_heads: dict, block: _Block | None) -> _Block | None:
+               first_seen: dict, heads: dict, bad_heads: dict, block: _Block | None,
+               places: dict) -> _Block | None:
     msgs: list[tuple[str, str]] = []
     values: dict[str, object] = {}
-    number = _identity(table, source, facts, values, msgs)
+    raw = source.values  # one dict per row: cheaper than a lookup per field
+    number = _identity(raw, facts, values, msgs)
     check_texts(table, source, TEXT_FIELDS, values, msgs)
     if not values.get("name"):
         msgs.append(("name", "姓名为空"))
-    known = facts.villages or {}
-    village = village_of(values.get("village") or "", known)
+    place = (values.get("village") or "", values.get("group") or "")
+    if place not in places:
+        known = facts.villages or {}
+        village = village_of(place[0], known)
+        places[place] = (village, group_of(place[1], known.get(village, ())))
+    village, values["group"] = places[place]
     values["village"] = village
-    values["group"] = group_of(values.get("group") or "", known.get(village, ()))
     if not village:
         msgs.append(("village", "村（社区）为空"))
     relation = relation_of(values.get("relation") or "")
     if not relation and values.get("household_head") and values.get("household_head") == values.get("name"):
         relation = HEAD
     values["relation"] = relation
-    _person_fields(table, source, facts, values, msgs, number)
+    _person_fields(raw, facts, values, msgs, number)
 
     # the household this row belongs to
-    key, block = _household_key(table, source, values, block, msgs)
+    key, block = _household_key(table, raw, values, block, msgs)
     values["household_key"] = key
     if number:
         if number in first_seen:
-            msgs.append(("id_number", f"与{first_seen[number]}重复：同一人在文件里出现了两次"))
+            msgs.append(("id_number", f"与{_where(first_seen[number])}重复：同一人在文件里出现了两次"))
         else:
-            first_seen[number] = _where(source)
+            first_seen[number] = source
     if key is not None and relation == HEAD:
         if key in heads:
             msgs.append(("relation", f"这一户已有户主（{heads[key]}）：一户只能有一名户主"))
@@ -122,17 +128,17 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
     return block
 
 
-def _identity(table, source, facts: LedgerFacts, values: dict, msgs: list) -> str | None:
+def _identity(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> str | None:
     """The person's document: a 居民身份证 (most rows), another document checked by the ledger's own rule,
     or none (证件类型 无, with a 出生日期)."""
-    id_type = text_of(source.get("id_type")).replace(" ", "")
+    id_type = text_of(raw.get("id_type")).replace(" ", "")
     id_type = RESIDENT_ID if id_type in ("", "身份证", "居民身份证", "第二代居民身份证") else id_type
     values["id_type"] = id_type
-    birth_raw = source.get("birth_date")
+    birth_raw = raw.get("birth_date")
     if text_of(birth_raw):
         check_date(birth_raw, "birth_date", "出生日期", facts, values, msgs)
     if id_type == RESIDENT_ID:
-        number, why = parse_id(source.get("id_number"))
+        number, why = parse_id(raw.get("id_number"))
         if why:
             msgs.append(("id_number", why))
         elif values.get("birth_date") and values["birth_date"] != id_birth(number):
@@ -140,7 +146,7 @@ def _identity(table, source, facts: LedgerFacts, values: dict, msgs: list) -> st
         values["id_number"] = number
         return number
     problems: list = []
-    number, birth, _sex = validate_identity(id_type, text_of(source.get("id_number")), values.get("birth_date"),
+    number, birth, _sex = validate_identity(id_type, text_of(raw.get("id_number")), values.get("birth_date"),
                                             "", problems)
     field_of = {"证件类型": "id_type", "证件号码": "id_number", "出生日期": "birth_date"}
     msgs.extend((field_of.get(p.place, "id_number"), p.message) for p in problems)
@@ -148,11 +154,14 @@ def _identity(table, source, facts: LedgerFacts, values: dict, msgs: list) -> st
     return values["id_number"]
 
 
-def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, number: str | None) -> None:
-    phone_problems: list = []
-    values["phone"] = check_phone(text_of(source.get("phone")), "电话", phone_problems)
-    msgs.extend(("phone", p.message) for p in phone_problems)
-    sex_text = text_of(source.get("sex"))
+def _person_fields(raw: dict, facts: LedgerFacts, values: dict, msgs: list, number: str | None) -> None:
+    phone = text_of(raw.get("phone"))
+    if phone:
+        phone_problems: list = []
+        phone = check_phone(phone, "电话", phone_problems)
+        msgs.extend(("phone", p.message) for p in phone_problems)
+    values["phone"] = phone
+    sex_text = text_of(raw.get("sex"))
     sex = SEX.get(sex_text, "") if sex_text else ""
     if sex_text and not sex:
         msgs.append(("sex", f"性别应为 男 或 女：{sex_text}"))
@@ -161,12 +170,12 @@ def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, 
     values["sex"] = sex or (id_sex(number) if number and values["id_type"] == RESIDENT_ID else "")
     values["ethnicity"] = ethnicity_of(values.get("ethnicity") or "")
 
-    status_text = text_of(source.get("status")).replace(" ", "")
-    status = ROSTER_STATUS.get(status_text)
+    status_text = text_of(raw.get("status"))
+    status = ROSTER_STATUS.get(status_text) or ROSTER_STATUS.get(status_text.replace(" ", ""))
     if status is None:
         msgs.append(("status", f"未知的参保状态「{status_text}」（可用：本地参保、参加职工医保、异地参保、死亡、迁出……）"))
     values["status"] = status or ENROLLED
-    check_date(source.get("status_date"), "status_date", "变动日期", facts, values, msgs)
+    check_date(raw.get("status_date"), "status_date", "变动日期", facts, values, msgs)
     if values["status"] == "死亡" and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
         msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
     if values["status"] == "异地参保" and not values.get("status_detail"):
@@ -176,11 +185,14 @@ def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, 
         msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {birth}"))
 
     # categories: one cell may name several (低保对象、重度残疾人), with parallel departments and dates
-    cats, why = parse_categories(text_of(source.get("category")), facts)
+    cats, why = parse_categories(text_of(raw.get("category")), facts)
     if why:
         msgs.append(("category", why))
+    if not cats:
+        values["categories"] = []
+        return
     depts = _parallel(values.get("department") or "")
-    raw_day = source.get("recognized_on")
+    raw_day = raw.get("recognized_on")
     days = _parallel(text_of(raw_day)) if text_of(raw_day) and not hasattr(raw_day, "year") else [raw_day]
     out = []
     for i, cat in enumerate(cats):
@@ -188,23 +200,23 @@ def _person_fields(table, source, facts: LedgerFacts, values: dict, msgs: list, 
         dept = department_name(dept_text) if dept_text not in ("", NOT_GIVEN) else ""
         if dept is None:
             msgs.append(("department", f"未知的认定部门「{dept_text}」（可用：{'、'.join(DEPARTMENTS)}）"))
-        raw = days[i] if i < len(days) else (days[0] if len(days) == 1 else None)
+        day = days[i] if i < len(days) else (days[0] if len(days) == 1 else None)
         day_values: dict = {}
-        if raw == NOT_GIVEN:
+        if day == NOT_GIVEN:
             day_values["recognized_on"] = NOT_GIVEN  # the ledger had no date: keep none (not the import date)
         else:
-            check_date(raw, "recognized_on", "认定日期", facts, day_values, msgs)
+            check_date(day, "recognized_on", "认定日期", facts, day_values, msgs)
         out.append((cat, dept or "", day_values.get("recognized_on")))
     values["categories"] = out
 
 
-def _household_key(table: ImportTable, source: SourceRow, values: dict, block: _Block | None,
+def _household_key(table: ImportTable, raw: dict, values: dict, block: _Block | None,
                    msgs: list) -> tuple[tuple | None, _Block | None]:
     number, relation = values["id_number"], values["relation"]
     if values.get("household_no"):
         key = ("no", values["household_no"])
-    elif "household_head_id" in table.columns and text_of(source.get("household_head_id")):
-        head_id, why = parse_id(source.get("household_head_id"))
+    elif "household_head_id" in table.columns and text_of(raw.get("household_head_id")):
+        head_id, why = parse_id(raw.get("household_head_id"))
         if why:
             msgs.append(("household_head_id", f"户主身份证号：{why}"))
             return None, block
@@ -223,7 +235,7 @@ def _household_key(table: ImportTable, source: SourceRow, values: dict, block: _
                      + "：请把成员排在本户户主那一行下面，或加上户编号、户主身份证号列"))
         return None, block
     if relation == HEAD and key is not None:
-        block = _Block(key, values.get("name"), values["village"], values.get("group"), source.row)
+        block = _Block(key, values.get("name"), values["village"], values.get("group"), 0)
     return key, block
 
 
