@@ -122,9 +122,7 @@ def ledger_facts(ledger, id_numbers: set[str], household_numbers: set[str] = fro
         chunk = ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
         sql = ("SELECT m.id_number, m.id, m.household_id, m.name, v.name, coalesce(g.name, ''), m.status,"
-               " (SELECT sum(pi.amount_fen) FROM payment_items pi JOIN payments p ON p.id = pi.payment_id"
-               "   WHERE pi.member_id = m.id AND pi.year = ? AND p.voided_at IS NULL"
-               "   AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)),"
+               " (SELECT sum(s.amount_fen) FROM standing_items s WHERE s.member_id = m.id AND s.year = ?),"
                " (SELECT group_concat(c.category, char(31)) FROM member_categories c"
                "   WHERE c.member_id = m.id AND c.ended_on IS NULL), m.relation"
                " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
@@ -197,6 +195,7 @@ def commit(ledger, pv: ImportPreview, *, operator: str | None = None, only_good:
     """Write the preview in one transaction with an import log; on any write error nothing is written and a
     ProblemsError lists every row that failed. Refused (nothing written) when the preview has problems and
     ``only_good`` is not given, or names new villages/groups and ``create_places`` is not given."""
+    ledger.require("import")
     refuse = list(pv.reading_problems) if not pv.check.rows else []
     if pv.left_out and not only_good:
         refuse.append(Problem(pv.path.name, f"有 {pv.left_out} 行有问题或查无此人，全部导入前须先改正；"

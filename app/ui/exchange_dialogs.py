@@ -18,10 +18,10 @@ IMPORT_KINDS = {"payment": "缴费名单（税务系统导出）", "roster": "�
                 "status": "参保状态名单"}
 
 
-def _open(path):
+def _open(path, session=None):
     from ..ledger import open_ledger
 
-    return open_ledger(path, backup=False)
+    return open_ledger(path, backup=False, operator=session)  # the worker carries the logged-in operator
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -367,11 +367,11 @@ class ImportDialog(QDialog):
             only_good = True
         create = self.create_places.isChecked()
         pv_path, kind, db, mapping = pv.path, pv.kind, self.ledger.path, pv.mapping
-        operator = self.ledger.operator
+        operator, session = self.ledger.operator, self.ledger.session
         expected = (len(pv.to_write), pv.left_out, frozenset(pv.new_places))
 
         def work(progress, cancelled):
-            with _open(db) as lg:
+            with _open(db, session) as lg:
                 fresh = preview(lg, pv_path, kind, cancelled, mapping=mapping)  # re-checked against the ledger now
                 if (len(fresh.to_write), fresh.left_out, frozenset(fresh.new_places)) != expected:
                     from ..domain.problems import Problem, ProblemsError

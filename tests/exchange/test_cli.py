@@ -24,13 +24,17 @@ def test_export_and_import_from_the_command_line(tmp_path, capsys):
     assert main(["import", "payment", str(src), "--db", str(db)]) == 1  # preview with a problem
     text = capsys.readouterr().out
     assert "pay.csv:第3行:身份证号（A列）: 台账中查无此人" in text and "仅预览" in text
-    # all or nothing by default: one row matches nobody, nothing is written
+    # the operator must be one registered in the ledger (the first CLI use registered 王会计 from
+    # CANBAO_OPERATOR / CANBAO_PIN as its first 管理员), never any typed name
     assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "测试员"]) == 1
+    assert "没有名为「测试员」的操作员" in capsys.readouterr().err
+    # all or nothing by default: one row matches nobody, nothing is written
+    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "王会计"]) == 1
     assert "全部导入前须先改正" in capsys.readouterr().err
     left = tmp_path / "out" / "pay_未导入.xlsx"
     left.parent.mkdir()
     assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--only-good", "--leftovers", str(left),
-                 "--operator", "测试员"]) == 0
+                 "--operator", "王会计"]) == 0
     text = capsys.readouterr().out
     assert "按 --only-good：1 行不导入" in text and "已写入台账 1 行" in text
     assert left.is_file() and not (tmp_path / "pay_未导入.xlsx").exists()
