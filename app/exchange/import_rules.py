@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..domain.problems import Problem
-from ..domain.vocabulary import CATEGORIES, DEPARTMENTS, NON_ENROLMENT_REASONS
+from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS
 from .import_reader import ImportTable, SourceRow
 from .import_values import MAX_LENGTH, parse_amount, parse_date, parse_id, text_of, text_problem
 from .import_vocab import SEVERE_GRADES, STATUS_ALIASES, category_names, split_categories
@@ -149,7 +149,8 @@ def parse_categories(text: str, facts: LedgerFacts) -> tuple[list[str], str]:
     for part in split_categories(text):
         canonical = facts.categories.get(part)
         if canonical is None:
-            return [], f"未知的人员类别「{part}」（可用：{'、'.join(CATEGORIES)}）"
+            known = "、".join(dict.fromkeys(facts.categories.values()))
+            return [], f"未知的人员类别「{part}」（可用：{known}）"
         if canonical not in out:
             out.append(canonical)
     return out, ""

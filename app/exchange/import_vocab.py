@@ -77,11 +77,14 @@ def ethnicity_of(text: str) -> str:
     return ETHNICITY_SHORT.get(text, text)
 
 
-def category_names(extra_aliases: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Accepted name -> canonical category: the canonical names, our short forms, then the policy's aliases."""
-    names = {c: c for c in CATEGORIES}
-    names.update(CATEGORY_ALIASES)
-    names.update(extra_aliases or {})
+def category_names(extra_aliases: Mapping[str, str] | None = None,
+                   known: Iterable[str] | None = None) -> dict[str, str]:
+    """Accepted name -> canonical category: the policy's categories (``known``, else the common ones), our short
+    forms of them, then the policy's own aliases (which win)."""
+    known = tuple(known) if known is not None else CATEGORIES
+    names = {c: c for c in known}
+    names.update({k: v for k, v in CATEGORY_ALIASES.items() if v in names})
+    names.update({k: v for k, v in (extra_aliases or {}).items() if v in known})  # not the add-ons' aliases
     return names
 
 

@@ -113,9 +113,10 @@ def ledger_facts(ledger, id_numbers: set[str], household_numbers: set[str] = fro
     try:
         policy = ledger.policy()
         aliases = dict(getattr(policy, "aliases", {}) or {})
+        known = policy.category_names() if hasattr(policy, "category_names") else None
         year = ledger.settings.get().year
     except ProblemsError:
-        aliases, year = {}, None
+        aliases, known, year = {}, None, None
     people: dict[str, PersonFacts] = {}
     ids = sorted(id_numbers)
     for start in range(0, len(ids), 500):
@@ -147,7 +148,7 @@ def ledger_facts(ledger, id_numbers: set[str], household_numbers: set[str] = fro
             return None, q.reason or "政策不允许在该日缴费"
         return q.due, ""
 
-    return LedgerFacts(villages=villages, categories=category_names(aliases), people=people, due_on=due_on,
+    return LedgerFacts(villages=villages, categories=category_names(aliases, known), people=people, due_on=due_on,
                        household_numbers=frozenset(heads), heads=heads)
 
 
