@@ -201,10 +201,11 @@ def _read_spreadsheet(path: Path) -> tuple[list[Grid], list[Problem]]:
     return sheets, problems
 
 
-def _padded_rows(rows, lead: int) -> Iterator[tuple]:
-    pad = (None,) * lead
-    for r in rows:
-        yield pad + tuple(r) if lead else tuple(r)
+def _padded_rows(rows, lead: int) -> Iterator:
+    if not lead:
+        return iter(rows)  # calamine's own lists: no copy per row
+    pad = [None] * lead
+    return (pad + r for r in rows)
 
 
 def read_grids(path: str | Path) -> tuple[list[Grid], list[Problem]]:
@@ -395,7 +396,9 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
             continue
         frozen = dict(columns)
         for j, cells in enumerate(_rest(head[last + 1:], rows), start=last + 2):
-            if not any(c is not None and c != "" and (type(c) is not str or c.strip()) for c in cells):
+            first = cells[0] if cells else None
+            if (first is None or first == "" or (type(first) is str and not first.strip())) and not any(
+                    c is not None and c != "" and (type(c) is not str or c.strip()) for c in cells):
                 continue
             table.rows.append(SourceRow(sheet, j, cells, frozen))
     if not tables and grids:
