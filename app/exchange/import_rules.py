@@ -16,7 +16,7 @@ from decimal import Decimal
 from ..domain.problems import Problem
 from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS
 from .import_reader import ImportTable, SourceRow
-from .import_values import MAX_LENGTH, parse_amount, parse_date, parse_id, text_of, text_problem
+from .import_values import MAX_LENGTH, id_birth, parse_amount, parse_date, parse_id, text_of, text_problem
 from .import_vocab import SEVERE_GRADES, STATUS_ALIASES, category_names, split_categories
 
 __all__ = ["PersonFacts", "LedgerFacts", "CheckedRow", "CheckResult", "check_tables", "parse_id", "parse_date",
@@ -192,6 +192,8 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
         if values["status"] == "异地参保" and not values.get("status_detail"):
             msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
+        if values.get("status_date") and number and values["status_date"] < id_birth(number):
+            msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {id_birth(number)}"))
 
     if number:
         key = (number, tuple(values.get("categories") or ())) if kind == "category" else number

@@ -46,7 +46,7 @@ def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
     result = CheckResult("roster")
     places: dict[tuple[str, str], tuple[str, str]] = {}  # (village, group) as written -> the ledger's names
     first_seen: dict[str, str] = {}
-    heads: dict[tuple, str] = {}  # household key -> where its head row is
+    heads: dict[tuple, SourceRow] = {}  # household key -> its head row
     bad_heads: dict[tuple, str] = {}  # household key -> where its (rejected) head row is
     for table in tables:
         block: _Block | None = None
@@ -106,7 +106,7 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
             first_seen[number] = source
     if key is not None and relation == HEAD:
         if key in heads:
-            msgs.append(("relation", f"这一户已有户主（{heads[key]}）：一户只能有一名户主"))
+            msgs.append(("relation", f"这一户已有户主（{_where(heads[key])}）：一户只能有一名户主"))
         elif key[0] == "no" and facts.heads.get(key[1]) and (facts.people.get(number) is None):
             msgs.append(("relation", f"台账中户编号「{key[1]}」的户已有户主：一户只能有一名户主"))
 
@@ -119,7 +119,7 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
         result.reject(table, source, msgs)
         return block
     if key is not None and relation == HEAD:
-        heads[key] = _where(source)
+        heads[key] = source
     action = "write"
     if person is not None:  # already in the ledger: the roster does not move people; it adds categories
         values["categories"] = [c for c in values["categories"] if c[0] not in person.categories]
@@ -131,12 +131,11 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
 def _identity(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> str | None:
     """The person's document: a 居民身份证 (most rows), another document checked by the ledger's own rule,
     or none (证件类型 无, with a 出生日期)."""
-    id_type = text_of(raw.get("id_type")).replace(" ", "")
+    id_type = text_of(raw.get("id_type")).replace(" ", "") if "id_type" in raw else ""
     id_type = RESIDENT_ID if id_type in ("", "身份证", "居民身份证", "第二代居民身份证") else id_type
     values["id_type"] = id_type
-    birth_raw = raw.get("birth_date")
-    if text_of(birth_raw):
-        check_date(birth_raw, "birth_date", "出生日期", facts, values, msgs)
+    if "birth_date" in raw and text_of(raw["birth_date"]):
+        check_date(raw["birth_date"], "birth_date", "出生日期", facts, values, msgs)
     if id_type == RESIDENT_ID:
         number, why = parse_id(raw.get("id_number"))
         if why:
@@ -170,6 +169,14 @@ def _person_fields(raw: dict, facts: LedgerFacts, values: dict, msgs: list, numb
     values["sex"] = sex or (id_sex(number) if number and values["id_type"] == RESIDENT_ID else "")
     values["ethnicity"] = ethnicity_of(values.get("ethnicity") or "")
 
+    if "status" not in raw and "status_date" not in raw:
+        values["status"] = ENROLLED
+    else:
+        _status(raw, facts, values, msgs, number)
+    _categories(raw, facts, values, msgs)
+
+
+def _status(raw: dict, facts: LedgerFacts, values: dict, msgs: list, number: str | None) -> None:
     status_text = text_of(raw.get("status"))
     status = ROSTER_STATUS.get(status_text) or ROSTER_STATUS.get(status_text.replace(" ", ""))
     if status is None:
@@ -180,11 +187,14 @@ def _person_fields(raw: dict, facts: LedgerFacts, values: dict, msgs: list, numb
         msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
     if values["status"] == "异地参保" and not values.get("status_detail"):
         msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
-    birth = id_birth(number) if number and values["id_type"] == RESIDENT_ID else values.get("birth_date")
-    if values.get("status_date") and birth and values["status_date"] < birth:
-        msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {birth}"))
+    if values.get("status_date"):
+        birth = id_birth(number) if number and values["id_type"] == RESIDENT_ID else values.get("birth_date")
+        if birth and values["status_date"] < birth:
+            msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {birth}"))
 
-    # categories: one cell may name several (低保对象、重度残疾人), with parallel departments and dates
+
+def _categories(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> None:
+    """One cell may name several categories (低保对象、重度残疾人), with parallel departments and dates."""
     cats, why = parse_categories(text_of(raw.get("category")), facts)
     if why:
         msgs.append(("category", why))
