@@ -134,6 +134,7 @@ def main() -> int:
         make_file(path, args.rows)
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s")
     results: dict = {}
+    ratios: list[float] = []
     phases = ("raw", "preview") * args.repeat + (() if args.skip_commit else ("commit",))
     for name in phases:  # interleaved (the machine is shared), best of --repeat kept
         proc = subprocess.run([sys.executable, __file__, "--phase", name, "--file", str(path)],
@@ -143,9 +144,16 @@ def main() -> int:
         key = "preview_s" if name == "preview" else "seconds"
         if name not in results or got[key] < results[name][key]:
             results[name] = got
+        if name == "preview":
+            ratios.append(got["preview_s"] / last_raw)
+        if name == "raw":
+            last_raw = got["seconds"]
     raw, pv = results["raw"]["seconds"], results["preview"]["preview_s"]
     print(f"\nraw calamine read: {raw:.2f} s, peak RSS {results['raw']['peak_rss_mb']:.0f} MB")
-    print(f"preview:           {pv:.2f} s = {pv / raw:.2f} × raw, peak RSS {results['preview']['peak_rss_mb']:.0f} MB")
+    ratios.sort()
+    print(f"preview:           {pv:.2f} s = {pv / raw:.2f} × best raw; each preview over the raw read just before it: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)} (median {ratios[len(ratios) // 2]:.2f}×); "
+          f"peak RSS {results['preview']['peak_rss_mb']:.0f} MB")
     if "commit" in results:
         c = results["commit"]
         print(f"commit:            {c['commit_s']:.2f} s ({c['written']:,} members, {c['households']:,} households), "

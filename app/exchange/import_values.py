@@ -87,7 +87,15 @@ def _parse_id_cell(value: str) -> tuple[str | None, str]:
     return _parse_id_value(value)
 
 
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9Xx]")
+
+
 def _parse_id_value(value: object) -> tuple[str | None, str]:
+    if type(value) is str and len(value) == 18 and _PLAIN_ID.fullmatch(value):  # most cells: nothing to clean
+        try:
+            return parse_id_number(value.upper(), today=_today()).number, ""
+        except IdNumberError as exc:
+            return None, str(exc)
     if value is None or text_of(value) == "":
         return None, "身份证号为空"
     if isinstance(value, float) or (isinstance(value, int) and len(str(value)) >= 16):
