@@ -351,7 +351,7 @@ class MainWindow(QMainWindow):
             return None
         d = ImportDialog(self.ledger, self)
         # an import adds many rows anywhere in the list: reload it whole, then refresh the rest
-        d.imported.connect(lambda outcome: (self.model.set_filter(self.model.filter), self.after_change(outcome)))
+        d.imported.connect(lambda outcome: (self.apply_filter(), self.after_change(outcome)))
         self._keep(d)
         return d
 

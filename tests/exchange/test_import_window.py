@@ -110,6 +110,7 @@ def test_import_window_maps_a_column_confirms_villages_and_refreshes_the_list(qt
     assert (sun.relation, sun.ethnicity) == ("户主", "汉族")
     assert [x.category for x in lg.categories.of_member(sun.id)] == ["低保对象"]
     dialog.close()
+    qtbot.waitUntil(lambda: window.count_label.text() == "共 5 户", timeout=10000)  # recounted too
     _shot(window, "import_4_list.png", tmp_path)
 
     # next week the same layout: the mapping is remembered, no questions asked
