@@ -395,6 +395,8 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
                                     "可在预览里指定哪一列是它）"))
             continue
         frozen = dict(columns)
+        if last + 1 < len(head) and _column_numbers(head[last + 1]):
+            last += 1  # a 栏次 row (1, 2, 3 … under the headings) as government forms have: not data
         for j, cells in enumerate(_rest(head[last + 1:], rows), start=last + 2):
             first = cells[0] if cells else None
             if (first is None or first == "" or (type(first) is str and not first.strip())) and not any(
@@ -409,6 +411,15 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
         problems.append(Problem(p.name, f"在前{HEADER_SCAN_ROWS}行里找不到{spec.label}的表头（须有列：{need}；"
                                         "可在预览里指定各列）"))
     return tables, problems
+
+
+def _column_numbers(cells) -> bool:
+    """1, 2, 3 … (or 栏次, 1, 2 …) across the row under a form's headings."""
+    texts = [t for t in (_cell_text(c) for c in cells) if t]
+    nums = [t[:-2] if t.endswith(".0") else t for t in texts]
+    if nums and not nums[0].isdigit():
+        nums = nums[1:]  # 栏次 / 序号 label in the first column
+    return len(nums) >= 3 and nums == [str(k) for k in range(1, len(nums) + 1)]
 
 
 def _rest(head: list[tuple], rows: Iterator[tuple]) -> Iterator[tuple]:

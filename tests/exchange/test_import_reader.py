@@ -69,3 +69,31 @@ def test_amount_cell_read_exactly(tmp_path):
     tables, _ = read_table(path, "payment")
     from app.exchange.import_rules import parse_amount
     assert parse_amount(tables[0].rows[0].values["amount"], "金额") == (Decimal("380.50"), "")
+
+
+def test_form_column_numbers_row_under_the_header_is_not_data(tmp_path):
+    pid = make_id()
+    path = _xlsx(tmp_path / "税务.xlsx", [["缴费明细"], ["证件号码", "姓名", "缴费金额", "缴费日期"],
+                                         ["栏次", 1, 2, 3], [pid, "张三", 410, "2024-10-10"]])
+    path2 = _xlsx(tmp_path / "税务2.xlsx", [["证件号码", "姓名", "缴费金额", "缴费日期"], [1, 2, 3, 4],
+                                           [pid, "张三", 410, "2024-10-10"]])
+    for p, first in ((path, 4), (path2, 3)):
+        tables, problems = read_table(p, "payment")
+        assert problems == [] and [r.row for r in tables[0].rows] == [first]
+
+
+def test_two_row_header_with_a_parent_over_children_and_any_column_order(tmp_path):
+    head_id, member_id = make_id("19600101", 11), make_id("19900101", 21)
+    path = _xlsx(tmp_path / "花名册.xlsx", [
+        ["花名册"],
+        ["家庭成员信息", None, None, "户主信息", None, "村(居)"],
+        ["与户主关系", "证件号码", "姓名", "身份证号", "姓名", None],
+        ["子", member_id, "张小三", head_id, "张三", "东风村"],
+    ])
+    tables, problems = read_table(path, "roster")
+    (t,) = tables
+    assert problems == [] and t.header_rows == 2 and t.header_row == 3
+    assert t.columns == {"relation": 0, "id_number": 1, "name": 2, "household_head_id": 3, "household_head": 4,
+                         "village": 5}
+    assert t.headings[:3] == ["家庭成员信息/与户主关系", "家庭成员信息/证件号码", "家庭成员信息/姓名"]
+    assert t.rows[0].values["household_head_id"] == head_id and t.unknown == []
