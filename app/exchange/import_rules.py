@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..domain.problems import Problem
-from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS
+from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS, Status
 from .import_reader import ImportTable, SourceRow
 from .import_values import MAX_LENGTH, id_birth, parse_amount, parse_date, parse_id, text_of, text_problem
 from .import_vocab import SEVERE_GRADES, STATUS_ALIASES, category_names, split_categories
@@ -186,11 +186,11 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             msgs.append(("status", "人员状态为空"))
         elif values["status"] is None:
             msgs.append(("status", f"未知的人员状态「{text}」（可用：死亡、职工医保、异地参保、"
-                                   f"{'、'.join(r for r in NON_ENROLMENT_REASONS if r not in ('死亡', '异地参保'))}）"))
+                                   f"{'、'.join(r for r in NON_ENROLMENT_REASONS if r not in (Status.DEAD, Status.ELSEWHERE))}）"))
         check_date(source.get("status_date"), "status_date", "变动日期", facts, values, msgs)
-        if values["status"] == "死亡" and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
+        if values["status"] == Status.DEAD and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
             msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
-        if values["status"] == "异地参保" and not values.get("status_detail"):
+        if values["status"] == Status.ELSEWHERE and not values.get("status_detail"):
             msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
         if values.get("status_date") and number and values["status_date"] < id_birth(number):
             msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {id_birth(number)}"))
@@ -255,7 +255,7 @@ def _category_values(table, source, facts: LedgerFacts, values: dict, msgs: list
 
 def _payment_action(person: PersonFacts, values: dict, facts: LedgerFacts, msgs: list) -> str:
     amount = values["amount"]
-    if person.paid is None and person.status != "本地参保":
+    if person.paid is None and person.status != Status.ENROLLED:
         msgs.append(("id_number", f"{person.name} 在台账中的状态是「{person.status}」，不在本地参保，"
                                   "不能登记缴费（先改回本地参保）"))
     elif person.paid is not None:

@@ -8,9 +8,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from ..domain.vocabulary import CATEGORIES, NON_ENROLMENT_REASONS
+from ..domain.vocabulary import CATEGORIES, Status
 
-ENROLLED = "本地参保"
+ENROLLED = Status.ENROLLED
 
 RELATIONS: dict[str, str] = {
     "户主": "户主", "本人": "户主", "户主本人": "户主", "本人(户主)": "户主", "户主(本人)": "户主", "家长": "户主",
@@ -49,14 +49,14 @@ CATEGORY_ALIASES: dict[str, str] = {
 NO_CATEGORY = {"", "无", "否", "普通", "一般", "普通居民", "一般人员", "一般居民", "城乡居民", "普通人员", "/", "-", "—"}
 SEVERE_GRADES = {"一级", "二级", "1级", "2级", "一", "二", "1", "2", "I级", "II级"}
 
-STATUS_ALIASES: dict[str, str] = {
-    "死亡": "死亡", "已死亡": "死亡", "去世": "死亡", "身故": "死亡",
-    "职工医保": "参加职工医保", "参加职工医保": "参加职工医保", "职工": "参加职工医保", "城镇职工医保": "参加职工医保",
-    "异地参保": "异地参保", "异地": "异地参保", "外地参保": "异地参保",
-    "本地参保": ENROLLED, "恢复本地参保": ENROLLED, "尚未缴费": ENROLLED, "未缴费": ENROLLED,
+STATUS_ALIASES: dict[str, Status] = {
+    "已死亡": Status.DEAD, "去世": Status.DEAD, "身故": Status.DEAD,
+    "职工医保": Status.EMPLOYEE, "职工": Status.EMPLOYEE, "城镇职工医保": Status.EMPLOYEE,
+    "异地": Status.ELSEWHERE, "外地参保": Status.ELSEWHERE,
+    "恢复本地参保": Status.ENROLLED, "尚未缴费": Status.ENROLLED, "未缴费": Status.ENROLLED,
 }
-for _reason in NON_ENROLMENT_REASONS:
-    STATUS_ALIASES.setdefault(_reason, _reason)
+for _status in Status:
+    STATUS_ALIASES.setdefault(_status.value, _status)
 # a roster's 参保状态 column: these all mean "enrolled here" (the ledger export writes 已缴费 / 未缴费)
 ROSTER_STATUS = {**STATUS_ALIASES, "": ENROLLED, "正常": ENROLLED, "参保": ENROLLED, "已参保": ENROLLED,
                  "已缴费": ENROLLED, "在册": ENROLLED, "城乡居民医保": ENROLLED, "居民医保": ENROLLED}

@@ -5,6 +5,7 @@ households made so far, the import date and the file name."""
 from __future__ import annotations
 
 from ..domain.problems import Problem, ProblemsError
+from ..domain.vocabulary import Status
 from .import_vocab import HEAD
 
 
@@ -84,7 +85,7 @@ def write_roster(ledger, row, state: dict, operator: str | None) -> None:
                              birth_date=v.get("birth_date"), sex=v.get("sex") or "",
                              ethnicity=v.get("ethnicity") or "", relation=v.get("relation") or "",
                              phone=v.get("phone") or "", student=bool(v.get("school")), school=v.get("school") or "",
-                             status=v.get("status") or "本地参保", status_detail=v.get("status_detail") or "",
+                             status=v.get("status") or Status.ENROLLED, status_detail=v.get("status_detail") or "",
                              status_date=v.get("status_date"), notes=v.get("note") or "", operator=operator).id
     _add_categories(ledger, mid, v.get("categories") or (), state, operator)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from ..domain.vocabulary import DEPARTMENTS
+from ..domain.vocabulary import DEPARTMENTS, Status
 from ..ledger.households import check_phone
 from ..ledger.identity import NO_ID, RESIDENT_ID, validate_identity
 from .import_reader import ImportTable, SourceRow
@@ -183,9 +183,9 @@ def _status(raw: dict, facts: LedgerFacts, values: dict, msgs: list, number: str
         msgs.append(("status", f"未知的参保状态「{status_text}」（可用：本地参保、参加职工医保、异地参保、死亡、迁出……）"))
     values["status"] = status or ENROLLED
     check_date(raw.get("status_date"), "status_date", "变动日期", facts, values, msgs)
-    if values["status"] == "死亡" and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
+    if values["status"] == Status.DEAD and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
         msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
-    if values["status"] == "异地参保" and not values.get("status_detail"):
+    if values["status"] == Status.ELSEWHERE and not values.get("status_detail"):
         msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
     if values.get("status_date"):
         birth = id_birth(number) if number and values["id_type"] == RESIDENT_ID else values.get("birth_date")

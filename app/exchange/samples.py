@@ -150,11 +150,11 @@ def _categories(out, ledger, s, rng, replace) -> SampleFile:
 
 
 def _payments(out, ledger, s, area, taken, rng, replace) -> SampleFile:
-    day = ledger.db.execute("SELECT max(paid_on) FROM payments WHERE voided_at IS NULL").fetchone()[0]
+    day = ledger.db.execute("SELECT max(paid_on) FROM payments").fetchone()[0]
     day = dt.date.fromisoformat(day) if day else dt.date(s.year - 1, 10, 8)
     unpaid = ledger.db.execute(
         "SELECT m.id, m.name, m.id_number FROM members m WHERE m.id_number IS NOT NULL AND m.status = '本地参保'"
-        " AND NOT EXISTS (SELECT 1 FROM payment_items pi WHERE pi.member_id = m.id AND pi.year = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM standing_items s WHERE s.member_id = m.id AND s.year = ?)"
         " ORDER BY m.id LIMIT 300", [s.year]).fetchall()
     rows: list[list] = [["城乡居民基本医疗保险缴费明细"],
                         [f"税务机关：{s.township}税务分局", None, None, None, None, None, f"打印日期：{day}"],
