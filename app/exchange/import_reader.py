@@ -277,7 +277,8 @@ def _header_labels(top: tuple, below: tuple | None) -> list[list[str]]:
             parent = ""
         if c:  # a merged parent cell is empty to the right of its first column: it still covers the child
             short = _PARENT_SUFFIX.sub("", parent)
-            out.append(list(dict.fromkeys([short + c, parent + c, c, parent])) if parent else [c])
+            # the last is the heading as shown (户主信息/姓名): what a user's mapping names
+            out.append(list(dict.fromkeys([short + c, parent + c, c, parent, f"{parent}/{c}"])) if parent else [c])
         else:
             out.append([p] if p else [])
     return out

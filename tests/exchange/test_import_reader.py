@@ -97,3 +97,15 @@ def test_two_row_header_with_a_parent_over_children_and_any_column_order(tmp_pat
                          "village": 5}
     assert t.headings[:3] == ["家庭成员信息/与户主关系", "家庭成员信息/证件号码", "家庭成员信息/姓名"]
     assert t.rows[0].values["household_head_id"] == head_id and t.unknown == []
+
+
+def test_a_users_mapping_names_a_two_row_column_as_shown(tmp_path):
+    path = _xlsx(tmp_path / "花名册.xlsx", [
+        ["村(居)", "成员信息", None, None],
+        [None, "名字甲", "证件号码", "关系"],
+        ["东风村", "张三", make_id(), "户主"],
+    ])
+    tables, problems = read_table(path, "roster")
+    assert tables[0].missing == ["name"] and tables[0].headings[1] == "成员信息/名字甲"
+    tables, problems = read_table(path, "roster", mapping={"成员信息/名字甲": "name"})
+    assert problems == [] and tables[0].columns["name"] == 1 and tables[0].rows[0].values["name"] == "张三"
