@@ -109,6 +109,8 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
             msgs.append(("relation", f"这一户已有户主（{_where(heads[key])}）：一户只能有一名户主"))
         elif key[0] == "no" and facts.heads.get(key[1]) and (facts.people.get(number) is None):
             msgs.append(("relation", f"台账中户编号「{key[1]}」的户已有户主：一户只能有一名户主"))
+        elif key[0] == "head" and key[1] != number and key[1] in facts.people and facts.people.get(number) is None:
+            msgs.append(("relation", f"这一户在台账中已有户主 {facts.people[key[1]].name}：一户只能有一名户主"))
 
     person = facts.people.get(number) if number else None
     if person is not None and values.get("name") and values["name"] != person.name:
@@ -255,7 +257,9 @@ def _second_pass(result: CheckResult, facts: LedgerFacts, heads: dict, bad_heads
     for row in result.rows:
         key = row.values.get("household_key")
         msg = ""
-        if row.person is None and key is not None and key not in heads:
+        in_ledger = key is not None and ((key[0] == "head" and key[1] in facts.people)
+                                         or (key[0] == "no" and facts.heads.get(key[1])))
+        if row.person is None and key is not None and key not in heads and not in_ledger:
             if key in bad_heads:
                 msg = f"本户户主那一行（{bad_heads[key]}）有问题，本行一并不导入"
             elif key[0] == "head" and key[1] not in facts.people:

@@ -264,3 +264,18 @@ def test_unpaid_list_filled_in_by_the_village_comes_back_as_status_list(ledger, 
     assert (dead.status, dead.status_date) == ("死亡", dt.date(2024, 9, 30))
     away = ledger.members.by_id_number(SON)
     assert (away.status, away.status_detail) == ("异地参保", "北京市朝阳区")
+
+
+def test_roster_members_join_a_ledger_household_by_the_heads_id_number(ledger, tmp_path):
+    baby, other = make_id("20200101", 91), make_id("20210101", 92)
+    path = _xlsx(tmp_path / "新增.xlsx", [
+        ["村", "组", "户主身份证号", "姓名", "身份证号码", "与户主关系"],
+        ["东风村", "一组", HEAD1, "张小宝", baby, "孙子"],
+        ["东风村", "一组", HEAD1, "张冒充", other, "户主"],  # the household has its head already
+    ])
+    pv = preview(ledger, path, "roster")
+    assert [str(p) for p in pv.problems] == [
+        "新增.xlsx Sheet1:第3行:与户主关系（F列）: 这一户在台账中已有户主 张大山：一户只能有一名户主"]
+    commit(ledger, pv, only_good=True)
+    assert ledger.members.by_id_number(baby).household_id == ledger.members.by_id_number(HEAD1).household_id
+    assert ledger.members.by_id_number(baby).relation == "孙子女"
