@@ -181,3 +181,39 @@ def test_ledger_recognition_after_payment_stores_the_claim(tmp_path):
         assert c.amount == M(290)
     finally:
         lg.close()
+
+
+def test_no_separate_student_or_child_rate_in_2025():
+    """一、2025 年度居民医保个人缴费标准为每人每年 400 元 — one rate for everyone (no 学生 rate in this notice)."""
+    assert ask(P, D(2012, 1, 1), IN, student=True).due == M(410)
+
+
+def test_recognised_in_2024_before_payment_is_assisted_at_the_counter():
+    """二（一）定额资助……在缴费时直接体现 — 低保 recognised 2024-09-15, paid 2024-10-08: 260."""
+    assert ask(P, ADULT, IN, ["低保对象:2024-09-15"]).due == M(260)
+
+
+def test_paid_in_january_then_recognised_gets_290_back():
+    """二（三）2025 年 1 月 1 日至 12 月 31 日期间……认定的……均可享受参保资（补）助 — paid 410 on 2025-01-15."""
+    _, c = claim(P, ADULT, D(2025, 1, 15), "低保对象", D(2025, 7, 1), area="区")
+    assert c.owed and c.total == M(290)
+
+
+def test_paid_in_the_window_recognised_late_2024_still_owed():
+    """二（三）: paid 410 on 2024-10-08, 低保 recognised 2024-11-15 (after payment, before 2025) and 低保 during 2025.
+    Reading chosen: a recognition in force during 2025 counts (the sentence names the period in which a person is
+    recognised as eligible; someone recognised in November 2024 is eligible in 2025) → 290."""
+    _, c = claim(P, ADULT, IN, "低保对象", D(2024, 11, 15), area="区")
+    assert c.owed and c.total == M(290)
+
+
+def test_model_worker_recognised_after_payment_in_the_city_gets_410():
+    """二（二）劳动模范……居民医保个人缴费由市财政、市总工会各补助 200 元，长护险个人缴费由市总工会补助 10 元 + 二（三）."""
+    _, c = claim(P, ADULT, IN, "劳动模范", D(2025, 4, 1), area="区")
+    assert c.owed and c.total == M(410)
+
+
+def test_newborn_after_the_window_is_not_priced_either():
+    """三、居民在集中缴费期外参保缴费的，按照相关政策规定执行。 This notice has no newborn rule: a child born 2025-03-10
+    paying 2025-03-20 is not priced by Canbao from this document."""
+    assert not ask(P, D(2025, 3, 10), D(2025, 3, 20)).open

@@ -147,3 +147,41 @@ def test_ledger_claim_150(tmp_path):
         assert c.amount == M(150)
     finally:
         lg.close()
+
+
+def test_late_tekun_pays_nothing_and_does_not_wait():
+    """二、对城乡特困人员给予全额资助; 三、其他享受医疗救助资助参保政策的困难群体在集中预缴期外参保缴费的，不设待遇等待期。"""
+    q = ask(P, ADULT, D(2024, 6, 1), ["特困人员"])
+    assert q.open and q.due == M(0) and not q.waiting_days
+
+
+def test_late_stable_poverty_exit_waits():
+    """三、其他居民在集中预缴期外参保缴费的，设置90日待遇等待期 — 稳定脱贫人口 is not assisted by 医疗救助 (二、第二段)."""
+    assert ask(P, ADULT, D(2024, 6, 1), ["稳定脱贫人口"]).waiting_days == 90
+
+
+def test_no_student_rate_in_2024():
+    """一、2024年度全省居民医保个人缴费标准为每人每年380元 — one rate."""
+    assert ask(P, D(2008, 1, 1), IN, student=True).due == M(380)
+
+
+def test_late_payment_whose_wait_ends_after_2024_gives_no_2024_benefit():
+    """三、90日待遇等待期 — paid 2024-10-15, the wait ends in January 2025: no 2024 benefit to promise."""
+    q = ask(P, ADULT, D(2024, 10, 15))
+    assert (not q.open) or q.benefit_start is None or q.benefit_start > q.benefit_end
+
+
+def test_ledger_recognition_dated_before_a_full_payment_is_owed(tmp_path):
+    """二、2024年1月1日至12月31日期间……确认的……均可享受参保资助 — the payment (2024-02-01, late, full 380) was recorded
+    first; 低保 recognised 2024-01-20 is recorded afterwards: the 150 is owed."""
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2024, "")
+    try:
+        h, mid = ledger_member(lg, "19700701", make_id("19700701"))
+        lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2024-02-01")
+        lg.categories.add(mid, "低保对象", recognized_on="2024-01-20")
+        lg.claims.refresh()
+        assert sum(c.amount for c in lg.claims.list()) == M(150)
+    finally:
+        lg.close()

@@ -192,3 +192,39 @@ def test_ledger_records_the_lapse_special_case(tmp_path):
         assert (item.amount, item.quote.benefit_start) == (M(400), D(2025, 2, 10))
     finally:
         lg.close()
+
+
+def test_veteran_paying_in_the_window_is_covered_from_2025_01_01():
+    """三（四）2. 待遇享受期为2025年1月1日至12月31日; (4) “可自参保缴费之日起” is for those who 接续当年度医保关系
+    outside the window — a veteran paying 2024-10-08 pays for 2025 and is covered from 2025-01-01, not 2024-10-08."""
+    q = ask(P, ADULT, IN, special="退役军人")
+    assert (q.due, q.benefit_start) == (M(400), D(2025, 1, 1))
+
+
+def test_newborn_of_late_2024_paying_in_january_is_a_late_payer_for_2025():
+    """三（四）3.(1) 新生儿在出生后90天内参保并缴纳出生年度居民医保费，自出生之日起所发生的合规医疗费用均可纳入医保报销。
+    Born 2024-11-01, paying the 2025 premium on 2025-01-15 (75 days). Ambiguity: a clerk may expect 400 (within
+    90 days of birth); but the special case is about the *birth year's* (2024) premium, and for the 2025 premium the
+    child had the window to 2024-12-31. Reading chosen (the code's, policy file ``same_year_only``): 三（四）3. late
+    rule, 400 + 670 with a wait. My first expectation was 400; re-reading the clause, the code's reading is the
+    literal one."""
+    q = ask(P, D(2024, 11, 1), D(2025, 1, 15))
+    assert q.open and q.due == M(1070) and q.waiting_days == 90
+
+
+def test_welfare_child_benefit_from_the_day_of_entry():
+    """三（四）3.(2) 自进入儿童福利机构之日起享受医保待遇 — entered 2025-03-01, enrolled 2025-03-05."""
+    q = ask(P, D(2016, 4, 1), D(2025, 3, 5), ["儿童福利机构儿童:2025-03-01"])
+    assert q.benefit_start == D(2025, 3, 1)
+
+
+def test_newborn_with_tekun_pays_nothing():
+    """三（四）3.(1) + 三（五）1.(1) 特困供养人员……全额资助."""
+    assert ask(P, D(2025, 2, 1), D(2025, 3, 1), ["特困人员"]).due == M(0)
+
+
+def test_cli_quote_lapse_special_with_date():
+    """三（四）3.(3) 可自职工医保断保之日起享受居民医保待遇。"""
+    d = cli_quote("--policy", P, "--birth-date", "1985-08-01", "--paid-on", "2025-03-01", "--special",
+                  "职工医保断保:2025-02-10")
+    assert (d["due"], d["benefit_start"], d["special_on"]) == ("400.00", "2025-02-10", "2025-02-10")

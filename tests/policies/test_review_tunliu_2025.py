@@ -131,3 +131,20 @@ def test_cli_quote_addon_and_dibao():
     d = cli_quote("--policy", P, "--birth-date", "1975-04-01", "--paid-on", "2024-11-01", "--category", "低保对象",
                   "--addon", "意外伤害保险", "--addon", "晋康保基础版")
     assert d["due"] == "198.00"
+
+
+def test_2024_newborn_with_dibao_in_the_extension_pays_80():
+    """一、2024年出生的新生儿……可于2025年3月底前办理参保缴费手续 + 表：低保人员 个人缴纳 80。"""
+    q = ask(P, D(2024, 12, 30), D(2025, 3, 31), ["低保对象"])
+    assert q.open and q.due == M(80)
+
+
+@pytest.mark.parametrize("category", ["低保边缘家庭成员", "重点优抚对象", "劳动模范"])
+def test_groups_not_in_the_table_pay_400(category):
+    """缴费标准表 has no row for these groups (退役军人部门 only mobilises 优抚对象 — 五（三）)."""
+    assert ask(P, ADULT, IN, [category]).due == M(400)
+
+
+def test_tekun_buying_accident_insurance_pays_30():
+    """表：特困人员 个人缴纳 0 元; 意外伤害保险标准为每人每年30元 (not assisted)."""
+    assert ask(P, ADULT, IN, ["特困人员"], addons=["意外伤害保险"]).due == M(30)
