@@ -217,3 +217,72 @@ def test_newborn_after_the_window_is_not_priced_either():
     """三、居民在集中缴费期外参保缴费的，按照相关政策规定执行。 This notice has no newborn rule: a child born 2025-03-10
     paying 2025-03-20 is not priced by Canbao from this document."""
     assert not ask(P, D(2025, 3, 10), D(2025, 3, 20)).open
+
+
+def _paid_member(tmp_path):
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "区")
+    h, mid = ledger_member(lg, "19600501", make_id("19600501"))
+    pay = lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2024-11-01")
+    return lg, h, mid, pay.id
+
+
+def _owed(lg, mid):
+    return sum((c.amount for c in lg.claims.list(member_id=mid) if c.state in ("待补付", "已补付")), M(0))
+
+
+@pytest.mark.xfail(strict=True, reason="长春2025 二（一）（二）（三）: ledger stores one claim per recognised category against the same "
+                                       "410 payment: 低保 290 + 返贫致贫 290 = 580 owed (should be 290)")
+def test_ledger_two_recognitions_with_the_same_help_are_not_paid_twice(tmp_path):
+    """二（一）定额资助 150 / 二（二）各补助 70 — per person per year (每人每年), not per category: 低保 recognised 03-01,
+    then also 返贫致贫人口 04-01 → 290 in all, not 580."""
+    lg, h, mid, pid = _paid_member(tmp_path)
+    try:
+        lg.categories.add(mid, "低保对象", recognized_on="2025-03-01")
+        lg.categories.add(mid, "返贫致贫人口", recognized_on="2025-04-01")
+        lg.claims.refresh()
+        assert _owed(lg, mid) == M(290)
+    finally:
+        lg.close()
+
+
+@pytest.mark.xfail(strict=True, reason="长春2025 二（一）（三）: 低保 then 特困 recognised after a 410 payment: ledger owes 290 + 400 "
+                                       "= 690 (more than the 410 paid); should be 400 in all")
+def test_ledger_dibao_then_tekun_adds_up_to_the_full_400(tmp_path):
+    """二（一）对城乡特困人员、孤儿给予全额资助 — paid 410, 低保 (290 owed) then 特困 (the member then bears only the
+    10 元 长护险): 400 owed in all."""
+    lg, h, mid, pid = _paid_member(tmp_path)
+    try:
+        lg.categories.add(mid, "低保对象", recognized_on="2025-03-01")
+        lg.categories.add(mid, "特困人员", recognized_on="2025-05-01")
+        lg.claims.refresh()
+        assert _owed(lg, mid) == M(400)
+    finally:
+        lg.close()
+
+
+def test_ledger_claim_follows_the_standing_payment_not_the_voided_one(tmp_path):
+    """二（三）: a voided receipt and a new payment of 410 → one claim of 290 that stands."""
+    from app.ledger import PayLine
+
+    lg, h, mid, pid = _paid_member(tmp_path)
+    try:
+        lg.payments.void(pid, "收错金额")
+        lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2024-11-02")
+        lg.categories.add(mid, "低保对象", recognized_on="2025-03-01")
+        lg.claims.refresh()
+        assert [c.amount for c in lg.claims.list(member_id=mid) if c.state == "待补付"] == [M(290)]
+    finally:
+        lg.close()
+
+
+def test_ledger_recognition_in_2026_stores_no_claim(tmp_path):
+    """二（三）2025 年 1 月 1 日至 12 月 31 日期间."""
+    lg, h, mid, pid = _paid_member(tmp_path)
+    try:
+        lg.categories.add(mid, "低保对象", recognized_on="2026-01-03")
+        lg.claims.refresh()
+        assert _owed(lg, mid) == 0
+    finally:
+        lg.close()
