@@ -228,3 +228,74 @@ def test_cli_quote_lapse_special_with_date():
     d = cli_quote("--policy", P, "--birth-date", "1985-08-01", "--paid-on", "2025-03-01", "--special",
                   "职工医保断保:2025-02-10")
     assert (d["due"], d["benefit_start"], d["special_on"]) == ("400.00", "2025-02-10", "2025-02-10")
+
+
+@pytest.mark.xfail(strict=True, reason="双清 三（五）1.(1) 特困……全额资助 of the 个人缴费部分: a 特困 member paying after the window "
+                                       "is charged 670 (1070 − 400); reading chosen: 全额 → 0 (document ambiguous)")
+def test_late_tekun_is_still_fully_assisted():
+    """三（五）1.(1) 对区辖特困供养人员、孤儿、事实无人抚养儿童参加居民医保的个人缴费部分，通过医疗救助资金给予全额资助。
+    三（四）3. 在集中参保缴费期外参保缴费的，按照个人缴费标准加财政补助标准之和缴费。 Ambiguity: is the 670 surcharge part of
+    the “个人缴费部分” that is assisted 全额? Reading chosen: yes — 全额 means the member pays nothing (a clerk would not
+    ask a 特困供养人员 for 670). The fixed-amount groups (低保 200元/人) keep 200 (870), which the code does."""
+    q = ask(P, ADULT, D(2025, 2, 1), ["特困人员"])
+    assert q.due == M(0)
+
+
+def test_late_dibao_keeps_the_fixed_200():
+    """三（五）1.(1) 最低生活保障对象……资助标准为200元/人 (a fixed amount) + 三（四）3. 个人缴费标准加财政补助标准之和:
+    1070 − 200 = 870, with the wait."""
+    q = ask(P, ADULT, D(2025, 2, 1), ["低保对象"])
+    assert (q.due, q.waiting_days) == (M(870), 90)
+
+
+def test_welfare_child_in_the_window_without_a_recognised_category_pays_400():
+    """三（四）3.(2) 集中参保缴费规定时间内，且经民政部门审核认定为重点保障对象的，其参保个人缴费部分，由医疗救助资金按认定
+    类别予以资助 — without such a recognition, the standard 400."""
+    assert ask(P, D(2016, 4, 1), IN, ["儿童福利机构儿童"]).due == M(400)
+
+
+def test_ledger_newborn_is_charged_400_from_birth(tmp_path):
+    """三（四）3.(1) 新生儿在出生后90天内参保并缴纳出生年度居民医保费，自出生之日起…… — in the ledger (birth from the ID
+    number), not 1,070 with a wait."""
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "")
+    try:
+        h, mid = ledger_member(lg, "20250201", make_id("20250201"))
+        pid = lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2025-03-01").id
+        item = lg.payments.get(pid).items[0]
+        assert (item.amount, item.quote.benefit_start, item.quote.waiting_days or 0) == (M(400), D(2025, 2, 1), 0)
+    finally:
+        lg.close()
+
+
+def test_ledger_veteran_special_case(tmp_path):
+    """三（四）3.(4) 退役军人……可自参保缴费之日起享受医保待遇 (and 均按当年度居民医保个人缴费标准执行)."""
+    from app.domain.quote_model import SpecialFact
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "")
+    try:
+        h, mid = ledger_member(lg, "19850801", make_id("19850801"))
+        pid = lg.payments.record(h, [PayLine(mid, special=SpecialFact("退役军人"))], method="现金",
+                                 paid_on="2025-06-10").id
+        item = lg.payments.get(pid).items[0]
+        assert (item.amount, item.quote.benefit_start) == (M(400), D(2025, 6, 10))
+    finally:
+        lg.close()
+
+
+def test_ledger_refund_of_a_late_payer_before_their_own_benefit(tmp_path):
+    """三（七）在相应待遇享受期未开始前因重复缴费……可……申请办理居民参保缴费退费 — paid 1,070 on 2025-03-01 (benefit after the
+    90-day wait), refunded on 2025-04-01 for 重复缴费: the 1,070 comes back."""
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "")
+    try:
+        h, mid = ledger_member(lg, "19850801", make_id("19850801"))
+        pid = lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2025-03-01").id
+        lg.payments.refund(pid, mid, "重复缴费", refunded_on="2025-04-01")
+        (r,) = lg.payments.refunds_of(pid)
+        assert r.amount == M(1070)
+    finally:
+        lg.close()

@@ -148,3 +148,37 @@ def test_groups_not_in_the_table_pay_400(category):
 def test_tekun_buying_accident_insurance_pays_30():
     """表：特困人员 个人缴纳 0 元; 意外伤害保险标准为每人每年30元 (not assisted)."""
     assert ask(P, ADULT, IN, ["特困人员"], addons=["意外伤害保险"]).due == M(30)
+
+
+def _tunliu(tmp_path, birth):
+    from review_helpers import ledger_member, make_id, new_ledger
+
+    lg = new_ledger(tmp_path / "t.db", P, 2025, "")
+    h, mid = ledger_member(lg, birth, make_id(birth))
+    return lg, h, mid
+
+
+def test_ledger_2024_newborn_in_march_is_charged_400(tmp_path):
+    """一、2024年出生的新生儿错过集中缴费期……的，可于2025年3月底前办理参保缴费手续 — recorded on 2025-03-28 (day 28)."""
+    from app.ledger import PayLine
+
+    lg, h, mid = _tunliu(tmp_path, "20240601")
+    try:
+        pid = lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2025-03-28").id
+        assert lg.payments.get(pid).items[0].amount == M(400)
+    finally:
+        lg.close()
+
+
+def test_ledger_commercial_addon_charged_with_the_premium(tmp_path):
+    """意外伤害保险……30元；“晋康保”……尊享版128元，……可与城乡居民基本医疗保险同步收缴 — 低保 80 + 30 + 128 = 238."""
+    from app.ledger import PayLine
+
+    lg, h, mid = _tunliu(tmp_path, "19750401")
+    try:
+        lg.categories.add(mid, "低保对象", recognized_on="2024-09-01")
+        pid = lg.payments.record(h, [PayLine(mid, addons=("意外伤害保险", "晋康保尊享版"))], method="现金",
+                                 paid_on="2024-10-08").id
+        assert lg.payments.get(pid).items[0].amount == M(238)
+    finally:
+        lg.close()
