@@ -299,3 +299,36 @@ def test_ledger_refund_of_a_late_payer_before_their_own_benefit(tmp_path):
         assert r.amount == M(1070)
     finally:
         lg.close()
+
+
+@pytest.mark.xfail(strict=True, reason="双清 三（四）3.: a 缴费通知单 printed on 2025-02-01 quotes the window price 400 "
+                                       "(quote_day falls back to the window's first day) instead of the late 1,070")
+def test_notice_printed_after_the_window_shows_the_late_price(tmp_path):
+    """三（四）3. 在集中参保缴费期外参保缴费的，按照个人缴费标准加财政补助标准之和缴费，并设置待遇等待期。 A notice printed on
+    2025-02-01 tells the household what it must pay from that day: 1,070 (issue 11: "Notices printed on a date after
+    the window show the price … that apply on that date")."""
+    from app.paper.from_ledger import Selection, notices
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "")
+    try:
+        ledger_member(lg, "19850801", make_id("19850801"))
+        (n,) = notices(lg, Selection(), today=D(2025, 2, 1))
+        (m,) = [x for x in n.members if x.counted]
+        assert m.due == M(1070)
+    finally:
+        lg.close()
+
+
+def test_notice_printed_in_the_window_shows_the_assisted_price(tmp_path):
+    """三（五）1.(1) 最低生活保障对象……资助标准为200元/人 — a 低保 member's notice in the window: 200."""
+    from app.paper.from_ledger import Selection, notices
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "")
+    try:
+        h, mid = ledger_member(lg, "19850801", make_id("19850801"))
+        lg.categories.add(mid, "低保对象", recognized_on="2024-09-01")
+        (n,) = notices(lg, Selection(), today=D(2024, 10, 8))
+        (m,) = [x for x in n.members if x.counted]
+        assert (m.due, n.total) == (M(200), M(200))
+    finally:
+        lg.close()
