@@ -286,3 +286,24 @@ def test_ledger_recognition_in_2026_stores_no_claim(tmp_path):
         assert _owed(lg, mid) == 0
     finally:
         lg.close()
+
+
+def test_model_worker_in_a_county_gets_nothing():
+    """二（二）长春市城区内无医疗保障的困难劳动模范 — a county member is not 城区内."""
+    q = ask(P, ADULT, IN, ["劳动模范"], area="县")
+    assert (q.due, q.after_subsidy) == (M(410), M(0))
+
+
+def test_ledger_payment_after_the_window_is_not_priced_silently(tmp_path):
+    """三、居民在集中缴费期外参保缴费的，按照相关政策规定执行 — the ledger must not record a price the notice does not give
+    without the clerk saying why (refused, or needing an override reason)."""
+    from app.domain.problems import ProblemsError
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "区")
+    try:
+        h, mid = ledger_member(lg, "19600501", make_id("19600501"))
+        with pytest.raises(ProblemsError):
+            lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2025-03-01")
+    finally:
+        lg.close()

@@ -185,3 +185,9 @@ def test_ledger_recognition_dated_before_a_full_payment_is_owed(tmp_path):
         assert sum(c.amount for c in lg.claims.list()) == M(150)
     finally:
         lg.close()
+
+
+def test_tekun_in_a_pilot_area_still_pays_the_ltc_10():
+    """二、对城乡特困人员给予全额资助 (居民医保); 长期护理保险试点统筹区要利用社会组织、慈善基金……资助城乡特困……参加长期护理
+    保险 — not the 医疗救助 fund: the counter collects 10."""
+    assert ask(P, ADULT, IN, ["特困人员"], addons=["长期护理保险"]).due == M(10)

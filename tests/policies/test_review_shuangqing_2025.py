@@ -332,3 +332,37 @@ def test_notice_printed_in_the_window_shows_the_assisted_price(tmp_path):
         assert (m.due, n.total) == (M(200), M(200))
     finally:
         lg.close()
+
+
+def test_new_college_student_paying_in_november_is_still_covered_from_september():
+    """三（四）2. 新入学大中专院校学生医保待遇享受期为2024年9月1日至2025年12月31日。"""
+    q = ask(P, D(2006, 3, 1), D(2024, 11, 1), special="新入学大中专学生")
+    assert (q.due, q.benefit_start) == (M(400), D(2024, 9, 1))
+
+
+@pytest.mark.xfail(strict=True, reason="双清 三（七）: a new college student's own 待遇享受期 began 2024-09-01; refund_decision "
+                                       "still allows a refund on 2024-10-15 because it is before the year's 2025-01-01")
+def test_no_refund_for_a_new_student_once_their_own_period_began():
+    """三（七）在相应待遇享受期未开始前……可……退费；待遇享受期开始后……个人缴费不再退回。 三（四）2. 新入学大中专院校学生医保
+    待遇享受期为2024年9月1日至2025年12月31日。 “相应” = the member's own period (issue 11's reading too): for a new
+    student it began 2024-09-01, so a refund asked on 2024-10-15 is refused."""
+    assert not refund(P, "参加职工医保", D(2024, 10, 15), D(2024, 9, 1), 0).allowed
+
+
+@pytest.mark.xfail(strict=True, reason="双清 三（七）: the ledger refunds a new college student's 400 on 2024-10-15 although "
+                                       "their benefit period began 2024-09-01")
+def test_ledger_refuses_the_refund_of_a_covered_new_student(tmp_path):
+    """三（七）+ 三（四）2., through the ledger: paid 2024-09-10 as 新入学大中专学生, refund asked 2024-10-15."""
+    from app.domain.problems import ProblemsError
+    from app.domain.quote_model import SpecialFact
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "")
+    try:
+        h, mid = ledger_member(lg, "20060301", make_id("20060301"))
+        pid = lg.payments.record(h, [PayLine(mid, special=SpecialFact("新入学大中专学生"))], method="现金",
+                                 paid_on="2024-09-10").id
+        with pytest.raises(ProblemsError):
+            lg.payments.refund(pid, mid, "参加职工医保", refunded_on="2024-10-15")
+    finally:
+        lg.close()

@@ -182,3 +182,16 @@ def test_ledger_commercial_addon_charged_with_the_premium(tmp_path):
         assert lg.payments.get(pid).items[0].amount == M(238)
     finally:
         lg.close()
+
+
+def test_ledger_payment_on_the_26th_is_not_recorded_silently(tmp_path):
+    """二、集中征缴期间每月1–25日可办理缴费 — a payment dated 2024-10-28 is refused (or needs an override reason)."""
+    from app.domain.problems import ProblemsError
+    from app.ledger import PayLine
+
+    lg, h, mid = _tunliu(tmp_path, "19750401")
+    try:
+        with pytest.raises(ProblemsError):
+            lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2024-10-28")
+    finally:
+        lg.close()
