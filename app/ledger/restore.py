@@ -187,7 +187,7 @@ def _diff_current(pv: RestorePreview, ledger_path: Path, backup: Path, b_audit: 
             pv.payments.append(LostPayment(no, year, seq, fen, on, hh or "", bool(voided), "台账"))
         pv.voids = [r[0] for r in conn.execute(
             "SELECT p.receipt_no FROM main.payments p JOIN b.payments q ON q.receipt_no = p.receipt_no"
-            " WHERE p.voided_at IS NOT NULL AND q.voided_at IS NULL ORDER BY p.id")]
+            " WHERE p.voided_at IS NOT NULL AND NOT (q.voided_at IS NOT NULL) ORDER BY p.id")]
         pv.refunds = [f"{r[0]} {r[1]} {r[2] / 100:.2f} 元" for r in conn.execute(
             "SELECT p.receipt_no, m.name, r.amount_fen FROM main.refunds r JOIN main.payment_items i"
             " ON i.id = r.payment_item_id JOIN main.payments p ON p.id = i.payment_id JOIN main.members m"

@@ -311,7 +311,7 @@ WHEN NEW.id IS NOT OLD.id OR NEW.year IS NOT OLD.year OR NEW.seq IS NOT OLD.seq
   OR NEW.operator IS NOT OLD.operator OR NEW.notes IS NOT OLD.notes OR NEW.created_at IS NOT OLD.created_at
 BEGIN SELECT RAISE(ABORT, '缴费记录不能修改（只能作废或退费）'); END;
 CREATE TRIGGER payments_void_once BEFORE UPDATE OF voided_at, voided_by, void_reason ON payments
-WHEN OLD.voided_at IS NOT NULL OR NEW.voided_at IS NULL OR NEW.voided_by IS NULL
+WHEN OLD.voided_at IS NOT NULL OR NOT (NEW.voided_at IS NOT NULL) OR NEW.voided_by IS NULL
   OR coalesce(trim(NEW.void_reason), '') = ''
 BEGIN SELECT RAISE(ABORT, '作废不能撤销或修改；作废须写明原因和作废人'); END;
 CREATE TRIGGER payment_items_fixed BEFORE UPDATE ON payment_items
