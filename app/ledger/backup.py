@@ -19,7 +19,6 @@ Automatic backups are skipped when nothing changed since the last one, or the la
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import sqlite3
 import time
