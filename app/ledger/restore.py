@@ -59,6 +59,7 @@ class RestorePreview:
     changes: int = 0  # audit entries after the backup
     backup_counters: dict[int, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    numbers_only: int = 0  # numbers the journal knows only as "used up to N" (bulk writes): dropped too
 
     @property
     def usable(self) -> bool:
@@ -66,7 +67,8 @@ class RestorePreview:
 
     @property
     def loses_something(self) -> bool:
-        return bool(self.payments or self.voids or self.refunds or self.members or self.imports or self.changes)
+        return bool(self.payments or self.voids or self.refunds or self.members or self.imports or self.changes
+                    or self.numbers_only)
 
     def fingerprint(self) -> tuple:
         return (tuple(p.receipt_no for p in self.payments), tuple(self.voids), tuple(self.refunds), len(self.members),
@@ -103,6 +105,8 @@ class RestorePreview:
                        + ("……" if len(self.members) > 20 else ""))
         if self.imports:
             out.append(f"  导入 {len(self.imports)} 次：" + "；".join(self.imports))
+        if self.numbers_only:
+            out.append(f"  另有 {self.numbers_only} 个票据号只知已用（批量写入，金额不详），同样不再使用")
         if self.changes:
             out.append(f"  操作日志中共 {self.changes} 条变更")
         return out
@@ -173,6 +177,10 @@ def preview(backup: str | os.PathLike, ledger_path: str | os.PathLike) -> Restor
         pv.payments.append(LostPayment(rec.get("no") or f"{year}-{seq:06d}", year, seq, rec.get("fen"), rec.get("on"),
                                        "", False, "票据日志"))
     pv.payments.sort(key=lambda p: (p.year, p.seq))
+    listed = {(p.year, p.seq) for p in pv.payments}
+    for year, high in state.high.items():
+        pv.numbers_only += sum(1 for s in range(pv.backup_counters.get(year, 0) + 1, high + 1)
+                               if (year, s) not in listed and (year, s) not in state.receipts)
     return pv
 
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from backup_helpers import checkpoint, cli_process, corrupt_page, new_ledger, reopen, used_pages
+from backup_helpers import checkpoint, cli_process, corrupt_page, new_ledger, pay, reopen, used_pages
 
 from app.domain.problems import Cancelled
 from app.ledger import open_ledger
@@ -96,3 +96,21 @@ def test_a_payment_is_refused_on_a_ledger_found_damaged_while_open(tmp_path):
             reopen(path)
     finally:
         lg.close()
+
+
+def test_restore_counts_numbers_known_only_as_used(tmp_path):
+    """A bulk write journals one "used up to N" line: after a restore those numbers are dropped, not reused."""
+    from app.ledger.journal import ReceiptJournal
+    from app.ledger.receipts import journal_key, list_dropped
+    from app.ledger.restore import preview, restore
+
+    path = tmp_path / "l.db"
+    with new_ledger(path, 2) as lg:
+        backup = backup_ledger(path)
+        ReceiptJournal(path, journal_key(lg.db)).append([{"k": "h", "y": 2025, "s": 7}])
+    pv = preview(backup, path)
+    assert pv.numbers_only == 5 and "5 个票据号只知已用" in "\n".join(pv.lines())
+    restore(backup, path)
+    with reopen(path) as lg:
+        assert len(list_dropped(lg)) == 5 and pay(lg, 1)[0][0] == "2025-000008"
+        assert lg.check() == []
