@@ -170,6 +170,11 @@ class Ledger:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+        except sqlite3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._damaged_by(exc)
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -194,6 +199,18 @@ class Ledger:
         self.damage = [Problem(str(self.path), "台账文件在使用中被删除或替换")]
         if saved is None:
             raise LedgerError("台账文件在使用中被删除了，未能救回最近的记录，请立即联系技术人员", str(self.path))
+
+    def _damaged_by(self, exc: sqlite3.DatabaseError) -> None:
+        """SQLite found the file damaged in the middle of a write: mark it (no more payments, here or in any
+        other window) and say so."""
+        text = str(exc)
+        if not any(w in text for w in ("malformed", "not a database", "corrupt")):
+            return
+        from . import health
+
+        self.damage = [Problem(str(self.path), f"台账文件已损坏（{text}）")]
+        health.write_mark(self.path, self.damage)
+        raise LedgerDamaged(self.path, self.damage) from exc
 
     def _still_there(self) -> None:
         """Refuse to commit into a file that was deleted or replaced while open (its writes would vanish with

@@ -114,3 +114,20 @@ def test_restore_counts_numbers_known_only_as_used(tmp_path):
     with reopen(path) as lg:
         assert len(list_dropped(lg)) == 5 and pay(lg, 1)[0][0] == "2025-000008"
         assert lg.check() == []
+
+
+def test_a_ledger_damaged_under_an_open_window_stops_taking_payments(tmp_path):
+    path = tmp_path / "l.db"
+    lg = new_ledger(path, 3)
+    try:
+        checkpoint(path)
+        for page in used_pages(path)[5:]:  # the disk fails under the open ledger
+            corrupt_page(path, page)
+        with pytest.raises(LedgerDamaged, match="已停止记账"):
+            pay(lg, 1)
+        with pytest.raises(LedgerDamaged):  # and the next one is refused before it starts
+            pay(lg, 1)
+    finally:
+        lg.close()
+    with pytest.raises(LedgerDamaged):  # every other window and command is told too (the mark)
+        open_ledger(path, backup=False)
