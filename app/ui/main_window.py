@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
+from ..domain.vocabulary import HouseholdState, Status
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
@@ -202,10 +203,10 @@ class MainWindow(QMainWindow):
 
     # what a typical cell holds, per column (the header's own width counts too)
     _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某",
-                       "缴费状态": vocabulary.HouseholdState.PARTLY.label,
+                       "缴费状态": HouseholdState.PARTLY.label,
                        "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
                        "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
-                       "参保状态": max(vocabulary.Status, key=len).label, "缴费": "已缴 1,410.00"}
+                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00"}
 
     def _size_columns(self) -> None:
         """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
