@@ -137,6 +137,13 @@ class MainWindow(QMainWindow):
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
 
+    def open_operators(self):
+        from .login import OperatorsDialog
+
+        d = OperatorsDialog(self.ledger, self)
+        d.show()
+        return d
+
     def operator(self) -> str:
         if self.ledger.session is not None:  # the logged-in operator (app.ui.login)
             return self.ledger.session.name
@@ -170,6 +177,7 @@ class MainWindow(QMainWindow):
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
+        self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
         self.a_rollover = act("结转新年度", self.open_rollover)
         self.a_switch = act("切换台账", self.switch_ledger.emit)
 
@@ -340,7 +348,8 @@ class MainWindow(QMainWindow):
         from .exchange_dialogs import ImportDialog
 
         d = ImportDialog(self.ledger, self)
-        d.imported.connect(self.after_change)
+        # an import adds many rows anywhere in the list: reload it whole, then refresh the rest
+        d.imported.connect(lambda outcome: (self.apply_filter(), self.after_change(outcome)))
         self._keep(d)
         return d
 

@@ -21,6 +21,7 @@ from ..ledger.members import RELATIONS
 from ..ledger.models import ID_TYPES
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.problems import Problem, ProblemsError
+from .login import conceal
 from .tasks import error_text
 
 STATUSES = tuple(Status)
@@ -86,6 +87,7 @@ class HouseholdForm(QDialog):
             self.address.setText(household.address)
             self.phone.setText(household.phone)
             self.notes.setText(household.notes)
+            conceal([self.phone], ledger, self.problem, household=household)  # app.ui.login
         if village_id is not None:
             self.village.setCurrentIndex(max(self.village.findData(village_id), 0))
         self._fill_groups()
@@ -313,6 +315,7 @@ class MemberForm(QDialog):
         self.status.setCurrentText(m.status)
         self.status_detail.setText(m.status_detail)
         self.status_date.setText(m.status_date.isoformat() if m.status_date else "")
+        conceal([self.id_number, self.phone], self.ledger, self.problem, member=m)  # app.ui.login
 
     # -- checking as you type
     def check(self) -> list[Problem]:
