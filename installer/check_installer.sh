@@ -96,7 +96,7 @@ winpath() { winepath -w "$1" 2>/dev/null; }
 BUNDLE=$WORK/bundle
 mkdir -p "$BUNDLE"
 if [ -n "$BUNDLE_FROM" ]; then
-  cp -a "$BUNDLE_FROM/." "$BUNDLE/"
+  cp -rL "$BUNDLE_FROM/." "$BUNDLE/"   # links become files, as on Windows
 else
   # the data files of the bundle (policies, column sets, icons); the 20 MB of fonts only slow compression down
   mkdir -p "$BUNDLE/_internal/resources" && cp -a "$ROOT/policies" "$BUNDLE/_internal/"

@@ -123,7 +123,8 @@ def test_unused_python_modules_are_excluded_and_used_ones_are_not():
 def test_installs_per_user_without_admin():
     setup = iss_setup()
     assert setup["privilegesrequired"] == "lowest"
-    assert setup["defaultdirname"].startswith("{autopf}")  # %LOCALAPPDATA%\Programs when per user
+    # what {autopf} means per user (FOLDERID_UserProgramFiles), spelled out so Wine can check the installer
+    assert setup["defaultdirname"] == "{localappdata}\\Programs\\{#AppNameEn}"
     assert re.fullmatch(r"\{\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}", setup["appid"])  # fixed: upgrades
     assert setup["usepreviousappdir"] == "yes" and setup["closeapplications"] == "yes"
 
