@@ -193,3 +193,9 @@ def test_install_root_is_the_bundle_folder_when_frozen(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert paths.install_root() == tmp_path
     assert paths.policies_dir() == tmp_path / "policies" and paths.resources_dir() == tmp_path / "resources"
+
+
+def test_a_link_to_a_dropped_qt_library_is_dropped_too():
+    """PyInstaller on Linux puts links beside the program to Qt libraries: none may point to a trimmed one."""
+    assert not bundle_trim.keep(("libQt6WaylandClient.so.6", "PySide6/Qt/lib/libQt6WaylandClient.so.6", "SYMLINK"))
+    assert bundle_trim.keep(("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"))
