@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ..domain.problems import Problem, ProblemsError
+from .login import HELP_OPERATOR, open_as_operator
 
 EXPORT_NAMES = {"ledger": "参保缴费台账", "unpaid": "未参保人员明细", "progress": "参保进度汇总",
                 "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报"}
@@ -48,7 +49,7 @@ def register(sub) -> None:
     _common(i)
     i.add_argument("--commit", action="store_true", help="写入台账（不加则只预览，不写入）")
     i.add_argument("--leftovers", metavar="Excel文件", help="未导入的行（查无此人、有问题）写到这个 .xlsx")
-    i.add_argument("--operator", metavar="姓名", help="操作员（写入日志；默认：台账设置的第一位操作员）")
+    i.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     i.set_defaults(func=cmd_import)
 
 
@@ -88,7 +89,6 @@ def _progress(done: int, total: int) -> None:
 def cmd_export(args) -> int:
     from ..exchange.exports import export_one, export_weekly, week_range
     from ..exchange.from_ledger import ExportFilter
-    from ..ledger import open_ledger
 
     problems: list[Problem] = []
     what = _kind(args.what, EXPORT_NAMES, problems)
@@ -114,7 +114,7 @@ def cmd_export(args) -> int:
 
         column_dirs = [Path(args.columns)] + search_dirs()
     try:
-        with open_ledger(args.db, backup=False) as lg:
+        with open_as_operator(args.db, backup=False) as lg:
             if what == "weekly":
                 res = export_weekly(lg, args.output, start, end, village=args.village, group=args.group,
                                     column_dirs=column_dirs, progress=_progress)
@@ -135,7 +135,6 @@ def cmd_export(args) -> int:
 
 def cmd_import(args) -> int:
     from ..exchange.imports import commit, preview, write_leftovers
-    from ..ledger import open_ledger
 
     problems: list[Problem] = []
     what = _kind(args.what, IMPORT_NAMES, problems)
@@ -146,7 +145,7 @@ def cmd_import(args) -> int:
         _print_problems(problems, sys.stderr)
         return 2
     try:
-        with open_ledger(args.db, backup=args.commit, operator=args.operator) as lg:
+        with open_as_operator(args.db, args.operator, backup=args.commit) as lg:
             pv = preview(lg, args.file, what)
             print(f"{IMPORT_NAMES[what]} {Path(args.file).name}：{pv.summary()}")
             if pv.problems:

@@ -11,19 +11,21 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..domain.idnumber import mask_id_number
+from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
 from .failures import fail, reported
+from .login import HELP_OPERATOR, log_in, open_as_operator
 
 
 # ---------------------------------------------------------------------------- plumbing
 def _db_parent(writes: bool = True) -> argparse.ArgumentParser:
-    """--db for every command; --operator (who is written into the audit log) only for commands that write."""
+    """--db for every command; --operator (who is written into the audit log) only for commands that write.
+    Every command logs in (app.cli.login): a read-only one as ``CANBAO_OPERATOR``, or asks in a terminal."""
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
     if writes:
-        p.add_argument("--operator", metavar="姓名", help="操作员，记入操作日志（默认：台账设置的第一位操作员）")
+        p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     return p
 
 
@@ -32,9 +34,8 @@ _command = reported
 
 
 def _open(args, create: bool = False):
-    from ..ledger import open_ledger
-
-    return open_ledger(args.db, create=create, operator=getattr(args, "operator", None))
+    """Open the ledger logged in as a known operator (``--operator`` / ``CANBAO_OPERATOR`` and the PIN)."""
+    return open_as_operator(args.db, getattr(args, "operator", None), create=create)
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
@@ -61,11 +62,13 @@ def _member(lg, ref: str, household_id: int | None = None):
     raise ProblemsError([Problem("人员", f"找不到人员「{text}」（请用证件号码或 #编号）")])
 
 
-def _print_member(m, prefix: str = "  ") -> None:
+def _print_member(m, prefix: str = "  ", full: bool = False) -> None:
     status = m.status + (f"（{m.status_detail}）" if m.status_detail else "") + (
         f" {m.status_date}" if m.status_date else "")
+    number, phone = (m.id_number or "", m.phone or "") if full else (mask_id_number(m.id_number or ""),
+                                                                     mask_phone(m.phone or ""))
     print(f"{prefix}#{m.id} {m.name} {m.relation or '-'} {m.sex} {m.birth_date} {m.id_type} "
-          f"{mask_id_number(m.id_number or '') or '-'} {m.phone or ''} {'学生 ' + m.school if m.student else ''} "
+          f"{number or '-'} {phone} {'学生 ' + m.school if m.student else ''} "
           f"[{status}]".rstrip())
 
 
@@ -84,7 +87,7 @@ def register(sub) -> None:
     p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
     p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
     p.add_argument("--operator", dest="operators", action="append", default=[], required=True, metavar="姓名",
-                   help="操作员（可多次，第一位为默认操作员）")
+                   help="操作员（可多次）；第一位登记为管理员，口令在终端输入或用环境变量 CANBAO_PIN")
     p.add_argument("--village", action="append", default=[], metavar="村[:组,组]", help="村及其组（可多次）")
     p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
     p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
@@ -141,6 +144,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_member_add)
     p = ms.add_parser("show", parents=[ro], help="显示一个人：档案、类别、本年度缴费")
     p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
+    p.add_argument("--full", action="store_true", help="显示完整证件号码和电话（须专干或管理员，记入操作日志）")
     p.set_defaults(func=cmd_member_show)
     p = ms.add_parser("update", parents=[db], help="修改人员档案（只改给出的项）")
     p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
@@ -190,6 +194,8 @@ def register(sub) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="缴费日期（默认今天）")
     p.add_argument("--override", metavar="原因", help="与政策不符时的变更原因")
     p.add_argument("--notes", default="", metavar="备注", help="备注，印在回执上")
+    p.add_argument("--special", metavar="情形[:日期]",
+                   help="政策规定的特殊情形（适用于本次所列人员），如 退役军人、职工医保断保:2025-03-01（断保日期）")
     p.set_defaults(func=cmd_pay)
 
     p = ls.add_parser("void", parents=[db], help="作废一张票据（记录保留）")
@@ -219,12 +225,37 @@ def register(sub) -> None:
     who.add_argument("--member", metavar="证件号码|#编号", help="只看这个人的变更")
     who.add_argument("--household", metavar="户编号", help="只看这一户的变更")
     p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多列出多少条（默认 50）")
+    p.add_argument("--full", action="store_true",
+                   help="显示完整证件号码和电话（须与 --member 一起用；须专干或管理员，记入操作日志）")
     p.set_defaults(func=cmd_audit)
+
+    oo = ls.add_parser("operator", help="操作员：列出（list）、添加（add）、改口令（pin）、改角色（role）、停用（disable）")
+    os_ = oo.add_subparsers(dest="operator_command", metavar="子命令")
+    p = os_.add_parser("list", parents=[ro], help="列出操作员和角色")
+    p.set_defaults(func=cmd_operator_list)
+    p = os_.add_parser("add", parents=[db], help="添加操作员（须管理员；新口令在终端输入，或用环境变量 CANBAO_NEW_PIN）")
+    p.add_argument("name", metavar="姓名", help="新操作员的姓名")
+    p.add_argument("--role", default="网格员", metavar="角色", help="网格员 / 专干 / 管理员（默认 网格员）")
+    p.set_defaults(func=cmd_operator_add)
+    p = os_.add_parser("pin", parents=[db], help="更改口令（自己的；管理员可改任何人的）")
+    p.add_argument("name", nargs="?", metavar="姓名", help="默认：登录的操作员自己")
+    p.set_defaults(func=cmd_operator_pin)
+    p = os_.add_parser("role", parents=[db], help="更改角色（须管理员）")
+    p.add_argument("name", metavar="姓名", help="操作员姓名")
+    p.add_argument("role", metavar="角色", help="网格员 / 专干 / 管理员")
+    p.set_defaults(func=cmd_operator_role)
+    p = os_.add_parser("disable", parents=[db], help="停用操作员（记录保留，不能再登录；须管理员）")
+    p.add_argument("name", metavar="姓名", help="操作员姓名")
+    p.set_defaults(func=cmd_operator_disable)
+    oo.set_defaults(func=lambda a: (oo.print_help(), 0)[1])
 
     p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
     p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
     p.add_argument("--policy", required=True, metavar="政策编号", help="新年度的政策编号，见 canbao policy list")
     p.set_defaults(func=cmd_rollover)
+    from . import claims_cmd
+
+    claims_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     p = sub.add_parser("backup", parents=[ro], help="备份台账（默认存入台账旁的 备份 文件夹）")
@@ -259,6 +290,7 @@ def cmd_init(args) -> int:
     kinds = {name: "社区" for name in communities}
     lg = open_ledger(path, create=True, backup=False)
     try:
+        log_in(lg, args.operators[0])  # the first operator named is the ledger's first 管理员 (asks for a PIN)
         lg.settings.initialize(township=args.township, year=args.year, policy_id=args.policy,
                                operators=args.operators, villages={**villages, **communities}, area_kind=args.area_kind,
                                village_kinds=kinds)
@@ -314,7 +346,7 @@ def cmd_household_list(args) -> int:
         rows = lg.households.list(village=args.village, group=args.group, limit=args.limit)
         for h in rows:
             print(f"{h.number}  {h.village} {h.group or '-'}  户主 {h.head_name or '（未定）'}  {h.member_count}人  "
-                  f"{h.phone}  {h.address}")
+                  f"{mask_phone(h.phone)}  {h.address}")
         print(f"共 {len(rows)} 户" + ("（已截断，用 --limit 调整）" if len(rows) == args.limit else ""))
     return 0
 
@@ -323,7 +355,7 @@ def cmd_household_list(args) -> int:
 def cmd_household_show(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.number)
-        print(f"户 {h.number}  {h.village} {h.group}  {h.address}  {h.phone}  {h.notes}".rstrip())
+        print(f"户 {h.number}  {h.village} {h.group}  {h.address}  {mask_phone(h.phone)}  {h.notes}".rstrip())
         for m in lg.members.of_household(h.id):
             _print_member(m)
             for c in lg.categories.of_member(m.id):
@@ -362,7 +394,9 @@ def cmd_household_update(args) -> int:
 def cmd_member_show(args) -> int:
     with _open(args) as lg:
         m = _member(lg, args.member)
-        _print_member(m, "")
+        if args.full:
+            reveal(lg, m)
+        _print_member(m, "", full=args.full)
         print(f"  户 {m.household_number}" + (f"  民族 {m.ethnicity}" if m.ethnicity else "") + (
             f"  备注 {m.notes}" if m.notes else ""))
         for c in lg.categories.of_member(m.id):
@@ -436,10 +470,11 @@ def cmd_pay(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.household)
         lines = []
+        special = _special(args.special)
         for spec in args.member:
             ref, _, amount = spec.partition("=")
             m = _member(lg, ref, h.id)
-            lines.append(PayLine(m.id, amount=amount.strip() or None))
+            lines.append(PayLine(m.id, amount=amount.strip() or None, special=special))
         ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
                                 override_reason=args.override, notes=args.notes)
         p = lg.payments.get(ch.id)
@@ -450,6 +485,16 @@ def cmd_pay(args) -> int:
             for w in i.quote.warnings:
                 print(f"  提示：{w}")
     return 0
+
+
+def _special(text: str | None):
+    """``退役军人`` or ``职工医保断保:2025-03-01`` (the event date) for ``ledger pay --special``."""
+    from ..domain.quote_model import SpecialFact
+
+    if not text:
+        return None
+    name, _, when = text.replace("：", ":").partition(":")
+    return SpecialFact(name.strip(), _date(when, "--special") if when.strip() else None)
 
 
 @_command
@@ -479,10 +524,10 @@ def cmd_search(args) -> int:
         if args.json:
             from dataclasses import asdict
 
-            print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+            print(json.dumps([mask_fields(asdict(h)) for h in hits], ensure_ascii=False, indent=2))
             return 0
         for h in hits:
-            print(f"#{h.member_id} {h.name} {mask_id_number(h.id_number or '') or '-'} {h.phone or '-'} "
+            print(f"#{h.member_id} {h.name} {mask_id_number(h.id_number or '') or '-'} {mask_phone(h.phone) or '-'} "
                   f"户 {h.household_number} {h.village} {h.group} {h.relation} [{h.status}]（{h.matched}）")
         print(f"找到 {len(hits)} 人")
     return 0
@@ -505,6 +550,10 @@ def cmd_audit(args) -> int:
     from ..ledger.audit import describe
 
     with _open(args) as lg:
+        if args.full and args.member:
+            reveal(lg, _member(lg, args.member))
+        elif args.full:
+            raise ProblemsError([Problem("--full", "完整证件号码和电话只能按人查看：请同时用 --member")])
         if args.member:
             entries = lg.audit.for_member(_member(lg, args.member).id)
         elif args.household:
@@ -512,7 +561,7 @@ def cmd_audit(args) -> int:
         else:
             entries = lg.audit.recent(args.limit)
         for e in entries[-args.limit:]:
-            print(describe(e))
+            print(describe(e, masked=not args.full))
     return 0
 
 
@@ -550,7 +599,10 @@ def cmd_restore(args) -> int:
     source = Path(args.backup) if args.backup else (list_backups(path) or [None])[-1]
     if source is None or not source.exists():
         raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有自动备份）'}")])
-    saved = restore_ledger(source, path, operator=args.operator)
+    with _open(args) as lg:
+        lg.require("restore")  # before anything is replaced
+        session = lg.session
+    saved = restore_ledger(source, path, operator=session)
     print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {saved}" if saved else ""))
     return 0
 
@@ -563,3 +615,68 @@ def cmd_check(args) -> int:
         print(f"问题：{p}")
     print("检查通过：完整性、外键、重复、金额合计均无问题" if not problems else f"共 {len(problems)} 个问题")
     return 1 if problems else 0
+
+
+# ---------------------------------------------------------------------------- operators
+def reveal(lg, member) -> None:
+    from ..ledger.operators import reveal as reveal_member
+
+    reveal_member(lg, member)
+
+
+def _new_pin(name: str) -> str:
+    import getpass
+    import os
+    import sys
+
+    pin = os.environ.get("CANBAO_NEW_PIN")
+    if pin is not None:
+        return pin
+    if not sys.stdin.isatty():
+        raise ProblemsError([Problem("口令", f"请在终端中运行以输入 {name} 的新口令，或设置环境变量 CANBAO_NEW_PIN")])
+    pin = getpass.getpass(f"{name} 的新口令：")
+    if getpass.getpass("再输入一次：") != pin:
+        raise ProblemsError([Problem("口令", "两次输入的口令不一致")])
+    return pin
+
+
+@_command
+def cmd_operator_list(args) -> int:
+    with _open(args) as lg:
+        for o in lg.operators.list(include_disabled=True):
+            print(f"{o.name}  {o.role}" + ("  （已停用）" if o.disabled else ""))
+    return 0
+
+
+@_command
+def cmd_operator_add(args) -> int:
+    with _open(args) as lg:
+        lg.require("operators")
+        lg.operators.add(args.name, args.role, _new_pin(args.name))
+        print(f"已添加操作员 {args.name}（{args.role}）")
+    return 0
+
+
+@_command
+def cmd_operator_pin(args) -> int:
+    with _open(args) as lg:
+        name = args.name or lg.session.name
+        lg.operators.set_pin(name, _new_pin(name))
+        print(f"已更改 {name} 的口令")
+    return 0
+
+
+@_command
+def cmd_operator_role(args) -> int:
+    with _open(args) as lg:
+        lg.operators.set_role(args.name, args.role)
+        print(f"{args.name} 的角色已改为 {args.role}")
+    return 0
+
+
+@_command
+def cmd_operator_disable(args) -> int:
+    with _open(args) as lg:
+        lg.operators.disable(args.name)
+        print(f"已停用操作员 {args.name}")
+    return 0

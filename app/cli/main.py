@@ -38,9 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..logs import redact_logs
     from ..paths import make_files_private
 
     make_files_private()  # ledger, backups, exports, PDFs: readable by this user only
+    redact_logs()  # no full ID number or phone in any log line
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")

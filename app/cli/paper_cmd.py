@@ -77,7 +77,7 @@ def _run(args) -> int:
 
 
 def _print(args) -> int:
-    from ..ledger import open_ledger
+    from .login import open_as_operator
     from ..paper import from_ledger as fl
 
     today = dt.date.today()
@@ -88,7 +88,7 @@ def _print(args) -> int:
             return _fail([Problem("--date", f"日期格式应为 YYYY-MM-DD：{args.date}")])
     out = Path(args.output) if args.output else _default_name(args)
     sel = fl.Selection(village=args.village, group=args.group, household=args.household)
-    lg = open_ledger(args.db, backup=False)  # a LedgerError is a ProblemsError: reported by _run
+    lg = open_as_operator(args.db, backup=False)  # a LedgerError is a ProblemsError: reported by _run
     try:
         if args.kind == "notices":
             from ..paper.notice import render_notices

@@ -225,6 +225,7 @@ def assistance_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None
                "standard_amount": _quote_money(q.get("personal_standard")),
                "assistance_amount": _quote_money(q.get("assistance")),
                "personal_amount": yuan(fen), "paid_on": dt.date.fromisoformat(paid_on)}
+    yield from _claim_rows(ledger, flt, year, "assistance")
 
 
 def subsidy_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
@@ -237,3 +238,26 @@ def subsidy_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = 
                    "category": "、".join(q.get("categories") or ()), "funder": part.get("funder", ""),
                    "subsidy_amount": _quote_money(part.get("amount")), "personal_amount": yuan(fen),
                    "paid_on": dt.date.fromisoformat(paid_on), "state": "待补助"}
+    yield from _claim_rows(ledger, flt, year, "subsidy")
+
+
+def _claim_rows(ledger, flt: ExportFilter, year: int | None, kind: str) -> Iterator[dict]:
+    """认定后补付 (app.ledger.claims): recognised after paying in full; one row per part of the claim."""
+    for c in ledger.claims.list(year=year or campaign_year(ledger)):
+        if c.state in ("已撤销", "缴费已作废", "缴费已退费"):
+            continue
+        m = ledger.members.get(c.member_id)
+        h = ledger.households.get(m.household_id)
+        if (flt.village and h.village != flt.village) or (flt.group and (h.group or "") != flt.group):
+            continue
+        if (flt.start and c.paid_on < flt.start) or (flt.end and c.paid_on > flt.end):
+            continue
+        base = {"village": h.village, "group": h.group or "", "name": m.name, "id_number": m.id_number,
+                "category": f"{c.category}（{c.recognized_on} 认定，缴费后补付）", "paid_on": c.paid_on}
+        for part in c.parts:
+            if kind == "assistance" and part.kind == "assistance":
+                yield {**base, "funding_source": part.funder, "standard_amount": None,
+                       "assistance_amount": part.amount, "personal_amount": None}
+            elif kind == "subsidy" and part.kind in ("subsidy", "withdrawn"):
+                yield {**base, "funder": part.funder, "subsidy_amount": part.amount, "personal_amount": None,
+                       "state": f"认定后{c.state}" if part.kind == "subsidy" else "不再补助（认定后改按新类别）"}

@@ -112,6 +112,7 @@ def commit(ledger, pv: ImportPreview, *, operator: str | None = None,
            progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
     """Write the preview's clean rows in one transaction with an import log; on any write error nothing is
     written and a ProblemsError lists every row that failed."""
+    ledger.require("import")
     if pv.reading_problems and not pv.check.rows:
         raise ProblemsError(pv.reading_problems)
     rows = pv.to_write

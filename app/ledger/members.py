@@ -121,6 +121,7 @@ class Members:
             phone: str = "", student: bool = False, school: str = "", status: str = ENROLLED,
             status_detail: str = "", status_date: dt.date | str | None = None, notes: str = "",
             operator: str | None = None) -> Change:
+        self._l.require("record")
         problems: list[Problem] = []
         self._household_exists(household_id, problems)
         rec = self._validate(None, household_id, dict(
@@ -143,6 +144,7 @@ class Members:
     def update(self, member_id: int, *, operator: str | None = None, **fields) -> Change:
         """Change any of: name, id_type, id_number, birth_date, sex, ethnicity, relation, phone, student,
         school, notes. (Status: ``set_status``; household: ``move``.)"""
+        self._l.require("record")
         allowed = {"name", "id_type", "id_number", "birth_date", "sex", "ethnicity", "relation", "phone", "student",
                    "school", "notes"}
         unknown = set(fields) - allowed
@@ -178,6 +180,7 @@ class Members:
     def set_status(self, member_id: int, status: str, *, detail: str = "", on: dt.date | str | None = None,
                    operator: str | None = None) -> Change:
         """Enrolled here (本地参保), or not with the reason, where (异地参保) and its date (死亡: date of death)."""
+        self._l.require("record")
         cur = self.get(member_id)
         status, detail = text(status), text(detail)
         problems: list[Problem] = []
@@ -200,6 +203,7 @@ class Members:
     def move(self, member_id: int, to_household_id: int, *, relation: str | None = None, reason: str = "",
              operator: str | None = None) -> Change:
         """Move a member to another household; categories, payments and audit stay with the member."""
+        self._l.require("record")
         cur = self.get(member_id)
         problems: list[Problem] = []
         self._household_exists(to_household_id, problems)
@@ -236,6 +240,7 @@ class Members:
     def choose_addons(self, member_id: int, addons: Iterable[str] = (), declined: Iterable[str] = (), *,
                       year: int | None = None, operator: str | None = None) -> Change:
         """Record the add-ons a member chose (and default ones declined) for the campaign year."""
+        self._l.require("pay")
         cur = self.get(member_id)
         policy = self._l.policy()
         year = year or self._l.settings.get().year

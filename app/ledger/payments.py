@@ -120,8 +120,9 @@ class Payments:
     def record(self, household_id: int, lines: Iterable[PayLine], *, method: str, paid_on: dt.date | str,
                operator: str | None = None, notes: str = "", override_reason: str | None = None) -> Change:
         """Record one payment; ``Change.id`` is the new payment's id (``get(id).receipt_no``)."""
+        self._l.require("pay")
         lines = list(lines)
-        operator = str(operator or self._l.operator or "").strip()
+        operator = self._l.actor(operator)
         notes = str(notes or "")
         settings = self._l.settings.get()
         policy = self._l.policy()
@@ -183,7 +184,8 @@ class Payments:
 
     def void(self, payment_id: int, reason: str, *, operator: str | None = None) -> Change:
         """Void a payment: it stays, with its receipt number, who voided it, when and why."""
-        operator = (operator or self._l.operator).strip()
+        self._l.require("void")
+        operator = self._l.actor(operator)
         with self._l.transaction() as db:
             p = self.get(payment_id)
             problems = []
@@ -211,7 +213,8 @@ class Payments:
     def refund(self, payment_id: int, member_id: int, reason: str, *, refunded_on: dt.date | str,
                operator: str | None = None, notes: str = "") -> Change:
         """Refund one member's part of a payment, only where the policy's refund rule allows it."""
-        operator = (operator or self._l.operator).strip()
+        self._l.require("refund")
+        operator = self._l.actor(operator)
         policy = self._l.policy()
         with self._l.transaction() as db:
             p = self.get(payment_id)
@@ -239,7 +242,7 @@ class Payments:
                     rule_policy = policy
                 decision = refund_decision(rule_policy, reason=reason, refund_on=day,
                                            member_benefit_start=item.quote.benefit_start,
-                                           waiting_days=item.quote.waiting_days)
+                                           waiting_days=item.quote.waiting_days, note=notes)
                 if not decision.allowed:
                     problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
             if problems:

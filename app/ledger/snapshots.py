@@ -60,7 +60,7 @@ def load_quote(stored: str | dict) -> "Quote":
     day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
     renamed = {"policy_id": "policy"}
     converters = {"due": money, "personal_standard": money, "assistance": money, "after_subsidy": money,
-                  "addons_total": money, "paid_on": day, "benefit_start": day, "benefit_end": day,
+                  "addons_total": money, "paid_on": day, "benefit_start": day, "benefit_end": day, "special_on": day,
                   "subsidies": lambda v: tuple((s["funder"], money(s["amount"])) for s in v or ()),
                   "addons": lambda v: tuple(v or ()), "categories": lambda v: tuple(v or ()),
                   "warnings": lambda v: tuple(v or ()),

@@ -21,7 +21,7 @@ from ..ledger import member_year
 from ..policy_catalog import UnknownPolicy, get_policy
 from .layout import CancelCheck, Progress, tick
 from .model import (LedgerRow, LedgerSheet, LedgerTotals, Notice, NoticeMember, Receipt, ReceiptLine, addons_text,
-                    benefit_text, household_total, member_from_quote, notice_title,
+                    benefit_text, household_total, member_from_quote, notice_terms, notice_title,
                     window_days_text)
 
 if TYPE_CHECKING:
@@ -121,16 +121,23 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
         title=notice_title(policy), township=settings.township, village=h.village, group=h.group,
         household_number=h.number, head_name=h.head_name or (members[0].name if members else ""),
         address=h.address, phone=h.phone, members=members, total=household_total(members),
-        window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
+        window_start=policy.window.start, window_end=policy.window.end, deadline=notice_terms(policy, day).deadline,
+        after_window=notice_terms(policy, day).after_window, grid_collection=_grid_collection(lg),
         benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
         policy_doc=policy.source.doc_number, issued_on=today, window_days=window_days_text(policy),
         notes=_notice_notes(policy, day, today), demo=is_demo(lg),
     )
 
 
+def _grid_collection(lg: "Ledger") -> bool:
+    """The ledger setting ``notice_grid_collection`` (JSON true): print “也可交给网格员代收” on notices."""
+    row = lg.db.execute("SELECT value FROM settings WHERE key = 'notice_grid_collection'").fetchone()
+    return bool(row) and row[0].strip() == "true"
+
+
 def _notice_notes(policy, day: dt.date, today: dt.date) -> tuple[str, ...]:
     notes = [f"金额按 {day.year}年{day.month}月{day.day}日 缴费计算；人员类别或附加险有变化的，以缴费时核定为准。"]
-    if today > policy.window.end:
+    if today > policy.window.end and day <= policy.window.end:  # after it, notice_terms states the rule
         end = policy.window.end
         notes.append(f"注意：本年度集中缴费期已于 {end.year}年{end.month}月{end.day}日 结束，"
                      f"期外缴费的金额和待遇以{policy.source.doc_number}及相关规定为准。")

@@ -96,8 +96,11 @@ class Shell(QObject):
                              on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
 
     def show_ledger(self, ledger) -> None:
+        from .login import ensure_login, install_idle_lock
         from .main_window import MainWindow
 
+        if not ensure_login(ledger, self.first_run, self.show_ledger, self._login_cancelled):
+            return  # the login dialog shows the ledger once someone logged in
         self.close_ledger()
         self.ledger = ledger
         self.prefs.last_ledger = str(ledger.path)
@@ -105,9 +108,16 @@ class Shell(QObject):
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
         self.window.show()
+        install_idle_lock(self.window, ledger, self.prefs)
         if self.first_run is not None:
             self.first_run.hide()
         self.backup_in_background(ledger.path)
+
+    def _login_cancelled(self, ledger) -> None:
+        if ledger is not self.ledger:
+            ledger.close()
+        if self.window is None:
+            self.show_first_run("未登录：台账没有打开。")
 
     def backup_in_background(self, path) -> None:
         """The rotating backup made on every open, on a worker thread with its own connection.
@@ -157,9 +167,11 @@ class Shell(QObject):
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from ..logs import redact_logs
     from ..paths import make_files_private
 
     make_files_private()
+    redact_logs()
     logging.basicConfig(level=logging.INFO)
     app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
     app.setApplicationName("参保台账")

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ..domain.idnumber import mask_id_number
+from ..domain.idnumber import mask_id_number, mask_phone
 from ..domain.money import fmt, from_fen
 from ..ledger.member_year import household_state as _household_state
 from ..ledger.member_year import pay_state as member_pay_state
@@ -204,7 +204,7 @@ class MemberListModel(LazySqlModel):
             return row["household_id"]
         if role == FOREGROUND and col == R_PAID:
             return _BRUSHES[pay_state(row)]
-        if role == TOOLTIP and col == R_IDNO and row[R_IDNO]:
+        if role == TOOLTIP and col == R_IDNO and row[R_IDNO] and not self.mask_ids:
             return row[R_IDNO]
         return None
 
@@ -271,6 +271,8 @@ class HouseholdListModel(LazySqlModel):
                 return str(int(row[H_REQUIRED]) - int(row[H_PAID]))
             if col == H_STATE:
                 return household_state(row).label
+            if col == "phone":  # masked on screen (app.domain.idnumber); the household form shows it whole
+                return mask_phone(row[col] or "")
             v = row[col]
             return "" if v is None else str(v)
         if role == HOUSEHOLD_ID_ROLE:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..domain.idnumber import mask_id_number
+from ..domain.idnumber import mask_id_number, mask_phone
 from ..domain.money import ZERO, fmt
 from ..domain.vocabulary import PayState
 from ..ledger import member_year
@@ -141,7 +141,7 @@ class HouseholdView(QWidget):
         self._enable(True)
         self.title.setText(f"户 {h.number}　户主：{h.head_name or '（未登记）'}")
         place = h.village + (f" {h.group}" if h.group else "")
-        self.facts.setText(f"{place}　住址：{h.address or '—'}　电话：{h.phone or '—'}　共 {h.member_count} 人"
+        self.facts.setText(f"{place}　住址：{h.address or '—'}　电话：{mask_phone(h.phone) or '—'}　共 {h.member_count} 人"
                            + (f"　备注：{h.notes}" if h.notes else ""))
         self.rows = member_rows(self.ledger, h.id, self.paid_on)
         self.table.setRowCount(len(self.rows))

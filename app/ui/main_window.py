@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
-from ..domain import vocabulary
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
@@ -63,7 +62,7 @@ class MainWindow(QMainWindow):
         self.category = QComboBox()
         self.category.setObjectName("categoryFilter")
         self.category.addItem("全部类别", "")
-        for c in vocabulary.CATEGORIES:
+        for c in ledger.policy().category_names():  # the policy file's own categories, then the common ones
             self.category.addItem(c, c)
         self.category.currentIndexChanged.connect(self.apply_filter)
         self.count_label = QLabel()
@@ -138,6 +137,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.search.setFocus)
 
     def operator(self) -> str:
+        if self.ledger.session is not None:  # the logged-in operator (app.ui.login)
+            return self.ledger.session.name
         return (self.prefs.operator if self.prefs and self.prefs.operator else "") or self.ledger.operator
 
     def _toolbar(self) -> None:
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         self.a_export = act("导出", self.open_export)
         self.a_import = act("导入", self.open_import)
         self.a_dashboard = act("统计", self.open_dashboard)
+        self.a_policies = act("政策", self.open_policies, name="policiesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_rollover = act("结转新年度", self.open_rollover)
@@ -374,6 +376,13 @@ class MainWindow(QMainWindow):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
         return [self.ledger.households.get(h).number for h in ids]
+
+    def open_policies(self):
+        from .policy_page import PolicyPage
+
+        d = PolicyPage(self, current_ledger=self.ledger.path)
+        self._keep(d)
+        return d
 
     def open_settings(self):
         from .settings import Preferences, SettingsDialog

@@ -78,6 +78,7 @@ class MemberPanel(QGroupBox):
             self.addon_boxes[a.name] = box
             addons_row.addWidget(box)
         addons_row.addStretch(1)
+        special_row = self._special_row(dialog.policy)
         self.lines = QLabel()
         self.lines.setWordWrap(True)
         self.warn = QLabel()
@@ -87,8 +88,53 @@ class MemberPanel(QGroupBox):
         v.addLayout(top)
         if self.addon_boxes:
             v.addLayout(addons_row)
+        if special_row is not None:
+            v.addLayout(special_row)
         v.addWidget(self.lines)
         v.addWidget(self.warn)
+
+    def _special_row(self, policy):
+        """特殊情形 as the policy file lists them (退役军人, 职工医保断保 …), with the event date where needed."""
+        self.special_box = self.special_date = None
+        if not policy.specials:
+            return None
+        self.special_box = QComboBox()
+        self.special_box.setObjectName(f"special_{self.member.id}")
+        self.special_box.addItem("无特殊情形", None)
+        for sp in policy.specials:
+            self.special_box.addItem(sp.name, sp.name)
+            self.special_box.setItemData(self.special_box.count() - 1, sp.condition or sp.clause, 3)  # tooltip
+        today = dt.date.today()
+        self.special_date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.special_date.setCalendarPopup(True)
+        self.special_date.setDisplayFormat("yyyy-MM-dd")
+        self.special_date.setEnabled(False)
+        self.special_box.currentIndexChanged.connect(lambda _i: self._special_changed())
+        self.special_date.dateChanged.connect(lambda _d: self._recalc())
+        row = QHBoxLayout()
+        row.addWidget(QLabel("特殊情形："))
+        row.addWidget(self.special_box)
+        row.addWidget(QLabel("事件日期："))
+        row.addWidget(self.special_date)
+        row.addStretch(1)
+        return row
+
+    def _special_changed(self) -> None:
+        name = self.special_box.currentData()
+        sp = self.dialog.policy.special_by_name.get(name) if name else None
+        self.special_date.setEnabled(bool(sp and sp.needs_date))
+        self._recalc()
+
+    def special(self):
+        """The special case chosen for this member (None: none)."""
+        from ..domain.quote_model import SpecialFact
+
+        if self.special_box is None or not self.special_box.currentData():
+            return None
+        name = self.special_box.currentData()
+        sp = self.dialog.policy.special_by_name[name]
+        d = self.special_date.date()
+        return SpecialFact(name, dt.date(d.year(), d.month(), d.day()) if sp.needs_date else None)
 
     def addons(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         chosen = tuple(n for n, b in self.addon_boxes.items() if b.isChecked())
@@ -103,7 +149,8 @@ class MemberPanel(QGroupBox):
         chosen, declined = self.addons()
         self.quote = None
         try:
-            self.quote = self.dialog.ledger.payments.quote(self.member.id, day, addons=chosen, declined=declined)
+            self.quote = self.dialog.ledger.payments.quote(self.member.id, day, addons=chosen, declined=declined,
+                                                           special=self.special())
         except ProblemsError as exc:
             self.lines.setText(error_text(exc))
             self.warn.setText("")
@@ -240,7 +287,7 @@ class PaymentDialog(QDialog):
         lines = []
         for p in self.chosen():
             chosen, declined = p.addons()
-            lines.append(PayLine(p.member.id, addons=chosen, declined_addons=declined))
+            lines.append(PayLine(p.member.id, addons=chosen, declined_addons=declined, special=p.special()))
         try:
             change = self.ledger.payments.record(
                 self.household.id, lines, method=self.method.currentText(), paid_on=self.paid_on(),

@@ -9,13 +9,16 @@ from stdnum.cn import ric
 from app.domain.money import to_money
 from app.domain.problems import ProblemsError
 from app.ledger import PayLine, open_ledger
+from app.ledger.operators import CLERK
 from app.ledger.schema import schema_version
+from operators_helper import log_in
 
 
 def test_member_update_rereads_birth_date_from_a_corrected_id_and_is_audited(ledger, household, ids):
     wrong, right = ids("19600501"), ids("19650707")
     mid = ledger.members.add(household, name="张三", id_number=wrong).id
-    ch = ledger.members.update(mid, id_number=right, phone="13912345678", operator="李干事")
+    log_in(ledger, "李干事", CLERK)
+    ch = ledger.members.update(mid, id_number=right, phone="13912345678", operator="张冒充")
     assert ch.members == {mid}
     m = ledger.members.get(mid)
     assert (m.id_number, m.birth_date, m.phone) == (right, dt.date(1965, 7, 7), "13912345678")

@@ -87,3 +87,19 @@ def test_make_ledger_private_tightens_the_companions_too(tmp_path):
         p.chmod(0o664)
     make_ledger_private(base)
     assert {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()} == {0o600}
+
+
+def test_logs_never_hold_a_full_id_number_or_phone(caplog):
+    import logging
+
+    from app.logs import redact_logs
+
+    redact_logs()
+    number = "220102196005011231"
+    try:
+        raise ValueError(f"身份证号码校验位错误：{number}")
+    except ValueError:
+        logging.getLogger("canbao.test").exception("导入失败 %s 电话 %s", number, "13912345678")
+    text = caplog.text
+    assert "导入失败 2201**********1231 电话 139****5678" in text
+    assert number not in text and "13912345678" not in text and "校验位错误：2201" in text
