@@ -22,13 +22,13 @@ def register(ls, db) -> None:
     p.set_defaults(func=cmd_claims)
     cs = p.add_subparsers(dest="claims_command", metavar="子命令")
     s = cs.add_parser("settle", parents=[db], help="登记已补付（日期、说明）")
-    s.add_argument("claim", type=int, metavar="编号")
+    s.add_argument("claim", type=int, metavar="编号", help="补付编号，见 canbao ledger claims")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="补付日期（默认今天）")
-    s.add_argument("--note", default="", help="说明（如 转账凭证号）")
+    s.add_argument("--note", default="", metavar="说明", help="说明（如 转账凭证号）")
     s.set_defaults(func=cmd_settle)
     c = cs.add_parser("cancel", parents=[db], help="撤销一条补付（须写明原因，记录保留）")
-    c.add_argument("claim", type=int, metavar="编号")
-    c.add_argument("--reason", required=True, help="撤销原因")
+    c.add_argument("claim", type=int, metavar="编号", help="补付编号，见 canbao ledger claims")
+    c.add_argument("--reason", required=True, metavar="原因", help="撤销原因")
     c.set_defaults(func=cmd_cancel)
 
 
