@@ -23,7 +23,7 @@ def _db_parent(writes: bool = True) -> argparse.ArgumentParser:
     """--db for every command; --operator (who is written into the audit log) only for commands that write.
     Every command logs in (app.cli.login): a read-only one as ``CANBAO_OPERATOR``, or asks in a terminal."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     if writes:
         p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     return p
@@ -82,7 +82,7 @@ def register(sub) -> None:
     p = ls.add_parser("init", help="建立新台账（乡镇、村组、操作员、年度、政策）",
                       epilog="例：canbao ledger init --township 某镇 --year 2025 --policy changchun-2025 "
                              "--operator 王会计 --village 东风村:一组,二组 --community 红旗社区")
-    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     p.add_argument("--township", required=True, metavar="乡镇", help="乡镇（街道）")
     p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
     p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
