@@ -2,6 +2,7 @@
 described, placeholders in Chinese; read-only commands offer no --operator."""
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -96,3 +97,12 @@ def test_policy_list_columns_line_up_on_screen():
     starts = {display_width(line[:line.index(marker)]) for line, marker in
               zip(lines, ["集中缴费期"] + [re.search(r"\d{4}-\d\d-\d\d 至", ln).group(0) for ln in lines[1:]])}
     assert len(starts) == 1, out.stdout
+
+
+def test_help_fits_an_80_column_terminal():
+    env = {**os.environ, "COLUMNS": "80"}
+    for path in ("ledger member add", "quote", "print receipt", "import"):
+        out = subprocess.run([sys.executable, "-m", "app.cli.main", *path.split(), "--help"], capture_output=True,
+                             text=True, cwd=ROOT, env=env, encoding="utf-8")
+        wide = [line for line in out.stdout.splitlines() if display_width(line) > 80]
+        assert not wide, f"canbao {path} --help: {wide}"
