@@ -106,3 +106,10 @@ def test_help_fits_an_80_column_terminal():
                              text=True, cwd=ROOT, env=env, encoding="utf-8")
         wide = [line for line in out.stdout.splitlines() if display_width(line) > 80]
         assert not wide, f"canbao {path} --help: {wide}"
+
+
+def test_each_print_kind_explains_its_own_date():
+    helps = {kind: next(a.help for a in COMMANDS[f"print {kind}"]._actions if "--date" in a.option_strings)
+             for kind in ("notices", "receipt", "ledger")}
+    assert "补打" in helps["receipt"] and "通知单" not in helps["receipt"]
+    assert "通知单" in helps["notices"] and "台账" in helps["ledger"]
