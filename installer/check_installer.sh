@@ -176,10 +176,20 @@ rc=0; run_setup "$WORK/out/Canbao-$NEXT-setup.exe" setup-upgrade.log || rc=$?
   || { echo "✗ a file of the old version survived the upgrade"; failed=1; }
 python3 installer/check/verify.py installed "$WINEPREFIX" "$BUNDLE" "$NEXT" || failed=1
 
+step "the wizard speaks Chinese (/DIR on a missing drive Q: gets the message of ChineseSimplified.isl)"
+rc=0; run_setup "$SETUP" setup-language.log '/DIR=Q:\Canbao' || rc=$?
+if [ $rc -ne 0 ] && tr -d '\r' < "$WORK/setup-language.log" | grep -q "所选的驱动器或 UNC 共享不存在"; then
+  echo "✓ Setup's own messages are in Chinese"
+else
+  echo "✗ Setup's message for a missing drive is not the Chinese one (exit code $rc)"; failed=1
+fi
+
 step "refuse to install into the data folder (silent install with /DIR inside %LOCALAPPDATA%\\Canbao)"
 rc=0; run_setup "$SETUP" setup-refused.log "/DIR=$(winpath "$DATA")\\程序" || rc=$?
 if [ $rc -ne 0 ] && [ ! -e "$DATA/程序/canbao.exe" ]; then
   echo "✓ refused (exit code $rc), nothing installed there"
+  tr -d '\r' < "$WORK/setup-refused.log" | grep -q "程序不能安装到数据文件夹" \
+    && echo "✓ with the Chinese reason" || { echo "✗ the refusal does not give the Chinese reason"; failed=1; }
 else
   echo "✗ installed into the data folder (exit code $rc)"; failed=1
 fi
