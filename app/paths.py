@@ -70,3 +70,38 @@ def make_ledger_private(ledger_path: str | os.PathLike) -> None:
         f = base.with_name(base.name + suffix)
         if f.exists():
             make_private(f)
+
+
+def scratch_dir(name: str, max_age_s: float = 3600) -> Path:
+    """A private folder for files that exist only to be looked at or printed (print previews), cleared of
+    files older than ``max_age_s`` each time it is asked for, and emptied when the program ends: printouts
+    with people's data are not left in the temp folder."""
+    import atexit
+    import tempfile
+    import time
+
+    d = Path(tempfile.gettempdir()) / name
+    d.mkdir(parents=True, exist_ok=True)
+    make_private(d)
+    now = time.time()
+    for f in d.iterdir():
+        try:
+            if f.is_file() and now - f.stat().st_mtime > max_age_s:
+                f.unlink()
+        except OSError:
+            pass  # open in a viewer (Windows): next time
+    if str(d) not in _EMPTY_AT_EXIT:
+        _EMPTY_AT_EXIT.add(str(d))
+        atexit.register(_empty, d)
+    return d
+
+
+_EMPTY_AT_EXIT: set[str] = set()
+
+
+def _empty(d: Path) -> None:
+    for f in d.glob("*"):
+        try:
+            f.unlink()
+        except OSError:
+            pass

@@ -115,6 +115,10 @@ def machine() -> str:
 
 def ensure_ledger(args) -> str:
     if args.db.exists():
+        from app.ledger import open_ledger
+
+        with open_ledger(args.db, backup=False):  # bring it to the current schema before anything is timed
+            pass
         return "reused"
     from app.ledger.demo import build_demo_ledger
 

@@ -21,7 +21,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 ISCC_VERSION=6.3.1
 ISCC_SHA1=bf155ddaeffd56a32621c3232d3dac14325f7cd3   # npm view innosetup-compiler@6.3.1 dist.shasum
-WORK=${CANBAO_INSTALLER_CHECK_DIR:-$ROOT/build/installer-check}
+# Outside the repository: a Wine prefix links z: to / and `pip install -e .` (setuptools) would walk into it
+WORK=${CANBAO_INSTALLER_CHECK_DIR:-${TMPDIR:-/tmp}/canbao-installer-check-$(id -u)}
 BUNDLE_FROM=""
 INSTALL_TOOLS=0
 while [ $# -gt 0 ]; do
@@ -62,8 +63,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 3
 fi
 
-rm -rf "$WORK"
+rm -rf "$WORK" "$ROOT"/build/installer-check*/prefix   # the latter: left in the repository by older versions
 mkdir -p "$WORK" "$ROOT/build/innosetup"
+# the Wine prefix goes when the check ends, pass or fail (logs and setup.exe stay in $WORK)
+trap 'wineserver -k >/dev/null 2>&1 || true; [ -n "${WINEPREFIX:-}" ] && rm -rf "$WINEPREFIX"' EXIT
 ISCC_DIR=$ROOT/build/innosetup/$ISCC_VERSION
 if [ ! -f "$ISCC_DIR/bin/ISCC.exe" ]; then
   step "Inno Setup $ISCC_VERSION from npm (innosetup-compiler@$ISCC_VERSION)"

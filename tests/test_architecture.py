@@ -54,3 +54,105 @@ def test_no_float_money_in_domain():
                 raise AssertionError(f"{f.name}:{node.lineno} calls float()")
             if isinstance(node, ast.Constant) and isinstance(node.value, float):
                 raise AssertionError(f"{f.name}:{node.lineno} has a float literal {node.value}")
+
+
+# -- one truth per concept (issue 9) ------------------------------------------------------------------------
+APP = DOMAIN.parent
+
+
+def _app_files():
+    return sorted(p for p in APP.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(APP.parent).as_posix()
+
+
+def test_one_module_spells_the_vocabulary():
+    """Statuses are spelled only in app/domain/vocabulary.py (everyone else says ``Status.ENROLLED``); pay and
+    household states are compared and keyed only through their enums. ``其他`` is left out: it is also a
+    relation and a department."""
+    from app.domain.vocabulary import HouseholdState, PayState, Status
+
+    statuses = {s.value for s in Status} - {Status.OTHER.value}
+    states = {s.value for s in PayState} | {s.value for s in HouseholdState}
+    offenders = []
+    for f in _app_files():
+        if _rel(f) == "app/domain/vocabulary.py":
+            continue
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in statuses:
+                offenders.append(f"{_rel(f)}:{node.lineno} {node.value}")
+            compared = []
+            if isinstance(node, ast.Compare):
+                compared = [node.left, *node.comparators]
+                compared += [e for c in compared if isinstance(c, (ast.Tuple, ast.List, ast.Set)) for e in c.elts]
+            elif isinstance(node, ast.Dict):
+                compared = [k for k in node.keys if k is not None]
+            offenders += [f"{_rel(f)}:{c.lineno} {c.value}" for c in compared
+                          if isinstance(c, ast.Constant) and c.value in states]
+    assert offenders == []
+
+
+def test_kinds_and_timings_are_compared_through_their_enums():
+    """Outside the policy engine (app/domain, which issue 11 turns into a pipeline), a quote's timing, a quote
+    line's kind and a category's kind are compared with vocabulary.Timing / LineKind / CategoryKind."""
+    from app.domain.vocabulary import CategoryKind, LineKind, Timing
+
+    words = {x.value for x in (*Timing, *LineKind, *CategoryKind)}
+    offenders = []
+    for f in _app_files():
+        if DOMAIN in f.parents:
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr in ("timing", "kind") for s in sides):
+                offenders += [f"{_rel(f)}:{node.lineno} {s.value}" for s in sides
+                              if isinstance(s, ast.Constant) and s.value in words]
+    assert offenders == []
+
+
+def test_ui_modules_contain_no_sql_outside_the_query_module():
+    import re
+
+    sql = re.compile(r"\b(SELECT|INSERT\s+INTO|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIEW))\b|\bUPDATE\s+\w+\s+SET\b")
+    offenders = []
+    for f in sorted((APP / "ui").glob("*.py")):
+        if f.name == "queries.py":
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and sql.search(node.value):
+                offenders.append(f"{_rel(f)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_rows_are_mapped_by_column_name():
+    """No ``Payment(r[0], r[1], …)`` and no ``R_ID, R_HH, … = range(14)``: a storage row becomes a type by
+    column name (``models.named_rows``)."""
+    offenders = []
+    for f in _app_files():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple)
+                    and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") == "range"):
+                offenders.append(f"{_rel(f)}:{node.lineno} names = range(…)")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id[:1].isupper():
+                subs = [s for s in ast.walk(node) if isinstance(s, ast.Subscript) and isinstance(s.value, ast.Name)
+                        and isinstance(s.slice, ast.Constant) and isinstance(s.slice.value, int)]
+                by_name: dict[str, set] = {}
+                for s in subs:
+                    by_name.setdefault(s.value.id, set()).add(s.slice.value)
+                if any(len(ix) >= 4 for ix in by_name.values()):
+                    offenders.append(f"{_rel(f)}:{node.lineno} {node.func.id}(r[0], r[1], …)")
+    assert offenders == []
+
+
+def test_a_payment_still_stands_is_defined_once():
+    """"Not voided and not refunded" is the view standing_items (app/ledger/member_year.py) and nowhere else."""
+    import re
+
+    pattern = re.compile(r"voided_at\s+IS\s+NULL", re.I)
+    found = [_rel(f) for f in _app_files() if pattern.search(f.read_text(encoding="utf-8"))]
+    assert found == ["app/ledger/member_year.py"]

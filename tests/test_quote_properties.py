@@ -81,3 +81,24 @@ def test_json_amounts_are_two_decimal_strings(pr):
         assert d[key] is None or (isinstance(d[key], str) and d[key].count(".") == 1 and len(d[key].split(".")[1]) == 2)
     for key in ("benefit_start", "benefit_end"):
         assert d[key] is None or dt.date.fromisoformat(d[key])
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests(), st.data())
+def test_a_claim_after_recognition_never_pays_back_more_than_was_borne(pr, data):
+    """Recognised after paying (长春 四（三）/二（三）, 吉林 二): what is paid back, with the subsidies already due,
+    never exceeds what the member paid at the counter; it is never negative."""
+    from app.domain.claim import claim_after_recognition
+
+    policy, req = pr
+    q = quote(policy, req)
+    if not q.open or not policy.categories:
+        return
+    category = data.draw(st.sampled_from([c.name for c in policy.categories]))
+    recognized = data.draw(st.dates(min_value=req.paid_on, max_value=req.paid_on + dt.timedelta(days=400)))
+    c = claim_after_recognition(policy, req, q, category, recognized)
+    assert c.total >= ZERO and (c.total > ZERO) == c.owed
+    assert c.total == sum((p.amount for p in c.parts), ZERO)
+    assert q.after_subsidy + c.total <= q.due  # the member never gets back more than they paid
+    if c.owed:
+        assert c.clause.startswith(policy.source.doc_number)

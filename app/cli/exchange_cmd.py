@@ -8,6 +8,7 @@ were not imported into an Excel file. Exit codes: 0 done, 1 problems found / not
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -38,6 +39,9 @@ def register(sub) -> None:
     e.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="缴费日期从")
     e.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="缴费日期到（进度、未参保截至这天）")
     e.add_argument("--columns", metavar="文件夹", help="列设置文件夹（区县自定的列顺序和列名）")
+    e.add_argument("--encrypt", action="store_true",
+                   help="写成 AES-256 加密的 .zip（密码在终端输入，或用环境变量 CANBAO_EXPORT_PASSWORD；"
+                        "密码请另行告知收件人）")
     e.set_defaults(func=cmd_export)
 
     i = sub.add_parser("import", help="导入名单：户籍、人员类别、缴费确认、人员状态（默认只预览）",
@@ -86,6 +90,24 @@ def _progress(done: int, total: int) -> None:
         print(f"\r  {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
+def _export_password() -> str:
+    import getpass
+    import os
+
+    from ..exchange.sealed import password_problems
+
+    pw = os.environ.get("CANBAO_EXPORT_PASSWORD")
+    if pw is None:
+        if not sys.stdin.isatty():
+            raise ProblemsError([Problem("--encrypt", "请在终端中运行以输入密码，或设置环境变量 CANBAO_EXPORT_PASSWORD")])
+        pw = getpass.getpass("加密压缩包的密码：")
+        if getpass.getpass("再输入一次：") != pw:
+            raise ProblemsError([Problem("--encrypt", "两次输入的密码不一致")])
+    if problems := password_problems(pw):
+        raise ProblemsError(problems)
+    return pw
+
+
 def cmd_export(args) -> int:
     from ..exchange.exports import export_one, export_weekly, week_range
     from ..exchange.from_ledger import ExportFilter
@@ -114,13 +136,24 @@ def cmd_export(args) -> int:
 
         column_dirs = [Path(args.columns)] + search_dirs()
     try:
+        password = _export_password() if args.encrypt else None
         with open_as_operator(args.db, backup=False) as lg:
-            if what == "weekly":
-                res = export_weekly(lg, args.output, start, end, village=args.village, group=args.group,
-                                    column_dirs=column_dirs, progress=_progress)
-            else:
-                res = export_one(lg, what, args.output, ExportFilter(args.village, args.group, start, end),
-                                 column_dirs=column_dirs, progress=_progress)
+            def build(out):
+                if what == "weekly":
+                    return export_weekly(lg, out, start, end, village=args.village, group=args.group,
+                                         column_dirs=column_dirs, progress=_progress)
+                return export_one(lg, what, out, ExportFilter(args.village, args.group, start, end),
+                                  column_dirs=column_dirs, progress=_progress)
+
+            if password is None:
+                res = build(args.output)
+            else:  # the plaintext workbook never rests anywhere: built beside the archive, then removed
+                from ..exchange.sealed import write_sealed
+
+                built = []
+                sealed = write_sealed(args.output, Path(args.output).name, password,
+                                      lambda plain: built.append(build(plain)))
+                res = dataclasses.replace(built[0], path=sealed)
     except ProblemsError as exc:
         print("无法导出：", file=sys.stderr)
         _print_problems(exc.problems, sys.stderr)

@@ -208,6 +208,10 @@ def register(sub) -> None:
     p.add_argument("--member", required=True, metavar="证件号码|#编号", help="给票据中的哪个人退费")
     p.add_argument("--reason", required=True, metavar="原因", help="如 重复缴费、死亡、参加职工医保、异地参保")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="退费日期（默认今天）")
+    p.add_argument("--keep-status", action="store_true",
+                   help="不随退费修改参保状态（原因为参加职工医保、死亡、异地参保时，默认同时改为该状态）")
+    p.add_argument("--status-date", metavar="YYYY-MM-DD", help="状态日期（死亡须填死亡日期）")
+    p.add_argument("--status-detail", default="", help="状态说明（异地参保须填参保地）")
     p.set_defaults(func=cmd_refund)
 
     p = ls.add_parser("search", parents=[ro], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
@@ -409,7 +413,11 @@ def cmd_member_show(args) -> int:
             p = lg.payments.get(i.payment_id)
             print(f"  {year.year}年度已缴 {fmt(i.amount)} 元（票据 {p.receipt_no}，{p.paid_on}，{p.method}）")
         if not year.items:
-            print(f"  {year.year}年度尚未缴费")
+            from ..domain.vocabulary import PayState
+            from ..ledger.member_year import of_household
+
+            state = of_household(lg, m.household_id)[m.id].state
+            print(f"  {year.year}年度" + ("尚未缴费" if state is PayState.UNPAID else state.label))
     return 0
 
 
@@ -442,6 +450,8 @@ def cmd_member_status(args) -> int:
         m = _member(lg, args.member)
         lg.members.set_status(m.id, args.status, detail=args.detail, on=_date(args.date, "--date"))
         _print_member(lg.members.get(m.id), "已更新：")
+        for line in lg.payments.implied_refunds(m.id, args.status):
+            print(f"  提示：{line}")
     return 0
 
 
@@ -475,14 +485,17 @@ def cmd_pay(args) -> int:
             ref, _, amount = spec.partition("=")
             m = _member(lg, ref, h.id)
             lines.append(PayLine(m.id, amount=amount.strip() or None, special=special))
-        ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
+        plan = lg.payments.plan(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
                                 override_reason=args.override, notes=args.notes)
+        plan.raise_problems()
+        ch = lg.payments.record(plan)
         p = lg.payments.get(ch.id)
         print(f"已收款：票据号 {p.receipt_no}  合计 {fmt(p.amount)} 元  {p.method}  {p.paid_on}")
+        warnings = {i.member_id: i.warnings for i in plan.items}
         for i in p.items:
             note = f"（政策应缴 {fmt(i.due)}，原因：{i.override_reason}）" if i.override_reason else ""
             print(f"  {i.member_name} {fmt(i.amount)} 元{note}")
-            for w in i.quote.warnings:
+            for w in warnings.get(i.member_id, ()):
                 print(f"  提示：{w}")
     return 0
 
@@ -511,9 +524,19 @@ def cmd_refund(args) -> int:
     with _open(args) as lg:
         p = lg.payments.by_receipt(args.receipt)
         m = _member(lg, args.member, p.household_id)
-        ch = lg.payments.refund(p.id, m.id, args.reason, refunded_on=_date(args.date, "--date") or dt.date.today())
+        proposal = None if args.keep_status else lg.payments.implied_status(m.id, args.reason)
+        if proposal and ((proposal.needs_date and not args.status_date)
+                         or (proposal.needs_detail and not args.status_detail.strip())):
+            need = "--status-date 死亡日期" if proposal.needs_date else "--status-detail 参保地"
+            raise ProblemsError([Problem("--reason", f"退费原因「{args.reason}」意味着{proposal.text}：请加 {need}，"
+                                                     "或加 --keep-status 只退费不改状态")])
+        ch = lg.payments.refund(p.id, m.id, args.reason, refunded_on=_date(args.date, "--date") or dt.date.today(),
+                                status=proposal.status if proposal else None, status_detail=args.status_detail,
+                                status_on=_date(args.status_date, "--status-date"))
         r = next(x for x in lg.payments.refunds_of(p.id) if x.id == ch.id)
         print(f"已退费：{m.name} {fmt(r.amount)} 元（票据 {p.receipt_no}，原因 {r.reason}）\n依据：{r.clause}")
+        if proposal:
+            print(f"已同时修改参保状态：{proposal.text}")
     return 0
 
 

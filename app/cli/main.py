@@ -6,22 +6,11 @@ import argparse
 import os
 import sys
 
-from . import policy_cmd, quote_cmd
+from . import demo_cmd, exchange_cmd, ledger_cmd, paper_cmd, policy_cmd, quote_cmd, selftest_cmd
 from .zh_argparse import ChineseParser
 
-# Subcommand modules: each has register(subparsers). Others (ledger, print, export …) add themselves here.
-COMMANDS = [policy_cmd, quote_cmd]
-
-
-def _optional_commands() -> list:
-    mods = []
-    for name in ("ledger_cmd", "demo_cmd", "paper_cmd", "exchange_cmd", "gui_cmd", "selftest_cmd"):
-        try:
-            mods.append(__import__(f"app.cli.{name}", fromlist=["register"]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.cli.{name}":
-                raise
-    return mods
+# Subcommand modules: each has register(subparsers).
+COMMANDS = [policy_cmd, quote_cmd, ledger_cmd, demo_cmd, paper_cmd, exchange_cmd, selftest_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
                "台账文件：--db 台账文件，否则环境变量 CANBAO_DB，否则数据文件夹中的默认台账。")
     sub = parser.add_subparsers(dest="command", metavar="命令", title="命令",
                                 help="（每个命令后加 --help 查看它的用法和选项）")
-    for mod in COMMANDS + _optional_commands():
+    for mod in COMMANDS:
         mod.register(sub)
     return parser
 
@@ -51,11 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     if not argv:
-        try:
-            from ..ui.app import run_app  # the window, once it exists
-        except ModuleNotFoundError:
-            parser.print_help()
-            return 0
+        from ..ui.app import run_app
+
         return run_app([])
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

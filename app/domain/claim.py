@@ -90,6 +90,20 @@ def claim_after_recognition(policy: Policy, req: QuoteRequest, received: Quote |
                 - sum((a for f, a in got.subsidies if f == funder), ZERO))
         if more:  # a subsidy of the old category that the new one replaces is withdrawn (negative)
             parts.append(ClaimPart("subsidy" if more > 0 else "withdrawn", funder, more))
+    # what the member bears is what counts: counter minus the subsidies due, before and after. Where the new
+    # category's counter assistance is smaller than what was received (e.g. 低保 130 at the counter, then 劳动模范
+    # whose subsidies are larger), the surplus already received reduces the new subsidies (latest first).
+    net_before = got.due - sum((a for _, a in got.subsidies), ZERO)
+    net_after = (would.due or ZERO) - (would.after_subsidy or ZERO)
+    surplus = sum((x.amount for x in parts), ZERO) - (net_before - net_after)
+    for i in range(len(parts) - 1, -1, -1):
+        if surplus <= 0:
+            break
+        if parts[i].amount > 0:
+            cut = min(parts[i].amount, surplus)
+            parts[i] = ClaimPart(parts[i].kind, parts[i].funder, parts[i].amount - cut)
+            surplus -= cut
+    parts = [x for x in parts if x.amount != 0]
     total = sum((x.amount for x in parts), ZERO)
     if total <= 0:
         return none(f"认定「{name}」后应享有的资助和补助已在缴费时享受，无需补付", rule.claim_clause)

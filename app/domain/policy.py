@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .vocabulary import CategoryKind
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -263,7 +265,7 @@ class Policy:
     def assists(self, category: str) -> bool:
         """Does the document assist this category at the counter (a ``[[category]]`` whose kind is not none)?"""
         c = self.category_by_name.get(self.canonical(category))
-        return c is not None and c.kind != "none"
+        return c is not None and c.kind != CategoryKind.NONE
 
     def canonical(self, name: str) -> str:
         """The canonical name for a policy alias (城乡特困人员 -> 特困人员); unknown names pass through."""

@@ -35,7 +35,7 @@ class Closed(Exception):
 
 
 # ----------------------------------------------------------------------------------------------- results
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
 class Timing:
     """Which rule of the document the payment date falls under.
 
@@ -50,7 +50,7 @@ class Timing:
     window_rule: object | None = None  # the grace period or group window that applies, if any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
 class Assistance:
     """The one assistance deducted at the counter (never stacks: the most favourable category)."""
 
@@ -62,7 +62,7 @@ class Assistance:
     subsidies: tuple = ()  # ((funder, amount, clause, addon), …) paid back later for this category
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
 class Counter:
     tier: str
     base: Decimal  # the personal standard of the tier
@@ -71,7 +71,7 @@ class Counter:
     lines: tuple[QuoteLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
 class Addons:
     charged: tuple[str, ...]
     total: Decimal
@@ -79,14 +79,14 @@ class Addons:
     lines: tuple[QuoteLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
 class Subsidies:
     items: tuple[tuple[str, Decimal], ...]
     total: Decimal
     lines: tuple[QuoteLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
 class Period:
     start: dt.date
     end: dt.date
@@ -107,8 +107,9 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
     except Closed as closed:
         return _closed(p, req, closed.reason, closed.clause)
     warnings = warnings_of(p, timing)
-    lines = (*timing.lines, *counter.lines, *addons.lines, *subsidies.lines, *period.lines,
-             *(QuoteLine("warning", w, None, p.cite("")) for w in warnings))
+    lines = timing.lines + counter.lines + addons.lines + subsidies.lines + period.lines
+    if warnings:
+        lines += tuple(QuoteLine("warning", w, None, p.cite("")) for w in warnings)
     a = counter.assistance
     assistance = a.amount + addons.assisted
     due = counter.personal_standard - assistance + addons.total
@@ -136,7 +137,7 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
         raise Closed(f"出生日期 {req.birth_date} 晚于缴费日期 {paid}")
     lines: list[QuoteLine] = []
     cats = effective_categories(p, req, lines)
-    group = _group_window(p, req, cats)
+    group = _group_window(p, req, cats) if p.group_windows else None
     if paid < w.start and group is None:
         raise Closed(f"{p.year}年度集中缴费期自 {w.start} 开始，{paid} 尚不能缴费", w.clause)
     in_window = w.start <= paid <= w.end
@@ -149,7 +150,7 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
 
     extension = bool(nb and nb.extension_birth_year == req.birth_date.year and nb.extension_until
                      and paid <= nb.extension_until)
-    grace = next((g for g in p.grace if g.start <= paid <= g.end), None)
+    grace = next((g for g in p.grace if g.start <= paid <= g.end), None) if p.grace else None
     # 屯留 一、2024年出生的新生儿……可于2025年3月底前办理参保缴费手续: every day up to then, not only days 1–25
     if in_window and w.day_from is not None and not extension and not (w.day_from <= paid.day <= w.day_to):
         raise Closed(f"集中缴费期内每月{w.day_from}–{w.day_to}日可办理缴费，{paid} 是{paid.day}日", w.days_clause)

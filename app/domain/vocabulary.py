@@ -72,7 +72,16 @@ NON_ENROLMENT_REASONS: dict[str, bool] = {
 from enum import StrEnum  # noqa: E402 - the names above are the older, plain form of the same vocabulary
 
 
-class Status(StrEnum):
+class Word(StrEnum):
+    """A word of the vocabulary: equal to its stored text, with a Chinese ``label`` (the text itself when it
+    is Chinese already, else from ``LABELS``)."""
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(type(self).__name__, {}).get(self.value, self.value)
+
+
+class Status(Word):
     """``members.status``: enrolled here, or why not. ``counts``: still required to enrol here."""
 
     ENROLLED = "本地参保"
@@ -88,10 +97,6 @@ class Status(StrEnum):
     OTHER = "其他"
 
     @property
-    def label(self) -> str:
-        return self.value
-
-    @property
     def counts(self) -> bool:
         """Required to enrol here (in the enrolment rate's denominator)."""
         return self is Status.ENROLLED or NON_ENROLMENT_REASONS[self.value]
@@ -104,29 +109,27 @@ class Status(StrEnum):
             return None
 
 
+_COUNTS: dict[str, bool] = {s.value: s.counts for s in Status}
+
+
 def counts_for_rate(status: str) -> bool:
     """Is a member with this stored status required to enrol here? Unknown text counts (never hides a member)."""
-    s = Status.of(status)
-    return True if s is None else s.counts
+    return _COUNTS.get(status, True)
 
 
 REQUIRED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s.counts)
 NOT_REQUIRED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if not s.counts)
 
 
-class PayState(StrEnum):
+class PayState(Word):
     """A member's standing in the campaign year (see app.ledger.member_year: the one rule that picks it)."""
 
     PAID = "已缴"
     UNPAID = "未缴"
     NOT_REQUIRED = "无需缴费"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class HouseholdState(StrEnum):
+class HouseholdState(Word):
     """A household's standing over its members who are required here."""
 
     PAID = "已缴清"
@@ -134,12 +137,8 @@ class HouseholdState(StrEnum):
     UNPAID = "未缴"
     NOT_REQUIRED = "无需缴费"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class CategoryKind(StrEnum):
+class CategoryKind(Word):
     """How a policy assists a category at the counter (``[[category]] kind``)."""
 
     NONE = "none"
@@ -148,13 +147,9 @@ class CategoryKind(StrEnum):
     PERCENT = "percent"
     TABLE = "table"
 
-    @property
-    def label(self) -> str:
-        return {"none": "不资助", "full": "全额资助", "fixed": "定额资助", "percent": "按比例资助",
-                "table": "按表资助"}[self.value]
 
 
-class Timing(StrEnum):
+class Timing(Word):
     """``Quote.timing``: which of the document's payment periods a quote falls in."""
 
     WINDOW = "window"
@@ -167,17 +162,11 @@ class Timing(StrEnum):
     CLOSED = "closed"
 
     @property
-    def label(self) -> str:
-        return {"window": "集中缴费期", "extension": "延长缴费期", "special": "特殊情形", "late_category":
-                "认定后补缴", "newborn": "新生儿", "newborn_free": "新生儿免缴", "late": "期外缴费",
-                "closed": "不可缴费"}[self.value]
-
-    @property
     def in_window(self) -> bool:
         return self is Timing.WINDOW
 
 
-class LineKind(StrEnum):
+class LineKind(Word):
     """``QuoteLine.kind``."""
 
     STANDARD = "standard"
@@ -191,11 +180,15 @@ class LineKind(StrEnum):
     WARNING = "warning"
     CLOSED = "closed"
 
-    @property
-    def label(self) -> str:
-        return {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
-                "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒",
-                "closed": "不可缴费"}[self.value]
+
+LABELS: dict[str, dict[str, str]] = {
+    "CategoryKind": {"none": "不资助", "full": "全额资助", "fixed": "定额资助", "percent": "按比例资助",
+                     "table": "按表资助"},
+    "Timing": {"window": "集中缴费期", "extension": "延长缴费期", "special": "特殊情形", "late_category": "认定后补缴",
+               "newborn": "新生儿", "newborn_free": "新生儿免缴", "late": "期外缴费", "closed": "不可缴费"},
+    "LineKind": {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
+                 "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒", "closed": "不可缴费"},
+}
 
 
 def line_label(kind: str) -> str:
@@ -203,3 +196,13 @@ def line_label(kind: str) -> str:
         return LineKind(kind).label
     except ValueError:
         return kind
+
+
+# A refund for these reasons means the member's status has changed too (the refund dialog and the CLI propose it).
+REFUND_IMPLIES_STATUS: dict[str, Status] = {
+    Status.EMPLOYEE.value: Status.EMPLOYEE,
+    Status.DEAD.value: Status.DEAD,
+    Status.ELSEWHERE.value: Status.ELSEWHERE,
+}
+STATUS_NEEDS_DATE: frozenset[Status] = frozenset({Status.DEAD})  # 死亡日期
+STATUS_NEEDS_DETAIL: frozenset[Status] = frozenset({Status.ELSEWHERE})  # 参保地

@@ -16,17 +16,17 @@ from decimal import Decimal, InvalidOperation
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.money import MoneyError, to_money
 from ..domain.problems import Problem
-from ..domain.vocabulary import CATEGORIES, DEPARTMENTS, NON_ENROLMENT_REASONS
+from ..domain.vocabulary import CATEGORIES, DEPARTMENTS, NON_ENROLMENT_REASONS, Status
 from .import_reader import ImportTable, SourceRow
 
 STATUS_ALIASES: dict[str, str] = {
-    "死亡": "死亡", "已死亡": "死亡", "去世": "死亡", "身故": "死亡",
-    "职工医保": "参加职工医保", "参加职工医保": "参加职工医保", "职工": "参加职工医保", "城镇职工医保": "参加职工医保",
-    "异地参保": "异地参保", "异地": "异地参保", "外地参保": "异地参保",
-    "本地参保": "本地参保", "恢复本地参保": "本地参保", "尚未缴费": "本地参保", "未缴费": "本地参保",
+    "已死亡": Status.DEAD, "去世": Status.DEAD, "身故": Status.DEAD,
+    "职工医保": Status.EMPLOYEE, "职工": Status.EMPLOYEE, "城镇职工医保": Status.EMPLOYEE,
+    "异地": Status.ELSEWHERE, "外地参保": Status.ELSEWHERE,
+    "恢复本地参保": Status.ENROLLED, "尚未缴费": Status.ENROLLED, "未缴费": Status.ENROLLED,
 }
-for _reason in NON_ENROLMENT_REASONS:
-    STATUS_ALIASES.setdefault(_reason, _reason)
+for _status in Status:
+    STATUS_ALIASES.setdefault(_status.value, _status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,16 +229,16 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             msgs.append(("status", "人员状态为空"))
         elif values["status"] is None:
             msgs.append(("status", f"未知的人员状态「{text}」（可用：死亡、职工医保、异地参保、"
-                                   f"{'、'.join(r for r in NON_ENROLMENT_REASONS if r not in ('死亡', '异地参保'))}）"))
+                                   f"{'、'.join(r for r in NON_ENROLMENT_REASONS if r not in (Status.DEAD, Status.ELSEWHERE))}）"))
         if text_of(raw.get("status_date")):
             values["status_date"], why = parse_date(raw.get("status_date"), "变动日期")
             if why:
                 msgs.append(("status_date", why))
             elif values["status_date"] > facts.today:
                 msgs.append(("status_date", f"变动日期 {values['status_date']} 晚于今天"))
-        if values["status"] == "死亡" and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
+        if values["status"] == Status.DEAD and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
             msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
-        if values["status"] == "异地参保" and not values.get("status_detail"):
+        if values["status"] == Status.ELSEWHERE and not values.get("status_detail"):
             msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
 
     if number:
@@ -254,7 +254,7 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     action = "write"
     if not msgs and kind == "payment" and person is not None:
         amount = values["amount"]
-        if person.paid is None and person.status != "本地参保":
+        if person.paid is None and person.status != Status.ENROLLED:
             msgs.append(("id_number", f"{person.name} 在台账中的状态是「{person.status}」，不在本地参保，"
                                       "不能登记缴费（先改回本地参保）"))
         elif person.paid is not None:

@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..domain.idnumber import mask_fields
-from .models import AuditEntry
+from .models import AuditEntry, named_rows
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -17,8 +17,10 @@ _SELECT = "SELECT id, ts, operator, entity, entity_id, household_id, member_id, 
 
 
 def _row(r) -> AuditEntry:
-    return AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                      json.loads(r[8]) if r[8] else None, json.loads(r[9]) if r[9] else None)
+    return AuditEntry(id=r["id"], ts=r["ts"], operator=r["operator"], entity=r["entity"], entity_id=r["entity_id"],
+                      household_id=r["household_id"], member_id=r["member_id"], action=r["action"],
+                      before=json.loads(r["before"]) if r["before"] else None,
+                      after=json.loads(r["after"]) if r["after"] else None)
 
 
 class AuditLog:
@@ -26,14 +28,14 @@ class AuditLog:
         self._l = ledger
 
     def for_member(self, member_id: int) -> list[AuditEntry]:
-        return [_row(r) for r in self._l.db.execute(_SELECT + " WHERE member_id = ? ORDER BY id", [member_id])]
+        return [_row(r) for r in named_rows(self._l.db, _SELECT + " WHERE member_id = ? ORDER BY id", [member_id])]
 
     def for_household(self, household_id: int) -> list[AuditEntry]:
         """Changes to the household and to its members while they were in it."""
-        return [_row(r) for r in self._l.db.execute(_SELECT + " WHERE household_id = ? ORDER BY id", [household_id])]
+        return [_row(r) for r in named_rows(self._l.db, _SELECT + " WHERE household_id = ? ORDER BY id", [household_id])]
 
     def recent(self, limit: int = 100) -> list[AuditEntry]:
-        rows = self._l.db.execute(_SELECT + " ORDER BY id DESC LIMIT ?", [limit])
+        rows = named_rows(self._l.db, _SELECT + " ORDER BY id DESC LIMIT ?", [limit])
         return [_row(r) for r in rows][::-1]
 
     def count(self) -> int:

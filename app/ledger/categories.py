@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from ..domain import vocabulary
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
 from .members import _date
-from .models import CategoryRecord, Change
+from .models import CategoryRecord, Change, named_rows, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -23,7 +22,9 @@ _SELECT = ("SELECT id, member_id, category, department, recognized_on, ended_on,
 
 def _row(r) -> CategoryRecord:
     d = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
-    return CategoryRecord(r[0], r[1], r[2], r[3], d(r[4]), d(r[5]), r[6], r[7])
+    return CategoryRecord(id=r["id"], member_id=r["member_id"], category=r["category"], department=r["department"],
+                          recognized_on=d(r["recognized_on"]), ended_on=d(r["ended_on"]), end_reason=r["end_reason"],
+                          notes=r["notes"])
 
 
 class Categories:
@@ -32,13 +33,13 @@ class Categories:
 
     def of_member(self, member_id: int, *, include_ended: bool = True) -> list[CategoryRecord]:
         sql = _SELECT + " WHERE member_id = ?" + ("" if include_ended else " AND ended_on IS NULL") + " ORDER BY id"
-        return [_row(r) for r in self._l.db.execute(sql, [member_id])]
+        return [_row(r) for r in named_rows(self._l.db, sql, [member_id])]
 
     def active_on(self, member_id: int, day: dt.date) -> list[CategoryRecord]:
         return [c for c in self.of_member(member_id) if c.active_on(day)]
 
     def get(self, record_id: int) -> CategoryRecord:
-        row = self._l.db.execute(_SELECT + " WHERE id = ?", [record_id]).fetchone()
+        row = next(iter(named_rows(self._l.db, _SELECT + " WHERE id = ?", [record_id])), None)
         if row is None:
             raise ProblemsError([Problem("类别", f"没有编号为 {record_id} 的类别记录")])
         return _row(row)

@@ -19,7 +19,8 @@ from ..domain.claim import Received, claim_after_recognition
 from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import CategoryFact, QuoteRequest
-from .db import now_iso
+from .member_year import STANDING_VIEW
+from .models import named_rows, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -58,24 +59,27 @@ class ClaimRecord:
 
 
 _SELECT = """
-SELECT c.id, c.member_id, m.name, c.payment_item_id, p.receipt_no, p.paid_on, c.year, c.policy_id, c.category,
-       c.recognized_on, c.amount_fen, c.parts, c.message, c.clause,
+SELECT c.id, c.member_id, m.name AS member_name, c.payment_item_id, p.receipt_no, p.paid_on, c.year, c.policy_id,
+       c.category, c.recognized_on, c.amount_fen, c.parts, c.message, c.clause,
        CASE WHEN c.state = '待补付' AND p.voided_at IS NOT NULL THEN '缴费已作废'
             WHEN c.state = '待补付' AND EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = c.payment_item_id)
-            THEN '缴费已退费' ELSE c.state END,
-       c.settled_on, coalesce(c.settled_by, ''), coalesce(c.note, '')
+            THEN '缴费已退费' ELSE c.state END AS state,
+       c.settled_on, coalesce(c.settled_by, '') AS settled_by, coalesce(c.note, '') AS note
 FROM claims c JOIN members m ON m.id = c.member_id
 JOIN payment_items pi ON pi.id = c.payment_item_id JOIN payments p ON p.id = pi.payment_id
 """
 
 
 def _record(r) -> ClaimRecord:
+    """A claims row (``_SELECT``, read with ``models.named_rows``) by column name."""
     d = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
-    parts = tuple(ClaimPart(x["kind"], x["funder"], Decimal(x["amount"])) for x in json.loads(r[11]))
-    return ClaimRecord(id=r[0], member_id=r[1], member_name=r[2], payment_item_id=r[3], receipt_no=r[4],
-                       paid_on=d(r[5]), year=r[6], policy_id=r[7], category=r[8], recognized_on=d(r[9]),
-                       amount=from_fen(r[10]), parts=parts, message=r[12], clause=r[13], state=r[14],
-                       settled_on=d(r[15]), settled_by=r[16], note=r[17])
+    parts = tuple(ClaimPart(x["kind"], x["funder"], Decimal(x["amount"])) for x in json.loads(r["parts"]))
+    return ClaimRecord(id=r["id"], member_id=r["member_id"], member_name=r["member_name"],
+                       payment_item_id=r["payment_item_id"], receipt_no=r["receipt_no"], paid_on=d(r["paid_on"]),
+                       year=r["year"], policy_id=r["policy_id"], category=r["category"],
+                       recognized_on=d(r["recognized_on"]), amount=from_fen(r["amount_fen"]), parts=parts,
+                       message=r["message"], clause=r["clause"], state=r["state"], settled_on=d(r["settled_on"]),
+                       settled_by=r["settled_by"], note=r["note"])
 
 
 class Claims:
@@ -85,11 +89,11 @@ class Claims:
     # -- reads
     def list(self, *, year: int | None = None, state: str | None = None, member_id: int | None = None) -> list[ClaimRecord]:
         year = year or self._l.settings.get().year
-        rows = [_record(r) for r in self._l.db.execute(_SELECT + " WHERE c.year = ? ORDER BY c.id", [year])]
+        rows = [_record(r) for r in named_rows(self._l.db, _SELECT + " WHERE c.year = ? ORDER BY c.id", [year])]
         return [c for c in rows if (state is None or c.state == state) and (member_id is None or c.member_id == member_id)]
 
     def get(self, claim_id: int) -> ClaimRecord:
-        row = self._l.db.execute(_SELECT + " WHERE c.id = ?", [claim_id]).fetchone()
+        row = next(iter(named_rows(self._l.db, _SELECT + " WHERE c.id = ?", [claim_id])), None)
         if row is None:
             raise ProblemsError([Problem("补付", f"没有编号为 {claim_id} 的认定后补付记录")])
         return _record(row)
@@ -116,10 +120,9 @@ class Claims:
         late, or a ledger from before claims existed). Idempotent."""
         year = self._l.settings.get().year
         rows = self._l.db.execute(
-            "SELECT DISTINCT c.id FROM member_categories c JOIN payment_items pi ON pi.member_id = c.member_id"
-            " JOIN payments p ON p.id = pi.payment_id WHERE pi.year = ? AND p.voided_at IS NULL"
-            " AND c.recognized_on IS NOT NULL AND c.recognized_on > p.paid_on"
-            " AND NOT EXISTS (SELECT 1 FROM claims x WHERE x.category_id = c.id AND x.payment_item_id = pi.id)",
+            f"SELECT DISTINCT c.id FROM member_categories c JOIN {STANDING_VIEW} s ON s.member_id = c.member_id"
+            " WHERE s.year = ? AND c.recognized_on IS NOT NULL AND c.recognized_on > s.paid_on"
+            " AND NOT EXISTS (SELECT 1 FROM claims x WHERE x.category_id = c.id AND x.payment_item_id = s.id)",
             [year]).fetchall()
         new = []
         for (record_id,) in rows:

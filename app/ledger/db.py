@@ -3,7 +3,6 @@ and the ``Ledger`` object that owns the sqlite-utils ``Database`` and its servic
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 import os
@@ -16,6 +15,15 @@ from sqlite_utils import Database
 
 from ..domain.problems import Problem, ProblemsError
 from . import schema
+from .audit import AuditLog
+from .categories import Categories
+from .claims import Claims
+from .households import Households
+from .members import Members
+from .models import now_iso  # noqa: F401 - the ledger's clock, imported from here by bulk writers
+from .operators import Operator, Operators
+from .payments import Payments
+from .settings import SettingsService
 
 DEFAULT_NAME = "ledger.canbao.db"
 
@@ -40,10 +48,6 @@ def default_path() -> Path:
 def resolve_path(path: str | os.PathLike | None) -> Path:
     """``--db PATH`` wins, then ``CANBAO_DB``, then the data folder."""
     return Path(path) if path else default_path()
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def connect(path: str | os.PathLike) -> Database:
@@ -80,15 +84,6 @@ class Ledger:
     """
 
     def __init__(self, path: Path, db: Database, operator: str | None = None):
-        from .audit import AuditLog
-        from .categories import Categories
-        from .claims import Claims
-        from .households import Households
-        from .members import Members
-        from .operators import Operator, Operators
-        from .payments import Payments
-        from .settings import SettingsService
-
         self.path = path
         self.db = db
         self.session: Operator | None = None  # the logged-in operator (app.ledger.operators)

@@ -181,6 +181,7 @@ class _Plan:
             done += size
             numbered += len(households)
             self.report(3 * done, 3 * people)
+        self._gen = gen = None  # its set of ID numbers is not needed while the indexes are built
 
 
 class _IdSet:

@@ -22,6 +22,7 @@ from ..domain.policy import Policy
 from ..domain.quote import quote
 from ..domain.quote_model import CategoryFact, QuoteRequest
 from ..domain.problems import Cancelled
+from ..domain.vocabulary import CategoryKind, Status
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -145,16 +146,16 @@ class StatusShare:
 
 
 STATUS_SHARES: tuple[StatusShare, ...] = (
-    StatusShare("参加职工医保", 0.10, 18, 65),
-    StatusShare("异地参保", 0.03, 16, 60),
-    StatusShare("迁出", 0.010),
-    StatusShare("拒参", 0.010, 18),
-    StatusShare("死亡", 0.008, 60),
-    StatusShare("无法联系", 0.005, 18),
-    StatusShare("参军/服役", 0.002, 18, 24, "男"),
-    StatusShare("其他", 0.002),
-    StatusShare("服刑", 0.001, 18, 60),
-    StatusShare("失踪", 0.0005, 18),
+    StatusShare(Status.EMPLOYEE, 0.10, 18, 65),
+    StatusShare(Status.ELSEWHERE, 0.03, 16, 60),
+    StatusShare(Status.MOVED_OUT, 0.010),
+    StatusShare(Status.REFUSED, 0.010, 18),
+    StatusShare(Status.DEAD, 0.008, 60),
+    StatusShare(Status.UNREACHABLE, 0.005, 18),
+    StatusShare(Status.MILITARY, 0.002, 18, 24, "男"),
+    StatusShare(Status.OTHER, 0.002),
+    StatusShare(Status.PRISON, 0.001, 18, 60),
+    StatusShare(Status.MISSING, 0.0005, 18),
 )
 
 PAID_SHARE = 0.85  # of enrolled members without full assistance
@@ -482,14 +483,14 @@ class _Generator:
             target = round(ss.share * len(members))
             if target == 0:
                 continue
-            assisted_ok = ss.reason in ("死亡", "迁出", "其他")
+            assisted_ok = ss.reason in (Status.DEAD, Status.MOVED_OUT, Status.OTHER)
             pool = [m for m in members if m.status is None and ss.min_age <= m.age <= ss.max_age
                     and (not ss.sex or m.sex == ss.sex) and (assisted_ok or not m.categories)]
             for m in rng.sample(pool, min(target, len(pool))):
                 m.status = ss.reason
-                if ss.reason == "异地参保":
+                if ss.reason == Status.ELSEWHERE:
                     m.status_detail = rng.choice(ELSEWHERE)
-                elif ss.reason == "其他":
+                elif ss.reason == Status.OTHER:
                     m.status_detail = rng.choice(("长期外出务工，户籍在本村", "重复登记待核实", "在外地读书已随校参保"))
                 span = (w.end - w.start).days
                 m.status_on = w.start - dt.timedelta(days=rng.randint(0, 3 * 365)) if rng.random() < 0.7 \
@@ -604,7 +605,7 @@ def request_for(policy: Policy, m: DemoMember, paid_on: dt.date, area_kind: str 
 
 def _is_full(policy: Policy, name: str) -> bool:
     c = policy.category_by_name.get(name)
-    return c is not None and c.kind == "full"
+    return c is not None and c.kind == CategoryKind.FULL
 
 
 def _allowed_day(day: dt.date, w) -> dt.date:

@@ -8,11 +8,12 @@ quotes. ``progress(done, total)`` is called now and then; ``cancel()`` returning
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
-from ..domain.money import ZERO, from_fen
+from ..domain.money import ZERO
 from .member_year import MemberStanding, PayState, QuoteCache, rate, standings
 
 if TYPE_CHECKING:
@@ -64,15 +65,10 @@ def year_dues(ledger: "Ledger", *, paid_on: dt.date | None = None,
         return cancelled[0]
 
     rows = tuple(standings(ledger, day=day, cache=cache, progress=progress, cancel=stop if cancel else None))
-    required = paid_members = 0
-    due_fen = paid_fen = 0
-    for r in rows:
-        if r.state is not PayState.NOT_REQUIRED:
-            required += 1
-            if r.state is PayState.PAID:
-                paid_members += 1
-        if r.due is not None:
-            due_fen += int(r.due * 100)
-        paid_fen += int(r.paid * 100)
+    states = Counter(r.state for r in rows)
+    paid_members = states[PayState.PAID]
+    required = paid_members + states[PayState.UNPAID]
+    due_total = sum([r.due for r in rows if r.due is not None], ZERO)  # exact: Decimal with two places
+    paid_total = sum([r.paid for r in rows], ZERO)
     return DuesReport(settings.year, policy.id, day, rows, len(rows), required, paid_members,
-                      from_fen(due_fen), from_fen(paid_fen), len(cache), cancelled[0])
+                      due_total, paid_total, len(cache), cancelled[0])

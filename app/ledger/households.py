@@ -7,8 +7,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
-from .models import Change, Household, text
+from .models import Change, Household, now_iso, text
 
 if TYPE_CHECKING:
     from .db import Ledger

@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Iterable
 from ..domain import vocabulary
 from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
-from .db import now_iso
 from .households import check_phone
 from .identity import NO_ID, search_keys, validate_identity
-from .models import ENROLLED, Change, Member, named_rows, text
+from .models import ENROLLED, ID_TYPES, Change, Member, named_rows, now_iso, text
 
 if TYPE_CHECKING:
     from .db import Ledger
 
-STATUSES: tuple[str, ...] = (ENROLLED, *vocabulary.NON_ENROLMENT_REASONS)
+STATUSES: tuple[str, ...] = tuple(vocabulary.Status)
 HEAD = "户主"
 RELATIONS = ("户主", "配偶", "子", "女", "父母", "祖父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "其他")
 
@@ -59,9 +58,7 @@ def _conflicts_as_problems():
         raise
 
 
-def counts_for_rate(status: str) -> bool:
-    """Is a member with this status required to enrol here (part of the enrolment rate's denominator)?"""
-    return status == ENROLLED or vocabulary.NON_ENROLMENT_REASONS.get(status, True)
+counts_for_rate = vocabulary.counts_for_rate  # required to enrol here (in the rate's denominator)?
 
 
 def _date(value, field: str, problems: list[Problem]) -> dt.date | None:
@@ -114,6 +111,20 @@ class Members:
         place = h.village + (f" {h.group}" if h.group else "")
         head = f"，户主 {h.head_name}" if h.head_name else ""
         return f"户 {h.number}（{place}{head}）的 {member.name}"
+
+    def check(self, fields: dict, *, member_id: int | None = None, household_id: int | None = None) -> list[Problem]:
+        """Every problem that ``add`` (or ``update`` + ``set_status`` of ``member_id``) would refuse these
+        fields for, in the same words (reads only). Forms call it as the user types; they hold no rules."""
+        problems: list[Problem] = []
+        merged = {"id_type": ID_TYPES[0], "status": ENROLLED, **fields}  # add's defaults
+        if member_id is not None:
+            cur = self.get(member_id)
+            merged = {**_record(cur), **fields}
+            household_id = household_id if household_id is not None else cur.household_id
+        elif household_id is not None:
+            self._household_exists(household_id, problems)
+        self._validate(member_id, household_id, merged, problems)
+        return problems
 
     # -- writes
     def add(self, household_id: int, *, name: str, id_type: str = "居民身份证", id_number: str | None = None,
@@ -285,9 +296,9 @@ class Members:
         if status not in STATUSES:
             problems.append(Problem("参保状态", f"参保状态「{status}」无效。可用：{'、'.join(STATUSES)}"))
             return
-        if status == "死亡" and when is None:
+        if status in vocabulary.STATUS_NEEDS_DATE and when is None:
             problems.append(Problem("日期", "状态为死亡时必须填写死亡日期"))
-        if status == "异地参保" and not detail.strip():
+        if status in vocabulary.STATUS_NEEDS_DETAIL and not detail.strip():
             problems.append(Problem("说明", "异地参保须写明参保地"))
         if when and when > dt.date.today():
             problems.append(Problem("日期", f"日期 {when} 晚于今天"))

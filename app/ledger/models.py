@@ -18,6 +18,11 @@ ID_TYPES: tuple[str, ...] = ("居民身份证", "港澳台居民居住证", "外
 METHODS: tuple[str, ...] = ("现金", "微信", "支付宝", "银行卡", "税务APP", "代缴")
 
 
+def now_iso() -> str:
+    """Now, as the ledger stores timestamps: ISO 8601 UTC with microseconds."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
 def named_rows(db, sql: str, params=()) -> list[sqlite3.Row]:
     """Rows addressed by column name (``row["amount_fen"]``): storage rows map to types by name, never
     by position. ``db`` is a sqlite-utils Database or a sqlite3 connection."""

@@ -125,9 +125,10 @@ class Operators:
         return [Operator(i, n, r, bool(d)) for i, n, r, d in self._l.db.execute(sql + " ORDER BY id")]
 
     def get(self, name: str) -> Operator | None:
-        row = self._l.db.execute("SELECT id, name, role, disabled_at IS NOT NULL FROM operators WHERE name = ?",
-                                 [(name or "").strip()]).fetchone()
-        return Operator(row[0], row[1], row[2], bool(row[3])) if row else None
+        for i, n, r, d in self._l.db.execute("SELECT id, name, role, disabled_at IS NOT NULL FROM operators"
+                                             " WHERE name = ?", [(name or "").strip()]):
+            return Operator(i, n, r, bool(d))
+        return None
 
     def any(self) -> bool:
         """Does this ledger have operators at all (else it is open, as ledgers were before operators)?"""
@@ -301,9 +302,13 @@ def env_credentials() -> tuple[str, str] | None:
     return (name, pin) if name and pin else None
 
 
-def reveal(ledger: "Ledger", member) -> None:
-    """Before showing a member's full ID number and phone: the role must allow it, and it is audited."""
+def reveal(ledger: "Ledger", member=None, *, household=None) -> None:
+    """Before showing a member's (or a household's) full ID number and phone: the role must allow it, and
+    it is audited."""
     ledger.require("reveal")
     with ledger.transaction():
-        ledger.log("member", member.id, "reveal", None, {"shown": "完整证件号码和电话"},
-                   household_id=member.household_id, member_id=member.id)
+        if member is not None:
+            ledger.log("member", member.id, "reveal", None, {"shown": "完整证件号码和电话"},
+                       household_id=member.household_id, member_id=member.id)
+        else:
+            ledger.log("household", household.id, "reveal", None, {"shown": "完整电话"}, household_id=household.id)

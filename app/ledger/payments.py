@@ -11,34 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
-from ..domain.money import MoneyError, fmt, from_fen, to_fen, to_money
+from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
-from ..domain.quote_model import Quote, SpecialFact
+from ..domain.quote_model import Quote
 from ..domain.refund import refund_decision
-from .db import now_iso
+from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS_NEEDS_DETAIL, Status
 from .members import _date
 from .member_year import STANDING_VIEW
-from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund, named_rows, text
+from .models import Change, MemberYear, Payment, PaymentItem, Refund, named_rows, now_iso, text
+from .payment_plan import PayLine, PaymentPlan, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
 from .snapshots import load_quote, quote_text, snapshot_id
 
 if TYPE_CHECKING:
     from .db import Ledger
-
-
-@dataclass(frozen=True, slots=True)
-class PayLine:
-    """One member in a payment. ``amount`` None = what the quote says; ``addons`` None = the member's choice."""
-
-    member_id: int
-    amount: Decimal | str | int | None = None
-    addons: tuple[str, ...] | None = None
-    declined_addons: tuple[str, ...] | None = None
-    special: SpecialFact | None = None
-    override_reason: str | None = None
 
 
 _PAY = ("SELECT id, year, receipt_no, household_id, amount_fen, method, paid_on, operator, notes, created_at,"
@@ -50,6 +38,17 @@ _ITEM = (_ITEM_COLS + " FROM payment_items i JOIN members m ON m.id = i.member_i
 # the member's standing items (member_year's view standing_items: not voided, not refunded)
 _STANDING_ITEM = (_ITEM_COLS.replace("r.id AS refund_id", "NULL AS refund_id") + f" FROM {STANDING_VIEW} i"
                   " JOIN members m ON m.id = i.member_id JOIN quote_snapshots qs ON qs.id = i.quote_id")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusProposal:
+    """A status change another change implies (a refund for 死亡 → status 死亡), shown before it is made."""
+
+    member_id: int
+    status: Status
+    text: str
+    needs_detail: bool  # 异地参保: where
+    needs_date: bool  # 死亡: the date of death
 
 
 def receipt_number(year: int, seq: int) -> str:
@@ -117,70 +116,57 @@ class Payments:
         return quote_member(self._l, self._l.members.get(member_id), day, **kwargs)
 
     # -- writes
-    def record(self, household_id: int, lines: Iterable[PayLine], *, method: str, paid_on: dt.date | str,
-               operator: str | None = None, notes: str = "", override_reason: str | None = None) -> Change:
-        """Record one payment; ``Change.id`` is the new payment's id (``get(id).receipt_no``)."""
+    def plan(self, household_id: int, lines: Iterable[PayLine], *, method: str, paid_on: dt.date | str | None,
+             operator: str | None = None, notes: str = "", override_reason: str | None = None) -> PaymentPlan:
+        """What ``record`` would write, with warnings, override needs and every problem (reads only)."""
+        return plan_payment(self._l, household_id, lines, method=method, paid_on=paid_on, operator=operator,
+                            notes=notes, override_reason=override_reason)
+
+    def record(self, household_id: "int | PaymentPlan", lines: Iterable[PayLine] | None = None, *,
+               method: str | None = None, paid_on: dt.date | str | None = None, operator: str | None = None,
+               notes: str = "", override_reason: str | None = None) -> Change:
+        """Record one payment, from a plan (``record(plan)``) or from its parts; ``Change.id`` is the new
+        payment's id. The plan is made again inside the write transaction: if the ledger changed since it
+        was shown (another window paid, a category ended…), nothing is written and the problem says so."""
         self._l.require("pay")
-        lines = list(lines)
-        operator = self._l.actor(operator)
-        notes = str(notes or "")
-        settings = self._l.settings.get()
+        shown = household_id if isinstance(household_id, PaymentPlan) else None
+        if shown is not None:
+            household_id, lines, method, paid_on = shown.household_id, shown.lines, shown.method, shown.paid_on
+            operator, notes, override_reason = shown.operator, shown.notes, shown.override_reason
         policy = self._l.policy()
-        year = settings.year
+        year = self._l.settings.get().year
         with self._l.transaction() as db:
-            problems: list[Problem] = []
-            day = _date(paid_on, "缴费日期", problems)
-            if not text(paid_on):
-                problems.append(Problem("缴费日期", "必须填写缴费日期"))
-            if method not in METHODS:
-                problems.append(Problem("缴费方式", f"缴费方式「{method}」无效。可用：{'、'.join(METHODS)}"))
-            if not operator:
-                problems.append(Problem("操作员", "必须填写操作员"))
-            if not lines:
-                problems.append(Problem("人员", "至少选择一名缴费人员"))
-            if db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is None:
-                problems.append(Problem("户", f"没有编号为 {household_id} 的户"))
-            if day and day > dt.date.today():
-                problems.append(Problem("缴费日期", f"缴费日期 {day} 晚于今天"))
-            seen: set[int] = set()
-            items = []
-            for line in lines:
-                if line.member_id in seen:
-                    problems.append(Problem("人员", f"人员 {line.member_id} 在本次缴费中出现两次"))
-                    continue
-                seen.add(line.member_id)
-                if day is None:
-                    continue
-                item = self._check_line(line, household_id, day, year, override_reason, problems)
-                if item:
-                    items.append(item)
-            if problems:
-                raise ProblemsError(problems)
+            plan = plan_payment(self._l, household_id, list(lines or ()), method=method or "", paid_on=paid_on,
+                                operator=operator, notes=notes, override_reason=override_reason)
+            plan.raise_problems()
+            if shown is not None and not shown.same_as(plan):
+                raise ProblemsError([Problem("缴费", "核对之后台账已有变化（可能是另一窗口刚刚办理），请重新核对后再收费")])
+            day, operator, notes, method = plan.paid_on, plan.operator, plan.notes, plan.method
             seq = db.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, 1) ON CONFLICT(year)"
                              " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq", [year]).fetchone()[0]
             receipt = receipt_number(year, seq)
-            total = sum(i["amount_fen"] for i in items)
+            total = sum(to_fen(i.amount) for i in plan.items)
             pid = db.execute(
                 "INSERT INTO payments (year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
                 " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [year, seq, receipt, household_id, total, method, day.isoformat(), operator, notes, now_iso()]).lastrowid
-            for it in items:
+            for it in plan.items:
                 db.execute("INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen,"
                            " addons, quote_id, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           [pid, it["member_id"], year, policy.id, it["due_fen"], it["amount_fen"],
-                            json.dumps(it["addons"], ensure_ascii=False),
-                            snapshot_id(db, quote_text(it["quote"])), it["override_reason"]])
+                           [pid, it.member_id, year, policy.id, to_fen(it.due) if it.due is not None else None,
+                            to_fen(it.amount), json.dumps(list(it.quote.addons), ensure_ascii=False),
+                            snapshot_id(db, quote_text(it.quote.to_dict())), it.override_reason])
             after = {"receipt_no": receipt, "amount": fmt(from_fen(total)), "method": method,
                      "paid_on": day.isoformat(), "notes": notes,
-                     "members": [{"member_id": it["member_id"], "amount": fmt(from_fen(it["amount_fen"])),
-                                  "due": fmt(from_fen(it["due_fen"])) if it["due_fen"] is not None else None,
-                                  "override_reason": it["override_reason"]} for it in items]}
+                     "members": [{"member_id": it.member_id, "amount": fmt(it.amount), "due": fmt(it.due),
+                                  "override_reason": it.override_reason} for it in plan.items]}
             self._l.log("payment", pid, "create", None, after, household_id=household_id, operator=operator)
-            for it in items:
-                self._l.log("payment", pid, "pay", None, {"receipt_no": receipt, "amount":
-                            fmt(from_fen(it["amount_fen"])), "override_reason": it["override_reason"]},
-                            member_id=it["member_id"], operator=operator)
-        return Change(households=frozenset({household_id}), members=frozenset(seen), payments=frozenset({pid}), id=pid)
+            for it in plan.items:
+                self._l.log("payment", pid, "pay", None, {"receipt_no": receipt, "amount": fmt(it.amount),
+                                                           "override_reason": it.override_reason},
+                            member_id=it.member_id, operator=operator)
+        members = frozenset(i.member_id for i in plan.items)
+        return Change(households=frozenset({household_id}), members=members, payments=frozenset({pid}), id=pid)
 
     def void(self, payment_id: int, reason: str, *, operator: str | None = None) -> Change:
         """Void a payment: it stays, with its receipt number, who voided it, when and why."""
@@ -210,9 +196,36 @@ class Payments:
         members = frozenset(i.member_id for i in p.items)
         return Change(households=frozenset({p.household_id}), members=members, payments=frozenset({payment_id}))
 
+    def implied_status(self, member_id: int, reason: str) -> StatusProposal | None:
+        """The status a refund for this reason implies (参加职工医保, 死亡, 异地参保), if the member does not
+        have it yet: the window and the CLI propose it in the same step as the refund."""
+        status = REFUND_IMPLIES_STATUS.get(str(reason or "").strip())
+        m = self._l.members.get(member_id)
+        if status is None or m.status == status:
+            return None
+        return StatusProposal(member_id, status, f"{m.name} 的参保状态同时由「{m.status}」改为「{status}」",
+                              status in STATUS_NEEDS_DETAIL, status in STATUS_NEEDS_DATE)
+
+    def implied_refunds(self, member_id: int, status: str) -> tuple[str, ...]:
+        """What a status change implies for this year's standing payments (参加职工医保/死亡/异地参保 with a
+        payment still standing: a refund under the policy's rule), as sentences to show with the change."""
+        if str(status or "").strip() not in REFUND_IMPLIES_STATUS:
+            return ()
+        rule = self._l.policy().refund
+        out = []
+        for item in self.paid_this_year(member_id):
+            p = self.get(item.payment_id)
+            how = ("可按政策在「缴费记录 / 退费」中办理退费（退费原因：" + status + "）") if rule is not None else \
+                "本政策文件未规定个人缴费退费办法"
+            out.append(f"{item.member_name} 本年度已缴 {fmt(item.amount)} 元（票据 {p.receipt_no}，{p.paid_on}）："
+                       f"参保状态改为「{status}」后，{how}")
+        return tuple(out)
+
     def refund(self, payment_id: int, member_id: int, reason: str, *, refunded_on: dt.date | str,
-               operator: str | None = None, notes: str = "") -> Change:
-        """Refund one member's part of a payment, only where the policy's refund rule allows it."""
+               operator: str | None = None, notes: str = "", status: str | None = None, status_detail: str = "",
+               status_on: dt.date | str | None = None) -> Change:
+        """Refund one member's part of a payment, only where the policy's refund rule allows it; with
+        ``status``, the member's status changes in the same transaction (see ``implied_status``)."""
         self._l.require("refund")
         operator = self._l.actor(operator)
         policy = self._l.policy()
@@ -255,71 +268,12 @@ class Payments:
                         {"receipt_no": p.receipt_no, "amount": fmt(item.amount), "reason": reason.strip(),
                          "refunded_on": day.isoformat(), "rule": decision.message},
                         household_id=p.household_id, member_id=member_id, operator=operator)
+            if status:
+                self._l.members.set_status(member_id, status, detail=status_detail, on=status_on, operator=operator)
         return Change(households=frozenset({p.household_id}), members=frozenset({member_id}),
                       payments=frozenset({payment_id}), id=rid)
 
     # -- helpers
-    def _check_line(self, line: PayLine, household_id: int, day: dt.date, year: int, override: str | None,
-                    problems: list[Problem]) -> dict | None:
-        try:
-            m = self._l.members.get(line.member_id)
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
-            return None
-        reason = (line.override_reason or override or "").strip() or None
-        need: list[str] = []  # rules that an override reason can lift
-        if m.household_id != household_id:
-            problems.append(Problem(m.name, f"不在该户（在户 {m.household_number}）"))
-            return None
-        if m.status != ENROLLED:
-            need.append(f"参保状态为「{m.status}」，不在本地参保")
-        try:
-            q = quote_member(self._l, m, day, addons=line.addons, declined=line.declined_addons, special=line.special)
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
-            return None
-        amount = None
-        if line.amount is not None:
-            try:
-                amount = to_money(line.amount)
-            except MoneyError as exc:
-                problems.append(Problem(f"{m.name}：金额", str(exc)))
-                return None
-            if amount < 0:
-                problems.append(Problem(f"{m.name}：金额", f"金额不能为负：{amount}"))
-                return None
-        if not q.open:
-            closed = f"按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else "")
-            if amount is None:
-                problems.append(Problem(m.name, closed + "；如确需办理，请填写实收金额和变更原因"))
-                return None
-            need.append(closed)
-        else:
-            if amount is None:
-                amount = q.due
-            if amount != q.due:
-                normal = q.due + (q.assistance or 0)
-                if q.assistance and amount >= normal:
-                    warn = self._l.policy().assisted_warning
-                    need.append(f"是资助对象（{q.assistance_category}，资助 {fmt(q.assistance)} 元，"
-                                f"应缴 {fmt(q.due)} 元），按普通标准收取 {fmt(amount)} 元"
-                                + (f"。文件提示：{warn}" if warn else ""))
-                else:
-                    need.append(f"实收 {fmt(amount)} 元与政策应缴 {fmt(q.due)} 元不符")
-        for prior in self.paid_this_year(m.id, year):
-            receipt = self._l.db.execute("SELECT receipt_no, paid_on FROM payments WHERE id = ?",
-                                         [prior.payment_id]).fetchone()
-            warn = self._l.policy().assisted_warning if (q.open and q.assistance) else ""
-            need.append(f"本年度已于 {receipt[1]} 缴费（票据号 {receipt[0]}），重复缴费"
-                        + (f"。文件提示：{warn}" if warn else ""))
-        if need and not reason:
-            for n in need:
-                problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))
-            return None
-        return {"member_id": m.id, "due_fen": to_fen(q.due) if q.open else None, "amount_fen": to_fen(amount),
-                "addons": list(q.addons), "quote": q.to_dict(),
-                "override_reason": (reason + "｜" + "；".join(need)) if need else None}
-
     def _payment(self, r) -> Payment:
         items = tuple(self._item(i) for i in named_rows(self._l.db, _ITEM + " WHERE i.payment_id = ? ORDER BY i.id",
                                                         [r["id"]]))

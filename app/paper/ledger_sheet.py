@@ -9,6 +9,7 @@ from typing import Sequence
 from reportlab.lib.units import mm
 
 from ..domain.money import capitals
+from ..domain.vocabulary import PayState
 from .fonts import FontSet, default_fonts
 from .layout import A4_LANDSCAPE, CancelCheck, Pen, Progress, Table, cn_date, money, demo_stamp, new_canvas, scale_columns, \
     tick, write_atomically
@@ -50,7 +51,7 @@ def paginate(count: int, page_h: float = A4_LANDSCAPE[1]) -> list[tuple[int, int
 
 def _cells(r: LedgerRow) -> list[str]:
     return [str(r.seq), r.household_number, r.group, r.name, r.relation, r.id_masked or "（无证件）",
-            r.category or ("普通居民" if r.status in ("已缴", "未缴") else "—"), money(r.due), money(r.paid) if r.paid else "—",
+            r.category or ("普通居民" if r.status in (PayState.PAID, PayState.UNPAID) else "—"), money(r.due), money(r.paid) if r.paid else "—",
             r.paid_on.isoformat() if r.paid_on else "", r.receipt_no, r.method, r.status]
 
 

@@ -65,6 +65,11 @@ class ExportDialog(QDialog):
         form.addRow("周报开始：", self.start)
         form.addRow("周报结束：", self.end)
         form.addRow("保存到：", path_field)
+        self.password = QLineEdit()  # app.exchange.sealed: an AES-256 zip, for a USB stick or a chat app
+        self.password.setObjectName("exportPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("可选：填写密码（至少 8 位）则存为加密压缩包 .zip，密码请另行告知收件人")
+        form.addRow("加密密码：", self.password)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.go = QPushButton("导出")
@@ -108,15 +113,26 @@ class ExportDialog(QDialog):
 
         what, village = self.what.currentData(), self.village.currentData()
         path, start, end = Path(self.path.text().strip()), _pydate(self.start.date()), _pydate(self.end.date())
-        db = self.ledger.path
+        db, session, password = self.ledger.path, self.ledger.session, self.password.text()
 
         def work(progress, cancelled):
-            with _open(db) as lg:
-                if what == "weekly":
-                    return export_weekly(lg, path, start, end, village=village, progress=progress,
-                                         cancelled=cancelled)
-                return export_one(lg, what, path, ExportFilter(village=village), progress=progress,
-                                  cancelled=cancelled)
+            with _open(db, session) as lg:
+                def build(out):
+                    if what == "weekly":
+                        return export_weekly(lg, out, start, end, village=village, progress=progress,
+                                             cancelled=cancelled)
+                    return export_one(lg, what, out, ExportFilter(village=village), progress=progress,
+                                      cancelled=cancelled)
+
+                if not password:
+                    return build(path)
+                import dataclasses
+
+                from ..exchange.sealed import write_sealed
+
+                built = []
+                sealed = write_sealed(path, path.name, password, lambda plain: built.append(build(plain)))
+                return dataclasses.replace(built[0], path=sealed)
 
         def done(result):
             self.result = result

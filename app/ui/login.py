@@ -233,3 +233,132 @@ def install_idle_lock(window: QWidget, ledger, prefs) -> IdleLock:
     minutes = getattr(prefs, "idle_lock_minutes", DEFAULT_IDLE_MINUTES)
     window.idle_lock = IdleLock(window, ledger, minutes)
     return window.idle_lock
+
+
+class OperatorsDialog(QDialog):
+    """操作员: the ledger's operators and roles; a 管理员 adds, resets a PIN, changes a role or disables.
+    Everyone else sees the list and may change their own PIN."""
+
+    def __init__(self, ledger, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QHBoxLayout, QListWidget, QPushButton
+
+        super().__init__(parent)
+        self.ledger = ledger
+        self.setObjectName("operatorsDialog")
+        self.setWindowTitle("操作员")
+        self.list = QListWidget()
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("姓名")
+        self.role = QComboBox()
+        from ..ledger.operators import ROLES
+
+        self.role.addItems(list(ROLES))
+        self.pin = _pin_field("口令（至少 4 位）")
+        self.again = _pin_field("再输入一次")
+        form = QFormLayout()
+        form.addRow("姓名：", self.name)
+        form.addRow("角色：", self.role)
+        form.addRow("口令：", self.pin)
+        form.addRow("确认口令：", self.again)
+        self.b_add = QPushButton("添加操作员")
+        self.b_pin = QPushButton("设为新口令")
+        self.b_role = QPushButton("改为所选角色")
+        self.b_disable = QPushButton("停用")
+        self.b_add.clicked.connect(self.add)
+        self.b_pin.clicked.connect(self.set_pin)
+        self.b_role.clicked.connect(self.set_role)
+        self.b_disable.clicked.connect(self.disable)
+        self.list.currentTextChanged.connect(lambda t: self.name.setText(t.split("（")[0]))
+        buttons = QHBoxLayout()
+        for b in (self.b_add, self.b_pin, self.b_role, self.b_disable):
+            buttons.addWidget(b)
+        self.message = QLabel()
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"登录：{ledger.session.name}（{ledger.session.role}）" if ledger.session else ""))
+        layout.addWidget(self.list)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        admin = ledger.session is not None and ledger.session.can("operators")
+        for b in (self.b_add, self.b_role, self.b_disable):
+            b.setEnabled(admin)
+        self.load()
+
+    def load(self) -> None:
+        self.list.clear()
+        for op in self.ledger.operators.list(include_disabled=True):
+            self.list.addItem(f"{op.name}（{op.role}）" + ("　已停用" if op.disabled else ""))
+
+    def _do(self, action: Callable[[], object], done: str) -> bool:
+        try:
+            action()
+        except ProblemsError as exc:
+            self.message.setText("；".join(p.message for p in exc.problems))
+            return False
+        self.message.setText(done)
+        self.pin.clear()
+        self.again.clear()
+        self.load()
+        return True
+
+    def _pin(self) -> str:
+        if self.pin.text() != self.again.text():
+            raise LoginFailed("两次输入的口令不一致")
+        return self.pin.text()
+
+    def add(self) -> bool:
+        name = self.name.text().strip()
+        return self._do(lambda: self.ledger.operators.add(name, self.role.currentText(), self._pin()),
+                        f"已添加 {name}（{self.role.currentText()}）")
+
+    def set_pin(self) -> bool:
+        name = self.name.text().strip()
+        return self._do(lambda: self.ledger.operators.set_pin(name, self._pin()), f"已更改 {name} 的口令")
+
+    def set_role(self) -> bool:
+        name = self.name.text().strip()
+        return self._do(lambda: self.ledger.operators.set_role(name, self.role.currentText()),
+                        f"{name} 的角色已改为 {self.role.currentText()}")
+
+    def disable(self) -> bool:
+        name = self.name.text().strip()
+        return self._do(lambda: self.ledger.operators.disable(name), f"已停用 {name}")
+
+
+def conceal(fields: list[QLineEdit], ledger, problem: QLabel, *, member=None, household=None) -> None:
+    """A form opened on an existing member (household) shows its ID number and phone as dots, read-only;
+    the eye button in the field shows them — for a role allowed to (``reveal``), and audited — and lets
+    them be edited. The fields keep their text, so the form's checks and save are unchanged."""
+    from PySide6.QtWidgets import QStyle
+
+    shown = [f for f in fields if f.text()]
+    if not shown:
+        return
+    for f in shown:
+        f.setEchoMode(QLineEdit.EchoMode.Password)
+        f.setReadOnly(True)
+        f.setToolTip("已隐藏：点右侧按钮显示完整号码（须专干或管理员，记入操作日志）")
+
+    def show_them() -> None:
+        from ..ledger.operators import reveal
+
+        try:
+            reveal(ledger, member, household=household)
+        except ProblemsError as exc:
+            problem.setText("；".join(p.message for p in exc.problems))
+            return
+        for f in shown:
+            f.setEchoMode(QLineEdit.EchoMode.Normal)
+            f.setReadOnly(False)
+            f.setToolTip("")
+            for a in f.actions():
+                f.removeAction(a)
+
+    icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)
+    for f in shown:
+        action = f.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
+        action.setToolTip("显示完整号码（记入操作日志）")
+        action.setObjectName("reveal")
+        action.triggered.connect(show_them)

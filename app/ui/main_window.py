@@ -16,7 +16,7 @@ from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
 from .queries import PAY_FILTERS, MemberFilter
-from .tasks import run_task, show_error
+from .tasks import run_task
 from .village_tree import VillageTree
 
 
@@ -136,6 +136,13 @@ class MainWindow(QMainWindow):
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
 
+    def open_operators(self):
+        from .login import OperatorsDialog
+
+        d = OperatorsDialog(self.ledger, self)
+        d.show()
+        return d
+
     def operator(self) -> str:
         if self.ledger.session is not None:  # the logged-in operator (app.ui.login)
             return self.ledger.session.name
@@ -169,6 +176,7 @@ class MainWindow(QMainWindow):
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
+        self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
         self.a_rollover = act("结转新年度", self.open_rollover)
         self.a_switch = act("切换台账", self.switch_ledger.emit)
 
@@ -201,10 +209,11 @@ class MainWindow(QMainWindow):
         self.apply_filter()
 
     # what a typical cell holds, per column (the header's own width counts too)
-    _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某", "缴费状态": "部分已缴",
+    _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某",
+                       "缴费状态": vocabulary.HouseholdState.PARTLY.label,
                        "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
                        "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
-                       "参保状态": "参加职工医保", "缴费": "已缴 1,410.00"}
+                       "参保状态": max(vocabulary.Status, key=len).label, "缴费": "已缴 1,410.00"}
 
     def _size_columns(self) -> None:
         """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
@@ -313,53 +322,38 @@ class MainWindow(QMainWindow):
         return d
 
     def print_receipt(self, payment_id: int):
-        try:
-            from .print_preview import PrintPreviewDialog
-        except ImportError as exc:
-            show_error(self, "打印", f"打印功能尚未就绪：{exc}")
-            return None
+        from .print_preview import PrintPreviewDialog
+
         d = PrintPreviewDialog.for_receipt(self.ledger, payment_id, self, prefs=self.prefs)
         if d is not None:
             self._keep(d)
         return d
 
     def open_print(self):
-        try:
-            from .print_preview import PrintChooser
-        except ImportError as exc:
-            show_error(self, "打印", f"打印功能尚未就绪：{exc}")
-            return None
+        from .print_preview import PrintChooser
+
         d = PrintChooser(self, prefs=self.prefs)
         self._keep(d)
         return d
 
     def open_export(self):
-        try:
-            from .exchange_dialogs import ExportDialog
-        except ImportError as exc:
-            show_error(self, "导出", f"导出功能尚未就绪：{exc}")
-            return None
+        from .exchange_dialogs import ExportDialog
+
         d = ExportDialog(self.ledger, self)
         self._keep(d)
         return d
 
     def open_import(self):
-        try:
-            from .exchange_dialogs import ImportDialog
-        except ImportError as exc:
-            show_error(self, "导入", f"导入功能尚未就绪：{exc}")
-            return None
+        from .exchange_dialogs import ImportDialog
+
         d = ImportDialog(self.ledger, self)
         d.imported.connect(self.after_change)
         self._keep(d)
         return d
 
     def open_dashboard(self):
-        try:
-            from .dashboard import DashboardDialog
-        except ImportError as exc:
-            show_error(self, "统计", f"统计功能尚未就绪：{exc}")
-            return None
+        from .dashboard import DashboardDialog
+
         d = DashboardDialog(self.ledger, self)
         self._keep(d)
         return d

@@ -15,13 +15,16 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QVBoxLayout, QWidget)
 
 from ..domain import vocabulary
+from ..domain.vocabulary import Status
+from ..ledger.identity import NO_ID
+from ..ledger.members import RELATIONS
+from ..ledger.models import ID_TYPES
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.problems import Problem, ProblemsError
+from .login import conceal
 from .tasks import error_text
 
-STATUSES = ("本地参保", *vocabulary.NON_ENROLMENT_REASONS)
-RELATIONS = ("户主", "配偶", "子", "女", "父母", "祖父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "其他")
-ID_TYPES = ("居民身份证", "港澳台居民居住证", "外国人永久居留身份证", "无")
+STATUSES = tuple(Status)
 
 
 def _buttons(dialog: QDialog, ok_text: str = "保存") -> QDialogButtonBox:
@@ -84,6 +87,7 @@ class HouseholdForm(QDialog):
             self.address.setText(household.address)
             self.phone.setText(household.phone)
             self.notes.setText(household.notes)
+            conceal([self.phone], ledger, self.problem, household=household)  # app.ui.login
         if village_id is not None:
             self.village.setCurrentIndex(max(self.village.findData(village_id), 0))
         self._fill_groups()
@@ -311,72 +315,57 @@ class MemberForm(QDialog):
         self.status.setCurrentText(m.status)
         self.status_detail.setText(m.status_detail)
         self.status_date.setText(m.status_date.isoformat() if m.status_date else "")
+        conceal([self.id_number, self.phone], self.ledger, self.problem, member=m)  # app.ui.login
 
     # -- checking as you type
     def check(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if not self.name.text().strip():
-            problems.append(Problem("姓名", "请填写姓名"))
+        """The ledger's own check (``members.check``) of what is typed; the form only reads the ID number's
+        birth date and sex into their fields as a convenience."""
         id_type = self.id_type.currentText()
         number = self.id_number.text().strip().upper().replace(" ", "")
-        self.id_number.setEnabled(id_type != "无")
-        self.id_hint.setObjectName("problem")
-        hint = ""
-        if id_type == "居民身份证" and number:
-            if len(number) < 18:
-                hint = f"已输入 {len(number)}/18 位"
-                problems.append(Problem("证件号码", f"身份证号码应为18位，已输入 {len(number)} 位"))
-            else:
-                try:
-                    info = parse_id_number(number)
-                except IdNumberError as exc:
-                    hint = str(exc)
-                    problems.append(Problem("证件号码", str(exc)))
-                else:
-                    self.birth.blockSignals(True)
-                    self.birth.setText(info.birth_date.isoformat())
-                    self.birth.blockSignals(False)
-                    self.sex.blockSignals(True)
-                    self.sex.setCurrentText(info.sex)
-                    self.sex.blockSignals(False)
-                    other = self.ledger.members.by_id_number(info.number)
-                    if other is not None and (self.member is None or other.id != self.member.id):
-                        where = self.ledger.members.where_is(other)
-                        hint = f"此号码已登记：户 {other.household_number} 的 {other.name}"
-                        problems.append(Problem("证件号码", f"该身份证号码已登记：{where}"))
-                    else:
-                        hint = f"✓ 号码有效：{info.birth_date} 出生，{info.sex}"
-                        self.id_hint.setObjectName("ok")
-        elif id_type not in ("无",) and not number:
-            problems.append(Problem("证件号码", "请填写证件号码（没有证件请选「无」）"))
-        self.id_hint.setText(hint)
+        self.id_number.setEnabled(id_type != NO_ID)
+        info = None
+        if id_type == ID_TYPES[0] and len(number) == 18:
+            try:
+                info = parse_id_number(number)
+            except IdNumberError:
+                info = None
+        if info is not None:
+            for widget, value in ((self.birth, info.birth_date.isoformat()), (self.sex, info.sex)):
+                widget.blockSignals(True)
+                widget.setText(value) if isinstance(widget, QLineEdit) else widget.setCurrentText(value)
+                widget.blockSignals(False)
+        status, detail, when = self._status()
+        problems = self.ledger.members.check(
+            {**self.fields(), "status": status, "status_detail": detail, "status_date": when},
+            member_id=self.member.id if self.member is not None else None, household_id=self.household_id)
+        id_problems = [p for p in problems if p.place == "证件号码"]
+        self.id_hint.setObjectName("ok" if info is not None and not id_problems else "problem")
+        if id_type == ID_TYPES[0] and 0 < len(number) < 18:
+            self.id_hint.setText(f"已输入 {len(number)}/18 位")
+        elif id_problems:
+            self.id_hint.setText(id_problems[0].message)
+        elif info is not None:
+            self.id_hint.setText(f"✓ 号码有效：{info.birth_date} 出生，{info.sex}")
+        else:
+            self.id_hint.setText("")
         self.id_hint.style().unpolish(self.id_hint)
         self.id_hint.style().polish(self.id_hint)
-        birth = _date_or_none(self.birth.text(), "出生日期", problems)
-        if birth is None and not self.birth.text().strip():
-            problems.append(Problem("出生日期", "请填写出生日期（或输入身份证号码自动读出）"))
-        if birth and birth > dt.date.today():
-            problems.append(Problem("出生日期", f"出生日期 {birth} 晚于今天"))
-        if self.phone.text().strip():
-            from ..ledger.households import check_phone
-
-            check_phone(self.phone.text(), "联系电话", problems)
-        if self.relation.currentText() == "户主":
-            head = self.ledger.db.execute("SELECT id, name FROM members WHERE household_id = ? AND relation = '户主'",
-                                          [self.household_id]).fetchone()
-            if head and (self.member is None or head[0] != self.member.id):
-                problems.append(Problem("与户主关系", f"本户已有户主 {head[1]}"))
-        status = self.status.currentText()
-        when = _date_or_none(self.status_date.text(), "原因日期", problems)
-        if status == "死亡" and when is None:
-            problems.append(Problem("原因日期", "死亡须填写死亡日期"))
-        if status == "异地参保" and not self.status_detail.text().strip():
-            problems.append(Problem("原因说明", "异地参保须填写参保地"))
-        self.status_detail.setEnabled(status != "本地参保")
-        self.status_date.setEnabled(status != "本地参保")
-        self.problem.setText("\n".join(str(p) for p in problems))
+        enrolled = status == Status.ENROLLED
+        self.status_detail.setEnabled(not enrolled)
+        self.status_date.setEnabled(not enrolled)
+        notes = []
+        if self.member is not None and status != self.member.status:
+            notes = ["提示：" + line for line in self.ledger.payments.implied_refunds(self.member.id, status)]
+        self.problem.setText("\n".join([str(p) for p in problems] + notes))
         self.save_button.setEnabled(not problems) if hasattr(self, "save_button") else None
         return problems
+
+    def _status(self) -> tuple[str, str, str | None]:
+        status = self.status.currentText()
+        if status == Status.ENROLLED:
+            return status, "", None
+        return status, self.status_detail.text().strip(), self.status_date.text().strip() or None
 
     def fields(self) -> dict:
         number = self.id_number.text().strip().upper() if self.id_type.currentText() != "无" else None
@@ -389,14 +378,12 @@ class MemberForm(QDialog):
         if self.check():
             return
         lg = self.ledger
-        status, detail, when = (self.status.currentText(), self.status_detail.text().strip(),
-                                self.status_date.text().strip() or None)
+        status, detail, when = self._status()
         try:
             with lg.transaction():
                 if self.member is None:
                     change = lg.members.add(self.household_id, **self.fields(), status=status,
-                                            status_detail=detail if status != "本地参保" else "",
-                                            status_date=when if status != "本地参保" else None)
+                                            status_detail=detail, status_date=when)
                     mid = change.id
                 else:
                     mid = self.member.id

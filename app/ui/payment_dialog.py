@@ -1,9 +1,9 @@
 """Taking payment for one or more members of a household.
 
-Each chosen member's quote is shown line by line with the clause it comes from; optional add-ons can be
-ticked; the total is shown in figures and in capitals; the warnings the documents require are shown (an
-assisted member charged the normal rate, a date outside the collection window or the allowed days). Saving
-records one payment (one transaction, one receipt number) and offers the receipt for printing at once.
+The dialog shows the ledger's plan (``payments.plan``) and holds no rules of its own: each chosen member's
+quote line by line with the clause it comes from, the warnings the documents require and the rules that need
+an override reason; optional add-ons can be ticked; the total is shown in figures and in capitals. Saving
+records the plan (``payments.record(plan)``: one transaction, one receipt number) and offers the receipt.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
 
 from ..domain.money import ZERO, capitals, fmt
 from ..domain.problems import ProblemsError
-from ..domain.vocabulary import Timing, line_label
+from ..domain.vocabulary import line_label
+from ..ledger.payment_plan import PayLine
 from .tasks import error_text
 
 def quote_html(q) -> str:
@@ -28,23 +29,6 @@ def quote_html(q) -> str:
         rows.append(f"<tr><td>[{line_label(line.kind)}]</td><td align=right>&nbsp;{amount}&nbsp;</td>"
                     f"<td>{html.escape(line.text)}{clause}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
-
-
-def payment_warnings(q, categories: list[str], policy) -> list[str]:
-    """The warnings the documents require before money is taken."""
-    out: list[str] = []
-    if not q.open:
-        out.append(f"不能缴费：{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else ""))
-        return out
-    assisted = [c for c in categories if policy.assists(c)]
-    if assisted and not (q.assistance and q.assistance > ZERO):
-        out.append(f"该人员属于{'、'.join(assisted)}，但本次按普通标准收费（无资助）。请核实认定日期与资助资格。")
-    if q.timing != Timing.WINDOW:
-        w = policy.window
-        out.append(f"缴费日期 {q.paid_on} 不在集中缴费期（{w.start} 至 {w.end}）内，按期外规则计算"
-                   + ("，有等待期" if q.waiting_days else "") + "。")
-    out.extend(q.warnings)
-    return out
 
 
 class MemberPanel(QGroupBox):
@@ -147,23 +131,22 @@ class MemberPanel(QGroupBox):
 
     def recalc(self, day: dt.date) -> None:
         chosen, declined = self.addons()
-        self.quote = None
-        try:
-            self.quote = self.dialog.ledger.payments.quote(self.member.id, day, addons=chosen, declined=declined,
-                                                           special=self.special())
-        except ProblemsError as exc:
-            self.lines.setText(error_text(exc))
+        d = self.dialog
+        plan = d.ledger.payments.plan(d.household.id, [PayLine(self.member.id, addons=chosen, declined_addons=declined,
+                                                                      special=self.special())],
+                                      method=d.method.currentText(), paid_on=day, operator=d.operator or None,
+                                      override_reason=d.override.text().strip() or None)
+        item = plan.items[0] if plan.items else None
+        self.quote = item.quote if item is not None else None
+        if self.quote is None:
+            self.lines.setText(error_text(ProblemsError(list(plan.problems))))
             self.warn.setText("")
             self.warn.setVisible(False)
             self.due_label.setText("无法报价")
             return
         q = self.quote
         self.lines.setText(quote_html(q))
-        warns = payment_warnings(q, self.row.categories, self.dialog.policy)
-        if self.member.status != "本地参保":
-            warns.insert(0, f"参保状态为「{self.member.status}」，不在本地参保；如确需收费须填写变更原因。")
-        if self.row.state == "已缴":
-            warns.insert(0, f"本年度已缴 {fmt(self.row.paid)} 元；重复缴费须填写变更原因。")
+        warns = list(item.warnings) + [n + "；须填写变更原因" for n in item.needs]
         self.warn.setText("\n".join("⚠ " + w for w in warns))
         self.warn.setVisible(bool(warns))
         self.due_label.setText(f"应缴 {fmt(q.due)} 元" if q.open else "不能缴费")
@@ -281,17 +264,21 @@ class PaymentDialog(QDialog):
             self.total.setText(f"合计 {len(chosen)} 人：{fmt(total)} 元　大写：{capitals(total)}")
         self.save_button.setEnabled(bool(chosen) and total is not None and self.last_payment_id is None)
 
-    def save(self) -> int | None:
-        from ..ledger import PayLine
-
+    def plan(self):
+        """The ledger's plan for what is ticked (the dialog decides nothing itself)."""
         lines = []
         for p in self.chosen():
             chosen, declined = p.addons()
             lines.append(PayLine(p.member.id, addons=chosen, declined_addons=declined, special=p.special()))
+        return self.ledger.payments.plan(self.household.id, lines, method=self.method.currentText(),
+                                         paid_on=self.paid_on(), operator=self.operator or None,
+                                         override_reason=self.override.text().strip() or None)
+
+    def save(self) -> int | None:
         try:
-            change = self.ledger.payments.record(
-                self.household.id, lines, method=self.method.currentText(), paid_on=self.paid_on(),
-                operator=self.operator or None, override_reason=self.override.text().strip() or None)
+            plan = self.plan()
+            plan.raise_problems()
+            change = self.ledger.payments.record(plan)
         except ProblemsError as exc:
             self.problem.setText(error_text(exc))
             return None

@@ -18,6 +18,7 @@ from .. import policy_catalog
 from ..domain.explain import explain_policy
 from ..domain.policy import Policy
 from ..domain.policy_loader import load_policy
+from . import queries
 
 
 def clauses_of(p: Policy) -> list[tuple[str, str]]:
@@ -47,21 +48,11 @@ def ledgers_by_policy(paths) -> dict[str, list[Path]]:
     for path in paths:
         path = Path(path)
         try:
-            conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-            try:
-                row = conn.execute("SELECT value FROM settings WHERE key = 'policy_id'").fetchone()
-            finally:
-                conn.close()
+            pid = queries.ledger_policy_id(path)
         except sqlite3.Error:
             continue
-        if row:
-            import json
-
-            try:
-                pid = json.loads(row[0])
-            except ValueError:
-                pid = row[0]
-            out.setdefault(str(pid), []).append(path)
+        if pid:
+            out.setdefault(pid, []).append(path)
     return out
 
 

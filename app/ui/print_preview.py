@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Signal
@@ -25,9 +24,9 @@ SCOPES = {"household": "当前户", "selected": "列表中选中的户", "place"
 
 
 def pdf_folder() -> Path:
-    d = Path(tempfile.gettempdir()) / "canbao-print"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    from ..paths import scratch_dir
+
+    return scratch_dir("canbao-print")  # private, old previews removed, emptied at exit
 
 
 def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", household: str = "",

@@ -10,6 +10,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from ..domain.vocabulary import PayState
 from ..ledger import member_year as my
 from ..ledger.member_year import NO_PROGRESS, Progress, roll_up  # noqa: F401 - the window's progress type
 
@@ -21,7 +22,8 @@ COUNTED_SQL = my.counted_sql("m")
 CATS_SQL = ("(SELECT group_concat(c.category, '、') FROM member_categories c"
             " WHERE c.member_id = m.id AND c.ended_on IS NULL)")
 
-PAY_FILTERS = {"all": "全部", "unpaid": "未缴", "paid": "已缴", "not_required": "无需缴费"}
+PAY_FILTERS = {"all": "全部", "unpaid": PayState.UNPAID.label, "paid": PayState.PAID.label,
+               "not_required": PayState.NOT_REQUIRED.label}
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +290,24 @@ def dashboard_counts(conn: sqlite3.Connection, year: int, key_cats: list[str], u
         conn, f"SELECT paid_on AS day, count(DISTINCT payment_id) AS n, sum(amount_fen) AS fen FROM {my.STANDING_VIEW}"
         " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]  # what still stands: refunds taken off
     return villages, total, key_groups, unpaid, per_day
+
+
+def ledger_policy_id(path) -> str | None:
+    """The policy id a ledger file uses (read only; raises sqlite3.Error for a file that is not a ledger)."""
+    import json
+    from pathlib import Path
+
+    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'policy_id'").fetchone()
+    finally:
+        conn.close()
+    if not row:
+        return None
+    try:
+        return str(json.loads(row[0]))
+    except ValueError:
+        return str(row[0])
 
 
 def open_reader(path) -> sqlite3.Connection:

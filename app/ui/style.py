@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from ..domain.vocabulary import PayState
+
 NORMAL_PT = 10
 LARGE_PT = 14
 _PREFERRED = ("Microsoft YaHei UI", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "SimSun")
@@ -13,7 +15,8 @@ BADGE_COLOURS = {  # background, text — category badges in the household view
     "assisted": ("#fde2e1", "#9b1c1c"),
     "other": ("#e0ecff", "#1e3a8a"),
 }
-STATUS_COLOURS = {"已缴": "#15803d", "未缴": "#b91c1c", "无需缴费": "#6b7280", "部分退费": "#b45309"}
+STATUS_COLOURS = {PayState.PAID: "#15803d", PayState.UNPAID: "#b91c1c", PayState.NOT_REQUIRED: "#6b7280",
+                  "部分退费": "#b45309"}
 
 STYLESHEET = """
 QLabel#pageTitle { font-size: %(title)dpt; font-weight: bold; }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.money import fmt
@@ -60,10 +60,22 @@ class PaymentsDialog(QDialog):
         if self.policy.refund and self.policy.refund.reasons:
             self.refund_reason.addItems(list(self.policy.refund.reasons))
         self.refund_date = QLineEdit(dt.date.today().isoformat())
+        # a refund for 参加职工医保 / 死亡 / 异地参保 proposes the status change in the same step (the ledger says which)
+        self.set_status = QCheckBox()
+        self.set_status.setObjectName("refundSetsStatus")
+        self.status_detail = QLineEdit()
+        self.status_detail.setPlaceholderText("异地参保的参保地")
+        self.status_date = QLineEdit()
+        self.status_date.setPlaceholderText("死亡日期（年-月-日）")
         form.addRow("作废原因：", self.reason)
         form.addRow("退费人员：", self.refund_member)
         form.addRow("退费原因：", self.refund_reason)
         form.addRow("退费日期：", self.refund_date)
+        form.addRow("", self.set_status)
+        form.addRow("状态说明：", self.status_detail)
+        form.addRow("状态日期：", self.status_date)
+        self.refund_reason.currentTextChanged.connect(self._propose)
+        self.refund_member.currentIndexChanged.connect(self._propose)
         self.rule = QLabel(refund_rule_text(self.policy))
         self.rule.setWordWrap(True)
         self.message = QLabel()
@@ -89,6 +101,7 @@ class PaymentsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.payment = None
+        self.proposal = None
         self.resize(860, 520)
         self.load()
 
@@ -123,6 +136,7 @@ class PaymentsDialog(QDialog):
         self.b_void.setEnabled(live)
         self.b_refund.setEnabled(live and self.refund_member.count() > 0 and self.policy.refund is not None)
         self.b_reprint.setEnabled(p is not None)
+        self._propose()
 
     def void(self) -> bool:
         if self.payment is None:
@@ -138,14 +152,30 @@ class PaymentsDialog(QDialog):
         self.changed.emit(change)
         return True
 
+    def _propose(self) -> None:
+        """Show the status change the ledger says this refund implies (ticked: made in the same step)."""
+        mid = self.refund_member.currentData()
+        self.proposal = self.ledger.payments.implied_status(mid, self.refund_reason.currentText()) \
+            if mid is not None else None
+        p = self.proposal
+        self.set_status.setVisible(p is not None)
+        self.set_status.setText(p.text if p else "")
+        self.set_status.setChecked(p is not None)
+        self.status_detail.setVisible(bool(p and p.needs_detail))
+        self.status_date.setVisible(bool(p and p.needs_date))
+
     def refund(self) -> bool:
         if self.payment is None or self.refund_member.currentData() is None:
             return False
+        p = self.proposal if self.set_status.isChecked() else None
         try:
             change = self.ledger.payments.refund(self.payment.id, self.refund_member.currentData(),
                                                  self.refund_reason.currentText(),
                                                  refunded_on=self.refund_date.text().strip(),
-                                                 operator=self.operator or None)
+                                                 operator=self.operator or None,
+                                                 status=p.status if p else None,
+                                                 status_detail=self.status_detail.text().strip(),
+                                                 status_on=self.status_date.text().strip() or None)
         except ProblemsError as exc:
             self.message.setText(error_text(exc))
             return False

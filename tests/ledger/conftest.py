@@ -54,6 +54,19 @@ def tunliu(tmp_path):
 
 
 @pytest.fixture
+def cc2022(tmp_path, ids):
+    """A changchun-2022 ledger (its document has a refund rule): (ledger, household, 张三, 李梅)."""
+    lg = open_ledger(tmp_path / "cc2022.db", create=True, backup=False, operator="王会计")
+    lg.settings.initialize(township="测试镇", year=2022, policy_id="changchun-2022", operators=["王会计"],
+                           villages={"东风村": ["一组"]}, area_kind="县")
+    h = lg.households.add(village="东风村", group="一组").id
+    a = lg.members.add(h, name="张三", id_number=ids("19600501"), relation="户主").id
+    b = lg.members.add(h, name="李梅", id_number=ids("19620302", male=False), relation="配偶").id
+    yield lg, h, a, b
+    lg.close()
+
+
+@pytest.fixture
 def household(ledger):
     return ledger.households.add(village="东风村", group="一组", address="东风村1号", phone="13800138000").id
 

@@ -11,18 +11,6 @@ from app.ledger import PayLine, open_ledger
 from app.ledger.backup import backup_ledger, list_backups, restore_ledger
 
 
-@pytest.fixture
-def cc2022(tmp_path, ids):
-    lg = open_ledger(tmp_path / "cc2022.db", create=True, backup=False, operator="王会计")
-    lg.settings.initialize(township="测试镇", year=2022, policy_id="changchun-2022", operators=["王会计"],
-                           villages={"东风村": ["一组"]}, area_kind="县")
-    h = lg.households.add(village="东风村", group="一组").id
-    a = lg.members.add(h, name="张三", id_number=ids("19600501"), relation="户主").id
-    b = lg.members.add(h, name="李梅", id_number=ids("19620302", male=False), relation="配偶").id
-    yield lg, h, a, b
-    lg.close()
-
-
 def test_refund_allowed_before_the_benefit_period(cc2022):
     lg, h, a, b = cc2022
     pid = lg.payments.record(h, [PayLine(a), PayLine(b)], method="现金", paid_on="2021-10-10").id

@@ -78,3 +78,16 @@ def test_policies_whose_documents_say_nothing_give_nothing():
     for pid, paid_on in (("tunliu-2025", D(2024, 10, 8)), ("shuangqing-2025", D(2024, 10, 8))):
         _, c = claim(pid, paid_on, "低保对象", D(2025, 3, 1))
         assert not c.owed and c.total == 0
+
+
+def test_a_larger_subsidy_never_pays_back_the_counter_assistance_twice():
+    # 长春 2022: paid as 低保 (四（一）130 at the counter → 240; 四（二）市、区 70 + 70 later: bears 100), then
+    # recognised 劳动模范 (四（二）市财政、市总工会各补助 180 元 after paying 360): as 劳模 the member would bear
+    # 370 − 360 = 10, so 90 is owed — not 220 (the 130 received at the counter is not paid again)
+    policy = get_policy("changchun-2022")
+    req = QuoteRequest(birth_date=D(2000, 1, 1), paid_on=D(2021, 10, 8), categories=(CategoryFact("低保对象"),))
+    paid = ask("changchun-2022", D(2000, 1, 1), D(2021, 10, 8), ["低保对象"])
+    assert (paid.due, paid.after_subsidy) == (Decimal(240), Decimal(140))
+    c = claim_after_recognition(policy, req, paid, "劳动模范", D(2022, 2, 1))
+    assert c.total == Decimal(90)
+    assert paid.after_subsidy + c.total <= paid.due

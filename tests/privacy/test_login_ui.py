@@ -113,3 +113,88 @@ def test_idle_lock_hides_the_window_until_the_pin_is_typed(qtbot, book):
         assert lock.locked and not w.isVisible()
         lock.dialog.pin.setText(TEST_PIN)
         assert lock.dialog.unlock()
+
+
+def test_an_admin_manages_operators_in_the_window_and_a_grid_worker_cannot(qtbot, book):
+    from app.ui.login import OperatorsDialog
+
+    with open_ledger(book, backup=False) as lg:
+        lg.operators.login("李网格", TEST_PIN)
+        d = OperatorsDialog(lg)
+        qtbot.addWidget(d)
+        assert not d.b_add.isEnabled() and not d.b_disable.isEnabled()
+        d.name.setText("赵新")
+        d.pin.setText("97531")
+        d.again.setText("97531")
+        assert not d.add() and "无权管理操作员" in d.message.text()
+        d.name.setText("李网格")
+        d.pin.setText("13579")
+        d.again.setText("13579")
+        assert d.set_pin()  # one's own PIN
+        lg.operators.login("王会计", TEST_PIN)
+        d = OperatorsDialog(lg)
+        qtbot.addWidget(d)
+        d.name.setText("赵新")
+        d.role.setCurrentText("专干")
+        d.pin.setText("97531")
+        d.again.setText("97531")
+        assert d.add(), d.message.text()
+        assert any(d.list.item(i).text() == "赵新（专干）" for i in range(d.list.count()))
+        d.name.setText("赵新")
+        assert d.disable()
+        assert lg.operators.get("赵新").disabled
+        assert lg.operators.login("李网格", "13579").name == "李网格"
+
+
+def test_the_window_shows_no_whole_id_number_or_phone_by_default(qtbot, book):
+    import re
+
+    from PySide6.QtCore import Qt
+
+    from app.ui.main_window import MainWindow
+
+    whole = re.compile(r"(?<![0-9])(\d{17}[0-9X]|1[3-9]\d{9})(?![0-9])")
+    with open_ledger(book, backup=False) as lg:
+        lg.operators.login("王会计", TEST_PIN)
+        lg.households.update(lg.households.list()[0].id, phone="13912345678")
+        w = MainWindow(lg)
+        qtbot.addWidget(w)
+        w.show()
+        seen = []
+        for mode in ("households", "members"):
+            w.set_mode(mode)
+            qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+            m = w.model
+            for r in range(m.rowCount()):
+                for c in range(m.columnCount()):
+                    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                        v = m.data(m.index(r, c), role)
+                        if v:
+                            seen.append(str(v))
+        w.table.selectRow(0)
+        seen += [lbl.text() for lbl in w.findChildren(type(w.info))]
+        text = "\n".join(seen)
+        assert "张三" in text and "2299**********1233" in text and "139****5678" in text
+        assert not whole.search(text)
+
+
+def test_member_form_hides_id_and_phone_until_an_allowed_role_reveals_them(qtbot, book):
+    from PySide6.QtWidgets import QLineEdit
+
+    from app.ui.member_form import MemberForm
+
+    with open_ledger(book, backup=False) as lg:
+        lg.operators.login("李网格", TEST_PIN)
+        m = lg.members.get(1)
+        f = MemberForm(lg, m.household_id, m)
+        qtbot.addWidget(f)
+        assert f.id_number.echoMode() == QLineEdit.EchoMode.Password and f.id_number.isReadOnly()
+        reveal_action = next(a for a in f.id_number.actions() if a.objectName() == "reveal")
+        reveal_action.trigger()
+        assert "无权查看完整证件号码" in f.problem.text() and f.id_number.isReadOnly()
+        lg.operators.login("王会计", TEST_PIN)
+        before = lg.audit.count()
+        reveal_action.trigger()
+        assert f.id_number.echoMode() == QLineEdit.EchoMode.Normal and not f.id_number.isReadOnly()
+        assert f.id_number.text() == m.id_number and lg.audit.count() == before + 1
+        assert lg.audit.for_member(m.id)[-1].action == "reveal"

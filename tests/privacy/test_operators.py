@@ -4,6 +4,7 @@ every audit entry carries the logged-in operator — never a typed name."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from operators_helper import TEST_PIN, log_in
@@ -14,6 +15,10 @@ from app.domain.problems import ProblemsError
 from app.ledger import PayLine, open_ledger
 from app.ledger.operators import (ADMIN, GRID_WORKER, LoginFailed, PermissionDenied, check_pin, reveal,
                                   sign_in)
+
+
+WHOLE_ID = re.compile(r"(?<![0-9])\d{17}[0-9X](?![0-9])")
+MOBILE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 
 
 def _id(seq: int, birth: str = "19600501") -> str:
@@ -173,6 +178,12 @@ def test_cli_operators_roles_and_masked_outputs(cli, monkeypatch):
                  ("ledger", "search", "张三", "--json"), ("ledger", "member", "show", head)):
         out = cli(*argv)[1]
         assert "张三" in out and head not in out and "13712345678" not in out and "13912345678" not in out
+    # every other output, scanned for any whole ID number or mobile number
+    for argv in (("ledger", "info"), ("ledger", "household", "list"), ("ledger", "audit"),
+                 ("ledger", "audit", "--household", "000001"), ("ledger", "dues", "--date", "2024-10-08"),
+                 ("check",), ("ledger", "operator", "list"), ("ledger", "search", head[-6:])):
+        code, out, err = cli(*argv)
+        assert not WHOLE_ID.search(out + err) and not MOBILE.search(out + err), (argv, out, err)
     assert head in cli("ledger", "member", "show", head, "--full")[1]
 
 

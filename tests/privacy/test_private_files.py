@@ -103,3 +103,23 @@ def test_logs_never_hold_a_full_id_number_or_phone(caplog):
     text = caplog.text
     assert "导入失败 2201**********1231 电话 139****5678" in text
     assert number not in text and "13912345678" not in text and "校验位错误：2201" in text
+
+
+def test_print_previews_do_not_pile_up_in_the_temp_folder(tmp_path, monkeypatch):
+    import tempfile
+    import time
+
+    from app.paths import _empty, scratch_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    d = scratch_dir("canbao-print-test")
+    old, new = d / "old.pdf", d / "new.pdf"
+    old.write_bytes(b"%PDF")
+    new.write_bytes(b"%PDF")
+    hours_ago = time.time() - 7200
+    os.utime(old, (hours_ago, hours_ago))
+    assert scratch_dir("canbao-print-test") == d
+    assert sorted(p.name for p in d.iterdir()) == ["new.pdf"]
+    assert stat.S_IMODE(d.stat().st_mode) == 0o700
+    _empty(d)  # what happens when the program ends
+    assert list(d.iterdir()) == []

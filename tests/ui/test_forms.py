@@ -114,7 +114,7 @@ def test_second_head_and_status_rules(qtbot, ledger):
     mf.name.setText("张二")
     mf.id_number.setText(make_id("19990909", 91))
     mf.relation.setCurrentText("户主")
-    assert "本户已有户主 张三" in mf.problem.text()
+    assert "已有户主 张三" in mf.problem.text()
     mf.relation.setCurrentText("子")
     mf.status.setCurrentText("死亡")
     assert "死亡日期" in mf.problem.text()

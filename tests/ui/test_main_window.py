@@ -181,13 +181,16 @@ def test_payment_warns_for_assisted_member_and_late_date(qtbot, window):
 def test_assisted_member_charged_normal_rate_is_warned(ledger):
     import dataclasses
 
-    from app.ui.payment_dialog import payment_warnings
+    from app.ledger.payment_plan import member_warnings
 
     q = ledger.payments.quote(2, dt.date(2025, 1, 10))  # 李四, 低保对象: assisted
     assert q.assistance > 0
-    assert not any("普通标准" in w for w in payment_warnings(q, ["低保对象"], ledger.policy()))
+    assert not any("普通标准" in w for w in member_warnings(ledger.policy(), q, ["低保对象"]))
     normal = dataclasses.replace(q, assistance=dataclasses.replace(q).assistance * 0)
-    assert any("普通标准" in w for w in payment_warnings(normal, ["低保对象"], ledger.policy()))
+    assert any("普通标准" in w for w in member_warnings(ledger.policy(), normal, ["低保对象"]))
+    # the warning comes from the policy: a category the document does not assist gives none
+    assert not ledger.policy().assists("劳动模范")
+    assert not any("普通标准" in w for w in member_warnings(ledger.policy(), normal, ["劳动模范"]))
 
 
 def test_refund_follows_the_policy(qtbot, window):

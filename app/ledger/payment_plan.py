@@ -1,0 +1,214 @@
+"""A payment, planned before it is written: what each member would be charged and why, what the documents
+warn about, which rules need an override reason, and every problem — all at once.
+
+``Payments.plan(...)`` builds it (reads only); the window shows it, the CLI prints it, imports check with it;
+``Payments.record(plan)`` plans again inside the write transaction and refuses if anything changed. The rules
+live here and nowhere else: the member form and the payment dialog hold none of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Iterable
+
+from ..domain.money import ZERO, MoneyError, fmt, to_money
+from ..domain.problems import Problem, ProblemsError
+from ..domain.quote_model import Quote, SpecialFact
+from ..domain.vocabulary import Status, Timing
+from .models import METHODS, text
+from .quoting import quote_member
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+
+@dataclass(frozen=True, slots=True)
+class PayLine:
+    """One member in a payment. ``amount`` None = what the quote says; ``addons`` None = the member's choice."""
+
+    member_id: int
+    amount: Decimal | str | int | None = None
+    addons: tuple[str, ...] | None = None
+    declined_addons: tuple[str, ...] | None = None
+    special: SpecialFact | None = None
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One member of a planned payment."""
+
+    member_id: int
+    name: str
+    quote: Quote | None  # None when the member cannot be quoted (see the plan's problems)
+    amount: Decimal | None  # what would be collected
+    needs: tuple[str, ...] = ()  # rules an override reason lifts (amount differs, twice in a year, ...)
+    warnings: tuple[str, ...] = ()  # what the documents want said before money is taken
+    override_reason: str | None = None  # as it would be stored: reason｜the rules it lifted
+
+    @property
+    def due(self) -> Decimal | None:
+        return self.quote.due if self.quote is not None and self.quote.open else None
+
+    @property
+    def needs_override(self) -> bool:
+        return bool(self.needs)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPlan:
+    household_id: int
+    lines: tuple[PayLine, ...]
+    method: str
+    paid_on: dt.date | None
+    operator: str
+    notes: str
+    override_reason: str | None
+    items: tuple[PlanItem, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def total(self) -> Decimal:
+        return sum((i.amount for i in self.items if i.amount is not None), ZERO)
+
+    @property
+    def needs_override(self) -> bool:
+        """Some rule needs an override reason that no line and no payment gives."""
+        return any(i.needs and not i.override_reason for i in self.items)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"{i.name}：{w}" for i in self.items for w in i.warnings)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise ProblemsError(list(self.problems))
+
+    def same_as(self, other: "PaymentPlan") -> bool:
+        """Would write the same rows (members, amounts, quotes, reasons)."""
+        key = lambda p: [(i.member_id, i.amount, i.quote.to_dict() if i.quote else None, i.override_reason)  # noqa: E731
+                         for i in p.items]
+        return key(self) == key(other) and self.problems == other.problems
+
+
+def member_warnings(policy, quote: Quote, categories: Iterable[str]) -> list[str]:
+    """The warnings the documents require before money is taken (from the policy, never a fixed list)."""
+    if not quote.open:
+        return []
+    out: list[str] = []
+    assisted = [c for c in categories if policy.assists(c)]
+    if assisted and not (quote.assistance and quote.assistance > ZERO):
+        out.append(f"该人员属于{'、'.join(assisted)}，但本次按普通标准收费（无资助）。请核实认定日期与资助资格。")
+    if quote.timing != Timing.WINDOW:
+        w = policy.window
+        out.append(f"缴费日期 {quote.paid_on} 不在集中缴费期（{w.start} 至 {w.end}）内，按期外规则计算"
+                   + ("，有等待期" if quote.waiting_days else "") + "。")
+    out.extend(quote.warnings)
+    return out
+
+
+def plan_payment(ledger: "Ledger", household_id: int, lines: Iterable[PayLine], *, method: str,
+                 paid_on: dt.date | str | None, operator: str | None = None, notes: str = "",
+                 override_reason: str | None = None) -> PaymentPlan:
+    """Plan a payment (reads only). Every problem is in ``plan.problems``; nothing raises for bad input."""
+    from .members import _date
+
+    lines = tuple(lines)
+    operator = ledger.actor(operator)
+    notes = str(notes or "")
+    year = ledger.settings.get().year
+    problems: list[Problem] = []
+    day = _date(paid_on, "缴费日期", problems)
+    if not text(paid_on):
+        problems.append(Problem("缴费日期", "必须填写缴费日期"))
+    if method not in METHODS:
+        problems.append(Problem("缴费方式", f"缴费方式「{method}」无效。可用：{'、'.join(METHODS)}"))
+    if not operator:
+        problems.append(Problem("操作员", "必须填写操作员"))
+    if not lines:
+        problems.append(Problem("人员", "至少选择一名缴费人员"))
+    if ledger.db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is None:
+        problems.append(Problem("户", f"没有编号为 {household_id} 的户"))
+    if day and day > dt.date.today():
+        problems.append(Problem("缴费日期", f"缴费日期 {day} 晚于今天"))
+    seen: set[int] = set()
+    items: list[PlanItem] = []
+    for line in lines:
+        if line.member_id in seen:
+            problems.append(Problem("人员", f"人员 {line.member_id} 在本次缴费中出现两次"))
+            continue
+        seen.add(line.member_id)
+        if day is not None:
+            item = _plan_line(ledger, line, household_id, day, year, override_reason, problems)
+            if item is not None:
+                items.append(item)
+    return PaymentPlan(household_id, lines, method, day, operator, notes, override_reason, tuple(items),
+                       tuple(problems))
+
+
+def _plan_line(ledger: "Ledger", line: PayLine, household_id: int, day: dt.date, year: int,
+               override: str | None, problems: list[Problem]) -> PlanItem | None:
+    try:
+        m = ledger.members.get(line.member_id)
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+        return None
+    policy = ledger.policy()
+    reason = (line.override_reason or override or "").strip() or None
+    need: list[str] = []  # rules that an override reason can lift
+    if m.household_id != household_id:
+        problems.append(Problem(m.name, f"不在该户（在户 {m.household_number}）"))
+        return None
+    if m.status != Status.ENROLLED:
+        need.append(f"参保状态为「{m.status}」，不在本地参保")
+    try:
+        q = quote_member(ledger, m, day, addons=line.addons, declined=line.declined_addons, special=line.special)
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+        return PlanItem(m.id, m.name, None, None)
+    amount = None
+    if line.amount is not None:
+        try:
+            amount = to_money(line.amount)
+        except MoneyError as exc:
+            problems.append(Problem(f"{m.name}：金额", str(exc)))
+            return PlanItem(m.id, m.name, q, None)
+        if amount < 0:
+            problems.append(Problem(f"{m.name}：金额", f"金额不能为负：{amount}"))
+            return PlanItem(m.id, m.name, q, None)
+    if not q.open:
+        closed = f"按政策不能缴费——{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else "")
+        if amount is None:
+            problems.append(Problem(m.name, closed + "；如确需办理，请填写实收金额和变更原因"))
+            return PlanItem(m.id, m.name, q, None, warnings=(f"不能缴费：{closed}",))
+        need.append(closed)
+    else:
+        if amount is None:
+            amount = q.due
+        if amount != q.due:
+            normal = q.due + (q.assistance or 0)
+            if q.assistance and amount >= normal:
+                warn = policy.assisted_warning
+                need.append(f"是资助对象（{q.assistance_category}，资助 {fmt(q.assistance)} 元，"
+                            f"应缴 {fmt(q.due)} 元），按普通标准收取 {fmt(amount)} 元"
+                            + (f"。文件提示：{warn}" if warn else ""))
+            else:
+                need.append(f"实收 {fmt(amount)} 元与政策应缴 {fmt(q.due)} 元不符")
+    for prior in ledger.payments.paid_this_year(m.id, year):
+        p = ledger.payments.get(prior.payment_id)
+        warn = policy.assisted_warning if (q.open and q.assistance) else ""
+        need.append(f"本年度已于 {p.paid_on} 缴费（票据号 {p.receipt_no}），重复缴费"
+                    + (f"。文件提示：{warn}" if warn else ""))
+    if need and not reason:
+        for n in need:
+            problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))
+    categories = [c.category for c in ledger.categories.of_member(m.id)
+                  if c.ended_on is None or day < c.ended_on]
+    return PlanItem(m.id, m.name, q, amount, tuple(need), tuple(member_warnings(policy, q, categories)),
+                    (reason + "｜" + "；".join(need)) if (need and reason) else None)
