@@ -211,7 +211,7 @@ def register(sub) -> None:
     p.add_argument("--keep-status", action="store_true",
                    help="不随退费修改参保状态（原因为参加职工医保、死亡、异地参保时，默认同时改为该状态）")
     p.add_argument("--status-date", metavar="YYYY-MM-DD", help="状态日期（死亡须填死亡日期）")
-    p.add_argument("--status-detail", default="", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--status-detail", default="", metavar="说明", help="状态说明（异地参保须填参保地）")
     p.set_defaults(func=cmd_refund)
 
     p = ls.add_parser("search", parents=[ro], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
