@@ -22,7 +22,7 @@ ROOT=$PWD
 ISCC_VERSION=6.3.1
 ISCC_SHA1=bf155ddaeffd56a32621c3232d3dac14325f7cd3   # npm view innosetup-compiler@6.3.1 dist.shasum
 # Outside the repository: a Wine prefix links z: to / and `pip install -e .` (setuptools) would walk into it
-WORK=${CANBAO_INSTALLER_CHECK_DIR:-${TMPDIR:-/tmp}/canbao-installer-check-$(id -u)}
+WORK=${CANBAO_INSTALLER_CHECK_DIR:-${TMPDIR:-/tmp}/canbao-installer-check-$(printf %s "$ROOT" | md5sum | cut -c1-8)}
 BUNDLE_FROM=""
 INSTALL_TOOLS=0
 while [ $# -gt 0 ]; do
