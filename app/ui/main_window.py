@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
+from ..domain import vocabulary
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
@@ -347,7 +348,8 @@ class MainWindow(QMainWindow):
         from .exchange_dialogs import ImportDialog
 
         d = ImportDialog(self.ledger, self)
-        d.imported.connect(self.after_change)
+        # an import adds many rows anywhere in the list: reload it whole, then refresh the rest
+        d.imported.connect(lambda outcome: (self.apply_filter(), self.after_change(outcome)))
         self._keep(d)
         return d
 
