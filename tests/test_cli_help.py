@@ -113,3 +113,19 @@ def test_each_print_kind_explains_its_own_date():
              for kind in ("notices", "receipt", "ledger")}
     assert "补打" in helps["receipt"] and "通知单" not in helps["receipt"]
     assert "通知单" in helps["notices"] and "台账" in helps["ledger"]
+
+
+def test_household_list_columns_line_up_on_screen(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+
+    monkeypatch.setenv("CANBAO_DB", str(tmp_path / "l.db"))
+    assert main(["ledger", "init", "--township", "某镇", "--year", "2025", "--policy", "tunliu-2025",
+                 "--operator", "王会计", "--village", "东风村:一组", "--community", "红旗街道幸福社区:第十二居民小组"]) == 0
+    assert main(["ledger", "household", "add", "--village", "东风村", "--group", "一组", "--address", "8号"]) == 0
+    assert main(["ledger", "household", "add", "--village", "红旗街道幸福社区", "--group", "第十二居民小组",
+                 "--address", "12号"]) == 0
+    capsys.readouterr()
+    assert main(["ledger", "household", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {display_width(line[:line.index(cell)]) for line, cell in zip(lines[:3], ("地址", "8号", "12号"))}
+    assert len(starts) == 1, lines

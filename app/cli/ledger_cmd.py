@@ -15,6 +15,7 @@ from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
 from .failures import fail, reported
+from .zh_argparse import table
 from .login import HELP_OPERATOR, log_in, open_as_operator
 
 
@@ -348,9 +349,11 @@ def cmd_household_add(args) -> int:
 def cmd_household_list(args) -> int:
     with _open(args) as lg:
         rows = lg.households.list(village=args.village, group=args.group, limit=args.limit)
-        for h in rows:
-            print(f"{h.number}  {h.village} {h.group or '-'}  户主 {h.head_name or '（未定）'}  {h.member_count}人  "
-                  f"{mask_phone(h.phone)}  {h.address}")
+        lines = [["户编号", "村（社区）", "组", "户主", "人数", "电话", "地址"]] + [
+            [h.number, h.village, h.group or "-", h.head_name or "（未定）", str(h.member_count), mask_phone(h.phone) or "-",
+             h.address] for h in rows]
+        for line in table(lines):  # columns aligned by display width
+            print(line)
         print(f"共 {len(rows)} 户" + ("（已截断，用 --limit 调整）" if len(rows) == args.limit else ""))
     return 0
 
