@@ -78,6 +78,9 @@ def test_argparse_errors_are_chinese():
     assert not ENGLISH.search(out.stderr), out.stderr
     out = subprocess.run([sys.executable, "-m", "app.cli.main", "nosuch"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and "无效的选择：'nosuch'" in out.stderr, out.stderr
+    out = subprocess.run([sys.executable, "-m", "app.cli.main", "policy", "list", "extra"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 2 and "不认识的参数：extra" in out.stderr, out.stderr
 
 
 def test_display_width_aligns_chinese_columns():
