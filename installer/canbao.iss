@@ -1,4 +1,4 @@
-; Inno Setup 6 script: 参保台账 Canbao for Windows 10/11 (64-bit), installed per user, no administrator rights.
+﻿; Inno Setup 6 script: 参保台账 Canbao for Windows 10/11 (64-bit), installed per user, no administrator rights.
 ;
 ; Relative paths below are relative to this script's folder (installer\).
 ; Build with installer\build.ps1 (it builds dist\Canbao with PyInstaller first and passes the version), or by hand:
