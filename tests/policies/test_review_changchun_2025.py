@@ -307,3 +307,15 @@ def test_ledger_payment_after_the_window_is_not_priced_silently(tmp_path):
             lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2025-03-01")
     finally:
         lg.close()
+
+
+def test_recognised_on_the_payment_day_is_assisted_at_the_counter():
+    """二（一）定额资助……在缴费时直接体现 — recognised 2024-10-08, paid the same day: 260."""
+    assert ask(P, ADULT, IN, ["低保对象:2024-10-08"]).due == M(260)
+
+
+def test_recognised_the_day_after_payment_is_a_claim():
+    """二（三） — paid 410 on 2024-10-08, recognised 2024-10-09: full at the counter, 290 owed."""
+    assert ask(P, ADULT, IN, ["低保对象:2024-10-09"]).due == M(410)
+    _, c = claim(P, ADULT, IN, "低保对象", D(2024, 10, 9), area="区")
+    assert c.total == M(290)

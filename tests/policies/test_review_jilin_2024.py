@@ -191,3 +191,17 @@ def test_tekun_in_a_pilot_area_still_pays_the_ltc_10():
     """二、对城乡特困人员给予全额资助 (居民医保); 长期护理保险试点统筹区要利用社会组织、慈善基金……资助城乡特困……参加长期护理
     保险 — not the 医疗救助 fund: the counter collects 10."""
     assert ask(P, ADULT, IN, ["特困人员"], addons=["长期护理保险"]).due == M(10)
+
+
+def test_late_payer_recognised_the_same_day_pays_230_without_wait():
+    """二、……确认的……均可享受参保资助; 三、其他享受医疗救助资助参保政策的困难群体……不设待遇等待期。"""
+    q = ask(P, ADULT, D(2024, 3, 1), ["低保对象:2024-03-01"])
+    assert q.due - q.after_subsidy == M(230) and not q.waiting_days
+
+
+def test_late_payer_recognised_the_next_day_paid_380_and_is_owed_150():
+    """二、以缴定补……均可享受参保资助 — paid 380 on 2024-03-01 (not yet recognised: 90-day wait), recognised 03-02."""
+    q = ask(P, ADULT, D(2024, 3, 1), ["低保对象:2024-03-02"])
+    assert q.due == M(380) and q.waiting_days == 90
+    _, c = claim(P, ADULT, D(2024, 3, 1), "低保对象", D(2024, 3, 2))
+    assert c.total == M(150)

@@ -366,3 +366,14 @@ def test_ledger_refuses_the_refund_of_a_covered_new_student(tmp_path):
             lg.payments.refund(pid, mid, "参加职工医保", refunded_on="2024-10-15")
     finally:
         lg.close()
+
+
+def test_recognised_on_the_last_day_of_the_window():
+    """三（五）4. 在集中参保缴费期内相关部门动态新增的困难对象，可享受 2025 年度参保资助政策 — recognised and paid 2024-12-31."""
+    assert ask(P, ADULT, D(2024, 12, 31), ["低保对象:2024-12-31"]).due == M(200)
+
+
+def test_recognised_on_the_first_day_after_the_window():
+    """三（五）4. 在集中参保缴费期外相关部门动态新增的困难对象，纳入下一年度参保缴费资助范围 — recognised 2025-01-01."""
+    q = ask(P, ADULT, D(2025, 1, 1), ["低保对象:2025-01-01"])
+    assert (q.assistance, q.due) == (M(0), M(1070))
