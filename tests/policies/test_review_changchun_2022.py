@@ -268,3 +268,28 @@ def test_ledger_refund_after_the_claim_was_paid_never_returns_more_than_the_memb
         assert r.amount <= M(100)
     finally:
         lg.close()
+
+
+def test_ledger_pay_cli_records_the_lapse_without_a_wait(tmp_path, capsys):
+    """五、……由职工医保转为参加居民医保……且在中断缴费3个月以内按年度标准全额缴费的,不设待遇等待期。 Through
+    `canbao ledger pay --special 职工医保断保:2022-01-15` on 2022-03-01: 370 collected, no waiting period."""
+    from app.cli.main import main
+
+    lg = new_ledger(tmp_path / "l.db", P, 2022, "区")
+    try:
+        h, mid = ledger_member(lg, "19800301", make_id("19800301"))
+        number = lg.households.get(h).number
+        assert main(["ledger", "pay", "--db", str(lg.path), "--household", number, "--member", f"#{mid}",
+                     "--method", "现金", "--date", "2022-03-01", "--special", "职工医保断保:2022-01-15"]) == 0
+        assert "370.00" in capsys.readouterr().out
+        item = lg.payments.of_member(mid)[0].items[0]
+        assert item.amount == M(370) and not item.quote.waiting_days
+    finally:
+        lg.close()
+
+
+def test_child_paid_230_then_tekun_recognised_gets_220_back():
+    """四（一）对城乡特困人员全额资助 (of the 220 student/child rate) + 四（三）; 照护险 10 excluded (四、资（补）助范围不包括
+    居民照护险个人缴费)."""
+    _, c = claim(P, CHILD, IN, "特困人员", D(2022, 5, 1))
+    assert c.owed and c.total == M(220)

@@ -377,3 +377,11 @@ def test_recognised_on_the_first_day_after_the_window():
     """三（五）4. 在集中参保缴费期外相关部门动态新增的困难对象，纳入下一年度参保缴费资助范围 — recognised 2025-01-01."""
     q = ask(P, ADULT, D(2025, 1, 1), ["低保对象:2025-01-01"])
     assert (q.assistance, q.due) == (M(0), M(1070))
+
+
+def test_welfare_child_late_is_charged_the_standard_400_to_the_institution():
+    """三（四）3. 以下特殊情形，均按当年度居民医保个人缴费标准执行：(2) 儿童福利机构接收的儿童……集中参保缴费规定时间外的，
+    其参保费用，由儿童福利机构全额资助。 → 400 (not 1,070), all of it from the institution, no wait."""
+    q = ask(P, D(2016, 4, 1), D(2025, 3, 5), ["儿童福利机构儿童:2025-03-01"])
+    assert (q.assistance, q.due, q.waiting_days or 0) == (M(400), M(0), 0)
+    assert "儿童福利机构" in (q.assistance_source or "")
