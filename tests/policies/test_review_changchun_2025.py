@@ -319,3 +319,11 @@ def test_recognised_the_day_after_payment_is_a_claim():
     assert ask(P, ADULT, IN, ["低保对象:2024-10-09"]).due == M(410)
     _, c = claim(P, ADULT, IN, "低保对象", D(2024, 10, 9), area="区")
     assert c.total == M(290)
+
+
+def test_dibao_model_worker_help_never_stacks():
+    """二（一）150 at the counter + 二（二）低保 70 + 70 later; or 劳动模范: pay the full 410, 410 back (按个人缴费标准缴费后).
+    Either way the member bears 0 or 120, never less than nothing (no 150 + 410 stacking)."""
+    q = ask(P, ADULT, IN, ["低保对象", "劳动模范"], area="区")
+    assert q.due - q.after_subsidy in (M(0), M(120))
+    assert q.after_subsidy <= q.due

@@ -205,3 +205,9 @@ def test_late_payer_recognised_the_next_day_paid_380_and_is_owed_150():
     assert q.due == M(380) and q.waiting_days == 90
     _, c = claim(P, ADULT, D(2024, 3, 1), "低保对象", D(2024, 3, 2))
     assert c.total == M(150)
+
+
+def test_late_newborn_with_dibao_pays_230_without_wait():
+    """三、90日内出生新生儿……不设待遇等待期 + 二、定额资助后个人实际缴纳居民医保费为每人每年230元。"""
+    q = ask(P, D(2024, 2, 1), D(2024, 3, 15), ["低保对象"])
+    assert q.due - q.after_subsidy == M(230) and not q.waiting_days

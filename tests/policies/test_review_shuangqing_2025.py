@@ -385,3 +385,21 @@ def test_welfare_child_late_is_charged_the_standard_400_to_the_institution():
     q = ask(P, D(2016, 4, 1), D(2025, 3, 5), ["儿童福利机构儿童:2025-03-01"])
     assert (q.assistance, q.due, q.waiting_days or 0) == (M(400), M(0), 0)
     assert "儿童福利机构" in (q.assistance_source or "")
+
+
+def test_veteran_who_is_a_priority_entitled_person_pays_nothing():
+    """三（四）3.(4) 退役军人……均按当年度居民医保个人缴费标准执行 + 三（五）1.(4) 部分重点优抚对象……由区退役军人事务局全额
+    资助 — paid 2025-06-10: 400 standard, fully assisted, benefit from payment."""
+    q = ask(P, ADULT, D(2025, 6, 10), ["重点优抚对象"], special="退役军人")
+    assert (q.due, q.assistance, q.benefit_start) == (M(0), M(400), D(2025, 6, 10))
+
+
+def test_lapse_special_case_with_dibao_pays_200():
+    """三（四）3.(3) 断保……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 最低生活保障对象……资助标准为200元/人."""
+    q = ask(P, ADULT, D(2025, 3, 1), ["低保对象"], special="职工医保断保:2025-02-10")
+    assert (q.due, q.benefit_start) == (M(200), D(2025, 2, 10))
+
+
+def test_newborn_with_dibao_pays_200():
+    """三（四）3.(1) 新生儿……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 200元/人."""
+    assert ask(P, D(2025, 2, 1), D(2025, 3, 1), ["低保对象"]).due == M(200)
