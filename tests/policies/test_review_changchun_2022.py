@@ -293,3 +293,24 @@ def test_child_paid_230_then_tekun_recognised_gets_220_back():
     居民照护险个人缴费)."""
     _, c = claim(P, CHILD, IN, "特困人员", D(2022, 5, 1))
     assert c.owed and c.total == M(220)
+
+
+@pytest.mark.xfail(strict=True, reason="长春2022 四（三）已全额缴费的,可……申请支付: a 低保 member on file who paid the full 370 "
+                                       "(override) gets no claim — the ledger reads the quote (240), not the amount paid")
+def test_ledger_recognised_member_who_paid_the_full_rate_is_owed_the_assistance(tmp_path):
+    """四（一）医疗救助参保资助在缴费时体现 / 四（三）……认定的符合条件的困难人员均可享受参保资（补）助，已全额缴费的,可向辖区医保
+    部门申请支付其应享有的医疗救助参保资助和财政参保补助资金。 低保 recognised 2022-01-15 is on file; paying on 2022-02-01
+    the counter collected the full 370 (the tax system had not marked them; recorded with an override reason): the 130 not given
+    at the counter is owed (the 140 先缴后补 stays on the subsidy list)."""
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2022, "区")
+    try:
+        h, mid = ledger_member(lg, "19800301", make_id("19800301"))
+        lg.categories.add(mid, "低保对象", recognized_on="2022-01-15")
+        lg.payments.record(h, [PayLine(mid, amount="370", override_reason="税务系统未标识低保，按普通标准收取")],
+                           method="现金", paid_on="2022-02-01")
+        lg.claims.refresh()
+        assert sum((c.amount for c in lg.claims.list(member_id=mid)), M(0)) == M(130)
+    finally:
+        lg.close()
