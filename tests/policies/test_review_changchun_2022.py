@@ -314,3 +314,12 @@ def test_ledger_recognised_member_who_paid_the_full_rate_is_owed_the_assistance(
         assert sum((c.amount for c in lg.claims.list(member_id=mid)), M(0)) == M(130)
     finally:
         lg.close()
+
+
+@pytest.mark.parametrize("category", ["孤儿", "事实无人抚养儿童", "儿童福利机构儿童", "低保边缘家庭成员", "重度残疾人",
+                                      "重点优抚对象"])
+def test_groups_not_named_in_2022_pay_the_standard(category):
+    """四（一）通过医疗救助渠道对城乡特困人员全额资助，对城乡低保对象、返贫致贫人口以及脱贫不稳定……给予每人 130 元定额资助 —
+    孤儿 (unlike the 2025 notice), 残疾人 etc. are not named: 360 + 10 (unless also recognised as 特困)."""
+    q = ask(P, CHILD, IN, [category])
+    assert (q.due, q.assistance) == (M(230), M(0))

@@ -327,3 +327,10 @@ def test_dibao_model_worker_help_never_stacks():
     q = ask(P, ADULT, IN, ["低保对象", "劳动模范"], area="区")
     assert q.due - q.after_subsidy in (M(0), M(120))
     assert q.after_subsidy <= q.due
+
+
+@pytest.mark.parametrize("category", ["事实无人抚养儿童", "儿童福利机构儿童", "低保边缘家庭成员"])
+def test_2025_groups_not_named_pay_410(category):
+    """二（一）names 特困人员、孤儿 (全额) and 低保、返贫致贫、脱贫不稳定、监测对象、边缘易致贫、突发严重困难 (150) only."""
+    q = ask(P, D(2015, 1, 1), IN, [category])
+    assert (q.due, q.assistance) == (M(410), M(0))

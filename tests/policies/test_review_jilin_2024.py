@@ -211,3 +211,11 @@ def test_late_newborn_with_dibao_pays_230_without_wait():
     """三、90日内出生新生儿……不设待遇等待期 + 二、定额资助后个人实际缴纳居民医保费为每人每年230元。"""
     q = ask(P, D(2024, 2, 1), D(2024, 3, 15), ["低保对象"])
     assert q.due - q.after_subsidy == M(230) and not q.waiting_days
+
+
+@pytest.mark.parametrize("category", ["孤儿", "事实无人抚养儿童", "低保边缘家庭成员", "重度残疾人", "重点优抚对象"])
+def test_groups_not_named_in_the_provincial_notice_pay_380(category):
+    """二、对城乡特困人员给予全额资助；对城乡低保对象、返贫致贫人口以及脱贫不稳定……边缘易致贫户和突发严重困难户……150元 —
+    these groups are not named."""
+    q = ask(P, D(2012, 1, 1), IN, [category])
+    assert (q.due, q.assistance) == (M(380), M(0))
