@@ -334,3 +334,10 @@ def test_2025_groups_not_named_pay_410(category):
     """二（一）names 特困人员、孤儿 (全额) and 低保、返贫致贫、脱贫不稳定、监测对象、边缘易致贫、突发严重困难 (150) only."""
     q = ask(P, D(2015, 1, 1), IN, [category])
     assert (q.due, q.assistance) == (M(410), M(0))
+
+
+def test_recognised_after_the_window_without_payment_is_not_priced():
+    """三、居民在集中缴费期外参保缴费的，按照相关政策规定执行。 二（三）says a person recognised in 2025 “均可享受参保资（补）
+    助”, but not how or when they may enrol after 2025-02-28. Reading chosen (ambiguous): Canbao does not price it; a
+    clerk would ask the 医保局. (A person who already paid gets the claim above.)"""
+    assert not ask(P, ADULT, D(2025, 4, 10), ["特困人员:2025-04-01"]).open
