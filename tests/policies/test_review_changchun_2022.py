@@ -323,3 +323,23 @@ def test_groups_not_named_in_2022_pay_the_standard(category):
     孤儿 (unlike the 2025 notice), 残疾人 etc. are not named: 360 + 10 (unless also recognised as 特困)."""
     q = ask(P, CHILD, IN, [category])
     assert (q.due, q.assistance) == (M(230), M(0))
+
+
+def test_ledger_refund_removes_the_member_from_the_subsidy_list(tmp_path):
+    """五、……死亡退保……可同步办理参保终止和个人退费 + 四（二）先缴后补: a 低保 member paid 240 on 2021-11-01 (130 at the
+    counter), died, refunded 240 on 2021-12-20 — the 140 先缴后补 must no longer be listed, nor the 130 资助."""
+    from app.exchange.from_ledger import assistance_rows, subsidy_rows
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2022, "区")
+    try:
+        h, mid = ledger_member(lg, "19800301", make_id("19800301"))
+        lg.categories.add(mid, "低保对象", recognized_on="2021-10-01")
+        pid = lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2021-11-01").id
+        assert sum(r["subsidy_amount"] for r in subsidy_rows(lg)) == M(140)
+        lg.payments.refund(pid, mid, "死亡", refunded_on="2021-12-20")
+        (r,) = lg.payments.refunds_of(pid)
+        assert r.amount == M(240)
+        assert list(subsidy_rows(lg)) == [] and list(assistance_rows(lg)) == []
+    finally:
+        lg.close()

@@ -341,3 +341,23 @@ def test_recognised_after_the_window_without_payment_is_not_priced():
     助”, but not how or when they may enrol after 2025-02-28. Reading chosen (ambiguous): Canbao does not price it; a
     clerk would ask the 医保局. (A person who already paid gets the claim above.)"""
     assert not ask(P, ADULT, D(2025, 4, 10), ["特困人员:2025-04-01"]).open
+
+
+def test_exported_assistance_and_subsidy_lists_add_up(tmp_path):
+    """二（一）150 at the counter (资助名单) and 二（二）市、区各 70 (先缴后补名单), for A (低保 on file, paid 260) and B (paid 410,
+    低保 recognised 2025-03-01 → 150 + 70 + 70 owed, 二（三）): 资助 300 in all, 补助 280 in all."""
+    from app.exchange.from_ledger import assistance_rows, subsidy_rows
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "区")
+    try:
+        h1, a = ledger_member(lg, "19600501", make_id("19600501", 101))
+        lg.categories.add(a, "低保对象", recognized_on="2024-09-01")
+        lg.payments.record(h1, [PayLine(a)], method="现金", paid_on="2024-10-08")
+        h2, b = ledger_member(lg, "19700101", make_id("19700101", 103))
+        lg.payments.record(h2, [PayLine(b)], method="现金", paid_on="2024-10-08")
+        lg.categories.add(b, "低保对象", recognized_on="2025-03-01")
+        assert sum(r["assistance_amount"] for r in assistance_rows(lg)) == M(300)
+        assert sum(r["subsidy_amount"] for r in subsidy_rows(lg)) == M(280)
+    finally:
+        lg.close()
