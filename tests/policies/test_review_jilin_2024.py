@@ -219,3 +219,26 @@ def test_groups_not_named_in_the_provincial_notice_pay_380(category):
     these groups are not named."""
     q = ask(P, D(2012, 1, 1), IN, [category])
     assert (q.due, q.assistance) == (M(380), M(0))
+
+
+def test_ledger_claims_cli_lists_the_150(tmp_path, capsys):
+    """二、以缴定补……均可享受参保资助 — `canbao ledger claims --json` after 低保 is recorded for a full payer."""
+    import json
+
+    from app.cli.main import main
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2024, "")
+    try:
+        h, mid = ledger_member(lg, "19700701", make_id("19700701"))
+        lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2023-11-01")
+        lg.categories.add(mid, "低保对象", recognized_on="2024-05-10")
+        path = str(lg.path)
+    finally:
+        lg.close()
+    capsys.readouterr()
+    assert main(["ledger", "claims", "--db", path, "--json"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    rows = data if isinstance(data, list) else data.get("claims", [])
+    assert [str(r["amount"]) for r in rows] in (["150.00"], ["150"])
