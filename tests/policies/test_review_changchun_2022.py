@@ -343,3 +343,9 @@ def test_ledger_refund_removes_the_member_from_the_subsidy_list(tmp_path):
         assert list(subsidy_rows(lg)) == [] and list(assistance_rows(lg)) == []
     finally:
         lg.close()
+
+
+def test_model_worker_in_a_county_gets_no_subsidy():
+    """四（二）长春市城区内无医疗保障的困难劳动模范 — a county member is not 城区内: 370, nothing back."""
+    q = ask(P, ADULT, IN, ["劳动模范"], area="县")
+    assert (q.due, q.after_subsidy) == (M(370), M(0))

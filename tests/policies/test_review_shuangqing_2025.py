@@ -403,3 +403,12 @@ def test_lapse_special_case_with_dibao_pays_200():
 def test_newborn_with_dibao_pays_200():
     """三（四）3.(1) 新生儿……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 200元/人."""
     assert ask(P, D(2025, 2, 1), D(2025, 3, 1), ["低保对象"]).due == M(200)
+
+
+def test_returned_to_poverty_has_no_amount_in_this_notice():
+    """三（五）1.(5) 其他困难群体参保居民医保的个人缴费部分，通过医疗救助资金给予分类资助 — no amount. 返贫致贫人口 is not named
+    (一、 lists 防止返贫监测对象 as 脱贫不稳定户、边缘易致贫户、突发严重困难户). Reading chosen (ambiguous): Canbao charges
+    400 and says the document gives no amount; a clerk records such a person as 防止返贫监测对象 if the 农业农村 list
+    says so (then 200)."""
+    q = ask(P, ADULT, IN, ["返贫致贫人口"])
+    assert (q.due, q.assistance) == (M(400), M(0))

@@ -211,3 +211,9 @@ def test_notice_of_an_assisted_member_warns_about_normal_payment(tmp_path):
         assert any("一旦办理正常缴费" in w for w in m.warnings)
     finally:
         lg.close()
+
+
+def test_stable_exit_and_dibao_pays_the_dibao_80():
+    """表：稳定脱贫人员 个人缴纳 400；低保人员 个人缴纳 80 — one person in both rows pays the lower (no stacking)."""
+    q = ask(P, ADULT, IN, ["稳定脱贫人口", "低保对象"])
+    assert (q.due, q.assistance) == (M(80), M(320))
