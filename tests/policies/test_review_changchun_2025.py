@@ -361,3 +361,10 @@ def test_exported_assistance_and_subsidy_lists_add_up(tmp_path):
         assert sum(r["subsidy_amount"] for r in subsidy_rows(lg)) == M(280)
     finally:
         lg.close()
+
+
+def test_no_refund_rule_in_this_notice():
+    """The notice has no 退费 sentence (unlike 长医保联（2021）10号 五): Canbao does not invent one."""
+    from review_helpers import refund
+
+    assert not refund(P, "重复缴费", D(2024, 11, 1), D(2025, 1, 1), 0).allowed
