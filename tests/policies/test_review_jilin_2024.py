@@ -242,3 +242,10 @@ def test_ledger_claims_cli_lists_the_150(tmp_path, capsys):
     data = json.loads(out)
     rows = data if isinstance(data, list) else data.get("claims", [])
     assert [str(r["amount"]) for r in rows] in (["150.00"], ["150"])
+
+
+@pytest.mark.parametrize("paid, waits", [(D(2024, 3, 31), False), (D(2024, 4, 1), True)])
+def test_newborn_90_day_boundary(paid, waits):
+    """三、90日内出生新生儿……不设待遇等待期 — born 2024-01-01; reading chosen: the 90th day after birth (03-31) is still
+    “90日内”, the 91st (04-01) is not."""
+    assert bool(ask(P, D(2024, 1, 1), paid).waiting_days) is waits

@@ -412,3 +412,15 @@ def test_returned_to_poverty_has_no_amount_in_this_notice():
     says so (then 200)."""
     q = ask(P, ADULT, IN, ["返贫致贫人口"])
     assert (q.due, q.assistance) == (M(400), M(0))
+
+
+@pytest.mark.parametrize("paid, due", [(D(2025, 4, 1), 400), (D(2025, 4, 2), 1070)])
+def test_newborn_90_day_boundary(paid, due):
+    """三（四）3.(1) 新生儿在出生后90天内参保 — born 2025-01-01; reading chosen: day 90 after birth (04-01) is inside."""
+    assert ask(P, D(2025, 1, 1), paid).due == M(due)
+
+
+@pytest.mark.parametrize("paid, due", [(D(2025, 5, 11), 400), (D(2025, 5, 12), 1070)])
+def test_lapse_90_day_boundary(paid, due):
+    """三（四）3.(3) 在断保90天内……参保 — 断保 2025-02-10; day 90 (05-11) inside, day 91 not."""
+    assert ask(P, ADULT, paid, special="职工医保断保:2025-02-10").due == M(due)
