@@ -366,3 +366,61 @@ def test_ledger_refuses_the_refund_of_a_covered_new_student(tmp_path):
             lg.payments.refund(pid, mid, "参加职工医保", refunded_on="2024-10-15")
     finally:
         lg.close()
+
+
+def test_recognised_on_the_last_day_of_the_window():
+    """三（五）4. 在集中参保缴费期内相关部门动态新增的困难对象，可享受 2025 年度参保资助政策 — recognised and paid 2024-12-31."""
+    assert ask(P, ADULT, D(2024, 12, 31), ["低保对象:2024-12-31"]).due == M(200)
+
+
+def test_recognised_on_the_first_day_after_the_window():
+    """三（五）4. 在集中参保缴费期外相关部门动态新增的困难对象，纳入下一年度参保缴费资助范围 — recognised 2025-01-01."""
+    q = ask(P, ADULT, D(2025, 1, 1), ["低保对象:2025-01-01"])
+    assert (q.assistance, q.due) == (M(0), M(1070))
+
+
+def test_welfare_child_late_is_charged_the_standard_400_to_the_institution():
+    """三（四）3. 以下特殊情形，均按当年度居民医保个人缴费标准执行：(2) 儿童福利机构接收的儿童……集中参保缴费规定时间外的，
+    其参保费用，由儿童福利机构全额资助。 → 400 (not 1,070), all of it from the institution, no wait."""
+    q = ask(P, D(2016, 4, 1), D(2025, 3, 5), ["儿童福利机构儿童:2025-03-01"])
+    assert (q.assistance, q.due, q.waiting_days or 0) == (M(400), M(0), 0)
+    assert "儿童福利机构" in (q.assistance_source or "")
+
+
+def test_veteran_who_is_a_priority_entitled_person_pays_nothing():
+    """三（四）3.(4) 退役军人……均按当年度居民医保个人缴费标准执行 + 三（五）1.(4) 部分重点优抚对象……由区退役军人事务局全额
+    资助 — paid 2025-06-10: 400 standard, fully assisted, benefit from payment."""
+    q = ask(P, ADULT, D(2025, 6, 10), ["重点优抚对象"], special="退役军人")
+    assert (q.due, q.assistance, q.benefit_start) == (M(0), M(400), D(2025, 6, 10))
+
+
+def test_lapse_special_case_with_dibao_pays_200():
+    """三（四）3.(3) 断保……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 最低生活保障对象……资助标准为200元/人."""
+    q = ask(P, ADULT, D(2025, 3, 1), ["低保对象"], special="职工医保断保:2025-02-10")
+    assert (q.due, q.benefit_start) == (M(200), D(2025, 2, 10))
+
+
+def test_newborn_with_dibao_pays_200():
+    """三（四）3.(1) 新生儿……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 200元/人."""
+    assert ask(P, D(2025, 2, 1), D(2025, 3, 1), ["低保对象"]).due == M(200)
+
+
+def test_returned_to_poverty_has_no_amount_in_this_notice():
+    """三（五）1.(5) 其他困难群体参保居民医保的个人缴费部分，通过医疗救助资金给予分类资助 — no amount. 返贫致贫人口 is not named
+    (一、 lists 防止返贫监测对象 as 脱贫不稳定户、边缘易致贫户、突发严重困难户). Reading chosen (ambiguous): Canbao charges
+    400 and says the document gives no amount; a clerk records such a person as 防止返贫监测对象 if the 农业农村 list
+    says so (then 200)."""
+    q = ask(P, ADULT, IN, ["返贫致贫人口"])
+    assert (q.due, q.assistance) == (M(400), M(0))
+
+
+@pytest.mark.parametrize("paid, due", [(D(2025, 4, 1), 400), (D(2025, 4, 2), 1070)])
+def test_newborn_90_day_boundary(paid, due):
+    """三（四）3.(1) 新生儿在出生后90天内参保 — born 2025-01-01; reading chosen: day 90 after birth (04-01) is inside."""
+    assert ask(P, D(2025, 1, 1), paid).due == M(due)
+
+
+@pytest.mark.parametrize("paid, due", [(D(2025, 5, 11), 400), (D(2025, 5, 12), 1070)])
+def test_lapse_90_day_boundary(paid, due):
+    """三（四）3.(3) 在断保90天内……参保 — 断保 2025-02-10; day 90 (05-11) inside, day 91 not."""
+    assert ask(P, ADULT, paid, special="职工医保断保:2025-02-10").due == M(due)
