@@ -24,6 +24,7 @@ from .village_tree import VillageTree
 class MainWindow(QMainWindow):
     switch_ledger = Signal()
     open_ledger_requested = Signal(str)
+    restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
 
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
+        d.restore_requested.connect(self.restore_requested.emit)
         self._keep(d)
         return d
 
