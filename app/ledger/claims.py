@@ -145,7 +145,8 @@ class Claims:
     def _close(self, claim_id: int, state: str, on, note: str, operator: str | None) -> ClaimRecord:
         from .members import _date
 
-        operator = str(operator or self._l.operator or "").strip()
+        self._l.require("refund")  # money paid back, like a refund: a clerk's act
+        operator = self._l.actor(operator)
         problems: list[Problem] = []
         day = _date(on, "日期", problems)
         with self._l.transaction() as db:
