@@ -68,6 +68,9 @@ def run_child(spec: str, args, files: dict, timeout: float) -> Run:
            str(args.work), "--files", json.dumps({k: str(v) for k, v in files.items()}),
            "--queries", str(args.queries), "--size", str(getattr(args, "size", 0))]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # as installed (and as in the bundle) modules load from bytecode: a shell that sets
+    # PYTHONDONTWRITEBYTECODE would otherwise make every start compile Canbao's sources (~0.2 s CPU)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     out_path = Path(args.work) / "child.out"
     with open(out_path, "w") as out:
         spawned = time.time()

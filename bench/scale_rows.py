@@ -220,7 +220,7 @@ def canbao_rollover(a) -> dict:
 
 
 def raw_rollover(a) -> dict:
-    """An empty ledger from the migrations, then one INSERT … SELECT per carried-over table."""
+    """An empty ledger from the migrations, then one ``INSERT … SELECT *`` per carried-over table."""
     from app.ledger import open_ledger
 
     new = a.work / "rollover.raw.db"
@@ -232,8 +232,8 @@ def raw_rollover(a) -> dict:
     with Clock() as c:
         conn.execute("BEGIN IMMEDIATE")
         for table in ("villages", "village_groups", "households", "members", "member_categories"):
-            cols = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
-            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM old.{table}")
+            # same schema on both sides, no column list, no WHERE: SQLite's transfer optimisation copies pages
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
         conn.execute("COMMIT")
     conn.close()
     _drop(new)
@@ -374,6 +374,8 @@ def _dues_sql() -> str:
 def canbao_window(a) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["CANBAO_UI_INI"] = str(a.work / "ui.ini")
+    import app.cli.main  # noqa: F401 - the imports of `canbao` with no arguments, in its order:
+    import app.ledger  # noqa: F401 - the ledger before Qt (see app.cli.main)
     from PySide6.QtWidgets import QApplication
 
     from app.ui.app import Shell
@@ -584,4 +586,5 @@ def child_main(a) -> int:
     fn = CHILDREN[row][0 if side == "canbao" else 1]
     result = fn(a)
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
-    return 0
+    sys.stderr.flush()
+    os._exit(0)  # measured: skip tearing down Qt and its worker threads (the window's tree is still counting)

@@ -349,7 +349,8 @@ class MainWindow(QMainWindow):
         from .exchange_dialogs import ImportDialog
 
         d = ImportDialog(self.ledger, self)
-        d.imported.connect(self.after_change)
+        # an import adds many rows anywhere in the list: reload it whole, then refresh the rest
+        d.imported.connect(lambda outcome: (self.apply_filter(), self.after_change(outcome)))
         self._keep(d)
         return d
 
