@@ -212,7 +212,9 @@ def register(sub) -> None:
     p.add_argument("--keep-status", action="store_true",
                    help="不随退费修改参保状态（原因为参加职工医保、死亡、异地参保时，默认同时改为该状态）")
     p.add_argument("--status-date", metavar="YYYY-MM-DD", help="状态日期（死亡须填死亡日期）")
-    p.add_argument("--status-detail", default="", metavar="说明", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--status-detail", default="", metavar="状态说明", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--notes", default="", metavar="说明",
+                   help="退费说明（文件列举的原因以“等原因”结尾时，其他原因须写明具体情况）")
     p.set_defaults(func=cmd_refund)
 
     p = ls.add_parser("search", parents=[ro], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
@@ -538,6 +540,7 @@ def cmd_refund(args) -> int:
             raise ProblemsError([Problem("--reason", f"退费原因「{args.reason}」意味着{proposal.text}：请加 {need}，"
                                                      "或加 --keep-status 只退费不改状态")])
         ch = lg.payments.refund(p.id, m.id, args.reason, refunded_on=_date(args.date, "--date") or dt.date.today(),
+                                notes=args.notes,
                                 status=proposal.status if proposal else None, status_detail=args.status_detail,
                                 status_on=_date(args.status_date, "--status-date"))
         r = next(x for x in lg.payments.refunds_of(p.id) if x.id == ch.id)

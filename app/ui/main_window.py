@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         self.a_import = act("导入", self.open_import)
         self.a_dashboard = act("统计", self.open_dashboard)
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
+        self.a_claims = act("认定后补付", self.open_claims, name="claimsAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
@@ -373,6 +374,14 @@ class MainWindow(QMainWindow):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
         return [self.ledger.households.get(h).number for h in ids]
+
+    def open_claims(self):
+        from .claims_dialog import ClaimsDialog
+
+        d = ClaimsDialog(self.ledger, self, operator=self.operator())
+        d.finished.connect(lambda *_: self.after_change(None))
+        self._keep(d)
+        return d
 
     def open_policies(self):
         from .policy_page import PolicyPage

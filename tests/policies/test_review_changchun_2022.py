@@ -248,8 +248,6 @@ def test_ledger_refund_in_the_waiting_period_drops_the_open_claim(tmp_path):
         lg.close()
 
 
-@pytest.mark.xfail(strict=True, reason="长春2022 五 + 四（三）: after a 270 claim is paid out, a refund in the waiting period "
-                                       "still pays back the full 370 (member gets 640 for 370 paid)")
 def test_ledger_refund_after_the_claim_was_paid_never_returns_more_than_the_member_bore(tmp_path):
     """五、可同步办理参保终止和个人退费 — 个人退费 is the member's own money. Paid 370, the 270 of 四（三） was paid back
     (已补付), so the member bore 100; a refund must not pay 370 again (370 + 270 = 640 out for 370 in). Expected:

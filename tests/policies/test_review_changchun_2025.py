@@ -232,8 +232,6 @@ def _owed(lg, mid):
     return sum((c.amount for c in lg.claims.list(member_id=mid) if c.state in ("待补付", "已补付")), M(0))
 
 
-@pytest.mark.xfail(strict=True, reason="长春2025 二（一）（二）（三）: ledger stores one claim per recognised category against the same "
-                                       "410 payment: 低保 290 + 返贫致贫 290 = 580 owed (should be 290)")
 def test_ledger_two_recognitions_with_the_same_help_are_not_paid_twice(tmp_path):
     """二（一）定额资助 150 / 二（二）各补助 70 — per person per year (每人每年), not per category: 低保 recognised 03-01,
     then also 返贫致贫人口 04-01 → 290 in all, not 580."""
@@ -247,8 +245,6 @@ def test_ledger_two_recognitions_with_the_same_help_are_not_paid_twice(tmp_path)
         lg.close()
 
 
-@pytest.mark.xfail(strict=True, reason="长春2025 二（一）（三）: 低保 then 特困 recognised after a 410 payment: ledger owes 290 + 400 "
-                                       "= 690 (more than the 410 paid); should be 400 in all")
 def test_ledger_dibao_then_tekun_adds_up_to_the_full_400(tmp_path):
     """二（一）对城乡特困人员、孤儿给予全额资助 — paid 410, 低保 (290 owed) then 特困 (the member then bears only the
     10 元 长护险): 400 owed in all."""

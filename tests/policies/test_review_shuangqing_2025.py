@@ -78,8 +78,6 @@ def test_newly_recognised_after_the_window_goes_to_next_year():
     assert q.assistance == 0 and q.due == M(1070)
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（五）4.: 期内动态新增 after a full 400 payment should be owed the 200 "
-                                       "(可享受2025年度参保资助政策); Canbao gives no claim (no claim_until)")
 def test_paid_400_then_recognised_dibao_inside_the_window_is_owed_200():
     """三（五）4. 在集中参保缴费期内相关部门动态新增的困难对象，可享受 2025 年度参保资助政策，实行同缴同补，个人只需按规定缴纳
     部分资金。 Paid 400 on 2024-10-08, 低保 recognised 2024-11-01 (still in the window). Ambiguity: “同缴同补” may mean
@@ -230,8 +228,6 @@ def test_cli_quote_lapse_special_with_date():
     assert (d["due"], d["benefit_start"], d["special_on"]) == ("400.00", "2025-02-10", "2025-02-10")
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（五）1.(1) 特困……全额资助 of the 个人缴费部分: a 特困 member paying after the window "
-                                       "is charged 670 (1070 − 400); reading chosen: 全额 → 0 (document ambiguous)")
 def test_late_tekun_is_still_fully_assisted():
     """三（五）1.(1) 对区辖特困供养人员、孤儿、事实无人抚养儿童参加居民医保的个人缴费部分，通过医疗救助资金给予全额资助。
     三（四）3. 在集中参保缴费期外参保缴费的，按照个人缴费标准加财政补助标准之和缴费。 Ambiguity: is the 670 surcharge part of
@@ -301,8 +297,6 @@ def test_ledger_refund_of_a_late_payer_before_their_own_benefit(tmp_path):
         lg.close()
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（四）3.: a 缴费通知单 printed on 2025-02-01 quotes the window price 400 "
-                                       "(quote_day falls back to the window's first day) instead of the late 1,070")
 def test_notice_printed_after_the_window_shows_the_late_price(tmp_path):
     """三（四）3. 在集中参保缴费期外参保缴费的，按照个人缴费标准加财政补助标准之和缴费，并设置待遇等待期。 A notice printed on
     2025-02-01 tells the household what it must pay from that day: 1,070 (issue 11: "Notices printed on a date after
@@ -340,8 +334,6 @@ def test_new_college_student_paying_in_november_is_still_covered_from_september(
     assert (q.due, q.benefit_start) == (M(400), D(2024, 9, 1))
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（七）: a new college student's own 待遇享受期 began 2024-09-01; refund_decision "
-                                       "still allows a refund on 2024-10-15 because it is before the year's 2025-01-01")
 def test_no_refund_for_a_new_student_once_their_own_period_began():
     """三（七）在相应待遇享受期未开始前……可……退费；待遇享受期开始后……个人缴费不再退回。 三（四）2. 新入学大中专院校学生医保
     待遇享受期为2024年9月1日至2025年12月31日。 “相应” = the member's own period (issue 11's reading too): for a new
@@ -349,8 +341,6 @@ def test_no_refund_for_a_new_student_once_their_own_period_began():
     assert not refund(P, "参加职工医保", D(2024, 10, 15), D(2024, 9, 1), 0).allowed
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（七）: the ledger refunds a new college student's 400 on 2024-10-15 although "
-                                       "their benefit period began 2024-09-01")
 def test_ledger_refuses_the_refund_of_a_covered_new_student(tmp_path):
     """三（七）+ 三（四）2., through the ledger: paid 2024-09-10 as 新入学大中专学生, refund asked 2024-10-15."""
     from app.domain.problems import ProblemsError
