@@ -385,7 +385,7 @@ def canbao_window(a) -> dict:
     app = QApplication(["scale_bench"])
     apply_style(app, False)
     shell = Shell(Preferences())
-    shell.open_path(str(a.db))
+    shell.open_path(str(a.files["window"]))  # a copy with an operator: logged in from CANBAO_OPERATOR/PIN
     while not (shell.window is not None and shell.window.model.rowCount() and shell.window.view.household):
         app.processEvents()
         if time.time() - T_IMPORT > 120:

@@ -49,8 +49,10 @@ def register(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="例：canbao import payment 税务缴费.xlsx            （预览，列出全部问题）\n"
                               "    canbao import payment 税务缴费.xlsx --commit   （写入台账：须没有问题）\n"
-                              "    canbao import payment 税务缴费.xlsx --commit --only-good --leftovers 未导入.xlsx\n"
-                              "    canbao import roster 花名册.xlsx --map 所在村民委员会=村 --commit --create-places\n"
+                              "    canbao import payment 税务缴费.xlsx --commit --only-good \\\n"
+                              "          --leftovers 未导入.xlsx\n"
+                              "    canbao import roster 花名册.xlsx --map 所在村民委员会=村 \\\n"
+                              "          --commit --create-places\n"
                               "默认全部或全不：有问题的行时不写入，除非加 --only-good（只导入没有问题的行）。\n"
                               "--map 指定的列对应按文件格式记在数据文件夹里，下次同样格式的文件自动使用。")
     i.add_argument("what", metavar="名单", help="roster 户籍 | category 类别 | payment 缴费 | status 状态")

@@ -15,6 +15,7 @@ from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
 from .failures import fail, reported
+from .zh_argparse import table
 from .login import HELP_OPERATOR, log_in, open_as_operator
 
 
@@ -23,7 +24,7 @@ def _db_parent(writes: bool = True) -> argparse.ArgumentParser:
     """--db for every command; --operator (who is written into the audit log) only for commands that write.
     Every command logs in (app.cli.login): a read-only one as ``CANBAO_OPERATOR``, or asks in a terminal."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     if writes:
         p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     return p
@@ -82,7 +83,7 @@ def register(sub) -> None:
     p = ls.add_parser("init", help="建立新台账（乡镇、村组、操作员、年度、政策）",
                       epilog="例：canbao ledger init --township 某镇 --year 2025 --policy changchun-2025 "
                              "--operator 王会计 --village 东风村:一组,二组 --community 红旗社区")
-    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     p.add_argument("--township", required=True, metavar="乡镇", help="乡镇（街道）")
     p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
     p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
@@ -211,7 +212,9 @@ def register(sub) -> None:
     p.add_argument("--keep-status", action="store_true",
                    help="不随退费修改参保状态（原因为参加职工医保、死亡、异地参保时，默认同时改为该状态）")
     p.add_argument("--status-date", metavar="YYYY-MM-DD", help="状态日期（死亡须填死亡日期）")
-    p.add_argument("--status-detail", default="", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--status-detail", default="", metavar="状态说明", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--notes", default="", metavar="说明",
+                   help="退费说明（文件列举的原因以“等原因”结尾时，其他原因须写明具体情况）")
     p.set_defaults(func=cmd_refund)
 
     p = ls.add_parser("search", parents=[ro], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
@@ -352,9 +355,11 @@ def cmd_household_add(args) -> int:
 def cmd_household_list(args) -> int:
     with _open(args) as lg:
         rows = lg.households.list(village=args.village, group=args.group, limit=args.limit)
-        for h in rows:
-            print(f"{h.number}  {h.village} {h.group or '-'}  户主 {h.head_name or '（未定）'}  {h.member_count}人  "
-                  f"{mask_phone(h.phone)}  {h.address}")
+        lines = [["户编号", "村（社区）", "组", "户主", "人数", "电话", "地址"]] + [
+            [h.number, h.village, h.group or "-", h.head_name or "（未定）", str(h.member_count), mask_phone(h.phone) or "-",
+             h.address] for h in rows]
+        for line in table(lines):  # columns aligned by display width
+            print(line)
         print(f"共 {len(rows)} 户" + ("（已截断，用 --limit 调整）" if len(rows) == args.limit else ""))
     return 0
 
@@ -535,6 +540,7 @@ def cmd_refund(args) -> int:
             raise ProblemsError([Problem("--reason", f"退费原因「{args.reason}」意味着{proposal.text}：请加 {need}，"
                                                      "或加 --keep-status 只退费不改状态")])
         ch = lg.payments.refund(p.id, m.id, args.reason, refunded_on=_date(args.date, "--date") or dt.date.today(),
+                                notes=args.notes,
                                 status=proposal.status if proposal else None, status_detail=args.status_detail,
                                 status_on=_date(args.status_date, "--status-date"))
         r = next(x for x in lg.payments.refunds_of(p.id) if x.id == ch.id)

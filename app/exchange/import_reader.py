@@ -158,6 +158,8 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was read with: UTF-8 (BOM or not), else GB18030 (a superset of GBK)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "UTF-8（带BOM）"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本" (tab-separated UTF-16)
+        return data.decode("utf-16", errors="replace"), "UTF-16"
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -396,6 +398,7 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
                                     "可在预览里指定哪一列是它）"))
             continue
         frozen = dict(columns)
+        before = len(problems)
         if last + 1 < len(head) and _column_numbers(head[last + 1]):
             last += 1  # a 栏次 row (1, 2, 3 … under the headings) as government forms have: not data
         for j, cells in enumerate(_rest(head[last + 1:], rows), start=last + 2):
@@ -404,6 +407,8 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
                     c is not None and c != "" and (type(c) is not str or c.strip()) for c in cells):
                 continue
             table.rows.append(SourceRow(sheet, j, cells, frozen))
+        if not table.rows and len(problems) == before:
+            problems.append(Problem(table.place(table.header_row), "表头下面没有数据行"))
     if not tables and grids:
         if fallback is not None:
             fallback.missing = list(spec.required)

@@ -16,7 +16,8 @@ from decimal import Decimal
 from ..domain.problems import Problem
 from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS, Status
 from .import_reader import ImportTable, SourceRow
-from .import_values import MAX_LENGTH, id_birth, parse_amount, parse_date, parse_id, text_of, text_problem
+from .import_values import (MAX_LENGTH, id_birth, parse_amount, parse_date, parse_id, suspect, text_of,
+                            text_problem)
 from .import_vocab import SEVERE_GRADES, STATUS_ALIASES, category_names, split_categories
 
 __all__ = ["PersonFacts", "LedgerFacts", "CheckedRow", "CheckResult", "check_tables", "parse_id", "parse_date",
@@ -120,12 +121,18 @@ def check_texts(table: ImportTable, source: SourceRow, fields: tuple[str, ...], 
                                        for f in fields if f in table.columns]
     cells = source.cells
     width = len(cells)
+    texts = []
     for fld, idx, label, limit in specs:
         value = cells[idx] if idx < width else None
         text = value.strip() if type(value) is str else text_of(value)
         values[fld] = text
         if text:
-            why = text_problem(text, label, limit)
+            texts.append(text)
+            if limit is not None and len(text) > limit:
+                msgs.append((fld, f"{label}过长：{len(text)} 个字，最多 {limit} 个字"))
+    if texts and suspect("|".join(texts)):  # one search per row; the field and the character only on a hit
+        for fld, _idx, label, _limit in specs:
+            why = text_problem(values[fld], label, None)
             if why:
                 msgs.append((fld, why))
 

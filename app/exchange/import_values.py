@@ -49,6 +49,11 @@ def text_of(value: object) -> str:
 _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
+def suspect(text: str) -> bool:
+    """Has this text a character the ledger would refuse (control, zero-width, direction control)?"""
+    return _SUSPECT.search(text) is not None
+
+
 def text_problem(text: str, label: str, limit: int | None = None) -> str:
     """Why the ledger would refuse this text, naming the character, or ""."""
     if limit is not None and len(text) > limit and not _SUSPECT.search(text):

@@ -252,7 +252,7 @@ class ImportDialog(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择名单", self.path.text(),
-                                              "Excel 或 CSV (*.xlsx *.xls *.csv);;所有文件 (*)")
+                                              "Excel 或 CSV (*.xlsx *.xls *.ods *.csv *.txt);;所有文件 (*)")
         if path:
             self.path.setText(path)
 

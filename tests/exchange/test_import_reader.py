@@ -109,3 +109,15 @@ def test_a_users_mapping_names_a_two_row_column_as_shown(tmp_path):
     assert tables[0].missing == ["name"] and tables[0].headings[1] == "成员信息/名字甲"
     tables, problems = read_table(path, "roster", mapping={"成员信息/名字甲": "name"})
     assert problems == [] and tables[0].columns["name"] == 1 and tables[0].rows[0].values["name"] == "张三"
+
+
+def test_excel_unicode_text_and_a_header_without_rows(tmp_path):
+    pid = make_id()
+    p = tmp_path / "导出.txt"
+    p.write_bytes(f"身份证号\t姓名\t缴费金额\t缴费日期\r\n{pid}\t张三\t410\t2024-10-10\r\n".encode("utf-16"))
+    tables, problems = read_table(p, "payment")
+    assert problems == [] and tables[0].rows[0].values["name"] == "张三"
+    empty = tmp_path / "空.csv"
+    empty.write_text("身份证号,缴费金额,缴费日期\n", encoding="utf-8")
+    tables, problems = read_table(empty, "payment")
+    assert [str(x) for x in problems] == ["空.csv:第1行: 表头下面没有数据行"]

@@ -191,3 +191,61 @@ def test_tekun_in_a_pilot_area_still_pays_the_ltc_10():
     """二、对城乡特困人员给予全额资助 (居民医保); 长期护理保险试点统筹区要利用社会组织、慈善基金……资助城乡特困……参加长期护理
     保险 — not the 医疗救助 fund: the counter collects 10."""
     assert ask(P, ADULT, IN, ["特困人员"], addons=["长期护理保险"]).due == M(10)
+
+
+def test_late_payer_recognised_the_same_day_pays_230_without_wait():
+    """二、……确认的……均可享受参保资助; 三、其他享受医疗救助资助参保政策的困难群体……不设待遇等待期。"""
+    q = ask(P, ADULT, D(2024, 3, 1), ["低保对象:2024-03-01"])
+    assert q.due - q.after_subsidy == M(230) and not q.waiting_days
+
+
+def test_late_payer_recognised_the_next_day_paid_380_and_is_owed_150():
+    """二、以缴定补……均可享受参保资助 — paid 380 on 2024-03-01 (not yet recognised: 90-day wait), recognised 03-02."""
+    q = ask(P, ADULT, D(2024, 3, 1), ["低保对象:2024-03-02"])
+    assert q.due == M(380) and q.waiting_days == 90
+    _, c = claim(P, ADULT, D(2024, 3, 1), "低保对象", D(2024, 3, 2))
+    assert c.total == M(150)
+
+
+def test_late_newborn_with_dibao_pays_230_without_wait():
+    """三、90日内出生新生儿……不设待遇等待期 + 二、定额资助后个人实际缴纳居民医保费为每人每年230元。"""
+    q = ask(P, D(2024, 2, 1), D(2024, 3, 15), ["低保对象"])
+    assert q.due - q.after_subsidy == M(230) and not q.waiting_days
+
+
+@pytest.mark.parametrize("category", ["孤儿", "事实无人抚养儿童", "低保边缘家庭成员", "重度残疾人", "重点优抚对象"])
+def test_groups_not_named_in_the_provincial_notice_pay_380(category):
+    """二、对城乡特困人员给予全额资助；对城乡低保对象、返贫致贫人口以及脱贫不稳定……边缘易致贫户和突发严重困难户……150元 —
+    these groups are not named."""
+    q = ask(P, D(2012, 1, 1), IN, [category])
+    assert (q.due, q.assistance) == (M(380), M(0))
+
+
+def test_ledger_claims_cli_lists_the_150(tmp_path, capsys):
+    """二、以缴定补……均可享受参保资助 — `canbao ledger claims --json` after 低保 is recorded for a full payer."""
+    import json
+
+    from app.cli.main import main
+    from app.ledger import PayLine
+
+    lg = new_ledger(tmp_path / "l.db", P, 2024, "")
+    try:
+        h, mid = ledger_member(lg, "19700701", make_id("19700701"))
+        lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2023-11-01")
+        lg.categories.add(mid, "低保对象", recognized_on="2024-05-10")
+        path = str(lg.path)
+    finally:
+        lg.close()
+    capsys.readouterr()
+    assert main(["ledger", "claims", "--db", path, "--json"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    rows = data if isinstance(data, list) else data.get("claims", [])
+    assert [str(r["amount"]) for r in rows] in (["150.00"], ["150"])
+
+
+@pytest.mark.parametrize("paid, waits", [(D(2024, 3, 31), False), (D(2024, 4, 1), True)])
+def test_newborn_90_day_boundary(paid, waits):
+    """三、90日内出生新生儿……不设待遇等待期 — born 2024-01-01; reading chosen: the 90th day after birth (03-31) is still
+    “90日内”, the 91st (04-01) is not."""
+    assert bool(ask(P, D(2024, 1, 1), paid).waiting_days) is waits

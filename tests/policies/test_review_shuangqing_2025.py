@@ -78,8 +78,6 @@ def test_newly_recognised_after_the_window_goes_to_next_year():
     assert q.assistance == 0 and q.due == M(1070)
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（五）4.: 期内动态新增 after a full 400 payment should be owed the 200 "
-                                       "(可享受2025年度参保资助政策); Canbao gives no claim (no claim_until)")
 def test_paid_400_then_recognised_dibao_inside_the_window_is_owed_200():
     """三（五）4. 在集中参保缴费期内相关部门动态新增的困难对象，可享受 2025 年度参保资助政策，实行同缴同补，个人只需按规定缴纳
     部分资金。 Paid 400 on 2024-10-08, 低保 recognised 2024-11-01 (still in the window). Ambiguity: “同缴同补” may mean
@@ -230,8 +228,6 @@ def test_cli_quote_lapse_special_with_date():
     assert (d["due"], d["benefit_start"], d["special_on"]) == ("400.00", "2025-02-10", "2025-02-10")
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（五）1.(1) 特困……全额资助 of the 个人缴费部分: a 特困 member paying after the window "
-                                       "is charged 670 (1070 − 400); reading chosen: 全额 → 0 (document ambiguous)")
 def test_late_tekun_is_still_fully_assisted():
     """三（五）1.(1) 对区辖特困供养人员、孤儿、事实无人抚养儿童参加居民医保的个人缴费部分，通过医疗救助资金给予全额资助。
     三（四）3. 在集中参保缴费期外参保缴费的，按照个人缴费标准加财政补助标准之和缴费。 Ambiguity: is the 670 surcharge part of
@@ -301,8 +297,6 @@ def test_ledger_refund_of_a_late_payer_before_their_own_benefit(tmp_path):
         lg.close()
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（四）3.: a 缴费通知单 printed on 2025-02-01 quotes the window price 400 "
-                                       "(quote_day falls back to the window's first day) instead of the late 1,070")
 def test_notice_printed_after_the_window_shows_the_late_price(tmp_path):
     """三（四）3. 在集中参保缴费期外参保缴费的，按照个人缴费标准加财政补助标准之和缴费，并设置待遇等待期。 A notice printed on
     2025-02-01 tells the household what it must pay from that day: 1,070 (issue 11: "Notices printed on a date after
@@ -340,8 +334,6 @@ def test_new_college_student_paying_in_november_is_still_covered_from_september(
     assert (q.due, q.benefit_start) == (M(400), D(2024, 9, 1))
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（七）: a new college student's own 待遇享受期 began 2024-09-01; refund_decision "
-                                       "still allows a refund on 2024-10-15 because it is before the year's 2025-01-01")
 def test_no_refund_for_a_new_student_once_their_own_period_began():
     """三（七）在相应待遇享受期未开始前……可……退费；待遇享受期开始后……个人缴费不再退回。 三（四）2. 新入学大中专院校学生医保
     待遇享受期为2024年9月1日至2025年12月31日。 “相应” = the member's own period (issue 11's reading too): for a new
@@ -349,8 +341,6 @@ def test_no_refund_for_a_new_student_once_their_own_period_began():
     assert not refund(P, "参加职工医保", D(2024, 10, 15), D(2024, 9, 1), 0).allowed
 
 
-@pytest.mark.xfail(strict=True, reason="双清 三（七）: the ledger refunds a new college student's 400 on 2024-10-15 although "
-                                       "their benefit period began 2024-09-01")
 def test_ledger_refuses_the_refund_of_a_covered_new_student(tmp_path):
     """三（七）+ 三（四）2., through the ledger: paid 2024-09-10 as 新入学大中专学生, refund asked 2024-10-15."""
     from app.domain.problems import ProblemsError
@@ -366,3 +356,61 @@ def test_ledger_refuses_the_refund_of_a_covered_new_student(tmp_path):
             lg.payments.refund(pid, mid, "参加职工医保", refunded_on="2024-10-15")
     finally:
         lg.close()
+
+
+def test_recognised_on_the_last_day_of_the_window():
+    """三（五）4. 在集中参保缴费期内相关部门动态新增的困难对象，可享受 2025 年度参保资助政策 — recognised and paid 2024-12-31."""
+    assert ask(P, ADULT, D(2024, 12, 31), ["低保对象:2024-12-31"]).due == M(200)
+
+
+def test_recognised_on_the_first_day_after_the_window():
+    """三（五）4. 在集中参保缴费期外相关部门动态新增的困难对象，纳入下一年度参保缴费资助范围 — recognised 2025-01-01."""
+    q = ask(P, ADULT, D(2025, 1, 1), ["低保对象:2025-01-01"])
+    assert (q.assistance, q.due) == (M(0), M(1070))
+
+
+def test_welfare_child_late_is_charged_the_standard_400_to_the_institution():
+    """三（四）3. 以下特殊情形，均按当年度居民医保个人缴费标准执行：(2) 儿童福利机构接收的儿童……集中参保缴费规定时间外的，
+    其参保费用，由儿童福利机构全额资助。 → 400 (not 1,070), all of it from the institution, no wait."""
+    q = ask(P, D(2016, 4, 1), D(2025, 3, 5), ["儿童福利机构儿童:2025-03-01"])
+    assert (q.assistance, q.due, q.waiting_days or 0) == (M(400), M(0), 0)
+    assert "儿童福利机构" in (q.assistance_source or "")
+
+
+def test_veteran_who_is_a_priority_entitled_person_pays_nothing():
+    """三（四）3.(4) 退役军人……均按当年度居民医保个人缴费标准执行 + 三（五）1.(4) 部分重点优抚对象……由区退役军人事务局全额
+    资助 — paid 2025-06-10: 400 standard, fully assisted, benefit from payment."""
+    q = ask(P, ADULT, D(2025, 6, 10), ["重点优抚对象"], special="退役军人")
+    assert (q.due, q.assistance, q.benefit_start) == (M(0), M(400), D(2025, 6, 10))
+
+
+def test_lapse_special_case_with_dibao_pays_200():
+    """三（四）3.(3) 断保……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 最低生活保障对象……资助标准为200元/人."""
+    q = ask(P, ADULT, D(2025, 3, 1), ["低保对象"], special="职工医保断保:2025-02-10")
+    assert (q.due, q.benefit_start) == (M(200), D(2025, 2, 10))
+
+
+def test_newborn_with_dibao_pays_200():
+    """三（四）3.(1) 新生儿……均按当年度居民医保个人缴费标准执行 + 三（五）1.(1) 200元/人."""
+    assert ask(P, D(2025, 2, 1), D(2025, 3, 1), ["低保对象"]).due == M(200)
+
+
+def test_returned_to_poverty_has_no_amount_in_this_notice():
+    """三（五）1.(5) 其他困难群体参保居民医保的个人缴费部分，通过医疗救助资金给予分类资助 — no amount. 返贫致贫人口 is not named
+    (一、 lists 防止返贫监测对象 as 脱贫不稳定户、边缘易致贫户、突发严重困难户). Reading chosen (ambiguous): Canbao charges
+    400 and says the document gives no amount; a clerk records such a person as 防止返贫监测对象 if the 农业农村 list
+    says so (then 200)."""
+    q = ask(P, ADULT, IN, ["返贫致贫人口"])
+    assert (q.due, q.assistance) == (M(400), M(0))
+
+
+@pytest.mark.parametrize("paid, due", [(D(2025, 4, 1), 400), (D(2025, 4, 2), 1070)])
+def test_newborn_90_day_boundary(paid, due):
+    """三（四）3.(1) 新生儿在出生后90天内参保 — born 2025-01-01; reading chosen: day 90 after birth (04-01) is inside."""
+    assert ask(P, D(2025, 1, 1), paid).due == M(due)
+
+
+@pytest.mark.parametrize("paid, due", [(D(2025, 5, 11), 400), (D(2025, 5, 12), 1070)])
+def test_lapse_90_day_boundary(paid, due):
+    """三（四）3.(3) 在断保90天内……参保 — 断保 2025-02-10; day 90 (05-11) inside, day 91 not."""
+    assert ask(P, ADULT, paid, special="职工医保断保:2025-02-10").due == M(due)

@@ -195,3 +195,25 @@ def test_ledger_payment_on_the_26th_is_not_recorded_silently(tmp_path):
             lg.payments.record(h, [PayLine(mid)], method="现金", paid_on="2024-10-28")
     finally:
         lg.close()
+
+
+def test_notice_of_an_assisted_member_warns_about_normal_payment(tmp_path):
+    """特殊缴费：各部门及时将资助情况通知到被资助人，被资助人一旦办理正常缴费，将无法办理特殊缴费。 The 低保 member's notice
+    shows 80 and carries the warning (paying 400 at a normal counter loses the 320)."""
+    from app.paper.from_ledger import Selection, notices
+
+    lg, h, mid = _tunliu(tmp_path, "19750401")
+    try:
+        lg.categories.add(mid, "低保对象", recognized_on="2024-09-01")
+        (n,) = notices(lg, Selection(), today=D(2024, 10, 8))
+        (m,) = [x for x in n.members if x.counted]
+        assert m.due == M(80)
+        assert any("一旦办理正常缴费" in w for w in m.warnings)
+    finally:
+        lg.close()
+
+
+def test_stable_exit_and_dibao_pays_the_dibao_80():
+    """表：稳定脱贫人员 个人缴纳 400；低保人员 个人缴纳 80 — one person in both rows pays the lower (no stacking)."""
+    q = ask(P, ADULT, IN, ["稳定脱贫人口", "低保对象"])
+    assert (q.due, q.assistance) == (M(80), M(320))
