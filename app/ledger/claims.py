@@ -128,7 +128,9 @@ class Claims:
         year = self._l.settings.get().year
         rows = self._l.db.execute(
             f"SELECT DISTINCT c.id FROM member_categories c JOIN {STANDING_VIEW} s ON s.member_id = c.member_id"
-            " WHERE s.year = ? AND c.recognized_on IS NOT NULL AND c.recognized_on > s.paid_on"
+            " WHERE s.year = ? AND c.recognized_on IS NOT NULL AND (c.recognized_on > s.paid_on"
+            # or recognised in time but charged more than the quote (the counter missed the assistance)
+            " OR (s.due_fen IS NOT NULL AND s.amount_fen > s.due_fen AND (c.ended_on IS NULL OR c.ended_on > s.paid_on)))"
             " AND NOT EXISTS (SELECT 1 FROM claims x WHERE x.category_id = c.id AND x.payment_item_id = s.id)",
             [year]).fetchall()
         new = []
@@ -182,7 +184,9 @@ class Claims:
                       [item.id, category_record_id]).fetchone():
             return None
         paid_on = item.quote.paid_on
-        if recognized_on <= paid_on and category in item.quote.categories:
+        q = item.quote
+        overpaid = q.due is not None and item.amount > q.due  # collected more than the quote (an override)
+        if recognized_on <= paid_on and category in q.categories and not overpaid:
             return None  # counted at the counter already
         policy = get_policy(item.policy_id)
         member = self._l.members.get(item.member_id)
@@ -199,7 +203,10 @@ class Claims:
         req = QuoteRequest(birth_date=member.birth_date, paid_on=paid_on, categories=others,
                            addons=tuple(item.quote.addons), student=member.student,
                            area_kind=self._l.settings.get().area_kind)
-        claim = claim_after_recognition(policy, req, Received.of(item.quote), category, recognized_on, earlier)
+        got = Received.of(q)
+        if overpaid:  # 已全额缴费: what the counter collected counts, the assistance it did not give is owed
+            got = Received(item.amount, max(got.assistance - (item.amount - q.due), Decimal(0)), got.subsidies)
+        claim = claim_after_recognition(policy, req, got, category, recognized_on, earlier)
         if not claim.owed:
             return None
         parts = json.dumps([{"kind": p.kind, "funder": p.funder, "amount": str(p.amount)} for p in claim.parts],

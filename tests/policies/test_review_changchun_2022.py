@@ -293,8 +293,6 @@ def test_child_paid_230_then_tekun_recognised_gets_220_back():
     assert c.owed and c.total == M(220)
 
 
-@pytest.mark.xfail(strict=True, reason="长春2022 四（三）已全额缴费的,可……申请支付: a 低保 member on file who paid the full 370 "
-                                       "(override) gets no claim — the ledger reads the quote (240), not the amount paid")
 def test_ledger_recognised_member_who_paid_the_full_rate_is_owed_the_assistance(tmp_path):
     """四（一）医疗救助参保资助在缴费时体现 / 四（三）……认定的符合条件的困难人员均可享受参保资（补）助，已全额缴费的,可向辖区医保
     部门申请支付其应享有的医疗救助参保资助和财政参保补助资金。 低保 recognised 2022-01-15 is on file; paying on 2022-02-01
