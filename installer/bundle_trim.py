@@ -6,6 +6,7 @@ Read by ``canbao.spec``; tested in ``tests/installer/test_packaging.py``.
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 UNUSED_QT = [
@@ -47,6 +48,10 @@ KEEP_PLATFORM = re.compile(r"(qwindows|qxcb|qoffscreen|qminimal|qcocoa)", re.IGN
 def keep(entry) -> bool:
     """Whether a PyInstaller TOC entry ``(destination, source, kind)`` goes into the bundle."""
     dest = "/" + entry[0].replace("\\", "/")
+    if len(entry) > 2 and entry[2] == "SYMLINK":  # Linux: a link beside the program to a Qt library goes with it
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(entry[0].replace("\\", "/")),
+                                                   entry[1].replace("\\", "/")))
+        return keep((target, "", "BINARY"))
     if not dest.lower().startswith("/pyside6/"):
         return True  # only Qt's files are trimmed; Canbao's own data (policies/, resources/) always goes in
     if DROP.search(dest):

@@ -11,7 +11,7 @@
 ;   data     %LOCALAPPDATA%\Canbao  (ledgers, backups, preferences: app/paths.py data_dir(), platformdirs)
 ; The installer never writes, moves or deletes anything in the data folder; the uninstaller leaves it too.
 ; Upgrading = running a newer setup: same AppId, same folder, old program files replaced, data untouched.
-; UNTESTED ON WINDOWS at the time of writing (written on Linux without Inno Setup); see installer/README.md.
+; Compiled and installed under Wine by installer/check_installer.sh (Inno Setup 6.3.1); not yet run on Windows.
 
 #define AppName "参保台账"
 #define AppNameEn "Canbao"

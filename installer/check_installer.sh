@@ -21,7 +21,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 ISCC_VERSION=6.3.1
 ISCC_SHA1=bf155ddaeffd56a32621c3232d3dac14325f7cd3   # npm view innosetup-compiler@6.3.1 dist.shasum
-WORK=${CANBAO_INSTALLER_CHECK_DIR:-$ROOT/build/installer-check}
+# Outside the repository: a Wine prefix links z: to / and `pip install -e .` (setuptools) would walk into it
+WORK=${CANBAO_INSTALLER_CHECK_DIR:-${TMPDIR:-/tmp}/canbao-installer-check-$(printf %s "$ROOT" | md5sum | cut -c1-8)}
 BUNDLE_FROM=""
 INSTALL_TOOLS=0
 while [ $# -gt 0 ]; do
@@ -62,8 +63,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 3
 fi
 
-rm -rf "$WORK"
+rm -rf "$WORK" "$ROOT"/build/installer-check*/prefix   # the latter: left in the repository by older versions
 mkdir -p "$WORK" "$ROOT/build/innosetup"
+# the Wine prefix goes when the check ends, pass or fail (logs and setup.exe stay in $WORK)
+trap 'wineserver -k >/dev/null 2>&1 || true; [ -n "${WINEPREFIX:-}" ] && rm -rf "$WINEPREFIX"' EXIT
 ISCC_DIR=$ROOT/build/innosetup/$ISCC_VERSION
 if [ ! -f "$ISCC_DIR/bin/ISCC.exe" ]; then
   step "Inno Setup $ISCC_VERSION from npm (innosetup-compiler@$ISCC_VERSION)"
@@ -96,7 +99,7 @@ winpath() { winepath -w "$1" 2>/dev/null; }
 BUNDLE=$WORK/bundle
 mkdir -p "$BUNDLE"
 if [ -n "$BUNDLE_FROM" ]; then
-  cp -a "$BUNDLE_FROM/." "$BUNDLE/"
+  cp -rL "$BUNDLE_FROM/." "$BUNDLE/"   # links become files, as on Windows
 else
   # the data files of the bundle (policies, column sets, icons); the 20 MB of fonts only slow compression down
   mkdir -p "$BUNDLE/_internal/resources" && cp -a "$ROOT/policies" "$BUNDLE/_internal/"
@@ -176,10 +179,20 @@ rc=0; run_setup "$WORK/out/Canbao-$NEXT-setup.exe" setup-upgrade.log || rc=$?
   || { echo "✗ a file of the old version survived the upgrade"; failed=1; }
 python3 installer/check/verify.py installed "$WINEPREFIX" "$BUNDLE" "$NEXT" || failed=1
 
+step "the wizard speaks Chinese (/DIR on a missing drive Q: gets the message of ChineseSimplified.isl)"
+rc=0; run_setup "$SETUP" setup-language.log '/DIR=Q:\Canbao' || rc=$?
+if [ $rc -ne 0 ] && tr -d '\r' < "$WORK/setup-language.log" | grep -q "所选的驱动器或 UNC 共享不存在"; then
+  echo "✓ Setup's own messages are in Chinese"
+else
+  echo "✗ Setup's message for a missing drive is not the Chinese one (exit code $rc)"; failed=1
+fi
+
 step "refuse to install into the data folder (silent install with /DIR inside %LOCALAPPDATA%\\Canbao)"
 rc=0; run_setup "$SETUP" setup-refused.log "/DIR=$(winpath "$DATA")\\程序" || rc=$?
 if [ $rc -ne 0 ] && [ ! -e "$DATA/程序/canbao.exe" ]; then
   echo "✓ refused (exit code $rc), nothing installed there"
+  tr -d '\r' < "$WORK/setup-refused.log" | grep -q "程序不能安装到数据文件夹" \
+    && echo "✓ with the Chinese reason" || { echo "✗ the refusal does not give the Chinese reason"; failed=1; }
 else
   echo "✗ installed into the data folder (exit code $rc)"; failed=1
 fi

@@ -7,8 +7,15 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 packages_ok=1
 bash "$ROOT/scripts/system-packages.sh" || packages_ok=0
 bash "$ROOT/scripts/setup.sh"
-if [ $# -eq 0 ] && ! fc-list :lang=zh family 2>/dev/null | grep -q .; then
-  # Without a Chinese font the window shows boxes instead of characters: stop and say why.
+# The window needs a Chinese font: the system's, or the one Canbao ships in resources/fonts when the window
+# loads it itself (app.ui.style.load_fonts). Without either it would show boxes: stop and say why.
+bundled_font() {
+  [ -f "$ROOT/resources/fonts/wqy-microhei.ttc" ] &&
+    "$ROOT/.venv/bin/python" -c "from app.ui.style import load_fonts" >/dev/null 2>&1
+}
+if [ $# -eq 0 ] && ! fc-list :lang=zh family 2>/dev/null | grep -q . && bundled_font; then
+  echo "（本机没有中文字体，窗口使用程序自带的文泉驿微米黑）" >&2
+elif [ $# -eq 0 ] && ! fc-list :lang=zh family 2>/dev/null | grep -q .; then
   echo "！无法打开窗口：本机没有中文字体，窗口里的中文会显示成方框。" >&2
   [ $packages_ok -eq 0 ] && echo "  （上面列出了没能安装的系统软件包。）" >&2
   echo "  请安装中文字体后再运行：sudo apt-get install fonts-wqy-microhei（或 fonts-noto-cjk）" >&2

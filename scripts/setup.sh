@@ -39,6 +39,9 @@ if ! .venv/bin/python -m pip install -q --require-hashes -r "$LOCK"; then
   echo "！按 $LOCK 安装依赖失败（网络不通，或锁文件与 pyproject.toml 不一致：运行 bash scripts/lock.sh）" >&2
   exit 1
 fi
+# A Wine prefix left in build/ by an older installer check links z: to /, and setuptools would walk the
+# whole disk through it while installing Canbao: remove it (the check now works outside the repository)
+rm -rf build/installer-check*/prefix
 .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 rm -f .venv/.canbao-installed .venv/.canbao-requirements*.lock
 digest "$LOCK" > ".venv/.canbao-$LOCK"

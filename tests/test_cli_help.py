@@ -2,6 +2,7 @@
 described, placeholders in Chinese; read-only commands offer no --operator."""
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -77,6 +78,9 @@ def test_argparse_errors_are_chinese():
     assert not ENGLISH.search(out.stderr), out.stderr
     out = subprocess.run([sys.executable, "-m", "app.cli.main", "nosuch"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and "无效的选择：'nosuch'" in out.stderr, out.stderr
+    out = subprocess.run([sys.executable, "-m", "app.cli.main", "policy", "list", "extra"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 2 and "不认识的参数：extra" in out.stderr, out.stderr
 
 
 def test_display_width_aligns_chinese_columns():
@@ -96,3 +100,35 @@ def test_policy_list_columns_line_up_on_screen():
     starts = {display_width(line[:line.index(marker)]) for line, marker in
               zip(lines, ["集中缴费期"] + [re.search(r"\d{4}-\d\d-\d\d 至", ln).group(0) for ln in lines[1:]])}
     assert len(starts) == 1, out.stdout
+
+
+def test_help_fits_an_80_column_terminal():
+    env = {**os.environ, "COLUMNS": "80"}
+    for path in ("ledger member add", "quote", "print receipt", "import"):
+        out = subprocess.run([sys.executable, "-m", "app.cli.main", *path.split(), "--help"], capture_output=True,
+                             text=True, cwd=ROOT, env=env, encoding="utf-8")
+        wide = [line for line in out.stdout.splitlines() if display_width(line) > 80]
+        assert not wide, f"canbao {path} --help: {wide}"
+
+
+def test_each_print_kind_explains_its_own_date():
+    helps = {kind: next(a.help for a in COMMANDS[f"print {kind}"]._actions if "--date" in a.option_strings)
+             for kind in ("notices", "receipt", "ledger")}
+    assert "补打" in helps["receipt"] and "通知单" not in helps["receipt"]
+    assert "通知单" in helps["notices"] and "台账" in helps["ledger"]
+
+
+def test_household_list_columns_line_up_on_screen(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+
+    monkeypatch.setenv("CANBAO_DB", str(tmp_path / "l.db"))
+    assert main(["ledger", "init", "--township", "某镇", "--year", "2025", "--policy", "tunliu-2025",
+                 "--operator", "王会计", "--village", "东风村:一组", "--community", "红旗街道幸福社区:第十二居民小组"]) == 0
+    assert main(["ledger", "household", "add", "--village", "东风村", "--group", "一组", "--address", "8号"]) == 0
+    assert main(["ledger", "household", "add", "--village", "红旗街道幸福社区", "--group", "第十二居民小组",
+                 "--address", "12号"]) == 0
+    capsys.readouterr()
+    assert main(["ledger", "household", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {display_width(line[:line.index(cell)]) for line, cell in zip(lines[:3], ("地址", "8号", "12号"))}
+    assert len(starts) == 1, lines

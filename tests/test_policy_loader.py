@@ -126,3 +126,35 @@ def test_cli_list_and_show():
     unknown = subprocess.run([sys.executable, "-m", "app.cli.main", "policy", "show", "nowhere-2030"],
                              capture_output=True, text=True, cwd=ROOT)
     assert unknown.returncode == 2 and "changchun-2025" in unknown.stderr
+
+
+def test_no_number_in_a_policy_file_can_cause_a_traceback_later():
+    """Every integer of every shipped file replaced by odd values: the loader reports problems (never raises),
+    and a file it accepts quotes without raising (issue 11: “absurd amounts … no traceback later”)."""
+    import datetime as dt
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from app.domain.quote import quote
+    from app.domain.quote_model import QuoteRequest
+
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "policies").glob("*.toml"))]
+
+    @settings(max_examples=120, deadline=None)
+    @given(st.sampled_from(texts), st.data())
+    def check(named, data):
+        name, text = named
+        numbers = [m for m in re.finditer(r"(?<=[= ])\d+(?=\s*(#|$))", text, re.M)]
+        m = data.draw(st.sampled_from(numbers))
+        value = data.draw(st.sampled_from(["0", "-1", "1", "31", "99999", "1000000000000", "2099", "1900"]))
+        mutated = text[:m.start()] + value + text[m.end():]
+        policy, problems = load_policy_text(mutated, name)
+        if policy is None:
+            assert problems
+            return
+        for paid in (policy.window.start, policy.window.end, policy.benefit.end):
+            for birth in (dt.date(1960, 5, 1), paid - dt.timedelta(days=10)):
+                quote(policy, QuoteRequest(birth_date=birth, paid_on=paid))
+
+    check()

@@ -33,9 +33,10 @@ def register(ls, db) -> None:
 
 
 def _open(args):
-    from ..ledger import open_ledger
+    """Logged in as a known operator (``--operator`` / ``CANBAO_OPERATOR`` and the PIN), like every ledger command."""
+    from .ledger_cmd import _open as open_logged_in
 
-    return open_ledger(args.db, operator=args.operator)
+    return open_logged_in(args)
 
 
 @reported

@@ -23,6 +23,8 @@ def register(sub) -> None:
     d.add_argument("--policy", default="changchun-2025", metavar="政策编号", help="政策编号（默认 changchun-2025）")
     d.add_argument("--replace", action="store_true", help="覆盖已有的演示台账（只能覆盖由本命令生成的文件）")
     d.add_argument("--quiet", action="store_true", help="不显示进度")
+    d.add_argument("--no-samples", action="store_true",
+                   help="不在台账旁写样例导入文件（户籍花名册-样例.xlsx、民政类别名单-样例.xlsx、税务缴费.xlsx）")
     d.set_defaults(func=cmd_demo)
 
 
@@ -61,6 +63,26 @@ def cmd_demo(args) -> int:
     print(f"  政策 {s.policy_id}，乡镇 {s.township}，{s.villages} 个村（社区），{s.households:,} 户，{s.members:,} 人")
     print(f"  人员类别 {s.categories:,} 条，缴费 {s.payments:,} 笔（{s.paid_members:,} 人已缴）")
     print(f"  用时 {s.seconds:.1f} 秒（生成 {s.generate_seconds:.1f} 秒，写入 {s.write_seconds:.1f} 秒），种子 {args.seed}")
+    if not args.no_samples:
+        _write_samples(s.path, args.seed, args.replace)
     print("  注意：以上人员均为虚构，不是真实数据。")
     print(f"  查看：canbao ledger info --db \"{s.path}\"   检查：canbao check --db \"{s.path}\"")
     return 0
+
+
+def _write_samples(path, seed: int, replace: bool) -> None:
+    """Sample import files next to the demo ledger, consistent with its people (README walk-through)."""
+    from ..exchange.samples import write_samples
+    from ..ledger import open_ledger
+
+    try:
+        with open_ledger(path, backup=False) as lg:
+            files = write_samples(lg, path.parent, seed=seed, replace=replace)
+    except (OSError, ProblemsError) as exc:
+        print(f"  样例导入文件未写出：{exc}", file=sys.stderr)
+        return
+    for f in files:
+        state = f"{f.rows} 行" if f.written else "已存在，未覆盖"
+        print(f"  样例导入文件：{f.path}（{state}）")
+    if files:
+        print(f"  试试：canbao import payment \"{files[-1].path}\" --db \"{path}\"")

@@ -17,7 +17,8 @@ from ..domain.problems import Problem, ProblemsError
 from .login import HELP_OPERATOR, open_as_operator
 
 EXPORT_NAMES = {"ledger": "参保缴费台账", "unpaid": "未参保人员明细", "progress": "参保进度汇总",
-                "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报"}
+                "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报",
+                "roster": "户籍名单"}
 IMPORT_NAMES = {"roster": "户籍名单", "category": "人员类别名单", "payment": "缴费确认名单", "status": "人员状态名单"}
 _CHINESE = {**{v: k for k, v in EXPORT_NAMES.items()}, **{v: k for k, v in IMPORT_NAMES.items()},
             "台账": "ledger", "未参保": "unpaid", "进度": "progress", "资助": "assistance", "补助": "subsidy",
@@ -30,7 +31,7 @@ def register(sub) -> None:
                        epilog="例：canbao export weekly --week 2024-W41 -o 周报.xlsx\n"
                               "    canbao export ledger --village 东风村 -o 东风村台账.xlsx")
     e.add_argument("what", metavar="表", help="ledger 台账 | unpaid 未参保 | progress 进度 | assistance 资助 | "
-                                             "subsidy 补助 | weekly 周报")
+                                             "subsidy 补助 | weekly 周报 | roster 户籍名单（可导回）")
     e.add_argument("-o", "--output", required=True, metavar="Excel文件", help="输出的 .xlsx 文件")
     _common(e)
     e.add_argument("--village", metavar="村", help="只导出这个村（社区）")
@@ -47,12 +48,24 @@ def register(sub) -> None:
     i = sub.add_parser("import", help="导入名单：户籍、人员类别、缴费确认、人员状态（默认只预览）",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="例：canbao import payment 税务缴费.xlsx            （预览，列出全部问题）\n"
-                              "    canbao import payment 税务缴费.xlsx --commit   （写入台账）")
+                              "    canbao import payment 税务缴费.xlsx --commit   （写入台账：须没有问题）\n"
+                              "    canbao import payment 税务缴费.xlsx --commit --only-good \\\n"
+                              "          --leftovers 未导入.xlsx\n"
+                              "    canbao import roster 花名册.xlsx --map 所在村民委员会=村 \\\n"
+                              "          --commit --create-places\n"
+                              "默认全部或全不：有问题的行时不写入，除非加 --only-good（只导入没有问题的行）。\n"
+                              "--map 指定的列对应按文件格式记在数据文件夹里，下次同样格式的文件自动使用。")
     i.add_argument("what", metavar="名单", help="roster 户籍 | category 类别 | payment 缴费 | status 状态")
     i.add_argument("file", metavar="文件", help=".xlsx / .xls / .csv 文件")
     _common(i)
     i.add_argument("--commit", action="store_true", help="写入台账（不加则只预览，不写入）")
-    i.add_argument("--leftovers", metavar="Excel文件", help="未导入的行（查无此人、有问题）写到这个 .xlsx")
+    i.add_argument("--only-good", action="store_true",
+                   help="有问题的行不导入，只导入没有问题的行（不加时，文件有任何问题都不写入）")
+    i.add_argument("--create-places", action="store_true", help="新建文件里出现、台账中还没有的村（社区）和组")
+    i.add_argument("--map", action="append", default=[], metavar="列名=字段",
+                   help="指定某列是什么，如 --map 所在村民委员会=村（社区）；可多次使用；会按文件格式记住")
+    i.add_argument("--no-saved-map", action="store_true", help="不使用以前记住的列对应")
+    i.add_argument("--leftovers", metavar="Excel文件", help="未导入的行（查无此人、有问题）写到这个 .xlsx（不能是原文件）")
     i.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     i.set_defaults(func=cmd_import)
 
@@ -166,42 +179,92 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _parse_map(items: list[str], kind: str, problems: list[Problem]) -> dict[str, str] | None:
+    from ..exchange.mappings import check_mapping
+
+    if not items:
+        return None
+    raw = {}
+    for item in items:
+        heading, sep, target = item.partition("=")
+        if not sep or not heading.strip() or not target.strip():
+            problems.append(Problem("--map", f"应写成 列名=字段，如 所在村民委员会=村（社区）：{item!r}"))
+            continue
+        raw[heading.strip()] = target.strip()
+    try:
+        return check_mapping(kind, raw)
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _print_unmapped(pv) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from ..exchange.imports import field_choices
+
+    for t in pv.unmapped:
+        where = f"{t.sheet}:" if t.sheet else ""
+        print(f"{where}第{t.header_row}行的列：")
+        for i, h in enumerate(t.headings):
+            if h:
+                got = next((f for f, idx in t.columns.items() if idx == i), None)
+                print(f"  {get_column_letter(i + 1)}列 {h}" + (f"  → {got}" if got else ""))
+    print("可用 --map 列名=字段 指定，字段可写：" + "、".join(label for _f, label in field_choices(pv.kind)))
+
+
 def cmd_import(args) -> int:
     from ..exchange.imports import commit, preview, write_leftovers
+    from ..exchange.mappings import save_mapping
 
     problems: list[Problem] = []
     what = _kind(args.what, IMPORT_NAMES, problems)
     if not Path(args.file).is_file():
         problems.append(Problem(args.file, "文件不存在"))
+    mapping = _parse_map(args.map, what, problems) if what else None
+    if args.leftovers and Path(args.leftovers).resolve() == Path(args.file).resolve():
+        problems.append(Problem("--leftovers", "未导入的行不能写到原文件上"))
     if problems:
         print("无法导入：", file=sys.stderr)
         _print_problems(problems, sys.stderr)
         return 2
     try:
         with open_as_operator(args.db, args.operator, backup=args.commit) as lg:
-            pv = preview(lg, args.file, what)
+            pv = preview(lg, args.file, what, mapping=mapping, use_saved=not args.no_saved_map)
             print(f"{IMPORT_NAMES[what]} {Path(args.file).name}：{pv.summary()}")
+            if mapping and not pv.unmapped:
+                for t in pv.tables:
+                    save_mapping(what, t.layout, t.headings, mapping)
+                print("已记住这种格式的列对应，下次自动使用。")
+            for n in pv.notices:
+                print(f"  说明：{n}")
+            if pv.new_places:
+                print(f"台账中还没有的村（社区）/组：{pv.places_text()}"
+                      + ("" if args.create_places else "（导入时加 --create-places 新建）"))
             if pv.problems:
                 print(f"问题 {len(pv.problems)} 处：")
                 _print_problems(pv.problems)
-            leftovers_path = args.leftovers
-            if args.commit and not leftovers_path:
-                src = Path(args.file)
-                leftovers_path = str(src.with_name(f"{src.stem}_未导入.xlsx"))
-            if leftovers_path:
-                written = write_leftovers(pv, leftovers_path)
+            if pv.unmapped:
+                _print_unmapped(pv)
+            if args.leftovers:
+                written = write_leftovers(pv, args.leftovers)
                 if written:
                     print(f"未导入的行已写入：{written}")
             if not args.commit:
                 print("（仅预览，未写入台账；确认无误后加 --commit 写入）")
-                return 1 if pv.problems else 0
+                return 1 if pv.problems or pv.unmapped else 0
             if not pv.to_write:
                 print("没有可写入的行，台账未改动。")
                 return 1 if pv.problems else 0
-            outcome = commit(lg, pv, operator=args.operator)
+            if pv.left_out and args.only_good:
+                print(f"按 --only-good：{pv.left_out} 行不导入" + ("" if args.leftovers else
+                                                             "（加 --leftovers FILE 可把它们存成 Excel）"))
+            outcome = commit(lg, pv, operator=args.operator, only_good=args.only_good,
+                             create_places=args.create_places)
     except ProblemsError as exc:
         print("导入失败，台账未改动：", file=sys.stderr)
         _print_problems(exc.problems, sys.stderr)
         return 1
-    print(f"已写入台账 {outcome.written} 行（导入日志 #{outcome.log_id}）。")
+    made = f"，新建村组 {outcome.places_created} 个" if outcome.places_created else ""
+    print(f"已写入台账 {outcome.written} 行{made}（导入日志 #{outcome.log_id}）。")
     return 0

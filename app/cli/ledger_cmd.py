@@ -15,6 +15,7 @@ from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
 from .failures import fail, reported
+from .zh_argparse import table
 from .login import HELP_OPERATOR, log_in, open_as_operator
 
 
@@ -23,7 +24,7 @@ def _db_parent(writes: bool = True) -> argparse.ArgumentParser:
     """--db for every command; --operator (who is written into the audit log) only for commands that write.
     Every command logs in (app.cli.login): a read-only one as ``CANBAO_OPERATOR``, or asks in a terminal."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     if writes:
         p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     return p
@@ -82,7 +83,7 @@ def register(sub) -> None:
     p = ls.add_parser("init", help="建立新台账（乡镇、村组、操作员、年度、政策）",
                       epilog="例：canbao ledger init --township 某镇 --year 2025 --policy changchun-2025 "
                              "--operator 王会计 --village 东风村:一组,二组 --community 红旗社区")
-    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     p.add_argument("--township", required=True, metavar="乡镇", help="乡镇（街道）")
     p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
     p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
@@ -211,7 +212,9 @@ def register(sub) -> None:
     p.add_argument("--keep-status", action="store_true",
                    help="不随退费修改参保状态（原因为参加职工医保、死亡、异地参保时，默认同时改为该状态）")
     p.add_argument("--status-date", metavar="YYYY-MM-DD", help="状态日期（死亡须填死亡日期）")
-    p.add_argument("--status-detail", default="", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--status-detail", default="", metavar="状态说明", help="状态说明（异地参保须填参保地）")
+    p.add_argument("--notes", default="", metavar="说明",
+                   help="退费说明（文件列举的原因以“等原因”结尾时，其他原因须写明具体情况）")
     p.set_defaults(func=cmd_refund)
 
     p = ls.add_parser("search", parents=[ro], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
@@ -266,11 +269,15 @@ def register(sub) -> None:
     p.add_argument("--to", metavar="文件", help="备份到指定文件")
     p.add_argument("--list", action="store_true", help="列出已有备份")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", parents=[db], help="用备份恢复台账（恢复前先备份当前台账）")
-    p.add_argument("backup", nargs="?", metavar="备份文件", help="用哪个备份文件恢复（默认：最近的一份自动备份）")
+    p = sub.add_parser("restore", parents=[db], help="用备份恢复台账：先列出备份中没有的记录，确认后恢复（当前台账另存）")
+    p.add_argument("backup", nargs="?", metavar="备份文件", help="默认：最近的一份正常备份")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复（先看清列出的将丢失记录）")
     p.set_defaults(func=cmd_restore)
-    p = sub.add_parser("check", parents=[ro], help="检查台账：完整性、孤立记录、重复、金额合计（有问题退出码 1）")
+    p = sub.add_parser("check", parents=[ro], help="检查台账：完整性、触发器、日志哈希链、票据连续、金额合计（有问题退出码 1）")
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("dropped-receipts", parents=[ro], help="作废票据号清单：开出过但不在本台账中的票据号（恢复备份后）")
+    p.add_argument("-o", "--output", metavar="文件", help="写成 Excel 文件（.xlsx）以便打印")
+    p.set_defaults(func=cmd_dropped)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -348,9 +355,11 @@ def cmd_household_add(args) -> int:
 def cmd_household_list(args) -> int:
     with _open(args) as lg:
         rows = lg.households.list(village=args.village, group=args.group, limit=args.limit)
-        for h in rows:
-            print(f"{h.number}  {h.village} {h.group or '-'}  户主 {h.head_name or '（未定）'}  {h.member_count}人  "
-                  f"{mask_phone(h.phone)}  {h.address}")
+        lines = [["户编号", "村（社区）", "组", "户主", "人数", "电话", "地址"]] + [
+            [h.number, h.village, h.group or "-", h.head_name or "（未定）", str(h.member_count), mask_phone(h.phone) or "-",
+             h.address] for h in rows]
+        for line in table(lines):  # columns aligned by display width
+            print(line)
         print(f"共 {len(rows)} 户" + ("（已截断，用 --limit 调整）" if len(rows) == args.limit else ""))
     return 0
 
@@ -531,6 +540,7 @@ def cmd_refund(args) -> int:
             raise ProblemsError([Problem("--reason", f"退费原因「{args.reason}」意味着{proposal.text}：请加 {need}，"
                                                      "或加 --keep-status 只退费不改状态")])
         ch = lg.payments.refund(p.id, m.id, args.reason, refunded_on=_date(args.date, "--date") or dt.date.today(),
+                                notes=args.notes,
                                 status=proposal.status if proposal else None, status_detail=args.status_detail,
                                 status_on=_date(args.status_date, "--status-date"))
         r = next(x for x in lg.payments.refunds_of(p.id) if x.id == ch.id)
@@ -599,45 +609,120 @@ def cmd_rollover(args) -> int:
 @_command
 def cmd_backup(args) -> int:
     from ..ledger import resolve_path
-    from ..ledger.backup import backup_ledger, list_backups
+    from ..ledger.backup import backup_infos, backup_ledger, list_damaged
 
     path = resolve_path(args.db)
     if args.list:
-        for b in list_backups(path):
-            print(b)
+        for b in backup_infos(path):
+            print(f"{b.path}  {b.size // 1024} KB  已校验 {b.verified_at:%Y-%m-%d %H:%M}")
+        for b in list_damaged(path):
+            print(f"{b}  （损坏台账的副本，不能用于恢复）")
         return 0
     if not path.exists():
         raise ProblemsError([Problem("台账", f"台账文件不存在：{path}")])
-    dest = backup_ledger(path, Path(args.to) if args.to else None)
-    print(f"已备份到：{dest}")
+    dest = backup_ledger(path, Path(args.to) if args.to else None)  # checks the ledger first, the copy after
+    print(f"已备份到：{dest}（已校验）")
     return 0
 
 
 @_command
 def cmd_restore(args) -> int:
+    import sys
+
     from ..ledger import resolve_path
-    from ..ledger.backup import list_backups, restore_ledger
+    from ..ledger.backup import list_backups
+    from ..ledger.restore import preview, restore
 
     path = resolve_path(args.db)
     source = Path(args.backup) if args.backup else (list_backups(path) or [None])[-1]
     if source is None or not source.exists():
-        raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有自动备份）'}")])
-    with _open(args) as lg:
-        lg.require("restore")  # before anything is replaced
-        session = lg.session
-    saved = restore_ledger(source, path, operator=session)
-    print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {saved}" if saved else ""))
+        raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有正常的自动备份）'}")])
+    session = _restore_login(args, path, source)  # before anything is shown or replaced
+    pv = preview(source, path)
+    for line in pv.lines():
+        print(line)
+    if not pv.usable:
+        return 2
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("未恢复：请看清上面列出的记录，确认后加 --yes 再运行", file=sys.stderr)
+            return 2
+        if input("确认恢复？输入 y 恢复，其他键取消：").strip().lower() not in ("y", "yes", "是"):
+            print("已取消，台账没有改动")
+            return 1
+    out = restore(source, path, operator=session, expect=pv)
+    print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {out.saved}" if out.saved else "")
+          + (f"；{out.dropped} 个票据号列入作废票据号清单（canbao dropped-receipts）" if out.dropped else ""))
     return 0
+
+
+def _restore_login(args, path: Path, source: Path):
+    """Log in (``restore`` permission) on the current ledger; where it is damaged or missing, on a scratch copy
+    of the backup (its operators are the ledger's as they were)."""
+    import shutil
+    import tempfile
+
+    from ..ledger.db import LedgerDamaged, LedgerError
+    from .login import open_as_operator
+
+    try:
+        with _open(args) as lg:
+            lg.require("restore")
+            return lg.session
+    except (LedgerDamaged, LedgerError):
+        if path.exists() and not _unreadable(path):
+            raise
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "login.db"
+        shutil.copyfile(source, scratch)
+        with open_as_operator(scratch, getattr(args, "operator", None), backup=False) as lg:
+            lg.require("restore")
+            return lg.session
+
+
+def _unreadable(path: Path) -> bool:
+    from ..ledger import health
+
+    return bool(health.read_mark(path) or health.quick_problems(path))
 
 
 @_command
 def cmd_check(args) -> int:
-    with _open(args) as lg:
-        problems = lg.check()
+    import sys
+
+    from ..ledger import open_ledger
+
+    from .login import log_in
+
+    with open_ledger(args.db, backup=False, damaged_ok=True) as lg:
+        if lg.damage:  # nobody can log in to a file that cannot be read: the check says what is wrong
+            print("台账文件已损坏，已停止记账；请用 canbao restore 从备份恢复", file=sys.stderr)
+        else:
+            log_in(lg, getattr(args, "operator", None))
+        tty = sys.stderr.isatty()
+        problems = lg.check(progress=(lambda d, t: print(f"\r检查中 {d}/{t}", end="", file=sys.stderr)) if tty else None)
+        if tty:
+            print(file=sys.stderr)
     for p in problems:
         print(f"问题：{p}")
-    print("检查通过：完整性、外键、重复、金额合计均无问题" if not problems else f"共 {len(problems)} 个问题")
+    print("检查通过：完整性、触发器、日志哈希链、票据连续、缴费与日志、金额合计均无问题" if not problems
+          else f"共 {len(problems)} 个问题")
     return 1 if problems else 0
+
+
+@_command
+def cmd_dropped(args) -> int:
+    from ..ledger.receipts import list_dropped, write_dropped
+
+    with _open(args) as lg:
+        rows = list_dropped(lg)
+        for d in rows:
+            amount = f"{d.amount_fen / 100:.2f} 元" if d.amount_fen is not None else "金额不详"
+            print(f"{d.receipt_no}  {amount}  {d.paid_on or '日期不详'}  户 {d.household or '不详'}  {d.reason}")
+        print(f"共 {len(rows)} 个作废票据号")
+        if args.output:
+            print(f"已写入：{write_dropped(lg, args.output)}")
+    return 0
 
 
 # ---------------------------------------------------------------------------- operators

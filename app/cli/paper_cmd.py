@@ -24,7 +24,7 @@ def register(sub) -> None:
                               "    canbao print ledger --village 红旗村 -o 台账.pdf")
     kinds = p.add_subparsers(dest="kind", metavar="种类")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    common.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
     common.add_argument("--village", default="", metavar="村", help="只打印这个村（社区）")
     common.add_argument("--group", default="", metavar="组", help="只打印这个组")
     common.add_argument("--household", default="", metavar="户编号", help="只打印这一户（户编号，或 #内部编号）")

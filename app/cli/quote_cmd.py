@@ -18,8 +18,8 @@ from ..policy_catalog import UnknownPolicy, get_policy
 def register(sub) -> None:
     q = sub.add_parser("quote", help="计算某人在某日按某政策应缴多少，并列出依据",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="例：canbao quote --policy changchun-2025 --birth-date 1960-05-01 --paid-on 2024-10-08 "
-                              "--category 低保对象")
+                       epilog="例：canbao quote --policy changchun-2025 --birth-date 1960-05-01 \\\n"
+                              "        --paid-on 2024-10-08 --category 低保对象")
     q.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
     who = q.add_mutually_exclusive_group(required=True)
     who.add_argument("--birth-date", metavar="YYYY-MM-DD", help="出生日期（与 --id-number 二选一）")

@@ -168,6 +168,34 @@ class _WidthAware:
     def _split_lines(self, text, width):
         return wrap(text, width)
 
+    def _format_usage(self, usage, actions, groups, prefix):
+        """argparse's usage on one line, then wrapped by display width (argparse wraps by characters)."""
+        width, self._width = self._width, 10**6
+        try:
+            text = super()._format_usage(usage, actions, groups, prefix)
+        finally:
+            self._width = width
+        line = text.strip("\n")
+        at = line.find(self._prog)
+        if display_width(line) <= width or at < 0:
+            return text
+        head, rest = line[:at + len(self._prog)], line[at + len(self._prog):]
+        parts = re.findall(r"\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+", rest)
+        indent = display_width(head) + 1
+        if indent > width * 3 // 4:  # a long program name: the arguments go under it
+            indent = display_width(line[:at])
+            lines, current = [head], " " * indent
+        else:
+            lines, current = [], head
+        for part in parts:
+            if display_width(current) + 1 + display_width(part) > width and current.strip():
+                lines.append(current)
+                current = " " * indent + part
+            else:
+                current += " " + part if current.strip() else part
+        lines.append(current)
+        return "\n".join(lines) + "\n\n"
+
     def _fill_text(self, text, width, indent):
         return "\n".join(indent + line for line in wrap(text, width - len(indent)))
 
@@ -215,6 +243,10 @@ class ChineseParser(argparse.ArgumentParser):
         kwargs.setdefault("help", "（每个子命令后加 --help 查看它的用法和选项）")
         with chinese():
             return super().add_subparsers(**kwargs)
+
+    def parse_args(self, args=None, namespace=None):  # its "unrecognized arguments" is looked up here
+        with chinese():
+            return super().parse_args(args, namespace)
 
     def parse_known_args(self, args=None, namespace=None):
         with chinese():

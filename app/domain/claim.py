@@ -59,11 +59,24 @@ class Received:
 
 
 def claim_after_recognition(policy: Policy, req: QuoteRequest, received: Quote | dict | Received, category: str,
-                            recognized_on: dt.date) -> Claim:
+                            recognized_on: dt.date, earlier: tuple[ClaimPart, ...] = ()) -> Claim:
     """The claim for a payment made under ``req`` (its date and facts) when ``category`` is recognised on
-    ``recognized_on``. ``owed`` is False (with the reason) where the document gives nothing back."""
+    ``recognized_on``. ``owed`` is False (with the reason) where the document gives nothing back.
+
+    ``earlier``: the parts of claims already made on the same payment (their categories must be in ``req`` as
+    counting at payment): what they give back counts as received, so help is never paid twice."""
     p = policy
     got = received if isinstance(received, Received) else Received.of(received)
+    if earlier:
+        back = sum((x.amount for x in earlier if x.kind == "assistance"), ZERO)
+        subs: dict[str, Decimal] = {}
+        for funder, amount in got.subsidies:
+            subs[funder] = subs.get(funder, ZERO) + amount
+        for x in earlier:
+            if x.kind != "assistance":
+                subs[x.funder] = subs.get(x.funder, ZERO) + x.amount
+        # the member paid ``due`` and has been given ``back``: as if the counter had deducted it
+        got = Received(got.due - back, got.assistance + back, tuple((f, a) for f, a in subs.items() if a))
     name = p.canonical(category)
     rule = p.recognition
     none = lambda why, clause="": Claim(False, name, recognized_on, ZERO, (), why, p.cite(clause))  # noqa: E731

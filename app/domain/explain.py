@@ -90,7 +90,8 @@ def explain_policy(p: Policy) -> str:
         out.append("【先缴后补（缴费后返还）】")
         for sb in p.subsidies:
             tier = f"［{sb.tier}］" if sb.tier else ""
-            out.append(f"  {'、'.join(sb.categories)}{tier}：{_subsidy_parts(sb.parts)}")
+            out.append(f"  {'、'.join(sb.categories)}{tier}：{_subsidy_parts(sb.parts)}"
+                       + (f"（条件：{sb.condition}）" if sb.condition else ""))
     w, b = p.window, p.benefit
     out.append("【缴费期与待遇期】")
     days = f"，每月{w.day_from}–{w.day_to}日" if w.day_from else ""

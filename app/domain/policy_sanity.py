@@ -78,7 +78,7 @@ def _years(p: Policy, ctx) -> None:
         within(("dynamic", "recognized_after"), p.dynamic.recognized_after, prev, "动态新增起算日")
     if p.recognition:
         within(("recognition", "cutoff"), p.recognition.cutoff, prev, "认定截止日")
-        within(("recognition", "claim_until"), p.recognition.claim_until, this, "缴费后认定截止日")
+        within(("recognition", "claim_until"), p.recognition.claim_until, prev, "缴费后认定截止日")
     for i, t in enumerate(p.standard.tiers):
         if t.born_on_or_after and not (y - 30 <= t.born_on_or_after.year <= y):
             ctx.problem(("standard", "tiers", i, "born_on_or_after"), f"出生日期界限 {t.born_on_or_after} 不合理")

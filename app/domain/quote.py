@@ -296,6 +296,10 @@ def counter_of(p: Policy, req: QuoteRequest, timing: Timing) -> Counter:
         lines.append(QuoteLine("note", f"财政补助标准 {fiscal} 元", None, p.cite(p.standard.fiscal_clause)))
 
     choice = choose_assistance(p, cats, base, tier_name, req.area_kind, timing.kind == "late_category")
+    if choice.kind == "full" and personal_standard > choice.amount:
+        # 全额资助 of the 个人缴费部分: after the window that part includes the fiscal surcharge (双清 三（四）3. +
+        # 三（五）1.(1); the document is ambiguous — reading chosen: a 全额-assisted member pays nothing)
+        choice.amount = personal_standard
     for c in cats:
         if c.condition and c is choice.category:
             lines.append(QuoteLine("note", f"资助条件：{c.condition}", None, p.cite(c.clause)))

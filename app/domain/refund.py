@@ -41,7 +41,7 @@ def refund_decision(policy: Policy, *, reason: str, refund_on: dt.date, member_b
     why = f"（文件列举的原因以“等原因”结尾，其他原因已写明说明）" if other else ""
     year_start = policy.benefit.start
     own_start = member_benefit_start or year_start
-    if rule.before_benefit and refund_on < year_start:
+    if rule.before_benefit and refund_on < year_start and refund_on < own_start:
         return RefundDecision(True, f"{refund_on} 在待遇享受期（{year_start} 起）开始前，可以退费{why}", clause)
     if rule.in_waiting and waiting_days and member_benefit_start is not None and refund_on < member_benefit_start:
         return RefundDecision(True, f"{refund_on} 在待遇等待期内（待遇自 {member_benefit_start} 起），可以退费{why}", clause)

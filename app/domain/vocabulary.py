@@ -153,6 +153,9 @@ class Timing(Word):
     """``Quote.timing``: which of the document's payment periods a quote falls in."""
 
     WINDOW = "window"
+    GRACE = "grace"  # a period of the campaign with its own benefit rule ([[grace]])
+    GROUP_WINDOW = "group_window"  # a window for some members only ([[group_windows]])
+    DYNAMIC = "dynamic"  # 动态新增, keyed by the recognition date ([dynamic])
     EXTENSION = "extension"
     SPECIAL = "special"
     LATE_CATEGORY = "late_category"
@@ -184,7 +187,8 @@ class LineKind(Word):
 LABELS: dict[str, dict[str, str]] = {
     "CategoryKind": {"none": "不资助", "full": "全额资助", "fixed": "定额资助", "percent": "按比例资助",
                      "table": "按表资助"},
-    "Timing": {"window": "集中缴费期", "extension": "延长缴费期", "special": "特殊情形", "late_category": "认定后补缴",
+    "Timing": {"window": "集中缴费期", "grace": "缴费期内次日生效", "group_window": "分群体缴费期", "dynamic": "动态新增",
+               "extension": "延长缴费期", "special": "特殊情形", "late_category": "认定后补缴",
                "newborn": "新生儿", "newborn_free": "新生儿免缴", "late": "期外缴费", "closed": "不可缴费"},
     "LineKind": {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
                  "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒", "closed": "不可缴费"},

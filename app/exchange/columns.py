@@ -31,6 +31,10 @@ EXPORT_FIELDS: dict[str, tuple[str, ...]] = {
                    "assistance_amount", "personal_amount", "paid_on"),
     "subsidy": ("village", "group", "name", "id_number", "category", "funder", "subsidy_amount",
                 "personal_amount", "paid_on", "state"),
+    "roster": ("household_no", "village", "group", "household_head", "name", "id_type", "id_number", "birth_date",
+               "relation", "sex",
+               "ethnicity", "phone", "school", "categories", "departments", "recognized_on", "status", "status_date",
+               "status_detail", "note"),
 }
 
 

@@ -11,6 +11,7 @@ from ..domain.problems import Problem, ProblemsError
 from . import from_ledger
 from .columns import load_column_set
 from .from_ledger import ExportFilter
+from .roster_export import roster_rows
 from .workbook import Cancelled, Progress, WorkbookWriter
 
 # name -> (row source, Chinese name)
@@ -20,6 +21,7 @@ EXPORTS: dict[str, tuple[Callable, str]] = {
     "progress": (from_ledger.progress_rows, "参保进度汇总"),
     "assistance": (from_ledger.assistance_rows, "困难群体资助名单"),
     "subsidy": (from_ledger.subsidy_rows, "先缴后补补助名单"),
+    "roster": (roster_rows, "户籍名单（可导回）"),
 }
 WEEKLY_ORDER = ("progress", "ledger", "unpaid", "assistance", "subsidy")
 

@@ -2,31 +2,26 @@
 
 Every problem names its place (file sheet:第N行:列) and says what is wrong in Chinese. A row with a problem
 is not imported; a row whose person is not in the ledger is "unmatched" and goes back to the user as Excel.
+Whatever the ledger would refuse on commit (control characters, over-long text, a second head) is found here
+first, so the preview and the commit agree. Roster rows (people and their households): ``roster_rules``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from ..domain.idnumber import IdNumberError, parse_id_number
-from ..domain.money import MoneyError, to_money
 from ..domain.problems import Problem
-from ..domain.vocabulary import CATEGORIES, DEPARTMENTS, NON_ENROLMENT_REASONS, Status
+from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS, Status
 from .import_reader import ImportTable, SourceRow
+from .import_values import (MAX_LENGTH, id_birth, parse_amount, parse_date, parse_id, suspect, text_of,
+                            text_problem)
+from .import_vocab import SEVERE_GRADES, STATUS_ALIASES, category_names, split_categories
 
-STATUS_ALIASES: dict[str, str] = {
-    "已死亡": Status.DEAD, "去世": Status.DEAD, "身故": Status.DEAD,
-    "职工医保": Status.EMPLOYEE, "职工": Status.EMPLOYEE, "城镇职工医保": Status.EMPLOYEE,
-    "异地": Status.ELSEWHERE, "外地参保": Status.ELSEWHERE,
-    "恢复本地参保": Status.ENROLLED, "尚未缴费": Status.ENROLLED, "未缴费": Status.ENROLLED,
-}
-for _status in Status:
-    STATUS_ALIASES.setdefault(_status.value, _status)
+__all__ = ["PersonFacts", "LedgerFacts", "CheckedRow", "CheckResult", "check_tables", "parse_id", "parse_date",
+           "parse_amount", "text_of", "category_names", "department_name", "STATUS_ALIASES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +36,7 @@ class PersonFacts:
     status: str
     paid: Decimal | None = None  # collected this year (non-voided, not refunded); None = not paid
     categories: frozenset[str] = frozenset()
+    relation: str = ""
 
 
 @dataclass(slots=True)
@@ -51,6 +47,8 @@ class LedgerFacts:
     # what the person should pay on that day: (amount, "") or (None, why it cannot be quoted)
     due_on: Callable[[PersonFacts, dt.date], tuple[Decimal | None, str]] | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    household_numbers: frozenset[str] = frozenset()  # 户编号 already in the ledger (roster)
+    heads: Mapping[str, bool] = field(default_factory=dict)  # 户编号 -> that household already has a head
 
 
 @dataclass(slots=True)
@@ -59,7 +57,7 @@ class CheckedRow:
     source: SourceRow
     values: dict[str, object]  # normalised: id_number str, amount Decimal, dates dt.date …
     person: PersonFacts | None
-    action: str = "write"  # write | same (already in the ledger, nothing to do)
+    action: str = "write"  # write | same (already in the ledger, nothing to do) | category (roster: add categories)
 
 
 @dataclass(slots=True)
@@ -69,97 +67,41 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     rejected: list[tuple[ImportTable, SourceRow, str]] = field(default_factory=list)  # bad rows + why
     unmatched: list[tuple[ImportTable, SourceRow, str]] = field(default_factory=list)  # nobody in the ledger
+    new_places: dict[str, set[str]] = field(default_factory=dict)  # roster: village -> groups to create
+    new_villages: set[str] = field(default_factory=set)  # roster: of those, the villages that are new
+    skipped: list[tuple[ImportTable, SourceRow, str]] = field(default_factory=list)  # fine, but nothing to import
 
     @property
     def to_write(self) -> list[CheckedRow]:
-        return [r for r in self.rows if r.action == "write"]
+        return [r for r in self.rows if r.action != "same"]
 
-
-# -- value parsers: each returns (value, message or "") ---------------------------------------------------
-def text_of(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def parse_id(value: object) -> tuple[str | None, str]:
-    if value is None or text_of(value) == "":
-        return None, "身份证号为空"
-    if isinstance(value, float) or (isinstance(value, int) and len(str(value)) >= 16):
-        return None, (f"身份证号被存成了数字（{text_of(value)}），末几位已丢失：请把该列设为“文本”格式后重新录入")
-    text = unicodedata.normalize("NFKC", text_of(value)).replace(" ", "")
-    if _SCIENTIFIC.match(text):
-        return None, (f"身份证号显示成了科学计数法（{text}），号码已丢失：请在原表中把该列设为“文本”格式、"
-                      "重新录入后再另存")
-    try:
-        return parse_id_number(text).number, ""
-    except IdNumberError as exc:
-        return None, str(exc)
-
-
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
-_DATE_RES = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def parse_date(value: object, label: str) -> tuple[dt.date | None, str]:
-    if isinstance(value, dt.datetime):
-        return value.date(), ""
-    if isinstance(value, dt.date):
-        return value, ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and 20000 <= value <= 80000:  # an Excel serial day number
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value)), ""
-        value = text_of(value)
-    text = text_of(value)
-    for pattern in _DATE_RES:
-        m = pattern.match(text)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), ""
-            except ValueError:
-                break
-    return None, f"{label}「{text}」不是有效日期（应为 2025-10-08 这样的日期）"
-
-
-def parse_amount(value: object, label: str) -> tuple[Decimal | None, str]:
-    if value is None or text_of(value) == "":
-        return None, f"{label}为空"
-    try:
-        if isinstance(value, float):
-            return to_money(Decimal(repr(value))), ""  # the cell's stored number, read exactly once
-        return to_money(value if isinstance(value, (int, Decimal)) else str(value)), ""
-    except (MoneyError, InvalidOperation):
-        return None, f"{label}「{text_of(value)}」不是有效金额（最多两位小数）"
+    def reject(self, table: ImportTable, source: SourceRow, msgs: list[tuple[str, str]]) -> None:
+        for fld, message in msgs:
+            self.problems.append(Problem(table.place(source.row, fld), message))
+        self.rejected.append((table, source, "；".join(m for _, m in msgs)))
 
 
 def department_name(text: str) -> str | None:
-    """民政局 / 县民政局 / 区残联 -> 民政 / 残联; None if no known department is named."""
+    """民政局 / 县民政局 / 区残联 / 乡村振兴局 -> 民政 / 残联 / 乡村振兴; None if no known department is named."""
     t = text.strip()
     if t in DEPARTMENTS:
         return t
     for dept in sorted(DEPARTMENTS, key=len, reverse=True):
         if dept != "其他" and dept in t:
             return dept
+    if "残疾人联合会" in t:
+        return "残联"
     return None
-
-
-def category_names(extra_aliases: Mapping[str, str] | None = None) -> dict[str, str]:
-    names = {c: c for c in CATEGORIES}
-    names.update(extra_aliases or {})
-    return names
 
 
 # -- the checks -----------------------------------------------------------------------------------------
 def check_tables(kind: str, tables: Iterable[ImportTable], facts: LedgerFacts,
                  cancelled: Callable[[], bool] | None = None) -> CheckResult:
     """Validate every row of every table; nothing is written here."""
+    if kind == "roster":
+        from .roster_rules import check_roster
+
+        return check_roster(tables, facts, cancelled)
     result = CheckResult(kind)
     first_seen: dict[object, str] = {}
     for table in tables:
@@ -170,79 +112,98 @@ def check_tables(kind: str, tables: Iterable[ImportTable], facts: LedgerFacts,
     return result
 
 
+def check_texts(table: ImportTable, source: SourceRow, fields: tuple[str, ...], values: dict,
+                msgs: list[tuple[str, str]]) -> None:
+    """Plain text fields into ``values``, with what the ledger would refuse as problems."""
+    specs = table.cache.get(fields)
+    if specs is None:  # the fields this table has, their columns, labels and limits: worked out once
+        specs = table.cache[fields] = [(f, table.columns[f], table.headings[table.columns[f]] or f, MAX_LENGTH.get(f))
+                                       for f in fields if f in table.columns]
+    cells = source.cells
+    width = len(cells)
+    texts = []
+    for fld, idx, label, limit in specs:
+        value = cells[idx] if idx < width else None
+        text = value.strip() if type(value) is str else text_of(value)
+        values[fld] = text
+        if text:
+            texts.append(text)
+            if limit is not None and len(text) > limit:
+                msgs.append((fld, f"{label}过长：{len(text)} 个字，最多 {limit} 个字"))
+    if texts and suspect("|".join(texts)):  # one search per row; the field and the character only on a hit
+        for fld, _idx, label, _limit in specs:
+            why = text_problem(values[fld], label, None)
+            if why:
+                msgs.append((fld, why))
+
+
+def check_date(raw: object, fld: str, label: str, facts: LedgerFacts, values: dict,
+               msgs: list[tuple[str, str]]) -> None:
+    if not text_of(raw):
+        return
+    values[fld], why = parse_date(raw, label)
+    if why:
+        msgs.append((fld, why))
+    elif values[fld] > facts.today:
+        msgs.append((fld, f"{label} {values[fld]} 晚于今天"))
+
+
+def parse_categories(text: str, facts: LedgerFacts) -> tuple[list[str], str]:
+    """Canonical categories named in one cell, or a message naming the unknown one."""
+    if not text:
+        return [], ""
+    out = []
+    for part in split_categories(text):
+        canonical = facts.categories.get(part)
+        if canonical is None:
+            known = "、".join(dict.fromkeys(facts.categories.values()))
+            return [], f"未知的人员类别「{part}」（可用：{known}）"
+        if canonical not in out:
+            out.append(canonical)
+    return out, ""
+
+
 def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFacts, result: CheckResult,
                first_seen: dict[object, str]) -> None:
-    raw = source.values
     msgs: list[tuple[str, str]] = []  # (field, message)
     values: dict[str, object] = {}
 
-    number, why = parse_id(raw.get("id_number"))
+    number, why = parse_id(source.get("id_number"))
     if why:
         msgs.append(("id_number", why))
     values["id_number"] = number
-    for fld in ("name", "village", "group", "household_head", "household_no", "relation", "phone", "department",
-                "status_detail", "note"):
-        if fld in table.columns:
-            values[fld] = text_of(raw.get(fld))
+    check_texts(table, source, ("name", "village", "group", "department", "status_detail", "note"), values, msgs)
 
-    if kind == "roster":
-        if not values.get("name"):
-            msgs.append(("name", "姓名为空"))
-        _check_place(values, facts, msgs)
-    elif kind == "category":
-        text = text_of(raw.get("category"))
-        canonical = facts.categories.get(text)
-        if not text:
-            msgs.append(("category", "人员类别为空"))
-        elif canonical is None:
-            msgs.append(("category", f"未知的人员类别「{text}」（可用：{'、'.join(CATEGORIES)}）"))
-        values["category"] = canonical
-        if text_of(raw.get("recognized_on")):
-            values["recognized_on"], why = parse_date(raw.get("recognized_on"), "认定日期")
-            if why:
-                msgs.append(("recognized_on", why))
-            elif values["recognized_on"] > facts.today:
-                msgs.append(("recognized_on", f"认定日期 {values['recognized_on']} 晚于今天"))
-        if values.get("department"):
-            dept = department_name(values["department"])
-            if dept is None:
-                msgs.append(("department", f"未知的认定部门「{values['department']}」（可用：{'、'.join(DEPARTMENTS)}）"))
-            values["department"] = dept or ""
+    if kind == "category":
+        _category_values(table, source, facts, values, msgs)
     elif kind == "payment":
-        values["amount"], why = parse_amount(raw.get("amount"), "缴费金额")
+        values["amount"], why = parse_amount(source.get("amount"), "缴费金额")
         if why:
             msgs.append(("amount", why))
         elif values["amount"] <= 0:
             msgs.append(("amount", f"缴费金额应大于0：{values['amount']}"))
-        if not text_of(raw.get("paid_on")):
+        if not text_of(source.get("paid_on")):
             msgs.append(("paid_on", "缴费日期为空"))
         else:
-            values["paid_on"], why = parse_date(raw.get("paid_on"), "缴费日期")
-            if why:
-                msgs.append(("paid_on", why))
-            elif values["paid_on"] > facts.today:
-                msgs.append(("paid_on", f"缴费日期 {values['paid_on']} 晚于今天"))
+            check_date(source.get("paid_on"), "paid_on", "缴费日期", facts, values, msgs)
     elif kind == "status":
-        text = text_of(raw.get("status"))
+        text = text_of(source.get("status"))
         values["status"] = STATUS_ALIASES.get(text)
         if not text:
             msgs.append(("status", "人员状态为空"))
         elif values["status"] is None:
             msgs.append(("status", f"未知的人员状态「{text}」（可用：死亡、职工医保、异地参保、"
                                    f"{'、'.join(r for r in NON_ENROLMENT_REASONS if r not in (Status.DEAD, Status.ELSEWHERE))}）"))
-        if text_of(raw.get("status_date")):
-            values["status_date"], why = parse_date(raw.get("status_date"), "变动日期")
-            if why:
-                msgs.append(("status_date", why))
-            elif values["status_date"] > facts.today:
-                msgs.append(("status_date", f"变动日期 {values['status_date']} 晚于今天"))
+        check_date(source.get("status_date"), "status_date", "变动日期", facts, values, msgs)
         if values["status"] == Status.DEAD and not values.get("status_date") and not any(f == "status_date" for f, _ in msgs):
             msgs.append(("status", "状态为死亡时必须有死亡日期（变动日期列）"))
         if values["status"] == Status.ELSEWHERE and not values.get("status_detail"):
             msgs.append(("status", "异地参保须写明参保地（说明/参保地列）"))
+        if values.get("status_date") and number and values["status_date"] < id_birth(number):
+            msgs.append(("status_date", f"变动日期 {values['status_date']} 早于出生日期 {id_birth(number)}"))
 
     if number:
-        key = (number, values.get("category")) if kind == "category" else number
+        key = (number, tuple(values.get("categories") or ())) if kind == "category" else number
         if key in first_seen:
             msgs.append(("id_number", f"与{first_seen[key]}重复：同一人在文件里出现了两次"))
         else:
@@ -252,35 +213,23 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     if person is not None and values.get("name") and values["name"] != person.name:
         msgs.append(("name", f"姓名「{values['name']}」与台账中该身份证号的姓名「{person.name}」不一致"))
     action = "write"
+    if not msgs and kind == "category" and not values["categories"]:  # 残联's 三级/四级残疾
+        grade = text_of(source.get("disability_grade"))
+        result.skipped.append((table, source, f"残疾等级「{grade}」不是重度残疾（一级、二级），不计为人员类别"))
+        return
     if not msgs and kind == "payment" and person is not None:
-        amount = values["amount"]
-        if person.paid is None and person.status != Status.ENROLLED:
-            msgs.append(("id_number", f"{person.name} 在台账中的状态是「{person.status}」，不在本地参保，"
-                                      "不能登记缴费（先改回本地参保）"))
-        elif person.paid is not None:
-            if person.paid == amount:
-                action = "same"
-            else:
-                msgs.append(("amount", f"金额不符：名单 {amount} 元，台账已登记缴费 {person.paid} 元"))
-        elif facts.due_on is not None:
-            due, why = facts.due_on(person, values["paid_on"])
-            if due is None:
-                msgs.append(("paid_on", f"无法按政策核算应缴金额：{why}"))
-            elif due != amount:
-                msgs.append(("amount", f"金额不符：名单 {amount} 元，按政策应缴 {due} 元"))
-    if not msgs and kind == "roster" and person is not None:
-        action = "same"  # already in the ledger: the roster does not move people
-    if not msgs and kind == "category" and person is not None and values["category"] in person.categories:
-        action = "same"
+        action = _payment_action(person, values, facts, msgs)
+    if not msgs and kind == "category" and person is not None:
+        values["categories"] = [c for c in values["categories"] if c not in person.categories]
+        if not values["categories"]:
+            action = "same"
     if not msgs and kind == "status" and person is not None and person.status == values["status"]:
         action = "same"
 
     if msgs:
-        for fld, message in msgs:
-            result.problems.append(Problem(table.place(source.row, fld), message))
-        result.rejected.append((table, source, "；".join(m for _, m in msgs)))
+        result.reject(table, source, msgs)
         return
-    if person is None and kind != "roster":
+    if person is None:
         why = "台账中查无此人（身份证号不在台账里）"
         result.problems.append(Problem(table.place(source.row, "id_number"), why))
         result.unmatched.append((table, source, why))
@@ -288,18 +237,42 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     result.rows.append(CheckedRow(table, source, values, person, action))
 
 
-def _check_place(values: dict, facts: LedgerFacts, msgs: list[tuple[str, str]]) -> None:
-    village = values.get("village") or ""
-    if not village:
-        msgs.append(("village", "村（社区）为空"))
-        return
-    if facts.villages is None:
-        return
-    if village not in facts.villages:
-        known = "、".join(facts.villages) or "（台账尚未设置村）"
-        msgs.append(("village", f"未知的村（社区）「{village}」（台账中有：{known}）"))
-        return
-    group = values.get("group") or ""
-    if group and group not in facts.villages[village]:
-        known = "、".join(sorted(facts.villages[village])) or "（无）"
-        msgs.append(("group", f"「{village}」没有「{group}」（已有：{known}）"))
+def _category_values(table, source, facts: LedgerFacts, values: dict, msgs: list) -> None:
+    if "category" in table.columns:
+        text = text_of(source.get("category"))
+        if not text:
+            msgs.append(("category", "人员类别为空"))
+        values["categories"], why = parse_categories(text, facts)
+        if why:
+            msgs.append(("category", why))
+        elif text and not values["categories"]:
+            msgs.append(("category", f"「{text}」不是人员类别：人员类别名单里每一行都应有类别"))
+    else:  # 残联: 残疾等级 一级/二级 = 重度残疾人
+        grade = text_of(source.get("disability_grade")).replace(" ", "")
+        values["categories"] = ["重度残疾人"] if grade in SEVERE_GRADES else []
+        if not grade:
+            msgs.append(("disability_grade", "残疾等级为空"))
+    check_date(source.get("recognized_on"), "recognized_on", "认定日期", facts, values, msgs)
+    if values.get("department"):
+        dept = department_name(values["department"])
+        if dept is None:
+            msgs.append(("department", f"未知的认定部门「{values['department']}」（可用：{'、'.join(DEPARTMENTS)}）"))
+        values["department"] = dept or ""
+
+
+def _payment_action(person: PersonFacts, values: dict, facts: LedgerFacts, msgs: list) -> str:
+    amount = values["amount"]
+    if person.paid is None and person.status != Status.ENROLLED:
+        msgs.append(("id_number", f"{person.name} 在台账中的状态是「{person.status}」，不在本地参保，"
+                                  "不能登记缴费（先改回本地参保）"))
+    elif person.paid is not None:
+        if person.paid == amount:
+            return "same"
+        msgs.append(("amount", f"金额不符：名单 {amount} 元，台账已登记缴费 {person.paid} 元"))
+    elif facts.due_on is not None:
+        due, why = facts.due_on(person, values["paid_on"])
+        if due is None:
+            msgs.append(("paid_on", f"无法按政策核算应缴金额：{why}"))
+        elif due != amount:
+            msgs.append(("amount", f"金额不符：名单 {amount} 元，按政策应缴 {due} 元"))
+    return "write"

@@ -1,15 +1,20 @@
-"""Importing a list into the ledger: ``preview`` reads and checks (writes nothing); ``commit`` writes every
-clean row in one transaction together with an import log entry, or nothing at all.
+"""Importing a list into the ledger: ``preview`` reads and checks (writes nothing); ``commit`` writes in one
+transaction together with an import log entry, or nothing at all.
 
-Rows with a problem are not written; rows whose person is not in the ledger are not written either. Both
-come back as an Excel file (``write_leftovers``) with the original columns and a 问题 column.
+All or nothing is the default: a preview with any problem row cannot be committed, unless the caller says
+``only_good=True`` after the user confirmed a message naming how many rows are left out. Those rows (and the
+ones matching nobody) go back as an Excel file (``write_leftovers``) wherever the user chooses — never over
+the source file. A roster may name villages and groups the ledger lacks; they are created only with
+``create_places=True`` (the user saw the list and confirmed it once).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Callable
+from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +22,9 @@ from pathlib import Path
 from ..domain.problems import Problem, ProblemsError
 from .columns import Column, ColumnSet
 from .from_ledger import yuan
-from .import_reader import field_catalog, read_table
-from .import_rules import CheckResult, LedgerFacts, PersonFacts, category_names, check_tables
+from .import_reader import ImportTable, field_catalog, read_table
+from .import_rules import CheckResult, LedgerFacts, PersonFacts, category_names, check_tables, parse_id
+from .mappings import saved_mapping
 from .workbook import WorkbookWriter
 
 KINDS = ("roster", "category", "payment", "status")
@@ -32,6 +38,8 @@ class ImportPreview:
     check: CheckResult
     reading_problems: list[Problem] = field(default_factory=list)
     row_count: int = 0
+    tables: list[ImportTable] = field(default_factory=list)
+    mapping: dict[str, str] | None = None  # what the user chose for this run (None: aliases + saved)
 
     @property
     def problems(self) -> list[Problem]:
@@ -41,11 +49,49 @@ class ImportPreview:
     def to_write(self):
         return self.check.to_write
 
+    @property
+    def left_out(self) -> int:
+        """Rows that would not go in: problems and nobody in the ledger."""
+        return len(self.check.rejected) + len(self.check.unmatched)
+
+    @property
+    def new_places(self) -> dict[str, set[str]]:
+        return self.check.new_places
+
+    @property
+    def unmapped(self) -> list[ImportTable]:
+        """Sheets whose required columns were not recognised: the user maps them, then previews again."""
+        return [t for t in self.tables if t.missing]
+
+    @property
+    def notices(self) -> list[Problem]:
+        """What is not imported without being wrong: columns not read, rows with nothing to import."""
+        out = []
+        for t in self.tables:
+            where = f"{t.filename} {t.sheet}:第{t.header_row}行" if t.sheet else f"{t.filename}:第{t.header_row}行"
+            if t.unknown:
+                out.append(Problem(where, "未识别的列（不导入）：" + "、".join(t.column_name(i) for i in t.unknown)))
+            if t.ignored:
+                out.append(Problem(where, "不需导入的列：" + "、".join(t.column_name(i) for i in t.ignored)))
+        out += [Problem(t.place(s.row), why) for t, s, why in self.check.skipped]
+        return out
+
+    def places_text(self) -> str:
+        parts = []
+        for v in sorted(self.new_places):
+            groups = "、".join(sorted(self.new_places[v]))
+            new = "新村（社区）" if v in self.check.new_villages else "已有村"
+            parts.append(f"{v}（{new}{'，组：' + groups if groups else ''}）")
+        return "；".join(parts)
+
     def summary(self) -> str:
         c = self.check
         same = sum(1 for r in c.rows if r.action == "same")
-        return (f"共 {self.row_count} 行：可导入 {len(c.to_write)} 行，台账中已有相同记录 {same} 行，"
+        text = (f"共 {self.row_count} 行：可导入 {len(c.to_write)} 行，台账中已有相同记录 {same} 行，"
                 f"有问题 {len(c.rejected)} 行，查无此人 {len(c.unmatched)} 行")
+        if c.skipped:
+            text += f"，无需导入 {len(c.skipped)} 行"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +99,26 @@ class ImportOutcome:
     written: int
     log_id: int | None
     leftovers: Path | None
+    places_created: int = 0
+    left_out: int = 0
+
+    @property
+    def settings(self) -> bool:
+        """New villages or groups: the window rebuilds its village tree (read like a ledger ``Change``)."""
+        return self.places_created > 0
 
 
 # -- facts from the ledger ------------------------------------------------------------------------------
-def ledger_facts(ledger, id_numbers: set[str]) -> LedgerFacts:
-    """What the rules need, for just the people the file names."""
+def ledger_facts(ledger, id_numbers: set[str], household_numbers: set[str] = frozenset()) -> LedgerFacts:
+    """What the rules need, for just the people (and 户编号) the file names."""
     villages = {v.name: frozenset(g.name for g in v.groups) for v in ledger.settings.villages()}
     try:
         policy = ledger.policy()
         aliases = dict(getattr(policy, "aliases", {}) or {})
+        known = policy.category_names() if hasattr(policy, "category_names") else None
         year = ledger.settings.get().year
     except ProblemsError:
-        aliases, year = {}, None
+        aliases, known, year = {}, None, None
     people: dict[str, PersonFacts] = {}
     ids = sorted(id_numbers)
     for start in range(0, len(ids), 500):
@@ -73,12 +127,19 @@ def ledger_facts(ledger, id_numbers: set[str]) -> LedgerFacts:
         sql = ("SELECT m.id_number, m.id, m.household_id, m.name, v.name, coalesce(g.name, ''), m.status,"
                " (SELECT sum(s.amount_fen) FROM standing_items s WHERE s.member_id = m.id AND s.year = ?),"
                " (SELECT group_concat(c.category, char(31)) FROM member_categories c"
-               "   WHERE c.member_id = m.id AND c.ended_on IS NULL)"
+               "   WHERE c.member_id = m.id AND c.ended_on IS NULL), m.relation"
                " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
                " LEFT JOIN village_groups g ON g.id = h.group_id WHERE m.id_number IN (" + marks + ")")
-        for number, mid, hid, name, village, group, status, paid_fen, cats in ledger.db.execute(sql, [year, *chunk]):
+        for number, mid, hid, name, village, group, status, paid_fen, cats, rel in ledger.db.execute(sql, [year, *chunk]):
             people[number] = PersonFacts(mid, hid, name, village, group, status, yuan(paid_fen),
-                                         categories=frozenset((cats or "").split("\x1f")) - {""})
+                                         categories=frozenset((cats or "").split("\x1f")) - {""}, relation=rel)
+    heads: dict[str, bool] = {}
+    numbers = sorted(household_numbers)
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        sql = ("SELECT h.number, EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id AND m.relation = '户主')"
+               " FROM households h WHERE h.number IN (" + ", ".join("?" * len(chunk)) + ")")
+        heads.update({n: bool(has) for n, has in ledger.db.execute(sql, chunk)})
 
     def due_on(person: PersonFacts, day: dt.date) -> tuple[Decimal | None, str]:
         try:
@@ -89,41 +150,95 @@ def ledger_facts(ledger, id_numbers: set[str]) -> LedgerFacts:
             return None, q.reason or "政策不允许在该日缴费"
         return q.due, ""
 
-    return LedgerFacts(villages=villages, categories=category_names(aliases), people=people, due_on=due_on)
+    return LedgerFacts(villages=villages, categories=category_names(aliases, known), people=people, due_on=due_on,
+                       household_numbers=frozenset(heads), heads=heads)
+
+
+def _lookup_key(text: str) -> str:
+    """An ID number cell as the ledger stores it, cheaply: plain ASCII as is, else what the rules will read."""
+    t = text.strip().upper()
+    if len(t) == 18 and t.isascii():
+        return t
+    return parse_id(text)[0] or t
 
 
 # -- preview --------------------------------------------------------------------------------------------
-def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] | None = None) -> ImportPreview:
-    """Read and check a list against the ledger. Writes nothing."""
+def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] | None = None, *,
+            mapping: Mapping[str, str] | None = None, use_saved: bool = True) -> ImportPreview:
+    """Read and check a list against the ledger. Writes nothing.
+
+    ``mapping`` (heading -> field, as ``mappings.check_mapping`` returns) is the user's choice for this run;
+    without it a mapping saved for the file's layout is used."""
     if kind not in KINDS:
         raise ProblemsError([Problem("名单类型", f"未知的名单类型 {kind}（可用：{'、'.join(KINDS)}）")])
     p = Path(path)
-    tables, reading = read_table(p, kind)
-    from .import_rules import parse_id
+    saved = (lambda sig: saved_mapping(kind, sig)) if use_saved else None
+    with _no_cyclic_gc():
+        return _preview(ledger, p, kind, cancelled, mapping, saved)
 
-    ids = {n for t in tables for r in t.rows if (n := parse_id(r.values.get("id_number"))[0])}
-    facts = ledger_facts(ledger, ids)
+
+@contextmanager
+def _no_cyclic_gc():
+    """A big list makes hundreds of thousands of small objects that live until the preview is done; Python's
+    cyclic collector would walk all of them again and again while they are made (a third of the check's
+    time). They hold no cycles, so the collector waits until the preview is built."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _preview(ledger, p: Path, kind: str, cancelled, mapping, saved) -> ImportPreview:
+    tables, reading = read_table(p, kind, mapping=mapping, saved=saved)
+    ids: set[str] = set()
+    numbers: set[str] = set()
+    for t in tables:  # the numbers as written (validated once, later, by the rules): to look the people up
+        cols = [t.columns[f] for f in ("id_number", "household_head_id") if f in t.columns]
+        no_col = t.columns.get("household_no") if kind == "roster" else None
+        for r in t.rows:
+            cells = r.cells
+            for idx in cols:
+                if idx < len(cells) and type(cells[idx]) is str and cells[idx]:
+                    ids.add(_lookup_key(cells[idx]))
+            if no_col is not None and no_col < len(cells) and (no := cells[no_col]) not in (None, ""):
+                numbers.add(str(int(no)) if isinstance(no, float) and no.is_integer() else str(no).strip())
+    facts = ledger_facts(ledger, ids, numbers)
     check = check_tables(kind, tables, facts, cancelled)
-    return ImportPreview(p, kind, check, reading, sum(len(t.rows) for t in tables))
+    return ImportPreview(p, kind, check, reading, sum(len(t.rows) for t in tables), tables,
+                         dict(mapping) if mapping is not None else None)
 
 
 # -- commit ---------------------------------------------------------------------------------------------
-def commit(ledger, pv: ImportPreview, *, operator: str | None = None,
-           progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
-    """Write the preview's clean rows in one transaction with an import log; on any write error nothing is
-    written and a ProblemsError lists every row that failed."""
+def commit(ledger, pv: ImportPreview, *, operator: str | None = None, only_good: bool = False,
+           create_places: bool = False, progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
+    """Write the preview in one transaction with an import log; on any write error nothing is written and a
+    ProblemsError lists every row that failed. Refused (nothing written) when the preview has problems and
+    ``only_good`` is not given, or names new villages/groups and ``create_places`` is not given."""
     ledger.require("import")
-    if pv.reading_problems and not pv.check.rows:
-        raise ProblemsError(pv.reading_problems)
+    refuse = list(pv.reading_problems) if not pv.check.rows else []
+    if pv.left_out and not only_good:
+        refuse.append(Problem(pv.path.name, f"有 {pv.left_out} 行有问题或查无此人，全部导入前须先改正；"
+                                            f"或确认“只导入没有问题的行”（这 {pv.left_out} 行不导入）"))
+    if pv.new_places and not create_places:
+        refuse.append(Problem(pv.path.name, f"文件里有台账中没有的村（社区）或组：{pv.places_text()}。"
+                                            "须确认新建后才能导入"))
+    if refuse:
+        raise ProblemsError(refuse)
+    from .import_writers import WRITERS, create_places as make_places
+
     rows = pv.to_write
     digest = hashlib.sha256(pv.path.read_bytes()).hexdigest() if pv.path.is_file() else ""
     failures: list[Problem] = []
-    writer = _WRITERS[pv.kind]
+    writer = WRITERS[pv.kind]
     with ledger.transaction() as db:
-        state: dict = {}
+        created = make_places(ledger, pv.new_places) if pv.new_places else 0
+        state: dict = {"today": dt.date.today(), "file": pv.path.name}
         for n, row in enumerate(rows, 1):
             try:
-                writer(ledger, row, state, pv.path.name, operator)
+                writer(ledger, row, state, operator)
             except ProblemsError as exc:
                 for prob in exc.problems:
                     failures.append(Problem(row.table.place(row.source.row), f"{prob.place}：{prob.message}"
@@ -135,62 +250,25 @@ def commit(ledger, pv: ImportPreview, *, operator: str | None = None,
         ledger.log("import", None, "import", None, {
             "file": pv.path.name, "sha256": digest, "kind": pv.kind, "rows": pv.row_count,
             "written": len(rows), "same": sum(1 for r in pv.check.rows if r.action == "same"),
-            "rejected": len(pv.check.rejected), "unmatched": len(pv.check.unmatched)}, operator=operator)
+            "rejected": len(pv.check.rejected), "unmatched": len(pv.check.unmatched),
+            "places_created": created}, operator=operator)
         log_id = db.execute("SELECT max(id) FROM audit").fetchone()[0]
     if progress is not None:
         progress(len(rows), len(rows))
-    return ImportOutcome(len(rows), log_id, None)
-
-
-def _write_roster(ledger, row, state: dict, filename: str, operator: str | None) -> None:
-    v = row.values
-    key = v.get("household_no") or (v.get("village"), v.get("group"), v.get("household_head") or v.get("name"))
-    households: dict = state.setdefault("households", {})
-    hid = households.get(key)
-    if hid is None and v.get("household_no"):
-        existing = ledger.households.by_number(v["household_no"])
-        hid = existing.id if existing else None
-    if hid is None:
-        hid = ledger.households.add(village=v["village"], group=v.get("group") or "",
-                                    number=v.get("household_no") or None, phone=v.get("phone") or "",
-                                    notes=f"导入自 {filename}", operator=operator).id
-    households[key] = hid
-    relation = v.get("relation") or ("户主" if v.get("household_head") == v["name"] else "")
-    ledger.members.add(hid, name=v["name"], id_number=v["id_number"], relation=relation,
-                       phone=v.get("phone") or "", notes=v.get("note") or "", operator=operator)
-
-
-def _write_category(ledger, row, state: dict, filename: str, operator: str | None) -> None:
-    v = row.values
-    ledger.categories.add(row.person.member_id, v["category"], department=v.get("department") or "",
-                          recognized_on=v.get("recognized_on"), notes=f"导入自 {filename}", operator=operator)
-
-
-def _write_payment(ledger, row, state: dict, filename: str, operator: str | None) -> None:
-    from ..ledger import PayLine
-
-    v = row.values
-    ledger.payments.record(row.person.household_id, [PayLine(row.person.member_id, amount=v["amount"])],
-                           method=PAYMENT_METHOD, paid_on=v["paid_on"], operator=operator,
-                           notes=f"税务缴费确认，导入自 {filename}")
-
-
-def _write_status(ledger, row, state: dict, filename: str, operator: str | None) -> None:
-    v = row.values
-    ledger.members.set_status(row.person.member_id, v["status"], detail=v.get("status_detail") or "",
-                              on=v.get("status_date"), operator=operator)
-
-
-_WRITERS = {"roster": _write_roster, "category": _write_category, "payment": _write_payment,
-            "status": _write_status}
+    return ImportOutcome(len(rows), log_id, None, created, pv.left_out)
 
 
 # -- what did not go in ---------------------------------------------------------------------------------
 def write_leftovers(pv: ImportPreview, path: str | Path) -> Path | None:
-    """未导入: rows that match nobody, then rows with problems, with the file's own columns and 问题/来源."""
+    """未导入: rows that match nobody, then rows with problems, with the file's own columns and 问题/来源.
+
+    Never over the source file (a ProblemsError says so); the folder is the caller's choice."""
     left = [(t, s, "查无此人") for t, s, _ in pv.check.unmatched] + [(t, s, why) for t, s, why in pv.check.rejected]
     if not left:
         return None
+    target = Path(path)
+    if target.resolve() == pv.path.resolve():
+        raise ProblemsError([Problem(str(target), "不能把未导入的行写到原文件上：请另选一个文件名")])
     headings: list[str] = []
     for t, _, _ in left:
         for h in t.headings:
@@ -214,9 +292,12 @@ def write_leftovers(pv: ImportPreview, path: str | Path) -> Path | None:
                     out[f"c{index[h]}"] = value
             yield out
 
-    with WorkbookWriter(path) as w:
-        w.add_sheet(cs, rows())
-    return Path(path)
+    try:
+        with WorkbookWriter(target) as w:
+            w.add_sheet(cs, rows())
+    except OSError as exc:
+        raise ProblemsError([Problem(str(target), f"无法写入：{exc.strerror or exc}（请换一个文件夹）")]) from None
+    return target
 
 
 def field_labels(kind: str) -> str:
@@ -224,3 +305,10 @@ def field_labels(kind: str) -> str:
     spec = cat.kinds[kind]
     return "必需列：" + "、".join(cat.fields[f].label for f in spec.required) + "；可选列：" + \
         "、".join(cat.fields[f].label for f in spec.optional)
+
+
+def field_choices(kind: str) -> list[tuple[str, str]]:
+    """(field, label) a column of this kind of list can be mapped to, required first."""
+    cat = field_catalog()
+    spec = cat.kinds[kind]
+    return [(f, cat.fields[f].label) for f in spec.fields if f in cat.fields]

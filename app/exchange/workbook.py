@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -227,17 +228,38 @@ class WorkbookWriter:
         """Write to a temporary file beside the target, then rename it into place."""
         if not self.book.worksheets:
             self.book.create_sheet("空")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~" + self.path.stem, suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
+        tmp = None
+        failure = None
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".~" + self.path.stem, suffix=".xlsx", dir=self.path.parent)
+            os.close(fd)
             self.book.save(tmp)
             os.replace(tmp, self.path)
-        except BaseException:
+        except BaseException as exc:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            if not isinstance(exc, OSError):
+                raise
+            # A full disk or a read-only folder: a sentence, not a traceback. openpyxl's half-written zip
+            # retries its write when collected: let it fail quietly, here, not at exit.
+            from ..ledger.files import os_error_text
+
+            failure, hook = os_error_text(exc), sys.unraisablehook
+            sys.unraisablehook = lambda unraisable: None
+        if failure is not None:
+            import gc
+
             try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+                gc.collect()
+            finally:
+                sys.unraisablehook = hook
+            from ..domain.problems import Problem, ProblemsError
+
+            self.discard()
+            raise ProblemsError([Problem(str(self.path), failure)])
         self._saved = True
         return self.path

@@ -18,6 +18,13 @@ Public API (everything the window, exports, printing and the CLI use):
         lg.categories.add(member_id, category, department=, recognized_on=) -> Change (id = record id)
         lg.categories.end(record_id, ended_on=, reason=); .of_member(mid); .active_on(mid, day)
         lg.payments.quote(member_id, paid_on) -> Quote
+        lg.payments.plan(household_id, [PayLine(...)], method=, paid_on=, override_reason=None) -> PaymentPlan
+                           (items with quote, amount, needs, warnings; problems; nothing written) -> record(plan)
+        lg.members.check(fields, member_id=None, household_id=None) -> [Problem]   (what add/update would refuse)
+        lg.payments.implied_status(member_id, refund_reason) -> StatusProposal | None;
+        lg.payments.refund(..., status=, status_detail=, status_on=); lg.payments.implied_refunds(mid, status)
+        member_year.standings(lg, day=, household_id=None) -> MemberStanding per member: THE member's year
+                           (state 已缴/未缴/无需缴费, due, paid); member_year.percent_text(paid, required) -> "84.9%"
         lg.payments.record(household_id, [PayLine(member_id, amount=None, override_reason=None)], method=,
                            paid_on=, operator=None, notes=, override_reason=None) -> Change (id = payment id)
         lg.payments.get(id) / .by_receipt(no) / .of_household(hid) / .of_member(mid) / .paid_this_year(mid)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..domain.claim import ClaimPart as DomainPart
 from ..domain.claim import Received, claim_after_recognition
 from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
@@ -115,13 +116,21 @@ class Claims:
                 new.append(cid)
         return new
 
+    def paid_back(self, payment_item_id: int) -> Decimal:
+        """What settled claims (已补付) gave back on a payment item: a refund of that payment returns only the rest."""
+        row = self._l.db.execute("SELECT coalesce(sum(amount_fen), 0) FROM claims WHERE payment_item_id = ?"
+                                 " AND state = '已补付'", [payment_item_id]).fetchone()
+        return from_fen(row[0])
+
     def refresh(self, *, operator: str | None = None) -> list[int]:
         """Claims for recognitions already on file that postdate a standing payment (e.g. a payment recorded
         late, or a ledger from before claims existed). Idempotent."""
         year = self._l.settings.get().year
         rows = self._l.db.execute(
             f"SELECT DISTINCT c.id FROM member_categories c JOIN {STANDING_VIEW} s ON s.member_id = c.member_id"
-            " WHERE s.year = ? AND c.recognized_on IS NOT NULL AND c.recognized_on > s.paid_on"
+            " WHERE s.year = ? AND c.recognized_on IS NOT NULL AND (c.recognized_on > s.paid_on"
+            # or recognised in time but charged more than the quote (the counter missed the assistance)
+            " OR (s.due_fen IS NOT NULL AND s.amount_fen > s.due_fen AND (c.ended_on IS NULL OR c.ended_on > s.paid_on)))"
             " AND NOT EXISTS (SELECT 1 FROM claims x WHERE x.category_id = c.id AND x.payment_item_id = s.id)",
             [year]).fetchall()
         new = []
@@ -145,7 +154,8 @@ class Claims:
     def _close(self, claim_id: int, state: str, on, note: str, operator: str | None) -> ClaimRecord:
         from .members import _date
 
-        operator = str(operator or self._l.operator or "").strip()
+        self._l.require("refund")  # money paid back, like a refund: a clerk's act
+        operator = self._l.actor(operator)
         problems: list[Problem] = []
         day = _date(on, "日期", problems)
         with self._l.transaction() as db:
@@ -174,16 +184,29 @@ class Claims:
                       [item.id, category_record_id]).fetchone():
             return None
         paid_on = item.quote.paid_on
-        if recognized_on <= paid_on and category in item.quote.categories:
+        q = item.quote
+        overpaid = q.due is not None and item.amount > q.due  # collected more than the quote (an override)
+        if recognized_on <= paid_on and category in q.categories and not overpaid:
             return None  # counted at the counter already
         policy = get_policy(item.policy_id)
         member = self._l.members.get(item.member_id)
-        others = tuple(CategoryFact(c.category, c.recognized_on) for c in self._l.categories.of_member(member.id)
-                       if c.id != category_record_id and c.active_on(paid_on))
+        # claims already made on this payment: their categories count as if recognised at payment, and what
+        # they give back counts as received (two recognitions never pay the same help twice)
+        earlier_rows = named_rows(db, "SELECT category_id, parts FROM claims WHERE payment_item_id = ?"
+                                      " AND state <> '已撤销'", [item.id])
+        claimed = {r["category_id"] for r in earlier_rows}
+        earlier = tuple(DomainPart(x["kind"], x["funder"], Decimal(x["amount"]))
+                        for r in earlier_rows for x in json.loads(r["parts"]))
+        others = tuple(CategoryFact(c.category, None if c.id in claimed else c.recognized_on)
+                       for c in self._l.categories.of_member(member.id)
+                       if c.id != category_record_id and (c.id in claimed or c.active_on(paid_on)))
         req = QuoteRequest(birth_date=member.birth_date, paid_on=paid_on, categories=others,
                            addons=tuple(item.quote.addons), student=member.student,
                            area_kind=self._l.settings.get().area_kind)
-        claim = claim_after_recognition(policy, req, Received.of(item.quote), category, recognized_on)
+        got = Received.of(q)
+        if overpaid:  # 已全额缴费: what the counter collected counts, the assistance it did not give is owed
+            got = Received(item.amount, max(got.assistance - (item.amount - q.due), Decimal(0)), got.subsidies)
+        claim = claim_after_recognition(policy, req, got, category, recognized_on, earlier)
         if not claim.owed:
             return None
         parts = json.dumps([{"kind": p.kind, "funder": p.funder, "amount": str(p.amount)} for p in claim.parts],

@@ -3,6 +3,7 @@ and the ``Ledger`` object that owns the sqlite-utils ``Database`` and its servic
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -35,6 +36,16 @@ class LedgerError(ProblemsError):
         super().__init__([Problem(place, message)])
 
 
+class LedgerDamaged(ProblemsError):
+    """The ledger file is damaged: it takes no more writes; restore from a backup (``canbao restore``)."""
+
+    def __init__(self, path, damage: list[Problem]):
+        self.path = Path(path)
+        self.damage = list(damage)
+        super().__init__([Problem(str(path), "台账文件已损坏，已停止记账（不再收款）。请用备份恢复："
+                                             "在窗口中选「恢复…」，或运行 canbao restore"), *self.damage])
+
+
 def default_path() -> Path:
     """``CANBAO_DB`` if set, else ``ledger.canbao.db`` in the user's data folder."""
     env = os.environ.get("CANBAO_DB")
@@ -50,8 +61,15 @@ def resolve_path(path: str | os.PathLike | None) -> Path:
     return Path(path) if path else default_path()
 
 
-def connect(path: str | os.PathLike) -> Database:
-    """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``)."""
+def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
+    """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``).
+    ``read_only``: for a damaged ledger (reading, checking, restoring); nothing is written, not even the WAL."""
+    if read_only:
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA query_only=ON")
+        conn.create_function("reverse_text", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
+        return Database(conn, execute_plugins=False)
     from ..paths import make_ledger_private
 
     make_ledger_private(path)  # a ledger written before Canbao made its files private (0644) becomes 0600
@@ -83,7 +101,8 @@ class Ledger:
     ``search(text)``, ``dues(...)``, ``check()``, ``rollover(...)``.
     """
 
-    def __init__(self, path: Path, db: Database, operator: str | None = None):
+    def __init__(self, path: Path, db: Database, operator: str | None = None, *, lock=None,
+                 damage: list[Problem] | None = None):
         self.path = path
         self.db = db
         self.session: Operator | None = None  # the logged-in operator (app.ledger.operators)
@@ -99,6 +118,10 @@ class Ledger:
         self.payments = Payments(self)
         self.audit = AuditLog(self)
         self.claims = Claims(self)
+        self.lock = lock  # the shared ledger lock (app.ledger.lock), released by close()
+        self.damage = list(damage or [])  # non-empty: opened read-only because the file is damaged
+        self.journal = None  # the receipt journal (app.ledger.journal), set by open_ledger
+        self._identity = _file_identity(path)
 
     # -- who is working
     @property
@@ -137,6 +160,8 @@ class Ledger:
     def transaction(self) -> Iterator[Database]:
         """One transaction for a whole write (``BEGIN IMMEDIATE``: the write lock is taken first, so checks
         made inside it still hold at commit); nested uses become savepoints."""
+        if self.damage:
+            raise LedgerDamaged(self.path, self.damage)
         conn = self.db.conn
         if conn.in_transaction:
             with self.db.atomic():
@@ -145,26 +170,104 @@ class Ledger:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+        except sqlite3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._damaged_by(exc)
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         else:
             try:
+                self._still_there()
+                self._journal_receipts()  # the journal is written before the receipts it names commit
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            self._saved_after_commit()
+
+    def _saved_after_commit(self) -> None:
+        """The file vanished between the check and the commit: the commit went into the deleted file, so save
+        everything this connection sees; then no more writes."""
+        if self._identity is None or _file_identity(self.path) == self._identity:
+            return
+        saved = self._rescue()
+        self.damage = [Problem(str(self.path), "台账文件在使用中被删除或替换")]
+        if saved is None:
+            raise LedgerError("台账文件在使用中被删除了，未能救回最近的记录，请立即联系技术人员", str(self.path))
+
+    def _damaged_by(self, exc: sqlite3.DatabaseError) -> None:
+        """SQLite found the file damaged in the middle of a write: mark it (no more payments, here or in any
+        other window) and say so."""
+        text = str(exc)
+        if not any(w in text for w in ("malformed", "not a database", "corrupt")):
+            return
+        from . import health
+
+        self.damage = [Problem(str(self.path), f"台账文件已损坏（{text}）")]
+        health.write_mark(self.path, self.damage)
+        raise LedgerDamaged(self.path, self.damage) from exc
+
+    def _still_there(self) -> None:
+        """Refuse to commit into a file that was deleted or replaced while open (its writes would vanish with
+        it): save what this connection still sees (``_rescue``) and stop."""
+        now = _file_identity(self.path)
+        if self._identity is None or now == self._identity:
+            return
+        self.db.conn.execute("ROLLBACK")
+        saved = self._rescue()
+        self.damage = [Problem(str(self.path), "台账文件在使用中被删除或替换")]
+        where = f"已把删除前的全部记录救回到：{saved}" if saved else "未能救回删除前的记录"
+        raise LedgerError(f"台账文件在使用中被删除或替换了，本次没有保存。{where}。请重新打开台账", str(self.path))
+
+    def _rescue(self) -> Path | None:
+        from .files import atomic_path
+
+        target = self.path if not self.path.exists() else self.path.with_name(
+            f"{self.path.name}.{dt.datetime.now():%Y%m%d-%H%M%S}.rescued.db")
+        try:
+            with atomic_path(target) as part:
+                out = sqlite3.connect(str(part))
+                try:
+                    self.db.conn.backup(out)
+                    out.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    out.close()
+            return target
+        except (OSError, sqlite3.Error):
+            return None
+
+    def _journal_receipts(self) -> None:
+        if self.journal is None:
+            return
+        from .journal import new_records
+
+        if not new_records(self.db, self.journal.state.high):
+            return
+        try:
+            self.journal.read()
+            self.journal.append(new_records(self.db, self.journal.state.high))
+        except OSError as exc:
+            from .files import os_error_text
+
+            raise LedgerError(f"无法写入票据日志 {self.journal.path}，本次未保存：{os_error_text(exc)}",
+                              str(self.journal.path)) from None
 
     def log(self, entity: str, entity_id: int | None, action: str, before: dict | None, after: dict | None, *,
             household_id: int | None = None, member_id: int | None = None, operator: str | None = None) -> None:
-        """Append to the audit table; call inside the write's transaction."""
+        """Append to the audit table (the next link of its hash chain); call inside the write's transaction."""
+        from .audit import chain_hash
+
+        last = self.db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        row = [(last[0] if last else 0) + 1, now_iso(), self.actor(operator), entity, entity_id, household_id,
+               member_id, action, _json(before), _json(after)]
         self.db.execute(
-            "INSERT INTO audit (ts, operator, entity, entity_id, household_id, member_id, action, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [now_iso(), self.actor(operator), entity, entity_id, household_id, member_id, action,
-             _json(before), _json(after)])
+            "INSERT INTO audit (id, ts, operator, entity, entity_id, household_id, member_id, action, before, after,"
+            " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [*row, chain_hash((last[1] or "") if last else "", row)])
 
     # -- convenience functions
     def search(self, text: str, limit: int = 50):
@@ -177,10 +280,10 @@ class Ledger:
 
         return year_dues(self, **kwargs)
 
-    def check(self, progress=None):
+    def check(self, progress=None, cancel=None):
         from .check import check_ledger
 
-        return check_ledger(self, progress)
+        return check_ledger(self, progress, cancel)
 
     def rollover(self, new_path, policy_id: str, **kwargs):
         from .rollover import rollover
@@ -196,10 +299,15 @@ class Ledger:
     # -- lifetime
     def close(self) -> None:
         try:
-            self.db.execute("PRAGMA optimize")
+            if not self.damage:
+                self.db.execute("PRAGMA optimize")
         except sqlite3.Error:
             pass
-        self.db.close()
+        try:
+            self.db.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
     def __enter__(self) -> "Ledger":
         return self
@@ -214,6 +322,14 @@ def _json(value: dict | None) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _file_identity(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ("missing",)
+    return (st.st_dev, st.st_ino) if st.st_ino else None  # no inode numbers (some Windows drives): not checked
+
+
 def read_only_uri(path) -> str:
     """A read-only SQLite URI that survives Windows drive letters, spaces, Chinese names, '?' and '#'."""
     return Path(path).resolve().as_uri() + "?mode=ro"
@@ -221,31 +337,68 @@ def read_only_uri(path) -> str:
 
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
                 operator=None, keep_backups: int | None = None,
-                backup_interval: float | None = None) -> Ledger:
+                backup_interval: float | None = None, damaged_ok: bool = False, reconcile: bool = True) -> Ledger:
     """Open (or with ``create=True`` create) a ledger file and bring its schema up to date.
 
     ``operator`` is a session (``operators.Operator``) logged in elsewhere in this process, carried over; or,
     for a ledger with no operators yet, a name.
 
-    A rotating backup is made first when an existing ledger is opened (``backup=False`` to skip; see
-    ``backup.backup_on_open`` for when it is skipped as unneeded).
+    Every open takes the ledger's shared lock (``app.ledger.lock``: a restore waits for nobody and is refused
+    while anyone has the ledger open), removes leftovers of killed writes, and looks at the file
+    (``health.inspect``): a damaged ledger raises ``LedgerDamaged`` — or, with ``damaged_ok=True`` (check,
+    restore preview, read-only views), opens read-only and refuses every write. Then a rotating backup is made
+    (``backup=False`` to skip; see ``backup.backup_on_open``), and the receipt journal is read: numbers it holds
+    above the ledger's counters are never issued again (``receipts.reconcile``; the restore passes
+    ``reconcile=False`` to record its own, better described list first).
     """
+    from . import health
+    from .files import clean_leftovers
+    from .lock import SHARED, LockBusy, acquire
+
     p = resolve_path(path)
     exists = p.exists() and p.stat().st_size > 0
     if not exists and not create:
         raise LedgerError(f"台账文件不存在：{p}（先用 canbao ledger init 建立，或用 --db 指定）", str(p))
-    if exists and not is_ledger_file(p):
+    if exists and not is_ledger_file(p) and not health.has_ledger_traces(p):
         raise LedgerError(f"不是台账文件（不是 SQLite 数据库）：{p}", str(p))
-    if exists and backup:
-        from .backup import DEFAULT_KEEP, DEFAULT_MIN_INTERVAL, backup_on_open
-
-        backup_on_open(p, keep=keep_backups or DEFAULT_KEEP,
-                       min_interval=DEFAULT_MIN_INTERVAL if backup_interval is None else backup_interval)
-    if not exists:
-        p.parent.mkdir(parents=True, exist_ok=True)
     try:
-        db = connect(p)
-        schema.migrate(db)
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"无法打开台账：{p}（{exc}）", str(p)) from None
-    return Ledger(p, db, operator)
+        lock = acquire(p, SHARED)
+    except LockBusy:
+        raise LedgerError(f"台账正在从备份恢复，请稍后再打开：{p}", str(p)) from None
+    except OSError as exc:
+        from .files import os_error_text
+
+        raise LedgerError(f"无法打开台账：{p}（{os_error_text(exc)}）", str(p)) from None
+    try:
+        clean_leftovers(p)
+        damage = health.inspect(p) if exists else []
+        if damage and not damaged_ok:
+            raise LedgerDamaged(p, damage)
+        if exists and backup and not damage:
+            from .backup import DEFAULT_KEEP, DEFAULT_MIN_INTERVAL, backup_on_open
+
+            backup_on_open(p, keep=keep_backups or DEFAULT_KEEP,
+                           min_interval=DEFAULT_MIN_INTERVAL if backup_interval is None else backup_interval)
+        if not exists:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = connect(p, read_only=bool(damage))
+            if not damage:
+                schema.migrate(db)
+        except sqlite3.DatabaseError as exc:
+            if damage:
+                raise LedgerDamaged(p, damage) from None
+            raise LedgerError(f"无法打开台账：{p}（{exc}）", str(p)) from None
+        ledger = Ledger(p, db, operator, lock=lock, damage=damage)
+    except BaseException:
+        lock.release()
+        raise
+    if not damage:
+        try:
+            from .receipts import attach_journal
+
+            attach_journal(ledger, reconcile_now=reconcile, created=not exists)
+        except BaseException:
+            ledger.close()
+            raise
+    return ledger

@@ -124,6 +124,7 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
         _may_replace(target, replace)  # again: a real ledger may have appeared there meanwhile
         _remove_database(target)
         os.replace(tmp, target)
+        _remove_database(tmp)  # the build file's journal and lock
     except BaseException:
         _remove_database(tmp)
         raise
@@ -210,7 +211,8 @@ def _may_replace(target: Path, replace: bool) -> None:
 
 
 def _remove_database(path: Path) -> None:
-    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"), Path(f"{path}.receipts"),
+              Path(f"{path}.lock")):  # .receipts/.lock: the receipt journal and lock file (app.ledger.journal, .lock)
         if p.exists():
             p.unlink()
 

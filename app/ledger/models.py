@@ -209,7 +209,9 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class MemberYear:
-    """One member's campaign year: add-ons chosen, the standing payments (each with its quote snapshot)."""
+    """One member's campaign year in detail: add-ons chosen, the standing payments (each with its quote
+    snapshot). Whether the member is paid, unpaid or not required, and what they owe, is
+    ``app.ledger.member_year.MemberStanding`` — the one definition every view reads."""
 
     member_id: int
     year: int

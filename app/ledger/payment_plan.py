@@ -105,7 +105,8 @@ def member_warnings(policy, quote: Quote, categories: Iterable[str]) -> list[str
     assisted = [c for c in categories if policy.assists(c)]
     if assisted and not (quote.assistance and quote.assistance > ZERO):
         out.append(f"该人员属于{'、'.join(assisted)}，但本次按普通标准收费（无资助）。请核实认定日期与资助资格。")
-    if quote.timing != Timing.WINDOW:
+    in_window = policy.window.start <= quote.paid_on <= policy.window.end
+    if quote.timing not in (Timing.WINDOW, Timing.GROUP_WINDOW) and not in_window:
         w = policy.window
         out.append(f"缴费日期 {quote.paid_on} 不在集中缴费期（{w.start} 至 {w.end}）内，按期外规则计算"
                    + ("，有等待期" if quote.waiting_days else "") + "。")

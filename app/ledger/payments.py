@@ -260,12 +260,14 @@ class Payments:
                     problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
             if problems:
                 raise ProblemsError(problems)
+            # a claim already paid back (认定后补付, app.ledger.claims) was part of this payment: only the rest returns
+            amount = max(item.amount - self._l.claims.paid_back(item.id), from_fen(0))
             rid = db.execute("INSERT INTO refunds (payment_item_id, amount_fen, reason, refunded_on, operator, clause,"
                              " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [item.id, to_fen(item.amount), reason.strip(), day.isoformat(), operator,
+                             [item.id, to_fen(amount), reason.strip(), day.isoformat(), operator,
                               decision.clause, notes, now_iso()]).lastrowid
             self._l.log("refund", rid, "refund", None,
-                        {"receipt_no": p.receipt_no, "amount": fmt(item.amount), "reason": reason.strip(),
+                        {"receipt_no": p.receipt_no, "amount": fmt(amount), "reason": reason.strip(),
                          "refunded_on": day.isoformat(), "rule": decision.message},
                         household_id=p.household_id, member_id=member_id, operator=operator)
             if status:

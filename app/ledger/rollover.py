@@ -2,6 +2,10 @@
 
 Villages, groups, households, members (with their statuses) and categories (with their history) carry over,
 keeping their ids; payments, receipts and add-on choices do not. The old ledger is not changed.
+
+All or nothing: the new ledger is built as ``<new>.<pid>.part`` and renamed to its name only when complete,
+so a rollover killed partway leaves no file that looks like a finished ledger (the part is removed on the
+next open, and a retry is not refused).
 """
 
 from __future__ import annotations
@@ -59,7 +63,12 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     operator = ledger.actor(operator)
     # make sure the old ledger's WAL is in the main file before reading it from another connection
     ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
-    new = open_ledger(new_path, create=True, backup=False, operator=ledger.session or operator)
+    from .files import commit_part, part_path
+
+    part = part_path(new_path)
+    for suffix in ("", "-wal", "-shm", ".receipts"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    new = open_ledger(part, create=True, backup=False, operator=ledger.session or operator)
     try:
         new.settings.initialize(township=cur.township, year=policy.year, policy_id=policy.id,
                                 operators=cur.operators or [operator], area_kind=area,
@@ -76,12 +85,18 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)
         finally:
             new.db.execute("DETACH DATABASE old")
+        new.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        new.db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to rename; WAL again on open
+        new.close()
+        if new_path.exists():
+            raise ProblemsError([Problem("文件", f"文件已存在：{new_path}（请另选文件名）")])
+        commit_part(part, new_path)
     except BaseException:
         new.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(new_path) + suffix).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal", ".receipts", ".lock"):
+            Path(str(part) + suffix).unlink(missing_ok=True)
         raise
-    new.close()
+    Path(str(part) + ".lock").unlink(missing_ok=True)
     with ledger.transaction():
         ledger.log("settings", None, "rollover", None, {"to_year": policy.year, "policy_id": policy.id,
                                                       "path": str(new_path)}, operator=operator)

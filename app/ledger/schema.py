@@ -8,8 +8,12 @@ Conventions every writer (the API, ``canbao demo``'s bulk loader, imports) must 
   string in lower case (张三 -> ``zs``) — see ``app.ledger.members.search_keys``;
 - ``members.status`` is ``'本地参保'`` or one of ``vocabulary.NON_ENROLMENT_REASONS``;
 - the household head is the member whose ``relation = '户主'`` (at most one per household, enforced);
-- payments are never deleted (a trigger refuses it); a void sets ``voided_at`` and ``void_reason``;
-- ``receipt_counters(year, last_seq)`` is bumped in the same transaction as the payment.
+- payments are never deleted (a trigger refuses it); a void sets ``voided_at``, ``voided_by`` and
+  ``void_reason`` once; nothing else of a recorded payment, item or refund can change (0032);
+- ``receipt_counters(year, last_seq)`` is bumped in the same transaction as the payment, and only ever goes up;
+  numbers issued but not in this ledger (restored from an older backup) are in ``receipts_dropped`` (0030);
+- every audit entry carries ``hash``, chained onto the previous entry's (``audit.chain_hash``, 0031): write
+  audit entries only through ``Ledger.log``.
 """
 
 from __future__ import annotations
@@ -268,6 +272,114 @@ def _m0070_household_number_index(db: Database) -> None:
     # is one index step instead of a walk over every household (50 ms per new household at 160,000)
     db.execute("CREATE INDEX IF NOT EXISTS households_number_int ON households(CAST(number AS INTEGER))"
                " WHERE number GLOB '[0-9]*'")
+
+# ---------------------------------------------------------------- backup engineer's block (0030–0039)
+RECEIPTS_SCHEMA = """
+CREATE TABLE ledger_secret (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL              -- journal_key: the HMAC key of the receipt journal (app.ledger.journal)
+);
+INSERT INTO ledger_secret (name, value) VALUES ('journal_key', randomblob(32));
+CREATE TABLE receipts_dropped (
+    id INTEGER PRIMARY KEY,
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    receipt_no TEXT NOT NULL,
+    amount_fen INTEGER,              -- NULL when not known (the number was used, its details are lost)
+    paid_on TEXT,
+    household TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL,            -- why the number is not in this ledger (restore, file replaced ...)
+    recorded_at TEXT NOT NULL,
+    UNIQUE (year, seq)
+);
+CREATE TRIGGER receipts_dropped_fixed BEFORE UPDATE ON receipts_dropped
+BEGIN SELECT RAISE(ABORT, '作废票据号清单不能修改'); END;
+CREATE TRIGGER receipts_dropped_never_deleted BEFORE DELETE ON receipts_dropped
+BEGIN SELECT RAISE(ABORT, '作废票据号清单不能删除'); END;
+CREATE TRIGGER receipt_counters_only_up BEFORE UPDATE ON receipt_counters
+WHEN NEW.last_seq < OLD.last_seq OR NEW.year IS NOT OLD.year
+BEGIN SELECT RAISE(ABORT, '票据计数器只能增加（票据号不能重用）'); END;
+CREATE TRIGGER receipt_counters_never_deleted BEFORE DELETE ON receipt_counters
+BEGIN SELECT RAISE(ABORT, '票据计数器不能删除（票据号不能重用）'); END;
+"""
+
+RECORDS_FIXED = """
+CREATE TRIGGER payments_fixed BEFORE UPDATE ON payments
+WHEN NEW.id IS NOT OLD.id OR NEW.year IS NOT OLD.year OR NEW.seq IS NOT OLD.seq
+  OR NEW.receipt_no IS NOT OLD.receipt_no OR NEW.household_id IS NOT OLD.household_id
+  OR NEW.amount_fen IS NOT OLD.amount_fen OR NEW.method IS NOT OLD.method OR NEW.paid_on IS NOT OLD.paid_on
+  OR NEW.operator IS NOT OLD.operator OR NEW.notes IS NOT OLD.notes OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, '缴费记录不能修改（只能作废或退费）'); END;
+CREATE TRIGGER payments_void_once BEFORE UPDATE OF voided_at, voided_by, void_reason ON payments
+WHEN OLD.voided_at IS NOT NULL OR NOT (NEW.voided_at IS NOT NULL) OR NEW.voided_by IS NULL
+  OR coalesce(trim(NEW.void_reason), '') = ''
+BEGIN SELECT RAISE(ABORT, '作废不能撤销或修改；作废须写明原因和作废人'); END;
+CREATE TRIGGER payment_items_fixed BEFORE UPDATE ON payment_items
+WHEN NEW.id IS NOT OLD.id OR NEW.payment_id IS NOT OLD.payment_id OR NEW.member_id IS NOT OLD.member_id
+  OR NEW.year IS NOT OLD.year OR NEW.policy_id IS NOT OLD.policy_id OR NEW.due_fen IS NOT OLD.due_fen
+  OR NEW.amount_fen IS NOT OLD.amount_fen OR NEW.addons IS NOT OLD.addons OR NEW.quote_id IS NOT OLD.quote_id
+  OR NEW.override_reason IS NOT OLD.override_reason
+BEGIN SELECT RAISE(ABORT, '缴费明细不能修改'); END;
+CREATE TRIGGER refunds_fixed BEFORE UPDATE ON refunds
+WHEN NEW.id IS NOT OLD.id OR NEW.payment_item_id IS NOT OLD.payment_item_id OR NEW.amount_fen IS NOT OLD.amount_fen
+  OR NEW.reason IS NOT OLD.reason OR NEW.refunded_on IS NOT OLD.refunded_on OR NEW.operator IS NOT OLD.operator
+  OR NEW.clause IS NOT OLD.clause OR NEW.notes IS NOT OLD.notes OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, '退费记录不能修改'); END;
+"""
+# Columns added by later migrations stay writable; a migration that must rewrite one of the columns above
+# drops the trigger and creates it again from this text in the same migration.
+
+AUDIT_APPEND_ONLY = """
+CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, '操作日志不能修改'); END;
+"""
+
+
+@MIGRATIONS(name="0030_receipt_journal")
+def _m0030_receipt_journal(db: Database) -> None:
+    """The receipt journal's key, the list of receipt numbers this ledger does not hold (dropped by a restore),
+    and receipt counters that only go up."""
+    for statement in _statements(RECEIPTS_SCHEMA):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0031_audit_chain")
+def _m0031_audit_chain(db: Database) -> None:
+    """The audit log becomes a hash chain: each entry's ``hash`` commits to the previous entry's."""
+    from .audit import chain_hash
+
+    db.execute("ALTER TABLE audit ADD COLUMN hash TEXT")
+    db.execute("DROP TRIGGER IF EXISTS audit_append_only")
+    prev = ""
+    updates = []
+    for row in db.execute("SELECT id, ts, operator, entity, entity_id, household_id, member_id, action, before, after"
+                          " FROM audit ORDER BY id").fetchall():
+        prev = chain_hash(prev, row)
+        updates.append((prev, row[0]))
+    db.conn.executemany("UPDATE audit SET hash = ? WHERE id = ?", updates)
+    for statement in _statements(AUDIT_APPEND_ONLY):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0032_payment_records_fixed")
+def _m0032_payment_records_fixed(db: Database) -> None:
+    """Recorded payments, items and refunds cannot be edited; a void is set once, with a reason."""
+    db.execute("DROP TRIGGER IF EXISTS payments_receipt_fixed")
+    for statement in _statements(RECORDS_FIXED):
+        db.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+        db.execute(statement)
+
+
+def protecting_triggers() -> dict[str, str]:
+    """name -> CREATE TRIGGER text of every trigger that guards money, receipts and the audit log (``check``
+    compares them with what the file holds)."""
+    wanted = {}
+    for script in (SCHEMA_V1, RECEIPTS_SCHEMA, RECORDS_FIXED, AUDIT_APPEND_ONLY):
+        for statement in _statements(script):
+            if statement.upper().startswith("CREATE TRIGGER"):
+                wanted[statement.split()[2]] = statement
+    wanted.pop("payments_receipt_fixed", None)  # replaced by payments_fixed (0032)
+    return wanted
 
 
 def _statements(script: str) -> list[str]:

@@ -36,6 +36,10 @@ class SettingsService:
                 villages=self.villages(), rolled_over_from=values.get("rolled_over_from", ""))
         return self._cache
 
+    def reload(self) -> None:
+        """Forget the cached settings: another connection (an import on a worker thread) changed them."""
+        self._cache = None
+
     def villages(self) -> tuple[Village, ...]:
         groups: dict[int, list[Group]] = {}
         for gid, vid, name in self._l.db.execute("SELECT id, village_id, name FROM village_groups ORDER BY id"):

@@ -31,9 +31,16 @@ ENROLLED = Status.ENROLLED
 
 
 def quote_day(policy, today: dt.date | None = None) -> dt.date:
-    """The day notices are quoted for: today inside the collection window, else its first day."""
+    """The day notices are quoted for: today inside the collection window; after it, today where the document
+    lets members pay then (a grace period or late payment: the price and deadline of that day), else the
+    window's first day (its price, printed as reference only: see ``notice_terms``)."""
     from ..ledger.dues import default_paid_on
 
+    today = today or dt.date.today()
+    late = policy.late
+    if today > policy.window.end and (any(g.start <= today <= g.end for g in policy.grace)
+                                      or (late.allowed and (late.until is None or today <= late.until))):
+        return today
     return default_paid_on(policy, today)
 
 

@@ -75,8 +75,53 @@ class Shell(QObject):
             lg.settings.get()  # a ledger that was never set up fails here, with a message
             return lg
 
-        self.task = run_task(self.first_run, "正在打开台账", work, self.show_ledger,
-                             on_error=lambda exc: self.show_first_run(f"无法打开台账：{error_text(exc)}"))
+        def failed(exc):
+            from ..ledger.db import LedgerDamaged
+
+            self.show_first_run(f"无法打开台账：{error_text(exc)}")
+            if isinstance(exc, LedgerDamaged):  # say so at once and offer the restore
+                self.offer_restore(path, error_text(exc))
+
+        self.task = run_task(self.first_run, "正在打开台账", work, self.show_ledger, on_error=failed)
+
+    def offer_restore(self, path: str, damage: str = ""):
+        from .restore_dialog import RestoreDialog
+
+        d = RestoreDialog(path, self.first_run, damage=damage)
+        d.restore_requested.connect(self.restore_backup)
+        d.open()
+        self.restore_dialog = d
+        return d
+
+    def restore_backup(self, ledger_path: str, backup: str, confirmed) -> None:
+        """Close the open ledger (this process lets go of it), restore on a worker thread, open the result."""
+        from ..ledger.restore import restore
+        from .tasks import show_error
+
+        operator = self.prefs.operator or None
+        if self.ledger is not None:  # a damaged ledger cannot be opened to log in: then the restore is open
+            try:
+                self.ledger.require("restore")
+            except Exception as exc:  # noqa: BLE001 - PermissionDenied: a message, nothing replaced
+                show_error(self.window, "不能恢复", exc)
+                return
+            operator = self.ledger.session or operator
+        self.close_ledger()
+
+        def work(progress, cancelled):
+            return restore(backup, ledger_path, operator=operator, expect=confirmed)
+
+        def done(out):
+            self.after_open_message = (f"已从备份恢复（{Path(backup).name}）；恢复前的台账另存为 {out.saved}"
+                                       + (f"；{out.dropped} 个票据号列入作废票据号清单" if out.dropped else ""))
+            self.open_path(ledger_path)
+
+        def failed(exc):
+            show_error(self.first_run, "恢复失败，台账没有改动", exc)
+            self.open_path(ledger_path)
+
+        self.show_first_run("正在从备份恢复……")
+        self.task = run_task(self.first_run, "正在从备份恢复", work, done, on_error=failed)
 
     def open_demo(self) -> None:
         path = demo_path()
@@ -107,8 +152,12 @@ class Shell(QObject):
         self.window = MainWindow(ledger, self.prefs)
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
+        self.window.restore_requested.connect(self.restore_backup)
         self.window.show()
         install_idle_lock(self.window, ledger, self.prefs)
+        if getattr(self, "after_open_message", ""):
+            self.window.statusBar().showMessage(self.after_open_message, 30000)
+            self.after_open_message = ""
         if self.first_run is not None:
             self.first_run.hide()
         self.backup_in_background(ledger.path)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog,
+                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .tasks import error_text, run_task
 from .widgets import path_row
@@ -151,7 +151,9 @@ class ExportDialog(QDialog):
 
 
 class ImportDialog(QDialog):
-    """Choose a file and its kind → preview (every problem, by sheet and row) → 导入 writes the clean rows."""
+    """Choose a file and its kind → preview (every problem by sheet:row:column, columns not read, new villages)
+    → map columns the preview did not recognise → 导入. All or nothing unless the user confirms leaving the
+    problem rows out; new villages and groups only when the box listing them is ticked."""
 
     imported = Signal(object)
     previewed = Signal(object)
@@ -177,6 +179,29 @@ class ImportDialog(QDialog):
         form.addRow("", self.columns)
         self.summary = QLabel("请选择文件后点「预览」。预览不会改动台账。")
         self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # column mapping: the file's headings, each with the field it is read as
+        self.mapping_box = QGroupBox("列对应（没认出的列，请指定它是什么）")
+        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table.setObjectName("importMapping")
+        self.mapping_table.setHorizontalHeaderLabels(["文件里的列", "导入为"])
+        self.mapping_table.horizontalHeader().setStretchLastSection(True)
+        self.mapping_table.verticalHeader().setVisible(False)
+        self.mapping_table.setMaximumHeight(self.fontMetrics().height() * 11)
+        self.remember = QCheckBox("记住这种格式的列对应（下次自动使用）")
+        self.remember.setChecked(True)
+        self.b_remap = QPushButton("按此对应重新预览")
+        self.b_remap.clicked.connect(self.preview_with_mapping)
+        mrow = QHBoxLayout()
+        mrow.addWidget(self.remember, 1)
+        mrow.addWidget(self.b_remap)
+        mlay = QVBoxLayout(self.mapping_box)
+        mlay.addWidget(self.mapping_table)
+        mlay.addLayout(mrow)
+        self.mapping_box.setVisible(False)
+        self.create_places = QCheckBox()
+        self.create_places.setObjectName("createPlaces")
+        self.create_places.setVisible(False)
         self.problems = QTableWidget(0, 2)
         self.problems.setObjectName("importProblems")
         self.problems.setHorizontalHeaderLabels(["位置", "问题"])
@@ -185,7 +210,7 @@ class ImportDialog(QDialog):
         self.problems.verticalHeader().setVisible(False)
         self.problems.setWordWrap(True)
         self.b_preview = QPushButton("预览")
-        self.b_import = QPushButton("导入可导入的行")
+        self.b_import = QPushButton("导入")
         self.b_import.setObjectName("primary")
         self.b_import.setEnabled(False)
         self.b_leftovers = QPushButton("保存未导入的行…")
@@ -204,11 +229,15 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
+        layout.addWidget(self.mapping_box)
+        layout.addWidget(self.create_places)
         layout.addWidget(self.problems, 1)
         layout.addLayout(buttons)
-        self.resize(860, 560)
+        self.resize(960, 720)
         self._kind_changed()
         self.task = None
+        # asked before leaving rows out; a test replaces it
+        self.confirm = lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
 
     def _kind_changed(self) -> None:
         from ..exchange.imports import field_labels
@@ -219,24 +248,26 @@ class ImportDialog(QDialog):
             self.columns.setText("")
         self.pv = None
         self.b_import.setEnabled(False)
+        self.mapping_box.setVisible(False)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择名单", self.path.text(),
-                                              "Excel 或 CSV (*.xlsx *.xls *.csv);;所有文件 (*)")
+                                              "Excel 或 CSV (*.xlsx *.xls *.ods *.csv *.txt);;所有文件 (*)")
         if path:
             self.path.setText(path)
 
-    def preview(self) -> None:
+    def preview(self, mapping: dict | None = None) -> None:
         from ..exchange.imports import preview
 
         path, kind, db = Path(self.path.text().strip()), self.kind.currentData(), self.ledger.path
         if not self.path.text().strip():
             self.summary.setText("请先选择文件。")
             return
+        mapping = mapping or None
 
         def work(progress, cancelled):
             with _open(db) as lg:
-                return preview(lg, path, kind, cancelled)
+                return preview(lg, path, kind, cancelled, mapping=mapping)
 
         def done(pv):
             self.show_preview(pv)
@@ -249,11 +280,67 @@ class ImportDialog(QDialog):
         self.summary.setText("正在检查……")
         self.task = run_task(self, "正在检查名单", work, done, failed)
 
+    # -- mapping
+    def _fill_mapping(self, pv) -> None:
+        from ..exchange.imports import field_choices
+
+        tables = pv.unmapped or [t for t in pv.tables if t.unknown]
+        self.mapping_box.setVisible(bool(tables))
+        if not tables:
+            return
+        t = tables[0]
+        self._mapping_table = t
+        choices = field_choices(pv.kind)
+        shown = [(i, h) for i, h in enumerate(t.headings) if h]
+        self.mapping_table.setRowCount(len(shown))
+        for r, (i, h) in enumerate(shown):
+            item = QTableWidgetItem(t.column_name(i))
+            item.setData(Qt.ItemDataRole.UserRole, h)
+            self.mapping_table.setItem(r, 0, item)
+            box = QComboBox()
+            box.addItem("（不导入）", "")
+            for fld, label in choices:
+                box.addItem(label + ("（必需）" if fld in t.missing else ""), fld)
+            current = next((f for f, idx in t.columns.items() if idx == i), "")
+            box.setCurrentIndex(max(0, box.findData(current)))
+            self.mapping_table.setCellWidget(r, 1, box)
+        self.mapping_table.resizeColumnToContents(0)
+
+    def set_mapping(self, heading: str, fld: str) -> None:
+        """Choose what one of the file's columns is (as the user does with the combo box)."""
+        for r in range(self.mapping_table.rowCount()):
+            if self.mapping_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == heading:
+                box = self.mapping_table.cellWidget(r, 1)
+                box.setCurrentIndex(box.findData(fld))
+                return
+        raise KeyError(heading)
+
+    def chosen_mapping(self) -> dict[str, str]:
+        out = {}
+        for r in range(self.mapping_table.rowCount()):
+            fld = self.mapping_table.cellWidget(r, 1).currentData()
+            if fld:
+                out[self.mapping_table.item(r, 0).data(Qt.ItemDataRole.UserRole)] = fld
+        return out
+
+    def preview_with_mapping(self) -> None:
+        from ..exchange.import_reader import normalize_heading
+        from ..exchange.mappings import save_mapping
+
+        mapping = {normalize_heading(h): f for h, f in self.chosen_mapping().items()}
+        t = getattr(self, "_mapping_table", None)
+        if self.remember.isChecked() and t is not None and self.pv is not None:
+            try:
+                save_mapping(self.pv.kind, t.layout, t.headings, mapping)
+            except OSError as exc:
+                self.summary.setText(f"列对应未能保存（{exc}），本次仍按此对应预览。")
+        self.preview(mapping)
+
+    # -- showing a preview
     def show_preview(self, pv) -> None:
         self.pv = pv
         rows = [(p.place, p.message) for p in pv.problems]
-        rows += [(f"{s.sheet}:第{s.row}行", f"查无此人：{why}") for _t, s, why in pv.check.unmatched
-                 if not any(f"第{s.row}行" in r[0] for r in rows)]
+        rows += [(n.place, "说明：" + n.message) for n in pv.notices]
         self.problems.setRowCount(len(rows))
         for i, (place, message) in enumerate(rows):
             self.problems.setItem(i, 0, QTableWidgetItem(place))
@@ -262,26 +349,60 @@ class ImportDialog(QDialog):
             self.problems.setItem(i, 1, item)
         self.problems.resizeColumnToContents(0)
         self.problems.resizeRowsToContents()
+        self._fill_mapping(pv)
+        self.create_places.setVisible(bool(pv.new_places))
+        self.create_places.setChecked(False)
+        if pv.new_places:
+            self.create_places.setText(f"新建台账中还没有的村（社区）和组：{pv.places_text()}")
         n = len(pv.to_write)
-        self.summary.setText(pv.summary() + ("。有问题的行不会导入；请改正后重新导入，或保存未导入的行。" if rows else "。"))
-        self.b_import.setEnabled(n > 0)
-        self.b_import.setText(f"导入 {n} 行")
+        text = pv.summary() + "。"
+        if pv.unmapped:
+            text += "有必需的列没认出来：请在“列对应”里指定，再点“按此对应重新预览”。"
+        elif pv.left_out:
+            text += f"默认全部导入或全不导入：请改正后重新预览；也可以只导入没有问题的 {n} 行（{pv.left_out} 行不导入）。"
+        self.summary.setText(text)
+        self.b_import.setEnabled(n > 0 and not pv.unmapped)
+        self.b_import.setText(f"导入 {n} 行" if not pv.left_out else f"只导入没有问题的 {n} 行…")
+        self.b_import.setMinimumWidth(self.b_import.fontMetrics().horizontalAdvance(self.b_import.text()) + 40)
         self.b_leftovers.setEnabled(bool(pv.check.rejected or pv.check.unmatched))
 
     def commit(self) -> None:
         from ..exchange.imports import commit, preview
 
-        pv_path, kind, db = self.pv.path, self.pv.kind, self.ledger.path
+        pv = self.pv
+        if pv is None:
+            return
+        if pv.new_places and not self.create_places.isChecked():
+            self.summary.setText("文件里有台账中还没有的村（社区）或组：请先勾选“新建……”确认，再导入。")
+            return
+        only_good = False
+        if pv.left_out:
+            if not self.confirm("只导入没有问题的行", f"有 {pv.left_out} 行有问题或查无此人，这 {pv.left_out} 行不会导入。\n"
+                                                     f"只导入没有问题的 {len(pv.to_write)} 行吗？"):
+                return
+            only_good = True
+        create = self.create_places.isChecked()
+        pv_path, kind, db, mapping = pv.path, pv.kind, self.ledger.path, pv.mapping
         operator, session = self.ledger.operator, self.ledger.session
+        expected = (len(pv.to_write), pv.left_out, frozenset(pv.new_places))
 
         def work(progress, cancelled):
             with _open(db, session) as lg:
-                fresh = preview(lg, pv_path, kind, cancelled)  # re-checked against the ledger as it is now
-                return commit(lg, fresh, operator=operator, progress=progress)
+                fresh = preview(lg, pv_path, kind, cancelled, mapping=mapping)  # re-checked against the ledger now
+                if (len(fresh.to_write), fresh.left_out, frozenset(fresh.new_places)) != expected:
+                    from ..domain.problems import Problem, ProblemsError
+
+                    raise ProblemsError([Problem(pv_path.name, "文件或台账在预览之后有了变化：请重新预览")])
+                return commit(lg, fresh, operator=operator, only_good=only_good, create_places=create,
+                              progress=progress)
 
         def done(outcome):
-            self.summary.setText(f"已导入 {outcome.written} 行。")
+            made = f"，新建村组 {outcome.places_created} 个" if outcome.places_created else ""
+            left = f"，{outcome.left_out} 行未导入" if outcome.left_out else ""
+            self.summary.setText(f"已导入 {outcome.written} 行{made}{left}。")
             self.b_import.setEnabled(False)
+            if outcome.places_created:
+                self.ledger.settings.reload()
             self.imported.emit(outcome)
 
         def failed(exc):
@@ -291,15 +412,22 @@ class ImportDialog(QDialog):
         self.task = run_task(self, "正在导入", work, done, failed)
 
     def save_leftovers(self) -> None:
-        from ..exchange.imports import write_leftovers
+        """Where the user chooses (a save dialog opening in the home folder, not next to the source)."""
+        from ..paths import data_dir
 
         if self.pv is None:
             return
-        default = str(self.pv.path.with_name(self.pv.path.stem + "-未导入.xlsx"))
+        default = str(Path.home() / (self.pv.path.stem + "-未导入.xlsx")) if Path.home().is_dir() else \
+            str(data_dir() / (self.pv.path.stem + "-未导入.xlsx"))
         path, _ = QFileDialog.getSaveFileName(self, "保存未导入的行", default, "Excel 工作簿 (*.xlsx)")
         if path:
-            try:
-                write_leftovers(self.pv, path)
-                self.summary.setText(f"未导入的行已保存到：{path}")
-            except Exception as exc:  # noqa: BLE001
-                self.summary.setText(f"保存失败：{error_text(exc)}")
+            self.write_leftovers_to(path)
+
+    def write_leftovers_to(self, path: str) -> None:
+        from ..exchange.imports import write_leftovers
+
+        try:
+            write_leftovers(self.pv, path)
+            self.summary.setText(f"未导入的行已保存到：{path}")
+        except Exception as exc:  # noqa: BLE001
+            self.summary.setText(f"保存失败：{error_text(exc)}")

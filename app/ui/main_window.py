@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
-from ..domain import vocabulary
+from ..domain.vocabulary import HouseholdState, Status
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
@@ -24,6 +24,7 @@ from .village_tree import VillageTree
 class MainWindow(QMainWindow):
     switch_ledger = Signal()
     open_ledger_requested = Signal(str)
+    restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.a_import = act("导入", self.open_import)
         self.a_dashboard = act("统计", self.open_dashboard)
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
+        self.a_claims = act("认定后补付", self.open_claims, name="claimsAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
@@ -211,10 +213,10 @@ class MainWindow(QMainWindow):
 
     # what a typical cell holds, per column (the header's own width counts too)
     _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某",
-                       "缴费状态": vocabulary.HouseholdState.PARTLY.label,
+                       "缴费状态": HouseholdState.PARTLY.label,
                        "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
                        "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
-                       "参保状态": max(vocabulary.Status, key=len).label, "缴费": "已缴 1,410.00"}
+                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00"}
 
     def _size_columns(self) -> None:
         """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
@@ -348,7 +350,8 @@ class MainWindow(QMainWindow):
         from .exchange_dialogs import ImportDialog
 
         d = ImportDialog(self.ledger, self)
-        d.imported.connect(self.after_change)
+        # an import adds many rows anywhere in the list: reload it whole, then refresh the rest
+        d.imported.connect(lambda outcome: (self.apply_filter(), self.after_change(outcome)))
         self._keep(d)
         return d
 
@@ -372,6 +375,14 @@ class MainWindow(QMainWindow):
         ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
         return [self.ledger.households.get(h).number for h in ids]
 
+    def open_claims(self):
+        from .claims_dialog import ClaimsDialog
+
+        d = ClaimsDialog(self.ledger, self, operator=self.operator())
+        d.finished.connect(lambda *_: self.after_change(None))
+        self._keep(d)
+        return d
+
     def open_policies(self):
         from .policy_page import PolicyPage
 
@@ -384,6 +395,7 @@ class MainWindow(QMainWindow):
 
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
+        d.restore_requested.connect(self.restore_requested.emit)
         self._keep(d)
         return d
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel,
-                               QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ..domain.problems import ProblemsError
-from .tasks import error_text
+from .tasks import error_text, run_task
 from .widgets import path_row
 
 PAPERS = {"a4": "A4（两联）", "241x93": "241×93 连续纸"}  # receipt paper, as app.paper.receipt draws it
@@ -69,8 +69,136 @@ def printer_names() -> list[str]:
         return []
 
 
+class BackupPanel(QGroupBox):
+    """备份: where the backups are, how many, when last verified, their size; 立即备份, 备份到U盘…, 恢复…,
+    检查台账 (with progress and 取消), 作废票据号清单…. Long work runs on worker threads."""
+
+    restore_requested = Signal(str, str, object)  # from the restore dialog: ledger path, backup, preview
+
+    def __init__(self, ledger_path, prefs: Preferences, parent: QWidget | None = None):
+        super().__init__("备份与恢复", parent)
+        self.setObjectName("backupPanel")
+        self.ledger_path = Path(ledger_path)
+        self.prefs = prefs
+        self.task = None
+        self.summary = QLabel()
+        self.summary.setObjectName("backupSummary")
+        self.summary.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("backupMessage")
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.b_now = QPushButton("立即备份")
+        self.b_now.clicked.connect(lambda: self.backup_now())
+        self.b_usb = QPushButton("备份到U盘…")
+        self.b_usb.clicked.connect(self.backup_to_drive)
+        self.b_restore = QPushButton("恢复…")
+        self.b_restore.clicked.connect(self.open_restore)
+        self.b_check = QPushButton("检查台账")
+        self.b_check.clicked.connect(self.check_now)
+        self.b_dropped = QPushButton("作废票据号清单…")
+        self.b_dropped.clicked.connect(self.export_dropped)
+        for b in (self.b_now, self.b_usb, self.b_restore, self.b_check, self.b_dropped):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from ..ledger.backup import backup_dir, backup_infos, list_damaged
+
+        infos = backup_infos(self.ledger_path)
+        lines = [f"位置：{backup_dir(self.ledger_path)}（每次打开台账自动备份，保留最近 10 份）"]
+        if infos:
+            size = sum(b.size for b in infos)
+            lines.append(f"正常备份 {len(infos)} 份，共 {size / 1024 / 1024:.1f} MB；"
+                         f"最近一份 {infos[0].verified_at:%Y-%m-%d %H:%M} 备份并校验通过")
+        else:
+            lines.append("还没有备份。请点「立即备份」。")
+        damaged = list_damaged(self.ledger_path)
+        if damaged:
+            lines.append(f"另有 {len(damaged)} 份损坏台账的副本（在「损坏」文件夹，不能用于恢复）")
+        if self.prefs.backup_dir:
+            lines.append(f"另存到：{self.prefs.backup_dir}")
+        self.summary.setText("\n".join(lines))
+
+    def _run(self, title: str, work, done) -> None:
+        def failed(exc):
+            self.message.setText(f"{title}失败：{error_text(exc)}")
+            self.refresh()
+
+        self.message.setText(f"正在{title}……")
+        self.task = run_task(self, f"正在{title}", work, done, on_error=failed)
+
+    def backup_now(self, dest=None) -> None:
+        from ..ledger.backup import backup_ledger
+
+        path = self.ledger_path
+
+        def work(progress, cancelled):
+            return backup_ledger(path, dest, keep=10 if dest is None else None, progress=progress)
+
+        def done(out):
+            self.message.setText(f"已备份并校验：{out}")
+            self.refresh()
+
+        self._run("备份", work, done)
+
+    def backup_to_drive(self) -> None:
+        import datetime as dt
+
+        d = QFileDialog.getExistingDirectory(self, "选择U盘或其他文件夹", self.prefs.backup_dir or str(Path.home()))
+        if d:
+            self.backup_now(Path(d) / f"{self.ledger_path.name}.{dt.datetime.now():%Y%m%d-%H%M%S}.bak.db")
+
+    def open_restore(self):
+        from .restore_dialog import RestoreDialog
+
+        d = RestoreDialog(self.ledger_path, self)
+        d.restore_requested.connect(self.restore_requested.emit)
+        d.open()
+        return d
+
+    def check_now(self) -> None:
+        from ..ledger import open_ledger
+
+        path = self.ledger_path
+
+        def work(progress, cancelled):
+            with open_ledger(path, backup=False, damaged_ok=True) as lg:
+                return lg.check(progress=progress, cancel=cancelled)
+
+        def done(problems):
+            if problems:
+                self.message.setText(f"发现 {len(problems)} 个问题：\n" + "\n".join(str(p) for p in problems[:15]))
+            else:
+                self.message.setText("检查通过：完整性、触发器、日志哈希链、票据连续、缴费与日志、金额合计均无问题")
+
+        self._run("检查台账", work, done)
+
+    def export_dropped(self) -> None:
+        from ..ledger import open_ledger
+        from ..ledger.receipts import write_dropped
+
+        out, _ = QFileDialog.getSaveFileName(self, "作废票据号清单保存为",
+                                             str(self.ledger_path.with_name("作废票据号清单.xlsx")), "Excel 工作簿 (*.xlsx)")
+        if not out:
+            return
+        path = self.ledger_path
+
+        def work(progress, cancelled):
+            with open_ledger(path, backup=False) as lg:
+                return write_dropped(lg, out)
+
+        self._run("导出作废票据号清单", work, lambda p: self.message.setText(f"已保存：{p}（可打印交乡镇）"))
+
+
 class SettingsDialog(QDialog):
     """操作员、政策、备份文件夹、打印机默认值、大字体。Saving applies at once; errors are shown in the dialog."""
+
+    restore_requested = Signal(str, str, object)  # BackupPanel's, for the shell (it closes the ledger first)
 
     def __init__(self, prefs: Preferences, ledger=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -133,6 +261,11 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 40)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        self.backups = None
+        if ledger is not None:
+            self.backups = BackupPanel(ledger.path, prefs, self)
+            self.backups.restore_requested.connect(self.restore_requested.emit)
+            layout.addWidget(self.backups)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
 

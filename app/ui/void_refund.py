@@ -22,10 +22,13 @@ def refund_rule_text(policy) -> str:
         return f"政策 {policy.id} 的文件未规定个人缴费退费办法：不能登记退费，只能作废（当日收错时）。"
     when = []
     if r.before_benefit:
-        when.append(f"待遇享受期开始（{policy.benefit.start}）前")
+        when.append(f"本人待遇享受期开始（一般为 {policy.benefit.start}，期外缴费的为等待期满）前")
     if r.in_waiting:
         when.append("待遇等待期内")
-    reasons = f"；原因限于：{'、'.join(r.reasons)}" if r.reasons else ""
+    reasons = ""
+    if r.reasons:
+        reasons = (f"；原因为：{'、'.join(r.reasons)}等（其他原因须在退费说明中写明）" if r.other_reasons
+                   else f"；原因限于：{'、'.join(r.reasons)}")
     return f"退费规则：{'或'.join(when) or '文件未规定时段'}可以退费{reasons}。依据：{policy.cite(r.clause)}"
 
 
@@ -60,6 +63,9 @@ class PaymentsDialog(QDialog):
         if self.policy.refund and self.policy.refund.reasons:
             self.refund_reason.addItems(list(self.policy.refund.reasons))
         self.refund_date = QLineEdit(dt.date.today().isoformat())
+        self.refund_note = QLineEdit()  # required for a reason the document does not list (its list ends with 等原因)
+        self.refund_note.setObjectName("refundNote")
+        self.refund_note.setPlaceholderText("退费说明（文件未列举的原因须写明具体情况）")
         # a refund for 参加职工医保 / 死亡 / 异地参保 proposes the status change in the same step (the ledger says which)
         self.set_status = QCheckBox()
         self.set_status.setObjectName("refundSetsStatus")
@@ -71,6 +77,7 @@ class PaymentsDialog(QDialog):
         form.addRow("退费人员：", self.refund_member)
         form.addRow("退费原因：", self.refund_reason)
         form.addRow("退费日期：", self.refund_date)
+        form.addRow("退费说明：", self.refund_note)
         form.addRow("", self.set_status)
         form.addRow("状态说明：", self.status_detail)
         form.addRow("状态日期：", self.status_date)
@@ -172,7 +179,7 @@ class PaymentsDialog(QDialog):
             change = self.ledger.payments.refund(self.payment.id, self.refund_member.currentData(),
                                                  self.refund_reason.currentText(),
                                                  refunded_on=self.refund_date.text().strip(),
-                                                 operator=self.operator or None,
+                                                 operator=self.operator or None, notes=self.refund_note.text().strip(),
                                                  status=p.status if p else None,
                                                  status_detail=self.status_detail.text().strip(),
                                                  status_on=self.status_date.text().strip() or None)

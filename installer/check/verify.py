@@ -58,7 +58,7 @@ def lnk_mentions(lnk: Path, *needles: str) -> bool:
 
 def tree(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)).replace("\\", "/"): p.stat().st_size
-            for p in folder.rglob("*") if p.is_file()}
+            for p in folder.rglob("*") if p.is_file() and not p.is_symlink()}
 
 
 def installed(prefix: Path, bundle: Path, version: str) -> None:
@@ -114,7 +114,9 @@ def removed(prefix: Path) -> None:
 def size(folder: Path) -> None:
     files = tree(folder)
     total = sum(files.values())
-    print(f"{total / 2**20:.1f} MiB ({total / 1e6:.1f} MB) in {len(files)} files")
+    links = sum(1 for p in folder.rglob("*") if p.is_symlink())
+    print(f"{total / 2**20:.1f} MiB ({total / 1e6:.1f} MB) in {len(files)} files"
+          + (f" (+ {links} symbolic links)" if links else ""))
 
 
 if __name__ == "__main__":

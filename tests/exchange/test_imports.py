@@ -69,8 +69,12 @@ def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger,
     assert rows[1][0] == "查无此人" and rows[1][2] == stranger
     assert len(rows) == 1 + 6
 
-    res = commit(ledger, pv)
-    assert res.written == 1
+    with pytest.raises(ProblemsError) as exc:  # all or nothing unless the user chose "only the good rows"
+        commit(ledger, pv)
+    assert "有 6 行有问题或查无此人" in str(exc.value)
+    assert _counts(ledger) == before
+    res = commit(ledger, pv, only_good=True)
+    assert res.written == 1 and res.left_out == 6
     after = _counts(ledger)
     assert after["payments"] == before["payments"] + 1
     log = ledger.db.execute("SELECT after FROM audit WHERE entity = 'import'").fetchone()[0]
@@ -80,29 +84,42 @@ def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger,
     assert ledger.payments.get(item[0].payment_id).method == "税务APP"
 
 
-def test_roster_unknown_village_group_and_new_households(ledger, tmp_path):
+def test_roster_offers_new_villages_and_groups_and_keys_households_by_head_id(ledger, tmp_path):
     a, b, c = make_id("19910101", 81), make_id("19920101", 82), make_id("19930101", 83)
+    d, e = make_id("19940101", 84), make_id("19950101", 85)
     path = _xlsx(tmp_path / "户籍.xlsx", [
         ["户籍花名册"],
-        ["村", "组", "户主", "姓名", "身份证号码", "与户主关系"],
-        ["东风村", "一组", "孙甲", "孙甲", a, "户主"],
-        ["东风村", "一组", "孙甲", "孙乙", b, "子"],
-        ["西山村", "一组", "钱丙", "钱丙", c, "户主"],
-        ["红旗村", "九组", "钱丁", "钱丁", make_id("19940101", 84), "户主"],
-        ["东风村", "一组", "张大山", "张大山", HEAD1, "户主"],
+        ["村(居)", "组别", "户主", "姓名", "身份证号码", "与户主关系", "民族", "人员类别"],
+        ["东风村", "1组", "孙甲", "孙甲", a, "本人", "汉", "低保"],
+        ["东风村", "1组", "孙甲", "孙乙", b, "子", "汉族", ""],
+        ["西山村", "一组", "钱丙", "钱丙", c, "户主本人", "回", ""],
+        ["红旗村", "九组", "钱丁", "钱丁", d, "户主", "", "脱贫户"],
+        ["红旗村", "九组", "钱丁", "钱丁", e, "户主", "", ""],  # a second 钱丁 heading his own household
+        ["东风村", "一组", "张大山", "张大山", HEAD1, "户主", "", ""],
     ])
     pv = preview(ledger, path, "roster")
-    text = "\n".join(str(p) for p in pv.problems)
-    assert "户籍.xlsx Sheet1:第5行:村（A列）: 未知的村（社区）「西山村」" in text
-    assert "第6行:组（B列）: 「红旗村」没有「九组」" in text
-    assert len(pv.problems) == 2
+    assert pv.problems == []
+    assert pv.new_places == {"西山村": {"一组"}, "红旗村": {"九组"}} and pv.check.new_villages == {"西山村"}
+    assert pv.places_text() == "红旗村（已有村，组：九组）；西山村（新村（社区），组：一组）"
     before = _counts(ledger)
-    commit(ledger, pv)
+    with pytest.raises(ProblemsError) as exc:
+        commit(ledger, pv)  # new villages must be confirmed
+    assert "须确认新建后才能导入" in str(exc.value) and _counts(ledger) == before
+    out = commit(ledger, pv, create_places=True)
+    assert out.written == 5 and out.places_created == 3
     after = _counts(ledger)
-    assert after["households"] == before["households"] + 1
-    assert after["members"] == before["members"] + 2
-    m = ledger.members.by_id_number(b)
-    assert ledger.members.by_id_number(a).household_id == m.household_id and m.relation == "子"
+    assert after["households"] == before["households"] + 4  # 孙甲, 钱丙, 钱丁, the other 钱丁
+    assert after["members"] == before["members"] + 5
+    m, head = ledger.members.by_id_number(b), ledger.members.by_id_number(a)
+    assert head.household_id == m.household_id and (head.relation, m.relation) == ("户主", "子")
+    assert (head.ethnicity, head.sex) == ("汉族", "男")
+    assert ledger.households.get(head.household_id).group == "一组"  # 1组 is the ledger's 一组
+    assert ledger.members.by_id_number(c).relation == "户主"
+    assert ledger.members.by_id_number(d).household_id != ledger.members.by_id_number(e).household_id
+    cats = {n: [(r.category, r.recognized_on, r.notes) for r in ledger.categories.of_member(ledger.members.by_id_number(n).id)]
+            for n in (a, d)}
+    assert cats == {a: [("低保对象", dt.date.today(), "导入自 户籍.xlsx")],
+                    d: [("稳定脱贫人口", dt.date.today(), "导入自 户籍.xlsx")]}
 
 
 def test_category_list_unknown_category_department_and_gbk_csv(ledger, tmp_path):
@@ -118,7 +135,7 @@ def test_category_list_unknown_category_department_and_gbk_csv(ledger, tmp_path)
     assert "民政.csv:第3行:人员类别（C列）: 未知的人员类别「富裕人口」" in text
     assert "第4行:认定部门（E列）: 未知的认定部门「气象局」" in text
     assert len(pv.problems) == 2
-    commit(ledger, pv)
+    commit(ledger, pv, only_good=True)
     cats = ledger.categories.of_member(ledger.members.by_id_number(SON).id)
     assert [(c.category, c.department, c.recognized_on) for c in cats] == [("低保对象", "民政", dt.date(2024, 3, 1))]
 
@@ -134,13 +151,15 @@ def test_status_list_and_missing_required_column(ledger, tmp_path):
     text = "\n".join(str(p) for p in pv.problems)
     assert "第3行:变动类型（C列）: 状态为死亡时必须有死亡日期" in text
     assert "第4行:姓名（B列）: 姓名「赵二」与台账中该身份证号的姓名「赵一」不一致" in text
-    commit(ledger, pv)
+    commit(ledger, pv, only_good=True)
     assert ledger.members.by_id_number(SON).status == "参加职工医保"
 
     bad = _xlsx(tmp_path / "缺列.xlsx", [["身份证号", "姓名", "金额"], [SON, "张小山", 410]])
     pv = preview(ledger, bad, "payment")
     assert [str(p) for p in pv.problems] == [
-        "缺列.xlsx Sheet1:第1行: 缺少必需的列：缴费日期（缴费确认名单须有：身份证号、缴费金额、缴费日期）"]
+        "缺列.xlsx Sheet1:第1行: 缺少必需的列：缴费日期（缴费确认名单须有：身份证号、缴费金额、缴费日期；"
+        "可在预览里指定哪一列是它）"]
+    assert [t.headings for t in pv.unmapped] == [["身份证号", "姓名", "金额"]]
     assert pv.to_write == []
 
 
@@ -245,3 +264,18 @@ def test_unpaid_list_filled_in_by_the_village_comes_back_as_status_list(ledger, 
     assert (dead.status, dead.status_date) == ("死亡", dt.date(2024, 9, 30))
     away = ledger.members.by_id_number(SON)
     assert (away.status, away.status_detail) == ("异地参保", "北京市朝阳区")
+
+
+def test_roster_members_join_a_ledger_household_by_the_heads_id_number(ledger, tmp_path):
+    baby, other = make_id("20200101", 91), make_id("20210101", 92)
+    path = _xlsx(tmp_path / "新增.xlsx", [
+        ["村", "组", "户主身份证号", "姓名", "身份证号码", "与户主关系"],
+        ["东风村", "一组", HEAD1, "张小宝", baby, "孙子"],
+        ["东风村", "一组", HEAD1, "张冒充", other, "户主"],  # the household has its head already
+    ])
+    pv = preview(ledger, path, "roster")
+    assert [str(p) for p in pv.problems] == [
+        "新增.xlsx Sheet1:第3行:与户主关系（F列）: 这一户在台账中已有户主 张大山：一户只能有一名户主"]
+    commit(ledger, pv, only_good=True)
+    assert ledger.members.by_id_number(baby).household_id == ledger.members.by_id_number(HEAD1).household_id
+    assert ledger.members.by_id_number(baby).relation == "孙子女"

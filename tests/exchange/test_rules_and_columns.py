@@ -11,12 +11,14 @@ from exchange_helpers import bad_checksum, make_id
 
 
 @pytest.mark.parametrize("text", ["2024-10-08", "2024/10/8", "2024.10.08", "20241008", "2024年10月8日",
-                                  dt.date(2024, 10, 8), dt.datetime(2024, 10, 8, 9, 30), 45573, 45573.0])
+                                  dt.date(2024, 10, 8), dt.datetime(2024, 10, 8, 9, 30), 45573, 45573.0,
+                                  "2024-10-08 09:30:15", "2024/10/8 9:30", "２０２４－１０－０８"])
 def test_dates_in_the_forms_people_type(text):
     assert parse_date(text, "缴费日期") == (dt.date(2024, 10, 8), "")
 
 
-@pytest.mark.parametrize("text", ["2024-02-30", "10/8/2024", "昨天", "2024-13-01"])
+@pytest.mark.parametrize("text", ["2024-02-30", "10/8/2024", "昨天", "2024-13-01", "2024-10-08 垃圾",
+                                  "2024-10-08x", "2024年10月8日以前"])
 def test_bad_dates_say_so(text):
     day, why = parse_date(text, "缴费日期")
     assert day is None and why.startswith(f"缴费日期「{text}」不是有效日期")
@@ -24,10 +26,17 @@ def test_bad_dates_say_so(text):
 
 def test_amounts_exactly():
     assert parse_amount("1,070.50", "金额") == (Decimal("1070.50"), "")
-    assert parse_amount(0.1 + 0.2, "金额")[0] is None  # 0.30000000000000004: not an amount of money
+    # an Excel float is the fen it was meant to be: read through repr, rounded as Decimal, never float arithmetic
+    assert parse_amount(0.1 + 0.2, "金额") == (Decimal("0.30"), "")  # 0.30000000000000004
+    assert parse_amount(409.99999999999994, "金额") == (Decimal("410.00"), "")
+    assert parse_amount("409.99999999999994", "金额") == (Decimal("410.00"), "")
     assert parse_amount(380.5, "金额") == (Decimal("380.50"), "")
     assert parse_amount("410元", "金额") == (Decimal("410.00"), "")
-    assert "最多两位小数" in parse_amount("410.005", "金额")[1]
+    assert parse_amount("￥1，070.5", "金额") == (Decimal("1070.50"), "")
+    # a real fraction of a fen is not float noise: the office typed something else
+    assert "不足一分的零头" in parse_amount("410.005", "金额")[1]
+    assert "不足一分的零头" in parse_amount(409.996, "金额")[1]
+    assert "不是有效金额" in parse_amount("四百", "金额")[1]
 
 
 def test_ids():

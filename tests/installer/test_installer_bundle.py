@@ -58,7 +58,9 @@ def bundle():
     assert r.returncode == 0, f"PyInstaller failed:\n{r.stderr[-6000:]}"
     folder = place / "dist" / "Canbao"
     report = {"build_seconds": round(seconds, 1), "bundle_bytes": _size(folder),
-              "bundle_mb": round(_size(folder) / 2**20, 1), "files": sum(1 for p in folder.rglob("*") if p.is_file())}
+              "bundle_mb": round(_size(folder) / 2**20, 1),
+              "files": sum(1 for p in folder.rglob("*") if p.is_file() and not p.is_symlink()),
+              "links": sum(1 for p in folder.rglob("*") if p.is_symlink())}
     (build / "installer-bundle-report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     yield folder
     if not os.environ.get("CANBAO_KEEP_BUNDLE"):
@@ -85,6 +87,8 @@ def test_bundle_has_both_programs_data_and_trimmed_qt(bundle):
         sorted(p.name for p in (ROOT / "policies").glob("*.toml"))
     assert (internal / "resources" / "templates").is_dir()
     names = [p.relative_to(internal).as_posix().lower() for p in internal.rglob("*")]
+    dangling = [p.name for p in bundle.rglob("*") if p.is_symlink() and not p.exists()]
+    assert not dangling, f"links to files the trim left out: {dangling}"
     for needed in ("qtpdf", "qtprintsupport", "qtwidgets", "qtsvg", "platforms/"):
         assert any(needed in n for n in names), f"{needed} missing from the bundle"
     for unused in ("qtquick", "qtqml", "webengine", "qt3d", "qtmultimedia", "pyside6/qtnetwork.", "/qml/",

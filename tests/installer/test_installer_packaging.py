@@ -123,7 +123,8 @@ def test_unused_python_modules_are_excluded_and_used_ones_are_not():
 def test_installs_per_user_without_admin():
     setup = iss_setup()
     assert setup["privilegesrequired"] == "lowest"
-    assert setup["defaultdirname"].startswith("{autopf}")  # %LOCALAPPDATA%\Programs when per user
+    # what {autopf} means per user (FOLDERID_UserProgramFiles), spelled out so Wine can check the installer
+    assert setup["defaultdirname"] == "{localappdata}\\Programs\\{#AppNameEn}"
     assert re.fullmatch(r"\{\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}", setup["appid"])  # fixed: upgrades
     assert setup["usepreviousappdir"] == "yes" and setup["closeapplications"] == "yes"
 
@@ -192,3 +193,9 @@ def test_install_root_is_the_bundle_folder_when_frozen(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert paths.install_root() == tmp_path
     assert paths.policies_dir() == tmp_path / "policies" and paths.resources_dir() == tmp_path / "resources"
+
+
+def test_a_link_to_a_dropped_qt_library_is_dropped_too():
+    """PyInstaller on Linux puts links beside the program to Qt libraries: none may point to a trimmed one."""
+    assert not bundle_trim.keep(("libQt6WaylandClient.so.6", "PySide6/Qt/lib/libQt6WaylandClient.so.6", "SYMLINK"))
+    assert bundle_trim.keep(("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"))

@@ -58,10 +58,12 @@ def test_a_day_at_the_counter(cli, tmp_path, make_id):
     assert "应缴合计 480.00 元" in out and "已缴 0" in out
     assert cli("ledger", "member", "status", head, "死亡", "--date", "2024-11-01")[0] == 0
     code, out, _ = cli("check")
-    assert code == 0 and "检查通过" in out
+    assert code == 0 and "检查通过" in out, out
     code, out, _ = cli("backup", "--to", str(tmp_path / "copy.db"))
     assert code == 0 and (tmp_path / "copy.db").exists()
-    code, out, _ = cli("restore", str(tmp_path / "copy.db"))
+    code, out, err = cli("restore", str(tmp_path / "copy.db"))
+    assert code == 2 and "--yes" in err  # not a terminal: it tells, and takes nothing without --yes
+    code, out, _ = cli("restore", str(tmp_path / "copy.db"), "--yes")
     assert code == 0 and "已用" in out
     code, out, err = cli("ledger", "rollover", "--to", str(tmp_path / "next.db"), "--policy", "tunliu-2025")
     assert code == 2 and "应晚于" in err

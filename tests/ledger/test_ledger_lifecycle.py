@@ -121,7 +121,7 @@ def test_check_finds_orphans_duplicates_and_bad_sums(ledger, household, ids):
     db.execute("DROP INDEX members_id_number")
     db.execute("INSERT INTO members (household_id, name, id_type, id_number, id_rev, birth_date, created_at,"
                " updated_at) SELECT household_id, '复制', id_type, id_number, id_rev, birth_date, 'x', 'x' FROM members")
-    db.execute("DROP TRIGGER payments_receipt_fixed")
+    db.execute("DROP TRIGGER payments_fixed")
     db.execute("UPDATE payments SET amount_fen = 1")
     db.execute("INSERT INTO members (household_id, name, id_type, birth_date, created_at, updated_at)"
                " VALUES (1, '无证甲', '无', '2020-01-01', 'x', 'x'), (1, '无证甲', '无', '2020-01-01', 'x', 'x')")

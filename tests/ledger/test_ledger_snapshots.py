@@ -34,13 +34,13 @@ def test_migration_0004_moves_old_inline_quotes_into_snapshots(tmp_path, ids):
     # Turn the file back into a 0003-era ledger: quotes inline in payment_items, no snapshot table.
     conn = sqlite3.connect(path)
     conn.executescript("""
-        DROP TRIGGER payment_items_need_quote; DROP TRIGGER quote_snapshots_fixed;
+        DROP TRIGGER payment_items_fixed; DROP TRIGGER payment_items_need_quote; DROP TRIGGER quote_snapshots_fixed;
         DROP TRIGGER quote_snapshots_never_deleted;
         ALTER TABLE payment_items ADD COLUMN quote TEXT NOT NULL DEFAULT '';
         UPDATE payment_items SET quote = (SELECT json FROM quote_snapshots s WHERE s.id = payment_items.quote_id);
         ALTER TABLE payment_items DROP COLUMN quote_id;
         DROP TABLE quote_snapshots;
-        DELETE FROM _sqlite_migrations WHERE name = '0004_quote_snapshots';
+        DELETE FROM _sqlite_migrations WHERE name IN ('0004_quote_snapshots', '0032_payment_records_fixed');
     """)
     conn.commit()
     conn.close()

@@ -65,3 +65,17 @@ def test_ledger_pay_cli_takes_the_special_case(sq, member, capsys):
     assert "400.00" in capsys.readouterr().out
     q = sq.payments.of_member(mid)[0].items[0].quote
     assert (q.benefit_start, q.special_on) == (D(2025, 1, 20), D(2025, 1, 20))
+
+
+def test_a_refund_for_a_reason_the_document_does_not_list_needs_a_note(sq, member):
+    # 双清 三（七）……因重复缴费、参加职工医保或参加其他统筹地区医保等原因，可……申请办理居民参保缴费退费
+    import pytest as _pytest
+
+    from app.domain.problems import ProblemsError
+
+    h, mid = member
+    pid = sq.payments.record(h, [PayLine(mid)], method="现金", paid_on="2024-10-08").id
+    with _pytest.raises(ProblemsError, match="说明"):
+        sq.payments.refund(pid, mid, "参军", refunded_on="2024-11-01")
+    sq.payments.refund(pid, mid, "参军", refunded_on="2024-11-01", notes="2024年11月入伍")
+    assert sq.payments.refunds_of(pid)[0].reason == "参军"

@@ -69,9 +69,12 @@ def test_import_shows_every_problem_then_writes_only_clean_rows(qtbot, ledger, t
     assert any("第4行" in p for p in places)
     assert not any("第5行" in p for p in places)
     assert counts(ledger) == before  # preview wrote nothing
-    assert d.b_import.isEnabled() and d.b_import.text() == "导入 1 行"
+    assert d.b_import.isEnabled() and d.b_import.text() == "只导入没有问题的 1 行…"
+    asked = []
+    d.confirm = lambda title, text: asked.append(text) or True  # the user confirms leaving 3 rows out
     with qtbot.waitSignal(d.imported, timeout=20000):
         d.commit()
+    assert "有 3 行有问题或查无此人" in asked[0]
     assert counts(ledger)["payments"] == before["payments"] + 1
     assert [i.amount for i in ledger.payments.paid_this_year(4)] == [due]
     assert ledger.payments.paid_this_year(1) == []
