@@ -182,12 +182,13 @@ class Ledger:
         else:
             try:
                 self._still_there()
-                self._journal_receipts()  # the journal is written before the receipts it names commit
+                written = self._journal_receipts()  # the journal is written before the receipts it names commit
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            self._journal_committed(written)
             self._saved_after_commit()
 
     def _saved_after_commit(self) -> None:
@@ -241,21 +242,36 @@ class Ledger:
         except (OSError, sqlite3.Error):
             return None
 
-    def _journal_receipts(self) -> None:
+    def _journal_receipts(self) -> list[dict]:
+        """Write the receipts this transaction issues to the journal (before COMMIT); returns what was written."""
         if self.journal is None:
-            return
+            return []
         from .journal import new_records
 
         if not new_records(self.db, self.journal.state.high):
-            return
+            return []
         try:
             self.journal.read()
-            self.journal.append(new_records(self.db, self.journal.state.high))
+            records = new_records(self.db, self.journal.state.high)
+            self.journal.append(records)
+            return records
         except OSError as exc:
             from .files import os_error_text
 
             raise LedgerError(f"无法写入票据日志 {self.journal.path}，本次未保存：{os_error_text(exc)}",
                               str(self.journal.path)) from None
+
+    def _journal_committed(self, written: list[dict]) -> None:
+        """After COMMIT: mark the journal's numbers as committed. If this mark cannot be written the payment
+        still stands (it is in the ledger); only a later restore of an older copy loses the mark's help."""
+        if not written or self.journal is None:
+            return
+        from .journal import commit_records
+
+        try:
+            self.journal.append(commit_records(written))
+        except OSError:
+            pass
 
     def log(self, entity: str, entity_id: int | None, action: str, before: dict | None, after: dict | None, *,
             household_id: int | None = None, member_id: int | None = None, operator: str | None = None) -> None:

@@ -39,6 +39,7 @@ class JournalState:
 
     receipts: dict[tuple[int, int], dict] = field(default_factory=dict)
     high: dict[int, int] = field(default_factory=dict)
+    committed: dict[int, int] = field(default_factory=dict)  # per year: the highest number known committed
     problems: list[Problem] = field(default_factory=list)
     verified: bool = True  # False when read without the key
     last_mac: str = ""
@@ -48,6 +49,8 @@ class JournalState:
         year, seq = int(rec["y"]), int(rec["s"])
         if rec.get("k") == "r":
             self.receipts[(year, seq)] = rec
+        if rec.get("k") == "c":
+            self.committed[year] = max(self.committed.get(year, 0), seq)
         if seq > self.high.get(year, 0):
             self.high[year] = seq
 
@@ -123,6 +126,15 @@ class ReceiptJournal:
 
 def receipt_record(year: int, seq: int, receipt_no: str, amount_fen: int, household_id: int, paid_on: str) -> dict:
     return {"k": "r", "y": year, "s": seq, "no": receipt_no, "fen": amount_fen, "hh": household_id, "on": paid_on}
+
+
+def commit_records(records: list[dict]) -> list[dict]:
+    """After the ledger committed ``records``: one "committed up to" mark per year, so a number written ahead
+    and then committed is never mistaken later for one whose transaction was killed (and so reused)."""
+    tops: dict[int, int] = {}
+    for rec in records:
+        tops[int(rec["y"])] = max(tops.get(int(rec["y"]), 0), int(rec["s"]))
+    return [{"k": "c", "y": year, "s": seq} for year, seq in sorted(tops.items())]
 
 
 def new_records(db, high: dict[int, int]) -> list[dict]:

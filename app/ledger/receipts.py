@@ -63,8 +63,9 @@ def attach_journal(ledger: "Ledger", reconcile_now: bool = True, created: bool =
 def reconcile(ledger: "Ledger", *, reason: str, known: Iterable[DroppedReceipt] = (),
               interrupted_tail_ok: bool = True) -> list[DroppedReceipt]:
     """Raise the counters above every number in the journal (and in ``known``), recording the numbers this
-    ledger lacks as dropped. One number just above the counter, not in the ledger, is a payment whose
-    transaction was killed before it committed: it was never issued and is used again, unless
+    ledger lacks as dropped. One number just above the counter, not in the ledger and not marked committed
+    in the journal, is a payment whose transaction was killed before it committed: it was never issued and
+    is used again, unless
     ``interrupted_tail_ok`` is False (a restore: the file that could tell is gone)."""
     db = ledger.db
     state = ledger.journal.state if ledger.journal else None
@@ -79,8 +80,8 @@ def reconcile(ledger: "Ledger", *, reason: str, known: Iterable[DroppedReceipt] 
         if top <= last:
             continue
         if interrupted_tail_ok and top == last + 1 and (year, top) not in known and state \
-                and (year, top) in state.receipts:
-            continue
+                and (year, top) in state.receipts and state.committed.get(year, 0) < top:
+            continue  # written ahead, never committed: the transaction was killed, the number never issued
         have = {s for (s,) in db.execute("SELECT seq FROM payments WHERE year = ? AND seq > ?", [year, last])}
         have |= {s for (s,) in db.execute("SELECT seq FROM receipts_dropped WHERE year = ? AND seq > ?", [year, last])}
         for seq in range(last + 1, top + 1):

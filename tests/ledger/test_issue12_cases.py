@@ -252,3 +252,26 @@ def test_receipt_numbers_survive_setting_the_ledger_up_again_in_the_same_place(t
         assert pay(lg, 1)[0][0] == "2025-000004"
         assert [d.receipt_no for d in list_dropped(lg)] == ["2025-000001", "2025-000002", "2025-000003"]
         assert lg.check() == []
+
+
+def test_a_copy_exactly_one_receipt_older_never_reissues_that_receipt(tmp_path):
+    """A copy taken by hand one payment before the last, put back over the ledger: the last receipt was
+    committed (and perhaps printed), so it is dropped, never issued again — only a number whose
+    transaction was killed before COMMIT may be used again."""
+    import shutil
+
+    path = tmp_path / "l.db"
+    with new_ledger(path, 2):
+        pass
+    checkpoint(path)
+    shutil.copy2(path, tmp_path / "older.db")
+    with reopen(path) as lg:
+        last = pay(lg, 1)[0][0]
+    assert last == "2025-000003"
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"l.db{suffix}").unlink(missing_ok=True)
+    shutil.copy2(tmp_path / "older.db", path)
+    with reopen(path) as lg:
+        assert pay(lg, 1)[0][0] == "2025-000004"
+        assert [d.receipt_no for d in list_dropped(lg)] == ["2025-000003"]
+        assert lg.check() == []
