@@ -364,3 +364,36 @@ def test_no_refund_rule_in_this_notice():
     from review_helpers import refund
 
     assert not refund(P, "重复缴费", D(2024, 11, 1), D(2025, 1, 1), 0).allowed
+
+
+def test_ledger_a_cancelled_claim_does_not_count_as_received(tmp_path):
+    """二（一）（二）（三）: 低保 recorded 03-01 by mistake (claim of 290 withdrawn, 已撤销); the member is really 返贫致贫人口,
+    recognised 04-01 → the 290 is owed on that recognition (a withdrawn claim paid nothing)."""
+    lg, h, mid, pid = _paid_member(tmp_path)
+    try:
+        lg.categories.add(mid, "低保对象", recognized_on="2025-03-01")
+        (c,) = lg.claims.list(member_id=mid)
+        lg.claims.cancel(c.id, reason="认定录入错误", on="2025-03-05")
+        lg.categories.add(mid, "返贫致贫人口", recognized_on="2025-04-01")
+        lg.claims.refresh()
+        assert _owed(lg, mid) == M(290)
+    finally:
+        lg.close()
+
+
+def test_ledger_notice_after_the_window_says_the_window_price_is_not_the_late_price(tmp_path):
+    """三、居民在集中缴费期外参保缴费的，按照相关政策规定执行 — a notice printed on 2025-03-10 cannot know the late price.
+    My first expectation was “no 410 on it”; the notice prints 410 but states it is computed for a window date and
+    that after 2025-02-28 the amount follows the document — an honest reading (reported as a remark, not a defect).
+    Checked: if 410 is printed, both statements are there."""
+    from app.paper.from_ledger import Selection, notices
+
+    lg = new_ledger(tmp_path / "l.db", P, 2025, "区")
+    try:
+        ledger_member(lg, "19600501", make_id("19600501"))
+        (n,) = notices(lg, Selection(), today=D(2025, 3, 10))
+        if any(m.due == M(410) for m in n.members):
+            text = "".join(n.notes)
+            assert "2024年9月1日" in text and "集中缴费期已于 2025年2月28日 结束" in text
+    finally:
+        lg.close()

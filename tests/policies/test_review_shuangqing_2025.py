@@ -414,3 +414,9 @@ def test_newborn_90_day_boundary(paid, due):
 def test_lapse_90_day_boundary(paid, due):
     """三（四）3.(3) 在断保90天内……参保 — 断保 2025-02-10; day 90 (05-11) inside, day 91 not."""
     assert ask(P, ADULT, paid, special="职工医保断保:2025-02-10").due == M(due)
+
+
+@pytest.mark.parametrize("category", ["重度残疾人", "重点优抚对象", "孤儿"])
+def test_late_fully_assisted_groups_pay_nothing(category):
+    """三（五）1.(1)(2)(4) ……全额资助 — same reading as for 特困 (the late surcharge is within the 个人缴费部分)."""
+    assert ask(P, ADULT, D(2025, 2, 1), [category]).due == M(0)
