@@ -1,4 +1,4 @@
-"""``canbao ledger …`` (the ledger from a terminal) and the top-level ``canbao backup|restore|check``.
+"""``canbao ledger …``: the ledger from a terminal (backups and restore: backup_cmd.py; operators: operator_cmd.py).
 
 Every command takes ``--db PATH`` (else ``CANBAO_DB``, else the data folder). Errors: Chinese message on
 stderr, exit code 2, no traceback.
@@ -236,25 +236,9 @@ def register(sub) -> None:
                    help="显示完整证件号码和电话（须与 --member 一起用；须专干或管理员，记入操作日志）")
     p.set_defaults(func=cmd_audit)
 
-    oo = ls.add_parser("operator", help="操作员：列出（list）、添加（add）、改口令（pin）、改角色（role）、停用（disable）")
-    os_ = oo.add_subparsers(dest="operator_command", metavar="子命令")
-    p = os_.add_parser("list", parents=[ro], help="列出操作员和角色")
-    p.set_defaults(func=cmd_operator_list)
-    p = os_.add_parser("add", parents=[db], help="添加操作员（须管理员；新口令在终端输入，或用环境变量 CANBAO_NEW_PIN）")
-    p.add_argument("name", metavar="姓名", help="新操作员的姓名")
-    p.add_argument("--role", default="网格员", metavar="角色", help="网格员 / 专干 / 管理员（默认 网格员）")
-    p.set_defaults(func=cmd_operator_add)
-    p = os_.add_parser("pin", parents=[db], help="更改口令（自己的；管理员可改任何人的）")
-    p.add_argument("name", nargs="?", metavar="姓名", help="默认：登录的操作员自己")
-    p.set_defaults(func=cmd_operator_pin)
-    p = os_.add_parser("role", parents=[db], help="更改角色（须管理员）")
-    p.add_argument("name", metavar="姓名", help="操作员姓名")
-    p.add_argument("role", metavar="角色", help="网格员 / 专干 / 管理员")
-    p.set_defaults(func=cmd_operator_role)
-    p = os_.add_parser("disable", parents=[db], help="停用操作员（记录保留，不能再登录；须管理员）")
-    p.add_argument("name", metavar="姓名", help="操作员姓名")
-    p.set_defaults(func=cmd_operator_disable)
-    oo.set_defaults(func=lambda a: (oo.print_help(), 0)[1])
+    from . import operator_cmd
+
+    operator_cmd.register(ls, db, ro)
 
     p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
     p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
@@ -265,19 +249,9 @@ def register(sub) -> None:
     claims_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
-    p = sub.add_parser("backup", parents=[ro], help="备份台账（默认存入台账旁的 备份 文件夹）")
-    p.add_argument("--to", metavar="文件", help="备份到指定文件")
-    p.add_argument("--list", action="store_true", help="列出已有备份")
-    p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", parents=[db], help="用备份恢复台账：先列出备份中没有的记录，确认后恢复（当前台账另存）")
-    p.add_argument("backup", nargs="?", metavar="备份文件", help="默认：最近的一份正常备份")
-    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复（先看清列出的将丢失记录）")
-    p.set_defaults(func=cmd_restore)
-    p = sub.add_parser("check", parents=[ro], help="检查台账：完整性、触发器、日志哈希链、票据连续、金额合计（有问题退出码 1）")
-    p.set_defaults(func=cmd_check)
-    p = sub.add_parser("dropped-receipts", parents=[ro], help="作废票据号清单：开出过但不在本台账中的票据号（恢复备份后）")
-    p.add_argument("-o", "--output", metavar="文件", help="写成 Excel 文件（.xlsx）以便打印")
-    p.set_defaults(func=cmd_dropped)
+    from . import backup_cmd
+
+    backup_cmd.register(sub, db, ro)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -606,185 +580,8 @@ def cmd_rollover(args) -> int:
     return 0
 
 
-@_command
-def cmd_backup(args) -> int:
-    from ..ledger import resolve_path
-    from ..ledger.backup import backup_infos, backup_ledger, list_damaged
-
-    path = resolve_path(args.db)
-    if args.list:
-        for b in backup_infos(path):
-            print(f"{b.path}  {b.size // 1024} KB  已校验 {b.verified_at:%Y-%m-%d %H:%M}")
-        for b in list_damaged(path):
-            print(f"{b}  （损坏台账的副本，不能用于恢复）")
-        return 0
-    if not path.exists():
-        raise ProblemsError([Problem("台账", f"台账文件不存在：{path}")])
-    dest = backup_ledger(path, Path(args.to) if args.to else None)  # checks the ledger first, the copy after
-    print(f"已备份到：{dest}（已校验）")
-    return 0
-
-
-@_command
-def cmd_restore(args) -> int:
-    import sys
-
-    from ..ledger import resolve_path
-    from ..ledger.backup import list_backups
-    from ..ledger.restore import preview, restore
-
-    path = resolve_path(args.db)
-    source = Path(args.backup) if args.backup else (list_backups(path) or [None])[-1]
-    if source is None or not source.exists():
-        raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有正常的自动备份）'}")])
-    session = _restore_login(args, path, source)  # before anything is shown or replaced
-    pv = preview(source, path)
-    for line in pv.lines():
-        print(line)
-    if not pv.usable:
-        return 2
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print("未恢复：请看清上面列出的记录，确认后加 --yes 再运行", file=sys.stderr)
-            return 2
-        if input("确认恢复？输入 y 恢复，其他键取消：").strip().lower() not in ("y", "yes", "是"):
-            print("已取消，台账没有改动")
-            return 1
-    out = restore(source, path, operator=session, expect=pv)
-    print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {out.saved}" if out.saved else "")
-          + (f"；{out.dropped} 个票据号列入作废票据号清单（canbao dropped-receipts）" if out.dropped else ""))
-    return 0
-
-
-def _restore_login(args, path: Path, source: Path):
-    """Log in (``restore`` permission) on the current ledger; where it is damaged or missing, on a scratch copy
-    of the backup (its operators are the ledger's as they were)."""
-    import shutil
-    import tempfile
-
-    from ..ledger.db import LedgerDamaged, LedgerError
-    from .login import open_as_operator
-
-    try:
-        with _open(args) as lg:
-            lg.require("restore")
-            return lg.session
-    except (LedgerDamaged, LedgerError):
-        if path.exists() and not _unreadable(path):
-            raise
-    with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp) / "login.db"
-        shutil.copyfile(source, scratch)
-        with open_as_operator(scratch, getattr(args, "operator", None), backup=False) as lg:
-            lg.require("restore")
-            return lg.session
-
-
-def _unreadable(path: Path) -> bool:
-    from ..ledger import health
-
-    return bool(health.read_mark(path) or health.quick_problems(path))
-
-
-@_command
-def cmd_check(args) -> int:
-    import sys
-
-    from ..ledger import open_ledger
-
-    from .login import log_in
-
-    with open_ledger(args.db, backup=False, damaged_ok=True) as lg:
-        if lg.damage:  # nobody can log in to a file that cannot be read: the check says what is wrong
-            print("台账文件已损坏，已停止记账；请用 canbao restore 从备份恢复", file=sys.stderr)
-        else:
-            log_in(lg, getattr(args, "operator", None))
-        tty = sys.stderr.isatty()
-        problems = lg.check(progress=(lambda d, t: print(f"\r检查中 {d}/{t}", end="", file=sys.stderr)) if tty else None)
-        if tty:
-            print(file=sys.stderr)
-    for p in problems:
-        print(f"问题：{p}")
-    print("检查通过：完整性、触发器、日志哈希链、票据连续、缴费与日志、金额合计均无问题" if not problems
-          else f"共 {len(problems)} 个问题")
-    return 1 if problems else 0
-
-
-@_command
-def cmd_dropped(args) -> int:
-    from ..ledger.receipts import list_dropped, write_dropped
-
-    with _open(args) as lg:
-        rows = list_dropped(lg)
-        for d in rows:
-            amount = f"{d.amount_fen / 100:.2f} 元" if d.amount_fen is not None else "金额不详"
-            print(f"{d.receipt_no}  {amount}  {d.paid_on or '日期不详'}  户 {d.household or '不详'}  {d.reason}")
-        print(f"共 {len(rows)} 个作废票据号")
-        if args.output:
-            print(f"已写入：{write_dropped(lg, args.output)}")
-    return 0
-
-
 # ---------------------------------------------------------------------------- operators
 def reveal(lg, member) -> None:
     from ..ledger.operators import reveal as reveal_member
 
     reveal_member(lg, member)
-
-
-def _new_pin(name: str) -> str:
-    import getpass
-    import os
-    import sys
-
-    pin = os.environ.get("CANBAO_NEW_PIN")
-    if pin is not None:
-        return pin
-    if not sys.stdin.isatty():
-        raise ProblemsError([Problem("口令", f"请在终端中运行以输入 {name} 的新口令，或设置环境变量 CANBAO_NEW_PIN")])
-    pin = getpass.getpass(f"{name} 的新口令：")
-    if getpass.getpass("再输入一次：") != pin:
-        raise ProblemsError([Problem("口令", "两次输入的口令不一致")])
-    return pin
-
-
-@_command
-def cmd_operator_list(args) -> int:
-    with _open(args) as lg:
-        for o in lg.operators.list(include_disabled=True):
-            print(f"{o.name}  {o.role}" + ("  （已停用）" if o.disabled else ""))
-    return 0
-
-
-@_command
-def cmd_operator_add(args) -> int:
-    with _open(args) as lg:
-        lg.require("operators")
-        lg.operators.add(args.name, args.role, _new_pin(args.name))
-        print(f"已添加操作员 {args.name}（{args.role}）")
-    return 0
-
-
-@_command
-def cmd_operator_pin(args) -> int:
-    with _open(args) as lg:
-        name = args.name or lg.session.name
-        lg.operators.set_pin(name, _new_pin(name))
-        print(f"已更改 {name} 的口令")
-    return 0
-
-
-@_command
-def cmd_operator_role(args) -> int:
-    with _open(args) as lg:
-        lg.operators.set_role(args.name, args.role)
-        print(f"{args.name} 的角色已改为 {args.role}")
-    return 0
-
-
-@_command
-def cmd_operator_disable(args) -> int:
-    with _open(args) as lg:
-        lg.operators.disable(args.name)
-        print(f"已停用操作员 {args.name}")
-    return 0
