@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Mapping
 
 from .vocabulary import CategoryKind
 
@@ -252,11 +254,22 @@ class Policy:
     area_kinds: tuple[str, ...] = ()
     assisted_warning: str = ""  # shown when an assisted member pays (Tunliu: 一旦正常缴费…)
     path: str = ""
-    # Lookup tables, filled by the loader.
-    addon_by_name: dict[str, Addon] = field(default_factory=dict, compare=False, repr=False)
-    category_by_name: dict[str, Category] = field(default_factory=dict, compare=False, repr=False)
-    special_by_name: dict[str, Special] = field(default_factory=dict, compare=False, repr=False)
-    aliases: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Look-ups, built once at construction from the tuples above and read-only (a Policy never changes).
+    addon_by_name: Mapping[str, Addon] = field(init=False, compare=False, repr=False)
+    category_by_name: Mapping[str, Category] = field(init=False, compare=False, repr=False)
+    special_by_name: Mapping[str, Special] = field(init=False, compare=False, repr=False)
+    aliases: Mapping[str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        aliases: dict[str, str] = {}
+        for rule in (*self.addons, *self.categories, *self.specials):
+            for alias in rule.aliases:
+                aliases[alias] = rule.name
+        for name, value in (("addon_by_name", {a.name: a for a in self.addons}),
+                            ("category_by_name", {c.name: c for c in self.categories}),
+                            ("special_by_name", {s.name: s for s in self.specials}),
+                            ("aliases", aliases)):
+            object.__setattr__(self, name, MappingProxyType(value))
 
     def cite(self, clause: str) -> str:
         """A clause with the document it comes from: 长医保联〔2024〕5号 一、筹资标准：…"""

@@ -90,7 +90,6 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
         area_kinds=area_kinds, assisted_warning=assisted_warning, path=filename, grace=grace,
         group_windows=group_windows, dynamic=dynamic,
     )
-    _index(policy)
     from .policy_sanity import check_policy
 
     check_policy(policy, ctx)
@@ -323,21 +322,6 @@ def _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_k
     for n in late.exempt_categories:
         if n not in category_names:
             ctx.problem(("late", "exempt_categories"), f"免等待期类别「{n}」未在 [[categories]] 中定义")
-
-
-def _index(p: Policy) -> None:
-    for a in p.addons:
-        p.addon_by_name[a.name] = a
-        for alias in a.aliases:
-            p.aliases[alias] = a.name
-    for c in p.categories:
-        p.category_by_name[c.name] = c
-        for alias in c.aliases:
-            p.aliases[alias] = c.name
-    for s in p.specials:
-        p.special_by_name[s.name] = s
-        for alias in s.aliases:
-            p.aliases[alias] = s.name
 
 
 def _grace(r) -> Grace:
