@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
                                "电话号码或尾号、户编号")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.apply_filter)
+        self.search.installEventFilter(self)  # Enter / ↓ move into the list
         self.pay_filter = QComboBox()
         self.pay_filter.setObjectName("payFilter")
         for key, label in PAY_FILTERS.items():
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
 
         self.a_find = act("查找", lambda: (self.search.setFocus(), self.search.selectAll()), "Ctrl+F")
         self.a_new_household = act("新增户", lambda: self.open_household_form(None), "Ctrl+N")
-        self.a_pay = act("收费", lambda: self.view._pay(), "F5")
+        self.a_pay = act("收费", self.pay_selected, "F5")
         bar.addSeparator()
         self.a_print = act("打印", self.open_print)
         self.a_export = act("导出", self.open_export)
@@ -218,11 +219,69 @@ class MainWindow(QMainWindow):
         self.model.set_filter(f)
         if self.model.canFetchMore():
             self.model.fetchMore()
-        if self.model.rowCount() and not self.view.household:
-            self.table.selectRow(0)
+        self._follow_list()
         self._count_gen += 1  # any count still running is now stale
         self.count_label.setText("正在计数……")
         self._count_timer.start()
+
+    def _follow_list(self) -> None:
+        """The household pane shows a household that is in the list: the open one if it is still listed
+        (its row is selected again), else the first row; an empty list empties the pane. So an action (收费)
+        never applies to a household the search has hidden."""
+        h = self.view.household
+        row = self.row_of_household(h.id) if h is not None else None
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:
+            self.table.clearSelection()
+            self.view.show_household(None)
+            return
+        self.table.selectRow(row)
+        hid = self.model.household_id(row)
+        if h is None or h.id != hid:
+            self.view.show_household(hid, self.model.member_id(row))
+
+    def row_of_household(self, household_id: int) -> int | None:
+        """The first loaded row of a household (only the pages already fetched are looked at)."""
+        for r in range(self.model.rowCount()):
+            if self.model.household_id(r) == household_id:
+                return r
+        return None
+
+    def selected_household_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return list(dict.fromkeys(h for h in (self.model.household_id(r) for r in rows) if h is not None))
+
+    def pay_selected(self) -> None:
+        """收费 (F5) for the one household selected in the list and shown in the pane — never another."""
+        ids = self.selected_household_ids()
+        h = self.view.household
+        if len(ids) != 1 or h is None or h.id != ids[0]:
+            why = ("列表中没有选中的户（查找结果为空或未选择），不能收费。" if not ids else
+                   "列表中选中了多户，收费时请只选一户。" if len(ids) > 1 else "请先在列表中选中要收费的户。")
+            self.statusBar().showMessage(why, 8000)
+            return
+        self.view._pay()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt name
+        from PySide6.QtCore import QEvent
+
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focus_list()
+            return True
+        return super().eventFilter(obj, event)
+
+    def focus_list(self) -> None:
+        """From the search box into the list, on the selected (else the first) row."""
+        if self.model.rowCount() == 0:
+            self.statusBar().showMessage("没有找到符合条件的户或人员。", 5000)
+            return
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else 0
+        self.table.setFocus()
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.selectRow(row)
 
     def _count(self, model: LazySqlModel) -> None:
         """Total matches, counted on a worker thread; a stale count (filter changed since) is dropped."""
@@ -296,7 +355,14 @@ class MainWindow(QMainWindow):
         from .payment_dialog import PaymentDialog
 
         d = PaymentDialog(self.ledger, household_id, member_ids, self.paid_on, self, operator=self.operator())
-        d.saved.connect(lambda _pid: self.after_change())
+        # keyboard: Enter takes the payment, the next Enter opens the receipt
+        d.save_button.setDefault(True)
+
+        def saved(_pid):
+            self.after_change()
+            d.print_button.setDefault(True)
+            d.print_button.setFocus()
+        d.saved.connect(saved)
         d.print_receipt.connect(self.print_receipt)
         self._keep(d)
         return d
@@ -371,9 +437,7 @@ class MainWindow(QMainWindow):
         return d
 
     def selected_household_numbers(self) -> list[str]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
-        return [self.ledger.households.get(h).number for h in ids]
+        return [self.ledger.households.get(h).number for h in self.selected_household_ids()]
 
     def open_settings(self):
         from .settings import Preferences, SettingsDialog
