@@ -14,7 +14,7 @@ COMMANDS = [policy_cmd, quote_cmd]
 
 def _optional_commands() -> list:
     mods = []
-    for name in ("ledger_cmd", "demo_cmd", "paper_cmd", "exchange_cmd", "gui_cmd", "selftest_cmd"):
+    for name in ("ledger_cmd", "demo_cmd", "paper_cmd", "exchange_cmd", "gui_cmd", "selftest_cmd", "handover_cmd"):
         try:
             mods.append(__import__(f"app.cli.{name}", fromlist=["register"]))
         except ModuleNotFoundError as exc:

@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
         self.a_export = act("导出", self.open_export)
         self.a_import = act("导入", self.open_import)
         self.a_dashboard = act("统计", self.open_dashboard)
+        self.a_handover = act("日结", self.open_handover, name="handover")
+        self.a_handover.setToolTip("日结 / 交款单：按操作员和日期汇总收款、作废、退费和应交款")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_rollover = act("结转新年度", self.open_rollover)
@@ -425,6 +427,13 @@ class MainWindow(QMainWindow):
             show_error(self, "统计", f"统计功能尚未就绪：{exc}")
             return None
         d = DashboardDialog(self.ledger, self)
+        self._keep(d)
+        return d
+
+    def open_handover(self):
+        from .handover_dialog import HandoverDialog
+
+        d = HandoverDialog(self.ledger, self, operator=self.operator(), day=dt.date.today(), prefs=self.prefs)
         self._keep(d)
         return d
 
