@@ -222,6 +222,8 @@ class Payments:
                 problems.append(Problem("人员", f"{item.member_name} 在票据 {p.receipt_no} 中的缴费已退"))
             if day and day < p.paid_on:
                 problems.append(Problem("退费日期", f"退费日期 {day} 早于缴费日期 {p.paid_on}"))
+            if day and day > dt.date.today():
+                problems.append(Problem("退费日期", f"退费日期 {day} 晚于今天"))
             decision = None
             reason = str(reason or "").strip()
             if item and day and not problems:
@@ -306,7 +308,7 @@ class Payments:
                         + (f"。文件提示：{warn}" if warn else ""))
         if need and not reason:
             for n in need:
-                problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))
+                problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因"))
             return None
         return {"member_id": m.id, "due_fen": to_fen(q.due) if q.open else None, "amount_fen": to_fen(amount),
                 "addons": list(q.addons), "quote": q.to_dict(),
