@@ -314,14 +314,30 @@ class MainWindow(QMainWindow):
             self.view.show_household(hid, self.model.member_id(current.row()))
 
     def after_change(self, change=None) -> None:
-        """Refresh what a write touched: the household pane, the visible rows, the tree's progress."""
+        """Refresh what a write touched: the household pane, the visible rows and their count, the tree (rebuilt
+        when an import or the settings added villages or groups) and its progress."""
         if self.view.household is not None:
             self.view.refresh()
         self.model.refresh()
-        self.tree.refresh_progress()
-        if change is not None and getattr(change, "settings", False):
-            self.settings = self.ledger.settings.get()
+        if self.model.canFetchMore() and self.model.rowCount() < 200:
+            self.model.fetchMore()  # a list that was empty (before an import) or short (a member added)
+        fresh = self.ledger.settings.get()
+        if self._places(fresh) != self._places(self.settings) or getattr(change, "settings", False):
+            self.settings = fresh
+            vid, gid = self._place
             self.tree.rebuild()
+            if vid is not None:
+                self.tree.select_place(vid, gid)
+        self.settings = fresh
+        self.tree.refresh_progress()
+        if self.view.household is None:
+            self._follow_list()
+        self._count_gen += 1
+        self._count_timer.start()
+
+    @staticmethod
+    def _places(settings) -> list:
+        return [(v.id, v.name, [(g.id, g.name) for g in v.groups]) for v in settings.villages]
 
     # -- dialogs
     def _keep(self, dialog) -> None:
