@@ -474,5 +474,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         for d in list(self._dialogs):
-            d.close()
+            d.done(0)  # closing the window closes its dialogs without asking each one
         super().closeEvent(event)
