@@ -285,6 +285,26 @@ class MainWindow(QMainWindow):
         self.table.setCurrentIndex(self.model.index(row, 0))
         self.table.selectRow(row)
 
+    def go_to_household(self, household_id: int) -> None:
+        """Show one household (from an unpaid list): the list is searched for its number with no other filter,
+        its row selected and the pane opened on it."""
+        h = self.ledger.households.get(household_id)
+        for w in (self.pay_filter, self.category, self.search):
+            w.blockSignals(True)
+        self.pay_filter.setCurrentIndex(0)
+        self.category.setCurrentIndex(0)
+        self.search.setText(h.number)
+        for w in (self.pay_filter, self.category, self.search):
+            w.blockSignals(False)
+        self._place = (None, None)
+        self.tree.select_place(None, None)
+        self.apply_filter()
+        row = self.row_of_household(household_id)
+        if row is not None:
+            self.table.selectRow(row)
+        self.raise_()
+        self.activateWindow()
+
     def _count(self, model: LazySqlModel) -> None:
         """Total matches, counted on a worker thread; a stale count (filter changed since) is dropped."""
         gen = self._count_gen
@@ -443,6 +463,7 @@ class MainWindow(QMainWindow):
             show_error(self, "统计", f"统计功能尚未就绪：{exc}")
             return None
         d = DashboardDialog(self.ledger, self)
+        d.open_household.connect(self.go_to_household)
         self._keep(d)
         return d
 
