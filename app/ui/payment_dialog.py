@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..domain.money import ZERO, capitals, fmt
 from ..domain.problems import ProblemsError
 from .queries import ASSISTED_CATEGORIES
 from .tasks import error_text
+from .widgets import date_edit
 
 _KIND = {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
          "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒", "closed": "不可缴费"}
@@ -153,9 +154,8 @@ class PaymentDialog(QDialog):
 
             paid_on = min(default_paid_on(self.policy), dt.date.today())
         form = QFormLayout()
-        self.date = QDateEdit(QDate(paid_on.year, paid_on.month, paid_on.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date = date_edit(paid_on, maximum=max(paid_on, dt.date.today()))  # ↑/↓ open the calendar
+        self.date.setObjectName("paidOn")
         self.date.dateChanged.connect(self.recalc)
         self.method = QComboBox()
         self.method.addItems(list(METHODS))
