@@ -35,6 +35,57 @@ def demo_path() -> Path:
     return data_dir() / "demo.canbao.db"
 
 
+RECENT_MAX = 8
+
+
+def recent_ledgers(prefs: Preferences) -> list[str]:
+    """Ledgers opened on this computer, newest first (those that still exist)."""
+    import json
+
+    try:
+        paths = json.loads(prefs._get("recent_ledgers", "") or "[]")
+    except ValueError:
+        paths = []
+    last = prefs.last_ledger
+    paths = list(dict.fromkeys(([last] if last else []) + [str(p) for p in paths if isinstance(p, str)]))
+    return [p for p in paths if Path(p).exists()][:RECENT_MAX]
+
+
+def remember_ledger(prefs: Preferences, path) -> None:
+    import json
+
+    paths = [str(path)] + [p for p in recent_ledgers(prefs) if p != str(path)]
+    prefs._set("recent_ledgers", json.dumps(paths[:RECENT_MAX], ensure_ascii=False))
+    prefs.last_ledger = str(path)
+
+
+class LedgerInUse(Exception):
+    pass
+
+
+class LedgerLock:
+    """One window per ledger: a lock file next to it (QLockFile: a lock left by a process that died is
+    taken over). Held while the ledger is open in this window."""
+
+    def __init__(self, path):
+        from PySide6.QtCore import QLockFile
+
+        self.path = Path(path)
+        self.lock = QLockFile(str(self.path) + ".lock")
+        self.lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+
+    def acquire(self) -> None:
+        if self.lock.tryLock(0):
+            return
+        info = self.lock.getLockInfo()  # PySide6: (pid, hostname, appname), or False-ish when unreadable
+        who = f"（{info[1]} 上的进程 {info[0]}）" if isinstance(info, tuple) and len(info) >= 2 else ""
+        raise LedgerInUse(f"台账 {self.path.name} 已在另一个窗口中打开{who}。同一台账同时在两个窗口收费会造成票据号"
+                          "和数据混乱，请先关闭另一个窗口，再打开这个台账。")
+
+    def release(self) -> None:
+        self.lock.unlock()
+
+
 class Shell(QObject):
     """Switches between the first-run screen and the main window; owns the open ledger."""
 
@@ -45,6 +96,7 @@ class Shell(QObject):
         self.window = None
         self.first_run = None
         self.task = None
+        self.lock: LedgerLock | None = None
 
     def start(self) -> None:
         last = self.prefs.last_ledger
@@ -57,7 +109,7 @@ class Shell(QObject):
         from .first_run import FirstRunScreen
 
         if self.first_run is None:
-            self.first_run = FirstRunScreen(operator=self.prefs.operator)
+            self.first_run = FirstRunScreen(operator=self.prefs.operator, recent=recent_ledgers(self.prefs))
             self.first_run.resize(1000, 680)
             self.first_run.open_requested.connect(self.open_path)
             self.first_run.demo_requested.connect(self.open_demo)
@@ -67,6 +119,22 @@ class Shell(QObject):
         self.first_run.show()
 
     def open_path(self, path: str) -> None:
+        if self.ledger is not None and Path(path).resolve() == Path(self.ledger.path).resolve():
+            return
+        lock = LedgerLock(path)
+        try:
+            lock.acquire()
+        except LedgerInUse as exc:
+            self.show_first_run(str(exc))
+            return
+
+        def failed(exc):
+            lock.release()
+            self.show_first_run(f"无法打开台账：{error_text(exc)}")
+
+        def opened(lg):
+            self.show_ledger(lg, lock)
+
         def work(progress, cancelled):
             from ..ledger import open_ledger
 
@@ -75,8 +143,7 @@ class Shell(QObject):
             lg.settings.get()  # a ledger that was never set up fails here, with a message
             return lg
 
-        self.task = run_task(self.first_run, "正在打开台账", work, self.show_ledger,
-                             on_error=lambda exc: self.show_first_run(f"无法打开台账：{error_text(exc)}"))
+        self.task = run_task(self.first_run, "正在打开台账", work, opened, on_error=failed)
 
     def open_demo(self) -> None:
         path = demo_path()
@@ -95,12 +162,21 @@ class Shell(QObject):
         self.task = run_task(self.first_run, "正在生成演示台账", work, lambda _r: self.open_path(str(path)),
                              on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
 
-    def show_ledger(self, ledger) -> None:
+    def show_ledger(self, ledger, lock: LedgerLock | None = None) -> None:
         from .main_window import MainWindow
 
+        if lock is None:  # a ledger just created: take its lock now
+            lock = LedgerLock(ledger.path)
+            try:
+                lock.acquire()
+            except LedgerInUse as exc:
+                ledger.close()
+                self.show_first_run(str(exc))
+                return
         self.close_ledger()
         self.ledger = ledger
-        self.prefs.last_ledger = str(ledger.path)
+        self.lock = lock
+        remember_ledger(self.prefs, ledger.path)
         self.window = MainWindow(ledger, self.prefs)
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
@@ -140,7 +216,12 @@ class Shell(QObject):
                                     on_error=lambda exc: log.error("backup failed: %s", exc), show_progress=False)
 
     def switch(self) -> None:
+        """切换台账: the welcome screen afresh — a clean 新建台账 form, the recent ledgers up to date."""
         self.close_ledger()
+        if self.first_run is not None:
+            self.first_run.close()
+            self.first_run.deleteLater()
+            self.first_run = None
         self.show_first_run()
 
     def close_ledger(self) -> None:
@@ -154,6 +235,9 @@ class Shell(QObject):
         if self.ledger is not None:
             self.ledger.close()
             self.ledger = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 def run_app(argv: list[str] | None = None) -> int:
