@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from ..paths import resources_dir
 
 from .settings import Preferences
-from .style import apply_style
+from .style import apply_style, load_fonts
 from .tasks import error_text, run_task
 
 log = logging.getLogger("canbao.ui")
@@ -240,12 +240,45 @@ class Shell(QObject):
             self.lock = None
 
 
+NO_DISPLAY = """无法打开参保台账的窗口：这台电脑现在没有图形界面（找不到显示器）。
+没有图形界面时，可以用命令行完成全部工作，例如：
+  canbao --help                                   查看全部命令
+  canbao ledger search 张三                        查找人员
+  canbao ledger pay …                              登记缴费
+  canbao print notices --village 红旗村 -o 通知单.pdf  打印缴费通知单
+  canbao handover --operator 王会计 --date 2025-11-03 -o 交款单.pdf  日结交款单
+在有桌面的电脑上直接运行 canbao（不带参数）即可打开窗口。"""
+
+
+def display_problem(environ=None, platform: str | None = None) -> str:
+    """The Chinese message for a computer without a display, or "" — checked before QApplication is made,
+    because Qt aborts the process (rc 134, an xcb hint in English) when it finds none."""
+    import os
+
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    if platform.startswith(("win", "darwin")) or env.get("QT_QPA_PLATFORM"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return NO_DISPLAY
+
+
 def run_app(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO)
+    from ..logs import setup_logging
+
+    log_file = setup_logging()
+    problem = display_problem()
+    if problem and QApplication.instance() is None:
+        print(problem, file=sys.stderr)
+        log.error("no display: the window was not opened")
+        return 2
+    log.info("starting the window; log file %s", log_file)
     app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
     app.setApplicationName("参保台账")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "canbao.png")))
     prefs = Preferences()
+    load_fonts(app)
     apply_style(app, prefs.large_font)
     shell = Shell(prefs)
     shell.start()
