@@ -67,6 +67,9 @@ class MainWindow(QMainWindow):
         for c in vocabulary.CATEGORIES:
             self.category.addItem(c, c)
         self.category.currentIndexChanged.connect(self.apply_filter)
+        for combo in (self.pay_filter, self.category):  # narrow screens: the combos give way, not the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
         self.count_label = QLabel()
         # 按户 (one row per household, the default: grid workers think in households) / 按人 (one per member)
         self.mode_buttons = QButtonGroup(self)
@@ -101,6 +104,7 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # 选中多户打印通知单
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -120,21 +124,22 @@ class MainWindow(QMainWindow):
         self.view.take_payment.connect(self.open_payment)
         self.view.show_payments.connect(self.open_void_refund)
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("mainSplitter")
+        self.split = split
         split.addWidget(self.tree)
         split.addWidget(centre)
         split.addWidget(self.view)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
-        em = self.fontMetrics().horizontalAdvance("汉")
-        split.setSizes([16 * em, 44 * em, 44 * em])
         self.setCentralWidget(split)
         self._toolbar()
         self.info = QLabel(f"台账：{ledger.path.name}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
         self.info.setToolTip(str(ledger.path))
         self.statusBar().addPermanentWidget(self.info)
-        self.resize(min(1480, 106 * em), 860)
+        self._fit_screen()
         self._size_columns()
+        self._restore_layout()
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
 
@@ -199,7 +204,10 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self._size_columns()
+        self._restore_columns()
+        self.table.horizontalScrollBar().setValue(0)  # the name column in view, whatever the other mode's scroll
         self.apply_filter()
+        self._remember("mode", mode)
 
     # what a typical cell holds, per column (the header's own width counts too)
     _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某", "缴费状态": "部分已缴",
@@ -207,14 +215,112 @@ class MainWindow(QMainWindow):
                        "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
                        "参保状态": "参加职工医保", "缴费": "已缴 1,410.00"}
 
+    # -- layout: fits 1366×768 in both font sizes; mode, panes and column widths remembered per font size
+    def _fit_screen(self) -> None:
+        """A size that fits the screen (1366×768 laptops too), panes shared so the list's main columns and the
+        household's table show."""
+        em = self.fontMetrics().horizontalAdvance("汉")
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width = min(106 * em, 1600, screen.width() if screen else 1366)
+        height = min(900, screen.height() if screen else 768)
+        self.resize(width, height)
+        self._pane_sizes = True  # set when shown, once the window has its width
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if getattr(self, "_pane_sizes", False):
+            self._pane_sizes = False
+            if self._recall(f"splitter_{self._font_key()}") is None:
+                self._share_panes()
+
+    def _share_panes(self) -> None:
+        em = self.fontMetrics().horizontalAdvance("汉")
+        width = self.split.width()
+        tree = 8 * em
+        centre = max(20 * em, (width - tree) * 2 // 5)
+        self.split.setSizes([tree, centre, max(width - tree - centre, 20 * em)])
+
+    def _settings(self):
+        if self.prefs is None or not getattr(self.prefs, "path", None):
+            return None
+        from PySide6.QtCore import QSettings
+
+        return QSettings(str(self.prefs.path), QSettings.Format.IniFormat)
+
+    def _font_key(self) -> str:
+        from .style import is_large
+
+        return "large" if is_large() else "normal"
+
+    def _remember(self, key: str, value) -> None:
+        st = self._settings()
+        if st is not None and not getattr(self, "_restoring", False):
+            st.setValue(f"window/{key}", value)
+
+    def _recall(self, key: str):
+        st = self._settings()
+        return st.value(f"window/{key}") if st is not None else None
+
+    def _restore_layout(self) -> None:
+        self._restoring = True
+        try:
+            state = self._recall(f"splitter_{self._font_key()}")
+            if state is not None:
+                self.split.restoreState(state)
+            mode = self._recall("mode")
+            if mode in ("households", "members") and mode != self.mode:
+                self.set_mode(mode)
+            self._restore_columns()
+        finally:
+            self._restoring = False
+        self.split.splitterMoved.connect(lambda *_: self._remember(f"splitter_{self._font_key()}",
+                                                                    self.split.saveState()))
+
+    def _restore_columns(self) -> None:
+        widths = self._recall(f"columns_{self.mode}_{self._font_key()}")
+        if isinstance(widths, str):
+            widths = widths.split(",")
+        if not widths:
+            return
+        self._restoring = True
+        try:
+            for i, w in enumerate(widths[:len(self.model.columns)]):
+                try:
+                    if int(w) > 0:
+                        self.table.setColumnWidth(i, int(w))
+                except (TypeError, ValueError):
+                    continue
+        finally:
+            self._restoring = False
+
+    def _column_resized(self, _index: int, _old: int, _new: int) -> None:
+        if getattr(self, "_restoring", False) or getattr(self, "_sizing", False):
+            return
+        widths = ",".join(str(self.table.columnWidth(i)) for i in range(len(self.model.columns)))
+        self._remember(f"columns_{self.mode}_{self._font_key()}", widths)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """The large-font switch: rows and columns follow the new font both ways (no cut columns, no tall rows)."""
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+            self._size_columns()
+            self._restore_columns()
+        super().changeEvent(event)
+
     def _size_columns(self) -> None:
         """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
         the 按人 masked ID number show whole."""
-        fm = self.table.horizontalHeader().fontMetrics()
+        fm = self.table.fontMetrics()
         pad = 3 * fm.horizontalAdvance("0")
-        for i, name in enumerate(self.model.columns):
-            sample = self._COLUMN_SAMPLES.get(name, "")
-            self.table.setColumnWidth(i, max(fm.horizontalAdvance(name), fm.horizontalAdvance(sample)) + pad)
+        self._sizing = True
+        try:
+            for i, name in enumerate(self.model.columns):
+                sample = self._COLUMN_SAMPLES.get(name, "")
+                self.table.setColumnWidth(i, max(fm.horizontalAdvance(name), fm.horizontalAdvance(sample)) + pad)
+        finally:
+            self._sizing = False
 
     def apply_filter(self) -> None:
         f = self.current_filter()
