@@ -255,6 +255,16 @@ BEGIN SELECT RAISE(ABORT, '交款记录不能删除'); END;
         db.execute(statement)
 
 
+@MIGRATIONS(name="0041_member_search_fts")
+def _m0041_member_search_fts(db: Database) -> None:
+    """Fragments from the middle of a name (one character too), an ID number or a phone found through an
+    index: two FTS5 tables kept in step with ``members`` by triggers (app.ledger.search)."""
+    from .search import fts_schema
+
+    for statement in fts_schema():
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""
