@@ -14,12 +14,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Signal
+from PySide6.QtCore import QPointF, QRect, QSize, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QPushButton, QRadioButton, QVBoxLayout, QWidget)
+                               QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
 from .tasks import Cancelled, run_task, show_error
 
@@ -67,6 +67,7 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
     raise ValueError(f"未知的打印内容：{kind}")
 
 
+MULTI_PAGE_MAX = 20  # longer previews show one page at a time, with a page number box
 BAND_PIXELS = 4_000_000  # one band of a page rendered for a paper printer: ~16 MB of ARGB
 
 
@@ -141,8 +142,18 @@ class PrintPreviewDialog(QDialog):
         self.task = None
         self.view = QPdfView(self)
         self.view.setDocument(self.doc)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        # a long document (a village's notices) page by page: laying out hundreds of pages at once would
+        # hold the GUI thread for half a second
+        many = self.doc.pageCount() > MULTI_PAGE_MAX
+        self.view.setPageMode(QPdfView.PageMode.SinglePage if many else QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.page = QSpinBox()
+        self.page.setObjectName("page")
+        self.page.setRange(1, max(1, self.doc.pageCount()))
+        self.page.setPrefix("第 ")
+        self.page.setSuffix(f" 页 / 共 {self.doc.pageCount()} 页")
+        self.page.valueChanged.connect(lambda n: self.view.pageNavigator().jump(n - 1, QPointF(), 0))
+        self.page.setVisible(many)
         self.info = QLabel(f"共 {self.doc.pageCount()} 页　文件：{self.pdf_path.name}")
         b_print = QPushButton("打印…")
         b_print.setObjectName("primary")
@@ -154,6 +165,7 @@ class PrintPreviewDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_dialog)  # Ctrl+P
         b_print.setDefault(True)
         row = QHBoxLayout()
+        row.addWidget(self.page)
         row.addWidget(self.info, 1)
         row.addWidget(b_save)
         row.addWidget(b_print)

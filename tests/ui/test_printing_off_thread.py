@@ -114,3 +114,22 @@ def test_cancel_stops_a_paper_print(qtbot, window, tmp_path, monkeypatch):
         print_preview.print_pdf(preview.pdf_path, pdf_printer(tmp_path / "c.pdf", dpi=72),
                                 progress=lambda d, t: seen.append(d), cancelled=cancelled)
     assert seen == [1]  # stopped after the first page
+
+
+def test_a_long_preview_goes_page_by_page(qtbot, tmp_path):
+    """A village's notices (hundreds of pages) are not laid out all at once on the GUI thread."""
+    from PySide6.QtPdfWidgets import QPdfView
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "long.pdf"
+    c = canvas.Canvas(str(path))
+    for i in range(25):
+        c.drawString(100, 700, f"page {i + 1}")
+        c.showPage()
+    c.save()
+    d = print_preview.PrintPreviewDialog(path, "long")
+    qtbot.addWidget(d)
+    d.show()
+    assert d.view.pageMode() == QPdfView.PageMode.SinglePage and d.page.isVisible()
+    d.page.setValue(5)
+    assert d.view.pageNavigator().currentPage() == 4
