@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QSize, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
@@ -69,6 +69,7 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
 
 MULTI_PAGE_MAX = 20  # longer previews show one page at a time, with a page number box
 BAND_PIXELS = 4_000_000  # one band of a page rendered for a paper printer: ~16 MB of ARGB
+RENDER_DPI_MAX = 600  # a 1,200 dpi printer gets 600 dpi bands scaled up: 4× less work, text still crisp
 
 
 def is_pdf_printer(printer) -> bool:
@@ -111,14 +112,17 @@ def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None) -> i
             target = painter.viewport()
             page = doc.pagePointSize(i)
             scale = min(target.width() / page.width(), target.height() / page.height())
-            w, h = max(1, int(page.width() * scale)), max(1, int(page.height() * scale))
-            band = max(1, BAND_PIXELS // w)
-            for y in range(0, h, band):
-                bh = min(band, h - y)
+            w, h = max(1, int(page.width() * scale)), max(1, int(page.height() * scale))  # device pixels
+            down = min(1.0, RENDER_DPI_MAX / max(1, printer.resolution()))
+            rw, rh = max(1, int(w * down)), max(1, int(h * down))  # rendered pixels
+            band = max(1, BAND_PIXELS // rw)
+            for y in range(0, rh, band):
+                bh = min(band, rh - y)
                 opts = QPdfDocumentRenderOptions()
-                opts.setScaledSize(QSize(w, h))
-                opts.setScaledClipRect(QRect(0, y, w, bh))
-                painter.drawImage(0, y, doc.render(i, QSize(w, bh), opts))
+                opts.setScaledSize(QSize(rw, rh))
+                opts.setScaledClipRect(QRect(0, y, rw, bh))
+                image = doc.render(i, QSize(rw, bh), opts)
+                painter.drawImage(QRectF(0, y / down, w, bh / down), image)
             if progress is not None:
                 progress(i + 1, n)
     finally:

@@ -133,3 +133,14 @@ def test_a_long_preview_goes_page_by_page(qtbot, tmp_path):
     assert d.view.pageMode() == QPdfView.PageMode.SinglePage and d.page.isVisible()
     d.page.setValue(5)
     assert d.view.pageNavigator().currentPage() == 4
+
+
+def test_a_very_fine_printer_gets_bands_rendered_at_the_cap(qtbot, window, tmp_path, monkeypatch):
+    preview = _notice_preview(qtbot, window)
+    monkeypatch.setattr(print_preview, "is_pdf_printer", lambda p: False)
+    monkeypatch.setattr(print_preview, "RENDER_DPI_MAX", 100)  # stands for 600 against a 1,200 dpi printer
+    out = tmp_path / "fine.pdf"
+    assert print_preview.print_pdf(preview.pdf_path, pdf_printer(out, dpi=200)) == 3
+    info = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    widths = {int(line.split()[3]) for line in info.splitlines()[2:]}
+    assert max(widths) == pytest.approx(8.27 * 100, abs=3)
