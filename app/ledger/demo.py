@@ -257,11 +257,14 @@ def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict
                        int(m.student), _school(m, h.township, county), m.status or ENROLLED, m.status_detail,
                        m.status_on.isoformat() if m.status_on else None, now, now)
 
-    conn.executemany(
-        "INSERT INTO members (id, household_id, name, name_initials, id_type, id_number, id_rev, sex, birth_date,"
-        " ethnicity, relation, phone, phone_rev, student, school, status, status_detail, status_date, notes,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
-        _chunks(member_rows(), cancel, progress))
+    from .search import paused_index
+
+    with paused_index(conn):  # the search indexes are filled in one pass after the rows, not row by row
+        conn.executemany(
+            "INSERT INTO members (id, household_id, name, name_initials, id_type, id_number, id_rev, sex, birth_date,"
+            " ethnicity, relation, phone, phone_rev, student, school, status, status_detail, status_date, notes,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+            _chunks(member_rows(), cancel, progress))
 
     def category_rows():
         for h in pop.households:

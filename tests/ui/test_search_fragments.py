@@ -69,8 +69,22 @@ def test_migration_fills_the_index_of_an_existing_ledger(ledger, tmp_path):
         db.execute(f"DROP TRIGGER {t}")
     db.execute("DROP TABLE member_names")
     db.execute("DROP TABLE member_numbers")
+    db.execute("DROP TABLE member_search_paused")
     db.execute("DELETE FROM _sqlite_migrations WHERE name = '0041_member_search_fts'")
     ledger.members.add(2, name="周䶮", id_number=make_id("19990101", 91), relation="子")  # before the index
     ledger.close()
     with open_ledger(path, backup=False) as again:
         assert [again.members.get(i).name for i in fragment_ids(again.db.conn, "䶮")] == ["周䶮"]
+
+
+def test_a_bulk_load_pauses_the_triggers_and_refills_once(ledger):
+    from app.ledger.search import fragment_ids, paused_index
+
+    conn = ledger.db.conn
+    with ledger.transaction():
+        with paused_index(conn):
+            ledger.members.add(2, name="吴䶮", id_number=make_id("19990101", 93), relation="子")
+            assert fragment_ids(conn, "䶮") == []  # not yet: the triggers stand still
+    assert [ledger.members.get(i).name for i in fragment_ids(conn, "䶮")] == ["吴䶮"]
+    ledger.members.add(2, name="郑䶮", id_number=make_id("19990101", 95), relation="子")  # triggers again
+    assert len(fragment_ids(conn, "䶮")) == 2
