@@ -68,7 +68,9 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
 
 
 MULTI_PAGE_MAX = 20  # longer previews show one page at a time, with a page number box
-BAND_PIXELS = 4_000_000  # one band of a page rendered for a paper printer: ~16 MB of ARGB
+# One band of a page rendered for a paper printer: ~4 MB of ARGB. Small on purpose: QPdfDocument.render
+# holds Python's GIL while it runs, so each band is a pause for the GUI thread (~10–30 ms at this size).
+BAND_PIXELS = 1_000_000
 RENDER_DPI_MAX = 600  # a 1,200 dpi printer gets 600 dpi bands scaled up: 4× less work, text still crisp
 
 

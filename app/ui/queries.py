@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..domain import vocabulary
-from ..ledger.search import name_phrase, number_phrase
+from ..ledger.search import name_phrase
 
 ENROLLED = "本地参保"
 # Statuses that are required to pay here (the enrolment rate's denominator).
@@ -57,7 +57,6 @@ def _glob_escape(text: str) -> str:
 
 ID_PREFIX_MIN = 10  # a township shares its 6-digit area code: an ID prefix narrows only from the birth year on
 PHONE_PREFIX_MIN = 3
-FRAGMENT_MIN_DIGITS = 7  # shorter runs (an area code 220102) are in too many ID numbers to list; a birth date is 8
 
 
 def _search_terms(text: str) -> tuple[list[str], dict]:
@@ -80,9 +79,6 @@ def _search_terms(text: str) -> tuple[list[str], dict]:
         if len(t) >= PHONE_PREFIX_MIN and t.isdigit():
             params["q_phone"] = g + "*"
             terms.append("phone GLOB :q_phone")
-        if len(t) >= FRAGMENT_MIN_DIGITS:  # from the middle of an ID number or a phone: the trigram index
-            params["q_tri"] = number_phrase(up)
-            terms.append("id IN (SELECT rowid FROM member_numbers WHERE member_numbers MATCH :q_tri)")
     elif re.fullmatch(r"[A-Za-z]+", t):
         params["q_ini"] = g.lower() + "*"
         terms.append("name_initials GLOB :q_ini")
