@@ -1,13 +1,14 @@
-"""The program's log: a rotating file in the data folder (``logs/canbao.log``, 1 MB × 5), so "details in
-the log" exist even in the windowed Windows build, where there is no stderr. Personal information never
-reaches it: every record passes ``MaskSecrets``, which masks anything shaped like an ID number (first four
-and last four digits kept) or a mobile number (first three and last four)."""
+"""Logs never hold a full ID number or mobile number: every log record's text is redacted
+(``app.domain.idnumber.redact``) as it is made, whichever logger or handler writes it.
+
+The window logs to a rotating file in the data folder (``logs/canbao.log``, 1 MB × 5: ``setup_logging``),
+so "details in the log" exist even in the windowed Windows build, where there is no stderr.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 import sys
 from pathlib import Path
 
@@ -16,31 +17,32 @@ MAX_BYTES = 1_000_000
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# 15- or 18-character ID numbers (the last may be X) and 11-digit mobiles, not inside a longer run of digits
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{4})(\d{7}|\d{10})(\d{3}[\dXx]|\d{4})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_installed = False
 
 
-def mask_secrets(text: str) -> str:
-    text = _ID.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+def redact_logs() -> None:
+    """Install once per process (the CLI and the window call it first)."""
+    global _installed
+    if _installed:
+        return
+    from .domain.idnumber import redact
 
+    make = logging.getLogRecordFactory()
 
-class MaskSecrets(logging.Filter):
-    """Rewrites a record's message (and the traceback text) with ID numbers and mobiles masked."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = make(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string still gets logged, masked
-            message = str(record.msg)
-        record.msg = mask_secrets(message)
-        record.args = ()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's own business
+            return record
+        record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = mask_secrets(record.exc_text)
-        return True
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
 
 
 def log_path(folder: Path | str | None = None) -> Path:
@@ -52,8 +54,9 @@ def log_path(folder: Path | str | None = None) -> Path:
 
 
 def setup_logging(folder: Path | str | None = None, level: int = logging.INFO) -> Path:
-    """Log to the rotating file (and to stderr when there is one); uncaught exceptions are logged too.
-    Returns the log file's path. Safe to call twice (the handlers are replaced, not added again)."""
+    """Redacted records to the rotating file (and to stderr when there is one); uncaught exceptions are
+    logged too. Returns the log file's path. Safe to call twice (the handlers are replaced, not added)."""
+    redact_logs()
     path = log_path(folder)
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -72,13 +75,12 @@ def setup_logging(folder: Path | str | None = None, level: int = logging.INFO) -
     for h in handlers:
         h._canbao = True  # type: ignore[attr-defined]
         h.setFormatter(logging.Formatter(FORMAT))
-        h.addFilter(MaskSecrets())
         root.addHandler(h)
     root.setLevel(level)
 
     def excepthook(kind, value, tb):
         logging.getLogger("canbao").critical("未处理的错误", exc_info=(kind, value, tb))
-        if sys.__excepthook__ is not None and sys.stderr is not None:
+        if sys.stderr is not None:
             sys.__excepthook__(kind, value, tb)
 
     sys.excepthook = excepthook

@@ -28,7 +28,45 @@ def resources_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """The user's data folder (ledgers, backups): never the program folder."""
+    """The user's data folder (ledgers, backups): never the program folder. On Windows it is in the user's
+    own profile (``%LOCALAPPDATA%\\Canbao``), which other users of the laptop cannot read."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+# ---------------------------------------------------------------------------- files private to the user
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700
+
+
+def make_files_private() -> None:
+    """From now on every file and folder this process creates (ledger, -wal/-shm, backups, exports, PDFs,
+    logs) is readable by its owner only. Called first by every entry point (``canbao`` CLI and window).
+
+    POSIX only: on Windows files inherit the folder's ACL, and the data folder is in the user's profile."""
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+        make_private(data_dir())  # a data folder made by an older version (0755)
+
+
+def make_private(path: str | os.PathLike) -> None:
+    """Tighten a file (0600) or folder (0700) that may have been written before Canbao made its files
+    private. Silently does nothing where permissions do not apply (Windows, FAT USB sticks, not the owner)."""
+    if os.name != "posix":
+        return
+    p = Path(path)
+    try:
+        mode = p.stat().st_mode
+        if mode & 0o077:
+            p.chmod(mode & 0o700)  # drop group and other, keep the owner's bits
+    except OSError:
+        pass
+
+
+def make_ledger_private(ledger_path: str | os.PathLike) -> None:
+    """The ledger file and its ``-wal`` / ``-shm`` / ``-journal`` companions."""
+    base = Path(ledger_path)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        f = base.with_name(base.name + suffix)
+        if f.exists():
+            make_private(f)

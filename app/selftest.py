@@ -411,7 +411,7 @@ def gui_smoke(timeout_s: float = 30.0) -> int:
     saved = (QApplication.exec, QDialog.exec)
     QApplication.exec = watch(QApplication.exec, static=True)
     QDialog.exec = watch(QDialog.exec, static=False)
-    saved_env = {k: os.environ.get(k) for k in ("CANBAO_DB", "CANBAO_UI_INI")}
+    saved_env = {k: os.environ.get(k) for k in ("CANBAO_DB", "CANBAO_UI_INI", "CANBAO_OPERATOR", "CANBAO_PIN")}
     try:
         with tempfile.TemporaryDirectory(prefix="canbao-gui-smoke-", ignore_cleanup_errors=True) as tmp:
             ctx = Context(work=Path(tmp))
@@ -422,6 +422,8 @@ def gui_smoke(timeout_s: float = 30.0) -> int:
                 print(f"自检台账未建成（{exc}），窗口按默认方式打开", file=sys.stderr, flush=True)
             if ctx.ledger_path is not None:
                 os.environ["CANBAO_DB"] = str(ctx.ledger_path)
+                # the self-test ledger's first operator, logged in without the login dialog (app.ui.login)
+                os.environ["CANBAO_OPERATOR"], os.environ["CANBAO_PIN"] = "自检", "selftest-1234"
                 _smoke_preferences(Path(tmp), ctx.ledger_path)
             try:
                 from .ui.app import run_app

@@ -87,7 +87,7 @@ def main() -> int:
     w.show()
     meter = StallMeter()
 
-    def wait(pred, timeout=600):
+    def wait(pred, timeout=1800):
         end = time.perf_counter() + timeout
         while not pred():
             app.processEvents()

@@ -19,15 +19,16 @@ Set-Location $root
 function Step($text) { Write-Host "== $text" -ForegroundColor Cyan }
 function Check($what) { if ($LASTEXITCODE -ne 0) { throw "$what failed (exit code $LASTEXITCODE)" } }
 
-# 1. A virtualenv with Canbao and PyInstaller (the "build" extra of pyproject.toml)
+# 1. A virtualenv with Canbao and PyInstaller at the exact versions (and hashes) of requirements.lock,
+#    the same pins as scripts/run.sh and the Linux bundle: the installer is reproducible from the lock.
 $venvPy = Join-Path $root ".venv\Scripts\python.exe"
 if (-not (Test-Path $venvPy)) {
     Step "creating .venv with Python $PythonVersion"
     & py "-$PythonVersion" -m venv .venv; Check "py -$PythonVersion -m venv"
 }
-Step "installing Canbao and PyInstaller into .venv"
-& $venvPy -m pip install --upgrade pip; Check "pip upgrade"
-& $venvPy -m pip install -e ".[build]"; Check "pip install"
+Step "installing Canbao and PyInstaller into .venv (requirements.lock)"
+& $venvPy -m pip install --require-hashes -r requirements.lock; Check "pip install -r requirements.lock"
+& $venvPy -m pip install --no-deps --no-build-isolation -e .; Check "pip install -e ."
 
 # 2. The version, from its one source (app.__version__)
 $version = (& $venvPy installer\versioninfo.py).Trim(); Check "versioninfo"

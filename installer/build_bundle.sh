@@ -5,8 +5,9 @@
 #   bash installer/build_bundle.sh --no-check # build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# .venv at the pinned versions of requirements.lock (PyInstaller included): the bundle is reproducible
+bash scripts/setup.sh
 PY=.venv/bin/python
-"$PY" -c "import PyInstaller" 2>/dev/null || "$PY" -m pip install -q "pyinstaller>=6"
 # PyInstaller's own cache stays inside build/ (git-ignored), not in ~/.cache
 export PYINSTALLER_CONFIG_DIR="$PWD/build/pyinstaller-config"
 start=$(date +%s)

@@ -7,7 +7,7 @@
 ; spec generated from app.__version__: the one version source.
 ;
 ; Where things go:
-;   program  {autopf}\Canbao  = %LOCALAPPDATA%\Programs\Canbao   (replaced on every upgrade)
+;   program  %LOCALAPPDATA%\Programs\Canbao   (replaced on every upgrade)
 ;   data     %LOCALAPPDATA%\Canbao  (ledgers, backups, preferences: app/paths.py data_dir(), platformdirs)
 ; The installer never writes, moves or deletes anything in the data folder; the uninstaller leaves it too.
 ; Upgrading = running a newer setup: same AppId, same folder, old program files replaced, data untouched.
@@ -17,7 +17,10 @@
 #define AppNameEn "Canbao"
 #define GuiExe "canbaow.exe"
 #define CliExe "canbao.exe"
-#define Bundle AddBackslash(SourcePath) + "..\dist\Canbao"
+; /DBundle=FOLDER builds from another folder (installer/check_installer.sh passes a stand-in bundle)
+#ifndef Bundle
+  #define Bundle AddBackslash(SourcePath) + "..\dist\Canbao"
+#endif
 
 #ifndef AppVersion
   #if !FileExists(Bundle + "\" + CliExe)
@@ -41,7 +44,9 @@ VersionInfoProductName={#AppName} {#AppNameEn}
 VersionInfoDescription={#AppName} 安装程序
 ; Per user: no UAC prompt, program under %LOCALAPPDATA%\Programs, shortcuts in the user's Start menu / desktop.
 PrivilegesRequired=lowest
-DefaultDirName={autopf}\{#AppNameEn}
+; {localappdata}\Programs is where {autopf} points for a per-user install (FOLDERID_UserProgramFiles);
+; spelled out because Wine, where installer/check_installer.sh tests this script, cannot resolve {autopf}.
+DefaultDirName={localappdata}\Programs\{#AppNameEn}
 UsePreviousAppDir=yes
 DisableDirPage=auto
 DefaultGroupName={#AppName}
@@ -130,6 +135,14 @@ begin
     MsgBox(FmtMessage(CustomMessage('DataFolderRefused'), [DataFolder()]), mbError, MB_OK);
     Result := False;
   end;
+end;
+
+{ Silent installs (/DIR=...) skip the wizard pages and NextButtonClick: refuse here too (exit code 7). }
+function PrepareToInstall(var NeedsRestart: Boolean): String;
+begin
+  Result := '';
+  if IsInsideOrSame(WizardDirValue(), DataFolder()) then
+    Result := FmtMessage(CustomMessage('DataFolderRefused'), [DataFolder()]);
 end;
 
 procedure CurStepChanged(CurStep: TSetupStep);

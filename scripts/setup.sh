@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Shared set-up for scripts/run.sh and scripts/test.sh: a virtualenv in .venv with Canbao installed.
-# Picks Python 3.12 where it exists (PySide6 6.12 aborts on 3.11; on 3.11 pyproject pins 6.11).
+# Shared set-up for scripts/run.sh and scripts/test.sh: a virtualenv in .venv with Canbao installed from a
+# lock file of exact versions with hashes (see scripts/lock.sh), so every machine gets the same packages.
+#   bash scripts/setup.sh          requirements.lock      (the program; run.sh, the bundle build)
+#   bash scripts/setup.sh --dev    requirements-dev.lock  (plus pytest & co.; test.sh, CI)
+# Picks Python 3.12 where it exists (PySide6 6.12 aborts on 3.11; the lock pins 6.11 there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+LOCK=requirements.lock
+[ "${1:-}" = "--dev" ] && LOCK=requirements-dev.lock
 
 find_python() {
   for cand in python3.12 "$HOME/.pyenv/versions/3.12.1/bin/python3.12" /root/.pyenv/versions/3.12*/bin/python3.12 python3.13 python3.11 python3; do
@@ -12,7 +17,7 @@ find_python() {
       fi
     fi
   done
-  echo "需要 Python 3.11 或更高版本 / Python >= 3.11 is required" >&2
+  echo "！需要 Python 3.11 或更高版本（建议 3.12）/ Python >= 3.11 is required" >&2
   return 1
 }
 
@@ -21,10 +26,19 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv with $("$PY" --version)"
   "$PY" -m venv .venv
 fi
-stamp=.venv/.canbao-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "== installing Canbao and its dependencies into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip 2>/dev/null || true
-  .venv/bin/python -m pip install -q -e ".[dev]"
-  touch "$stamp"
+# A stamp per lock file: the checksum of the lock and pyproject.toml it was installed from. The dev lock
+# holds every pin of the runtime lock, so a current dev install also satisfies run.sh.
+digest() { cat "$1" pyproject.toml | sha256sum | cut -d' ' -f1; }
+current() { [ -f ".venv/.canbao-$1" ] && [ "$(cat ".venv/.canbao-$1")" = "$(digest "$1")" ]; }
+if current "$LOCK" || { [ "$LOCK" = requirements.lock ] && current requirements-dev.lock; }; then
+  exit 0
 fi
+.venv/bin/python scripts/lock_check.py "$LOCK"
+echo "== installing Canbao and its pinned dependencies ($LOCK) into .venv"
+if ! .venv/bin/python -m pip install -q --require-hashes -r "$LOCK"; then
+  echo "！按 $LOCK 安装依赖失败（网络不通，或锁文件与 pyproject.toml 不一致：运行 bash scripts/lock.sh）" >&2
+  exit 1
+fi
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+rm -f .venv/.canbao-installed .venv/.canbao-requirements*.lock
+digest "$LOCK" > ".venv/.canbao-$LOCK"

@@ -62,3 +62,22 @@ def test_unknown_province_and_future_birth_refused():
         parse_id_number(_make("990101", "19600501", "123"))
     with pytest.raises(IdNumberError, match="晚于今天"):
         parse_id_number(_make("220102", "20991231", "123"), today=dt.date(2026, 1, 1))
+
+
+def test_masks_show_only_what_a_clerk_needs_to_tell_people_apart():
+    from app.domain.idnumber import mask_fields, mask_phone
+
+    assert mask_phone("13912345678") == "139****5678"
+    assert mask_phone("0431-8888123") == "********8123"
+    assert mask_phone("") == ""
+    assert mask_id_number("H1234567") == "******67"
+    masked = mask_fields({"id_number": "220102196005011231", "phone": "13912345678", "name": "张三"})
+    assert masked == {"id_number": "2201**********1231", "phone": "139****5678", "name": "张三"}
+
+
+def test_the_demo_area_code_is_valid_for_the_program_and_issued_nowhere():
+    from app.domain.idnumber import demo_area_code, is_demo_number
+
+    number = _make(demo_area_code("22"), "19600501", "123")
+    assert parse_id_number(number).birth_date == dt.date(1960, 5, 1)
+    assert is_demo_number(number) and not is_demo_number("220102196005011231")

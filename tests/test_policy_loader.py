@@ -11,10 +11,10 @@ from app.domain.policy_loader import load_policy, load_policy_text
 from app.policy_catalog import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY_IDS = ["changchun-2022", "changchun-2025", "jilin-2024", "shuangqing-2025", "tunliu-2025"]
+POLICY_IDS = ["changchun-2022", "changchun-2025", "jilin-2024", "jilinshi-2024", "shuangqing-2025", "tunliu-2025"]
 
 
-def test_all_five_policies_load_without_problems():
+def test_all_shipped_policies_load_without_problems():
     policies, problems = catalog()
     assert sorted(policies) == POLICY_IDS
     assert list(problems) == []
@@ -55,7 +55,7 @@ def test_many_problems_reported_at_once_with_lines(tmp_path):
     path, text = _copy_with(tmp_path, "tunliu-2025", [
         ("amount = 320\npays = 80", "amount = 320\npays = 90"),         # table arithmetic broken
         ("amount = 30\n", "amount = 30.5\n"),                           # float money
-        ('name = "孤儿"', 'name = "孤 儿"'),                              # unknown category
+        ('name = "孤儿"', 'name = "孤 儿"'),                              # a space in a name: a typo
         ("end = 2025-02-25", "end = 2024-08-01"),                       # window ends before it starts
         ("day_to = 25", "day_to = 25\nday_too = 3"),                     # typo key
     ])
@@ -66,7 +66,7 @@ def test_many_problems_reported_at_once_with_lines(tmp_path):
     expect = {
         "pays = 90": "≠ 个人缴费标准",
         "amount = 30.5": "浮点数",
-        'name = "孤 儿"': "未知的人员类别",
+        'name = "孤 儿"': "名称中有空格",
         "end = 2024-08-01": "早于开始日",
         "day_too = 3": "未知的项",
     }

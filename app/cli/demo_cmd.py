@@ -1,4 +1,4 @@
-"""``canbao demo``: a realistic synthetic ledger (100 to 500,000 people) to look at and to benchmark."""
+"""``canbao demo``: a realistic synthetic ledger (100 to 2,000,000 people) to look at and to benchmark."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from ..policy_catalog import UnknownPolicy
 
 
 def register(sub) -> None:
-    d = sub.add_parser("demo", help="生成演示台账（虚构人员，100 至 500000 人），用于熟悉软件和性能测试",
+    d = sub.add_parser("demo", help="生成演示台账（虚构人员，100 至 2000000 人），用于熟悉软件和性能测试",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="生成一个虚构但逼真的台账：村组、户、成员、身份证号、人员类别、参保状态和缴费记录。\n"
                                    "所有人员均为随机生成，不是真实数据。同一 --seed 生成的台账完全相同。",
                        epilog="例：canbao demo --people 5000 --db 演示台账.canbao.db")
-    d.add_argument("--people", type=int, default=1000, metavar="N", help="人数（100 至 500000，默认 1000）")
-    d.add_argument("--db", metavar="PATH", help="演示台账文件路径（默认为数据文件夹中的 demo.canbao.db，"
+    d.add_argument("--people", type=int, default=1000, metavar="人数", help="人数（100 至 2000000，默认 1000）")
+    d.add_argument("--db", metavar="台账文件", help="演示台账文件路径（默认为数据文件夹中的 demo.canbao.db，"
                                                 "即窗口里“打开演示台账”所用的文件，可用 CANBAO_DEMO_DB 指定；不会写入正式台账）")
-    d.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
-    d.add_argument("--policy", default="changchun-2025", metavar="ID", help="政策编号（默认 changchun-2025）")
+    d.add_argument("--seed", type=int, default=1, metavar="种子", help="随机种子（默认 1）")
+    d.add_argument("--policy", default="changchun-2025", metavar="政策编号", help="政策编号（默认 changchun-2025）")
     d.add_argument("--replace", action="store_true", help="覆盖已有的演示台账（只能覆盖由本命令生成的文件）")
     d.add_argument("--quiet", action="store_true", help="不显示进度")
     d.set_defaults(func=cmd_demo)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ..domain.problems import Problem, ProblemsError
+from .login import HELP_OPERATOR, open_as_operator
 
 EXPORT_NAMES = {"ledger": "参保缴费台账", "unpaid": "未参保人员明细", "progress": "参保进度汇总",
                 "assistance": "困难群体资助名单", "subsidy": "先缴后补补助名单", "weekly": "周报"}
@@ -29,14 +30,14 @@ def register(sub) -> None:
                               "    canbao export ledger --village 东风村 -o 东风村台账.xlsx")
     e.add_argument("what", metavar="表", help="ledger 台账 | unpaid 未参保 | progress 进度 | assistance 资助 | "
                                              "subsidy 补助 | weekly 周报")
-    e.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 .xlsx 文件")
+    e.add_argument("-o", "--output", required=True, metavar="Excel文件", help="输出的 .xlsx 文件")
     _common(e)
     e.add_argument("--village", metavar="村", help="只导出这个村（社区）")
     e.add_argument("--group", metavar="组", help="只导出这个组（与 --village 一起用）")
     e.add_argument("--week", metavar="2024-W41|日期", help="某一周（ISO 周或该周内某日）")
     e.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="缴费日期从")
     e.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="缴费日期到（进度、未参保截至这天）")
-    e.add_argument("--columns", metavar="DIR", help="列设置文件夹（区县自定的列顺序和列名）")
+    e.add_argument("--columns", metavar="文件夹", help="列设置文件夹（区县自定的列顺序和列名）")
     e.set_defaults(func=cmd_export)
 
     i = sub.add_parser("import", help="导入名单：户籍、人员类别、缴费确认、人员状态（默认只预览）",
@@ -44,16 +45,16 @@ def register(sub) -> None:
                        epilog="例：canbao import payment 税务缴费.xlsx            （预览，列出全部问题）\n"
                               "    canbao import payment 税务缴费.xlsx --commit   （写入台账）")
     i.add_argument("what", metavar="名单", help="roster 户籍 | category 类别 | payment 缴费 | status 状态")
-    i.add_argument("file", metavar="FILE", help=".xlsx / .xls / .csv 文件")
+    i.add_argument("file", metavar="文件", help=".xlsx / .xls / .csv 文件")
     _common(i)
     i.add_argument("--commit", action="store_true", help="写入台账（不加则只预览，不写入）")
-    i.add_argument("--leftovers", metavar="FILE", help="未导入的行（查无此人、有问题）写到这个 .xlsx")
-    i.add_argument("--operator", metavar="姓名", help="操作员")
+    i.add_argument("--leftovers", metavar="Excel文件", help="未导入的行（查无此人、有问题）写到这个 .xlsx")
+    i.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     i.set_defaults(func=cmd_import)
 
 
 def _common(p) -> None:
-    p.add_argument("--db", metavar="PATH", help="台账文件（默认 CANBAO_DB 或数据文件夹）")
+    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则数据文件夹中的台账）")
 
 
 def _kind(text: str, names: dict[str, str], problems: list[Problem]) -> str | None:
@@ -88,7 +89,6 @@ def _progress(done: int, total: int) -> None:
 def cmd_export(args) -> int:
     from ..exchange.exports import export_one, export_weekly, week_range
     from ..exchange.from_ledger import ExportFilter
-    from ..ledger import open_ledger
 
     problems: list[Problem] = []
     what = _kind(args.what, EXPORT_NAMES, problems)
@@ -114,7 +114,7 @@ def cmd_export(args) -> int:
 
         column_dirs = [Path(args.columns)] + search_dirs()
     try:
-        with open_ledger(args.db, backup=False) as lg:
+        with open_as_operator(args.db, backup=False) as lg:
             if what == "weekly":
                 res = export_weekly(lg, args.output, start, end, village=args.village, group=args.group,
                                     column_dirs=column_dirs, progress=_progress)
@@ -135,7 +135,6 @@ def cmd_export(args) -> int:
 
 def cmd_import(args) -> int:
     from ..exchange.imports import commit, preview, write_leftovers
-    from ..ledger import open_ledger
 
     problems: list[Problem] = []
     what = _kind(args.what, IMPORT_NAMES, problems)
@@ -146,7 +145,7 @@ def cmd_import(args) -> int:
         _print_problems(problems, sys.stderr)
         return 2
     try:
-        with open_ledger(args.db, backup=args.commit, operator=args.operator) as lg:
+        with open_as_operator(args.db, args.operator, backup=args.commit) as lg:
             pv = preview(lg, args.file, what)
             print(f"{IMPORT_NAMES[what]} {Path(args.file).name}：{pv.summary()}")
             if pv.problems:

@@ -11,17 +11,21 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..domain.idnumber import mask_id_number
+from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
 from .failures import fail, reported
+from .login import HELP_OPERATOR, log_in, open_as_operator
 
 
 # ---------------------------------------------------------------------------- plumbing
-def _db_parent() -> argparse.ArgumentParser:
+def _db_parent(writes: bool = True) -> argparse.ArgumentParser:
+    """--db for every command; --operator (who is written into the audit log) only for commands that write.
+    Every command logs in (app.cli.login): a read-only one as ``CANBAO_OPERATOR``, or asks in a terminal."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", metavar="PATH", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
-    p.add_argument("--operator", metavar="NAME", help="操作员（默认：台账设置的第一位操作员）")
+    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    if writes:
+        p.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
     return p
 
 
@@ -30,9 +34,8 @@ _command = reported
 
 
 def _open(args, create: bool = False):
-    from ..ledger import open_ledger
-
-    return open_ledger(args.db, create=create, operator=args.operator)
+    """Open the ledger logged in as a known operator (``--operator`` / ``CANBAO_OPERATOR`` and the PIN)."""
+    return open_as_operator(args.db, getattr(args, "operator", None), create=create)
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
@@ -59,174 +62,210 @@ def _member(lg, ref: str, household_id: int | None = None):
     raise ProblemsError([Problem("人员", f"找不到人员「{text}」（请用证件号码或 #编号）")])
 
 
-def _print_member(m, prefix: str = "  ") -> None:
+def _print_member(m, prefix: str = "  ", full: bool = False) -> None:
     status = m.status + (f"（{m.status_detail}）" if m.status_detail else "") + (
         f" {m.status_date}" if m.status_date else "")
+    number, phone = (m.id_number or "", m.phone or "") if full else (mask_id_number(m.id_number or ""),
+                                                                     mask_phone(m.phone or ""))
     print(f"{prefix}#{m.id} {m.name} {m.relation or '-'} {m.sex} {m.birth_date} {m.id_type} "
-          f"{mask_id_number(m.id_number or '') or '-'} {m.phone or ''} {'学生 ' + m.school if m.student else ''} "
+          f"{number or '-'} {phone} {'学生 ' + m.school if m.student else ''} "
           f"[{status}]".rstrip())
 
 
 # ---------------------------------------------------------------------------- registration
 def register(sub) -> None:
     db = _db_parent()
+    ro = _db_parent(writes=False)  # read-only commands
     led = sub.add_parser("ledger", help="参保台账：建立、户、人员、类别、缴费、查询、日志、结转")
     ls = led.add_subparsers(dest="ledger_command", metavar="子命令")
 
     p = ls.add_parser("init", help="建立新台账（乡镇、村组、操作员、年度、政策）",
                       epilog="例：canbao ledger init --township 某镇 --year 2025 --policy changchun-2025 "
                              "--operator 王会计 --village 东风村:一组,二组 --community 红旗社区")
-    p.add_argument("--db", metavar="PATH", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
-    p.add_argument("--township", required=True, help="乡镇（街道）")
-    p.add_argument("--year", required=True, type=int, help="参保年度")
-    p.add_argument("--policy", required=True, metavar="ID", help="政策编号，见 canbao policy list")
-    p.add_argument("--operator", dest="operators", action="append", default=[], required=True, help="操作员（可多次）")
+    p.add_argument("--db", metavar="台账文件", help="新台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--township", required=True, metavar="乡镇", help="乡镇（街道）")
+    p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
+    p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
+    p.add_argument("--operator", dest="operators", action="append", default=[], required=True, metavar="姓名",
+                   help="操作员（可多次）；第一位登记为管理员，口令在终端输入或用环境变量 CANBAO_PIN")
     p.add_argument("--village", action="append", default=[], metavar="村[:组,组]", help="村及其组（可多次）")
     p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
     p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
     p.set_defaults(func=cmd_init, operator=None)
 
-    p = ls.add_parser("info", parents=[db], help="台账概况")
-    p.add_argument("--json", action="store_true")
+    p = ls.add_parser("info", parents=[ro], help="台账概况：乡镇、年度、政策、操作员、村组、户数、人数、缴费笔数")
+    p.add_argument("--json", action="store_true", help="输出 JSON（列出全部村组）")
     p.set_defaults(func=cmd_info)
 
-    hh = ls.add_parser("household", help="户：add / list / show / update")
+    hh = ls.add_parser("household", help="户：新增（add）、列出（list）、显示（show）、修改（update）")
     hs = hh.add_subparsers(dest="household_command", metavar="子命令")
     p = hs.add_parser("add", parents=[db], help="新增一户")
-    p.add_argument("--village", required=True)
-    p.add_argument("--group", default="")
-    p.add_argument("--number", help="户编号（默认自动编号）")
-    p.add_argument("--address", default="")
-    p.add_argument("--phone", default="")
-    p.add_argument("--notes", default="")
+    p.add_argument("--village", required=True, metavar="村", help="所在村（社区），须是台账设置里的村")
+    p.add_argument("--group", default="", metavar="组", help="所在组")
+    p.add_argument("--number", metavar="户编号", help="户编号（默认自动编号）")
+    p.add_argument("--address", default="", metavar="地址", help="住址")
+    p.add_argument("--phone", default="", metavar="电话", help="联系电话")
+    p.add_argument("--notes", default="", metavar="备注", help="备注")
     p.set_defaults(func=cmd_household_add)
-    p = hs.add_parser("list", parents=[db], help="列出户")
-    p.add_argument("--village")
-    p.add_argument("--group")
-    p.add_argument("--limit", type=int, default=200)
+    p = hs.add_parser("list", parents=[ro], help="列出户：户编号、村组、户主、人数、电话、地址")
+    p.add_argument("--village", metavar="村", help="只列这个村（社区）")
+    p.add_argument("--group", metavar="组", help="只列这个组")
+    p.add_argument("--limit", type=int, default=200, metavar="条数", help="最多列出多少户（默认 200）")
     p.set_defaults(func=cmd_household_list)
-    p = hs.add_parser("update", parents=[db], help="修改一户的村组、地址、电话、备注")
-    p.add_argument("number", metavar="户编号")
-    p.add_argument("--village")
-    p.add_argument("--group")
-    p.add_argument("--address")
-    p.add_argument("--phone")
-    p.add_argument("--notes")
+    p = hs.add_parser("update", parents=[db], help="修改一户的村组、地址、电话、备注（只改给出的项）")
+    p.add_argument("number", metavar="户编号", help="要修改的户")
+    p.add_argument("--village", metavar="村", help="新的村（社区）")
+    p.add_argument("--group", metavar="组", help="新的组")
+    p.add_argument("--address", metavar="地址", help="新的住址")
+    p.add_argument("--phone", metavar="电话", help="新的联系电话")
+    p.add_argument("--notes", metavar="备注", help="新的备注")
     p.set_defaults(func=cmd_household_update)
-    p = hs.add_parser("show", parents=[db], help="显示一户：成员、类别、缴费")
-    p.add_argument("number", metavar="户编号")
+    p = hs.add_parser("show", parents=[ro], help="显示一户：成员、类别、缴费")
+    p.add_argument("number", metavar="户编号", help="要显示的户")
     p.set_defaults(func=cmd_household_show)
     hh.set_defaults(func=lambda a: (hh.print_help(), 0)[1])
 
-    mm = ls.add_parser("member", help="人员：add / show / update / move / status")
+    mm = ls.add_parser("member", help="人员：新增（add）、显示（show）、修改（update）、迁户（move）、参保状态（status）")
     ms = mm.add_subparsers(dest="member_command", metavar="子命令")
     p = ms.add_parser("add", parents=[db], help="在一户中新增人员")
-    p.add_argument("--household", required=True, metavar="户编号")
-    p.add_argument("--name", required=True)
-    p.add_argument("--id-type", default="居民身份证", help="居民身份证 / 港澳台居民居住证 / 外国人永久居留身份证 / 无")
-    p.add_argument("--id-number")
-    p.add_argument("--birth-date", metavar="YYYY-MM-DD")
-    p.add_argument("--sex", default="")
-    p.add_argument("--ethnicity", default="")
-    p.add_argument("--relation", default="", help="与户主关系，如 户主、配偶、子、女")
-    p.add_argument("--phone", default="")
-    p.add_argument("--student", action="store_true")
-    p.add_argument("--school", default="")
-    p.add_argument("--notes", default="")
+    p.add_argument("--household", required=True, metavar="户编号", help="加入哪一户")
+    p.add_argument("--name", required=True, metavar="姓名", help="姓名")
+    p.add_argument("--id-type", default="居民身份证", metavar="证件类型",
+                   help="居民身份证（默认）/ 港澳台居民居住证 / 外国人永久居留身份证 / 无")
+    p.add_argument("--id-number", metavar="证件号码", help="证件号码（身份证会校验，并取出生日期、性别）")
+    p.add_argument("--birth-date", metavar="YYYY-MM-DD", help="出生日期（没有身份证号时必填）")
+    p.add_argument("--sex", default="", metavar="性别", help="男 / 女（有身份证号时可不填）")
+    p.add_argument("--ethnicity", default="", metavar="民族", help="民族")
+    p.add_argument("--relation", default="", metavar="关系", help="与户主关系，如 户主、配偶、子、女")
+    p.add_argument("--phone", default="", metavar="电话", help="联系电话")
+    p.add_argument("--student", action="store_true", help="在校学生")
+    p.add_argument("--school", default="", metavar="学校", help="就读学校（学生）")
+    p.add_argument("--notes", default="", metavar="备注", help="备注")
     p.set_defaults(func=cmd_member_add)
-    p = ms.add_parser("show", parents=[db], help="显示一个人：档案、类别、本年度缴费")
-    p.add_argument("member", metavar="证件号码|#编号")
+    p = ms.add_parser("show", parents=[ro], help="显示一个人：档案、类别、本年度缴费")
+    p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
+    p.add_argument("--full", action="store_true", help="显示完整证件号码和电话（须专干或管理员，记入操作日志）")
     p.set_defaults(func=cmd_member_show)
     p = ms.add_parser("update", parents=[db], help="修改人员档案（只改给出的项）")
-    p.add_argument("member", metavar="证件号码|#编号")
-    for flag in ("--name", "--id-type", "--id-number", "--birth-date", "--sex", "--ethnicity", "--relation",
-                 "--phone", "--school", "--notes"):
-        p.add_argument(flag)
-    p.add_argument("--student", choices=["是", "否"])
+    p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
+    for flag, shown, what in (("--name", "姓名", "姓名"), ("--id-type", "证件类型", "证件类型"),
+                              ("--id-number", "证件号码", "证件号码"), ("--birth-date", "YYYY-MM-DD", "出生日期"),
+                              ("--sex", "性别", "性别"), ("--ethnicity", "民族", "民族"),
+                              ("--relation", "关系", "与户主关系"), ("--phone", "电话", "联系电话"),
+                              ("--school", "学校", "就读学校"), ("--notes", "备注", "备注")):
+        p.add_argument(flag, metavar=shown, help=f"新的{what}")
+    p.add_argument("--student", choices=["是", "否"], help="是否在校学生")
     p.set_defaults(func=cmd_member_update)
     p = ms.add_parser("move", parents=[db], help="把人员迁到另一户（历史和缴费随人）")
-    p.add_argument("member", metavar="证件号码|#编号")
-    p.add_argument("--to", required=True, metavar="户编号")
-    p.add_argument("--relation")
-    p.add_argument("--reason", default="")
+    p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
+    p.add_argument("--to", required=True, metavar="户编号", help="迁入的户")
+    p.add_argument("--relation", metavar="关系", help="在新户中与户主的关系")
+    p.add_argument("--reason", default="", metavar="原因", help="迁户原因，记入操作日志")
     p.set_defaults(func=cmd_member_move)
     p = ms.add_parser("status", parents=[db], help="设置参保状态：本地参保，或不在本地参保的原因")
-    p.add_argument("member", metavar="证件号码|#编号")
-    p.add_argument("status", help="本地参保 / 参加职工医保 / 异地参保 / 参军/服役 / 服刑 / 死亡 / 迁出 / 失踪 / 拒参 / 无法联系 / 其他")
-    p.add_argument("--detail", default="", help="说明，如异地参保的参保地")
+    p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
+    p.add_argument("status", metavar="状态", help="本地参保 / 参加职工医保 / 异地参保 / 参军/服役 / 服刑 / 死亡 / 迁出 / 失踪 / 拒参 / 无法联系 / 其他")
+    p.add_argument("--detail", default="", metavar="说明", help="说明，如异地参保的参保地")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="原因发生日期（死亡必填）")
     p.set_defaults(func=cmd_member_status)
     mm.set_defaults(func=lambda a: (mm.print_help(), 0)[1])
 
-    cc = ls.add_parser("category", help="人员类别：add / end")
+    cc = ls.add_parser("category", help="人员类别：登记认定（add）、终止（end）")
     cs = cc.add_subparsers(dest="category_command", metavar="子命令")
     p = cs.add_parser("add", parents=[db], help="登记人员类别认定")
-    p.add_argument("member", metavar="证件号码|#编号")
-    p.add_argument("category", help="如 低保对象、特困人员")
-    p.add_argument("--department", default="", help="认定部门：民政、农业农村、残联 …")
+    p.add_argument("member", metavar="证件号码|#编号", help="证件号码，或 # 加人员编号（如 #12）")
+    p.add_argument("category", metavar="类别", help="如 低保对象、特困人员（须是台账政策里的类别）")
+    p.add_argument("--department", default="", metavar="部门", help="认定部门：民政、农业农村、残联 …")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="认定日期")
     p.set_defaults(func=cmd_category_add)
     p = cs.add_parser("end", parents=[db], help="终止一条类别认定（记录保留）")
-    p.add_argument("record", type=int, metavar="类别记录编号")
-    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--reason", default="")
+    p.add_argument("record", type=int, metavar="类别记录编号", help="见 canbao ledger member show 中的“类别#”")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="终止日期")
+    p.add_argument("--reason", default="", metavar="原因", help="终止原因")
     p.set_defaults(func=cmd_category_end)
     cc.set_defaults(func=lambda a: (cc.print_help(), 0)[1])
 
     p = ls.add_parser("pay", parents=[db], help="登记一户中一人或多人的缴费",
                       epilog="例：canbao ledger pay --household 000001 --member 2201…123X --member #5=80 --method 现金")
-    p.add_argument("--household", required=True, metavar="户编号")
+    p.add_argument("--household", required=True, metavar="户编号", help="缴费的户")
     p.add_argument("--member", action="append", required=True, metavar="人[=金额]",
                    help="证件号码、#编号或姓名；=金额 为实收（默认按政策应缴）")
-    p.add_argument("--method", required=True, help="现金 / 微信 / 支付宝 / 银行卡 / 税务APP / 代缴")
+    p.add_argument("--method", required=True, metavar="方式", help="现金 / 微信 / 支付宝 / 银行卡 / 税务APP / 代缴")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="缴费日期（默认今天）")
     p.add_argument("--override", metavar="原因", help="与政策不符时的变更原因")
-    p.add_argument("--notes", default="")
+    p.add_argument("--notes", default="", metavar="备注", help="备注，印在回执上")
+    p.add_argument("--special", metavar="情形[:日期]",
+                   help="政策规定的特殊情形（适用于本次所列人员），如 退役军人、职工医保断保:2025-03-01（断保日期）")
     p.set_defaults(func=cmd_pay)
 
     p = ls.add_parser("void", parents=[db], help="作废一张票据（记录保留）")
-    p.add_argument("receipt", metavar="票据号")
-    p.add_argument("--reason", required=True)
+    p.add_argument("receipt", metavar="票据号", help="如 2025-000123")
+    p.add_argument("--reason", required=True, metavar="原因", help="作废原因，记入操作日志")
     p.set_defaults(func=cmd_void)
 
     p = ls.add_parser("refund", parents=[db], help="为票据中的一人办理退费（按政策规定）")
-    p.add_argument("receipt", metavar="票据号")
-    p.add_argument("--member", required=True, metavar="证件号码|#编号")
-    p.add_argument("--reason", required=True, help="如 重复缴费、死亡、参加职工医保、异地参保")
+    p.add_argument("receipt", metavar="票据号", help="如 2025-000123")
+    p.add_argument("--member", required=True, metavar="证件号码|#编号", help="给票据中的哪个人退费")
+    p.add_argument("--reason", required=True, metavar="原因", help="如 重复缴费、死亡、参加职工医保、异地参保")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="退费日期（默认今天）")
     p.set_defaults(func=cmd_refund)
 
-    p = ls.add_parser("search", parents=[db], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
-    p.add_argument("text", nargs="+")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--json", action="store_true")
+    p = ls.add_parser("search", parents=[ro], help="按证件号（片段或尾号）、姓名、拼音首字母、电话查找人员")
+    p.add_argument("text", nargs="+", metavar="查找内容", help="如 张三、zs、1235（证件号尾号）、电话号码")
+    p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多列出多少人（默认 50）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_search)
 
-    p = ls.add_parser("dues", parents=[db], help="全年应缴、已缴和参保率")
+    p = ls.add_parser("dues", parents=[ro], help="全年应缴、已缴和参保率")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪天缴费计算（默认今天或缴费期首日）")
     p.set_defaults(func=cmd_dues)
 
-    p = ls.add_parser("audit", parents=[db], help="操作日志：某人、某户或最近的变更")
+    p = ls.add_parser("audit", parents=[ro], help="操作日志：某人、某户或最近的变更")
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--member", metavar="证件号码|#编号")
-    who.add_argument("--household", metavar="户编号")
-    p.add_argument("--limit", type=int, default=50)
+    who.add_argument("--member", metavar="证件号码|#编号", help="只看这个人的变更")
+    who.add_argument("--household", metavar="户编号", help="只看这一户的变更")
+    p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多列出多少条（默认 50）")
+    p.add_argument("--full", action="store_true",
+                   help="显示完整证件号码和电话（须与 --member 一起用；须专干或管理员，记入操作日志）")
     p.set_defaults(func=cmd_audit)
 
+    oo = ls.add_parser("operator", help="操作员：列出（list）、添加（add）、改口令（pin）、改角色（role）、停用（disable）")
+    os_ = oo.add_subparsers(dest="operator_command", metavar="子命令")
+    p = os_.add_parser("list", parents=[ro], help="列出操作员和角色")
+    p.set_defaults(func=cmd_operator_list)
+    p = os_.add_parser("add", parents=[db], help="添加操作员（须管理员；新口令在终端输入，或用环境变量 CANBAO_NEW_PIN）")
+    p.add_argument("name", metavar="姓名", help="新操作员的姓名")
+    p.add_argument("--role", default="网格员", metavar="角色", help="网格员 / 专干 / 管理员（默认 网格员）")
+    p.set_defaults(func=cmd_operator_add)
+    p = os_.add_parser("pin", parents=[db], help="更改口令（自己的；管理员可改任何人的）")
+    p.add_argument("name", nargs="?", metavar="姓名", help="默认：登录的操作员自己")
+    p.set_defaults(func=cmd_operator_pin)
+    p = os_.add_parser("role", parents=[db], help="更改角色（须管理员）")
+    p.add_argument("name", metavar="姓名", help="操作员姓名")
+    p.add_argument("role", metavar="角色", help="网格员 / 专干 / 管理员")
+    p.set_defaults(func=cmd_operator_role)
+    p = os_.add_parser("disable", parents=[db], help="停用操作员（记录保留，不能再登录；须管理员）")
+    p.add_argument("name", metavar="姓名", help="操作员姓名")
+    p.set_defaults(func=cmd_operator_disable)
+    oo.set_defaults(func=lambda a: (oo.print_help(), 0)[1])
+
     p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
-    p.add_argument("--to", required=True, metavar="PATH", help="新年度台账文件")
-    p.add_argument("--policy", required=True, metavar="ID")
+    p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
+    p.add_argument("--policy", required=True, metavar="政策编号", help="新年度的政策编号，见 canbao policy list")
     p.set_defaults(func=cmd_rollover)
+    from . import claims_cmd
+
+    claims_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
-    p = sub.add_parser("backup", parents=[db], help="备份台账（默认存入台账旁的 备份 文件夹）")
-    p.add_argument("--to", metavar="PATH", help="备份到指定文件")
+    p = sub.add_parser("backup", parents=[ro], help="备份台账（默认存入台账旁的 备份 文件夹）")
+    p.add_argument("--to", metavar="文件", help="备份到指定文件")
     p.add_argument("--list", action="store_true", help="列出已有备份")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", parents=[db], help="用备份恢复台账（恢复前先备份当前台账）")
-    p.add_argument("backup", nargs="?", metavar="备份文件", help="默认：最近的一份自动备份")
+    p.add_argument("backup", nargs="?", metavar="备份文件", help="用哪个备份文件恢复（默认：最近的一份自动备份）")
     p.set_defaults(func=cmd_restore)
-    p = sub.add_parser("check", parents=[db], help="检查台账：完整性、孤立记录、重复、金额合计（有问题退出码 1）")
+    p = sub.add_parser("check", parents=[ro], help="检查台账：完整性、孤立记录、重复、金额合计（有问题退出码 1）")
     p.set_defaults(func=cmd_check)
 
 
@@ -251,6 +290,7 @@ def cmd_init(args) -> int:
     kinds = {name: "社区" for name in communities}
     lg = open_ledger(path, create=True, backup=False)
     try:
+        log_in(lg, args.operators[0])  # the first operator named is the ledger's first 管理员 (asks for a PIN)
         lg.settings.initialize(township=args.township, year=args.year, policy_id=args.policy,
                                operators=args.operators, villages={**villages, **communities}, area_kind=args.area_kind,
                                village_kinds=kinds)
@@ -306,7 +346,7 @@ def cmd_household_list(args) -> int:
         rows = lg.households.list(village=args.village, group=args.group, limit=args.limit)
         for h in rows:
             print(f"{h.number}  {h.village} {h.group or '-'}  户主 {h.head_name or '（未定）'}  {h.member_count}人  "
-                  f"{h.phone}  {h.address}")
+                  f"{mask_phone(h.phone)}  {h.address}")
         print(f"共 {len(rows)} 户" + ("（已截断，用 --limit 调整）" if len(rows) == args.limit else ""))
     return 0
 
@@ -315,7 +355,7 @@ def cmd_household_list(args) -> int:
 def cmd_household_show(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.number)
-        print(f"户 {h.number}  {h.village} {h.group}  {h.address}  {h.phone}  {h.notes}".rstrip())
+        print(f"户 {h.number}  {h.village} {h.group}  {h.address}  {mask_phone(h.phone)}  {h.notes}".rstrip())
         for m in lg.members.of_household(h.id):
             _print_member(m)
             for c in lg.categories.of_member(m.id):
@@ -354,7 +394,9 @@ def cmd_household_update(args) -> int:
 def cmd_member_show(args) -> int:
     with _open(args) as lg:
         m = _member(lg, args.member)
-        _print_member(m, "")
+        if args.full:
+            reveal(lg, m)
+        _print_member(m, "", full=args.full)
         print(f"  户 {m.household_number}" + (f"  民族 {m.ethnicity}" if m.ethnicity else "") + (
             f"  备注 {m.notes}" if m.notes else ""))
         for c in lg.categories.of_member(m.id):
@@ -428,10 +470,11 @@ def cmd_pay(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.household)
         lines = []
+        special = _special(args.special)
         for spec in args.member:
             ref, _, amount = spec.partition("=")
             m = _member(lg, ref, h.id)
-            lines.append(PayLine(m.id, amount=amount.strip() or None))
+            lines.append(PayLine(m.id, amount=amount.strip() or None, special=special))
         ch = lg.payments.record(h.id, lines, method=args.method, paid_on=_date(args.date, "--date") or dt.date.today(),
                                 override_reason=args.override, notes=args.notes)
         p = lg.payments.get(ch.id)
@@ -439,9 +482,19 @@ def cmd_pay(args) -> int:
         for i in p.items:
             note = f"（政策应缴 {fmt(i.due)}，原因：{i.override_reason}）" if i.override_reason else ""
             print(f"  {i.member_name} {fmt(i.amount)} 元{note}")
-            for w in i.quote.get("warnings", []):
+            for w in i.quote.warnings:
                 print(f"  提示：{w}")
     return 0
+
+
+def _special(text: str | None):
+    """``退役军人`` or ``职工医保断保:2025-03-01`` (the event date) for ``ledger pay --special``."""
+    from ..domain.quote_model import SpecialFact
+
+    if not text:
+        return None
+    name, _, when = text.replace("：", ":").partition(":")
+    return SpecialFact(name.strip(), _date(when, "--special") if when.strip() else None)
 
 
 @_command
@@ -471,10 +524,10 @@ def cmd_search(args) -> int:
         if args.json:
             from dataclasses import asdict
 
-            print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+            print(json.dumps([mask_fields(asdict(h)) for h in hits], ensure_ascii=False, indent=2))
             return 0
         for h in hits:
-            print(f"#{h.member_id} {h.name} {mask_id_number(h.id_number or '') or '-'} {h.phone or '-'} "
+            print(f"#{h.member_id} {h.name} {mask_id_number(h.id_number or '') or '-'} {mask_phone(h.phone) or '-'} "
                   f"户 {h.household_number} {h.village} {h.group} {h.relation} [{h.status}]（{h.matched}）")
         print(f"找到 {len(hits)} 人")
     return 0
@@ -482,10 +535,12 @@ def cmd_search(args) -> int:
 
 @_command
 def cmd_dues(args) -> int:
+    from ..ledger.member_year import percent_text
+
     with _open(args) as lg:
         r = lg.dues(paid_on=_date(args.date, "--date"))
         print(f"{r.year}年度（{r.policy_id}），按 {r.paid_on} 缴费计算")
-        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {r.rate * 100:.2f}%")
+        print(f"人员 {r.members}，应在本地参保 {r.required}，已缴 {r.paid_members}，参保率 {percent_text(r.paid_members, r.required)}")
         print(f"应缴合计 {fmt(r.due_total)} 元，已缴合计 {fmt(r.paid_total)} 元")
     return 0
 
@@ -495,6 +550,10 @@ def cmd_audit(args) -> int:
     from ..ledger.audit import describe
 
     with _open(args) as lg:
+        if args.full and args.member:
+            reveal(lg, _member(lg, args.member))
+        elif args.full:
+            raise ProblemsError([Problem("--full", "完整证件号码和电话只能按人查看：请同时用 --member")])
         if args.member:
             entries = lg.audit.for_member(_member(lg, args.member).id)
         elif args.household:
@@ -502,7 +561,7 @@ def cmd_audit(args) -> int:
         else:
             entries = lg.audit.recent(args.limit)
         for e in entries[-args.limit:]:
-            print(describe(e))
+            print(describe(e, masked=not args.full))
     return 0
 
 
@@ -540,7 +599,10 @@ def cmd_restore(args) -> int:
     source = Path(args.backup) if args.backup else (list_backups(path) or [None])[-1]
     if source is None or not source.exists():
         raise ProblemsError([Problem("备份", f"找不到备份文件：{source or '（没有自动备份）'}")])
-    saved = restore_ledger(source, path, operator=args.operator)
+    with _open(args) as lg:
+        lg.require("restore")  # before anything is replaced
+        session = lg.session
+    saved = restore_ledger(source, path, operator=session)
     print(f"已用 {source} 恢复台账 {path}" + (f"；恢复前的台账另存为 {saved}" if saved else ""))
     return 0
 
@@ -553,3 +615,68 @@ def cmd_check(args) -> int:
         print(f"问题：{p}")
     print("检查通过：完整性、外键、重复、金额合计均无问题" if not problems else f"共 {len(problems)} 个问题")
     return 1 if problems else 0
+
+
+# ---------------------------------------------------------------------------- operators
+def reveal(lg, member) -> None:
+    from ..ledger.operators import reveal as reveal_member
+
+    reveal_member(lg, member)
+
+
+def _new_pin(name: str) -> str:
+    import getpass
+    import os
+    import sys
+
+    pin = os.environ.get("CANBAO_NEW_PIN")
+    if pin is not None:
+        return pin
+    if not sys.stdin.isatty():
+        raise ProblemsError([Problem("口令", f"请在终端中运行以输入 {name} 的新口令，或设置环境变量 CANBAO_NEW_PIN")])
+    pin = getpass.getpass(f"{name} 的新口令：")
+    if getpass.getpass("再输入一次：") != pin:
+        raise ProblemsError([Problem("口令", "两次输入的口令不一致")])
+    return pin
+
+
+@_command
+def cmd_operator_list(args) -> int:
+    with _open(args) as lg:
+        for o in lg.operators.list(include_disabled=True):
+            print(f"{o.name}  {o.role}" + ("  （已停用）" if o.disabled else ""))
+    return 0
+
+
+@_command
+def cmd_operator_add(args) -> int:
+    with _open(args) as lg:
+        lg.require("operators")
+        lg.operators.add(args.name, args.role, _new_pin(args.name))
+        print(f"已添加操作员 {args.name}（{args.role}）")
+    return 0
+
+
+@_command
+def cmd_operator_pin(args) -> int:
+    with _open(args) as lg:
+        name = args.name or lg.session.name
+        lg.operators.set_pin(name, _new_pin(name))
+        print(f"已更改 {name} 的口令")
+    return 0
+
+
+@_command
+def cmd_operator_role(args) -> int:
+    with _open(args) as lg:
+        lg.operators.set_role(args.name, args.role)
+        print(f"{args.name} 的角色已改为 {args.role}")
+    return 0
+
+
+@_command
+def cmd_operator_disable(args) -> int:
+    with _open(args) as lg:
+        lg.operators.disable(args.name)
+        print(f"已停用操作员 {args.name}")
+    return 0

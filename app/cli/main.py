@@ -7,6 +7,7 @@ import os
 import sys
 
 from . import policy_cmd, quote_cmd
+from .zh_argparse import ChineseParser
 
 # Subcommand modules: each has register(subparsers). Others (ledger, print, export …) add themselves here.
 COMMANDS = [policy_cmd, quote_cmd]
@@ -24,14 +25,24 @@ def _optional_commands() -> list:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="canbao", description="参保台账 Canbao：城乡居民医保参保缴费台账")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
+    parser = ChineseParser(
+        prog="canbao", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="参保台账 Canbao：城乡居民基本医疗保险参保缴费台账。不带命令时打开窗口。",
+        epilog="每个命令都有自己的帮助，例如：canbao quote --help、canbao ledger pay --help\n"
+               "台账文件：--db 台账文件，否则环境变量 CANBAO_DB，否则数据文件夹中的默认台账。")
+    sub = parser.add_subparsers(dest="command", metavar="命令", title="命令",
+                                help="（每个命令后加 --help 查看它的用法和选项）")
     for mod in COMMANDS + _optional_commands():
         mod.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..logs import redact_logs
+    from ..paths import make_files_private
+
+    make_files_private()  # ledger, backups, exports, PDFs: readable by this user only
+    redact_logs()  # no full ID number or phone in any log line
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")

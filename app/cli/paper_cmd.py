@@ -24,24 +24,26 @@ def register(sub) -> None:
                               "    canbao print ledger --village 红旗村 -o 台账.pdf")
     kinds = p.add_subparsers(dest="kind", metavar="种类")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
-    common.add_argument("--village", default="", metavar="NAME", help="只打印这个村（社区）")
-    common.add_argument("--group", default="", metavar="NAME", help="只打印这个组")
-    common.add_argument("--household", default="", metavar="NUMBER", help="只打印这一户（户编号，或 #内部编号）")
-    common.add_argument("-o", "--output", metavar="FILE", help="输出 PDF 文件（默认：当前文件夹，按种类和村命名）")
-    common.add_argument("--date", metavar="YYYY-MM-DD", help="打印日期（默认今天；通知单按这天计算应缴金额）")
+    common.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    common.add_argument("--village", default="", metavar="村", help="只打印这个村（社区）")
+    common.add_argument("--group", default="", metavar="组", help="只打印这个组")
+    common.add_argument("--household", default="", metavar="户编号", help="只打印这一户（户编号，或 #内部编号）")
+    common.add_argument("-o", "--output", metavar="PDF文件", help="输出 PDF 文件（默认：当前文件夹，按种类和村命名）")
     common.add_argument("--quiet", action="store_true", help="不显示进度")
     n = kinds.add_parser("notices", parents=[common], help="未缴费户的缴费通知单（每户一页，合成一个 PDF）")
     n.add_argument("--all", action="store_true", help="也打印已全部缴费的户")
+    n.add_argument("--date", metavar="YYYY-MM-DD", help="通知单日期（默认今天），应缴金额按这天缴费计算")
     n.set_defaults(func=_run, kind="notices")
     r = kinds.add_parser("receipt", parents=[common], help="收款回执（存根联和交款人联）")
-    r.add_argument("--receipt", action="append", default=[], metavar="NUMBER",
+    r.add_argument("--receipt", action="append", default=[], metavar="票据号",
                    help="票据号，如 2025-000123（可多次）；不写则打印所选户本年度的全部回执")
     r.add_argument("--reprint", action="store_true", help="补打：回执上标明“补打”和补打日期")
     r.add_argument("--paper", choices=["a4", "241x93"], default="a4",
                    help="纸张：a4（上下两联）或 241x93（针式打印机连续纸，每联一张）")
+    r.add_argument("--date", metavar="YYYY-MM-DD", help="补打日期（默认今天，印在补打的回执上）")
     r.set_defaults(func=_run, kind="receipt")
     led = kinds.add_parser("ledger", parents=[common], help="各村参保缴费台账（表头每页重复，含合计和签字栏）")
+    led.add_argument("--date", metavar="YYYY-MM-DD", help="台账的打印日期（默认今天），应缴按这天计算")
     led.set_defaults(func=_run, kind="ledger")
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
@@ -75,7 +77,7 @@ def _run(args) -> int:
 
 
 def _print(args) -> int:
-    from ..ledger import open_ledger
+    from .login import open_as_operator
     from ..paper import from_ledger as fl
 
     today = dt.date.today()
@@ -86,7 +88,7 @@ def _print(args) -> int:
             return _fail([Problem("--date", f"日期格式应为 YYYY-MM-DD：{args.date}")])
     out = Path(args.output) if args.output else _default_name(args)
     sel = fl.Selection(village=args.village, group=args.group, household=args.household)
-    lg = open_ledger(args.db, backup=False)  # a LedgerError is a ProblemsError: reported by _run
+    lg = open_as_operator(args.db, backup=False)  # a LedgerError is a ProblemsError: reported by _run
     try:
         if args.kind == "notices":
             from ..paper.notice import render_notices

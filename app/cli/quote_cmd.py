@@ -20,19 +20,19 @@ def register(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="例：canbao quote --policy changchun-2025 --birth-date 1960-05-01 --paid-on 2024-10-08 "
                               "--category 低保对象")
-    q.add_argument("--policy", required=True, metavar="ID", help="政策编号，见 canbao policy list")
+    q.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
     who = q.add_mutually_exclusive_group(required=True)
-    who.add_argument("--birth-date", metavar="YYYY-MM-DD", help="出生日期")
-    who.add_argument("--id-number", metavar="NUMBER", help="居民身份证号码（校验后取出生日期、性别）")
+    who.add_argument("--birth-date", metavar="YYYY-MM-DD", help="出生日期（与 --id-number 二选一）")
+    who.add_argument("--id-number", metavar="身份证号", help="居民身份证号码（校验后取出生日期、性别）")
     q.add_argument("--paid-on", required=True, metavar="YYYY-MM-DD", help="缴费日期")
-    q.add_argument("--category", action="append", default=[], metavar="NAME[:认定日期]",
+    q.add_argument("--category", action="append", default=[], metavar="类别[:认定日期]",
                    help="人员类别（可多次），如 低保对象 或 低保对象:2024-10-01")
-    q.add_argument("--addon", action="append", default=[], metavar="NAME", help="自愿附加险（可多次）")
-    q.add_argument("--no-addon", action="append", default=[], metavar="NAME", help="不选默认选中的附加险")
+    q.add_argument("--addon", action="append", default=[], metavar="附加险", help="自愿附加险（可多次）")
+    q.add_argument("--no-addon", action="append", default=[], metavar="附加险", help="不选默认选中的附加险（可多次）")
     q.add_argument("--student", action="store_true", help="在校学生")
-    q.add_argument("--special", metavar="NAME[:日期]", help="特殊情形，如 退役军人、职工医保断保:2025-03-01")
+    q.add_argument("--special", metavar="情形[:日期]", help="特殊情形，如 退役军人、职工医保断保:2025-03-01")
     q.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
-    q.add_argument("--json", action="store_true", help="输出 JSON")
+    q.add_argument("--json", action="store_true", help="输出 JSON（供其他程序读取，字段见 README）")
     q.set_defaults(func=cmd_quote)
 
 

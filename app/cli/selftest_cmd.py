@@ -10,9 +10,9 @@ from pathlib import Path
 def register(sub) -> None:
     p = sub.add_parser("selftest", help="自检：新建临时台账、载入全部政策、测算、写 PDF 和 Excel，全部成功退出码为 0")
     p.add_argument("--gui", action="store_true", help="另外打开主窗口，显示后自动关闭")
-    p.add_argument("--keep", metavar="DIR", help="把自检生成的台账、PDF、Excel 留在此文件夹（默认用临时文件夹并删除）")
+    p.add_argument("--keep", metavar="文件夹", help="把自检生成的台账、PDF、Excel 留在此文件夹（默认用临时文件夹并删除）")
     p.add_argument("--allow-network", action="store_true", help="不把联网尝试当作失败")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--json", action="store_true", help="输出 JSON（供安装程序和其他程序读取）")
     p.set_defaults(func=cmd_selftest)
 
 

@@ -97,6 +97,20 @@ def explain_policy(p: Policy) -> str:
     out.append(f"  集中缴费期：{w.start} 至 {w.end}{days}")
     out.append(f"  待遇享受期：{b.start} 至 {b.end}" +
                (f"；{b.next_day_from} 起缴费的自缴费次日起" if b.next_day_from else ""))
+    for g in p.grace:
+        start = {"payment": "自缴费之日", "next_day": "自缴费次日", "period_start": "自待遇享受期开始之日"}[g.benefit_from]
+        out.append(f"  {g.label}：{g.start} 至 {g.end} 缴费的，按个人缴费标准，{start}起享受待遇"
+                   + (f"（等待期 {g.waiting_days} 天）" if g.waiting_days else "") + "（不属于期外缴费）")
+    for gw in p.group_windows:
+        who = "、".join(x for x in ("在校学生" if gw.students else "", "、".join(gw.categories)) if x)
+        out.append(f"  {gw.name}（{who}）：{gw.start} 至 {gw.end} 可缴费")
+    if p.dynamic:
+        d = p.dynamic
+        after = d.recognized_after or p.window.end
+        start = {"payment": "自缴费之日", "next_day": "自缴费次日", "recognition": "自认定之日"}[d.benefit_from]
+        out.append(f"  动态新增：{after} 以后新认定的{'、'.join(d.categories)}"
+                   + (f"，在认定后 {d.within_days} 天内" if d.within_days else "")
+                   + f"按资助标准参保缴费，{start}起享受待遇，不设等待期")
     if p.late.allowed:
         cost = "个人缴费标准 + 财政补助标准" if p.late.surcharge_fiscal else "个人缴费标准"
         out.append(f"  期外缴费：至 {p.late.until}，按{cost}，等待期 {p.late.waiting_days} 天")
@@ -118,13 +132,23 @@ def explain_policy(p: Policy) -> str:
     for sp in p.specials:
         start = {"event": "自该情形发生之日（如断保之日）", "payment": "自缴费之日", "next_day": "自缴费次日",
                  "fixed": f"自 {sp.benefit_start}"}[sp.benefit_from]
-        out.append(f"  特殊情形 {sp.name}：{start}起享受待遇" + (f"（至 {sp.benefit_end}）" if sp.benefit_end else ""))
+        limit = (f"须在该情形发生后 {sp.within_days} 天内缴费；" if sp.within_days else "") + (
+            f"须在中断后 {sp.within_months} 个月以内缴费；" if sp.within_months else "")
+        cond = f"条件：{sp.condition}；" if sp.condition else ""
+        out.append(f"  特殊情形 {sp.name}：{cond}{limit}{start}起享受待遇" + (f"（至 {sp.benefit_end}）" if sp.benefit_end else "")
+                   + ("（仅集中缴费期内缴费）" if sp.in_window_only else ""))
+        out.append(f"    原文：{sp.clause}")
     if p.recognition and p.recognition.cutoff:
         out.append(f"  认定截止：{p.recognition.cutoff} 以后认定的困难对象纳入下一年度")
     if p.refund:
         when = "、".join(x for x in ("待遇享受期开始前" if p.refund.before_benefit else "",
                                      "待遇等待期内" if p.refund.in_waiting else "") if x)
-        out.append(f"  退费：{when}可退，原因限 {'、'.join(p.refund.reasons)}")
+        when = "本人待遇享受期开始前" + ("或待遇等待期内" if p.refund.in_waiting else "") if p.refund.before_benefit else when
+        reasons = "、".join(p.refund.reasons)
+        out.append(f"  退费：{when}可退，" + (f"原因为{reasons}等（其他原因须写明说明）" if p.refund.other_reasons
+                                              else f"原因限 {reasons}"))
+    if p.recognition and p.recognition.claim_until:
+        out.append(f"  缴费后认定：{p.recognition.claim_until}（含）前认定的困难人员，已全额缴费的可申请支付应享有的资助和补助")
     if p.service.channels or p.service.hotline:
         out.append("【缴费渠道】")
         if p.service.channels:

@@ -109,6 +109,43 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True)
+class Grace:
+    """A period inside the campaign with its own benefit rule (e.g. “1月1日至2月28日缴费的，自缴费次日起享受待遇”):
+    the personal standard, no late surcharge; distinct from ``[late]``."""
+
+    start: dt.date
+    end: dt.date
+    clause: str
+    benefit_from: str = "next_day"  # payment | next_day | period_start
+    waiting_days: int = 0
+    label: str = "缴费期内次日生效"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWindow:
+    """A window for some members only (students, or members of given categories), e.g. opening earlier."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    clause: str
+    students: bool = False
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dynamic:
+    """动态新增: members newly recognised after the window may enrol at the assisted rate, keyed by the
+    recognition date."""
+
+    categories: tuple[str, ...]
+    clause: str
+    recognized_after: dt.date | None = None  # default: the window's end
+    within_days: int | None = None  # must pay within N days of recognition
+    benefit_from: str = "next_day"  # payment | next_day | recognition
+
+
+@dataclass(frozen=True, slots=True)
 class Benefit:
     start: dt.date
     end: dt.date
@@ -160,12 +197,16 @@ class Special:
     in_window_only: bool = False  # only changes the benefit period of in-window payments
     benefit_start: dt.date | None = None  # for "fixed"
     benefit_end: dt.date | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Recognition:
     clause: str
     cutoff: dt.date | None = None  # recognised after this: counts from the next year
+    # 已全额缴费后才认定的：可申请支付应享有的资助和补助 (recognised up to claim_until, after paying in full)
+    claim_until: dt.date | None = None
+    claim_clause: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +215,7 @@ class Refund:
     before_benefit: bool = False
     in_waiting: bool = False
     reasons: tuple[str, ...] = ()
+    other_reasons: bool = False  # the list ends with “等原因”: other reasons allowed, with a written note
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +244,9 @@ class Policy:
     recognition: Recognition | None = None
     refund: Refund | None = None
     service: Service = Service()
+    grace: tuple[Grace, ...] = ()
+    group_windows: tuple[GroupWindow, ...] = ()
+    dynamic: Dynamic | None = None
     area_kinds: tuple[str, ...] = ()
     assisted_warning: str = ""  # shown when an assisted member pays (Tunliu: 一旦正常缴费…)
     path: str = ""
@@ -215,6 +260,22 @@ class Policy:
         """A clause with the document it comes from: 长医保联〔2024〕5号 一、筹资标准：…"""
         return f"{self.source.doc_number} {clause}" if clause else self.source.doc_number
 
+    def assists(self, category: str) -> bool:
+        """Does the document assist this category at the counter (a ``[[category]]`` whose kind is not none)?"""
+        c = self.category_by_name.get(self.canonical(category))
+        return c is not None and c.kind != "none"
+
     def canonical(self, name: str) -> str:
         """The canonical name for a policy alias (城乡特困人员 -> 特困人员); unknown names pass through."""
         return self.aliases.get(name, name)
+
+    def category_names(self) -> tuple[str, ...]:
+        """The categories a member may be recorded with under this policy: the file's own, then the common
+        words of ``vocabulary`` (a category the file does not assist still quotes, with a note)."""
+        from .vocabulary import CATEGORIES
+
+        return tuple(dict.fromkeys([c.name for c in self.categories] + list(CATEGORIES)))
+
+    def special_names(self) -> tuple[str, ...]:
+        """The special cases this policy's file defines (each with its conditions and benefit rule)."""
+        return tuple(s.name for s in self.specials)

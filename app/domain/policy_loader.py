@@ -145,16 +145,24 @@ def _dotted(path: tuple) -> str:
     return out
 
 
+REVIEW_MARK = "待核对"  # ``canbao policy new`` puts ``# 待核对`` after every date and amount to review
+
+
 def load_policy_text(text: str, filename: str = "<policy>") -> tuple[Policy | None, list[Problem]]:
-    """Parse and check a policy. Returns the policy (None if anything is wrong) and every problem."""
+    """Parse and check a policy. Returns the policy (None if anything is wrong) and every problem.
+    A byte-order mark and Windows line ends (Notepad) are accepted."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         place = f"{filename}:{m.group(1)}" if m else filename
         col = f"第 {m.group(2)} 列" if m else ""
-        return None, [Problem(place, f"TOML 语法错误{col}：{_toml_reason(str(exc))}（检查引号、括号和等号）")]
+        return None, [Problem(place, f"TOML 语法错误{col}：{_toml_reason(str(exc))}")]
     ctx = _Context(filename, text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.search(r"#\s*" + REVIEW_MARK, line):
+            ctx.problems.append(Problem(f"{filename}:{number}", f"此行尚未核对：与新文件原文核对后，删除行尾的“# {REVIEW_MARK}”"))
     root = _Reader(ctx, data, ())
     policy = build_policy(root, ctx, filename)
     root.done()
@@ -163,8 +171,38 @@ def load_policy_text(text: str, filename: str = "<policy>") -> tuple[Policy | No
     return policy, []
 
 
+_TOML_MESSAGES = [
+    (r"Unterminated string", "引号没有配对（字符串缺少结尾的引号）"),
+    (r"Expected '=' after a key in a key/value pair", "项名后面缺少等号“=”（中文冒号、空格或多余文字？）"),
+    (r"Invalid value", "值无法识别：文字要加英文引号，日期写成 2025-09-01，金额写数字"),
+    (r"Cannot overwrite a value", "同一项写了两次"),
+    (r"Cannot declare \(?([^)]*?),?\)? twice", "表 \\1 写了两次"),
+    (r"Cannot (?:mutate|redefine) .*", "表或项重复定义"),
+    (r"Invalid initial character for a key part", "项名以无效字符开头（项名用英文字母，如 amount）"),
+    (r"Unclosed array", "方括号“[”没有配对的“]”"),
+    (r"Unclosed inline table", "花括号“{”没有配对的“}”"),
+    (r"Invalid date or datetime", "日期无效（如 2025-02-30 不存在）"),
+    (r"Illegal character '\\n'", "文字在行尾没有结束（缺少结尾的引号）"),
+    (r"Illegal character (.*)", "不允许的字符 \\1"),
+    (r"Found invalid character (.*)", "不允许的字符 \\1"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项；行尾有多余文字（中文标点？）"),
+    (r"Expected '\]' at the end of a table declaration", "表名缺少结尾的“]”"),
+    (r"Expected '\]\]' at the end of an array declaration", "表数组名缺少结尾的“]]”"),
+    (r"Unescaped '\\' in a string", "文字中的反斜杠“\\”要写成“\\\\”"),
+    (r"Invalid statement", "无法识别的一行"),
+    (r"Duplicate inline table key (.*)", "花括号中的项 \\1 重复"),
+    (r"Expected (.*)", "缺少 \\1"),
+]
+
+
 def _toml_reason(message: str) -> str:
-    return re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    """The parser's English message, in Chinese (the English kept in brackets for searching)."""
+    english = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", message).strip()
+    for pattern, chinese in _TOML_MESSAGES:
+        m = re.match(pattern, english)
+        if m:
+            return f"{m.expand(chinese)}（{english}）"
+    return f"格式错误，请检查引号、括号和等号（{english}）"
 
 
 def _problem_order(p: Problem) -> tuple:
@@ -175,9 +213,9 @@ def _problem_order(p: Problem) -> tuple:
 def load_policy(path: str | Path) -> tuple[Policy | None, list[Problem]]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, [Problem(str(path), "文件不是 UTF-8 编码，请用 UTF-8 保存")]
+        return None, [Problem(str(path), "文件不是 UTF-8 编码（可能是 GBK/ANSI）：请在记事本中“另存为”，编码选 UTF-8")]
     except OSError as exc:
         return None, [Problem(str(path), f"无法读取文件：{exc.strerror or exc}")]
     return load_policy_text(text, str(path))

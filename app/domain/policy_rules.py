@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from . import vocabulary
 from .money import round_money
-from .policy import (Addon, Benefit, Category, Late, LateRule, Newborn, Policy, Recognition, Refund,
-                     Service, Source, Special, Standard, Subsidy, SubsidyPart, Tier, Window)
+from .policy import (Addon, Benefit, Category, Dynamic, Grace, GroupWindow, Late, LateRule, Newborn, Policy,
+                     Recognition, Refund, Service, Source, Special, Standard, Subsidy, SubsidyPart, Tier, Window)
 
 ASSISTANCE_KINDS = ("none", "full", "fixed", "percent", "table")
 BENEFIT_FROM = ("event", "payment", "next_day", "fixed")
+GRACE_BENEFIT_FROM = ("payment", "next_day", "period_start")
+DYNAMIC_BENEFIT_FROM = ("payment", "next_day", "recognition")
 _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -48,32 +49,52 @@ def build_policy(root, ctx, filename: str) -> Policy | None:
     newborn = _newborn(nb) if nb else None
     specials = tuple(_special(r) for r in root.array("specials"))
     rc = root.table("recognition")
-    recognition = Recognition(clause=rc.clause(), cutoff=rc.date("cutoff")) if rc else None
+    recognition = None
     if rc:
+        recognition = Recognition(clause=rc.clause(), cutoff=rc.date("cutoff"), claim_until=rc.date("claim_until"),
+                                  claim_clause=rc.str("claim_clause"))
+        if recognition.claim_until and not recognition.claim_clause:
+            rc.ctx.problem(rc.path + ("claim_until",), "写了 claim_until 就要写 claim_clause（出处条款）")
         rc.done()
     rf = root.table("refund")
     refund = None
     if rf:
         refund = Refund(clause=rf.clause(), before_benefit=rf.bool("before_benefit"),
-                        in_waiting=rf.bool("in_waiting"), reasons=rf.strs("reasons", required=True))
+                        in_waiting=rf.bool("in_waiting"), reasons=rf.strs("reasons", required=True),
+                        other_reasons=rf.bool("other_reasons"))
         rf.done()
     sv = root.table("service")
     service = Service()
     if sv:
         service = Service(channels=sv.strs("channels"), hotline=sv.str("hotline"), clause=sv.str("clause"))
+        if re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", service.hotline):
+            sv.ctx.problem(sv.path + ("hotline",), "咨询电话是手机号码：通知单只印文件面向群众公布的咨询电话，"
+                           "不印文件中部门联系人的个人手机")
+        if (service.channels or service.hotline) and not service.clause:
+            sv.ctx.problem(sv.path, "写了缴费渠道或咨询电话就要写 clause（文件原文出处）")
         sv.done()
 
+    grace = tuple(_grace(r) for r in root.array("grace"))
+    group_windows = tuple(_group_window(r) for r in root.array("group_windows"))
+    dy = root.table("dynamic")
+    dynamic = _dynamic(dy) if dy else None
+
     _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_kinds, late, window)
+    _new_section_checks(ctx, categories, grace, group_windows, dynamic, recognition, window, benefit)
     if any(x is None for x in (standard, window, benefit, late)) or ctx.problems:
         return None
     policy = Policy(
         id=pid, name=name, region=region, year=year, source=source, standard=standard, window=window,
         benefit=benefit, late=late, addons=addons, categories=categories, subsidies=subsidies,
         newborn=newborn, specials=specials, recognition=recognition, refund=refund, service=service,
-        area_kinds=area_kinds, assisted_warning=assisted_warning, path=filename,
+        area_kinds=area_kinds, assisted_warning=assisted_warning, path=filename, grace=grace,
+        group_windows=group_windows, dynamic=dynamic,
     )
     _index(policy)
-    return policy
+    from .policy_sanity import check_policy
+
+    check_policy(policy, ctx)
+    return None if ctx.problems else policy
 
 
 def _standard(r) -> Standard | None:
@@ -99,8 +120,6 @@ def _standard(r) -> Standard | None:
 
 def _addon(r) -> Addon:
     name = r.str("name", required=True)
-    if name and name not in vocabulary.ADDONS:
-        r.ctx.problem(r.path + ("name",), f"未知的附加险「{name}」，可用：{'、'.join(vocabulary.ADDONS)}")
     a = Addon(name=name, label=r.str("label") or name, amount=r.money("amount", required=True), clause=r.clause(),
               mandatory=r.bool("mandatory"), default=r.bool("default"), assisted=r.bool("assisted"),
               group=r.str("group"), aliases=r.strs("aliases"))
@@ -112,8 +131,6 @@ def _addon(r) -> Addon:
 
 def _category(r) -> Category:
     name = r.str("name", required=True)
-    if name and name not in vocabulary.CATEGORIES:
-        r.ctx.problem(r.path + ("name",), f"未知的人员类别「{name}」，可用：{'、'.join(vocabulary.CATEGORIES)}")
     kind = r.str("assistance", required=True)
     if kind and kind not in ASSISTANCE_KINDS:
         r.ctx.problem(r.path + ("assistance",), f"资助方式「{kind}」无效，可用：{'、'.join(ASSISTANCE_KINDS)}"
@@ -223,12 +240,10 @@ def _newborn(r) -> Newborn:
 
 def _special(r) -> Special:
     name = r.str("name", required=True)
-    if name and name not in vocabulary.SPECIALS:
-        r.ctx.problem(r.path + ("name",), f"未知的特殊情形「{name}」，可用：{'、'.join(vocabulary.SPECIALS)}")
     s = Special(name=name, clause=r.clause(), benefit_from=r.str("benefit_from", required=True),
                 needs_date=r.bool("needs_date"), within_days=r.int("within_days"), within_months=r.int("within_months"),
                 condition=r.str("condition"), in_window_only=r.bool("in_window_only"),
-                benefit_start=r.date("benefit_start"), benefit_end=r.date("benefit_end"))
+                benefit_start=r.date("benefit_start"), benefit_end=r.date("benefit_end"), aliases=r.strs("aliases"))
     if s.benefit_from and s.benefit_from not in BENEFIT_FROM:
         r.ctx.problem(r.path + ("benefit_from",), f"benefit_from「{s.benefit_from}」无效，可用：{'、'.join(BENEFIT_FROM)}"
                       "（event 自事件日、payment 自缴费日、next_day 自缴费次日、fixed 固定日期）")
@@ -245,7 +260,21 @@ def _duplicates(ctx, key, names, what) -> None:
     for i, n in enumerate(names):
         if n in seen:
             ctx.problem((key, i, "name"), f"{what}「{n}」重复定义")
+        if re.search(r"\s", n):
+            ctx.problem((key, i, "name"), f"{what}「{n}」的名称中有空格（名称由本文件定义，须与台账中登记的一致）")
         seen.add(n)
+
+
+def _aliases(ctx, categories, addons, specials) -> None:
+    """Names and aliases are the file's own vocabulary: each must mean one thing."""
+    owner: dict[str, str] = {}
+    for key, items in (("categories", categories), ("addons", addons), ("specials", specials)):
+        for i, item in enumerate(items):
+            for j, word in enumerate((item.name,) + tuple(getattr(item, "aliases", ()))):
+                if word in owner and owner[word] != item.name:
+                    ctx.problem((key, i, "aliases" if j else "name"),
+                                f"「{word}」既指「{owner[word]}」又指「{item.name}」，名称和别名不能重复")
+                owner.setdefault(word, item.name)
 
 
 def _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_kinds, late, window) -> None:
@@ -254,6 +283,7 @@ def _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_k
     _duplicates(ctx, "categories", [c.name for c in categories], "人员类别")
     _duplicates(ctx, "addons", [a.name for a in addons], "附加险")
     _duplicates(ctx, "specials", [s.name for s in specials], "特殊情形")
+    _aliases(ctx, categories, addons, specials)
     std = standard.amount if standard else None
     for i, c in enumerate(categories):
         if std is not None and c.amount is not None and c.kind in ("fixed", "table") and c.amount > std:
@@ -291,8 +321,8 @@ def _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_k
     if window and late.until and late.until < window.end:
         ctx.problem(("late", "until"), f"缴费期外最后可缴费日 {late.until} 早于缴费期结束日 {window.end}")
     for n in late.exempt_categories:
-        if n not in vocabulary.CATEGORIES:
-            ctx.problem(("late", "exempt_categories"), f"免等待期类别「{n}」未知")
+        if n not in category_names:
+            ctx.problem(("late", "exempt_categories"), f"免等待期类别「{n}」未在 [[categories]] 中定义")
 
 
 def _index(p: Policy) -> None:
@@ -306,3 +336,61 @@ def _index(p: Policy) -> None:
             p.aliases[alias] = c.name
     for s in p.specials:
         p.special_by_name[s.name] = s
+        for alias in s.aliases:
+            p.aliases[alias] = s.name
+
+
+def _grace(r) -> Grace:
+    g = Grace(start=r.date("start", required=True), end=r.date("end", required=True), clause=r.clause(),
+              benefit_from=r.str("benefit_from", default="next_day"), waiting_days=r.int("waiting_days", default=0) or 0,
+              label=r.str("label", default="缴费期内次日生效"))
+    if g.benefit_from not in GRACE_BENEFIT_FROM:
+        r.ctx.problem(r.path + ("benefit_from",), f"benefit_from「{g.benefit_from}」无效，可用：{'、'.join(GRACE_BENEFIT_FROM)}"
+                      "（payment 自缴费之日、next_day 自缴费次日、period_start 自待遇享受期开始）")
+    if g.start and g.end and g.start > g.end:
+        r.ctx.problem(r.path + ("end",), f"结束日 {g.end} 早于开始日 {g.start}")
+    r.done()
+    return g
+
+
+def _group_window(r) -> GroupWindow:
+    g = GroupWindow(name=r.str("name", required=True), start=r.date("start", required=True),
+                    end=r.date("end", required=True), clause=r.clause(), students=r.bool("students"),
+                    categories=r.strs("categories"))
+    if not g.students and not g.categories:
+        r.ctx.problem(r.path, "分群体缴费期须写明 students = true 或 categories（适用的人员类别）")
+    if g.start and g.end and g.start > g.end:
+        r.ctx.problem(r.path + ("end",), f"结束日 {g.end} 早于开始日 {g.start}")
+    r.done()
+    return g
+
+
+def _dynamic(r) -> Dynamic:
+    d = Dynamic(categories=r.strs("categories", required=True), clause=r.clause(),
+                recognized_after=r.date("recognized_after"), within_days=r.int("within_days"),
+                benefit_from=r.str("benefit_from", default="next_day"))
+    if d.benefit_from not in DYNAMIC_BENEFIT_FROM:
+        r.ctx.problem(r.path + ("benefit_from",), f"benefit_from「{d.benefit_from}」无效，可用：{'、'.join(DYNAMIC_BENEFIT_FROM)}"
+                      "（payment 自缴费之日、next_day 自缴费次日、recognition 自认定之日）")
+    r.done()
+    return d
+
+
+def _new_section_checks(ctx, categories, grace, group_windows, dynamic, recognition, window, benefit) -> None:
+    names = {c.name for c in categories}
+    for i, g in enumerate(group_windows):
+        for n in g.categories:
+            if n not in names:
+                ctx.problem(("group_windows", i, "categories"), f"类别「{n}」未在 [[categories]] 中定义")
+    for i, g in enumerate(grace):
+        if window and g.start and g.start < window.start:
+            ctx.problem(("grace", i, "start"), f"宽限期开始日 {g.start} 早于集中缴费期开始日 {window.start}")
+        if benefit and g.end and g.end > benefit.end:
+            ctx.problem(("grace", i, "end"), f"宽限期结束日 {g.end} 晚于待遇享受期结束日 {benefit.end}")
+    if dynamic:
+        for n in dynamic.categories:
+            if n not in names:
+                ctx.problem(("dynamic", "categories"), f"动态新增类别「{n}」未在 [[categories]] 中定义")
+        if recognition and recognition.cutoff:
+            ctx.problem(("dynamic",), f"[dynamic]（期外动态新增可按资助标准参保）与 recognition.cutoff"
+                        f"（{recognition.cutoff} 后认定的纳入下一年度）相互矛盾，只能写一个")

@@ -73,6 +73,8 @@ class Quote:
     lines: tuple[QuoteLine, ...]
     warnings: tuple[str, ...]
     reason_clause: str | None = None
+    special: str | None = None  # the special case recorded for this payment (退役军人, 职工医保断保 …)
+    special_on: dt.date | None = None  # its event date (断保日期 …), where the document needs one
 
     def to_dict(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
@@ -87,6 +89,7 @@ class Quote:
             "waiting_days": self.waiting_days, "tier": self.tier, "timing": self.timing,
             "categories": list(self.categories), "warnings": list(self.warnings),
             "lines": [line.to_dict() for line in self.lines],
+            "special": self.special, "special_on": iso(self.special_on),
         }
 
 
@@ -96,8 +99,8 @@ def normalize_request(policy: Policy, req: QuoteRequest) -> tuple[QuoteRequest, 
     cats = []
     for c in req.categories:
         name = policy.canonical(c.name)
-        if name not in vocabulary.CATEGORIES:
-            problems.append(Problem("--category", f"未知的人员类别「{c.name}」。可用：{'、'.join(vocabulary.CATEGORIES)}"))
+        if name not in policy.category_names():
+            problems.append(Problem("--category", f"未知的人员类别「{c.name}」。可用：{'、'.join(policy.category_names())}"))
         cats.append(CategoryFact(name, c.recognized_on))
     offered = [a.name for a in policy.addons]
     addons = []
@@ -115,8 +118,11 @@ def normalize_request(policy: Policy, req: QuoteRequest) -> tuple[QuoteRequest, 
             groups[group] = name
         addons.append(name)
     special = req.special
-    if special is not None and special.name not in vocabulary.SPECIALS:
-        problems.append(Problem("--special", f"未知的特殊情形「{special.name}」。可用：{'、'.join(vocabulary.SPECIALS)}"))
+    if special is not None:
+        special = SpecialFact(policy.canonical(special.name), special.event_on)
+        if special.name not in policy.special_by_name and special.name not in vocabulary.SPECIALS:
+            known = "、".join(dict.fromkeys(policy.special_names() + vocabulary.SPECIALS))
+            problems.append(Problem("--special", f"未知的特殊情形「{req.special.name}」。可用：{known}"))
     if policy.area_kinds and req.area_kind and req.area_kind not in policy.area_kinds:
         problems.append(Problem("--area-kind", f"地区类型「{req.area_kind}」无效。可用：{'、'.join(policy.area_kinds)}"))
     fixed = QuoteRequest(req.birth_date, req.paid_on, tuple(cats), tuple(dict.fromkeys(addons)),

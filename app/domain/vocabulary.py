@@ -66,6 +66,145 @@ NON_ENROLMENT_REASONS: dict[str, bool] = {
     "其他": True,
 }
 
+
+# -- typed vocabulary: every status, pay state, category kind, quote timing and line kind, with its Chinese label.
+# ``StrEnum`` members equal their stored text ("本地参保" == Status.ENROLLED), so SQL and JSON stay as they are.
+from enum import StrEnum  # noqa: E402 - the names above are the older, plain form of the same vocabulary
+
+
+class Status(StrEnum):
+    """``members.status``: enrolled here, or why not. ``counts``: still required to enrol here."""
+
+    ENROLLED = "本地参保"
+    EMPLOYEE = "参加职工医保"
+    ELSEWHERE = "异地参保"
+    MILITARY = "参军/服役"
+    PRISON = "服刑"
+    DEAD = "死亡"
+    MOVED_OUT = "迁出"
+    MISSING = "失踪"
+    REFUSED = "拒参"
+    UNREACHABLE = "无法联系"
+    OTHER = "其他"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    @property
+    def counts(self) -> bool:
+        """Required to enrol here (in the enrolment rate's denominator)."""
+        return self is Status.ENROLLED or NON_ENROLMENT_REASONS[self.value]
+
+    @classmethod
+    def of(cls, text: str) -> "Status | None":
+        try:
+            return cls(text)
+        except ValueError:
+            return None
+
+
+def counts_for_rate(status: str) -> bool:
+    """Is a member with this stored status required to enrol here? Unknown text counts (never hides a member)."""
+    s = Status.of(status)
+    return True if s is None else s.counts
+
+
+REQUIRED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s.counts)
+NOT_REQUIRED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if not s.counts)
+
+
+class PayState(StrEnum):
+    """A member's standing in the campaign year (see app.ledger.member_year: the one rule that picks it)."""
+
+    PAID = "已缴"
+    UNPAID = "未缴"
+    NOT_REQUIRED = "无需缴费"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class HouseholdState(StrEnum):
+    """A household's standing over its members who are required here."""
+
+    PAID = "已缴清"
+    PARTLY = "部分已缴"
+    UNPAID = "未缴"
+    NOT_REQUIRED = "无需缴费"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class CategoryKind(StrEnum):
+    """How a policy assists a category at the counter (``[[category]] kind``)."""
+
+    NONE = "none"
+    FULL = "full"
+    FIXED = "fixed"
+    PERCENT = "percent"
+    TABLE = "table"
+
+    @property
+    def label(self) -> str:
+        return {"none": "不资助", "full": "全额资助", "fixed": "定额资助", "percent": "按比例资助",
+                "table": "按表资助"}[self.value]
+
+
+class Timing(StrEnum):
+    """``Quote.timing``: which of the document's payment periods a quote falls in."""
+
+    WINDOW = "window"
+    EXTENSION = "extension"
+    SPECIAL = "special"
+    LATE_CATEGORY = "late_category"
+    NEWBORN = "newborn"
+    NEWBORN_FREE = "newborn_free"
+    LATE = "late"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"window": "集中缴费期", "extension": "延长缴费期", "special": "特殊情形", "late_category":
+                "认定后补缴", "newborn": "新生儿", "newborn_free": "新生儿免缴", "late": "期外缴费",
+                "closed": "不可缴费"}[self.value]
+
+    @property
+    def in_window(self) -> bool:
+        return self is Timing.WINDOW
+
+
+class LineKind(StrEnum):
+    """``QuoteLine.kind``."""
+
+    STANDARD = "standard"
+    SURCHARGE = "surcharge"
+    ASSISTANCE = "assistance"
+    ADDON = "addon"
+    SUBSIDY = "subsidy"
+    BENEFIT = "benefit"
+    WAITING = "waiting"
+    NOTE = "note"
+    WARNING = "warning"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
+                "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒",
+                "closed": "不可缴费"}[self.value]
+
+
+def line_label(kind: str) -> str:
+    try:
+        return LineKind(kind).label
+    except ValueError:
+        return kind
+
+
 # 与户主关系 words that say the sex (a 女 or 儿媳 is 女, a 子 or 女婿 is 男); the others say nothing.
 RELATION_SEX: dict[str, str] = {
     "子": "男", "儿子": "男", "长子": "男", "次子": "男", "女婿": "男", "丈夫": "男", "父亲": "男", "孙子": "男",

@@ -55,7 +55,7 @@ def export_one(ledger, name: str, path: str | Path, flt: ExportFilter = ExportFi
     source, _ = EXPORTS[name]
     column_set = load_column_set(name, column_dirs)
     total = from_ledger.count_members(ledger, flt) if name == "ledger" else 0
-    with WorkbookWriter(path, progress=progress, cancelled=cancelled) as writer:
+    with WorkbookWriter(path, progress=progress, cancelled=cancelled, stamp=_stamp(ledger)) as writer:
         n = writer.add_sheet(column_set, source(ledger, flt), total=total)
     return ExportResult(Path(path), {column_set.title: n})
 
@@ -71,7 +71,7 @@ def export_weekly(ledger, path: str | Path, start: dt.date, end: dt.date, *, vil
     as_of = ExportFilter(village, group, None, end)
     settings = ledger.settings.get()
     sheets: dict[str, int] = {}
-    with WorkbookWriter(path, progress=progress, cancelled=cancelled) as writer:
+    with WorkbookWriter(path, progress=progress, cancelled=cancelled, stamp=_stamp(ledger)) as writer:
         writer.add_notes("说明", [
             ("乡镇", settings.township), ("年度", settings.year), ("政策", settings.policy_id),
             ("统计区间", f"{start.isoformat()} 至 {end.isoformat()}"), ("范围", in_range.describe()),
@@ -85,3 +85,10 @@ def export_weekly(ledger, path: str | Path, start: dt.date, end: dt.date, *, vil
             title = "本期缴费明细" if name == "ledger" else column_set.title
             sheets[title] = writer.add_sheet(column_set, source(ledger, flt), title=title)
     return ExportResult(Path(path), sheets)
+
+
+def _stamp(ledger) -> str:
+    """演示数据 for a demo ledger's exports."""
+    from ..ledger.demo_flag import DEMO_LABEL, is_demo
+
+    return DEMO_LABEL if is_demo(ledger) else ""

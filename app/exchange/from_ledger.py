@@ -1,9 +1,10 @@
 """Reading the ledger for exports: plain SQL over the ledger's tables, rows as dicts keyed by the column
 sets' fields. Money comes out of integer fen as Decimal (exact), never through float.
 
-"Paid" means: a payment item of the campaign year whose payment is not voided and was not refunded.
-"Required" (应参保) means: status 本地参保, or a reason that still counts (vocabulary.NON_ENROLMENT_REASONS).
-"Key groups" (重点人群) are members with a category recognition that has not ended.
+"Paid", "required", the progress counts, rates and key groups are app.ledger.member_year's (THE
+definition of a member's year): a payment item stands when the view ``standing_items`` holds it; progress
+counts members required here or paid anyway; key groups (重点人群) are members with a recognition that has
+not ended in a category the policy assists (``Policy.assists``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain import vocabulary
 from ..domain.money import to_money
+from ..domain.vocabulary import Status, counts_for_rate
+from ..ledger import member_year as my
+from ..ledger.member_year import KEY_TARGET, TARGET, rate, shortfall  # noqa: F401 - exports' API
 
-TARGET = Decimal("0.95")
-KEY_TARGET = Decimal("1")
-ENROLLED = "本地参保"
+ENROLLED = Status.ENROLLED
+STANDING = my.STANDING_VIEW
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +59,9 @@ def _paid_sql(year_param: str, flt: ExportFilter, params: list) -> str:
     if flt.end:
         cond += " AND p.paid_on <= ?"
         params.append(flt.end.isoformat())
-    return (f"SELECT pi.member_id, sum(pi.amount_fen) AS amount_fen, max(p.paid_on) AS paid_on, "
-            f"max(qs.json) AS quote FROM payment_items pi JOIN payments p ON p.id = pi.payment_id "
-            f"JOIN quote_snapshots qs ON qs.id = pi.quote_id "
-            f"WHERE p.voided_at IS NULL AND pi.year = {year_param}{cond} "
-            f"AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id) GROUP BY pi.member_id")
+    return (f"SELECT p.member_id, sum(p.amount_fen) AS amount_fen, max(p.paid_on) AS paid_on, "
+            f"max(qs.json) AS quote FROM {STANDING} p JOIN quote_snapshots qs ON qs.id = p.quote_id "
+            f"WHERE p.year = {year_param}{cond} GROUP BY p.member_id")
 
 
 def _place_where(flt: ExportFilter, params: list) -> str:
@@ -90,11 +90,10 @@ _LEDGER_SQL = """
 SELECT v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_number, m.sex, m.birth_date, m.relation,
        (SELECT group_concat(c.category, '、') FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL),
        m.status,
-       (SELECT sum(pi.amount_fen) || ',' || max(p.paid_on) || ',' ||
+       (SELECT sum(p.amount_fen) || ',' || max(p.paid_on) || ',' ||
                coalesce(max(json_extract(qs.json, '$.assistance')), '')
-          FROM payment_items pi JOIN payments p ON p.id = pi.payment_id JOIN quote_snapshots qs ON qs.id = pi.quote_id
-         WHERE pi.member_id = m.id AND pi.year = ? AND p.voided_at IS NULL {paid_until}
-           AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)),
+          FROM {standing} p JOIN quote_snapshots qs ON qs.id = p.quote_id
+         WHERE p.member_id = m.id AND p.year = ? {paid_until}),
        coalesce(nullif(m.phone, ''), h.phone), m.notes
 FROM households h
 JOIN members m ON m.household_id = h.id
@@ -117,7 +116,7 @@ def ledger_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
         paid_until = "AND p.paid_on <= ?"
         params.append(flt.end.isoformat())
     where = _place_where(flt, params)
-    sql = _LEDGER_SQL.format(paid_until=paid_until, where=where)
+    sql = _LEDGER_SQL.format(paid_until=paid_until, where=where, standing=STANDING)
     since = flt.start.isoformat() if flt.start else None
     fromiso = dt.date.fromisoformat
     for (village, group, head, name, number, sex, birth, relation, cats, status, paid, phone,
@@ -158,7 +157,7 @@ def unpaid_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
            " coalesce(nullif(m.phone, ''), h.phone), m.status, m.status_detail, m.status_date, m.notes"
            + _BASE.format(paid=paid) + " WHERE pd.member_id IS NULL" + _place_where(flt, params) + _ORDER)
     for village, group, head, name, number, phone, status, detail, when, notes in ledger.db.execute(sql, params):
-        counts = status == ENROLLED or vocabulary.NON_ENROLMENT_REASONS.get(status, True)
+        counts = counts_for_rate(status)
         yield {"village": village, "group": group, "household_head": head, "name": name, "id_number": number,
                "phone": phone, "status": "未缴费" if status == ENROLLED else "未在本地参保",
                "reason": "尚未缴费" if status == ENROLLED else status, "reason_detail": detail,
@@ -166,72 +165,38 @@ def unpaid_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
                "counts": "是" if counts else "否", "note": notes}
 
 
-def rate(paid: int, required: int) -> Decimal | None:
-    """paid / required as a fraction with four places (shown as 0.00%)."""
-    if required == 0:
-        return None
-    return (Decimal(paid) / Decimal(required)).quantize(Decimal("0.0001"))
-
-
-def shortfall(paid: int, required: int, target: Decimal) -> int:
-    """People still needed to reach the target (ceil(required × target) − paid, never negative)."""
-    need = (Decimal(required) * target).to_integral_value(rounding="ROUND_CEILING")
-    return max(int(need) - paid, 0)
-
-
 def progress_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> list[dict]:
-    """参保进度汇总 per village and group, then one 合计 row per village and a 总计 row."""
+    """参保进度汇总 per village and group, then one 合计 row per village and a 总计 row
+    (``member_year.progress_by_place``: the tree's and the dashboard's counts)."""
     year = year or campaign_year(ledger)
-    params: list = [year]
-    paid = _paid_sql("?", flt, params)
-    counting = [ENROLLED] + [r for r, counts in vocabulary.NON_ENROLMENT_REASONS.items() if counts]
-    marks = ", ".join("?" * len(counting))
-    sql = ("SELECT v.name, coalesce(g.name, ''), m.status IN (" + marks + ") AS req, pd.member_id IS NOT NULL,"
-           " EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL), count(*)"
-           " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
-           " LEFT JOIN village_groups g ON g.id = h.group_id LEFT JOIN (" + paid + ") pd ON pd.member_id = m.id"
-           " WHERE 1=1")
-    params = counting + params
-    sql += _place_where(flt, params) + " GROUP BY 1, 2, 3, 4, 5 ORDER BY v.id, g.id"
-    cells: dict[tuple[str, str], list[int]] = {}
-    for village, group, req, is_paid, key, n in ledger.db.execute(sql, params):
-        c = cells.setdefault((village, group), [0, 0, 0, 0])
-        # a member who paid counts as required even if their status says otherwise
-        if req or is_paid:
-            c[0] += n
-            c[1] += n if is_paid else 0
-            if key:
-                c[2] += n
-                c[3] += n if is_paid else 0
+    places = my.progress_by_place(ledger.db.conn, year, until=flt.end, key_cats=my.key_categories(ledger.policy()),
+                                  village=flt.village, group=flt.group)
     out: list[dict] = []
-    totals = [0, 0, 0, 0]
-    by_village: dict[str, list[tuple[str, list[int]]]] = {}
-    for (village, group), c in cells.items():
-        by_village.setdefault(village, []).append((group, c))
+    total_all = total_key = my.NO_PROGRESS
+    by_village: dict[str, list[my.PlaceProgress]] = {}
+    for p in places:
+        by_village.setdefault(p.village, []).append(p)
     for village, groups in by_village.items():
-        vt = [0, 0, 0, 0]
-        for group, c in groups:
-            out.append(_progress_row(village, group or "（未分组）", c))
-            vt = [a + b for a, b in zip(vt, c)]
-        out.append(_progress_row(village, "合计", vt))
-        totals = [a + b for a, b in zip(totals, vt)]
-    out.append(_progress_row("总计", "", totals))
+        v_all = v_key = my.NO_PROGRESS
+        for p in groups:
+            out.append(_progress_row(village, p.group or "（未分组）", p.all, p.key))
+            v_all, v_key = v_all + p.all, v_key + p.key
+        out.append(_progress_row(village, "合计", v_all, v_key))
+        total_all, total_key = total_all + v_all, total_key + v_key
+    out.append(_progress_row("总计", "", total_all, total_key))
     return out
 
 
-def _progress_row(village: str, group: str, c: list[int]) -> dict:
-    required, paid, key_required, key_paid = c
-    return {"village": village, "group": group, "required": required, "paid": paid, "rate": rate(paid, required),
-            "target": TARGET, "short": shortfall(paid, required, TARGET), "key_required": key_required,
-            "key_paid": key_paid, "key_rate": rate(key_paid, key_required), "key_target": KEY_TARGET,
-            "key_short": shortfall(key_paid, key_required, KEY_TARGET)}
+def _progress_row(village: str, group: str, all_: my.Progress, key: my.Progress) -> dict:
+    return {"village": village, "group": group, "required": all_.required, "paid": all_.paid, "rate": all_.rate,
+            "target": TARGET, "short": all_.short(TARGET), "key_required": key.required, "key_paid": key.paid,
+            "key_rate": key.rate, "key_target": KEY_TARGET, "key_short": key.short(KEY_TARGET)}
 
 
 def _paid_items(ledger, flt: ExportFilter, year: int | None, json_filter: str) -> Iterator[tuple]:
     year = year or campaign_year(ledger)
     params: list = [year]
-    where = " WHERE p.voided_at IS NULL AND pi.year = ? AND " + json_filter + \
-            " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)"
+    where = " WHERE pi.year = ? AND " + json_filter
     if flt.start:
         where += " AND p.paid_on >= ?"
         params.append(flt.start.isoformat())
@@ -240,7 +205,7 @@ def _paid_items(ledger, flt: ExportFilter, year: int | None, json_filter: str) -
         params.append(flt.end.isoformat())
     where += _place_where(flt, params)
     sql = ("SELECT v.name, coalesce(g.name, ''), m.name, m.id_number, pi.amount_fen, qs.json, p.paid_on"
-           " FROM payment_items pi JOIN payments p ON p.id = pi.payment_id JOIN members m ON m.id = pi.member_id"
+           f" FROM {STANDING} pi JOIN payments p ON p.id = pi.payment_id JOIN members m ON m.id = pi.member_id"
            " JOIN quote_snapshots qs ON qs.id = pi.quote_id"
            " JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
            " LEFT JOIN village_groups g ON g.id = h.group_id" + where +
@@ -260,6 +225,7 @@ def assistance_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None
                "standard_amount": _quote_money(q.get("personal_standard")),
                "assistance_amount": _quote_money(q.get("assistance")),
                "personal_amount": yuan(fen), "paid_on": dt.date.fromisoformat(paid_on)}
+    yield from _claim_rows(ledger, flt, year, "assistance")
 
 
 def subsidy_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = None) -> Iterator[dict]:
@@ -272,3 +238,26 @@ def subsidy_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = 
                    "category": "、".join(q.get("categories") or ()), "funder": part.get("funder", ""),
                    "subsidy_amount": _quote_money(part.get("amount")), "personal_amount": yuan(fen),
                    "paid_on": dt.date.fromisoformat(paid_on), "state": "待补助"}
+    yield from _claim_rows(ledger, flt, year, "subsidy")
+
+
+def _claim_rows(ledger, flt: ExportFilter, year: int | None, kind: str) -> Iterator[dict]:
+    """认定后补付 (app.ledger.claims): recognised after paying in full; one row per part of the claim."""
+    for c in ledger.claims.list(year=year or campaign_year(ledger)):
+        if c.state in ("已撤销", "缴费已作废", "缴费已退费"):
+            continue
+        m = ledger.members.get(c.member_id)
+        h = ledger.households.get(m.household_id)
+        if (flt.village and h.village != flt.village) or (flt.group and (h.group or "") != flt.group):
+            continue
+        if (flt.start and c.paid_on < flt.start) or (flt.end and c.paid_on > flt.end):
+            continue
+        base = {"village": h.village, "group": h.group or "", "name": m.name, "id_number": m.id_number,
+                "category": f"{c.category}（{c.recognized_on} 认定，缴费后补付）", "paid_on": c.paid_on}
+        for part in c.parts:
+            if kind == "assistance" and part.kind == "assistance":
+                yield {**base, "funding_source": part.funder, "standard_amount": None,
+                       "assistance_amount": part.amount, "personal_amount": None}
+            elif kind == "subsidy" and part.kind in ("subsidy", "withdrawn"):
+                yield {**base, "funder": part.funder, "subsidy_amount": part.amount, "personal_amount": None,
+                       "state": f"认定后{c.state}" if part.kind == "subsidy" else "不再补助（认定后改按新类别）"}

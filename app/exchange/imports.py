@@ -71,9 +71,7 @@ def ledger_facts(ledger, id_numbers: set[str]) -> LedgerFacts:
         chunk = ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
         sql = ("SELECT m.id_number, m.id, m.household_id, m.name, v.name, coalesce(g.name, ''), m.status,"
-               " (SELECT sum(pi.amount_fen) FROM payment_items pi JOIN payments p ON p.id = pi.payment_id"
-               "   WHERE pi.member_id = m.id AND pi.year = ? AND p.voided_at IS NULL"
-               "   AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id)),"
+               " (SELECT sum(s.amount_fen) FROM standing_items s WHERE s.member_id = m.id AND s.year = ?),"
                " (SELECT group_concat(c.category, char(31)) FROM member_categories c"
                "   WHERE c.member_id = m.id AND c.ended_on IS NULL)"
                " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
@@ -114,6 +112,7 @@ def commit(ledger, pv: ImportPreview, *, operator: str | None = None,
            progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
     """Write the preview's clean rows in one transaction with an import log; on any write error nothing is
     written and a ProblemsError lists every row that failed."""
+    ledger.require("import")
     if pv.reading_problems and not pv.check.rows:
         raise ProblemsError(pv.reading_problems)
     rows = pv.to_write

@@ -26,7 +26,7 @@ from ..domain.problems import Cancelled as UserCancelled
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-FORMATS = {"id": "@", "money": "0.00", "date": "yyyy-mm-dd", "percent": "0.00%", "int": "0", "text": "@"}
+FORMATS = {"id": "@", "money": "0.00", "date": "yyyy-mm-dd", "percent": "0.0%", "int": "0", "text": "@"}
 _CHUNK = 2000  # rows between progress reports / cancel checks
 
 
@@ -82,8 +82,9 @@ class WorkbookWriter:
     """Write sheets one after another, then ``save()``; or use as a context manager."""
 
     def __init__(self, path: str | Path, progress: Progress | None = None, cancelled: Cancelled | None = None,
-                 fast: bool = True):
+                 fast: bool = True, stamp: str = ""):
         self.path = Path(path)
+        self.stamp = stamp  # 演示数据 (a demo ledger): in every sheet's name and printed header
         self.fast = fast
         self.progress = progress
         self.cancelled = cancelled
@@ -119,8 +120,16 @@ class WorkbookWriter:
         self._saved = True
 
     # -- sheets -------------------------------------------------------------------------------------
+    def _create_sheet(self, title: str):
+        if not self.stamp:
+            return self.book.create_sheet(title=title[:31])
+        ws = self.book.create_sheet(title=f"{self.stamp}-{title}"[:31])
+        ws.oddHeader.center.text = ws.evenHeader.center.text = f"{self.stamp}（虚构人员，不是真实数据）"
+        self.book.properties.title = self.stamp
+        return ws
+
     def _new_sheet(self, title: str, column_set: ColumnSet):
-        ws = self.book.create_sheet(title=title[:31])
+        ws = self._create_sheet(title)
         for idx, col in enumerate(column_set.columns, 1):
             if col.width:
                 ws.column_dimensions[get_column_letter(idx)].width = col.width
@@ -202,7 +211,7 @@ class WorkbookWriter:
 
     def add_notes(self, title: str, lines: Iterable[tuple[str, object]]) -> None:
         """A small key/value sheet (说明: 统计区间, 生成时间 …)."""
-        ws = self.book.create_sheet(title=title[:31])
+        ws = self._create_sheet(title)
         ws.column_dimensions["A"].width = 16
         ws.column_dimensions["B"].width = 40
         for key, value in lines:

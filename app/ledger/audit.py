@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
+from ..domain.idnumber import mask_fields
 from .models import AuditEntry
 
 if TYPE_CHECKING:
@@ -38,14 +40,17 @@ class AuditLog:
         return self._l.db.execute("SELECT count(*) FROM audit").fetchone()[0]
 
 
-def describe(e: AuditEntry) -> str:
-    """One line for the CLI and the window: 时间 操作员 对象 动作 变更."""
+def describe(e: AuditEntry, masked: bool = True) -> str:
+    """One line for the CLI and the window: 时间 操作员 对象 动作 变更. ID numbers and phones are masked
+    unless ``masked=False`` (after ``operators.reveal``: role-checked and itself audited)."""
+    if masked:
+        e = dataclasses.replace(e, before=mask_fields(e.before), after=mask_fields(e.after))
     names = {"create": "新增", "update": "修改", "status": "参保状态", "move_out": "迁出本户", "move_in": "迁入本户",
              "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
-             "rollover": "结转", "restore": "从备份恢复", "import": "导入"}
+             "rollover": "结转", "restore": "从备份恢复", "import": "导入", "reveal": "查看完整证件号和电话"}
     entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
                 "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
-                "ledger": "台账"}
+                "ledger": "台账", "operator": "操作员"}
     diff = ""
     if e.before and e.after:
         keys = [k for k in e.after if e.before.get(k) != e.after.get(k)]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ..paths import make_private
 from .db import read_only_uri
 
 DEFAULT_KEEP = 10
@@ -48,6 +49,8 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
         dest = backup_dir(src_path) / f"{src_path.name}.{stamp}.bak.db"
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.parent == backup_dir(src_path):
+        make_private(dest.parent)
     tmp = dest.with_name(dest.name + ".part")
     src = sqlite3.connect(_ro_uri(src_path), uri=True, timeout=30)
     try:
@@ -63,6 +66,7 @@ def backup_ledger(ledger_path: Path, dest: Path | None = None, *, keep: int | No
     finally:
         src.close()
     _fsync(tmp)
+    make_private(tmp)  # also when the process umask is not Canbao's (a library caller)
     os.replace(tmp, dest)
     if keep is not None and dest.parent == backup_dir(src_path):
         for old in list_backups(src_path)[:-keep]:

@@ -45,11 +45,13 @@ class Categories:
 
     def add(self, member_id: int, category: str, *, department: str = "", recognized_on: dt.date | str | None = None,
             notes: str = "", operator: str | None = None) -> Change:
+        self._l.require("record")
         member = self._l.members.get(member_id)
         problems: list[Problem] = []
         name = self._canonical(str(category or "").strip())
-        if name not in vocabulary.CATEGORIES:
-            problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(vocabulary.CATEGORIES)}"))
+        known = self._known()
+        if name not in known:
+            problems.append(Problem("类别", f"未知的人员类别「{category}」。可用：{'、'.join(known)}"))
         dept = str(department or "").strip()
         notes = str(notes or "")
         if dept and dept not in vocabulary.DEPARTMENTS:
@@ -69,11 +71,13 @@ class Categories:
                              [member_id, name, dept, after["recognized_on"], notes, now_iso()]).lastrowid
             self._l.log("category", cid, "create", None, after, household_id=member.household_id,
                         member_id=member_id, operator=operator)
+            self._l.claims.on_category_recorded(cid, operator=operator)  # recognised after paying: money back
         return Change(households=frozenset({member.household_id}), members=frozenset({member_id}), id=cid)
 
     def end(self, record_id: int, *, ended_on: dt.date | str, reason: str = "",
             operator: str | None = None) -> Change:
         """End a recognition: the record stays, with its end date and reason."""
+        self._l.require("record")
         rec = self.get(record_id)
         member = self._l.members.get(rec.member_id)
         problems: list[Problem] = []
@@ -93,6 +97,13 @@ class Categories:
                         {"category": rec.category, "ended_on": when.isoformat(), "reason": str(reason or "").strip()},
                         household_id=member.household_id, member_id=member.id, operator=operator)
         return Change(households=frozenset({member.household_id}), members=frozenset({member.id}))
+
+    def _known(self) -> tuple[str, ...]:
+        """The ledger policy's categories (a file may define its own) and the common ones."""
+        try:
+            return self._l.policy().category_names()
+        except Exception:  # noqa: BLE001 - no policy set yet: the common names
+            return vocabulary.CATEGORIES
 
     def _canonical(self, name: str) -> str:
         if name in vocabulary.CATEGORIES:

@@ -48,6 +48,9 @@ def now_iso() -> str:
 
 def connect(path: str | os.PathLike) -> Database:
     """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``)."""
+    from ..paths import make_ledger_private
+
+    make_ledger_private(path)  # a ledger written before Canbao made its files private (0644) becomes 0600
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys=ON")
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -79,13 +82,20 @@ class Ledger:
     def __init__(self, path: Path, db: Database, operator: str | None = None):
         from .audit import AuditLog
         from .categories import Categories
+        from .claims import Claims
         from .households import Households
         from .members import Members
+        from .operators import Operator, Operators
         from .payments import Payments
         from .settings import SettingsService
 
         self.path = path
         self.db = db
+        self.session: Operator | None = None  # the logged-in operator (app.ledger.operators)
+        self.operators = Operators(self)
+        if isinstance(operator, Operator):  # a session logged in on another connection
+            self.operators.resume(operator)
+            operator = None
         self._operator = operator
         self.settings = SettingsService(self)
         self.households = Households(self)
@@ -93,10 +103,15 @@ class Ledger:
         self.categories = Categories(self)
         self.payments = Payments(self)
         self.audit = AuditLog(self)
+        self.claims = Claims(self)
 
     # -- who is working
     @property
     def operator(self) -> str:
+        """The logged-in operator's name; on a ledger without operators (made before they existed) the
+        name given when opening it, else the first in the settings, else the computer's user."""
+        if self.session is not None:
+            return self.session.name
         if self._operator:
             return self._operator
         ops = self.settings.get().operators if self.settings.initialized() else ()
@@ -110,6 +125,17 @@ class Ledger:
     @operator.setter
     def operator(self, name: str | None) -> None:
         self._operator = name
+
+    def actor(self, claimed: str | None = None) -> str:
+        """Who an entry is written by: the logged-in operator, whatever name a caller passes; a caller's name
+        only on a ledger that has no operators yet."""
+        if self.session is not None:
+            return self.session.name
+        return (claimed or self.operator).strip()
+
+    def require(self, permission: str) -> None:
+        """Refuse unless the logged-in operator may do this (see ``app.ledger.operators``)."""
+        self.operators.require(permission)
 
     # -- transactions and audit
     @contextmanager
@@ -142,7 +168,7 @@ class Ledger:
         self.db.execute(
             "INSERT INTO audit (ts, operator, entity, entity_id, household_id, member_id, action, before, after)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [now_iso(), operator or self.operator, entity, entity_id, household_id, member_id, action,
+            [now_iso(), self.actor(operator), entity, entity_id, household_id, member_id, action,
              _json(before), _json(after)])
 
     # -- convenience functions
@@ -199,9 +225,12 @@ def read_only_uri(path) -> str:
 
 
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
-                operator: str | None = None, keep_backups: int | None = None,
+                operator=None, keep_backups: int | None = None,
                 backup_interval: float | None = None) -> Ledger:
     """Open (or with ``create=True`` create) a ledger file and bring its schema up to date.
+
+    ``operator`` is a session (``operators.Operator``) logged in elsewhere in this process, carried over; or,
+    for a ledger with no operators yet, a name.
 
     A rotating backup is made first when an existing ledger is opened (``backup=False`` to skip; see
     ``backup.backup_on_open`` for when it is skipped as unneeded).

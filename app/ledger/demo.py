@@ -8,6 +8,10 @@ shortcut only where pypinyin would read the name character by character anyway).
 secondary indexes are dropped for the load and recreated from their own definitions (``sqlite_master``)
 afterwards, so the migrations stay the only place that defines them (about a fifth faster at 100,000
 people than maintaining them row by row).
+
+Past ``_BLOCK`` people (a prefecture: 2,000,000) the population is generated and written a block of whole
+villages at a time from one generator, so memory stays bounded; payments are staged in temporary tables and
+numbered by date over all blocks at the end, as one generation would number them.
 """
 
 from __future__ import annotations
@@ -24,16 +28,16 @@ from ..domain.money import to_fen
 from ..policy_catalog import get_policy
 from .snapshots import SnapshotIds, quote_text
 from .db import LedgerError, is_ledger_file, now_iso, open_ledger, read_only_uri
+from .demo_flag import DEMO_ENTITY, mark_demo  # DEMO_ENTITY: the audit entry that marks a generated demo
 from .demo_people import (CancelCheck, DemoCancelled, DemoMember, DemoPopulation, Progress, QuoteCache,
-                          generate_population)
+                          _Generator, generate_population)
 from .identity import NO_ID, RESIDENT_ID, name_initials
 from .models import ENROLLED
 from .payments import receipt_number
 
 MIN_PEOPLE = 100
-MAX_PEOPLE = 500_000
+MAX_PEOPLE = 2_000_000
 DEFAULT_OPERATOR = "演示操作员"
-DEMO_ENTITY = "demo"  # the audit entry that marks a ledger as a generated demo
 DEMO_NAME = "demo.canbao.db"
 
 # The ledger's relation words (members.RELATIONS) for the generator's finer ones.
@@ -41,6 +45,7 @@ LEDGER_RELATION = {"本人": "户主", "父亲": "父母", "母亲": "父母", "
 # The tables the loader fills; their secondary indexes are rebuilt after the load.
 _LOADED = ("households", "members", "member_categories", "member_years", "payments", "payment_items")
 _CHUNK = 10_000
+_BLOCK = 50_000  # people generated and written at a time (bounded memory at any size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +112,14 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
     total = people * 3  # generation counts 2 per person, writing 1
 
     t0 = time.perf_counter()
-    population = generate_population(policy, people, seed, progress=lambda done, _: report(done, total),
-                                     cancel=cancel)
-    t1 = time.perf_counter()
+    plan = _Plan(policy, people, seed, report, cancel)
+    population = plan.head
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".building")
     _remove_database(tmp)
     try:
-        counts = _write(tmp, population, operator, lambda done: report(2 * people + done, total),
+        counts = _write(tmp, plan, operator, lambda done: report(2 * people + done, total),
                         cancel or (lambda: False))
         _may_replace(target, replace)  # again: a real ledger may have appeared there meanwhile
         _remove_database(target)
@@ -126,8 +130,73 @@ def build_demo_ledger(path: str | os.PathLike, *, people: int = 1000, seed: int 
     t2 = time.perf_counter()
     report(total, total)
     return DemoSummary(target, policy.id, seed, population.township, len(population.villages),
-                       len(population.households), people, counts["categories"], counts["payments"],
-                       counts["paid_members"], t1 - t0, t2 - t1)
+                       counts["households"], people, counts["categories"], counts["payments"],
+                       counts["paid_members"], plan.seconds, t2 - t0 - plan.seconds)
+
+
+class _Plan:
+    """The population to write: ``head`` (villages, township, region) first, then ``blocks()``.
+
+    Up to ``_BLOCK`` people it is one ``generate_population``; past that, blocks of whole villages from one
+    generator (one seed: ID numbers unique over all blocks, household numbers continuing), each with its own
+    categories, statuses and payments in the generator's shares. ``seconds`` is the time spent generating."""
+
+    def __init__(self, policy, people: int, seed: int, report: Progress, cancel: CancelCheck | None):
+        self.policy, self.people, self.seed, self.report, self.seconds = policy, people, seed, report, 0.0
+        t = time.perf_counter()
+        if people <= _BLOCK:
+            self.head = generate_population(policy, people, seed, progress=lambda d, _: report(d, people * 3),
+                                            cancel=cancel)
+            self._gen = None
+        else:
+            self._gen = gen = _Generator(policy, seed, None, cancel, dt.date.today())
+            gen.ids = _IdSet()
+            villages = gen._villages(people)
+            towns = {v.township for v in villages}
+            self.head = DemoPopulation(policy.id, seed, gen.region,
+                                       villages[0].township if len(towns) == 1 else gen.region.county, villages, [])
+        self.seconds += time.perf_counter() - t
+
+    def blocks(self) -> Iterator[DemoPopulation]:
+        gen, people = self._gen, self.people
+        if gen is None:
+            yield self.head
+            return
+        villages = self.head.villages
+        n = min(-(-people // _BLOCK), len(villages))
+        done = numbered = 0
+        for b in range(n):
+            t = time.perf_counter()
+            vs = villages[b * len(villages) // n:(b + 1) * len(villages) // n]
+            size = (b + 1) * people // n - done
+            households = gen._households(size, vs, size * 2)
+            for h in households:
+                h.number += numbered
+            gen._categories(households)
+            gen._statuses(households)
+            gen._addons(households)
+            gen._payments(households, size, size * 2)
+            self.seconds += time.perf_counter() - t
+            yield DemoPopulation(self.policy.id, self.seed, gen.region, self.head.township, vs, households)
+            done += size
+            numbered += len(households)
+            self.report(3 * done, 3 * people)
+
+
+class _IdSet:
+    """The generator's set of ID numbers used, as integers (the check digit follows from the first 17):
+    a third of the memory of the strings at 2,000,000 people."""
+
+    __slots__ = ("_ints",)
+
+    def __init__(self):
+        self._ints: set[int] = set()
+
+    def __contains__(self, number: str) -> bool:
+        return int(number[:17]) in self._ints
+
+    def add(self, number: str) -> None:
+        self._ints.add(int(number[:17]))
 
 
 def _may_replace(target: Path, replace: bool) -> None:
@@ -145,8 +214,9 @@ def _remove_database(path: Path) -> None:
             p.unlink()
 
 
-def _write(path: Path, pop: DemoPopulation, operator: str, progress: Callable[[int], None],
+def _write(path: Path, plan: _Plan, operator: str, progress: Callable[[int], None],
            cancel: CancelCheck) -> dict:
+    pop = plan.head
     policy = get_policy(pop.policy_id)
     with open_ledger(path, create=True, backup=False, operator=operator) as lg:
         villages = {}
@@ -158,21 +228,32 @@ def _write(path: Path, pop: DemoPopulation, operator: str, progress: Callable[[i
         db = lg.db
         conn = db.conn
         conn.execute("PRAGMA synchronous=OFF")  # a temporary file: a crash discards it anyway
-        conn.execute("PRAGMA cache_size=-200000")
+        conn.execute("PRAGMA cache_size=-100000")  # 100 MB: with a block of people, peak memory stays < 600 MB
         group_ids = {(vname, gname): gid for gid, vname, gname in db.execute(
             "SELECT g.id, v.name, g.name FROM village_groups g JOIN villages v ON v.id = g.village_id")}
         village_ids = {name: vid for vid, name in db.execute("SELECT id, name FROM villages")}
         now = now_iso()
-        counts = {"categories": 0, "payments": 0, "paid_members": 0}
+        counts = {"categories": 0, "payments": 0, "paid_members": 0, "households": 0, "members": 0}
         with lg.transaction():
+            mark_demo(lg)  # every printout and export says 演示数据
             indexes = _drop_indexes(conn)
-            member_ids = _insert_people(conn, pop, village_ids, group_ids, now, counts, progress, cancel)
-            _insert_payments(conn, pop, policy, member_ids, operator, now, counts, cancel)
+            quotes = _QuoteRows(policy, pop.region.area_kind)
+            _stage_payments(conn)
+            from .search import paused_index
+
+            with paused_index(conn):  # the search indexes are filled in one pass at the end, not row by row
+                for block in plan.blocks():
+                    member_ids = _insert_people(conn, block, village_ids, group_ids, now, counts, progress, cancel)
+                    _insert_payments(conn, block, policy, member_ids, quotes, counts, cancel)
+                    counts["households"] += len(block.households)
+                    counts["members"] += block.people
+            _number_receipts(conn, policy, quotes, operator, now, counts)
             for _, sql in indexes:
                 conn.execute(sql)
             lg.log(DEMO_ENTITY, None, "create", None,
                    {"policy": policy.id, "seed": pop.seed, "people": pop.people, "households": len(pop.households),
-                    "payments": counts["payments"], "note": "canbao demo 生成的演示数据，不是真实人员"},
+                    "households": counts["households"], "payments": counts["payments"],
+                    "note": "canbao demo 生成的演示数据，不是真实人员"},
                    operator=operator)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("ANALYZE")
@@ -236,6 +317,7 @@ def _chunks(rows: Iterable, cancel: CancelCheck, tick: Callable[[int], None] | N
 
 def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict, now: str, counts: dict,
                    progress: Callable[[int], None], cancel: CancelCheck) -> dict[int, int]:
+    first = counts["members"]  # members already written by earlier blocks
     conn.executemany(
         "INSERT INTO households (id, number, village_id, group_id, address, phone, notes, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)",
@@ -246,7 +328,7 @@ def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict
     county = pop.region.county
 
     def member_rows():
-        mid = 0
+        mid = first
         for h in pop.households:
             for m in h.members:
                 mid += 1
@@ -257,14 +339,11 @@ def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict
                        int(m.student), _school(m, h.township, county), m.status or ENROLLED, m.status_detail,
                        m.status_on.isoformat() if m.status_on else None, now, now)
 
-    from .search import paused_index
-
-    with paused_index(conn):  # the search indexes are filled in one pass after the rows, not row by row
-        conn.executemany(
-            "INSERT INTO members (id, household_id, name, name_initials, id_type, id_number, id_rev, sex, birth_date,"
-            " ethnicity, relation, phone, phone_rev, student, school, status, status_detail, status_date, notes,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
-            _chunks(member_rows(), cancel, progress))
+    conn.executemany(
+        "INSERT INTO members (id, household_id, name, name_initials, id_type, id_number, id_rev, sex, birth_date,"
+        " ethnicity, relation, phone, phone_rev, student, school, status, status_detail, status_date, notes,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+        _chunks(member_rows(), cancel, lambda n: progress(first + n)))
 
     def category_rows():
         for h in pop.households:
@@ -284,45 +363,76 @@ def _insert_people(conn, pop: DemoPopulation, village_ids: dict, group_ids: dict
     return member_ids
 
 
-def _insert_payments(conn, pop: DemoPopulation, policy, member_ids: dict[int, int], operator: str, now: str,
+class _QuoteRows:
+    """(quote snapshot id, add-ons JSON) once per distinct quote shape and day, over all blocks."""
+
+    def __init__(self, policy, area_kind: str):
+        self.quotes = QuoteCache(policy, area_kind)
+        self.snapshots = SnapshotIds()
+        self._cache: dict[tuple, tuple[int, str]] = {}
+
+    def __call__(self, m: DemoMember, on: dt.date) -> tuple[int, str]:
+        key = (self.quotes.shape(m, on), on)
+        hit = self._cache.get(key)
+        if hit is None:
+            q = self.quotes.quote(m, on)
+            hit = self._cache[key] = (self.snapshots.id_for(quote_text(q.to_dict())),
+                                      json.dumps(list(q.addons), ensure_ascii=False))
+        return hit
+
+
+def _stage_payments(conn) -> None:
+    """Payments wait in temporary tables until every block is written, then get receipt numbers by date."""
+    conn.execute("CREATE TEMP TABLE demo_payments (k INTEGER PRIMARY KEY, household_id INTEGER, amount_fen INTEGER,"
+                 " method TEXT, paid_on TEXT)")
+    conn.execute("CREATE TEMP TABLE demo_items (k INTEGER, member_id INTEGER, fen INTEGER, addons TEXT,"
+                 " quote_id INTEGER)")
+
+
+def _insert_payments(conn, pop: DemoPopulation, policy, member_ids: dict[int, int], quote_json: _QuoteRows,
                      counts: dict, cancel: CancelCheck) -> None:
-    year = policy.year
-    quotes = QuoteCache(policy, pop.region.area_kind)
-    json_cache: dict[tuple, tuple[int, str]] = {}
-    snapshots = SnapshotIds()
+    first = counts["payments"]  # payments staged by earlier blocks
     payments = pop.payments()
     items: list[tuple] = []
 
-    def quote_json(m: DemoMember, on: dt.date) -> tuple[int, str]:
-        """(quote snapshot id, add-ons JSON), once per distinct quote shape and day."""
-        key = (quotes.shape(m, on), on)
-        hit = json_cache.get(key)
-        if hit is None:
-            q = quotes.quote(m, on)
-            hit = json_cache[key] = (snapshots.id_for(quote_text(q.to_dict())),
-                                     json.dumps(list(q.addons), ensure_ascii=False))
-        return hit
-
     def payment_rows():
         for p in payments:
+            k = first + p.seq
             for m, amount in zip(p.members, p.amounts):
                 quote_id, addons_json = quote_json(m, p.paid_on)
-                fen = to_fen(amount)
-                items.append((p.seq, member_ids[id(m)], year, policy.id, fen, fen, addons_json, quote_id))
-            yield (p.seq, year, p.seq, receipt_number(year, p.seq), p.household,
-                   sum(to_fen(a) for a in p.amounts), p.method, p.paid_on.isoformat(), operator, now)
+                items.append((k, member_ids[id(m)], to_fen(amount), addons_json, quote_id))
+            yield (k, p.household, sum(to_fen(a) for a in p.amounts), p.method, p.paid_on.isoformat())
 
-    conn.executemany(
+    conn.executemany("INSERT INTO temp.demo_payments (k, household_id, amount_fen, method, paid_on)"
+                     " VALUES (?, ?, ?, ?, ?)", _chunks(payment_rows(), cancel))
+    conn.executemany("INSERT INTO temp.demo_items (k, member_id, fen, addons, quote_id) VALUES (?, ?, ?, ?, ?)",
+                     _chunks(items, cancel))
+    counts["payments"] += len(payments)
+    counts["paid_members"] += len(items)
+
+
+def _number_receipts(conn, policy, quote_json: _QuoteRows, operator: str, now: str, counts: dict) -> None:
+    """The staged payments into the ledger, receipts numbered by payment day then household (as the
+    generator numbers one block's), with their items, quote snapshots and the year's receipt counter."""
+    year = policy.year
+    conn.execute("CREATE TEMP TABLE demo_order AS SELECT k, row_number() OVER (ORDER BY paid_on, household_id, k)"
+                 " AS seq FROM temp.demo_payments")
+    conn.execute("CREATE UNIQUE INDEX temp.demo_order_k ON demo_order(k)")
+    conn.create_function("demo_receipt_number", 2, receipt_number, deterministic=True)
+    conn.execute(
         "INSERT INTO payments (id, year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
-        " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)", _chunks(payment_rows(), cancel))
-    conn.executemany("INSERT INTO quote_snapshots (id, sha, json) VALUES (?, ?, ?)", snapshots.rows())
-    conn.executemany(
+        " notes, created_at) SELECT o.seq, :year, o.seq, demo_receipt_number(:year, o.seq), p.household_id,"
+        " p.amount_fen, p.method, p.paid_on, :operator, '', :now FROM temp.demo_payments p JOIN temp.demo_order o"
+        " ON o.k = p.k ORDER BY o.seq", {"year": year, "operator": operator, "now": now})
+    conn.executemany("INSERT INTO quote_snapshots (id, sha, json) VALUES (?, ?, ?)", quote_json.snapshots.rows())
+    conn.execute(
         "INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen, addons, quote_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _chunks(items, cancel))
-    if payments:
-        conn.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, ?)", [year, payments[-1].seq])
-    counts["payments"] = len(payments)
-    counts["paid_members"] = len(items)
+        " SELECT o.seq, i.member_id, :year, :policy, i.fen, i.fen, i.addons, i.quote_id FROM temp.demo_items i"
+        " JOIN temp.demo_order o ON o.k = i.k ORDER BY o.seq, i.rowid", {"year": year, "policy": policy.id})
+    if counts["payments"]:
+        conn.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, ?)", [year, counts["payments"]])
+    for table in ("demo_order", "demo_items", "demo_payments"):
+        conn.execute(f"DROP TABLE temp.{table}")
 
 
 def _school(m: DemoMember, township: str, county: str) -> str:

@@ -17,6 +17,7 @@ from typing import Callable
 
 from stdnum.cn import ric
 
+from ..domain.idnumber import demo_area_code
 from ..domain.policy import Policy
 from ..domain.quote import quote
 from ..domain.quote_model import CategoryFact, QuoteRequest
@@ -66,17 +67,15 @@ _NUMERALS = "一二三四五六七八九十"
 class DemoRegion:
     county: str  # 农安县
     area_kind: str  # 区 / 县, as the policy splits subsidies
-    area_codes: tuple[tuple[int, str], ...]  # (born from year, 6-digit code), newest last
+    province: str  # 2-digit province code: demo IDs carry idnumber.demo_area_code(province), issued nowhere
     townships: tuple[str, ...]
     village_prefixes: tuple[str, ...]
     village_suffixes: tuple[str, ...]
 
-    def area_code(self, birth_year: int) -> str:
-        code = self.area_codes[0][1]
-        for since, c in self.area_codes:
-            if birth_year >= since:
-                code = c
-        return code
+    @property
+    def area_code(self) -> str:
+        """The 6-digit code every demo ID number starts with: no real person can have it."""
+        return demo_area_code(self.province)
 
 
 _NORTH_PREFIXES = ("王家 李家 张家 刘家 陈家 赵家 孙家 周家 郑家 冯家 高家 于家 董家 曲家 邢家 姜家 前 后 东 西 南 北 大 小 "
@@ -85,17 +84,17 @@ _SOUTH_PREFIXES = ("石桥 枫林 桃花 杨柳 新塘 龙井 竹山 田心 白�
                    "樟树 松坡 马家 李家 塘湾 双龙").split()
 
 REGIONS: dict[str, DemoRegion] = {
-    "吉林省长春市": DemoRegion("农安县", "县", ((0, "220122"),),
+    "吉林省长春市": DemoRegion("农安县", "县", "22",
                           ("合隆镇", "烧锅镇", "华家镇", "开安镇", "哈拉海镇", "三盛玉镇", "万顺乡", "黄鱼圈乡",
                            "青山口乡", "前岗乡", "巴吉垒镇", "伏龙泉镇", "三岗镇", "龙王乡", "永安乡", "杨树林乡"),
                           _NORTH_PREFIXES, ("屯", "窝堡", "店", "岗", "沟", "营", "甸子", "房身", "城子")),
-    "吉林省": DemoRegion("永吉县", "", ((0, "220221"),),
+    "吉林省": DemoRegion("永吉县", "", "22",
                       ("岔路河镇", "万昌镇", "北大湖镇", "西阳镇", "一拉溪镇", "口前镇", "双河镇", "金家乡", "黄榆乡"),
                       _NORTH_PREFIXES, ("屯", "沟", "岗", "甸子", "堡", "河", "营")),
-    "湖南省邵阳市双清区": DemoRegion("双清区", "", ((0, "430502"),),
+    "湖南省邵阳市双清区": DemoRegion("双清区", "", "43",
                              ("高崇山镇", "渡头桥镇", "火车站乡", "东风路街道", "石桥街道", "汽车站街道", "龙须塘街道"),
                              _SOUTH_PREFIXES, ("冲", "坪", "塘", "湾", "铺", "岭", "村")),
-    "山西省长治市屯留区": DemoRegion("屯留区", "", ((0, "140424"), (2018, "140405")),
+    "山西省长治市屯留区": DemoRegion("屯留区", "", "14",
                              ("渔泽镇", "上村镇", "丰宜镇", "张店镇", "余吾镇", "吾元镇", "路村乡", "西贾乡", "李高乡"),
                              _NORTH_PREFIXES, ("庄", "沟", "坡", "村", "堡", "河", "岭")),
 }
@@ -429,7 +428,7 @@ class _Generator:
 
     def _id_number(self, birth: dt.date, sex: str) -> str:
         rng = self.rng
-        area = self.region.area_code(birth.year)
+        area = self.region.area_code
         stem = f"{area}{birth:%Y%m%d}"
         while True:
             seq = rng.randrange(0, 500) * 2 + 1 if sex == "男" else rng.randrange(1, 500) * 2

@@ -77,6 +77,7 @@ class Households:
     # -- writes
     def add(self, *, village: str, group: str = "", number: str | None = None, address: str = "",
             phone: str = "", notes: str = "", operator: str | None = None) -> Change:
+        self._l.require("record")
         problems: list[Problem] = []
         vid, gid = self._place(village, group, problems)
         phone = check_phone(phone, "电话", problems)
@@ -109,6 +110,7 @@ class Households:
     def update(self, household_id: int, *, village: str | None = None, group: str | None = None,
                address: str | None = None, phone: str | None = None, notes: str | None = None,
                operator: str | None = None) -> Change:
+        self._l.require("record")
         cur = self.get(household_id)
         problems: list[Problem] = []
         vname = cur.village if village is None else village
@@ -148,6 +150,7 @@ class Households:
         return vid, gid
 
     def _next_number(self) -> str:
+        # one step down the households_number_int index (migration 0070): keep the expression and WHERE as is
         row = self._l.db.execute(
             "SELECT max(CAST(number AS INTEGER)) FROM households WHERE number GLOB '[0-9]*'").fetchone()
         return f"{(row[0] or 0) + 1:06d}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric
 
 from ..domain.idnumber import IdNumberError, parse_id_number
@@ -109,6 +108,10 @@ def name_initials(name: str) -> str:
         if name[:size] in SURNAME_INITIALS:
             head, name = SURNAME_INITIALS[name[:size]], name[size:]
             break
+    # pypinyin is imported on first use: its dictionaries take ~0.4 s to load, which the window's start-up
+    # (search reads the stored initials) does not need
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if name else []
     return head + "".join(ch for ch in "".join(letters).lower() if "a" <= ch <= "z")
 

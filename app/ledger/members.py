@@ -14,7 +14,7 @@ from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
 from .households import check_phone
 from .identity import NO_ID, search_keys, validate_identity
-from .models import ENROLLED, Change, Member, text
+from .models import ENROLLED, Change, Member, named_rows, text
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -23,15 +23,26 @@ STATUSES: tuple[str, ...] = (ENROLLED, *vocabulary.NON_ENROLMENT_REASONS)
 HEAD = "户主"
 RELATIONS = ("户主", "配偶", "子", "女", "父母", "祖父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "其他")
 
-_COLS = ("id, household_id, (SELECT number FROM households h WHERE h.id = m.household_id), name, id_type,"
-         " id_number, sex, birth_date, ethnicity, relation, phone, student, school, status, status_detail,"
-         " status_date, notes, name_initials")
+_COLS = ("id, household_id, (SELECT number FROM households h WHERE h.id = m.household_id) AS household_number,"
+         " name, id_type, id_number, sex, birth_date, ethnicity, relation, phone, student, school, status,"
+         " status_detail, status_date, notes, name_initials")
 SELECT = f"SELECT {_COLS} FROM members m"
 
 
 def row_to_member(r) -> Member:
-    return Member(r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6], dt.date.fromisoformat(r[7]), r[8], r[9], r[10],
-                  bool(r[11]), r[12], r[13], r[14], dt.date.fromisoformat(r[15]) if r[15] else None, r[16], r[17])
+    """A members row (``SELECT`` above, read with ``models.named_rows``) as a ``Member``, by column name."""
+    return Member(id=r["id"], household_id=r["household_id"], household_number=r["household_number"] or "",
+                  name=r["name"], id_type=r["id_type"], id_number=r["id_number"], sex=r["sex"],
+                  birth_date=dt.date.fromisoformat(r["birth_date"]), ethnicity=r["ethnicity"],
+                  relation=r["relation"], phone=r["phone"], student=bool(r["student"]), school=r["school"],
+                  status=r["status"], status_detail=r["status_detail"],
+                  status_date=dt.date.fromisoformat(r["status_date"]) if r["status_date"] else None,
+                  notes=r["notes"], name_initials=r["name_initials"])
+
+
+def _one(db, sql: str, params) -> "Member | None":
+    rows = named_rows(db, sql, params)
+    return row_to_member(rows[0]) if rows else None
 
 
 @contextmanager
@@ -81,18 +92,18 @@ class Members:
 
     # -- reads
     def get(self, member_id: int) -> Member:
-        row = self._l.db.execute(SELECT + " WHERE id = ?", [member_id]).fetchone()
-        if row is None:
+        m = _one(self._l.db, SELECT + " WHERE id = ?", [member_id])
+        if m is None:
             raise ProblemsError([Problem("人员", f"没有编号为 {member_id} 的人员")])
-        return row_to_member(row)
+        return m
 
     def of_household(self, household_id: int) -> list[Member]:
-        rows = self._l.db.execute(SELECT + " WHERE household_id = ? ORDER BY relation != '户主', id", [household_id])
+        rows = named_rows(self._l.db, SELECT + " WHERE household_id = ? ORDER BY relation != '户主', id",
+                          [household_id])
         return [row_to_member(r) for r in rows]
 
     def by_id_number(self, number: str) -> Member | None:
-        row = self._l.db.execute(SELECT + " WHERE id_number = ?", [text(number).upper()]).fetchone()
-        return row_to_member(row) if row else None
+        return _one(self._l.db, SELECT + " WHERE id_number = ?", [text(number).upper()])
 
     def count(self) -> int:
         return self._l.db.execute("SELECT count(*) FROM members").fetchone()[0]
@@ -110,6 +121,7 @@ class Members:
             phone: str = "", student: bool = False, school: str = "", status: str = ENROLLED,
             status_detail: str = "", status_date: dt.date | str | None = None, notes: str = "",
             operator: str | None = None) -> Change:
+        self._l.require("record")
         problems: list[Problem] = []
         self._household_exists(household_id, problems)
         rec = self._validate(None, household_id, dict(
@@ -132,6 +144,7 @@ class Members:
     def update(self, member_id: int, *, operator: str | None = None, **fields) -> Change:
         """Change any of: name, id_type, id_number, birth_date, sex, ethnicity, relation, phone, student,
         school, notes. (Status: ``set_status``; household: ``move``.)"""
+        self._l.require("record")
         allowed = {"name", "id_type", "id_number", "birth_date", "sex", "ethnicity", "relation", "phone", "student",
                    "school", "notes"}
         unknown = set(fields) - allowed
@@ -167,6 +180,7 @@ class Members:
     def set_status(self, member_id: int, status: str, *, detail: str = "", on: dt.date | str | None = None,
                    operator: str | None = None) -> Change:
         """Enrolled here (本地参保), or not with the reason, where (异地参保) and its date (死亡: date of death)."""
+        self._l.require("record")
         cur = self.get(member_id)
         status, detail = text(status), text(detail)
         problems: list[Problem] = []
@@ -189,6 +203,7 @@ class Members:
     def move(self, member_id: int, to_household_id: int, *, relation: str | None = None, reason: str = "",
              operator: str | None = None) -> Change:
         """Move a member to another household; categories, payments and audit stay with the member."""
+        self._l.require("record")
         cur = self.get(member_id)
         problems: list[Problem] = []
         self._household_exists(to_household_id, problems)
@@ -225,6 +240,7 @@ class Members:
     def choose_addons(self, member_id: int, addons: Iterable[str] = (), declined: Iterable[str] = (), *,
                       year: int | None = None, operator: str | None = None) -> Change:
         """Record the add-ons a member chose (and default ones declined) for the campaign year."""
+        self._l.require("pay")
         cur = self.get(member_id)
         policy = self._l.policy()
         year = year or self._l.settings.get().year

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-ENROLLED = "本地参保"
+from ..domain.vocabulary import Status
+
+if TYPE_CHECKING:
+    from ..domain.quote_model import Quote
+
+ENROLLED = Status.ENROLLED
 ID_TYPES: tuple[str, ...] = ("居民身份证", "港澳台居民居住证", "外国人永久居留身份证", "无")
 METHODS: tuple[str, ...] = ("现金", "微信", "支付宝", "银行卡", "税务APP", "代缴")
+
+
+def named_rows(db, sql: str, params=()) -> list[sqlite3.Row]:
+    """Rows addressed by column name (``row["amount_fen"]``): storage rows map to types by name, never
+    by position. ``db`` is a sqlite-utils Database or a sqlite3 connection."""
+    cur = getattr(db, "conn", db).cursor()
+    cur.row_factory = sqlite3.Row
+    return cur.execute(sql, params).fetchall()
 
 
 def text(value: object) -> str:
@@ -132,7 +147,7 @@ class PaymentItem:
     due: Decimal | None
     amount: Decimal
     addons: tuple[str, ...]
-    quote: dict
+    quote: "Quote"  # the snapshot it was charged by (snapshots.load_quote)
     override_reason: str | None
     refund_id: int | None = None
 

@@ -20,9 +20,10 @@ from ..domain.quote_model import Quote, SpecialFact
 from ..domain.refund import refund_decision
 from .db import now_iso
 from .members import _date
-from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund, text
+from .member_year import STANDING_VIEW
+from .models import ENROLLED, METHODS, Change, MemberYear, Payment, PaymentItem, Refund, named_rows, text
 from .quoting import quote_member
-from .snapshots import quote_text, snapshot_id
+from .snapshots import load_quote, quote_text, snapshot_id
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -42,10 +43,13 @@ class PayLine:
 
 _PAY = ("SELECT id, year, receipt_no, household_id, amount_fen, method, paid_on, operator, notes, created_at,"
         " voided_at, voided_by, void_reason FROM payments")
-_ITEM = ("SELECT i.id, i.payment_id, i.member_id, m.name, i.year, i.policy_id, i.due_fen, i.amount_fen, i.addons,"
-         " qs.json, i.override_reason, r.id FROM payment_items i JOIN members m ON m.id = i.member_id"
-         " JOIN quote_snapshots qs ON qs.id = i.quote_id"
-         " LEFT JOIN refunds r ON r.payment_item_id = i.id")
+_ITEM_COLS = ("SELECT i.id, i.payment_id, i.member_id, m.name AS member_name, i.year, i.policy_id, i.due_fen,"
+              " i.amount_fen, i.addons, qs.json AS quote, i.override_reason, r.id AS refund_id")
+_ITEM = (_ITEM_COLS + " FROM payment_items i JOIN members m ON m.id = i.member_id"
+         " JOIN quote_snapshots qs ON qs.id = i.quote_id LEFT JOIN refunds r ON r.payment_item_id = i.id")
+# the member's standing items (member_year's view standing_items: not voided, not refunded)
+_STANDING_ITEM = (_ITEM_COLS.replace("r.id AS refund_id", "NULL AS refund_id") + f" FROM {STANDING_VIEW} i"
+                  " JOIN members m ON m.id = i.member_id JOIN quote_snapshots qs ON qs.id = i.quote_id")
 
 
 def receipt_number(year: int, seq: int) -> str:
@@ -58,42 +62,44 @@ class Payments:
 
     # -- reads
     def get(self, payment_id: int) -> Payment:
-        row = self._l.db.execute(_PAY + " WHERE id = ?", [payment_id]).fetchone()
+        row = next(iter(named_rows(self._l.db, _PAY + " WHERE id = ?", [payment_id])), None)
         if row is None:
             raise ProblemsError([Problem("缴费", f"没有编号为 {payment_id} 的缴费记录")])
         return self._payment(row)
 
     def by_receipt(self, receipt_no: str) -> Payment:
-        row = self._l.db.execute(_PAY + " WHERE receipt_no = ?", [text(receipt_no)]).fetchone()
+        row = next(iter(named_rows(self._l.db, _PAY + " WHERE receipt_no = ?", [text(receipt_no)])), None)
         if row is None:
             raise ProblemsError([Problem("票据号", f"没有票据号为 {receipt_no} 的缴费记录")])
         return self._payment(row)
 
     def of_household(self, household_id: int) -> list[Payment]:
         """Payments made by this household (as recorded at the time), newest last."""
-        return [self._payment(r) for r in self._l.db.execute(_PAY + " WHERE household_id = ? ORDER BY id",
-                                                              [household_id])]
+        return [self._payment(r) for r in named_rows(self._l.db, _PAY + " WHERE household_id = ? ORDER BY id",
+                                                      [household_id])]
 
     def of_member(self, member_id: int) -> list[Payment]:
         """Every payment that includes this member, whichever household they were in."""
-        rows = self._l.db.execute(_PAY + " WHERE id IN (SELECT payment_id FROM payment_items WHERE member_id = ?)"
-                                  " ORDER BY id", [member_id])
+        rows = named_rows(self._l.db, _PAY + " WHERE id IN (SELECT payment_id FROM payment_items WHERE member_id = ?)"
+                          " ORDER BY id", [member_id])
         return [self._payment(r) for r in rows]
 
     def refunds_of(self, payment_id: int) -> list[Refund]:
-        rows = self._l.db.execute(
+        rows = named_rows(
+            self._l.db,
             "SELECT r.id, r.payment_item_id, i.payment_id, i.member_id, r.amount_fen, r.reason, r.refunded_on,"
             " r.operator, r.clause, r.notes FROM refunds r JOIN payment_items i ON i.id = r.payment_item_id"
             " WHERE i.payment_id = ? ORDER BY r.id", [payment_id])
-        return [Refund(r[0], r[1], r[2], r[3], from_fen(r[4]), r[5], dt.date.fromisoformat(r[6]), r[7], r[8], r[9])
-                for r in rows]
+        return [Refund(id=r["id"], payment_item_id=r["payment_item_id"], payment_id=r["payment_id"],
+                       member_id=r["member_id"], amount=from_fen(r["amount_fen"]), reason=r["reason"],
+                       refunded_on=dt.date.fromisoformat(r["refunded_on"]), operator=r["operator"],
+                       clause=r["clause"], notes=r["notes"]) for r in rows]
 
     def paid_this_year(self, member_id: int, year: int | None = None) -> list[PaymentItem]:
         """Items for the member in the year that stand: not voided, not refunded."""
         year = year or self._l.settings.get().year
-        rows = self._l.db.execute(_ITEM + " JOIN payments p ON p.id = i.payment_id WHERE i.member_id = ?"
-                                  " AND i.year = ? AND p.voided_at IS NULL AND r.id IS NULL ORDER BY i.id",
-                                  [member_id, year])
+        rows = named_rows(self._l.db, _STANDING_ITEM + " WHERE i.member_id = ? AND i.year = ? ORDER BY i.id",
+                          [member_id, year])
         return [self._item(r) for r in rows]
 
     def member_year(self, member_id: int, year: int | None = None) -> MemberYear:
@@ -114,8 +120,9 @@ class Payments:
     def record(self, household_id: int, lines: Iterable[PayLine], *, method: str, paid_on: dt.date | str,
                operator: str | None = None, notes: str = "", override_reason: str | None = None) -> Change:
         """Record one payment; ``Change.id`` is the new payment's id (``get(id).receipt_no``)."""
+        self._l.require("pay")
         lines = list(lines)
-        operator = str(operator or self._l.operator or "").strip()
+        operator = self._l.actor(operator)
         notes = str(notes or "")
         settings = self._l.settings.get()
         policy = self._l.policy()
@@ -177,7 +184,8 @@ class Payments:
 
     def void(self, payment_id: int, reason: str, *, operator: str | None = None) -> Change:
         """Void a payment: it stays, with its receipt number, who voided it, when and why."""
-        operator = (operator or self._l.operator).strip()
+        self._l.require("void")
+        operator = self._l.actor(operator)
         with self._l.transaction() as db:
             p = self.get(payment_id)
             problems = []
@@ -205,7 +213,8 @@ class Payments:
     def refund(self, payment_id: int, member_id: int, reason: str, *, refunded_on: dt.date | str,
                operator: str | None = None, notes: str = "") -> Change:
         """Refund one member's part of a payment, only where the policy's refund rule allows it."""
-        operator = (operator or self._l.operator).strip()
+        self._l.require("refund")
+        operator = self._l.actor(operator)
         policy = self._l.policy()
         with self._l.transaction() as db:
             p = self.get(payment_id)
@@ -233,10 +242,9 @@ class Payments:
                     rule_policy = get_policy(item.policy_id)
                 else:
                     rule_policy = policy
-                start = item.quote.get("benefit_start")
                 decision = refund_decision(rule_policy, reason=reason, refund_on=day,
-                                           member_benefit_start=dt.date.fromisoformat(start) if start else None,
-                                           waiting_days=item.quote.get("waiting_days"))
+                                           member_benefit_start=item.quote.benefit_start,
+                                           waiting_days=item.quote.waiting_days, note=notes)
                 if not decision.allowed:
                     problems.append(Problem("退费", f"{decision.message}。依据：{decision.clause}"))
             if problems:
@@ -315,11 +323,18 @@ class Payments:
                 "override_reason": (reason + "｜" + "；".join(need)) if need else None}
 
     def _payment(self, r) -> Payment:
-        items = tuple(self._item(i) for i in self._l.db.execute(_ITEM + " WHERE i.payment_id = ? ORDER BY i.id", [r[0]]))
-        return Payment(r[0], r[1], r[2], r[3], from_fen(r[4]), r[5], dt.date.fromisoformat(r[6]), r[7], r[8], r[9],
-                       r[10], r[11], r[12], items)
+        items = tuple(self._item(i) for i in named_rows(self._l.db, _ITEM + " WHERE i.payment_id = ? ORDER BY i.id",
+                                                        [r["id"]]))
+        return Payment(id=r["id"], year=r["year"], receipt_no=r["receipt_no"], household_id=r["household_id"],
+                       amount=from_fen(r["amount_fen"]), method=r["method"], paid_on=dt.date.fromisoformat(r["paid_on"]),
+                       operator=r["operator"], notes=r["notes"], created_at=r["created_at"], voided_at=r["voided_at"],
+                       voided_by=r["voided_by"], void_reason=r["void_reason"], items=items)
 
     @staticmethod
     def _item(i) -> PaymentItem:
-        return PaymentItem(i[0], i[1], i[2], i[3], i[4], i[5], from_fen(i[6]) if i[6] is not None else None,
-                           from_fen(i[7]), tuple(json.loads(i[8])), json.loads(i[9]), i[10], i[11])
+        return PaymentItem(id=i["id"], payment_id=i["payment_id"], member_id=i["member_id"],
+                           member_name=i["member_name"], year=i["year"], policy_id=i["policy_id"],
+                           due=from_fen(i["due_fen"]) if i["due_fen"] is not None else None,
+                           amount=from_fen(i["amount_fen"]), addons=tuple(json.loads(i["addons"])),
+                           quote=load_quote(i["quote"]), override_reason=i["override_reason"],
+                           refund_id=i["refund_id"])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
 from .db import open_ledger
+from .operators import copy_operators
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -38,6 +39,7 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     and leaves no new file behind."""
     from ..policy_catalog import UnknownPolicy, get_policy
 
+    ledger.require("rollover")
     new_path = Path(new_path)
     cur = ledger.settings.get()
     problems = []
@@ -54,14 +56,15 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     area = cur.area_kind if cur.area_kind in policy.area_kinds else ""
     if problems:
         raise ProblemsError(problems)
-    operator = operator or ledger.operator
+    operator = ledger.actor(operator)
     # make sure the old ledger's WAL is in the main file before reading it from another connection
     ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
-    new = open_ledger(new_path, create=True, backup=False, operator=operator)
+    new = open_ledger(new_path, create=True, backup=False, operator=ledger.session or operator)
     try:
         new.settings.initialize(township=cur.township, year=policy.year, policy_id=policy.id,
                                 operators=cur.operators or [operator], area_kind=area,
                                 rolled_over_from=str(Path(ledger.path).resolve()))
+        copy_operators(ledger, new)
         new.db.execute("ATTACH DATABASE ? AS old", [str(Path(ledger.path).resolve())])
         try:
             with new.transaction() as db:

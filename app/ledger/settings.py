@@ -102,6 +102,9 @@ class SettingsService:
             raise ProblemsError(problems)
         before = {"township": cur.township, "operators": list(cur.operators), "area_kind": cur.area_kind,
                   "policy_id": cur.policy_id}
+        if new == before:
+            return Change()  # nothing to change (the settings dialog saves its other fields too)
+        self._l.require("policies")
         with self._l.transaction() as db:
             for k, v in new.items():
                 db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
@@ -111,6 +114,7 @@ class SettingsService:
         return Change(settings=True)
 
     def add_village(self, name: str, kind: str = "村", groups: Iterable[str] = ()) -> Change:
+        self._l.require("policies")
         name = text(name)
         groups = [text(g) for g in (groups or ())]
         problems = []
@@ -131,6 +135,7 @@ class SettingsService:
         return Change(settings=True, id=vid)
 
     def add_group(self, village: str, name: str) -> Change:
+        self._l.require("policies")
         vid = self.village_id(village)
         name = text(name)
         if vid is None:

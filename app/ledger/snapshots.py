@@ -43,3 +43,35 @@ class SnapshotIds:
 
     def rows(self):
         return [(i, digest(t), t) for t, i in self._ids.items()]
+
+
+def load_quote(stored: str | dict) -> "Quote":
+    """A stored snapshot (``Quote.to_dict()`` as JSON) back into the ``Quote`` type, field by name.
+
+    Keys a later Canbao added are ignored; keys an older one lacked take the type's defaults."""
+    import datetime as dt
+    from dataclasses import MISSING, fields
+    from decimal import Decimal
+
+    from ..domain.quote_model import Quote, QuoteLine
+
+    d = json.loads(stored) if isinstance(stored, str) else stored
+    money = lambda v: None if v in (None, "") else Decimal(str(v))  # noqa: E731 - stored as "410.00"
+    day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
+    renamed = {"policy_id": "policy"}
+    converters = {"due": money, "personal_standard": money, "assistance": money, "after_subsidy": money,
+                  "addons_total": money, "paid_on": day, "benefit_start": day, "benefit_end": day, "special_on": day,
+                  "subsidies": lambda v: tuple((s["funder"], money(s["amount"])) for s in v or ()),
+                  "addons": lambda v: tuple(v or ()), "categories": lambda v: tuple(v or ()),
+                  "warnings": lambda v: tuple(v or ()),
+                  "lines": lambda v: tuple(QuoteLine(x["kind"], x["text"], money(x.get("amount")), x.get("clause", ""),
+                                                     x.get("source")) for x in v or ())}
+    kwargs = {}
+    for f in fields(Quote):
+        key = renamed.get(f.name, f.name)
+        if key in d:
+            conv = converters.get(f.name)
+            kwargs[f.name] = conv(d[key]) if conv else d[key]
+        elif f.default is MISSING:
+            kwargs[f.name] = () if f.name in converters and f.name not in ("due",) and "tuple" in str(f.type) else None
+    return Quote(**kwargs)

@@ -1,7 +1,8 @@
 """Build printout data from a ledger: notices for unpaid households, receipts for payments, village sheets.
 
-Reads only. Amounts come from the ledger's own quoting (``payments.quote``: the member's categories on the
-day, add-on choices, area kind) and from recorded payments; IDs are masked here and nowhere else.
+Reads only. Who is paid, unpaid or not required, and what a paid member paid, come from the read model
+(``app.ledger.member_year``); the quote lines come from the ledger's own quoting (``payments.quote``: the
+member's categories on the day, add-on choices, area kind); IDs are masked here and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain.idnumber import mask_id_number
+from ..ledger.demo_flag import is_demo
 from ..domain.money import ZERO
 from ..domain.problems import Problem, ProblemsError
+from ..domain.vocabulary import PayState, Status
+from ..ledger import member_year
 from ..policy_catalog import UnknownPolicy, get_policy
 from .layout import CancelCheck, Progress, tick
 from .model import (LedgerRow, LedgerSheet, LedgerTotals, Notice, NoticeMember, Receipt, ReceiptLine, addons_text,
-                    benefit_text, household_total, member_from_quote, notice_title,
+                    benefit_text, household_total, member_from_quote, notice_terms, notice_title,
                     window_days_text)
 
 if TYPE_CHECKING:
     from ..ledger import Household, Ledger, Member, Payment
 
-ENROLLED = "本地参保"
+ENROLLED = Status.ENROLLED
 
 
 def quote_day(policy, today: dt.date | None = None) -> dt.date:
@@ -90,17 +94,17 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
     payment = payment or _payment_cache(lg)
     lines: list[NoticeMember] = []
     unpaid = 0
+    years = member_year.of_household(lg, h.id, day)
     for m in lg.members.of_household(h.id):
-        if m.status != ENROLLED:
-            reason = m.status + (f"（{m.status_detail}）" if m.status_detail else "") + "，不在本地缴费"
-            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=reason, counted=False))
-            continue
-        items = _paid_items(lg, m.id, settings.year)
-        if items:
+        y = years[m.id]
+        if y.state is PayState.PAID:
+            items = _paid_items(lg, m.id, settings.year)
             receipts = "、".join(dict.fromkeys(payment(i.payment_id).receipt_no for i in items))
-            paid = sum((i.amount for i in items), ZERO)
-            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=f"已缴 {paid:.2f}，回执 {receipts}",
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=f"已缴 {y.paid:.2f}，回执 {receipts}",
                                       counted=False))
+            continue
+        if not y.enrolled_here:
+            lines.append(NoticeMember(m.name, _mask(m), m.relation, note=y.why + "，不在本地缴费", counted=False))
             continue
         unpaid += 1
         try:
@@ -117,16 +121,23 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
         title=notice_title(policy), township=settings.township, village=h.village, group=h.group,
         household_number=h.number, head_name=h.head_name or (members[0].name if members else ""),
         address=h.address, phone=h.phone, members=members, total=household_total(members),
-        window_start=policy.window.start, window_end=policy.window.end, deadline=policy.window.end,
+        window_start=policy.window.start, window_end=policy.window.end, deadline=notice_terms(policy, day).deadline,
+        after_window=notice_terms(policy, day).after_window, grid_collection=_grid_collection(lg),
         benefit=benefit_text(policy), channels=policy.service.channels, hotline=policy.service.hotline,
         policy_doc=policy.source.doc_number, issued_on=today, window_days=window_days_text(policy),
-        notes=_notice_notes(policy, day, today),
+        notes=_notice_notes(policy, day, today), demo=is_demo(lg),
     )
+
+
+def _grid_collection(lg: "Ledger") -> bool:
+    """The ledger setting ``notice_grid_collection`` (JSON true): print “也可交给网格员代收” on notices."""
+    row = lg.db.execute("SELECT value FROM settings WHERE key = 'notice_grid_collection'").fetchone()
+    return bool(row) and row[0].strip() == "true"
 
 
 def _notice_notes(policy, day: dt.date, today: dt.date) -> tuple[str, ...]:
     notes = [f"金额按 {day.year}年{day.month}月{day.day}日 缴费计算；人员类别或附加险有变化的，以缴费时核定为准。"]
-    if today > policy.window.end:
+    if today > policy.window.end and day <= policy.window.end:  # after it, notice_terms states the rule
         end = policy.window.end
         notes.append(f"注意：本年度集中缴费期已于 {end.year}年{end.month}月{end.day}日 结束，"
                      f"期外缴费的金额和待遇以{policy.source.doc_number}及相关规定为准。")
@@ -176,7 +187,7 @@ def receipt_for(lg: "Ledger", p: "Payment", *, reprint: bool = False, today: dt.
         household_number=h.number, township=settings.township, village=h.village, group=h.group, year=p.year,
         policy_name=policy_name or lg.policy().name, lines=tuple(lines), total=p.amount, method=p.method,
         operator=p.operator, reprint=reprint, printed_on=today or dt.date.today(),
-        voided=(p.void_reason or "已作废") if p.voided else "",
+        voided=(p.void_reason or "已作废") if p.voided else "", demo=is_demo(lg),
     )
 
 
@@ -209,29 +220,26 @@ def ledger_sheets(lg: "Ledger", sel: Selection, *, today: dt.date | None = None,
         tick(done, len(households), progress, cancelled)
         rows = by_village.setdefault(h.village, [])
         c = counts.setdefault(h.village, [0, 0, 0])  # enrolled here, paid, unpaid
+        years = member_year.of_household(lg, h.id, day)
         for m in lg.members.of_household(h.id):
-            items = _paid_items(lg, m.id, settings.year)
-            paid = sum((i.amount for i in items), ZERO)
+            y = years[m.id]
+            items = _paid_items(lg, m.id, settings.year) if y.state is PayState.PAID else []
+            paid = y.paid
             pays = [payment(i.payment_id) for i in items]
-            due: Decimal | None = None
+            due: Decimal | None = y.due
             category = ""
-            if m.status == ENROLLED:
+            if y.enrolled_here:
                 c[0] += 1
                 try:
                     q = lg.payments.quote(m.id, pays[0].paid_on if pays else day)
-                    due = q.due if q.open else None
                     category = q.assistance_category or "、".join(q.categories)
                 except ProblemsError:
-                    due = None
-                if items:
-                    due = items[0].due if items[0].due is not None else due
-                    c[1] += 1
-                    status = "已缴"
-                else:
-                    c[2] += 1
-                    status = "未缴"
-            else:
-                status = m.status
+                    pass
+            if y.state is PayState.PAID:
+                c[1] += 1
+            elif y.state is PayState.UNPAID:
+                c[2] += 1
+            status = y.state.label if y.enrolled_here or y.state is PayState.PAID else m.status
             rows.append(LedgerRow(
                 seq=len(rows) + 1, household_number=h.number, group=h.group, name=m.name, relation=m.relation,
                 id_masked=_mask(m), category=category, due=due, paid=paid,
@@ -250,6 +258,6 @@ def ledger_sheets(lg: "Ledger", sel: Selection, *, today: dt.date | None = None,
         sheets.append(LedgerSheet(
             title=f"{policy.name}参保缴费台账", township=settings.township, village=village, group=sel.group,
             year=settings.year, policy_doc=policy.source.doc_number, rows=tuple(rows), totals=totals,
-            printed_on=today,
+            printed_on=today, demo=is_demo(lg),
             notes=(f"未缴人员的应缴金额按 {day.year}年{day.month}月{day.day}日 缴费计算；已缴人员按缴费时核定的金额。",)))
     return sheets

@@ -265,9 +265,42 @@ def write_atomically(path: Path | str, build: Callable[[str], None]) -> Path:
     return path
 
 
-def new_canvas(path: str, pagesize: tuple[float, float], title: str, fonts: FontSet | None = None) -> Canvas:
+DEMO_STAMP = "演示数据"
+
+
+def demo_stamp(items) -> str:
+    """``DEMO_STAMP`` when any of the printed models comes from a demo ledger, else ""."""
+    return DEMO_STAMP if any(getattr(i, "demo", False) for i in items) else ""
+
+
+class StampedCanvas(Canvas):
+    """A canvas that writes ``stamp`` (演示数据) across every page before it is finished."""
+
+    def __init__(self, *args, stamp: str = "", stamp_font: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stamp, self._stamp_font = stamp, stamp_font
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        if self._stamp:
+            w, h = self._pagesize
+            self.saveState()
+            self.setFillColorRGB(0.85, 0.1, 0.1, alpha=0.35)
+            self.setFont(self._stamp_font, min(w, h) / 7)
+            self.translate(w / 2, h / 2)
+            self.rotate(30 if h > w else 12)
+            self.drawCentredString(0, 0, self._stamp)
+            self.restoreState()
+            self.setFont(self._stamp_font, 9)
+            self.setFillColorRGB(0.85, 0.1, 0.1)
+            self.drawString(6 * mm, h - 6 * mm, f"【{self._stamp}】不是真实人员")
+        super().showPage()
+
+
+def new_canvas(path: str, pagesize: tuple[float, float], title: str, fonts: FontSet | None = None,
+               stamp: str = "") -> Canvas:
     fonts = fonts or default_fonts()
-    c = Canvas(path, pagesize=pagesize, initialFontName=fonts.main, initialFontSize=10, pageCompression=1)
+    c = StampedCanvas(path, pagesize=pagesize, initialFontName=fonts.main, initialFontSize=10, pageCompression=1,
+                      stamp=stamp, stamp_font=fonts.main)
     c.setTitle(title)
     c.setAuthor("参保台账 Canbao")
     c.setCreator("参保台账 Canbao")

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 
 from ..domain.money import capitals
 from .fonts import FontSet, default_fonts
-from .layout import A4_LANDSCAPE, CancelCheck, Pen, Progress, Table, cn_date, money, new_canvas, scale_columns, \
+from .layout import A4_LANDSCAPE, CancelCheck, Pen, Progress, Table, cn_date, money, demo_stamp, new_canvas, scale_columns, \
     tick, write_atomically
 from .model import LedgerRow, LedgerSheet
 
@@ -113,7 +113,7 @@ def render_ledger(sheets: Sequence[LedgerSheet], path: Path | str, *, progress: 
     total = sum(len(s.rows) for s in sheets)
 
     def build(tmp: str) -> None:
-        c = new_canvas(tmp, A4_LANDSCAPE, "参保缴费台账", fonts)
+        c = new_canvas(tmp, A4_LANDSCAPE, "参保缴费台账", fonts, demo_stamp(sheets))
         pen = Pen(c, fonts)
         done = 0
         for sheet in sheets:

@@ -29,6 +29,7 @@ class NoticeMember:
     note: str = ""  # 已缴 / 参加职工医保 / why the quote is closed
     counted: bool = True  # included in the household total
     later: str = ""  # 先缴后补 subsidy paid back after payment, printed below the table
+    warnings: tuple[str, ...] = ()  # the document's warnings for this member (屯留: 一旦正常缴费，将无法办理特殊缴费)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ class Notice:
     issued_on: dt.date
     notes: tuple[str, ...] = ()
     window_days: str = ""  # "每月1–25日可办理缴费" where the policy limits the days of the month
+    demo: bool = False  # from a demo ledger: every page says 演示数据
+    after_window: str = ""  # printed after the window: the rule, price and deadline that apply on that date
+    grid_collection: bool = False  # “也可交给网格员代收”: only where the district turns it on (no document says it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class Receipt:
     reprint: bool = False
     printed_on: dt.date | None = None
     voided: str = ""  # "" or the void reason: printed as 已作废
+    demo: bool = False  # from a demo ledger: every page says 演示数据
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ class LedgerSheet:
     printed_on: dt.date
     signers: tuple[str, ...] = ("经办人", "审核人", "单位负责人")
     notes: tuple[str, ...] = field(default=())
+    demo: bool = False  # from a demo ledger: every page says 演示数据
 
 
 # -- building blocks from the policy engine ------------------------------------------------------------
@@ -161,11 +167,50 @@ def member_from_quote(name: str, id_number: str | None, quote: Quote, policy: Po
     if not quote.open:
         return NoticeMember(name, mask_id_number(id_number or ""), relation, category, None, ZERO, "", None,
                             note or f"暂不能计算：{quote.reason}", counted=False)
+    if not note and quote.benefit_start and quote.benefit_start != policy.benefit.start:
+        b = quote.benefit_start
+        note = f"待遇自{b.month}月{b.day}日起" + (f"（等待期{quote.waiting_days}天）" if quote.waiting_days else "")
     return NoticeMember(
         name=name, id_masked=mask_id_number(id_number or ""), relation=relation, category=category,
         personal_standard=quote.personal_standard, assistance=quote.assistance or ZERO,
         addons=addons_text(quote.addons, policy), due=quote.due, note=note, later=subsidy_note(quote),
+        warnings=tuple(quote.warnings),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeTerms:
+    """What applies on the day a notice is printed for: the deadline and, after the window, the rule."""
+
+    deadline: dt.date
+    after_window: str  # "" inside the window
+
+
+def notice_terms(policy: Policy, day: dt.date) -> NoticeTerms:
+    """The price rule and deadline that apply on ``day`` (a notice printed after the window must not show the
+    window's)."""
+    w, late = policy.window, policy.late
+    if day <= w.end:
+        return NoticeTerms(w.end, "")
+    end = f"集中缴费期已于{_cn(w.end)}结束"
+    grace = next((g for g in policy.grace if g.start <= day <= g.end), None)
+    if grace is not None:
+        start = {"payment": "自缴费之日", "next_day": "自缴费次日", "period_start": "自待遇享受期开始之日"}[grace.benefit_from]
+        return NoticeTerms(grace.end, f"{end}；{_cn(grace.start)}至{_cn(grace.end)}缴费的，按个人缴费标准缴费，{start}起享受待遇"
+                           + (f"（等待期{grace.waiting_days}天）" if grace.waiting_days else "")
+                           + f"，请于{_cn(grace.end)}前缴费。")
+    if not late.allowed:
+        return NoticeTerms(w.end, f"{end}。{policy.source.doc_number}未规定集中缴费期外的缴费办法"
+                           "（表中金额为集中缴费期标准，仅供参考），请向医保经办机构咨询。")
+    price = "按个人缴费标准加财政补助标准" + (f"（{policy.standard.fiscal_amount:.2f}元）" if policy.standard.fiscal_amount
+                                               else "") + "缴费" if late.surcharge_fiscal else "按个人缴费标准缴费"
+    wait = f"，自缴费次日起设{late.waiting_days}天待遇等待期（另有规定的除外）" if late.waiting_days else ""
+    until = late.until or policy.benefit.end
+    return NoticeTerms(until, f"{end}，现为期外缴费：{price}{wait}，最迟于{_cn(until)}前缴费；表中金额已按此计算。")
+
+
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def household_total(members: tuple[NoticeMember, ...] | list[NoticeMember]) -> Decimal:

@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 
 from ..domain.money import capitals
 from .fonts import FontSet, default_fonts
-from .layout import A4, CancelCheck, Pen, Progress, Table, cn_date, money, new_canvas, scale_columns, tick, \
+from .layout import A4, CancelCheck, Pen, Progress, Table, cn_date, money, demo_stamp, new_canvas, scale_columns, tick, \
     write_atomically
 from .model import Notice, NoticeMember
 
@@ -70,18 +70,22 @@ def _bottom(pen: Pen, n: Notice, page_w: float, table: Table, y: float) -> None:
     y -= 7 * mm
     pen.text(MARGIN, y, f"本户应缴合计：{money(total)} 元    大写：{capitals(total)}", 12.5, bold=True)
     y -= 8 * mm
-    lines = [
-        f"集中缴费期：{cn_date(n.window_start)}至{cn_date(n.window_end)}"
-        f"{'（' + n.window_days + '）' if n.window_days else ''}，请于 {cn_date(n.deadline)} 前缴费。",
-        f"待遇享受期：{n.benefit}。",
-        f"缴费渠道：{'、'.join(n.channels) if n.channels else '请向本村（社区）网格员咨询'}；"
-        f"也可交给本村（社区）网格员代收，收款时出具收款回执。",
-        (f"咨询电话：{n.hotline}" if any(ch.isdigit() for ch in n.hotline) else f"咨询：{n.hotline}。")
-        if n.hotline else "咨询：本村（社区）网格员、乡镇（街道）医保经办机构。",
-    ]
+    window = (f"集中缴费期：{cn_date(n.window_start)}至{cn_date(n.window_end)}"
+              f"{'（' + n.window_days + '）' if n.window_days else ''}")
+    lines = [window + (f"。{n.after_window}" if n.after_window else f"，请于 {cn_date(n.deadline)} 前缴费。"),
+             f"待遇享受期：{n.benefit}。"]
+    # only what the document gives the public: its channels and hotline; nothing invented
+    if n.channels or n.grid_collection:
+        lines.append("缴费渠道：" + "；".join(x for x in (
+            "、".join(n.channels), "也可交给本村（社区）网格员代收，收款时出具收款回执" if n.grid_collection else "") if x)
+            + "。")
+    if n.hotline:
+        lines.append(f"咨询电话：{n.hotline}。" if any(ch.isdigit() for ch in n.hotline) else f"咨询：{n.hotline}。")
     later = [f"{m.name}：{m.later}" for m in n.members if m.later]
     if later:
         lines.append("先缴后补：" + "；".join(later) + "。")
+    for warning in dict.fromkeys(w for m in n.members if m.counted for w in m.warnings):
+        lines.append(f"提醒：{warning}")
     lines.extend(n.notes)
     for text in lines:
         y = pen.paragraph(MARGIN, y, width, text, 10, leading=5 * mm)
@@ -159,7 +163,7 @@ def render_notices(notices: Sequence[Notice], path: Path | str, *, progress: Pro
     total = len(notices)
 
     def build(tmp: str) -> None:
-        c = new_canvas(tmp, A4, "缴费通知单", fonts)
+        c = new_canvas(tmp, A4, "缴费通知单", fonts, demo_stamp(notices))
         pen = Pen(c, fonts)
         tick(0, total, progress, cancelled)
         for done, notice in enumerate(notices, 1):

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from ..domain.money import capitals
 from .fonts import FontSet, default_fonts
 from .layout import A4, CONTINUOUS_241x93, PAPERS, CancelCheck, Pen, Progress, Table, cn_date, money, \
-    new_canvas, scale_columns, tick, write_atomically
+    demo_stamp, new_canvas, scale_columns, tick, write_atomically
 from .model import Receipt, ReceiptLine
 
 DISCLAIMER = "本回执仅为村（社区）内部收款确认，不作为税务缴费凭证；正式缴费凭证以税务部门出具的为准。"
@@ -163,7 +163,7 @@ def render_receipts(receipts: Sequence[Receipt], path: Path | str, paper: str = 
     total = len(receipts)
 
     def build(tmp: str) -> None:
-        c = new_canvas(tmp, size, "收款回执", fonts)
+        c = new_canvas(tmp, size, "收款回执", fonts, demo_stamp(receipts))
         pen = Pen(c, fonts)
         tick(0, total, progress, cancelled)
         for done, receipt in enumerate(receipts, 1):

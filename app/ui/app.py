@@ -97,6 +97,7 @@ class Shell(QObject):
         self.first_run = None
         self.task = None
         self.lock: LedgerLock | None = None
+        self._pending_lock: LedgerLock | None = None  # held while the login dialog is open
 
     def start(self) -> None:
         last = self.prefs.last_ledger
@@ -163,9 +164,12 @@ class Shell(QObject):
                              on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
 
     def show_ledger(self, ledger, lock: LedgerLock | None = None) -> None:
+        from .login import ensure_login, install_idle_lock
         from .main_window import MainWindow
 
-        if lock is None:  # a ledger just created: take its lock now
+        if lock is None:
+            lock = self._pending_lock  # back from the login dialog
+        if lock is None or lock.path.resolve() != Path(ledger.path).resolve():  # a ledger just created: lock it
             lock = LedgerLock(ledger.path)
             try:
                 lock.acquire()
@@ -173,6 +177,10 @@ class Shell(QObject):
                 ledger.close()
                 self.show_first_run(str(exc))
                 return
+        self._pending_lock = lock
+        if not ensure_login(ledger, self.first_run, self.show_ledger, self._login_cancelled):
+            return  # the login dialog shows the ledger once someone logged in
+        self._pending_lock = None
         self.close_ledger()
         self.ledger = ledger
         self.lock = lock
@@ -181,9 +189,19 @@ class Shell(QObject):
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
         self.window.show()
+        install_idle_lock(self.window, ledger, self.prefs)
         if self.first_run is not None:
             self.first_run.hide()
         self.backup_in_background(ledger.path)
+
+    def _login_cancelled(self, ledger) -> None:
+        if ledger is not self.ledger:
+            ledger.close()
+            if self._pending_lock is not None:
+                self._pending_lock.release()
+                self._pending_lock = None
+        if self.window is None:
+            self.show_first_run("未登录：台账没有打开。")
 
     def backup_in_background(self, path) -> None:
         """The rotating backup made on every open, on a worker thread with its own connection.
@@ -266,8 +284,10 @@ def display_problem(environ=None, platform: str | None = None) -> str:
 
 def run_app(argv: list[str] | None = None) -> int:
     from ..logs import setup_logging
+    from ..paths import make_files_private
 
-    log_file = setup_logging()
+    make_files_private()
+    log_file = setup_logging()  # the rotating file; every record redacted (no full ID number or mobile)
     problem = display_problem()
     if problem and QApplication.instance() is None:
         print(problem, file=sys.stderr)

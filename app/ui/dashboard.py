@@ -13,35 +13,28 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from ..domain.idnumber import mask_phone
 from ..domain.money import fmt, fmt_yuan, from_fen
+from ..ledger import member_year as my
+from ..ledger.member_year import KEY_TARGET, TARGET, Progress
 from . import queries
 from .tasks import run_task
 
-VILLAGE_TARGET = 0.95
-KEY_TARGET = 1.0
+VILLAGE_TARGET = TARGET
 
 
 @dataclass(frozen=True, slots=True)
 class DashboardData:
-    villages: list[tuple[str, queries.Progress]]
-    total: queries.Progress
-    key_groups: list[tuple[str, queries.Progress]]
+    villages: list[tuple[str, Progress]]
+    total: Progress
+    key_groups: list[tuple[str, Progress]]
     key_unpaid: list[tuple]  # (household number, name, village, group, categories, phone masked, owed, household id)
     per_day: list[tuple[dt.date, int, int]]  # day, payments, fen
 
 
 def key_categories(policy) -> list[str]:
     """Categories the policy assists at the counter: the key groups that must reach 100%."""
-    return [c.name for c in policy.categories if c.kind != "none"] or sorted(queries.ASSISTED_CATEGORIES)
-
-
-def mask_phone(phone: str) -> str:
-    """13912345678 -> 139****5678; a landline keeps its area code and last four digits."""
-    p = (phone or "").strip()
-    if len(p) <= 4:
-        return p
-    head = p.split("-")[0] + "-" if "-" in p else p[:3]
-    return head + "*" * max(0, len(p) - len(head) - 4) + p[-4:]
+    return list(my.key_categories(policy))
 
 
 def _owed(path, rows: list[tuple], paid_on: dt.date | None) -> list:
@@ -67,34 +60,9 @@ def load_dashboard(path, year: int, key_cats: list[str], unpaid_limit: int = 100
                    paid_on: dt.date | None = None) -> DashboardData:
     conn = queries.open_reader(path)
     try:
-        by_group = queries.progress_by_group(conn, year)
-        per_village, total = queries.roll_up(by_group)
-        names = dict(conn.execute("SELECT id, name FROM villages ORDER BY id"))
-        villages = [(names[v], per_village.get(v, queries.Progress(0, 0))) for v in names]
-        marks = ", ".join("?" * len(key_cats))
-        key_groups = []
-        p = {"year": year}
-        for cat in key_cats:
-            row = conn.execute(
-                f"SELECT count(*), sum({queries.PAID_SQL}) FROM members m WHERE {queries.REQUIRED_SQL} AND EXISTS"
-                " (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.category = :cat"
-                " AND c.ended_on IS NULL)", {**p, "cat": cat}).fetchone()
-            if row[0]:
-                key_groups.append((cat, queries.Progress(int(row[1] or 0), int(row[0]))))
-        params = {f"k{i}": c for i, c in enumerate(key_cats)}
-        marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
-        found = conn.execute(
-            f"SELECT m.id, h.id, coalesce(nullif(m.phone, ''), h.phone), h.number, m.name, v.name,"
-            f" coalesce(g.name, ''), {queries.CATS_SQL}"
-            f" {queries.LIST_FROM} WHERE {queries.REQUIRED_SQL} AND NOT {queries.PAID_SQL} AND EXISTS"
-            f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
-            f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
-            {**p, **params, "lim": unpaid_limit}).fetchall() if key_cats else []
-        owed = _owed(path, found, paid_on)
-        unpaid = [(*r[3:], mask_phone(r[2]), due, r[1]) for r, due in zip(found, owed)]
-        per_day = [(dt.date.fromisoformat(d), n, fen) for d, n, fen in conn.execute(
-            "SELECT paid_on, count(*), sum(amount_fen) FROM payments WHERE year = ? AND voided_at IS NULL"
-            " GROUP BY paid_on ORDER BY paid_on", [year])]
+        villages, total, key_groups, found, per_day = queries.dashboard_counts(conn, year, key_cats, unpaid_limit)
+        owed = _owed(path, [(r[6],) for r in found], paid_on)
+        unpaid = [(*r[:5], mask_phone(r[5] or ""), due, r[7]) for r, due in zip(found, owed)]
         return DashboardData(villages, total, key_groups, unpaid, per_day)
     finally:
         conn.close()
@@ -152,16 +120,15 @@ class DayChart(QWidget):
         p.end()
 
 
-def _progress_table(rows: list[tuple[str, queries.Progress]], target: float, name: str) -> QTableWidget:
+def _progress_table(rows: list[tuple[str, Progress]], target, name: str) -> QTableWidget:
     t = QTableWidget(len(rows), 5)
     t.setObjectName(name)
     t.setHorizontalHeaderLabels(["名称", "已缴人数", "应参保人数", "参保率", f"距目标 {int(target * 100)}%"])
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.verticalHeader().setVisible(False)
     for i, (label, p) in enumerate(rows):
-        short = max(0, -(-int(p.required * target * 1000) // 1000) - p.paid) if p.required else 0
-        rate = f"{p.paid * 100 / p.required:.1f}%" if p.required else "—"
-        cells = (label, str(p.paid), str(p.required), rate, "已达标" if short == 0 else f"还差 {short} 人")
+        short = p.short(target)
+        cells = (label, str(p.paid), str(p.required), p.percent, "已达标" if short == 0 else f"还差 {short} 人")
         for j, text in enumerate(cells):
             item = QTableWidgetItem(text)
             if j == 4:

@@ -18,10 +18,10 @@ IMPORT_KINDS = {"payment": "缴费名单（税务系统导出）", "roster": "�
                 "status": "参保状态名单"}
 
 
-def _open(path):
+def _open(path, session=None):
     from ..ledger import open_ledger
 
-    return open_ledger(path, backup=False)
+    return open_ledger(path, backup=False, operator=session)  # the worker carries the logged-in operator
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -256,10 +256,10 @@ class ImportDialog(QDialog):
         from ..exchange.imports import commit, preview
 
         pv_path, kind, db = self.pv.path, self.pv.kind, self.ledger.path
-        operator = self.ledger.operator
+        operator, session = self.ledger.operator, self.ledger.session
 
         def work(progress, cancelled):
-            with _open(db) as lg:
+            with _open(db, session) as lg:
                 fresh = preview(lg, pv_path, kind, cancelled)  # re-checked against the ledger as it is now
                 return commit(lg, fresh, operator=operator, progress=progress)
 

@@ -17,8 +17,11 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ..domain.idnumber import mask_id_number
+from ..domain.idnumber import mask_id_number, mask_phone
 from ..domain.money import fmt, from_fen
+from ..ledger.member_year import household_state as _household_state
+from ..ledger.member_year import pay_state as member_pay_state
+from ..domain.vocabulary import HouseholdState, PayState
 from . import queries
 from .queries import MemberFilter
 from .style import STATUS_COLOURS
@@ -27,9 +30,9 @@ log = logging.getLogger("canbao.ui")
 
 PAGE = 200
 COLUMNS = ("户编号", "姓名", "与户主关系", "身份证号", "性别", "出生日期", "村（社区）", "组", "类别", "参保状态", "缴费")
-# row tuple positions (queries.LIST_COLUMNS)
-R_ID, R_HH, R_NUMBER, R_NAME, R_REL, R_IDNO, R_SEX, R_BIRTH, R_VILLAGE, R_GROUP, R_STATUS, R_CATS, R_PAID, R_PHONE = range(14)
-_DISPLAY = (R_NUMBER, R_NAME, R_REL, R_IDNO, R_SEX, R_BIRTH, R_VILLAGE, R_GROUP, R_CATS, R_STATUS, R_PAID)
+# the row column (queries.LIST_COLUMNS, by name) each displayed column shows
+R_IDNO, R_BIRTH, R_PAID = "id_number", "birth_date", "paid_fen"
+_DISPLAY = ("number", "name", "relation", R_IDNO, "sex", R_BIRTH, "village", "grp", "categories", "status", R_PAID)
 MEMBER_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 HOUSEHOLD_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 # Plain ints: data() is called thousands of times per repaint, and enum arithmetic is slow in Python.
@@ -42,12 +45,9 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _BRUSHES = {state: QBrush(QColor(colour)) for state, colour in STATUS_COLOURS.items()}
 
 
-def pay_state(row: tuple) -> str:
-    if row[R_PAID] is not None:
-        return "已缴"
-    if row[R_STATUS] in queries.NOT_REQUIRED_STATUSES:
-        return "无需缴费"
-    return "未缴"
+def pay_state(row) -> PayState:
+    """The member's pay state (``member_year.pay_state``: the one rule)."""
+    return member_pay_state(row["status"], row[R_PAID] is not None)
 
 
 class LazySqlModel(QAbstractTableModel):
@@ -56,9 +56,10 @@ class LazySqlModel(QAbstractTableModel):
 
     columns: tuple[str, ...] = ()
     noun = "行"
+    key = "id"  # the row column keyset paging goes by
 
     @staticmethod
-    def page(conn: sqlite3.Connection, f: MemberFilter, after: int, limit: int) -> list[tuple]:
+    def page(conn: sqlite3.Connection, f: MemberFilter, after: int, limit: int) -> list[sqlite3.Row]:
         raise NotImplementedError
 
     @staticmethod
@@ -99,7 +100,7 @@ class LazySqlModel(QAbstractTableModel):
             self.set_filter(self._filter)
             return
         try:
-            last = self._rows[-1][0]
+            last = self._rows[-1][self.key]
             extra = 1 if self._exhausted else 0  # rows added after the last page (a new member) are fetched
             fresh = self.page(self._conn(), self._filter, 0, len(self._rows) + extra)
             if extra and len(fresh) > len(self._rows):
@@ -108,7 +109,7 @@ class LazySqlModel(QAbstractTableModel):
         except sqlite3.Error as exc:
             self._fail(exc)
             return
-        if len(fresh) != len(self._rows) or (fresh and fresh[-1][0] != last):
+        if len(fresh) != len(self._rows) or (fresh and fresh[-1][self.key] != last):
             self.set_filter(self._filter)
             return
         self._rows = fresh
@@ -122,7 +123,7 @@ class LazySqlModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted or self._in_reset:
             return
-        after = self._rows[-1][0] if self._rows else 0
+        after = self._rows[-1][self.key] if self._rows else 0
         try:
             page = self.page(self._conn(), self._filter, after, PAGE)
         except sqlite3.Error as exc:
@@ -202,54 +203,50 @@ class MemberListModel(LazySqlModel):
         if role == DISPLAY:
             return self._display(row, col)
         if role == MEMBER_ID_ROLE:
-            return row[R_ID]
+            return row["id"]
         if role == HOUSEHOLD_ID_ROLE:
-            return row[R_HH]
+            return row["household_id"]
         if role == FOREGROUND and col == R_PAID:
             return _BRUSHES[pay_state(row)]
-        if role == TOOLTIP and col == R_IDNO and row[R_IDNO]:
+        if role == TOOLTIP and col == R_IDNO and row[R_IDNO] and not self.mask_ids:
             return row[R_IDNO]
         return None
 
-    def _display(self, row: tuple, col: int) -> str:
+    def _display(self, row, col: str) -> str:
         v = row[col]
         if col == R_IDNO:
             return (mask_id_number(v) if self.mask_ids else v) if v else "（无证件）"
         if col == R_PAID:
             state = pay_state(row)
-            return f"已缴 {fmt(from_fen(int(v)))}" if state == "已缴" else state
+            return f"{state.label} {fmt(from_fen(int(v)))}" if state is PayState.PAID else state.label
         if col == R_BIRTH:
             return str(dt.date.fromisoformat(v)) if v else ""
         return "" if v is None else str(v)
 
     def member_id(self, row: int) -> int | None:
-        return self._rows[row][R_ID] if 0 <= row < len(self._rows) else None
+        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
 
     def household_id(self, row: int) -> int | None:
-        return self._rows[row][R_HH] if 0 <= row < len(self._rows) else None
+        return self._rows[row]["household_id"] if 0 <= row < len(self._rows) else None
 
 
 # 缴费状态 comes early: it is what a grid worker looks for, and it stays in sight in a narrow list
 HOUSEHOLD_COLUMNS = ("户编号", "户主", "缴费状态", "村（社区）", "组", "人数", "应参保人数", "已缴人数", "未缴人数",
                      "住址", "电话")
-# row tuple positions (queries.HOUSEHOLD_COLUMNS)
-H_ID, H_NUMBER, H_HEAD, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_ADDRESS, H_PHONE = range(10)
-H_UNPAID, H_STATE = -1, -2  # computed cells
-_H_DISPLAY = (H_NUMBER, H_HEAD, H_STATE, H_VILLAGE, H_GROUP, H_PEOPLE, H_REQUIRED, H_PAID, H_UNPAID, H_ADDRESS,
-              H_PHONE)
-_H_BRUSH = {"已缴清": "已缴", "部分已缴": "未缴", "未缴": "未缴", "无需缴费": "无需缴费"}
+# the row column (queries.HOUSEHOLD_COLUMNS, by name) each displayed column shows; two are computed
+H_PEOPLE, H_REQUIRED, H_PAID = "people", "required", "paid"
+H_UNPAID, H_STATE = "unpaid", "state"  # computed cells
+_H_DISPLAY = ("number", "head", H_STATE, "village", "grp", H_PEOPLE, H_REQUIRED, H_PAID, H_UNPAID, "address",
+              "phone")
+_H_BRUSH = {HouseholdState.PAID: PayState.PAID, HouseholdState.PARTLY: PayState.UNPAID,
+            HouseholdState.UNPAID: PayState.UNPAID, HouseholdState.NOT_REQUIRED: PayState.NOT_REQUIRED}
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 
 
-def household_state(row: tuple) -> str:
-    """已缴清 / 部分已缴 / 未缴 / 无需缴费, over the members required to pay here."""
-    required, paid = int(row[H_REQUIRED]), int(row[H_PAID])
-    if not required:
-        return "无需缴费"
-    if paid >= required:
-        return "已缴清"
-    return "部分已缴" if paid else "未缴"
+def household_state(row) -> HouseholdState:
+    """已缴清 / 部分已缴 / 未缴 / 无需缴费 (``member_year.household_state``)."""
+    return _household_state(int(row[H_REQUIRED]), int(row[H_PAID]))
 
 
 class HouseholdListModel(LazySqlModel):
@@ -277,14 +274,16 @@ class HouseholdListModel(LazySqlModel):
             if col == H_UNPAID:
                 return str(int(row[H_REQUIRED]) - int(row[H_PAID]))
             if col == H_STATE:
-                return household_state(row)
+                return household_state(row).label
+            if col == "phone":  # masked on screen (app.domain.idnumber); the household form shows it whole
+                return mask_phone(row[col] or "")
             v = row[col]
             return "" if v is None else str(v)
         if role == HOUSEHOLD_ID_ROLE:
-            return row[H_ID]
+            return row["id"]
         if role == FOREGROUND and col == H_STATE:
             return _BRUSHES[_H_BRUSH[household_state(row)]]
         return None
 
     def household_id(self, row: int) -> int | None:
-        return self._rows[row][H_ID] if 0 <= row < len(self._rows) else None
+        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None

@@ -10,10 +10,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..domain.idnumber import mask_id_number
+from ..domain.idnumber import mask_id_number, mask_phone
 from ..domain.money import ZERO, fmt
-from ..domain.problems import ProblemsError
-from .queries import ASSISTED_CATEGORIES, NOT_REQUIRED_STATUSES
+from ..domain.vocabulary import PayState
+from ..ledger import member_year
 from .style import BADGE_COLOURS
 
 # What matters at the counter comes first, so a narrow pane (or the large font) clips only the ID column.
@@ -22,44 +22,41 @@ C_STATE, C_DUE, C_PAID, C_CATS = 2, 3, 4, 5
 
 
 class MemberRow:
-    """What the view shows for one member (computed once per refresh)."""
+    """What the view shows for one member: the member, their active categories and their year's standing
+    (``app.ledger.member_year``: state, due, paid)."""
 
-    def __init__(self, member, categories: list[str], due, due_note: str, paid, state: str):
+    def __init__(self, member, categories: list[str], standing):
         self.member = member
         self.categories = categories
-        self.due = due
-        self.due_note = due_note
-        self.paid = paid
-        self.state = state
+        self.standing = standing
+        self.due = standing.due
+        self.due_note = standing.due_note
+        self.paid = standing.paid
+        self.state = standing.state
 
 
 def member_rows(ledger, household_id: int, paid_on: dt.date) -> list[MemberRow]:
+    years = member_year.of_household(ledger, household_id, paid_on)
     rows = []
     for m in ledger.members.of_household(household_id):
         cats = [c.category for c in ledger.categories.of_member(m.id, include_ended=False)
                 if c.ended_on is None or paid_on < c.ended_on]
-        items = ledger.payments.paid_this_year(m.id)
-        paid = sum((i.amount for i in items), ZERO)
-        due, note = None, ""
-        if m.status == "本地参保":
-            try:
-                q = ledger.payments.quote(m.id, paid_on)
-                if q.open:
-                    due = q.due
-                else:
-                    note = q.reason or "该日期不能缴费"
-            except ProblemsError as exc:
-                note = "；".join(p.message for p in exc.problems)
-        else:
-            note = m.status + (f"（{m.status_detail}）" if m.status_detail else "")
-        if items:
-            state = "已缴"
-        elif m.status in NOT_REQUIRED_STATUSES:
-            state = "无需缴费"
-        else:
-            state = "未缴"
-        rows.append(MemberRow(m, cats, due, note, paid, state))
+        rows.append(MemberRow(m, cats, years[m.id]))
     return rows
+
+
+def summary_text(rows: list[MemberRow], paid_on: dt.date) -> str:
+    """The pane's summary line: who is unpaid and what they owe (the same states as the lists)."""
+    unpaid = [r for r in rows if r.state is PayState.UNPAID]
+    if not unpaid:
+        return f"缴费日期 {paid_on}：本户没有待缴人员"
+    due_total = sum((r.due for r in unpaid if r.due is not None), ZERO)
+    no_amount = [r for r in unpaid if r.due is None]
+    why = ""
+    if no_amount:
+        why = "，其中 " + "、".join(f"{r.member.name}（{r.standing.why or r.due_note or '无法报价'}）"
+                                   for r in no_amount) + " 无应缴金额"
+    return f"缴费日期 {paid_on}：未缴 {len(unpaid)} 人{why}，合计应缴 {fmt(due_total)} 元"
 
 
 class HouseholdView(QWidget):
@@ -145,15 +142,13 @@ class HouseholdView(QWidget):
         self._enable(True)
         self.title.setText(f"户 {h.number}　户主：{h.head_name or '（未登记）'}")
         place = h.village + (f" {h.group}" if h.group else "")
-        self.facts.setText(f"{place}　住址：{h.address or '—'}　电话：{h.phone or '—'}　共 {h.member_count} 人"
+        self.facts.setText(f"{place}　住址：{h.address or '—'}　电话：{mask_phone(h.phone) or '—'}　共 {h.member_count} 人"
                            + (f"　备注：{h.notes}" if h.notes else ""))
         self.rows = member_rows(self.ledger, h.id, self.paid_on)
         self.table.setRowCount(len(self.rows))
-        due_total = ZERO
-        unpaid = 0
         for i, r in enumerate(self.rows):
             m = r.member
-            cells = [m.name, m.relation, r.state, fmt(r.due) if r.due is not None else "—",
+            cells = [m.name, m.relation, r.state.label, fmt(r.due) if r.due is not None else "—",
                      fmt(r.paid) if r.paid else "—", "", m.status,
                      mask_id_number(m.id_number) if m.id_number else "（无证件）"]
             for j, text in enumerate(cells):
@@ -164,16 +159,13 @@ class HouseholdView(QWidget):
                 if j == C_DUE and r.due_note:
                     item.setToolTip(r.due_note)
                 if j == C_STATE:
-                    item.setForeground(Qt.GlobalColor.darkGreen if r.state == "已缴" else
-                                       (Qt.GlobalColor.darkRed if r.state == "未缴" else Qt.GlobalColor.gray))
+                    item.setForeground(Qt.GlobalColor.darkGreen if r.state is PayState.PAID else
+                                       (Qt.GlobalColor.darkRed if r.state is PayState.UNPAID else
+                                        Qt.GlobalColor.gray))
                 self.table.setItem(i, j, item)
             self._badge(i, r.categories)
-            if r.state == "未缴" and r.due is not None:
-                due_total += r.due
-                unpaid += 1
         self.table.resizeColumnsToContents()
-        self.summary.setText(f"缴费日期 {self.paid_on}：未缴 {unpaid} 人，合计应缴 {fmt(due_total)} 元"
-                             if unpaid else f"缴费日期 {self.paid_on}：本户没有待缴人员")
+        self.summary.setText(summary_text(self.rows, self.paid_on))
         if select_member is not None:
             for i, r in enumerate(self.rows):
                 if r.member.id == select_member:
@@ -184,7 +176,8 @@ class HouseholdView(QWidget):
         item = self.table.item(row, C_CATS)
         item.setText("、".join(categories) if categories else "—")
         if categories:
-            kind = "assisted" if any(c in ASSISTED_CATEGORIES for c in categories) else "other"
+            policy = self.ledger.policy()
+            kind = "assisted" if any(policy.assists(c) for c in categories) else "other"
             bg, fg = BADGE_COLOURS[kind]
             item.setBackground(QColor(bg))
             item.setForeground(QColor(fg))
@@ -202,5 +195,5 @@ class HouseholdView(QWidget):
     def _pay(self) -> None:
         if self.household is None:
             return
-        ids = self.selected_member_ids() or [r.member.id for r in self.rows if r.state == "未缴"]
+        ids = self.selected_member_ids() or [r.member.id for r in self.rows if r.standing.owes]
         self.take_payment.emit(self.household.id, ids)

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
-from ..domain import vocabulary
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
@@ -65,7 +64,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.category = QComboBox()
         self.category.setObjectName("categoryFilter")
         self.category.addItem("全部类别", "")
-        for c in vocabulary.CATEGORIES:
+        for c in ledger.policy().category_names():  # the policy file's own categories, then the common ones
             self.category.addItem(c, c)
         self.category.currentIndexChanged.connect(self.apply_filter)
         for combo in (self.pay_filter, self.category):  # narrow screens: the combos give way, not the window
@@ -145,6 +144,8 @@ class MainWindow(WindowLayout, QMainWindow):
         QTimer.singleShot(0, self.search.setFocus)
 
     def operator(self) -> str:
+        if self.ledger.session is not None:  # the logged-in operator (app.ui.login)
+            return self.ledger.session.name
         return (self.prefs.operator if self.prefs and self.prefs.operator else "") or self.ledger.operator
 
     def _toolbar(self) -> None:
@@ -174,6 +175,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.a_dashboard = act("统计", self.open_dashboard)
         self.a_handover = act("日结", self.open_handover, name="handover")
         self.a_handover.setToolTip("日结 / 交款单：按操作员和日期汇总收款、作废、退费和应交款")
+        self.a_policies = act("政策", self.open_policies, name="policiesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_rollover = act("结转新年度", self.open_rollover)
@@ -478,6 +480,13 @@ class MainWindow(WindowLayout, QMainWindow):
 
     def selected_household_numbers(self) -> list[str]:
         return [self.ledger.households.get(h).number for h in self.selected_household_ids()]
+
+    def open_policies(self):
+        from .policy_page import PolicyPage
+
+        d = PolicyPage(self, current_ledger=self.ledger.path)
+        self._keep(d)
+        return d
 
     def open_settings(self):
         from .settings import Preferences, SettingsDialog

@@ -247,7 +247,7 @@ class MemberForm(QDialog):
         v.addWidget(self.cat_table)
         row = QHBoxLayout()
         self.cat_name = QComboBox()
-        self.cat_name.addItems(vocabulary.CATEGORIES)
+        self.cat_name.addItems(self.ledger.policy().category_names())  # the policy file's own, then the common ones
         self.cat_dept = QComboBox()
         self.cat_dept.addItem("（认定部门）", "")
         for d in vocabulary.DEPARTMENTS:

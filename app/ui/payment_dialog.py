@@ -11,26 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..domain.money import ZERO, capitals, fmt
 from ..domain.problems import ProblemsError
-from .queries import ASSISTED_CATEGORIES
+from ..domain.vocabulary import Timing, line_label
 from .tasks import error_text
 from .widgets import date_edit
-
-_KIND = {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
-         "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒", "closed": "不可缴费"}
-
 
 def quote_html(q) -> str:
     rows = []
     for line in q.lines:
         amount = fmt(line.amount) if line.amount is not None else ""
         clause = f'<br><span style="color:#6b7280;">依据：{html.escape(line.clause)}</span>' if line.clause else ""
-        rows.append(f"<tr><td>[{_KIND.get(line.kind, line.kind)}]</td><td align=right>&nbsp;{amount}&nbsp;</td>"
+        rows.append(f"<tr><td>[{line_label(line.kind)}]</td><td align=right>&nbsp;{amount}&nbsp;</td>"
                     f"<td>{html.escape(line.text)}{clause}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
 
@@ -41,10 +37,10 @@ def payment_warnings(q, categories: list[str], policy) -> list[str]:
     if not q.open:
         out.append(f"不能缴费：{q.reason}" + (f"（依据：{q.reason_clause}）" if q.reason_clause else ""))
         return out
-    assisted = [c for c in categories if c in ASSISTED_CATEGORIES]
+    assisted = [c for c in categories if policy.assists(c)]
     if assisted and not (q.assistance and q.assistance > ZERO):
         out.append(f"该人员属于{'、'.join(assisted)}，但本次按普通标准收费（无资助）。请核实认定日期与资助资格。")
-    if q.timing not in ("window",):
+    if q.timing != Timing.WINDOW:
         w = policy.window
         out.append(f"缴费日期 {q.paid_on} 不在集中缴费期（{w.start} 至 {w.end}）内，按期外规则计算"
                    + ("，有等待期" if q.waiting_days else "") + "。")
@@ -83,6 +79,7 @@ class MemberPanel(QGroupBox):
             self.addon_boxes[a.name] = box
             addons_row.addWidget(box)
         addons_row.addStretch(1)
+        special_row = self._special_row(dialog.policy)
         self.lines = QLabel()
         self.lines.setWordWrap(True)
         self.warn = QLabel()
@@ -92,8 +89,53 @@ class MemberPanel(QGroupBox):
         v.addLayout(top)
         if self.addon_boxes:
             v.addLayout(addons_row)
+        if special_row is not None:
+            v.addLayout(special_row)
         v.addWidget(self.lines)
         v.addWidget(self.warn)
+
+    def _special_row(self, policy):
+        """特殊情形 as the policy file lists them (退役军人, 职工医保断保 …), with the event date where needed."""
+        self.special_box = self.special_date = None
+        if not policy.specials:
+            return None
+        self.special_box = QComboBox()
+        self.special_box.setObjectName(f"special_{self.member.id}")
+        self.special_box.addItem("无特殊情形", None)
+        for sp in policy.specials:
+            self.special_box.addItem(sp.name, sp.name)
+            self.special_box.setItemData(self.special_box.count() - 1, sp.condition or sp.clause, 3)  # tooltip
+        today = dt.date.today()
+        self.special_date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.special_date.setCalendarPopup(True)
+        self.special_date.setDisplayFormat("yyyy-MM-dd")
+        self.special_date.setEnabled(False)
+        self.special_box.currentIndexChanged.connect(lambda _i: self._special_changed())
+        self.special_date.dateChanged.connect(lambda _d: self._recalc())
+        row = QHBoxLayout()
+        row.addWidget(QLabel("特殊情形："))
+        row.addWidget(self.special_box)
+        row.addWidget(QLabel("事件日期："))
+        row.addWidget(self.special_date)
+        row.addStretch(1)
+        return row
+
+    def _special_changed(self) -> None:
+        name = self.special_box.currentData()
+        sp = self.dialog.policy.special_by_name.get(name) if name else None
+        self.special_date.setEnabled(bool(sp and sp.needs_date))
+        self._recalc()
+
+    def special(self):
+        """The special case chosen for this member (None: none)."""
+        from ..domain.quote_model import SpecialFact
+
+        if self.special_box is None or not self.special_box.currentData():
+            return None
+        name = self.special_box.currentData()
+        sp = self.dialog.policy.special_by_name[name]
+        d = self.special_date.date()
+        return SpecialFact(name, dt.date(d.year(), d.month(), d.day()) if sp.needs_date else None)
 
     def addons(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         chosen = tuple(n for n, b in self.addon_boxes.items() if b.isChecked())
@@ -108,7 +150,8 @@ class MemberPanel(QGroupBox):
         chosen, declined = self.addons()
         self.quote = None
         try:
-            self.quote = self.dialog.ledger.payments.quote(self.member.id, day, addons=chosen, declined=declined)
+            self.quote = self.dialog.ledger.payments.quote(self.member.id, day, addons=chosen, declined=declined,
+                                                           special=self.special())
         except ProblemsError as exc:
             self.lines.setText(error_text(exc))
             self.warn.setText("")
@@ -244,7 +287,7 @@ class PaymentDialog(QDialog):
         lines = []
         for p in self.chosen():
             chosen, declined = p.addons()
-            lines.append(PayLine(p.member.id, addons=chosen, declined_addons=declined))
+            lines.append(PayLine(p.member.id, addons=chosen, declined_addons=declined, special=p.special()))
         try:
             change = self.ledger.payments.record(
                 self.household.id, lines, method=self.method.currentText(), paid_on=self.paid_on(),

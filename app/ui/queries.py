@@ -10,29 +10,15 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from ..domain import vocabulary
+from ..ledger import member_year as my
+from ..ledger.member_year import NO_PROGRESS, Progress, roll_up  # noqa: F401 - the window's progress type
 from ..ledger.search import name_phrase
 
-ENROLLED = "本地参保"
-# Statuses that are required to pay here (the enrolment rate's denominator).
-REQUIRED_STATUSES: tuple[str, ...] = (ENROLLED,) + tuple(k for k, v in vocabulary.NON_ENROLMENT_REASONS.items() if v)
-NOT_REQUIRED_STATUSES: tuple[str, ...] = tuple(k for k, v in vocabulary.NON_ENROLMENT_REASONS.items() if not v)
-
-ASSISTED_CATEGORIES = set(vocabulary.CATEGORIES) - {"劳动模范", "稳定脱贫人口"}
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
-
-
-REQUIRED_SQL = f"m.status IN {_in(REQUIRED_STATUSES)}"
-# A member has paid for the year when a live (not voided, not refunded) payment item exists.
-PAID_SQL = ("EXISTS (SELECT 1 FROM payment_items pi JOIN payments p ON p.id = pi.payment_id"
-            " WHERE pi.member_id = m.id AND pi.year = :year AND p.voided_at IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id))")
-PAID_FEN_SQL = ("(SELECT sum(pi.amount_fen) FROM payment_items pi JOIN payments p ON p.id = pi.payment_id"
-                " WHERE pi.member_id = m.id AND pi.year = :year AND p.voided_at IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_item_id = pi.id))")
+# The member's year is defined once, in app.ledger.member_year; these are its SQL fragments for table alias m.
+REQUIRED_SQL = my.required_sql("m")
+PAID_SQL = my.paid_sql("m")
+PAID_FEN_SQL = my.paid_fen_sql("m")
+COUNTED_SQL = my.counted_sql("m")
 CATS_SQL = ("(SELECT group_concat(c.category, '、') FROM member_categories c"
             " WHERE c.member_id = m.id AND c.ended_on IS NULL)")
 
@@ -151,19 +137,28 @@ def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
     return (" WHERE " + " AND ".join(conds)) if conds else "", params
 
 
-LIST_COLUMNS = ("m.id, m.household_id, h.number, m.name, m.relation, m.id_number, m.sex, m.birth_date,"
-                " v.name, coalesce(g.name, ''), m.status, " + CATS_SQL + ", " + PAID_FEN_SQL + ", m.phone")
+LIST_COLUMNS = ("m.id AS id, m.household_id AS household_id, h.number AS number, m.name AS name,"
+                " m.relation AS relation, m.id_number AS id_number, m.sex AS sex, m.birth_date AS birth_date,"
+                " v.name AS village, coalesce(g.name, '') AS grp, m.status AS status, " + CATS_SQL + " AS categories, "
+                + PAID_FEN_SQL + " AS paid_fen, m.phone AS phone")
 LIST_FROM = (" FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
              " LEFT JOIN village_groups g ON g.id = h.group_id")
 
 
-def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[tuple]:
+def rows(conn: sqlite3.Connection, sql: str, params) -> list[sqlite3.Row]:
+    """Rows addressed by column name (``row["paid_fen"]``), never by position."""
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    return cur.execute(sql, params).fetchall()
+
+
+def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite3.Row]:
     """The next ``limit`` rows after member id ``after_id`` (keyset paging: no OFFSET scans)."""
     where, params = where_clause(f, paging=True)
     where = (where + " AND" if where else " WHERE") + " m.id > :after"
     params.update(after=after_id, limit=limit)
     sql = f"SELECT {LIST_COLUMNS}{LIST_FROM}{where} ORDER BY m.id LIMIT :limit"
-    return conn.execute(sql, params).fetchall()
+    return rows(conn, sql, params)
 
 
 def member_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
@@ -220,8 +215,8 @@ def household_search_condition(text: str, conn: sqlite3.Connection | None = None
 
 
 def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> tuple[str, dict]:
-    """unpaid = a member required here has not paid; paid = every required member paid (at least one);
-    not_required = no member is required here; category = a member has it (active)."""
+    """unpaid = a member required here has not paid; paid = a member paid and none is unpaid;
+    not_required = no member counts (none required, none paid); category = a member has it (active)."""
     conds: list[str] = []
     params: dict = {"year": f.year}
     cond, p = household_search_condition(f.text, conn)
@@ -238,32 +233,32 @@ def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> 
     if f.pay == "unpaid":
         conds.append(unpaid)
     elif f.pay == "paid":
-        conds.append(f"{_any_member(REQUIRED_SQL)} AND NOT {unpaid}")
+        conds.append(f"{_any_member(PAID_SQL)} AND NOT {unpaid}")
     elif f.pay == "not_required":
-        conds.append(f"NOT {_any_member(REQUIRED_SQL)}")
+        conds.append(f"NOT {_any_member(COUNTED_SQL)}")
     return (" WHERE " + " AND ".join(conds)) if conds else "", params
 
 
-# h.id, 户编号, 户主, 村, 组, 人数, 应参保人数, 已缴人数 (of those required), 住址, 电话
+# 应参保人数 counts members whose state is not 无需缴费 (member_year's progress rule), 已缴人数 the paid ones
 HOUSEHOLD_COLUMNS = (
-    "h.id, h.number,"
-    " coalesce((SELECT m.name FROM members m WHERE m.household_id = h.id AND m.relation = '户主'), ''),"
-    " v.name, coalesce(g.name, ''),"
-    " (SELECT count(*) FROM members m WHERE m.household_id = h.id),"
-    f" (SELECT count(*) FROM members m WHERE m.household_id = h.id AND {REQUIRED_SQL}),"
-    f" (SELECT count(*) FROM members m WHERE m.household_id = h.id AND {REQUIRED_SQL} AND {PAID_SQL}),"
-    " h.address, h.phone")
+    "h.id AS id, h.number AS number,"
+    " coalesce((SELECT m.name FROM members m WHERE m.household_id = h.id AND m.relation = '户主'), '') AS head,"
+    " v.name AS village, coalesce(g.name, '') AS grp,"
+    " (SELECT count(*) FROM members m WHERE m.household_id = h.id) AS people,"
+    f" (SELECT count(*) FROM members m WHERE m.household_id = h.id AND {COUNTED_SQL}) AS required,"
+    f" (SELECT count(*) FROM members m WHERE m.household_id = h.id AND {PAID_SQL}) AS paid,"
+    " h.address AS address, h.phone AS phone")
 HOUSEHOLD_FROM = (" FROM households h JOIN villages v ON v.id = h.village_id"
                   " LEFT JOIN village_groups g ON g.id = h.group_id")
 
 
-def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[tuple]:
+def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite3.Row]:
     """The next ``limit`` households after household id ``after_id`` (keyset paging)."""
     where, params = household_where(f, conn)
     where = (where + " AND" if where else " WHERE") + " h.id > :after"
     params.update(after=after_id, limit=limit)
     sql = f"SELECT {HOUSEHOLD_COLUMNS}{HOUSEHOLD_FROM}{where} ORDER BY h.id LIMIT :limit"
-    return conn.execute(sql, params).fetchall()
+    return rows(conn, sql, params)
 
 
 def household_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
@@ -271,38 +266,35 @@ def household_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
     return conn.execute(f"SELECT count(*) FROM households h{where}", params).fetchone()[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    paid: int
-    required: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.paid / self.required if self.required else None
-
-    def text(self) -> str:
-        if not self.required:
-            return "—"
-        return f"{self.paid}/{self.required}（{self.paid * 100 // self.required}%）"
-
-
 def progress_by_group(conn: sqlite3.Connection, year: int) -> dict[tuple[int, int | None], Progress]:
-    """(village_id, group_id) -> paid / required members, in one pass."""
-    sql = (f"SELECT h.village_id, h.group_id, count(*), sum({PAID_SQL})"
-           f" FROM members m JOIN households h ON h.id = m.household_id WHERE {REQUIRED_SQL}"
-           " GROUP BY h.village_id, h.group_id")
-    return {(v, g): Progress(int(paid or 0), int(n)) for v, g, n, paid in conn.execute(sql, {"year": year})}
+    """(village_id, group_id) -> paid / counted members, in one pass (``member_year.progress_by_place``)."""
+    return {(p.village_id, p.group_id): p.all for p in my.progress_by_place(conn, year)}
 
 
-def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int, Progress], Progress]:
-    villages: dict[int, list[int]] = {}
-    for (v, _g), p in by_group.items():
-        acc = villages.setdefault(v, [0, 0])
-        acc[0] += p.paid
-        acc[1] += p.required
-    per_village = {v: Progress(a, b) for v, (a, b) in villages.items()}
-    total = Progress(sum(p.paid for p in per_village.values()), sum(p.required for p in per_village.values()))
-    return per_village, total
+def dashboard_counts(conn: sqlite3.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
+    """(villages, total, key groups, key unpaid rows, payments per day) for the dashboard."""
+    import datetime as dt
+
+    by_group = progress_by_group(conn, year)
+    per_village, total = roll_up(by_group)
+    names = dict(conn.execute("SELECT id, name FROM villages ORDER BY id"))
+    villages = [(names[v], per_village.get(v, NO_PROGRESS)) for v in names]
+    key_groups = [(cat, p) for cat in key_cats if (p := my.category_progress(conn, year, cat)).required]
+    params = {f"k{i}": c for i, c in enumerate(key_cats)}
+    marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
+    # (household number, name, village, group, categories, phone, member id, household id)
+    unpaid = [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
+              for r in rows(
+        conn, f"SELECT h.number AS number, m.name AS name, v.name AS village, coalesce(g.name, '') AS grp,"
+        f" {CATS_SQL} AS categories, coalesce(nullif(m.phone, ''), h.phone) AS phone, m.id AS mid, h.id AS hid"
+        f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
+        f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
+        f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
+        {"year": year, **params, "lim": unpaid_limit})] if key_cats else []
+    per_day = [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
+        conn, f"SELECT paid_on AS day, count(DISTINCT payment_id) AS n, sum(amount_fen) AS fen FROM {my.STANDING_VIEW}"
+        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]  # what still stands: refunds taken off
+    return villages, total, key_groups, unpaid, per_day
 
 
 def open_reader(path) -> sqlite3.Connection:

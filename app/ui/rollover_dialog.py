@@ -81,7 +81,7 @@ class RolloverDialog(QDialog):
         from ..ledger import open_ledger
 
         old, new, pid = self.ledger.path, Path(self.path.text().strip()), self.policy.currentData()
-        operator = self.ledger.operator
+        operator = self.ledger.session or self.ledger.operator  # the worker carries the logged-in operator
 
         def work(progress, cancelled):
             with open_ledger(old, backup=False, operator=operator) as lg:

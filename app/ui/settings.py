@@ -55,6 +55,9 @@ class Preferences:
     copies = property(lambda s: s._get("copies", 1), lambda s, v: s._set("copies", int(v)))
     large_font = property(lambda s: s._get("large_font", False), lambda s, v: s._set("large_font", bool(v)))
     last_ledger = property(lambda s: s._get("last_ledger", ""), lambda s, v: s._set("last_ledger", str(v)))
+    # minutes without keyboard or mouse before the window locks (0: never); see app.ui.login
+    idle_lock_minutes = property(lambda s: s._get("idle_lock_minutes", 10),
+                                 lambda s, v: s._set("idle_lock_minutes", int(v)))
 
 
 def printer_names() -> list[str]:
@@ -113,6 +116,12 @@ class SettingsDialog(QDialog):
         self.large_font = QCheckBox("大字体（适合老花眼）")
         self.large_font.setChecked(prefs.large_font)
         form.addRow("显示：", self.large_font)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setRange(0, 240)
+        self.idle_lock.setSuffix(" 分钟")
+        self.idle_lock.setSpecialValueText("从不")
+        self.idle_lock.setValue(prefs.idle_lock_minutes)
+        form.addRow("无操作自动锁定：", self.idle_lock)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -146,6 +155,7 @@ class SettingsDialog(QDialog):
         self.prefs.paper = self.paper.currentData()
         self.prefs.copies = self.copies.value()
         self.prefs.large_font = self.large_font.isChecked()
+        self.prefs.idle_lock_minutes = self.idle_lock.value()
         from PySide6.QtWidgets import QApplication
 
         from .style import apply_style

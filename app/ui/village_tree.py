@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
+from ..ledger.member_year import TARGET
 from . import queries
 from .tasks import run_task
 
@@ -87,11 +88,11 @@ class VillageTree(QTreeWidget):
         self.progress.update({(v, None): p for v, p in per_village.items()})
         self.progress.update({(v, g): p for (v, g), p in by_group.items() if g is not None})
         for key, item in self.items.items():
-            p = self.progress.get(key, queries.Progress(0, 0))
-            item.setText(1, f"{p.paid * 100 // p.required}%" if p.required else "—")
+            p = self.progress.get(key, queries.NO_PROGRESS)
+            item.setText(1, p.percent)
             item.setToolTip(1, f"已缴 {p.paid} 人 / 应缴 {p.required} 人")
             if p.rate is not None and key[1] is None and key[0] is not None:
-                item.setForeground(1, Qt.GlobalColor.darkGreen if p.rate >= 0.95 else Qt.GlobalColor.darkRed)
+                item.setForeground(1, Qt.GlobalColor.darkGreen if p.rate >= TARGET else Qt.GlobalColor.darkRed)
         self.resizeColumnToContents(1)
 
     def select_place(self, village_id, group_id) -> None:

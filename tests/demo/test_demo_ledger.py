@@ -143,7 +143,7 @@ def test_cli_demo_writes_a_ledger_and_reports_bad_arguments(tmp_path, capsys):
         args = parser.parse_args(argv + ["--quiet"])
         assert args.func(args) == 2
     err = capsys.readouterr().err
-    assert "100 到 500,000" in err and "nowhere-2025" in err and "已存在" in err
+    assert "100 到 2,000,000" in err and "nowhere-2025" in err and "已存在" in err
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "y.db").exists()
 
 
@@ -244,3 +244,25 @@ def test_a_demo_in_a_folder_with_hash_question_mark_and_spaces_can_be_replaced(t
     build_demo_ledger(demo, people=110, seed=2, replace=True)
     with open_ledger(demo, backup=False) as lg:
         assert lg.members.count() == 110
+
+
+def test_a_demo_built_in_blocks_is_one_ledger_with_receipts_in_date_order(tmp_path, monkeypatch):
+    """Past ``_BLOCK`` people (a prefecture) the demo is generated and written a block of villages at a
+    time: still unique ID numbers and household numbers, receipts numbered by day over all blocks."""
+    import app.ledger.demo as demo
+
+    monkeypatch.setattr(demo, "_BLOCK", 1500)
+    path = tmp_path / "blocks.canbao.db"
+    summary = build_demo_ledger(path, people=6000, seed=5)
+    assert summary.members == 6000 and summary.villages >= 4
+    with open_ledger(path, backup=False) as lg:
+        assert lg.check() == []
+        db = lg.db
+        ids, distinct = db.execute("SELECT count(id_number), count(DISTINCT id_number) FROM members").fetchone()
+        assert ids == distinct > 5900
+        assert db.execute("SELECT count(*), count(DISTINCT number) FROM households").fetchone() == \
+            (summary.households, summary.households)
+        seqs = [s for s, in db.execute("SELECT seq FROM payments ORDER BY paid_on, household_id")]
+        assert seqs == list(range(1, summary.payments + 1))
+        assert db.execute("SELECT count(DISTINCT h.village_id) FROM households h").fetchone()[0] == summary.villages
+        assert db.execute("SELECT last_seq FROM receipt_counters").fetchone()[0] == summary.payments

@@ -24,7 +24,11 @@ def test_export_and_import_from_the_command_line(tmp_path, capsys):
     assert main(["import", "payment", str(src), "--db", str(db)]) == 1  # preview with a problem
     text = capsys.readouterr().out
     assert "pay.csv:第3行:身份证号（A列）: 台账中查无此人" in text and "仅预览" in text
-    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "测试员"]) == 0
+    # the operator must be one registered in the ledger (the first CLI use registered 王会计 from
+    # CANBAO_OPERATOR / CANBAO_PIN as its first 管理员), never any typed name
+    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "测试员"]) == 1
+    assert "没有名为「测试员」的操作员" in capsys.readouterr().err
+    assert main(["import", "缴费", str(src), "--db", str(db), "--commit", "--operator", "王会计"]) == 0
     text = capsys.readouterr().out
     assert "已写入台账 1 行" in text
     left = tmp_path / "pay_未导入.xlsx"

@@ -4,6 +4,7 @@ import pytest
 from stdnum.cn import ric
 
 from app.ledger import open_ledger
+from operators_helper import log_in
 
 
 def _make_id(area: str = "220102", birth: str = "19600501", seq: str = "123") -> str:
@@ -30,7 +31,8 @@ def ids():
 
 
 def _init(path, policy_id="changchun-2025", year=2025, area_kind="区"):
-    lg = open_ledger(path, create=True, backup=False, operator="王会计")
+    lg = open_ledger(path, create=True, backup=False)
+    log_in(lg, "王会计")
     lg.settings.initialize(township="测试镇", year=year, policy_id=policy_id, operators=["王会计", "李干事"],
                            villages={"东风村": ["一组", "二组"], "红旗社区": []}, area_kind=area_kind,
                            village_kinds={"红旗社区": "社区"})

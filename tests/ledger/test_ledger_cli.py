@@ -35,7 +35,8 @@ def test_a_day_at_the_counter(cli, tmp_path, make_id):
     assert cli("ledger", "member", "update", head, "--phone", "13912345678", "--ethnicity", "汉族")[0] == 0
     assert cli("ledger", "household", "update", "000001", "--address", "东风村8号")[0] == 0
     code, out, _ = cli("ledger", "member", "show", head)
-    assert "13912345678" in out and "汉族" in out and "低保对象" in out and "尚未缴费" in out
+    assert "139****5678" in out and "汉族" in out and "低保对象" in out and "尚未缴费" in out
+    assert head not in out and "13912345678" not in out
     code, _, err = cli("ledger", "pay", "--household", "000001", "--member", f"{head}=400", "--method", "现金",
                        "--date", "2024-10-08")
     assert code == 2 and "被资助人一旦办理正常缴费" in err and "Traceback" not in err

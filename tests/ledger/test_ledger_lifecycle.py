@@ -53,7 +53,7 @@ def test_refund_in_the_waiting_period_of_a_late_payment(cc2022):
     lg, h, a, b = cc2022
     pid = lg.payments.record(h, [PayLine(a), PayLine(b)], method="银行卡", paid_on="2022-03-01").id
     q = lg.payments.get(pid).items[0].quote
-    assert q["waiting_days"] == 90 and q["benefit_start"] == "2022-05-31"
+    assert q.waiting_days == 90 and q.benefit_start == dt.date(2022, 5, 31)
     lg.payments.refund(pid, a, "参加职工医保", refunded_on="2022-04-15")
     with pytest.raises(ProblemsError, match="不能退费"):
         lg.payments.refund(pid, b, "参加职工医保", refunded_on="2022-06-15")
@@ -179,7 +179,7 @@ def test_dues_for_the_whole_year(ledger, household, ids):
     assert rows[c].due is None and not rows[c].counts
     assert rows[d].counts and rows[d].due is None
     assert (r.members, r.required, r.paid_members) == (4, 3, 1)
-    assert str(r.rate) == "0.3333"
+    assert str(r.rate) == "0.333"
     assert r.paid_total == to_money(410) and seen[-1] == (4, 4)
     cancelled = ledger.dues(cancel=lambda: True)
     assert cancelled.cancelled and cancelled.rows == ()

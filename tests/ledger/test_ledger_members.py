@@ -122,7 +122,7 @@ def test_household_requires_known_village_and_group(ledger):
 
 def test_same_id_written_by_another_window_between_check_and_write_is_a_problem(ledger, household, ids, monkeypatch):
     num = ids()
-    other = open_ledger(ledger.path, backup=False)
+    other = open_ledger(ledger.path, backup=False, operator=ledger.session)
     original = ledger.members._validate
 
     def validate_then_race(*args, **kwargs):

@@ -1,9 +1,13 @@
 """Payments, receipts, overrides, the assisted-member guard, voids, refunds, moves and audit."""
 
 import datetime as dt
+from decimal import Decimal
 import sqlite3
 
 import pytest
+from operators_helper import log_in
+
+from app.ledger.operators import CLERK
 
 from app.domain.money import to_money
 from app.domain.problems import ProblemsError
@@ -27,8 +31,8 @@ def test_payment_for_two_members_uses_the_quote_and_stores_its_snapshot(ledger, 
     assert p.receipt_no == "2025-000001" and p.amount == to_money("820.00") and p.method == "现金"
     assert [(i.member_name, i.due, i.amount) for i in p.items] == [("张三", to_money(410), to_money(410)),
                                                                     ("李梅", to_money(410), to_money(410))]
-    assert p.items[0].quote["policy"] == "changchun-2025" and p.items[0].quote["due"] == "410.00"
-    assert p.items[0].quote["lines"][0]["kind"] == "standard"
+    assert p.items[0].quote.policy_id == "changchun-2025" and p.items[0].quote.due == Decimal("410.00")
+    assert p.items[0].quote.lines[0].kind == "standard"
     # stored as integer fen
     assert ledger.db.execute("SELECT amount_fen, typeof(amount_fen) FROM payments").fetchone() == (82000, "integer")
 
@@ -121,7 +125,8 @@ def test_void_keeps_the_record_and_payments_are_never_deleted(ledger, household,
     pid = ledger.payments.record(household, [PayLine(head)], method="现金", paid_on="2024-10-08").id
     with pytest.raises(ProblemsError, match="原因"):
         ledger.payments.void(pid, " ")
-    ledger.payments.void(pid, "录入错误", operator="李干事")
+    log_in(ledger, "李干事", CLERK)
+    ledger.payments.void(pid, "录入错误", operator="张冒充")  # a name passed in is not who is logged in
     p = ledger.payments.get(pid)
     assert p.voided and p.void_reason == "录入错误" and p.voided_by == "李干事" and p.receipt_no == "2025-000001"
     assert ledger.payments.paid_this_year(head) == []
@@ -146,7 +151,11 @@ def test_move_keeps_history_and_payments(ledger, household, family):
     assert m.household_id == new_h and m.relation == "户主"
     assert [p.id for p in ledger.payments.of_member(wife)] == [pid]
     assert [c.category for c in ledger.categories.of_member(wife)] == ["低保对象"]
-    assert [e.action for e in ledger.audit.for_member(wife)] == ["create", "pay", "create", "move_out", "move_in"]
+    # the recognition after her full payment stores a claim (长医保联〔2024〕5号 二（三）): category, then claim created
+    assert [(e.entity, e.action) for e in ledger.audit.for_member(wife)][2:4] == [("category", "create"),
+                                                                                   ("claim", "create")]
+    assert [e.action for e in ledger.audit.for_member(wife) if e.entity != "claim"] == [
+        "create", "pay", "create", "move_out", "move_in"]
     assert "move_in" in [e.action for e in ledger.audit.for_household(new_h)]
     assert "move_out" in [e.action for e in ledger.audit.for_household(household)]
     # the payment stays recorded under the household that paid
@@ -173,7 +182,8 @@ def test_categories_keep_history_and_count_on_the_payment_date(ledger, household
 
 def test_audit_records_who_when_before_after(ledger, household, family):
     head, _ = family
-    ledger.members.update(head, phone="13912345678", operator="李干事")
+    log_in(ledger, "李干事", CLERK)
+    ledger.members.update(head, phone="13912345678", operator="张冒充")
     e = ledger.audit.for_member(head)[-1]
     assert (e.operator, e.entity, e.action) == ("李干事", "member", "update")
     assert e.before["phone"] == "" and e.after["phone"] == "13912345678"
@@ -195,7 +205,7 @@ def test_two_connections_paying_at_once_get_distinct_sequential_receipts(ledger,
     errors = []
 
     def pay(chunk):
-        lg = open_ledger(ledger.path, backup=False)
+        lg = open_ledger(ledger.path, backup=False, operator=ledger.session)
         try:
             for h, m in chunk:
                 lg.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08")

@@ -9,13 +9,16 @@ from stdnum.cn import ric
 from app.domain.money import to_money
 from app.domain.problems import ProblemsError
 from app.ledger import PayLine, open_ledger
+from app.ledger.operators import CLERK
 from app.ledger.schema import schema_version
+from operators_helper import log_in
 
 
 def test_member_update_rereads_birth_date_from_a_corrected_id_and_is_audited(ledger, household, ids):
     wrong, right = ids("19600501"), ids("19650707")
     mid = ledger.members.add(household, name="张三", id_number=wrong).id
-    ch = ledger.members.update(mid, id_number=right, phone="13912345678", operator="李干事")
+    log_in(ledger, "李干事", CLERK)
+    ch = ledger.members.update(mid, id_number=right, phone="13912345678", operator="张冒充")
     assert ch.members == {mid}
     m = ledger.members.get(mid)
     assert (m.id_number, m.birth_date, m.phone) == (right, dt.date(1965, 7, 7), "13912345678")
@@ -59,7 +62,7 @@ def test_addon_choices_flow_into_quotes_and_payments(tunliu, ids):
     assert tunliu.dues(paid_on=dt.date(2024, 10, 8)).rows[0].due == to_money(518)
     year = tunliu.payments.member_year(m)
     assert (year.year, year.addons, year.paid, year.has_paid) == (2025, ("意外伤害保险", "晋康保基础版"), to_money(518), True)
-    assert [line["kind"] for line in year.items[0].quote["lines"]].count("addon") == 2
+    assert [line.kind for line in year.items[0].quote.lines].count("addon") == 2
 
 
 def test_policy_can_change_only_before_any_payment(ledger, household, ids):

@@ -18,8 +18,9 @@ D = dt.date
     ("changchun-2022", "死亡", D(2022, 5, 31), D(2022, 5, 31), 90, False),       # waiting period over
     ("changchun-2022", "搬家", D(2021, 11, 1), D(2022, 1, 1), 0, False),         # reason not in the document
     ("shuangqing-2025", "参加职工医保", D(2024, 12, 1), D(2025, 1, 1), 0, True),
-    ("shuangqing-2025", "死亡", D(2024, 12, 1), D(2025, 1, 1), 0, False),        # 死亡 not among its reasons
-    ("shuangqing-2025", "重复缴费", D(2025, 3, 1), D(2025, 4, 1), 30, False),    # no waiting-period refunds
+    ("shuangqing-2025", "死亡", D(2024, 12, 1), D(2025, 1, 1), 0, False),        # not listed, and no note (等原因)
+    ("shuangqing-2025", "重复缴费", D(2025, 3, 1), D(2025, 4, 1), 30, True),     # before the member's own period
+    ("shuangqing-2025", "重复缴费", D(2025, 4, 1), D(2025, 4, 1), 30, False),    # the member's period has begun
     ("tunliu-2025", "重复缴费", D(2024, 10, 1), D(2025, 1, 1), 0, False),        # no refund rule at all
 ])
 def test_refund_rule(policy_id, reason, on, start, waiting, allowed):

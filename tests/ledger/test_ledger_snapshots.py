@@ -21,7 +21,7 @@ def test_identical_quotes_share_one_snapshot(tmp_path, ids):
     lg, pid = _ledger_with_payments(tmp_path / "l.db", ids)
     with lg:
         items = lg.payments.get(pid).items
-        assert [i.quote["due"] for i in items] == ["410.00", "410.00", "260.00"]
+        assert [str(i.quote.due) for i in items] == ["410.00", "410.00", "260.00"]
         assert lg.db.execute("SELECT count(*) FROM quote_snapshots").fetchone()[0] == 2
         assert lg.check() == []
 

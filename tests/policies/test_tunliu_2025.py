@@ -188,11 +188,19 @@ def test_newborn_of_2024_may_pay_until_end_of_march(paid, open_):
         assert_closed(q)
 
 
-def test_newborn_of_2024_inside_the_window_still_keeps_days_1_to_25():
-    # Ambiguous (see report): 一、calls the 集中缴费期 “2024年9月1日—12月25日” for newborns, 二、says it runs to
-    # 2025-02-25 with days 1–25. The engine applies 二 inside the window and the extension only after it.
-    assert not ask(P, D(2024, 5, 1), D(2025, 1, 26)).open
-    assert ask(P, D(2024, 5, 1), D(2025, 1, 25)).due == Decimal("400")
+@pytest.mark.parametrize("paid", [D(2024, 12, 26), D(2025, 1, 26), D(2025, 1, 31), D(2025, 2, 26), D(2025, 3, 27)])
+def test_newborn_of_2024_may_pay_on_every_day_up_to_end_of_march(paid):
+    # 一、2024年出生的新生儿错过集中缴费期（2024年9月1日—12月25日）的，可于2025年3月底前办理参保缴费手续:
+    # for these newborns the days 1–25 of 二 do not apply; any day up to 2025-03-31 is open
+    q = ask(P, D(2024, 5, 1), paid)
+    assert_open(q)
+    assert (q.due, q.benefit_start, q.waiting_days) == (Decimal("400"), D(2025, 1, 1), 0)
+
+
+def test_adults_inside_the_window_still_keep_days_1_to_25():
+    # 二、集中征缴期间每月1–25日可办理缴费 — for everyone else
+    assert_closed(ask(P, ADULT, D(2025, 1, 26)), "1–25")
+    assert_closed(ask(P, D(2023, 5, 1), D(2025, 1, 26)), "1–25")  # born 2023: no extension
 
 
 def test_newborn_extension_keeps_the_table_assistance_and_addons():

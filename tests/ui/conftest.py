@@ -27,8 +27,10 @@ def _prefs(tmp_path, monkeypatch):
 @pytest.fixture()
 def ledger(tmp_path):
     from app.ledger import open_ledger
+    from operators_helper import log_in
 
-    lg = open_ledger(tmp_path / "t.canbao.db", create=True, operator="王会计")
+    lg = open_ledger(tmp_path / "t.canbao.db", create=True)
+    log_in(lg, "王会计")
     lg.settings.initialize(township="西营镇", year=2025, policy_id="changchun-2025", operators=["王会计"],
                            villages={"东风村": ["一组", "二组"], "胜利村": ["一组"]}, area_kind="区")
     h1 = lg.households.add(village="东风村", group="一组", address="东风村一组1号", phone="13800000001").id

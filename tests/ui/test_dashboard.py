@@ -23,7 +23,7 @@ def test_dashboard_after_a_payment(qtbot, ledger):
     assert [(d_, n) for d_, n, _ in data.per_day] == [(dt.date(2024, 10, 8), 1), (dt.date(2024, 10, 9), 1)]
     table = d.tabs.widget(0)
     assert table.item(0, 4).text() == "还差 2 人" and table.item(1, 4).text() == "已达标"
-    assert "50%" in d.headline.text()
+    assert "50.0%" in d.headline.text()
     d.tabs.setCurrentIndex(2)
     img = d.chart.grab()
     assert img.width() > 0

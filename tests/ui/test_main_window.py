@@ -111,7 +111,7 @@ def test_filters_are_pushed_into_sql(qtbot, window):
 def test_tree_shows_progress(qtbot, window):
     w = window
     root = w.tree.items[(None, None)]
-    qtbot.waitUntil(lambda: root.text(1) == "0%", timeout=3000)
+    qtbot.waitUntil(lambda: root.text(1) == "0.0%", timeout=3000)
     assert root.toolTip(1) == "已缴 0 人 / 应缴 4 人"  # 赵六 (职工医保) is not required
     assert w.tree.items[(1, None)].toolTip(1) == "已缴 0 人 / 应缴 3 人"
 
@@ -149,7 +149,7 @@ def test_take_payment_then_void(qtbot, window):
     # the list and the tree follow
     w.pay_filter.setCurrentIndex(w.pay_filter.findData("paid"))
     assert sorted(names(w)) == ["张三", "李四"]
-    qtbot.waitUntil(lambda: w.tree.items[(None, None)].text(1) == "50%", timeout=3000)
+    qtbot.waitUntil(lambda: w.tree.items[(None, None)].text(1) == "50.0%", timeout=3000)
     assert w.tree.items[(None, None)].toolTip(1) == "已缴 2 人 / 应缴 4 人"
     # void needs a reason
     pd = w.open_void_refund(hid)

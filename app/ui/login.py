@@ -1,0 +1,235 @@
+"""Who is at the window: the login before a ledger opens, and the lock after an idle time (or Ctrl+Shift+L).
+
+``ensure_login`` logs the ledger in from ``CANBAO_OPERATOR`` / ``CANBAO_PIN`` if they are set (kiosk set-ups,
+the self-test), else shows ``LoginDialog``; a ledger without operators asks for its first 管理员 instead, so
+nobody is locked out. ``IdleLock`` hides every window after ``Preferences.idle_lock_minutes`` without a key
+or mouse event; only the logged-in operator's PIN brings them back.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout, QWidget)
+
+from ..domain.problems import ProblemsError
+from ..ledger.operators import ADMIN, LoginFailed, env_credentials, sign_in
+
+DEFAULT_IDLE_MINUTES = 10
+LOCK_SHORTCUT = "Ctrl+Shift+L"
+
+
+def _pin_field(placeholder: str) -> QLineEdit:
+    f = QLineEdit()
+    f.setEchoMode(QLineEdit.EchoMode.Password)
+    f.setPlaceholderText(placeholder)
+    return f
+
+
+class LoginDialog(QDialog):
+    """登录: choose the operator, type the PIN. On a ledger without operators: register the first 管理员."""
+
+    def __init__(self, ledger, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ledger = ledger
+        self.setObjectName("loginDialog")
+        self.setWindowTitle("登录 — 参保台账")
+        self.first = not ledger.operators.any()
+        form = QFormLayout()
+        intro = QLabel()
+        intro.setWordWrap(True)
+        if self.first:
+            intro.setText(f"台账 {ledger.path.name} 还没有操作员。请登记第一位管理员（姓名和口令）；"
+                          "以后由管理员添加网格员、专干。口令只保存为加密的摘要，忘记后只能由管理员重设。")
+            self.name = QLineEdit(ledger._operator or "")
+            self.name.setPlaceholderText("姓名")
+            form.addRow("管理员：", self.name)
+            self.pin = _pin_field("至少 4 位")
+            form.addRow("口令：", self.pin)
+            self.again = _pin_field("再输入一次")
+            form.addRow("确认口令：", self.again)
+        else:
+            intro.setText(f"台账 {ledger.path.name}：请选择操作员并输入口令。")
+            self.name = QComboBox()
+            for op in ledger.operators.list():
+                self.name.addItem(f"{op.name}（{op.role}）", op.name)
+            self.pin = _pin_field("口令")
+            form.addRow("操作员：", self.name)
+            form.addRow("口令：", self.pin)
+            self.again = None
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("登记并登录" if self.first else "登录")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.log_in)
+        self.buttons.rejected.connect(self.reject)
+        self.pin.returnPressed.connect(self.log_in)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 30)
+        self.pin.setFocus()
+
+    def chosen_name(self) -> str:
+        return self.name.text().strip() if self.first else (self.name.currentData() or "")
+
+    def log_in(self) -> bool:
+        pin = self.pin.text()
+        try:
+            if self.first:
+                if pin != self.again.text():
+                    raise LoginFailed("两次输入的口令不一致")
+                self.ledger.operators.add(self.chosen_name(), ADMIN, pin)
+            self.ledger.operators.login(self.chosen_name(), pin)
+        except LoginFailed as exc:
+            self._refuse(exc, exc.wait_seconds)
+            return False
+        except ProblemsError as exc:
+            self._refuse(exc, 0)
+            return False
+        self.accept()
+        return True
+
+    def _refuse(self, exc: ProblemsError, wait: int) -> None:
+        self.problem.setText("；".join(p.message for p in exc.problems))
+        self.pin.clear()
+        if wait:
+            self.ok.setEnabled(False)
+            QTimer.singleShot(wait * 1000, lambda: self.ok.setEnabled(True))
+
+
+def ensure_login(ledger, parent: QWidget | None, done: Callable[[object], None],
+                 cancelled: Callable[[object], None]) -> bool:
+    """True if ``ledger`` has a logged-in operator now (already, or from the environment); else shows the
+    login dialog and returns False: ``done(ledger)`` follows a login, ``cancelled(ledger)`` a cancel."""
+    if ledger.session is not None:
+        return True
+    creds = env_credentials()
+    if creds:
+        try:
+            sign_in(ledger, *creds)
+            return True
+        except ProblemsError:
+            pass  # wrong or unknown: ask
+    dialog = LoginDialog(ledger, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.accepted.connect(lambda: done(ledger))
+    dialog.rejected.connect(lambda: cancelled(ledger))
+    dialog.show()
+    ensure_login.dialog = dialog  # tests find it here
+    return False
+
+
+class LockDialog(QDialog):
+    """已锁定: the logged-in operator's PIN unlocks."""
+
+    def __init__(self, ledger, on_unlock: Callable[[], None]):
+        super().__init__(None)
+        self.ledger, self.on_unlock = ledger, on_unlock
+        self.setObjectName("lockDialog")
+        self.setWindowTitle("已锁定 — 参保台账")
+        who = ledger.session.name if ledger.session else ""
+        text = QLabel(f"参保台账已锁定（操作员 {who}）。输入口令解锁。")
+        text.setWordWrap(True)
+        self.pin = _pin_field("口令")
+        self.pin.returnPressed.connect(self.unlock)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("解锁")
+        buttons.accepted.connect(self.unlock)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        form = QFormLayout()
+        form.addRow("口令：", self.pin)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+
+    def unlock(self) -> bool:
+        s = self.ledger.session
+        try:
+            self.ledger.operators.login(s.name, self.pin.text())
+        except LoginFailed as exc:
+            self.problem.setText("；".join(p.message for p in exc.problems))
+            self.pin.clear()
+            if exc.wait_seconds:
+                self.ok.setEnabled(False)
+                QTimer.singleShot(exc.wait_seconds * 1000, lambda: self.ok.setEnabled(True))
+            return False
+        self.on_unlock()
+        self.accept()
+        return True
+
+    def reject(self) -> None:  # Esc does not unlock
+        pass
+
+
+class IdleLock(QObject):
+    """Locks the window after ``minutes`` without keyboard or mouse input, or at once on Ctrl+Shift+L."""
+
+    _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+
+    def __init__(self, window: QWidget, ledger, minutes: float):
+        super().__init__(window)
+        self.window, self.ledger = window, ledger
+        self.hidden: list[QWidget] = []
+        self.dialog: LockDialog | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.lock)
+        self.interval_ms = int(minutes * 60_000)
+        self.shortcut = QShortcut(QKeySequence(LOCK_SHORTCUT), window)
+        self.shortcut.activated.connect(self.lock)
+        if self.interval_ms > 0:
+            self.timer.start(self.interval_ms)
+            QApplication.instance().installEventFilter(self)
+        window.destroyed.connect(self._stop)
+
+    def _stop(self, *_):
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.timer.stop()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in self._ACTIVITY and not self.locked and self.interval_ms > 0:
+            self.timer.start(self.interval_ms)
+        return False
+
+    @property
+    def locked(self) -> bool:
+        return self.dialog is not None
+
+    def lock(self) -> None:
+        if self.locked or self.ledger.session is None:
+            return
+        self.hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        for w in self.hidden:
+            w.hide()
+        self.dialog = LockDialog(self.ledger, self._unlocked)
+        self.dialog.show()
+
+    def _unlocked(self) -> None:
+        self.dialog = None
+        for w in self.hidden:
+            w.show()
+        self.hidden = []
+        if self.interval_ms > 0:
+            self.timer.start(self.interval_ms)
+
+
+def install_idle_lock(window: QWidget, ledger, prefs) -> IdleLock:
+    minutes = getattr(prefs, "idle_lock_minutes", DEFAULT_IDLE_MINUTES)
+    window.idle_lock = IdleLock(window, ledger, minutes)
+    return window.idle_lock
