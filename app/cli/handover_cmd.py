@@ -15,18 +15,20 @@ from .failures import reported
 
 def register(sub) -> None:
     p = sub.add_parser("handover", help="日结 / 交款单：某操作员某天（或一段日期）的收款、退费和应交款",
+                       description="日结 / 交款单：按票据号列出收款，按缴费方式汇总，列出作废和退费，算出应交款；"
+                                   "可生成 PDF、导出 Excel，并登记已交款。",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="例：canbao handover --operator 王会计 --date 2025-11-03 -o 交款单.pdf\n"
                               "    canbao handover --operator 王会计 --date 2025-11-01 --to 2025-11-07 --xlsx 周结.xlsx\n"
                               "    canbao handover --operator 王会计 --date 2025-11-03 --mark --receiver 刘站长")
-    p.add_argument("--db", metavar="PATH", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
-    p.add_argument("--operator", required=True, metavar="NAME", help="交款的操作员（收款人姓名，如 王会计）")
+    p.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
+    p.add_argument("--operator", required=True, metavar="姓名", help="交款的操作员（收款人姓名，如 王会计）")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="日期（默认今天）；与 --to 一起为起始日期")
     p.add_argument("--to", metavar="YYYY-MM-DD", help="结束日期（含），不写则只算 --date 这一天")
-    p.add_argument("-o", "--output", metavar="FILE.pdf", help="交款单 PDF")
-    p.add_argument("--xlsx", metavar="FILE.xlsx", help="交款单 Excel 工作簿")
+    p.add_argument("-o", "--output", metavar="PDF文件", help="交款单 PDF")
+    p.add_argument("--xlsx", metavar="Excel文件", help="交款单 Excel 工作簿")
     p.add_argument("--mark", action="store_true", help="登记为已交款（以后有作废、退费、补录会被标出）")
-    p.add_argument("--receiver", default="", metavar="NAME", help="收款人（与 --mark 一起）")
+    p.add_argument("--receiver", default="", metavar="姓名", help="收款人（与 --mark 一起）")
     p.set_defaults(func=_run)
 
 

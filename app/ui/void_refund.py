@@ -130,6 +130,15 @@ class PaymentsDialog(QDialog):
         self.b_refund.setEnabled(live and self.refund_member.count() > 0 and self.policy.refund is not None)
         self.b_reprint.setEnabled(p is not None)
 
+    def _allowed(self, permission: str) -> bool:
+        """The logged-in operator's permission, checked before asking (the ledger checks it again)."""
+        try:
+            self.ledger.require(permission)
+        except ProblemsError as exc:
+            self.message.setText(error_text(exc))
+            return False
+        return True
+
     def confirm(self, title: str, text: str) -> bool:
         """Ask before a void or a refund; the question names the person, the receipt and the amount."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text,
@@ -159,6 +168,8 @@ class PaymentsDialog(QDialog):
         if not self.reason.text().strip():
             self.message.setText("作废原因：作废必须写明原因")
             return False
+        if not self._allowed("void"):
+            return False
         if confirm and not self.confirm("作废", self.void_question()):
             return False
         try:
@@ -178,6 +189,8 @@ class PaymentsDialog(QDialog):
         day = self.refund_date.day()
         if day < self.payment.paid_on or day > dt.date.today():  # the calendar's limits, checked again
             self.message.setText(f"退费日期 {day} 须在缴费日期 {self.payment.paid_on} 与今天之间")
+            return False
+        if not self._allowed("refund"):
             return False
         if confirm and self.policy.refund is not None and not self.confirm("退费", self.refund_question()):
             return False
