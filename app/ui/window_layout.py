@@ -104,15 +104,28 @@ class WindowLayout:
         from PySide6.QtCore import QEvent
 
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
-            self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-            self._size_columns()
-            self._restore_columns()
+            self._follow_font()
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._follow_font)  # again once every child has the new font
         super().changeEvent(event)
+
+    def _metrics(self):
+        """The application's current font (set at once by the large-font switch; widgets follow later)."""
+        from PySide6.QtGui import QFontMetrics
+        from PySide6.QtWidgets import QApplication
+
+        return QFontMetrics(QApplication.font(self.table))
+
+    def _follow_font(self) -> None:
+        self.table.verticalHeader().setDefaultSectionSize(self._metrics().height() + 8)
+        self._size_columns()
+        self._restore_columns()
 
     def _size_columns(self) -> None:
         """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
         the 按人 masked ID number show whole."""
-        fm = self.table.fontMetrics()
+        fm = self._metrics()
         pad = 3 * fm.horizontalAdvance("0")
         self._sizing = True
         try:
