@@ -210,3 +210,20 @@ REFUND_IMPLIES_STATUS: dict[str, Status] = {
 }
 STATUS_NEEDS_DATE: frozenset[Status] = frozenset({Status.DEAD})  # 死亡日期
 STATUS_NEEDS_DETAIL: frozenset[Status] = frozenset({Status.ELSEWHERE})  # 参保地
+
+
+# 与户主关系 words that say the sex (a 女 or 儿媳 is 女, a 子 or 女婿 is 男); the others say nothing.
+RELATION_SEX: dict[str, str] = {
+    "子": "男", "儿子": "男", "长子": "男", "次子": "男", "女婿": "男", "丈夫": "男", "父亲": "男", "孙子": "男",
+    "外孙": "男", "祖父": "男", "外祖父": "男", "兄": "男", "弟": "男", "哥哥": "男", "弟弟": "男",
+    "女": "女", "女儿": "女", "长女": "女", "次女": "女", "儿媳": "女", "妻子": "女", "母亲": "女", "孙女": "女",
+    "外孙女": "女", "祖母": "女", "外祖母": "女", "姐": "女", "妹": "女", "姐姐": "女", "妹妹": "女",
+}
+
+
+def relation_sex_conflict(relation: str, sex: str) -> str:
+    """A message if the relation word says one sex and the member's sex is the other, else ""."""
+    want = RELATION_SEX.get((relation or "").strip())
+    if want and sex in ("男", "女") and sex != want:
+        return f"与户主关系「{relation}」应为{want}性，性别却是{sex}"
+    return ""

@@ -242,11 +242,14 @@ def _write(path: Path, plan: _Plan, operator: str, progress: Callable[[int], Non
             indexes = _drop_indexes(conn)
             quotes = _QuoteRows(policy, pop.region.area_kind)
             _stage_payments(conn)
-            for block in plan.blocks():
-                member_ids = _insert_people(conn, block, village_ids, group_ids, now, counts, progress, cancel)
-                _insert_payments(conn, block, policy, member_ids, quotes, counts, cancel)
-                counts["households"] += len(block.households)
-                counts["members"] += block.people
+            from .search import paused_index
+
+            with paused_index(conn):  # the search indexes are filled in one pass at the end, not row by row
+                for block in plan.blocks():
+                    member_ids = _insert_people(conn, block, village_ids, group_ids, now, counts, progress, cancel)
+                    _insert_payments(conn, block, policy, member_ids, quotes, counts, cancel)
+                    counts["households"] += len(block.households)
+                    counts["members"] += block.people
             _number_receipts(conn, policy, quotes, operator, now, counts)
             for _, sql in indexes:
                 conn.execute(sql)

@@ -12,7 +12,7 @@ from .models import Change, Household, now_iso, text
 if TYPE_CHECKING:
     from .db import Ledger
 
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")  # 11-digit mobile, or landline with its area code
 
 _SELECT = """
 SELECT h.id, h.number, h.village_id, v.name, h.group_id, coalesce(g.name, ''), h.address, h.phone, h.notes,

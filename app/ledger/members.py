@@ -326,6 +326,9 @@ class Members:
         relation = text(f.get("relation"))
         if relation == HEAD and household_id is not None:
             self._check_head(member_id, household_id, problems)
+        conflict = vocabulary.relation_sex_conflict(relation, sex or "")
+        if conflict:
+            problems.append(Problem("与户主关系", conflict))
         phone = check_phone(f.get("phone"), "电话", problems)
         status = text(f.get("status")) or ENROLLED
         status_date = _date(f.get("status_date"), "日期", problems)

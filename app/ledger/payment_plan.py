@@ -208,7 +208,7 @@ def _plan_line(ledger: "Ledger", line: PayLine, household_id: int, day: dt.date,
                     + (f"。文件提示：{warn}" if warn else ""))
     if need and not reason:
         for n in need:
-            problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因（override）"))
+            problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因"))
     categories = [c.category for c in ledger.categories.of_member(m.id)
                   if c.ended_on is None or day < c.ended_on]
     return PlanItem(m.id, m.name, q, amount, tuple(need), tuple(member_warnings(policy, q, categories)),

@@ -244,6 +244,8 @@ class Payments:
                 problems.append(Problem("人员", f"{item.member_name} 在票据 {p.receipt_no} 中的缴费已退"))
             if day and day < p.paid_on:
                 problems.append(Problem("退费日期", f"退费日期 {day} 早于缴费日期 {p.paid_on}"))
+            if day and day > dt.date.today():
+                problems.append(Problem("退费日期", f"退费日期 {day} 晚于今天"))
             decision = None
             reason = str(reason or "").strip()
             if item and day and not problems:

@@ -382,6 +382,41 @@ def protecting_triggers() -> dict[str, str]:
     return wanted
 
 
+@MIGRATIONS(name="0040_handovers")
+def _m0040_handovers(db: Database) -> None:
+    """日结 / 交款单: a range an operator handed over, with each receipt's state then (app.ledger.handover)."""
+    for statement in _statements("""
+CREATE TABLE IF NOT EXISTS handovers (
+    id INTEGER PRIMARY KEY,
+    operator TEXT NOT NULL,
+    date_from TEXT NOT NULL,
+    date_to TEXT NOT NULL,
+    receipts INTEGER NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    state TEXT NOT NULL,                 -- JSON: each receipt's amount, method, voided; each refund
+    handed_at TEXT NOT NULL,
+    handed_by TEXT NOT NULL,
+    receiver TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS handovers_operator ON handovers(operator, date_from, date_to);
+CREATE INDEX IF NOT EXISTS payments_operator_day ON payments(operator, paid_on);
+CREATE TRIGGER IF NOT EXISTS handovers_never_deleted BEFORE DELETE ON handovers
+BEGIN SELECT RAISE(ABORT, '交款记录不能删除'); END;
+"""):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0041_member_search_fts")
+def _m0041_member_search_fts(db: Database) -> None:
+    """Fragments from the middle of a name (one character too), an ID number or a phone found through an
+    index: two FTS5 tables kept in step with ``members`` by triggers (app.ledger.search)."""
+    from .search import fts_schema
+
+    for statement in fts_schema():
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

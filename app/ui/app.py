@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from ..paths import resources_dir
 
 from .settings import Preferences
-from .style import apply_style
+from .style import apply_style, load_fonts
 from .tasks import error_text, run_task
 
 log = logging.getLogger("canbao.ui")
@@ -35,6 +35,59 @@ def demo_path() -> Path:
     return data_dir() / "demo.canbao.db"
 
 
+RECENT_MAX = 8
+
+
+def recent_ledgers(prefs: Preferences) -> list[str]:
+    """Ledgers opened on this computer, newest first (those that still exist)."""
+    import json
+
+    try:
+        paths = json.loads(prefs._get("recent_ledgers", "") or "[]")
+    except ValueError:
+        paths = []
+    last = prefs.last_ledger
+    paths = list(dict.fromkeys(([last] if last else []) + [str(p) for p in paths if isinstance(p, str)]))
+    return [p for p in paths if Path(p).exists()][:RECENT_MAX]
+
+
+def remember_ledger(prefs: Preferences, path) -> None:
+    import json
+
+    paths = [str(path)] + [p for p in recent_ledgers(prefs) if p != str(path)]
+    prefs._set("recent_ledgers", json.dumps(paths[:RECENT_MAX], ensure_ascii=False))
+    prefs.last_ledger = str(path)
+
+
+class LedgerInUse(Exception):
+    pass
+
+
+class LedgerLock:
+    """One window per ledger: a lock file next to it, ``<ledger>.window-lock`` (QLockFile: a lock left by a
+    process that died is taken over). Held while the ledger is open in this window. It is not the ledger's own
+    OS lock (``<ledger>.lock``, app.ledger.lock: shared by every open, exclusive for a restore), which QLockFile
+    would delete on unlock."""
+
+    def __init__(self, path):
+        from PySide6.QtCore import QLockFile
+
+        self.path = Path(path)
+        self.lock = QLockFile(str(self.path) + ".window-lock")  # not <ledger>.lock: the ledger's own OS lock (app.ledger.lock)
+        self.lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+
+    def acquire(self) -> None:
+        if self.lock.tryLock(0):
+            return
+        info = self.lock.getLockInfo()  # PySide6: (pid, hostname, appname), or False-ish when unreadable
+        who = f"（{info[1]} 上的进程 {info[0]}）" if isinstance(info, tuple) and len(info) >= 2 else ""
+        raise LedgerInUse(f"台账 {self.path.name} 已在另一个窗口中打开{who}。同一台账同时在两个窗口收费会造成票据号"
+                          "和数据混乱，请先关闭另一个窗口，再打开这个台账。")
+
+    def release(self) -> None:
+        self.lock.unlock()
+
+
 class Shell(QObject):
     """Switches between the first-run screen and the main window; owns the open ledger."""
 
@@ -45,6 +98,8 @@ class Shell(QObject):
         self.window = None
         self.first_run = None
         self.task = None
+        self.lock: LedgerLock | None = None
+        self._pending_lock: LedgerLock | None = None  # held while the login dialog is open
 
     def start(self) -> None:
         last = self.prefs.last_ledger
@@ -57,7 +112,7 @@ class Shell(QObject):
         from .first_run import FirstRunScreen
 
         if self.first_run is None:
-            self.first_run = FirstRunScreen(operator=self.prefs.operator)
+            self.first_run = FirstRunScreen(operator=self.prefs.operator, recent=recent_ledgers(self.prefs))
             self.first_run.resize(1000, 680)
             self.first_run.open_requested.connect(self.open_path)
             self.first_run.demo_requested.connect(self.open_demo)
@@ -67,6 +122,18 @@ class Shell(QObject):
         self.first_run.show()
 
     def open_path(self, path: str) -> None:
+        if self.ledger is not None and Path(path).resolve() == Path(self.ledger.path).resolve():
+            return
+        lock = LedgerLock(path)
+        try:
+            lock.acquire()
+        except LedgerInUse as exc:
+            self.show_first_run(str(exc))
+            return
+
+        def opened(lg):
+            self.show_ledger(lg, lock)
+
         def work(progress, cancelled):
             from ..ledger import open_ledger
 
@@ -78,11 +145,12 @@ class Shell(QObject):
         def failed(exc):
             from ..ledger.db import LedgerDamaged
 
+            lock.release()
             self.show_first_run(f"无法打开台账：{error_text(exc)}")
             if isinstance(exc, LedgerDamaged):  # say so at once and offer the restore
                 self.offer_restore(path, error_text(exc))
 
-        self.task = run_task(self.first_run, "正在打开台账", work, self.show_ledger, on_error=failed)
+        self.task = run_task(self.first_run, "正在打开台账", work, opened, on_error=failed)
 
     def offer_restore(self, path: str, damage: str = ""):
         from .restore_dialog import RestoreDialog
@@ -140,15 +208,28 @@ class Shell(QObject):
         self.task = run_task(self.first_run, "正在生成演示台账", work, lambda _r: self.open_path(str(path)),
                              on_error=lambda exc: self.show_first_run(f"生成演示台账失败：{error_text(exc)}"))
 
-    def show_ledger(self, ledger) -> None:
+    def show_ledger(self, ledger, lock: LedgerLock | None = None) -> None:
         from .login import ensure_login, install_idle_lock
         from .main_window import MainWindow
 
+        if lock is None:
+            lock = self._pending_lock  # back from the login dialog
+        if lock is None or lock.path.resolve() != Path(ledger.path).resolve():  # a ledger just created: lock it
+            lock = LedgerLock(ledger.path)
+            try:
+                lock.acquire()
+            except LedgerInUse as exc:
+                ledger.close()
+                self.show_first_run(str(exc))
+                return
+        self._pending_lock = lock
         if not ensure_login(ledger, self.first_run, self.show_ledger, self._login_cancelled):
             return  # the login dialog shows the ledger once someone logged in
+        self._pending_lock = None
         self.close_ledger()
         self.ledger = ledger
-        self.prefs.last_ledger = str(ledger.path)
+        self.lock = lock
+        remember_ledger(self.prefs, ledger.path)
         self.window = MainWindow(ledger, self.prefs)
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
@@ -165,6 +246,9 @@ class Shell(QObject):
     def _login_cancelled(self, ledger) -> None:
         if ledger is not self.ledger:
             ledger.close()
+            if self._pending_lock is not None:
+                self._pending_lock.release()
+                self._pending_lock = None
         if self.window is None:
             self.show_first_run("未登录：台账没有打开。")
 
@@ -199,7 +283,12 @@ class Shell(QObject):
                                     on_error=lambda exc: log.error("backup failed: %s", exc), show_progress=False)
 
     def switch(self) -> None:
+        """切换台账: the welcome screen afresh — a clean 新建台账 form, the recent ledgers up to date."""
         self.close_ledger()
+        if self.first_run is not None:
+            self.first_run.close()
+            self.first_run.deleteLater()
+            self.first_run = None
         self.show_first_run()
 
     def close_ledger(self) -> None:
@@ -213,19 +302,52 @@ class Shell(QObject):
         if self.ledger is not None:
             self.ledger.close()
             self.ledger = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+NO_DISPLAY = """无法打开参保台账的窗口：这台电脑现在没有图形界面（找不到显示器）。
+没有图形界面时，可以用命令行完成全部工作，例如：
+  canbao --help                                   查看全部命令
+  canbao ledger search 张三                        查找人员
+  canbao ledger pay …                              登记缴费
+  canbao print notices --village 红旗村 -o 通知单.pdf  打印缴费通知单
+  canbao handover --operator 王会计 --date 2025-11-03 -o 交款单.pdf  日结交款单
+在有桌面的电脑上直接运行 canbao（不带参数）即可打开窗口。"""
+
+
+def display_problem(environ=None, platform: str | None = None) -> str:
+    """The Chinese message for a computer without a display, or "" — checked before QApplication is made,
+    because Qt aborts the process (rc 134, an xcb hint in English) when it finds none."""
+    import os
+
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    if platform.startswith(("win", "darwin")) or env.get("QT_QPA_PLATFORM"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return NO_DISPLAY
 
 
 def run_app(argv: list[str] | None = None) -> int:
-    from ..logs import redact_logs
+    from ..logs import setup_logging
     from ..paths import make_files_private
 
     make_files_private()
-    redact_logs()
-    logging.basicConfig(level=logging.INFO)
+    log_file = setup_logging()  # the rotating file; every record redacted (no full ID number or mobile)
+    problem = display_problem()
+    if problem and QApplication.instance() is None:
+        print(problem, file=sys.stderr)
+        log.error("no display: the window was not opened")
+        return 2
+    log.info("starting the window; log file %s", log_file)
     app = QApplication.instance() or QApplication(["canbao", *(argv or [])])
     app.setApplicationName("参保台账")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "canbao.png")))
     prefs = Preferences()
+    load_fonts(app)
     apply_style(app, prefs.large_font)
     shell = Shell(prefs)
     shell.start()

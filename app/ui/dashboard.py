@@ -13,7 +13,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from ..domain.money import fmt_yuan, from_fen
+from ..domain.idnumber import mask_phone
+from ..domain.money import fmt, fmt_yuan, from_fen
 from ..ledger import member_year as my
 from ..ledger.member_year import KEY_TARGET, TARGET, Progress
 from . import queries
@@ -27,7 +28,7 @@ class DashboardData:
     villages: list[tuple[str, Progress]]
     total: Progress
     key_groups: list[tuple[str, Progress]]
-    key_unpaid: list[tuple]  # (household number, name, village, group, categories)
+    key_unpaid: list[tuple]  # (household number, name, village, group, categories, phone masked, owed, household id)
     per_day: list[tuple[dt.date, int, int]]  # day, payments, fen
 
 
@@ -36,10 +37,33 @@ def key_categories(policy) -> list[str]:
     return list(my.key_categories(policy))
 
 
-def load_dashboard(path, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> DashboardData:
+def _owed(path, rows: list[tuple], paid_on: dt.date | None) -> list:
+    """What each unpaid member owes on ``paid_on``: the ledger's own quote (None where it gives none)."""
+    from ..ledger import open_ledger
+    from ..ledger.dues import default_paid_on
+
+    if not rows:
+        return []
+    with open_ledger(path, backup=False) as lg:
+        day = paid_on or min(default_paid_on(lg.policy()), dt.date.today())
+        out = []
+        for r in rows:
+            try:
+                q = lg.payments.quote(r[0], day)
+                out.append(q.due if q.open else None)
+            except Exception:  # noqa: BLE001 - a member the policy cannot quote shows —
+                out.append(None)
+        return out
+
+
+def load_dashboard(path, year: int, key_cats: list[str], unpaid_limit: int = 1000,
+                   paid_on: dt.date | None = None) -> DashboardData:
     conn = queries.open_reader(path)
     try:
-        return DashboardData(*queries.dashboard_counts(conn, year, key_cats, unpaid_limit))
+        villages, total, key_groups, found, per_day = queries.dashboard_counts(conn, year, key_cats, unpaid_limit)
+        owed = _owed(path, [(r[6],) for r in found], paid_on)
+        unpaid = [(*r[:5], mask_phone(r[5] or ""), due, r[7]) for r, due in zip(found, owed)]
+        return DashboardData(villages, total, key_groups, unpaid, per_day)
     finally:
         conn.close()
 
@@ -99,7 +123,7 @@ class DayChart(QWidget):
 def _progress_table(rows: list[tuple[str, Progress]], target, name: str) -> QTableWidget:
     t = QTableWidget(len(rows), 5)
     t.setObjectName(name)
-    t.setHorizontalHeaderLabels(["名称", "已缴", "应缴", "参保率", f"距目标 {int(target * 100)}%"])
+    t.setHorizontalHeaderLabels(["名称", "已缴人数", "应参保人数", "参保率", f"距目标 {int(target * 100)}%"])
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.verticalHeader().setVisible(False)
     for i, (label, p) in enumerate(rows):
@@ -117,6 +141,7 @@ def _progress_table(rows: list[tuple[str, Progress]], target, name: str) -> QTab
 
 class DashboardDialog(QDialog):
     loaded = Signal(object)
+    open_household = Signal(int)  # a row of an unpaid list was double-clicked
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)
@@ -148,7 +173,9 @@ class DashboardDialog(QDialog):
     def reload(self) -> None:
         path, year = self.ledger.path, self.ledger.settings.get().year
         cats = key_categories(self.ledger.policy())
-        self.task = run_task(self, "正在统计", lambda progress, cancelled: load_dashboard(path, year, cats),
+        paid_on = getattr(self.parent(), "paid_on", None)
+        self.task = run_task(self, "正在统计", lambda progress, cancelled: load_dashboard(path, year, cats,
+                                                                                     paid_on=paid_on),
                              self.show_data)
 
     def show_data(self, data: DashboardData) -> None:
@@ -163,14 +190,21 @@ class DashboardDialog(QDialog):
         kv.addWidget(_progress_table(data.key_groups, KEY_TARGET, "keyProgress"), 1)
         kv.addWidget(QLabel(f"重点人群未缴名单（{len(data.key_unpaid)} 人" +
                             ("，仅显示前 1000 人" if len(data.key_unpaid) >= 1000 else "") + "）："))
-        unpaid = QTableWidget(len(data.key_unpaid), 5)
+        unpaid = QTableWidget(len(data.key_unpaid), 7)
         unpaid.setObjectName("keyUnpaid")
-        unpaid.setHorizontalHeaderLabels(["户编号", "姓名", "村（社区）", "组", "类别"])
+        unpaid.setHorizontalHeaderLabels(["户编号", "姓名", "村（社区）", "组", "类别", "电话", "应缴（元）"])
+        unpaid.setToolTip("双击一行打开该户")
         unpaid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        unpaid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         unpaid.verticalHeader().setVisible(False)
         for i, r in enumerate(data.key_unpaid):
-            for j, v in enumerate(r):
+            for j, v in enumerate(r[:6]):
                 unpaid.setItem(i, j, QTableWidgetItem("" if v is None else str(v)))
+            owed = QTableWidgetItem(fmt(r[6]) if r[6] is not None else "—")
+            owed.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            unpaid.setItem(i, 6, owed)
+        unpaid.cellDoubleClicked.connect(lambda row, _col: self.open_household.emit(data.key_unpaid[row][7]))
+        self.unpaid = unpaid
         unpaid.resizeColumnsToContents()
         unpaid.horizontalHeader().setStretchLastSection(True)
         kv.addWidget(unpaid, 2)

@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QPushButton, QSpinBox, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QStackedWidget, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from ..domain.explain import explain_policy
 from ..domain.problems import Problem
@@ -191,7 +192,7 @@ class FirstRunScreen(QWidget):
     demo_requested = Signal()
     ledger_created = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None, operator: str = ""):
+    def __init__(self, parent: QWidget | None = None, operator: str = "", recent: list[str] | None = None):
         super().__init__(parent)
         self.setObjectName("firstRun")
         self.setWindowTitle("参保台账")
@@ -218,6 +219,26 @@ class FirstRunScreen(QWidget):
             row.addWidget(b)
             row.addStretch(1)
             v.addLayout(row)
+        self.recent = QListWidget()
+        self.recent.setObjectName("recentLedgers")
+        self.recent.setToolTip("双击打开")
+        for p in recent or []:
+            item = QListWidgetItem(f"{Path(p).name}　（{Path(p).parent}）")
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            item.setToolTip(p)
+            self.recent.addItem(item)
+        self.recent.itemActivated.connect(lambda item: self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.recent.setMaximumHeight(self.recent.sizeHintForRow(0) * 6 + 8 if recent else 0)
+        if recent:
+            label = QLabel("最近打开的台账（双击打开）：")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            v.addWidget(label)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self.recent, 3)
+            row.addStretch(1)
+            v.addLayout(row)
+        self.recent.setVisible(bool(recent))
         self.message = QLabel()
         self.message.setObjectName("problem")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -101,7 +101,11 @@ class LazySqlModel(QAbstractTableModel):
             return
         try:
             last = self._rows[-1][self.key]
-            fresh = self.page(self._conn(), self._filter, 0, len(self._rows))
+            extra = 1 if self._exhausted else 0  # rows added after the last page (a new member) are fetched
+            fresh = self.page(self._conn(), self._filter, 0, len(self._rows) + extra)
+            if extra and len(fresh) > len(self._rows):
+                self._exhausted = False
+                fresh = fresh[:len(self._rows)]
         except sqlite3.Error as exc:
             self._fail(exc)
             return

@@ -95,7 +95,8 @@ class HouseholdView(QWidget):
         self.b_add = QPushButton("新增人员…")
         self.b_edit = QPushButton("修改人员…")
         self.b_house = QPushButton("修改户…")
-        self.b_payments = QPushButton("缴费记录 / 作废 / 退费…")
+        self.b_payments = QPushButton("缴费记录…")  # short: the pane must fit 1366 px in the large font
+        self.b_payments.setToolTip("缴费记录：重打收据、作废、退费")
         self.b_pay.clicked.connect(self._pay)
         self.b_add.clicked.connect(lambda: self.household and self.add_member.emit(self.household.id))
         self.b_edit.clicked.connect(self._edit_member)

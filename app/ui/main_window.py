@@ -12,16 +12,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
-from ..domain.vocabulary import HouseholdState, Status
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
 from .household_view import HouseholdView
 from .queries import PAY_FILTERS, MemberFilter
 from .tasks import run_task
 from .village_tree import VillageTree
+from .window_layout import WindowLayout
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowLayout, QMainWindow):
     switch_ledger = Signal()
     open_ledger_requested = Signal(str)
     restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
                                "电话号码或尾号、户编号")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.apply_filter)
+        self.search.installEventFilter(self)  # Enter / ↓ move into the list
         self.pay_filter = QComboBox()
         self.pay_filter.setObjectName("payFilter")
         for key, label in PAY_FILTERS.items():
@@ -67,6 +68,9 @@ class MainWindow(QMainWindow):
         for c in ledger.policy().category_names():  # the policy file's own categories, then the common ones
             self.category.addItem(c, c)
         self.category.currentIndexChanged.connect(self.apply_filter)
+        for combo in (self.pay_filter, self.category):  # narrow screens: the combos give way, not the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
         self.count_label = QLabel()
         # 按户 (one row per household, the default: grid workers think in households) / 按人 (one per member)
         self.mode_buttons = QButtonGroup(self)
@@ -101,6 +105,7 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # 选中多户打印通知单
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -120,21 +125,22 @@ class MainWindow(QMainWindow):
         self.view.take_payment.connect(self.open_payment)
         self.view.show_payments.connect(self.open_void_refund)
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("mainSplitter")
+        self.split = split
         split.addWidget(self.tree)
         split.addWidget(centre)
         split.addWidget(self.view)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
-        em = self.fontMetrics().horizontalAdvance("汉")
-        split.setSizes([16 * em, 44 * em, 44 * em])
         self.setCentralWidget(split)
         self._toolbar()
         self.info = QLabel(f"台账：{ledger.path.name}　操作员：{self.operator()}　缴费日期：{self.paid_on}")
         self.info.setToolTip(str(ledger.path))
         self.statusBar().addPermanentWidget(self.info)
-        self.resize(min(1480, 106 * em), 860)
+        self._fit_screen()
         self._size_columns()
+        self._restore_layout()
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
 
@@ -169,12 +175,14 @@ class MainWindow(QMainWindow):
 
         self.a_find = act("查找", lambda: (self.search.setFocus(), self.search.selectAll()), "Ctrl+F")
         self.a_new_household = act("新增户", lambda: self.open_household_form(None), "Ctrl+N")
-        self.a_pay = act("收费", lambda: self.view._pay(), "F5")
+        self.a_pay = act("收费", self.pay_selected, "F5")
         bar.addSeparator()
         self.a_print = act("打印", self.open_print)
         self.a_export = act("导出", self.open_export)
         self.a_import = act("导入", self.open_import)
         self.a_dashboard = act("统计", self.open_dashboard)
+        self.a_handover = act("日结", self.open_handover, name="handover")
+        self.a_handover.setToolTip("日结 / 交款单：按操作员和日期汇总收款、作废、退费和应交款")
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
         self.a_claims = act("认定后补付", self.open_claims, name="claimsAction")
         bar.addSeparator()
@@ -209,34 +217,99 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self._size_columns()
+        self._restore_columns()
+        self.table.horizontalScrollBar().setValue(0)  # the name column in view, whatever the other mode's scroll
         self.apply_filter()
-
-    # what a typical cell holds, per column (the header's own width counts too)
-    _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某",
-                       "缴费状态": HouseholdState.PARTLY.label,
-                       "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
-                       "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
-                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00"}
-
-    def _size_columns(self) -> None:
-        """Each column wide enough for its header and a typical cell: counts stay narrow, the 按户 status and
-        the 按人 masked ID number show whole."""
-        fm = self.table.horizontalHeader().fontMetrics()
-        pad = 3 * fm.horizontalAdvance("0")
-        for i, name in enumerate(self.model.columns):
-            sample = self._COLUMN_SAMPLES.get(name, "")
-            self.table.setColumnWidth(i, max(fm.horizontalAdvance(name), fm.horizontalAdvance(sample)) + pad)
+        self._remember("mode", mode)
 
     def apply_filter(self) -> None:
         f = self.current_filter()
         self.model.set_filter(f)
         if self.model.canFetchMore():
             self.model.fetchMore()
-        if self.model.rowCount() and not self.view.household:
-            self.table.selectRow(0)
+        self._follow_list()
         self._count_gen += 1  # any count still running is now stale
         self.count_label.setText("正在计数……")
         self._count_timer.start()
+
+    def _follow_list(self) -> None:
+        """The household pane shows a household that is in the list: the open one if it is still listed
+        (its row is selected again), else the first row; an empty list empties the pane. So an action (收费)
+        never applies to a household the search has hidden."""
+        h = self.view.household
+        row = self.row_of_household(h.id) if h is not None else None
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:
+            self.table.clearSelection()
+            self.view.show_household(None)
+            return
+        self.table.selectRow(row)
+        hid = self.model.household_id(row)
+        if h is None or h.id != hid:
+            self.view.show_household(hid, self.model.member_id(row))
+
+    def row_of_household(self, household_id: int) -> int | None:
+        """The first loaded row of a household (only the pages already fetched are looked at)."""
+        for r in range(self.model.rowCount()):
+            if self.model.household_id(r) == household_id:
+                return r
+        return None
+
+    def selected_household_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return list(dict.fromkeys(h for h in (self.model.household_id(r) for r in rows) if h is not None))
+
+    def pay_selected(self) -> None:
+        """收费 (F5) for the one household selected in the list and shown in the pane — never another."""
+        ids = self.selected_household_ids()
+        h = self.view.household
+        if len(ids) != 1 or h is None or h.id != ids[0]:
+            why = ("列表中没有选中的户（查找结果为空或未选择），不能收费。" if not ids else
+                   "列表中选中了多户，收费时请只选一户。" if len(ids) > 1 else "请先在列表中选中要收费的户。")
+            self.statusBar().showMessage(why, 8000)
+            return
+        self.view._pay()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt name
+        from PySide6.QtCore import QEvent
+
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focus_list()
+            return True
+        return super().eventFilter(obj, event)
+
+    def focus_list(self) -> None:
+        """From the search box into the list, on the selected (else the first) row."""
+        if self.model.rowCount() == 0:
+            self.statusBar().showMessage("没有找到符合条件的户或人员。", 5000)
+            return
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else 0
+        self.table.setFocus()
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.selectRow(row)
+
+    def go_to_household(self, household_id: int) -> None:
+        """Show one household (from an unpaid list): the list is searched for its number with no other filter,
+        its row selected and the pane opened on it."""
+        h = self.ledger.households.get(household_id)
+        for w in (self.pay_filter, self.category, self.search):
+            w.blockSignals(True)
+        self.pay_filter.setCurrentIndex(0)
+        self.category.setCurrentIndex(0)
+        self.search.setText(h.number)
+        for w in (self.pay_filter, self.category, self.search):
+            w.blockSignals(False)
+        self._place = (None, None)
+        self.tree.select_place(None, None)
+        self.apply_filter()
+        row = self.row_of_household(household_id)
+        if row is not None:
+            self.table.selectRow(row)
+        self.raise_()
+        self.activateWindow()
 
     def _count(self, model: LazySqlModel) -> None:
         """Total matches, counted on a worker thread; a stale count (filter changed since) is dropped."""
@@ -267,14 +340,30 @@ class MainWindow(QMainWindow):
             self.view.show_household(hid, self.model.member_id(current.row()))
 
     def after_change(self, change=None) -> None:
-        """Refresh what a write touched: the household pane, the visible rows, the tree's progress."""
+        """Refresh what a write touched: the household pane, the visible rows and their count, the tree (rebuilt
+        when an import or the settings added villages or groups) and its progress."""
         if self.view.household is not None:
             self.view.refresh()
         self.model.refresh()
-        self.tree.refresh_progress()
-        if change is not None and getattr(change, "settings", False):
-            self.settings = self.ledger.settings.get()
+        if self.model.canFetchMore() and self.model.rowCount() < 200:
+            self.model.fetchMore()  # a list that was empty (before an import) or short (a member added)
+        fresh = self.ledger.settings.get()
+        if self._places(fresh) != self._places(self.settings) or getattr(change, "settings", False):
+            self.settings = fresh
+            vid, gid = self._place
             self.tree.rebuild()
+            if vid is not None:
+                self.tree.select_place(vid, gid)
+        self.settings = fresh
+        self.tree.refresh_progress()
+        if self.view.household is None:
+            self._follow_list()
+        self._count_gen += 1
+        self._count_timer.start()
+
+    @staticmethod
+    def _places(settings) -> list:
+        return [(v.id, v.name, [(g.id, g.name) for g in v.groups]) for v in settings.villages]
 
     # -- dialogs
     def _keep(self, dialog) -> None:
@@ -310,7 +399,14 @@ class MainWindow(QMainWindow):
         from .payment_dialog import PaymentDialog
 
         d = PaymentDialog(self.ledger, household_id, member_ids, self.paid_on, self, operator=self.operator())
-        d.saved.connect(lambda _pid: self.after_change())
+        # keyboard: Enter takes the payment, the next Enter opens the receipt
+        d.save_button.setDefault(True)
+
+        def saved(_pid):
+            self.after_change()
+            d.print_button.setDefault(True)
+            d.print_button.setFocus()
+        d.saved.connect(saved)
         d.print_receipt.connect(self.print_receipt)
         self._keep(d)
         return d
@@ -359,6 +455,14 @@ class MainWindow(QMainWindow):
         from .dashboard import DashboardDialog
 
         d = DashboardDialog(self.ledger, self)
+        d.open_household.connect(self.go_to_household)
+        self._keep(d)
+        return d
+
+    def open_handover(self):
+        from .handover_dialog import HandoverDialog
+
+        d = HandoverDialog(self.ledger, self, operator=self.operator(), day=dt.date.today(), prefs=self.prefs)
         self._keep(d)
         return d
 
@@ -371,9 +475,7 @@ class MainWindow(QMainWindow):
         return d
 
     def selected_household_numbers(self) -> list[str]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        ids = list(dict.fromkeys(self.model.household_id(r) for r in rows if self.model.household_id(r)))
-        return [self.ledger.households.get(h).number for h in ids]
+        return [self.ledger.households.get(h).number for h in self.selected_household_ids()]
 
     def open_claims(self):
         from .claims_dialog import ClaimsDialog
@@ -401,5 +503,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         for d in list(self._dialogs):
-            d.close()
+            d.done(0)  # closing the window closes its dialogs without asking each one
         super().closeEvent(event)

@@ -164,7 +164,33 @@ class MemberForm(QDialog):
         layout.addWidget(buttons)
         if member:
             self._load(member)
+        elif self._head() is not None:
+            self.relation.setCurrentText("")  # the household has its head: the next member is someone else
         self.check()
+        self._pristine = self._snapshot()
+
+    def _head(self):
+        return self.ledger.db.execute("SELECT id, name FROM members WHERE household_id = ? AND relation = '户主'",
+                                      [self.household_id]).fetchone()
+
+    def _snapshot(self) -> tuple:
+        return (self.fields(), self.status.currentText(), self.status_detail.text(), self.status_date.text(),
+                len(self.new_categories), len(self.ended))
+
+    def reject(self) -> None:
+        """Escape or 取消 on a form with entries asks before throwing them away."""
+        if getattr(self, "_pristine", None) is not None and self._snapshot() != self._pristine:
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(QMessageBox.Icon.Question, "放弃填写？", "已填写的内容还没有保存，放弃吗？",
+                              QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+            box.setObjectName("discardBox")
+            box.button(QMessageBox.StandardButton.Discard).setText("放弃")
+            box.button(QMessageBox.StandardButton.Cancel).setText("继续填写")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            if box.exec() != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
 
     # -- tabs
     def _identity_tab(self) -> QWidget:

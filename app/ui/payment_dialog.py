@@ -20,6 +20,7 @@ from ..domain.problems import ProblemsError
 from ..domain.vocabulary import line_label
 from ..ledger.payment_plan import PayLine
 from .tasks import error_text
+from .widgets import date_edit
 
 def quote_html(q) -> str:
     rows = []
@@ -179,9 +180,8 @@ class PaymentDialog(QDialog):
 
             paid_on = min(default_paid_on(self.policy), dt.date.today())
         form = QFormLayout()
-        self.date = QDateEdit(QDate(paid_on.year, paid_on.month, paid_on.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date = date_edit(paid_on, maximum=max(paid_on, dt.date.today()))  # ↑/↓ open the calendar
+        self.date.setObjectName("paidOn")
         self.date.dateChanged.connect(self.recalc)
         self.method = QComboBox()
         self.method.addItems(list(METHODS))

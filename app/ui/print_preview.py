@@ -1,7 +1,10 @@
 """Print preview (QtPdf) and printing (QPrinter) of notices, receipts and reprints, and ledger printouts.
 
 The PDFs come from ``app.paper`` (reportlab). They are built on a worker thread with its own ledger
-connection, shown in a QPdfView, and printed page by page as images at the printer's resolution.
+connection and shown in a QPdfView. Printing runs on a worker thread too, with progress and 取消: to a PDF
+printer the reportlab file itself is written (vector, exactly what the preview shows); to a paper printer
+each page is rendered at the printer's own resolution in horizontal bands (a few MB at a time, never a
+whole-page bitmap of hundreds of MB) straight onto the printer's painter.
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Signal
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QPushButton, QRadioButton, QVBoxLayout, QWidget)
+                               QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
-from .tasks import run_task, show_error
+from .tasks import Cancelled, run_task, show_error
 
 KINDS = {"notice": "缴费通知单", "receipt": "收据（补打）", "ledger": "台账打印"}
 SCOPES = {"household": "当前户", "selected": "列表中选中的户", "place": "所选村（组）", "all": "全乡镇"}
@@ -63,24 +66,69 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
     raise ValueError(f"未知的打印内容：{kind}")
 
 
-def print_document(doc: QPdfDocument, printer) -> int:
-    """Paint every page of ``doc`` onto ``printer``; returns the number of pages printed."""
+MULTI_PAGE_MAX = 20  # longer previews show one page at a time, with a page number box
+# One band of a page rendered for a paper printer: ~4 MB of ARGB. Small on purpose: QPdfDocument.render
+# holds Python's GIL while it runs, so each band is a pause for the GUI thread (~10–30 ms at this size).
+BAND_PIXELS = 1_000_000
+RENDER_DPI_MAX = 600  # a 1,200 dpi printer gets 600 dpi bands scaled up: 4× less work, text still crisp
+
+
+def is_pdf_printer(printer) -> bool:
+    from PySide6.QtPrintSupport import QPrinter
+
+    return printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and bool(printer.outputFileName())
+
+
+def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None) -> int:
+    """Print the PDF at ``pdf_path`` on ``printer``; returns the number of pages. Safe on a worker thread
+    (its own QPdfDocument; QPainter on a QPrinter may be used off the GUI thread).
+
+    A PDF printer gets the reportlab file itself (vector text and lines). A paper printer gets each page
+    rendered at its resolution (``printer.resolution()`` dpi), band by band, so memory stays bounded.
+    ``progress(done, total)`` after each page; ``cancelled()`` aborts the job (nothing half-printed is kept).
+    """
+    doc = QPdfDocument()
+    doc.load(str(pdf_path))
+    n = doc.pageCount()
+    if n <= 0:
+        raise OSError(f"打印文件无法读取：{pdf_path}")
+    if is_pdf_printer(printer):
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        shutil.copyfile(pdf_path, printer.outputFileName())
+        if progress is not None:
+            progress(n, n)
+        return n
+    printer.setFullPage(True)  # the PDF carries its own margins
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError("无法开始打印（打印机未就绪或文件无法写入）")
     try:
-        n = doc.pageCount()
         for i in range(n):
+            if cancelled is not None and cancelled():
+                printer.abort()
+                raise Cancelled()
             if i:
                 printer.newPage()
             target = painter.viewport()
             page = doc.pagePointSize(i)
             scale = min(target.width() / page.width(), target.height() / page.height())
-            size = QSize(int(page.width() * scale), int(page.height() * scale))
-            image = doc.render(i, size)
-            painter.drawImage(0, 0, image)
+            w, h = max(1, int(page.width() * scale)), max(1, int(page.height() * scale))  # device pixels
+            down = min(1.0, RENDER_DPI_MAX / max(1, printer.resolution()))
+            rw, rh = max(1, int(w * down)), max(1, int(h * down))  # rendered pixels
+            band = max(1, BAND_PIXELS // rw)
+            for y in range(0, rh, band):
+                bh = min(band, rh - y)
+                opts = QPdfDocumentRenderOptions()
+                opts.setScaledSize(QSize(rw, rh))
+                opts.setScaledClipRect(QRect(0, y, rw, bh))
+                image = doc.render(i, QSize(rw, bh), opts)
+                painter.drawImage(QRectF(0, y / down, w, bh / down), image)
+            if progress is not None:
+                progress(i + 1, n)
     finally:
-        painter.end()
+        if painter.isActive():
+            painter.end()
     return n
 
 
@@ -95,10 +143,22 @@ class PrintPreviewDialog(QDialog):
         self.pdf_path = Path(pdf_path)
         self.doc = QPdfDocument(self)
         self.doc.load(str(self.pdf_path))
+        self.doc.setProperty("canbaoPath", str(self.pdf_path))
+        self.task = None
         self.view = QPdfView(self)
         self.view.setDocument(self.doc)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        # a long document (a village's notices) page by page: laying out hundreds of pages at once would
+        # hold the GUI thread for half a second
+        many = self.doc.pageCount() > MULTI_PAGE_MAX
+        self.view.setPageMode(QPdfView.PageMode.SinglePage if many else QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.page = QSpinBox()
+        self.page.setObjectName("page")
+        self.page.setRange(1, max(1, self.doc.pageCount()))
+        self.page.setPrefix("第 ")
+        self.page.setSuffix(f" 页 / 共 {self.doc.pageCount()} 页")
+        self.page.valueChanged.connect(lambda n: self.view.pageNavigator().jump(n - 1, QPointF(), 0))
+        self.page.setVisible(many)
         self.info = QLabel(f"共 {self.doc.pageCount()} 页　文件：{self.pdf_path.name}")
         b_print = QPushButton("打印…")
         b_print.setObjectName("primary")
@@ -107,7 +167,10 @@ class PrintPreviewDialog(QDialog):
         b_print.clicked.connect(self.print_dialog)
         b_save.clicked.connect(self.save_as)
         b_close.clicked.connect(self.accept)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_dialog)  # Ctrl+P
+        b_print.setDefault(True)
         row = QHBoxLayout()
+        row.addWidget(self.page)
         row.addWidget(self.info, 1)
         row.addWidget(b_save)
         row.addWidget(b_print)
@@ -141,9 +204,21 @@ class PrintPreviewDialog(QDialog):
         return printer
 
     def print_to(self, printer) -> int:
-        n = print_document(self.doc, printer)
+        """Print now, on this thread (tests, small jobs); the window uses ``print_in_background``."""
+        n = print_pdf(self.pdf_path, printer)
         self.printed.emit(n)
         return n
+
+    def print_in_background(self, printer):
+        """Print on a worker thread with a progress dialog (页 n/N) and 取消; returns the running task."""
+        pdf = self.pdf_path
+        self.printer = printer  # kept alive while the worker paints on it
+
+        def work(progress, cancelled):
+            return print_pdf(pdf, printer, progress=progress, cancelled=cancelled)
+
+        self.task = run_task(self, "正在打印", work, self.printed.emit)
+        return self.task
 
     def print_dialog(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog
@@ -152,10 +227,7 @@ class PrintPreviewDialog(QDialog):
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("打印")
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            try:
-                self.print_to(printer)
-            except Exception as exc:  # noqa: BLE001
-                show_error(self, "打印失败", exc)
+            self.print_in_background(printer)
 
     def save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "另存为", self.pdf_path.name, "PDF 文件 (*.pdf)")
@@ -187,13 +259,22 @@ class PrintChooser(QDialog):
             self.kind.addButton(b)
             kinds.addWidget(b)
         self.kind.buttons()[0].setChecked(True)
-        scopes = QHBoxLayout()
-        for key, label in SCOPES.items():
-            b = QRadioButton(label)
+        scopes = QVBoxLayout()  # each choice says exactly what it prints
+        labels = self.scope_labels()
+        for key in SCOPES:
+            b = QRadioButton(labels[key])
+            b.setObjectName(f"scope_{key}")
             b.setProperty("key", key)
             self.scope.addButton(b)
             scopes.addWidget(b)
-        self.scope.buttons()[0 if main_window.view.household else 2].setChecked(True)
+        h = main_window.view.household
+        picked = main_window.selected_household_ids()
+        self.scope_button("household").setEnabled(h is not None)
+        self.scope_button("selected").setEnabled(bool(picked))
+        self.scope_button("place").setEnabled(self.place()[0] is not None)
+        default = ("selected" if len(picked) > 1 else "household" if h is not None else
+                   "place" if self.place()[0] is not None else "all")
+        self.scope_button(default).setChecked(True)
         from .settings import PAPERS
 
         self.paper = QComboBox()
@@ -204,9 +285,9 @@ class PrintChooser(QDialog):
         form.addRow("打印内容：", kinds)
         form.addRow("范围：", scopes)
         form.addRow("收据纸张：", self.paper)
-        self.where = QLabel(self._where_text())
+        self.where = QLabel("在列表中按住 Ctrl 或 Shift 点选可选中多户。")
         self.where.setWordWrap(True)
-        form.addRow("当前选择：", self.where)
+        form.addRow("", self.where)
         go = QPushButton("生成预览")
         go.setObjectName("primary")
         go.clicked.connect(self.build)
@@ -222,6 +303,30 @@ class PrintChooser(QDialog):
         self.task = None
         self.preview = None
 
+    def scope_button(self, key: str) -> QRadioButton:
+        return next(b for b in self.scope.buttons() if b.property("key") == key)
+
+    def place(self) -> tuple[str | None, str]:
+        """The village and group chosen in the tree, by name (None: none chosen, the whole township)."""
+        vid, gid = getattr(self.main, "_place", (None, None))
+        for v in self.main.ledger.settings.get().villages:
+            if v.id == vid:
+                return v.name, next((g.name for g in v.groups if g.id == gid), "")
+        return None, ""
+
+    def scope_labels(self) -> dict[str, str]:
+        h = self.main.view.household
+        picked = self.main.selected_household_numbers()
+        village, group = self.place()
+        shown = "、".join(picked[:5]) + ("……" if len(picked) > 5 else "")
+        return {
+            "household": f"当前户：{h.number}（户主 {h.head_name or '未登记'}）" if h else "当前户（未选）",
+            "selected": f"列表中选中的 {len(picked)} 户：{shown}" if picked else "列表中选中的户（未选）",
+            "place": (f"所选村（组）：{village}{' ' + group if group else '（全村各组）'}" if village
+                      else "所选村（组）（左侧未选村或组）"),
+            "all": f"全乡镇：{self.main.settings.township}（全部村、组）",
+        }
+
     def _selection(self) -> dict:
         scope = self.scope.checkedButton().property("key")
         if scope == "household" and self.main.view.household:
@@ -229,21 +334,10 @@ class PrintChooser(QDialog):
         if scope == "selected":
             return {"households": tuple(self.main.selected_household_numbers())}
         if scope == "place":
-            vid, gid = getattr(self.main, "_place", (None, None))
-            s = self.main.ledger.settings.get()
-            for v in s.villages:
-                if v.id == vid:
-                    g = next((g.name for g in v.groups if g.id == gid), "")
-                    return {"village": v.name, "group": g}
+            village, group = self.place()
+            if village:
+                return {"village": village, "group": group}
         return {}
-
-    def _where_text(self) -> str:
-        h = self.main.view.household
-        vid, gid = getattr(self.main, "_place", (None, None))
-        place = next((v.name for v in self.main.ledger.settings.get().villages if v.id == vid), "全乡镇")
-        picked = self.main.selected_household_numbers()
-        return (f"当前户：{h.number if h else '（未选）'}；选中 {len(picked)} 户；所选村（组）：{place}"
-                "\n（在列表中按住 Ctrl 或 Shift 点选可选中多户）")
 
     def build(self) -> None:
         kind = self.kind.checkedButton().property("key")

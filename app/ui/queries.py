@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..domain.vocabulary import PayState
 from ..ledger import member_year as my
 from ..ledger.member_year import NO_PROGRESS, Progress, roll_up  # noqa: F401 - the window's progress type
+from ..ledger.search import name_phrase
 
 # The member's year is defined once, in app.ledger.member_year; these are its SQL fragments for table alias m.
 REQUIRED_SQL = my.required_sql("m")
@@ -72,6 +73,9 @@ def _search_terms(text: str) -> tuple[list[str], dict]:
     else:
         params["q_name"] = g + "*"
         terms.append("name GLOB :q_name")
+        # anywhere in the name, one character too (a given name 䶮): the name-characters index
+        params["q_chars"] = name_phrase(t)
+        terms.append("id IN (SELECT rowid FROM member_names WHERE member_names MATCH :q_chars)")
     return terms, params
 
 
@@ -280,9 +284,12 @@ def dashboard_counts(conn: sqlite3.Connection, year: int, key_cats: list[str], u
     key_groups = [(cat, p) for cat in key_cats if (p := my.category_progress(conn, year, cat)).required]
     params = {f"k{i}": c for i, c in enumerate(key_cats)}
     marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
-    unpaid = [(r["number"], r["name"], r["village"], r["grp"], r["categories"]) for r in rows(
+    # (household number, name, village, group, categories, phone, member id, household id)
+    unpaid = [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
+              for r in rows(
         conn, f"SELECT h.number AS number, m.name AS name, v.name AS village, coalesce(g.name, '') AS grp,"
-        f" {CATS_SQL} AS categories {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
+        f" {CATS_SQL} AS categories, coalesce(nullif(m.phone, ''), h.phone) AS phone, m.id AS mid, h.id AS hid"
+        f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
         f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
         f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
         {"year": year, **params, "lim": unpaid_limit})] if key_cats else []

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from ..domain.money import fmt
 from ..domain.problems import ProblemsError
 from .tasks import error_text
+from .widgets import date_edit, to_qdate
 
 PAYMENT_COLUMNS = ("票据号", "缴费日期", "金额（元）", "方式", "人员", "操作员", "状态")
 
@@ -62,7 +64,9 @@ class PaymentsDialog(QDialog):
         self.refund_reason.setEditable(True)
         if self.policy.refund and self.policy.refund.reasons:
             self.refund_reason.addItems(list(self.policy.refund.reasons))
-        self.refund_date = QLineEdit(dt.date.today().isoformat())
+        # a calendar, limited to [the payment's date, today] once a payment is chosen
+        self.refund_date = date_edit(dt.date.today(), maximum=dt.date.today())
+        self.refund_date.setObjectName("refundDate")
         self.refund_note = QLineEdit()  # required for a reason the document does not list (its list ends with 等原因)
         self.refund_note.setObjectName("refundNote")
         self.refund_note.setPlaceholderText("退费说明（文件未列举的原因须写明具体情况）")
@@ -139,14 +143,56 @@ class PaymentsDialog(QDialog):
             for it in p.items:
                 if not it.refund_id:
                     self.refund_member.addItem(f"{it.member_name}（{fmt(it.amount)} 元）", it.member_id)
+        if p:
+            self.refund_date.setMinimumDate(to_qdate(p.paid_on))
+        self.refund_date.setMaximumDate(to_qdate(dt.date.today()))
         live = bool(p and not p.voided)
         self.b_void.setEnabled(live)
         self.b_refund.setEnabled(live and self.refund_member.count() > 0 and self.policy.refund is not None)
         self.b_reprint.setEnabled(p is not None)
         self._propose()
 
-    def void(self) -> bool:
+    def _allowed(self, permission: str) -> bool:
+        """The logged-in operator's permission, checked before asking (the ledger checks it again)."""
+        try:
+            self.ledger.require(permission)
+        except ProblemsError as exc:
+            self.message.setText(error_text(exc))
+            return False
+        return True
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask before a void or a refund; the question names the person, the receipt and the amount."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("confirmBox")
+        box.button(QMessageBox.StandardButton.Yes).setText(title)
+        box.button(QMessageBox.StandardButton.No).setText("取消")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def void_question(self) -> str:
+        p = self.payment
+        names = "、".join(it.member_name for it in p.items)
+        return (f"作废票据 {p.receipt_no}（{p.paid_on}，{p.method}）？\n缴费人员：{names}\n金额：{fmt(p.amount)} 元"
+                f"\n原因：{self.reason.text().strip()}\n\n作废后这些人员恢复为未缴，票据号不再使用。")
+
+    def refund_question(self) -> str:
+        p = self.payment
+        mid = self.refund_member.currentData()
+        it = next(i for i in p.items if i.member_id == mid)
+        return (f"为 {it.member_name} 退费 {fmt(it.amount)} 元？\n票据：{p.receipt_no}（{p.paid_on}，{p.method}）"
+                f"\n退费日期：{self.refund_date.day()}\n原因：{self.refund_reason.currentText().strip()}")
+
+    def void(self, confirm: bool = True) -> bool:
         if self.payment is None:
+            return False
+        if not self.reason.text().strip():
+            self.message.setText("作废原因：作废必须写明原因")
+            return False
+        if not self._allowed("void"):
+            return False
+        if confirm and not self.confirm("作废", self.void_question()):
             return False
         try:
             change = self.ledger.payments.void(self.payment.id, self.reason.text(), operator=self.operator or None)
@@ -171,14 +217,22 @@ class PaymentsDialog(QDialog):
         self.status_detail.setVisible(bool(p and p.needs_detail))
         self.status_date.setVisible(bool(p and p.needs_date))
 
-    def refund(self) -> bool:
+    def refund(self, confirm: bool = True) -> bool:
         if self.payment is None or self.refund_member.currentData() is None:
+            return False
+        day = self.refund_date.day()
+        if day < self.payment.paid_on or day > dt.date.today():  # the calendar's limits, checked again
+            self.message.setText(f"退费日期 {day} 须在缴费日期 {self.payment.paid_on} 与今天之间")
+            return False
+        if not self._allowed("refund"):
+            return False
+        if confirm and self.policy.refund is not None and not self.confirm("退费", self.refund_question()):
             return False
         p = self.proposal if self.set_status.isChecked() else None
         try:
             change = self.ledger.payments.refund(self.payment.id, self.refund_member.currentData(),
                                                  self.refund_reason.currentText(),
-                                                 refunded_on=self.refund_date.text().strip(),
+                                                 refunded_on=day,
                                                  operator=self.operator or None, notes=self.refund_note.text().strip(),
                                                  status=p.status if p else None,
                                                  status_detail=self.status_detail.text().strip(),

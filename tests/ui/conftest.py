@@ -3,6 +3,7 @@ kept out of the user's folder."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -40,5 +41,38 @@ def ledger(tmp_path):
     h2 = lg.households.add(village="胜利村", group="一组").id
     lg.members.add(h2, name="王五", id_number=make_id("19600404", 41), relation="户主")
     lg.members.add(h2, name="赵六", id_number=make_id("19650505", 52), relation="配偶", status="参加职工医保")
+    yield lg
+    lg.close()
+
+
+DAY = dt.date(2021, 11, 1)  # changchun-2022: window 2021-10-08 … 2021-12-31, refunds before 2022-01-01
+
+
+@pytest.fixture()
+def book(tmp_path):
+    """A changchun-2022 ledger (refunds allowed) with payments by two operators on 2021-11-01 and -02:
+    ``book.ids`` a (cash), b (WeChat, one member refunded), c (cash, voided), d (李会计), e (next day)."""
+    from app.ledger import PayLine, open_ledger
+
+    lg = open_ledger(tmp_path / "h.canbao.db", create=True, operator="王会计")
+    lg.settings.initialize(township="西营镇", year=2022, policy_id="changchun-2022", operators=["王会计", "李会计"],
+                           villages={"东风村": ["一组"]}, area_kind="区")
+    heads = []
+    for k in range(5):
+        h = lg.households.add(village="东风村", group="一组").id
+        m1 = lg.members.add(h, name=f"户主{k}", id_number=make_id("19700101", 11 + 2 * k), relation="户主").id
+        m2 = lg.members.add(h, name=f"配偶{k}", id_number=make_id("19720202", 12 + 2 * k), relation="配偶").id
+        heads.append((h, m1, m2))
+
+    def pay(i, method, day, operator="王会计", both=True):
+        h, m1, m2 = heads[i]
+        lines = [PayLine(m1)] + ([PayLine(m2)] if both else [])
+        return lg.payments.record(h, lines, method=method, paid_on=day, operator=operator).id
+
+    ids = {"a": pay(0, "现金", DAY), "b": pay(1, "微信", DAY), "c": pay(2, "现金", DAY, both=False),
+           "d": pay(3, "现金", DAY, operator="李会计"), "e": pay(4, "现金", DAY + dt.timedelta(days=1))}
+    lg.payments.void(ids["c"], "收错人了", operator="王会计")
+    lg.payments.refund(ids["b"], heads[1][2], "重复缴费", refunded_on=DAY, operator="王会计")
+    lg.ids = ids
     yield lg
     lg.close()

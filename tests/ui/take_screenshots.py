@@ -1,4 +1,5 @@
-"""Take a PNG of every window and dialog at the default and the large font (not a test; run by hand):
+"""Take a PNG of every window and dialog at 1366×768 (the common laptop screen), at the default and the large
+font (not a test; run by hand):
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.take_screenshots [--out docs/screenshots]
 
@@ -40,10 +41,12 @@ def main() -> int:
     from app.ui.member_form import HouseholdForm, MemberForm
     from app.ui.print_preview import PrintChooser, PrintPreviewDialog, build_pdf
     from app.ui.settings import Preferences, SettingsDialog
-    from app.ui.style import apply_style
+    from app.ui.handover_dialog import HandoverDialog
+    from app.ui.style import apply_style, load_fonts
     from app.ui.void_refund import PaymentsDialog
 
     app = QApplication.instance() or QApplication(["screenshots"])
+    load_fonts(app, background=False)  # the window's own fonts, as on a computer with no Chinese font
     db = tmp / "demo.canbao.db"
     build_demo_ledger(db, people=args.people, seed=3)
     lg = open_ledger(db, backup=False)
@@ -57,6 +60,8 @@ def main() -> int:
             app.processEvents()
 
     def shot(widget, name: str, suffix: str):
+        if widget.isWindow():  # never larger than a 1366×768 screen
+            widget.resize(min(widget.width(), 1366), min(widget.height(), 768))
         widget.show()
         settle()
         path = out / f"{name}{suffix}.png"
@@ -87,7 +92,7 @@ def main() -> int:
         fr.close()
 
         w = MainWindow(lg, prefs)
-        w.resize(1480, 860)
+        w.resize(1366, 768)
         w.show()
         settle(1500)
         w.table.selectRow(3)
@@ -112,7 +117,7 @@ def main() -> int:
         new.name.setText("孙七")
         new.id_number.setText(members[0].id_number or "")
         shot(new, "08-member-form-duplicate-id", suffix)
-        new.close()
+        new.done(0)  # a filled-in form asks before closing; the script discards it
         hf = HouseholdForm(lg, w.view.household, w)
         shot(hf, "09-household-form", suffix)
         hf.close()
@@ -147,6 +152,9 @@ def main() -> int:
         settle(3000)
         shot(im, "17-import-preview-problems", suffix)
         im.close()
+        hd = HandoverDialog(lg, w, operator=lg.payments.get(pid).operator, day=lg.payments.get(pid).paid_on)
+        shot(hd, "25-handover", suffix)
+        hd.close()
         dash = DashboardDialog(lg, w)
         settle(3000)
         shot(dash, "18-dashboard-villages", suffix)

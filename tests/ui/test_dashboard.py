@@ -36,3 +36,27 @@ def test_key_unpaid_list_names_who_is_missing(qtbot, ledger):
         pass
     unpaid = blocker.args[0].key_unpaid
     assert [(r[1], r[2], r[4]) for r in unpaid] == [("李四", "东风村", "低保对象")]
+
+
+def test_key_unpaid_list_shows_masked_phone_and_owed_and_opens_the_household(qtbot, ledger):
+    """Issue 13: the unpaid list has the phone (masked) and the amount owed, and a double-click opens the
+    household in the window; the progress columns say 应参保人数, not 应缴."""
+    from app.ui.main_window import MainWindow
+
+    ledger.members.update(2, phone="13712345678")  # 李四
+    w = MainWindow(ledger)
+    qtbot.addWidget(w)
+    w.show()
+    w.search.setText("王五")  # another household is open
+    assert w.view.household.id == 2
+    with qtbot.waitSignal(w.open_dashboard().loaded, timeout=10000) as blocker:
+        pass
+    d = next(x for x in w._dialogs if x.objectName() == "dashboard")
+    (row,) = blocker.args[0].key_unpaid
+    owed = ledger.payments.quote(2, w.paid_on).due
+    assert row[5] == "137****5678" and row[6] == owed and row[7] == 1
+    assert d.unpaid.item(0, 5).text() == "137****5678" and d.unpaid.item(0, 6).text() == f"{owed:,.2f}"
+    header = d.tabs.widget(0)
+    assert [header.horizontalHeaderItem(i).text() for i in (1, 2)] == ["已缴人数", "应参保人数"]
+    d.unpaid.cellDoubleClicked.emit(0, 1)
+    assert w.view.household.id == 1 and w.selected_household_ids() == [1]

@@ -156,7 +156,7 @@ def test_take_payment_then_void(qtbot, window):
     assert not pd.void()
     assert "原因" in pd.message.text()
     pd.reason.setText("收错人了")
-    assert pd.void()
+    assert pd.void(confirm=False)
     assert w.ledger.payments.get(pid).voided
     assert "已作废" in pd.table.item(0, 6).text()
     assert [r.state for r in w.view.rows] == ["未缴", "未缴", "未缴"]

@@ -1,0 +1,282 @@
+"""日结 / 交款单: what one operator collected over a day (or a date range) and hands over — computed here only.
+
+The sheet (PDF, xlsx), the window's dialog and ``canbao handover`` all show a ``Handover`` from ``compute``;
+none of them adds anything up itself. The rules, on a cash basis:
+
+- **Receipts**: the operator's payments whose payment date (缴费日期, the date on the receipt) is in the
+  range, in receipt-number order. A receipt voided at any time is listed as 作废 and counts nothing.
+- **Refunds**: refunds the operator recorded with a refund date (退费日期) in the range: money paid back,
+  taken off the method of the receipt it came from (a refund of an earlier day's receipt is in this sheet).
+- **By method**: per payment method, the standing receipts' amounts (collected), refunds (refunded),
+  and collected − refunded (to hand over). The hand-over amount is the sum over methods, the count the
+  number of standing receipts.
+
+A handed-over range is marked (table ``handovers``, with a digest and each receipt's state at the time).
+When a later void, refund or a back-dated payment changes a marked range, ``compute`` flags it: the mark
+is listed with the receipts that changed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..domain.money import ZERO, fmt, from_fen, to_fen
+from ..domain.problems import Problem, ProblemsError
+from .db import now_iso
+from .models import METHODS
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverReceipt:
+    receipt_no: str
+    paid_on: dt.date
+    household_number: str
+    payer: str  # the household head, else the first member paid for
+    people: int
+    amount: Decimal
+    method: str
+    voided: bool
+    void_reason: str
+    created_at: str
+
+    @property
+    def state(self) -> str:
+        return "作废" if self.voided else "有效"
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRefund:
+    receipt_no: str
+    member_name: str
+    amount: Decimal
+    method: str  # the original receipt's
+    refunded_on: dt.date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MethodTotal:
+    method: str
+    receipts: int
+    collected: Decimal
+    refunded: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.collected - self.refunded
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverMark:
+    """A range marked as handed over; ``changes`` lists what differs now (empty: unchanged)."""
+
+    id: int
+    operator: str
+    start: dt.date
+    end: dt.date
+    receipts: int
+    amount: Decimal
+    handed_at: str
+    receiver: str
+    changes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    operator: str
+    start: dt.date
+    end: dt.date
+    township: str
+    year: int
+    receipts: tuple[HandoverReceipt, ...]
+    refunds: tuple[HandoverRefund, ...]
+    marks: tuple[HandoverMark, ...] = field(default=())
+
+    @property
+    def standing(self) -> tuple[HandoverReceipt, ...]:
+        return tuple(r for r in self.receipts if not r.voided)
+
+    @property
+    def voided(self) -> tuple[HandoverReceipt, ...]:
+        return tuple(r for r in self.receipts if r.voided)
+
+    @property
+    def by_method(self) -> tuple[MethodTotal, ...]:
+        """Every method with a receipt or a refund, in the ledger's order of methods."""
+        out = []
+        for m in METHODS + tuple(sorted({r.method for r in self.receipts} - set(METHODS))):
+            got = [r for r in self.standing if r.method == m]
+            back = [f for f in self.refunds if f.method == m]
+            if got or back:
+                out.append(MethodTotal(m, len(got), sum((r.amount for r in got), ZERO),
+                                       sum((f.amount for f in back), ZERO)))
+        return tuple(out)
+
+    @property
+    def collected(self) -> Decimal:
+        return sum((r.amount for r in self.standing), ZERO)
+
+    @property
+    def voided_amount(self) -> Decimal:
+        return sum((r.amount for r in self.voided), ZERO)
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((f.amount for f in self.refunds), ZERO)
+
+    @property
+    def hand_over_count(self) -> int:
+        return len(self.standing)
+
+    @property
+    def hand_over_amount(self) -> Decimal:
+        return self.collected - self.refunded
+
+    @property
+    def period(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start} 至 {self.end}"
+
+    @property
+    def handed_over(self) -> HandoverMark | None:
+        """The mark for exactly this range, if it was handed over."""
+        return next((m for m in self.marks if m.start == self.start and m.end == self.end), None)
+
+    def state(self) -> dict[str, list]:
+        """Each receipt's and refund's state: what a mark stores and later compares."""
+        return {"receipts": {r.receipt_no: [to_fen(r.amount), r.method, r.voided] for r in self.receipts},
+                "refunds": {f"{f.receipt_no}/{f.member_name}": [to_fen(f.amount), str(f.refunded_on)]
+                            for f in self.refunds}}
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.state(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _day(value, name: str, problems: list[Problem]) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        problems.append(Problem(name, f"日期格式应为 YYYY-MM-DD：{value}"))
+        return None
+
+
+def _range(operator: str, start, end) -> tuple[str, dt.date, dt.date]:
+    problems: list[Problem] = []
+    operator = str(operator or "").strip()
+    if not operator:
+        problems.append(Problem("操作员", "请选择操作员"))
+    a = _day(start, "开始日期", problems)
+    b = _day(end if end is not None else start, "结束日期", problems)
+    if a and b and b < a:
+        problems.append(Problem("结束日期", f"结束日期 {b} 早于开始日期 {a}"))
+    if problems:
+        raise ProblemsError(problems)
+    return operator, a, b
+
+
+def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> tuple[tuple, tuple]:
+    db = ledger.db
+    receipts = tuple(HandoverReceipt(
+        receipt_no=r[0], paid_on=dt.date.fromisoformat(r[1]), household_number=r[2], payer=r[3] or "",
+        people=r[4], amount=from_fen(r[5]), method=r[6], voided=r[7] is not None, void_reason=r[8] or "",
+        created_at=r[9]) for r in db.execute(
+        "SELECT p.receipt_no, p.paid_on, h.number,"
+        " coalesce((SELECT m.name FROM payment_items i JOIN members m ON m.id = i.member_id"
+        "           WHERE i.payment_id = p.id AND m.relation = '户主'),"
+        "          (SELECT m.name FROM payment_items i JOIN members m ON m.id = i.member_id"
+        "           WHERE i.payment_id = p.id ORDER BY i.id LIMIT 1)),"
+        " (SELECT count(*) FROM payment_items i WHERE i.payment_id = p.id),"
+        " p.amount_fen, p.method, p.voided_at, p.void_reason, p.created_at"
+        " FROM payments p JOIN households h ON h.id = p.household_id"
+        " WHERE p.operator = ? AND p.paid_on BETWEEN ? AND ? ORDER BY p.year, p.seq",
+        [operator, start.isoformat(), end.isoformat()]))
+    refunds = tuple(HandoverRefund(
+        receipt_no=r[0], member_name=r[1], amount=from_fen(r[2]), method=r[3],
+        refunded_on=dt.date.fromisoformat(r[4]), reason=r[5]) for r in db.execute(
+        "SELECT p.receipt_no, m.name, f.amount_fen, p.method, f.refunded_on, f.reason"
+        " FROM refunds f JOIN payment_items i ON i.id = f.payment_item_id JOIN payments p ON p.id = i.payment_id"
+        " JOIN members m ON m.id = i.member_id"
+        " WHERE f.operator = ? AND f.refunded_on BETWEEN ? AND ? ORDER BY f.refunded_on, f.id",
+        [operator, start.isoformat(), end.isoformat()]))
+    return receipts, refunds
+
+
+def _changes(then: dict, now: dict) -> tuple[str, ...]:
+    out = []
+    for no, (fen, method, voided) in now["receipts"].items():
+        old = then["receipts"].get(no)
+        if old is None:
+            out.append(f"票据 {no} 在交款后补录（{fmt(from_fen(fen))} 元，{method}）")
+        elif voided and not old[2]:
+            out.append(f"票据 {no} 在交款后作废（{fmt(from_fen(fen))} 元）")
+        elif old != [fen, method, voided]:
+            out.append(f"票据 {no} 在交款后有改动")
+    for no in then["receipts"].keys() - now["receipts"].keys():
+        out.append(f"票据 {no} 已不在本期（缴费日期或操作员被改动）")
+    for key, (fen, day) in now["refunds"].items():
+        if key not in then["refunds"]:
+            out.append(f"交款后登记退费：票据 {key.replace('/', ' ')} {fmt(from_fen(fen))} 元（{day}）")
+    return tuple(out)
+
+
+def _marks(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> tuple[HandoverMark, ...]:
+    rows = ledger.db.execute(
+        "SELECT id, date_from, date_to, receipts, amount_fen, handed_at, receiver, state FROM handovers"
+        " WHERE operator = ? AND date_from <= ? AND date_to >= ? ORDER BY id",
+        [operator, end.isoformat(), start.isoformat()]).fetchall()
+    out = []
+    for r in rows:
+        a, b = dt.date.fromisoformat(r[1]), dt.date.fromisoformat(r[2])
+        now = Handover(operator, a, b, "", 0, *_collect(ledger, operator, a, b)).state()
+        out.append(HandoverMark(r[0], operator, a, b, r[3], from_fen(r[4]), r[5], r[6],
+                                _changes(json.loads(r[7]), now)))
+    return tuple(out)
+
+
+def compute(ledger: "Ledger", operator: str, start, end=None) -> Handover:
+    """The handover of ``operator`` from ``start`` to ``end`` (inclusive; ``end`` None = one day)."""
+    operator, a, b = _range(operator, start, end)
+    s = ledger.settings.get()
+    receipts, refunds = _collect(ledger, operator, a, b)
+    return Handover(operator, a, b, s.township, s.year, receipts, refunds, _marks(ledger, operator, a, b))
+
+
+def operators(ledger: "Ledger") -> list[str]:
+    """Everyone who took a payment or a refund, and the ledger's configured operators."""
+    names = [r[0] for r in ledger.db.execute(
+        "SELECT operator FROM payments UNION SELECT operator FROM refunds ORDER BY 1")]
+    configured = list(getattr(ledger.settings.get(), "operators", ()) or ())
+    return list(dict.fromkeys(configured + names))
+
+
+def mark_handed_over(ledger: "Ledger", h: Handover, *, receiver: str = "", by: str | None = None):
+    """Record that ``h`` was handed over (to ``receiver``), with its state for later comparison."""
+    from .models import Change
+
+    if h.handed_over is not None and not h.handed_over.changed:
+        raise ProblemsError([Problem("交款", f"{h.operator} {h.period} 已于 {h.handed_over.handed_at[:16]} 交款")])
+    with ledger.transaction() as db:
+        hid = db.execute(
+            "INSERT INTO handovers (operator, date_from, date_to, receipts, amount_fen, digest, state, handed_at,"
+            " handed_by, receiver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [h.operator, h.start.isoformat(), h.end.isoformat(), h.hand_over_count,
+             to_fen(h.hand_over_amount), h.digest(), json.dumps(h.state(), ensure_ascii=False), now_iso(),
+             (by or ledger.operator or h.operator), str(receiver or "").strip()]).lastrowid
+        ledger.log("handover", hid, "handover", None,
+                   {"operator": h.operator, "period": h.period, "receipts": h.hand_over_count,
+                    "amount": fmt(h.hand_over_amount), "receiver": str(receiver or "").strip()},
+                   operator=by or None)
+    return Change(id=hid)
