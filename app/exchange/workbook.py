@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -231,11 +230,13 @@ class WorkbookWriter:
         tmp = None
         failure = None
         try:
+            from ..ledger.files import part_path, pending
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".~" + self.path.stem, suffix=".xlsx", dir=self.path.parent)
-            os.close(fd)
-            self.book.save(tmp)
-            os.replace(tmp, self.path)
+            tmp = part_path(self.path)  # 周报.xlsx.<pid>.part: never looks like a finished workbook
+            with pending(tmp):  # a killed export's part is removed at the next start, wherever it was written
+                self.book.save(tmp)
+                os.replace(tmp, self.path)
         except BaseException as exc:
             if tmp is not None:
                 try:

@@ -126,4 +126,58 @@ def clean_leftovers(ledger_path: str | os.PathLike) -> list[Path]:
                 removed.append(f)
             except OSError:
                 pass  # in use (Windows) or a read-only folder: try again next time
+    removed += sweep_pending()
+    return removed
+
+
+# ---------------------------------------------------------------------------- files written anywhere
+# An export or a printout goes wherever the clerk chooses (a USB stick, the desktop), so a part file left there
+# by a killed process cannot be found by looking beside the ledger. Each one is noted while it is written
+# (``pending``) in the data folder, and the next start removes the parts of processes that no longer run.
+def _pending_dir() -> Path:
+    from ..paths import data_dir
+
+    return data_dir() / "pending-parts"
+
+
+@contextmanager
+def pending(part: Path) -> Iterator[Path]:
+    """Note ``part`` while it is being written; forgotten again when the write ends (either way)."""
+    record = None
+    try:
+        folder = _pending_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        record = folder / f"{os.getpid()}-{id(part):x}.txt"
+        record.write_text(str(Path(part).resolve()), encoding="utf-8")
+    except OSError:
+        record = None  # no data folder (read-only profile): the part is still removed by the writer itself
+    try:
+        yield part
+    finally:
+        if record is not None:
+            try:
+                record.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def sweep_pending() -> list[Path]:
+    """Remove the part files that processes no longer running left wherever they wrote. Returns them."""
+    removed: list[Path] = []
+    try:
+        records = list(_pending_dir().glob("*.txt"))
+    except OSError:
+        return removed
+    for record in records:
+        pid = record.name.partition("-")[0]
+        if pid.isdigit() and _pid_alive(int(pid)):
+            continue
+        try:
+            part = Path(record.read_text(encoding="utf-8").strip())
+            if part.name.endswith(PART) and part.exists():
+                part.unlink()
+                removed.append(part)
+            record.unlink(missing_ok=True)
+        except OSError:
+            pass  # in use or read-only: next time
     return removed
