@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..domain.money import ZERO, fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
-from .models import METHODS
+from .models import METHODS, named_rows
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -190,22 +190,23 @@ def _range(operator: str, start, end) -> tuple[str, dt.date, dt.date]:
 def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> tuple[tuple, tuple]:
     db = ledger.db
     receipts = tuple(HandoverReceipt(
-        receipt_no=r[0], paid_on=dt.date.fromisoformat(r[1]), household_number=r[2], payer=r[3] or "",
-        people=r[4], amount=from_fen(r[5]), method=r[6], voided=r[7] is not None, void_reason=r[8] or "",
-        created_at=r[9]) for r in db.execute(
+        receipt_no=r["receipt_no"], paid_on=dt.date.fromisoformat(r["paid_on"]), household_number=r["number"],
+        payer=r["payer"] or "", people=r["people"], amount=from_fen(r["amount_fen"]), method=r["method"],
+        voided=r["voided_at"] is not None, void_reason=r["void_reason"] or "", created_at=r["created_at"])
+        for r in named_rows(db,
         "SELECT p.receipt_no, p.paid_on, h.number,"
         " coalesce((SELECT m.name FROM payment_items i JOIN members m ON m.id = i.member_id"
         "           WHERE i.payment_id = p.id AND m.relation = '户主'),"
         "          (SELECT m.name FROM payment_items i JOIN members m ON m.id = i.member_id"
-        "           WHERE i.payment_id = p.id ORDER BY i.id LIMIT 1)),"
-        " (SELECT count(*) FROM payment_items i WHERE i.payment_id = p.id),"
+        "           WHERE i.payment_id = p.id ORDER BY i.id LIMIT 1)) AS payer,"
+        " (SELECT count(*) FROM payment_items i WHERE i.payment_id = p.id) AS people,"
         " p.amount_fen, p.method, p.voided_at, p.void_reason, p.created_at"
         " FROM payments p JOIN households h ON h.id = p.household_id"
         " WHERE p.operator = ? AND p.paid_on BETWEEN ? AND ? ORDER BY p.year, p.seq",
         [operator, start.isoformat(), end.isoformat()]))
     refunds = tuple(HandoverRefund(
-        receipt_no=r[0], member_name=r[1], amount=from_fen(r[2]), method=r[3],
-        refunded_on=dt.date.fromisoformat(r[4]), reason=r[5]) for r in db.execute(
+        receipt_no=r["receipt_no"], member_name=r["name"], amount=from_fen(r["amount_fen"]), method=r["method"],
+        refunded_on=dt.date.fromisoformat(r["refunded_on"]), reason=r["reason"]) for r in named_rows(db,
         "SELECT p.receipt_no, m.name, f.amount_fen, p.method, f.refunded_on, f.reason"
         " FROM refunds f JOIN payment_items i ON i.id = f.payment_item_id JOIN payments p ON p.id = i.payment_id"
         " JOIN members m ON m.id = i.member_id"
@@ -233,16 +234,16 @@ def _changes(then: dict, now: dict) -> tuple[str, ...]:
 
 
 def _marks(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> tuple[HandoverMark, ...]:
-    rows = ledger.db.execute(
+    rows = named_rows(ledger.db,
         "SELECT id, date_from, date_to, receipts, amount_fen, handed_at, receiver, state FROM handovers"
         " WHERE operator = ? AND date_from <= ? AND date_to >= ? ORDER BY id",
-        [operator, end.isoformat(), start.isoformat()]).fetchall()
+        [operator, end.isoformat(), start.isoformat()])
     out = []
     for r in rows:
-        a, b = dt.date.fromisoformat(r[1]), dt.date.fromisoformat(r[2])
+        a, b = dt.date.fromisoformat(r["date_from"]), dt.date.fromisoformat(r["date_to"])
         now = Handover(operator, a, b, "", 0, *_collect(ledger, operator, a, b)).state()
-        out.append(HandoverMark(r[0], operator, a, b, r[3], from_fen(r[4]), r[5], r[6],
-                                _changes(json.loads(r[7]), now)))
+        out.append(HandoverMark(r["id"], operator, a, b, r["receipts"], from_fen(r["amount_fen"]), r["handed_at"],
+                                r["receiver"], _changes(json.loads(r["state"]), now)))
     return tuple(out)
 
 

@@ -114,7 +114,8 @@ class Members:
 
     def check(self, fields: dict, *, member_id: int | None = None, household_id: int | None = None) -> list[Problem]:
         """Every problem that ``add`` (or ``update`` + ``set_status`` of ``member_id``) would refuse these
-        fields for, in the same words (reads only). Forms call it as the user types; they hold no rules."""
+        fields for, in the same words (reads only), and a relation word that contradicts the sex. Forms call it
+        as the user types; they hold no rules."""
         problems: list[Problem] = []
         merged = {"id_type": ID_TYPES[0], "status": ENROLLED, **fields}  # add's defaults
         if member_id is not None:
@@ -123,7 +124,12 @@ class Members:
             household_id = household_id if household_id is not None else cur.household_id
         elif household_id is not None:
             self._household_exists(household_id, problems)
-        self._validate(member_id, household_id, merged, problems)
+        rec = self._validate(member_id, household_id, merged, problems)
+        # One more, for what is typed: a relation word that says the other sex (子 for a woman). The ledger itself
+        # takes such rows from district rolls (the ID number decides the sex; the roll's relation may be wrong).
+        conflict = vocabulary.relation_sex_conflict(rec["relation"], rec["sex"])
+        if conflict:
+            problems.append(Problem("与户主关系", conflict))
         return problems
 
     # -- writes
@@ -326,9 +332,6 @@ class Members:
         relation = text(f.get("relation"))
         if relation == HEAD and household_id is not None:
             self._check_head(member_id, household_id, problems)
-        conflict = vocabulary.relation_sex_conflict(relation, sex or "")
-        if conflict:
-            problems.append(Problem("与户主关系", conflict))
         phone = check_phone(f.get("phone"), "电话", problems)
         status = text(f.get("status")) or ENROLLED
         status_date = _date(f.get("status_date"), "日期", problems)

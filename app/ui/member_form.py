@@ -21,6 +21,7 @@ from ..ledger.members import RELATIONS
 from ..ledger.models import ID_TYPES
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.problems import Problem, ProblemsError
+from . import queries
 from .login import conceal
 from .tasks import error_text
 
@@ -170,8 +171,7 @@ class MemberForm(QDialog):
         self._pristine = self._snapshot()
 
     def _head(self):
-        return self.ledger.db.execute("SELECT id, name FROM members WHERE household_id = ? AND relation = '户主'",
-                                      [self.household_id]).fetchone()
+        return queries.household_head(self.ledger, self.household_id)
 
     def _snapshot(self) -> tuple:
         return (self.fields(), self.status.currentText(), self.status_detail.text(), self.status_date.text(),

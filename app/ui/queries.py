@@ -325,3 +325,11 @@ def open_reader(path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA query_only=ON")
     return conn
+
+
+def household_head(ledger, household_id: int | None):
+    """(id, name) of the household's 户主, or None."""
+    if household_id is None:
+        return None
+    return ledger.db.execute("SELECT id, name FROM members WHERE household_id = ? AND relation = '户主'",
+                             [household_id]).fetchone()

@@ -168,7 +168,8 @@ def _contents(path: Path) -> list:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name")]
-        return [(t, conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()) for t in tables]
+        # every row of every table, in a stable order (FTS shadow tables are WITHOUT ROWID: no rowid to sort by)
+        return [(t, sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)) for t in tables]
     finally:
         conn.close()
 

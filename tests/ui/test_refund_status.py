@@ -1,10 +1,13 @@
 """The refund dialog proposes the status change a refund implies, and makes it in the same step."""
 
+import datetime as dt
+
 import pytest
 
 from app.domain.vocabulary import Status
 from app.ledger import PayLine, open_ledger
 from app.ui.void_refund import PaymentsDialog
+from app.ui.widgets import to_qdate
 
 from .conftest import make_id
 
@@ -30,8 +33,8 @@ def test_refund_for_employee_insurance_changes_the_status_too(qtbot, cc2022):
     d.refund_reason.setCurrentText("参加职工医保")
     assert d.set_status.isVisibleTo(d) and d.set_status.isChecked() and "参加职工医保" in d.set_status.text()
     assert not d.status_date.isVisibleTo(d)
-    d.refund_date.setText("2021-12-01")
-    assert d.refund(), d.message.text()
+    d.refund_date.setDate(to_qdate(dt.date(2021, 12, 1)))
+    assert d.refund(confirm=False), d.message.text()
     assert lg.members.get(a).status == Status.EMPLOYEE
 
 
@@ -41,9 +44,9 @@ def test_refund_for_death_asks_for_the_date(qtbot, cc2022):
     qtbot.addWidget(d)
     d.refund_reason.setCurrentText("死亡")
     assert d.status_date.isVisibleTo(d)
-    d.refund_date.setText("2021-12-01")
-    assert not d.refund() and "死亡日期" in d.message.text()
+    d.refund_date.setDate(to_qdate(dt.date(2021, 12, 1)))
+    assert not d.refund(confirm=False) and "死亡日期" in d.message.text()
     assert lg.payments.refunds_of(lg.payments.of_household(h)[0].id) == []  # nothing half-written
     d.status_date.setText("2021-11-20")
-    assert d.refund(), d.message.text()
+    assert d.refund(confirm=False), d.message.text()
     assert lg.members.get(a).status == Status.DEAD
