@@ -55,7 +55,7 @@ class PaymentsDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.itemSelectionChanged.connect(self._selected)
-        form = QFormLayout()
+        form = self._form = QFormLayout()
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText("作废或退费必须写明原因")
@@ -214,8 +214,11 @@ class PaymentsDialog(QDialog):
         self.set_status.setVisible(p is not None)
         self.set_status.setText(p.text if p else "")
         self.set_status.setChecked(p is not None)
-        self.status_detail.setVisible(bool(p and p.needs_detail))
-        self.status_date.setVisible(bool(p and p.needs_date))
+        for field, shown in ((self.status_detail, bool(p and p.needs_detail)), (self.status_date, bool(p and p.needs_date))):
+            field.setVisible(shown)
+            label = self._form.labelForField(field)
+            if label is not None:
+                label.setVisible(shown)  # no bare 状态说明：/状态日期： labels when the refund implies no status
 
     def refund(self, confirm: bool = True) -> bool:
         if self.payment is None or self.refund_member.currentData() is None:

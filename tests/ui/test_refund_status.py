@@ -30,6 +30,7 @@ def test_refund_for_employee_insurance_changes_the_status_too(qtbot, cc2022):
     qtbot.addWidget(d)
     d.refund_reason.setCurrentText("重复缴费")
     assert not d.set_status.isVisibleTo(d)
+    assert not d._form.labelForField(d.status_date).isVisibleTo(d)  # no bare 状态日期： label either
     d.refund_reason.setCurrentText("参加职工医保")
     assert d.set_status.isVisibleTo(d) and d.set_status.isChecked() and "参加职工医保" in d.set_status.text()
     assert not d.status_date.isVisibleTo(d)
