@@ -47,7 +47,8 @@ def _run(args) -> int:
         for f in h.refunds:
             print(f"  退费 {f.receipt_no}  {f.member_name}  {f.refunded_on}  -{fmt(f.amount)}  {f.method}  {f.reason}")
         for m in h.by_method:
-            print(f"{m.method}：有效 {m.receipts} 张，收款 {fmt(m.collected)}，退费 {fmt(m.refunded)}，应交 {fmt(m.net)}")
+            due = f"应交 {fmt(m.to_hand)}" if m.handed else "直接缴入税务，不经手，不交款"
+            print(f"{m.method}：有效 {m.receipts} 张，收款 {fmt(m.collected)}，退费 {fmt(m.refunded)}，{due}")
         print(f"作废 {len(h.voided)} 张（{fmt(h.voided_amount)} 元，不计入）")
         print(f"应交款：{h.hand_over_count} 张，{fmt(h.hand_over_amount)} 元")
         for mark in h.marks:

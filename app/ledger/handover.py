@@ -62,16 +62,28 @@ class HandoverRefund:
     reason: str
 
 
+# Paid by the resident straight to the tax bureau (its app): the collector records the confirmation but never
+# holds the money, so it is listed and totalled on the sheet but not handed over. Everything else (cash, WeChat
+# or Alipay to the collector, bank card, 代缴 collected for others) is the collector's to hand over.
+SELF_PAID_METHODS = frozenset({"税务APP"})
+
+
 @dataclass(frozen=True, slots=True)
 class MethodTotal:
     method: str
     receipts: int
     collected: Decimal
     refunded: Decimal
+    handed: bool = True  # False: the money never passed through the collector's hands (SELF_PAID_METHODS)
 
     @property
     def net(self) -> Decimal:
         return self.collected - self.refunded
+
+    @property
+    def to_hand(self) -> Decimal:
+        """What the collector hands over for this method."""
+        return self.net if self.handed else ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +133,7 @@ class Handover:
             back = [f for f in self.refunds if f.method == m]
             if got or back:
                 out.append(MethodTotal(m, len(got), sum((r.amount for r in got), ZERO),
-                                       sum((f.amount for f in back), ZERO)))
+                                       sum((f.amount for f in back), ZERO), handed=m not in SELF_PAID_METHODS))
         return tuple(out)
 
     @property
@@ -138,11 +150,13 @@ class Handover:
 
     @property
     def hand_over_count(self) -> int:
-        return len(self.standing)
+        """Standing receipts whose money the collector holds (not SELF_PAID_METHODS)."""
+        return sum(1 for r in self.standing if r.method not in SELF_PAID_METHODS)
 
     @property
     def hand_over_amount(self) -> Decimal:
-        return self.collected - self.refunded
+        """Collected minus refunded, for the methods whose money the collector holds."""
+        return sum((m.to_hand for m in self.by_method), ZERO)
 
     @property
     def period(self) -> str:

@@ -37,7 +37,7 @@ def _receipt_cells(i: int, r) -> list[str]:
 
 
 def _summary_lines(h) -> list[str]:
-    lines = [f"有效票据 {h.hand_over_count} 张，收款 {money(h.collected)} 元；作废 {len(h.voided)} 张"
+    lines = [f"有效票据 {len(h.standing)} 张，收款 {money(h.collected)} 元；作废 {len(h.voided)} 张"
              f"（{money(h.voided_amount)} 元，不计入）；退费 {len(h.refunds)} 笔 {money(h.refunded)} 元。",
              f"应交款合计：{money(h.hand_over_amount)} 元（大写：{capitals(h.hand_over_amount)}）。"]
     for m in h.marks:
@@ -99,8 +99,9 @@ def render_handover(h, path: Path | str, *, progress: Progress = None, cancelled
         mt = Table(pen, MARGIN, scale_columns(METHOD_COLUMNS, width), size=9.5, header_size=9)
         y = mt.header(y, HEADER_H)
         for m in h.by_method:
-            y = mt.row(y, ROW_H, [m.method, str(m.receipts), money(m.collected), money(m.refunded), money(m.net)])
-        y = mt.row(y, ROW_H, ["合计", str(h.hand_over_count), money(h.collected), money(h.refunded),
+            y = mt.row(y, ROW_H, [m.method, str(m.receipts), money(m.collected), money(m.refunded),
+                                  money(m.to_hand) if m.handed else "不经手"])
+        y = mt.row(y, ROW_H, ["合计", str(len(h.standing)), money(h.collected), money(h.refunded),
                               money(h.hand_over_amount)], bold=True)
         if h.refunds:
             y = room(y - 4 * mm, 12 * mm + HEADER_H + ROW_H * 2)
@@ -151,8 +152,8 @@ def write_handover_xlsx(h, path: Path | str) -> Path:
     for cell in ws[ws.max_row]:
         cell.font = bold
     for m in h.by_method:
-        ws.append([m.method, m.receipts, m.collected, m.refunded, m.net])
-    ws.append(["合计", h.hand_over_count, h.collected, h.refunded, h.hand_over_amount])
+        ws.append([m.method, m.receipts, m.collected, m.refunded, m.to_hand if m.handed else "不经手（直接缴入税务）"])
+    ws.append(["合计", len(h.standing), h.collected, h.refunded, h.hand_over_amount])
     for cell in ws[ws.max_row]:
         cell.font = bold
     ws.append([])

@@ -141,7 +141,8 @@ class HandoverDialog(QDialog):
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
         self.methods.setText("　".join(f"{m.method}：{m.receipts} 张 收 {fmt(m.collected)}"
-                                      + (f" 退 {fmt(m.refunded)}" if m.refunded else "") + f" 应交 {fmt(m.net)}"
+                                      + (f" 退 {fmt(m.refunded)}" if m.refunded else "")
+                                      + (f" 应交 {fmt(m.to_hand)}" if m.handed else "（直接缴入税务，不经手）")
                                       for m in h.by_method) or "本期没有收款")
         self.total.setText(f"应交款：{h.hand_over_count} 张，{fmt(h.hand_over_amount)} 元"
                            f"（作废 {len(h.voided)} 张 {fmt(h.voided_amount)} 元不计入；退费 {len(h.refunds)} 笔"

@@ -14,7 +14,7 @@ import pytest
 from app.domain.money import fmt, from_fen
 from app.ledger import handover as ho
 
-from .conftest import DAY
+from .conftest import DAY, make_id
 
 
 def ledger_sums(lg, operator, day):
@@ -153,3 +153,20 @@ def test_cli_handover(book, tmp_path, capsys):
     assert h.handed_over is not None and h.handed_over.receiver == "刘站长"
     rc = main(["handover", "--db", path, "--operator", "王会计", "--date", "2021-11-31"])
     assert rc == 2 and "日期格式" in capsys.readouterr().err
+
+
+def test_tax_app_payments_are_listed_but_not_handed_over(book):
+    """A resident who paid through the tax bureau's app paid the fund directly: the collector holds no money for
+    it, so the sheet lists and totals it but the amount to hand over leaves it out."""
+    from app.ledger import PayLine
+
+    before = ho.compute(book, "李会计", DAY)
+    h = book.households.add(village="东风村", group="一组").id
+    m = book.members.add(h, name="自缴人", id_number=make_id("19800303", 31), relation="户主").id
+    paid = book.payments.get(book.payments.record(h, [PayLine(m)], method="税务APP", paid_on=DAY,
+                                                  operator="李会计").id)
+    after = ho.compute(book, "李会计", DAY)
+    assert after.collected == before.collected + paid.amount
+    assert (after.hand_over_count, after.hand_over_amount) == (before.hand_over_count, before.hand_over_amount)
+    tax = {t.method: t for t in after.by_method}["税务APP"]
+    assert not tax.handed and tax.collected == paid.amount and tax.to_hand == 0
