@@ -7,7 +7,6 @@ and removed whatever happens; only the finished archive is moved into place."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -37,20 +36,27 @@ def write_sealed(output: str | os.PathLike, inner_name: str, password: str,
         raise ProblemsError(problems)
     target = archive_path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, plain = tempfile.mkstemp(prefix=".~canbao-", suffix=Path(inner_name).suffix, dir=target.parent)
-    os.close(fd)
-    fd, sealed = tempfile.mkstemp(prefix=".~canbao-", suffix=".zip.part", dir=target.parent)
-    os.close(fd)
+    from contextlib import ExitStack
+
+    from ..ledger.files import part_path, pending
+
+    # Both files are parts noted while written (app.ledger.files.pending): the plaintext one holds full ID
+    # numbers, so a killed export must not leave it behind — the next start removes it wherever it was.
+    plain = part_path(target.with_name(f"{target.name}.inner{Path(inner_name).suffix}"))
+    sealed = part_path(target)
     try:
-        build(Path(plain))
-        with pyzipper.AESZipFile(sealed, "w", compression=pyzipper.ZIP_DEFLATED,
-                                 encryption=pyzipper.WZ_AES) as zf:
-            zf.setpassword(password.encode("utf-8"))
-            zf.setencryption(pyzipper.WZ_AES, nbits=256)
-            zf.write(plain, arcname=inner_name)
-        with open(sealed, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(sealed, target)
+        with ExitStack() as noted:
+            noted.enter_context(pending(plain))
+            noted.enter_context(pending(sealed))
+            build(plain)
+            with pyzipper.AESZipFile(sealed, "w", compression=pyzipper.ZIP_DEFLATED,
+                                     encryption=pyzipper.WZ_AES) as zf:
+                zf.setpassword(password.encode("utf-8"))
+                zf.setencryption(pyzipper.WZ_AES, nbits=256)
+                zf.write(plain, arcname=inner_name)
+            with open(sealed, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(sealed, target)
     finally:
         for leftover in (plain, sealed):
             try:

@@ -48,3 +48,29 @@ def test_a_finished_export_leaves_no_note(tmp_path, monkeypatch):
     w.save()
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["台账.xlsx"]
     assert not list((tmp_path / "data").rglob("*.txt"))
+
+
+KILLED_SEALED = """
+import os, sys
+from pathlib import Path
+from app.exchange.sealed import write_sealed
+
+def build(plain):
+    plain.write_bytes(b"full ID numbers in plain text")
+    os.kill(os.getpid(), 9)
+
+write_sealed(sys.argv[1], "台账.xlsx", "a-long-password", build)
+"""
+
+
+def test_a_killed_sealed_export_leaves_no_plaintext_behind_after_the_next_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    proc = subprocess.run([sys.executable, "-c", KILLED_SEALED, str(usb / "台账.zip")], cwd=ROOT,
+                          env={**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert proc.returncode == -9
+    left = sorted(usb.iterdir())
+    assert left and all(p.name.endswith(".part") for p in left)  # nothing that looks finished
+    assert sorted(sweep_pending()) == left
+    assert list(usb.iterdir()) == []
