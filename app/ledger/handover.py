@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from ..domain.money import ZERO, fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
+from .demo_flag import is_demo
 from .models import METHODS, named_rows
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class Handover:
     receipts: tuple[HandoverReceipt, ...]
     refunds: tuple[HandoverRefund, ...]
     marks: tuple[HandoverMark, ...] = field(default=())
+    demo: bool = False  # from a demo ledger: the sheet says 演示数据
 
     @property
     def standing(self) -> tuple[HandoverReceipt, ...]:
@@ -266,7 +268,8 @@ def compute(ledger: "Ledger", operator: str, start, end=None) -> Handover:
     operator, a, b = _range(operator, start, end)
     s = ledger.settings.get()
     receipts, refunds = _collect(ledger, operator, a, b)
-    return Handover(operator, a, b, s.township, s.year, receipts, refunds, _marks(ledger, operator, a, b))
+    return Handover(operator, a, b, s.township, s.year, receipts, refunds, _marks(ledger, operator, a, b),
+                    demo=is_demo(ledger))
 
 
 def operators(ledger: "Ledger") -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from reportlab.lib.units import mm
 
 from ..domain.money import capitals
 from .fonts import FontSet, default_fonts
-from .layout import A4, CancelCheck, Pen, Progress, Table, cn_date, money, new_canvas, scale_columns, tick, \
+from .layout import A4, CancelCheck, Pen, Progress, Table, cn_date, demo_stamp, money, new_canvas, scale_columns, tick, \
     write_atomically
 
 MARGIN = 14 * mm
@@ -56,7 +55,7 @@ def render_handover(h, path: Path | str, *, progress: Progress = None, cancelled
     title = f"参保缴费交款单（日结）　{h.operator}　{h.period}"
 
     def build(tmp: str) -> None:
-        c = new_canvas(tmp, A4, title, fonts)
+        c = new_canvas(tmp, A4, title, fonts, demo_stamp([h]))
         pen = Pen(c, fonts)
         page = [1]
 
@@ -136,6 +135,8 @@ def write_handover_xlsx(h, path: Path | str) -> Path:
     """The same sheet as a workbook: 交款单 (summary and method totals), 票据, 退费. Amounts are numbers
     (Decimal, two decimals) so a clerk can sum them; written to a temporary file and moved into place."""
     from openpyxl import Workbook
+
+    from ..ledger.files import part_path, pending
     from openpyxl.styles import Font
 
     path = Path(path)
@@ -143,7 +144,7 @@ def write_handover_xlsx(h, path: Path | str) -> Path:
     ws = wb.active
     ws.title = "交款单"
     bold = Font(bold=True)
-    ws.append(["参保缴费交款单（日结）"])
+    ws.append(["参保缴费交款单（日结）" + (f"　{demo_stamp([h])}" if h.demo else "")])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["乡镇（街道）", h.township, "操作员（交款人）", h.operator])
     ws.append(["期间", h.period, "参保年度", h.year])
@@ -180,12 +181,12 @@ def write_handover_xlsx(h, path: Path | str) -> Path:
         fs.append([f.receipt_no, f.member_name, str(f.refunded_on), f.amount, f.method, f.reason])
         fs.cell(fs.max_row, 4).number_format = "#,##0.00"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".canbao-", suffix=".xlsx.part", dir=str(path.parent))
-    os.close(fd)
+    tmp = part_path(path)
     try:
-        wb.save(tmp)
-        os.replace(tmp, path)
+        with pending(tmp):  # a killed export's part is removed at the next start (app.ledger.files)
+            wb.save(tmp)
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path

@@ -60,3 +60,16 @@ def test_a_real_ledger_prints_and_exports_without_the_stamp(tmp_path):
         out = render_notices(from_ledger.notices(lg, Selection(), ), tmp_path / "n.pdf")
     assert "演示数据" not in _pdf_text(out)
     assert not any("演示数据" in n for n in openpyxl.load_workbook(tmp_path / "x.xlsx").sheetnames)
+
+
+def test_a_demo_ledgers_handover_sheet_says_demo_data(demo_db, tmp_path):
+    from app.ledger import handover as ho
+    from app.paper.handover import render_handover, write_handover_xlsx
+
+    with open_ledger(demo_db, backup=False) as lg:
+        row = lg.db.execute("SELECT operator, paid_on FROM payments ORDER BY id LIMIT 1").fetchone()
+        h = ho.compute(lg, row[0], row[1])
+    assert h.demo and h.receipts
+    assert all("演示数据" in p for p in _pdf_text(render_handover(h, tmp_path / "h.pdf")).split("\f") if p.strip())
+    first = openpyxl.load_workbook(write_handover_xlsx(h, tmp_path / "h.xlsx")).worksheets[0]
+    assert "演示数据" in str(first["A1"].value)
