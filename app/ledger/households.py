@@ -7,6 +7,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
+from .ids import next_id
 from .models import Change, Household, now_iso, text
 
 if TYPE_CHECKING:
@@ -99,8 +100,9 @@ class Households:
             if number is None:
                 number = self._next_number()
             hid = db.execute(
-                "INSERT INTO households (number, village_id, group_id, address, phone, notes, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [number, vid, gid, address, phone, notes, now, now]).lastrowid
+                "INSERT INTO households (id, number, village_id, group_id, address, phone, notes, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [next_id(db, "households"), number, vid, gid, address, phone, notes, now, now]).lastrowid
             after = {"number": number, "village": village, "group": group, "address": address,
                      "phone": phone, "notes": notes}
             self._l.log("household", hid, "create", None, after, household_id=hid, operator=operator)
