@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass, field
 
 import apsw
 
-from ..ledger.ids import next_id
+from ..ledger.ids import REPLICATED, next_id
+from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
 
 BOOKKEEPING = {"updated_at"}  # set by every edit: a clash there alone is no conflict
@@ -53,23 +55,99 @@ _OPS = {"INSERT": "新增", "UPDATE": "修改", "DELETE": "删除"}
 
 
 class Applier:
-    """Applies changesets from station ``sender`` on the ledger of station ``me`` (inside a transaction)."""
+    """Applies changesets from station ``sender`` to the ledger of station ``me`` (``db``: the ledger's own
+    connection, inside its transaction).
 
-    def __init__(self, conn: apsw.Connection, me: int, sender: int):
-        self.conn, self.me, self.sender = conn, me, sender
+    Each changeset is applied by SQLite's own ``sqlite3changeset_apply`` (``apsw.Changeset.apply``) to an
+    in-memory copy of exactly the rows it touches, as they are in the ledger now — so SQLite decides what is
+    a conflict, and ``_conflict`` what to do about it. A session on that copy records what the apply really
+    changed; that is written into the ledger row by row, in table order (parents first). A row the ledger
+    refuses (a unique ID number or 户编号 taken, a payment's protecting trigger, a missing parent) is not
+    written and is listed as a conflict with its values."""
+
+    def __init__(self, db, me: int, sender: int):
+        self.db, self.me, self.sender = db, me, sender
         self.counts = ApplyCounts()
         self._cols: dict[str, tuple[list[str], list[str]]] = {}
+        self.keep: dict[tuple[str, str], set[str]] = {}  # rows whose clashing columns stay as they are here
+        self.forced: set[tuple[str, str]] = set()  # rows where the township's version is taken whole
 
     def cols(self, table: str) -> tuple[list[str], list[str]]:
         if table not in self._cols:
-            self._cols[table] = table_columns(self.conn, table)
+            self._cols[table] = table_columns(self.db, table)
         return self._cols[table]
 
+    def _key(self, table: str, change) -> list:
+        cols, pks = self.cols(table)
+        values = change.old if change.op in ("UPDATE", "DELETE") else change.new
+        return [values[cols.index(c)] for c in pks]
+
     def apply(self, changeset: bytes) -> None:
-        apsw.Changeset.apply(changeset, self.conn, filter_change=self._seen, conflict=self._conflict)
+        wanted: dict[str, set] = {}
+        for change in apsw.Changeset.iter(changeset):
+            if change.name in REPLICATED and self.cols(change.name)[0]:
+                wanted.setdefault(change.name, set()).add(tuple(self._key(change.name, change)))
+        mem = scratch()
+        try:
+            for table, keys in wanted.items():
+                cols, pks = self.cols(table)
+                create_like(mem, "main", table, cols, pks)
+                where = " AND ".join(f'"{c}" = ?' for c in pks)
+                marks = ", ".join("?" * len(cols))
+                for key in keys:
+                    row = self.db.execute(f'SELECT * FROM "{table}" WHERE {where}', list(key)).fetchone()
+                    if row is not None:
+                        mem.execute(f'INSERT INTO "{table}" VALUES ({marks})', tuple(row))
+            session = apsw.Session(mem, "main")
+            for table in wanted:
+                session.attach(table)
+            apsw.Changeset.apply(changeset, mem, filter_change=self._seen, conflict=self._conflict)
+            effective = session.changeset()
+            session.close()
+            self._write_back(effective)
+        finally:
+            mem.close()
+
+    def _write_back(self, changeset: bytes) -> None:
+        order = {t: i for i, t in enumerate(REPLICATED)}
+        changes = [(c.name, c.op, _tuple(c.old), _tuple(c.new)) for c in apsw.Changeset.iter(changeset)]
+        changes.sort(key=lambda c: (c[1] == "DELETE", order[c[0]] if c[1] != "DELETE" else -order[c[0]]))
+        db = self.db
+        for table, op, old, new in changes:
+            cols, pks = self.cols(table)
+            key = [(old if op != "INSERT" else new)[cols.index(c)] for c in pks]
+            where = " AND ".join(f'"{c}" = ?' for c in pks)
+            db.execute("SAVEPOINT sync_row")
+            try:
+                if op == "INSERT":
+                    db.execute(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})',
+                               list(new))
+                elif op == "UPDATE":
+                    row_key = (table, pk_json(key))
+                    keep = self.keep.get(row_key, set())
+                    later = row_key not in self.forced  # otherwise the later edit time stands on both sides
+                    sets = [(c, v) for c, o, v in zip(cols, old, new) if v is not apsw.no_change and c not in pks
+                            and c not in keep
+                            and not (later and c in BOOKKEEPING and o is not apsw.no_change and o is not None
+                                     and v is not None and o > v)]
+                    if sets:
+                        db.execute(f'UPDATE "{table}" SET {", ".join(f"{c} = ?" for c, _ in sets)} WHERE {where}',
+                                   [v for _, v in sets] + key)
+                else:
+                    db.execute(f'DELETE FROM "{table}" WHERE {where}', key)
+                db.execute("RELEASE sync_row")
+            except sqlite3.IntegrityError as exc:
+                db.execute("ROLLBACK TO sync_row")
+                db.execute("RELEASE sync_row")
+                if table == "sync_conflicts" and "sync_conflicts.key" in str(exc):
+                    continue  # the same clash, found here too: listed once
+                row = _row(cols, new if op != "DELETE" else old)
+                self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None, _refused(table, exc)))
 
     # -- callbacks (they copy what they need: a TableChange is only valid inside the callback)
     def _seen(self, change) -> bool:
+        if change.name not in REPLICATED or not self.cols(change.name)[0]:
+            return False  # a table this ledger does not have (or does not exchange)
         cols, pks = self.cols(change.name)
         key_values = change.old if change.op in ("UPDATE", "DELETE") else change.new
         pk = [key_values[cols.index(c)] for c in pks]
@@ -129,7 +207,28 @@ class Applier:
             "两处修改", table, pk, names, mine, theirs, base,
             "两处都修改了：" + "、".join(names) + ("；已按乡镇的版本更新，待专干确认" if township_decides
                                             else "；本台账的版本暂时保留，待专干处理")))
-        return apsw.SQLITE_CHANGESET_REPLACE if township_decides else apsw.SQLITE_CHANGESET_OMIT
+        # the other columns of the change are taken either way; the clashing ones (and the edit time) are the
+        # township's: taken on a station, kept on the township
+        if township_decides:
+            self.forced.add((table, pk_json(pk)))
+        else:
+            self.keep[(table, pk_json(pk))] = set(names) | BOOKKEEPING
+        return apsw.SQLITE_CHANGESET_REPLACE
+
+
+def _tuple(values):
+    return None if values is None else tuple(values)
+
+
+def _refused(table: str, exc: Exception) -> str:
+    text = str(exc)
+    if "members.id_number" in text:
+        return "身份证号已被本台账另一人使用（可能是重复参保），该人员未写入"
+    if "households.number" in text:
+        return "户编号已被本台账另一户使用，该户未写入"
+    if "FOREIGN KEY" in text:
+        return f"引用了本台账没有的记录，未写入（{table}）"
+    return f"本台账拒绝写入（{text}）"
 
 
 def _row(cols, values) -> dict | None:

@@ -20,6 +20,7 @@ packet gives a Chinese message (``ApplyResult.problems``, with the file as place
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -29,7 +30,6 @@ import apsw
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
 from . import applying, outbox, packet_file
-from .apsw_open import open_ledger_apsw
 from .capture import ensure_capture
 
 if TYPE_CHECKING:
@@ -126,78 +126,62 @@ def _station_number(ledger: "Ledger", to_station) -> int:
     return st.number
 
 
-def _secret(conn) -> bytes:
-    row = conn.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()
+def _secret(db) -> bytes:
+    row = db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()
     if row is None:
         raise ProblemsError([Problem("台账", "台账没有交换密钥（sync_key），请升级后重新打开台账")])
     return bytes(row[0])
 
 
-def _open(ledger: "Ledger") -> apsw.Connection:
-    return open_ledger_apsw(ledger.path)
-
-
-def _peer(conn, station: int) -> tuple[int, int, int, int]:
-    row = conn.execute("SELECT acked_seq, applied_seq, packets_out, packets_in FROM sync_peers WHERE station = ?",
-                       (station,)).fetchone()
+def _peer(db, station: int) -> tuple[int, int, int, int]:
+    row = db.execute("SELECT acked_seq, applied_seq, packets_out, packets_in FROM sync_peers WHERE station = ?",
+                     (station,)).fetchone()
     if row is None:
-        conn.execute("INSERT INTO sync_peers (station) VALUES (?)", (station,))
+        db.execute("INSERT INTO sync_peers (station) VALUES (?)", (station,))
         return 0, 0, 0, 0
     return tuple(row)
 
 
 # ------------------------------------------------------------------------------------------- write
 def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None = None) -> PacketSummary:
-    """Write the packet for ``to_station`` into ``path`` (a folder: the file is named there). Raises
-    ``ProblemsError`` (Chinese) when it cannot."""
-    if ledger.damage:
-        from ..ledger.db import LedgerDamaged
-
-        raise LedgerDamaged(ledger.path, ledger.damage)
+    """Write the packet for ``to_station`` into ``path`` (a folder: the file is named there,
+    ``<本站代码>-to-<站号>-<包号>.canbao-packet``). Raises ``ProblemsError`` (Chinese) when it cannot. The
+    file is written before the transaction commits: if the commit fails the file is there but the ledger
+    does not count it as sent — harmless, the next packet carries the same entries again."""
     me = _me(ledger)
     dest = _station_number(ledger, to_station)
     if dest == me.number:
         raise ProblemsError([Problem("站点", "不能给本站自己写交换包")])
     if me.number != 0 and dest != 0:
         raise ProblemsError([Problem("站点", "村（网格）站只与乡镇交换数据：请写给乡镇（站点 0）")])
-    conn = _open(ledger)
-    try:
-        outbox.attach_scratch(conn)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            ensure_capture(conn)
-            now = now_iso()
-            _seq, new_changes = outbox.take_changes(conn, me.number, now)
-            acked, applied, packets_out, _ = _peer(conn, dest)
-            entries = outbox.entries_for(conn, dest, acked)
-            through = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
-            packet_no = packets_out + 1
-            township = me.township_code
-            header = {"township": township, "from": me.number, "from_code": me.code, "to": dest,
-                      "packet_no": packet_no, "from_seq": acked, "through_seq": through, "applied": applied,
-                      "created_at": now}
-            files = [({"name": f"{seq:012d}.{d}.changeset", "seq": seq, "dest": d, "changes": n}, blob)
-                     for seq, d, n, blob in entries]
-            target = Path(path)
-            if target.is_dir():
-                target = target / f"{me.code}-to-{dest:03d}-{packet_no:05d}{packet_file.SUFFIX}"
-            data = packet_file.write(target, _secret(conn), header, files)
-            conn.execute("UPDATE sync_peers SET packets_out = ?, last_out_at = ? WHERE station = ?",
-                         (packet_no, now, dest))
-            conn.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, sha256, at,"
-                         " operator) VALUES ('发出', ?, ?, ?, ?, ?, ?, ?)",
-                         (dest, packet_no, through, sum(n for _, _, n, _ in entries),
-                          hashlib.sha256(data).hexdigest(), now, ledger.operator))
-            conn.execute("COMMIT")
-        except BaseException:
-            if not conn.getautocommit():
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        outbox.detach_scratch(conn)
-        conn.close()
+    with ledger.transaction() as db:
+        ensure_capture(db)
+        now = now_iso()
+        _seq, new_changes = outbox.take_changes(db, me.number, now)
+        if progress:
+            progress(1, 3)
+        acked, applied, packets_out, _ = _peer(db, dest)
+        entries = outbox.entries_for(db, dest, acked)
+        through = db.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
+        packet_no = packets_out + 1
+        header = {"township": me.township_code, "from": me.number, "from_code": me.code, "to": dest,
+                  "packet_no": packet_no, "from_seq": acked, "through_seq": through, "applied": applied,
+                  "created_at": now}
+        files = [({"name": f"{seq:012d}.{d}.changeset", "seq": seq, "dest": d, "changes": n}, bytes(blob))
+                 for seq, d, n, blob in entries]
+        target = Path(path)
+        if target.is_dir():
+            target = target / f"{me.code}-to-{dest:03d}-{packet_no:05d}{packet_file.SUFFIX}"
+        if progress:
+            progress(2, 3)
+        data = packet_file.write(target, _secret(db), header, files)
+        db.execute("UPDATE sync_peers SET packets_out = ?, last_out_at = ? WHERE station = ?", (packet_no, now, dest))
+        db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, sha256, at,"
+                   " operator) VALUES ('发出', ?, ?, ?, ?, ?, ?, ?)",
+                   (dest, packet_no, through, sum(n for _, _, n, _ in entries), hashlib.sha256(data).hexdigest(),
+                    now, ledger.operator))
     if progress:
-        progress(1, 1)
+        progress(3, 3)
     return PacketSummary(path=target, sender=me.number, receiver=dest, packet_no=packet_no, through_seq=through,
                          entries=len(entries), changes=sum(n for _, _, n, _ in entries), new_changes=new_changes,
                          size=len(data))
@@ -206,7 +190,7 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
 # ------------------------------------------------------------------------------------------- read
 def preview_packet(ledger: "Ledger", path) -> PacketPreview:
     """What ``apply_packet`` would do: counts per table and kind of change, the conflicts it would list, and
-    every problem — found by applying it inside a transaction that is rolled back."""
+    every problem — found by applying it inside a transaction that is then rolled back."""
     res = _apply(ledger, path, None, dry_run=True)
     header = res.get("header", {})
     return PacketPreview(path=Path(path), sender=header.get("from", -1), sender_code=header.get("from_code", ""),
@@ -227,82 +211,74 @@ def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> Ap
                        problems=tuple(res.get("problems", ())))
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a preview back."""
+
+
 def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) -> dict:
     where = str(path)
     try:
-        if ledger.damage:
-            return {"problems": [Problem(str(ledger.path), "台账文件已损坏，不能导入交换包")]}
         me = _me(ledger)
-        conn = _open(ledger)
+        packet = packet_file.read(path, _secret(ledger.db))
     except ProblemsError as exc:
         return {"problems": list(exc.problems)}
+    h = packet.header
+    out: dict = {"header": h}
+    problems = []
+    if h.get("township") != me.township_code:
+        problems.append(Problem(where, f"交换包属于乡镇 {h.get('township')}，本台账属于 {me.township_code}，未导入"))
+    if h.get("to") != me.number:
+        problems.append(Problem(where, f"这个交换包是发给站点 {h.get('to')} 的，本台账是站点 {me.number}（{me.code}），未导入"))
+    if h.get("from") == me.number:
+        problems.append(Problem(where, "这是本站自己发出的交换包，未导入"))
+    if problems:
+        out["problems"] = problems
+        return out
+    sender = int(h["from"])
     try:
-        try:
-            packet = packet_file.read(path, _secret(conn))
-        except ProblemsError as exc:
-            return {"problems": list(exc.problems)}
-        h = packet.header
-        out: dict = {"header": h}
-        problems = []
-        if h.get("to") != me.number:
-            problems.append(Problem(where, f"这个交换包是发给站点 {h.get('to')} 的，本台账是站点 {me.number}（{me.code}），未导入"))
-        if h.get("from") == me.number:
-            problems.append(Problem(where, "这是本站自己发出的交换包，未导入"))
-        if h.get("township") != me.township_code:
-            problems.append(Problem(where, f"交换包属于乡镇 {h.get('township')}，本台账属于 {me.township_code}，未导入"))
-        if problems:
-            out["problems"] = problems
-            return out
-        sender = int(h["from"])
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            ensure_capture(conn)
+        with ledger.transaction() as db:
+            ensure_capture(db)
             now = now_iso()
-            acked, applied, _, packets_in = _peer(conn, sender)
+            _acked, applied, _, packets_in = _peer(db, sender)
             if int(h.get("from_seq", 0)) > applied:
-                conn.execute("ROLLBACK")
                 out["problems"] = [Problem(where, f"缺少站点 {sender} 更早的交换包（本台账已导入到第 {applied} 批，"
                                                   f"这个包从第 {int(h['from_seq']) + 1} 批开始），未导入；"
-                                                  "请导入更早的包，或请对方重新生成")]
-                return out
+                                                  "请先导入更早的包，或请对方重新生成")]
+                raise _DryRun
             todo = [(m, b) for m, b in packet.entries if m["seq"] > applied]
             out["skipped"] = len(packet.entries) - len(todo)
-            applier = applying.Applier(conn, me.number, sender)
-            conn.execute("INSERT INTO sync_applying (since) VALUES (?)", (now,))
-            for i, (meta, blob) in enumerate(todo):
+            applier = applying.Applier(db, me.number, sender)
+            db.execute("INSERT INTO sync_applying (since) VALUES (?)", (now,))
+            for i, (_meta, blob) in enumerate(todo):
                 applier.apply(blob)
                 if progress:
                     progress(i + 1, len(todo))
-            conn.execute("DELETE FROM sync_applying")
-            applying.merge_into_base(conn, applier.counts.touched)
+            db.execute("DELETE FROM sync_applying")
+            applying.merge_into_base(db, applier.counts.touched)
             clashes = list(applier.counts.clashes)
             items = [new for _, new in applier.counts.touched.get("payment_items", [])]
-            clashes += applying.double_payments(conn, me.number, items, now)
-            new_conflicts = applying.record_clashes(conn, me.number, sender, clashes, now)
-            # the packet holds every entry for this station in (from_seq, through_seq]: now all of them are here
+            clashes += applying.double_payments(db, me.number, items, now)
+            new_conflicts = applying.record_clashes(db, me.number, sender, clashes, now)
+            # the packet holds every entry for this station in (from_seq, through_seq]: all of them are here now
             through = max(applied, int(h.get("through_seq", 0)))
             packet_no = int(h.get("packet_no", 0))
             if packet_no > packets_in:  # the newest packet's acknowledgement counts (a restored ledger may go back)
-                conn.execute("UPDATE sync_peers SET acked_seq = ?, packets_in = ? WHERE station = ?",
-                             (int(h.get("applied", 0)), packet_no, sender))
-            conn.execute("UPDATE sync_peers SET applied_seq = ?, last_in_at = ? WHERE station = ?",
-                         (through, now, sender))
-            conn.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, conflicts,"
-                         " sha256, at, operator) VALUES ('导入', ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (sender, int(h.get("packet_no", 0)), through, sum(applier.counts.applied.values()),
-                          new_conflicts, h.get("sig", ""), now, ledger.operator))
+                db.execute("UPDATE sync_peers SET acked_seq = ?, packets_in = ? WHERE station = ?",
+                           (int(h.get("applied", 0)), packet_no, sender))
+            db.execute("UPDATE sync_peers SET applied_seq = ?, last_in_at = ? WHERE station = ?", (through, now, sender))
+            db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, conflicts,"
+                       " sha256, at, operator) VALUES ('导入', ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (sender, packet_no, through, sum(applier.counts.applied.values()), new_conflicts,
+                        h.get("sig", ""), now, ledger.operator))
             out.update(applied=len(todo), counts=dict(applier.counts.applied), new_conflicts=new_conflicts,
                        conflicts=[c.message for c in clashes])
-            conn.execute("ROLLBACK" if dry_run else "COMMIT")
-        except BaseException:
-            if not conn.getautocommit():
-                conn.execute("ROLLBACK")
-            raise
-        return out
-    except apsw.Error as exc:
-        return {"problems": [Problem(where, f"交换包无法导入（{exc}），本台账未作任何改动")]}
-    finally:
-        conn.close()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except (apsw.Error, sqlite3.DatabaseError) as exc:
+        return {"header": h, "problems": [Problem(where, f"交换包无法导入（{exc}），本台账未作任何改动")]}
+    return out
 
 
 def peers(ledger: "Ledger") -> list[PeerState]:
