@@ -1,0 +1,150 @@
+"""Exchange-packet benchmark (not a test): a township ledger of ``--people`` (500,000 = 40 stations × 12,500)
+and one station keeping ``--station-people`` of them; the station does a day of typical work, writes its
+packet, the township previews and applies it, and writes its packet back.
+
+    .venv/bin/python bench/sync_bench.py --people 500000 --folder /tmp/syncbench
+    .venv/bin/python bench/sync_bench.py --people 20000 --station-people 5000 --folder /tmp/syncsmall
+
+The demo ledger (``canbao demo``) is built once into ``<folder>/seed.db`` and copied for the township and the
+station (as a split copies it: same ids, same packet key). Figures: packet size, time to write, to preview
+and to apply; the township's packet back. Numbers go into the README's "Measured" table."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import time
+from pathlib import Path
+
+from app.domain.problems import ProblemsError
+from app.ledger import PayLine, open_ledger, stations
+from app.ledger.demo import build_demo_ledger
+from app.ledger.operators import sign_in
+from app.sync import packets
+
+PIN = "8642"
+CODE = "220112"
+
+
+def _open(path: Path):
+    lg = open_ledger(path, backup=False)
+    sign_in(lg, "基准测试员", PIN)
+    return lg
+
+
+def _prepare(folder: Path, people: int, station_people: int):
+    seed = folder / "seed.db"
+    if not seed.exists():
+        t = time.perf_counter()
+        build_demo_ledger(seed, people=people, seed=1)
+        print(f"demo ledger, {people:,} people: {time.perf_counter() - t:.1f} s")
+    for name in ("township.db", "station.db"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(folder / name) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(seed, folder / name)
+    township = _open(folder / "township.db")
+    villages = [r[0] for r in township.db.execute(
+        "SELECT v.name FROM villages v JOIN households h ON h.village_id = v.id GROUP BY v.id ORDER BY v.id")]
+    stations.set_up(township, code=f"{CODE}-000", name="乡镇", kind="乡镇")
+    for n, v in enumerate(villages[:40], start=1):
+        stations.record(township, code=f"{CODE}-{n:03d}", name=v, kind="村", parent=f"{CODE}-000", village=v)
+    packets.start_station(township)
+    station = _open(folder / "station.db")
+    stations.record(station, code=f"{CODE}-000", name="乡镇", kind="乡镇")
+    stations.set_up(station, code=f"{CODE}-001", name=villages[0], kind="村", parent=f"{CODE}-000", village=villages[0])
+    packets.start_station(station)
+    # the station's people: whole villages from the first, up to station_people
+    keep, total = [], 0
+    for vid, n in station.db.execute("SELECT h.village_id, count(*) FROM members m JOIN households h"
+                                     " ON h.id = m.household_id GROUP BY h.village_id ORDER BY h.village_id"):
+        if total >= station_people:
+            break
+        keep.append(vid)
+        total += n
+    return township, station, keep, total
+
+
+def _day(station, villages: list[int], rng: random.Random, pays: int, edits: int, new_households: int,
+         voids: int, refunds: int) -> dict:
+    """A day of typical work at a village station."""
+    marks = ",".join("?" * len(villages))
+    unpaid = station.db.execute(
+        f"SELECT m.household_id, m.id FROM members m JOIN households h ON h.id = m.household_id"
+        f" WHERE h.village_id IN ({marks}) AND m.status = '本地参保'"
+        f" AND NOT EXISTS (SELECT 1 FROM standing_items s WHERE s.member_id = m.id) LIMIT 5000", villages).fetchall()
+    people = station.db.execute(f"SELECT m.id FROM members m JOIN households h ON h.id = m.household_id"
+                                f" WHERE h.village_id IN ({marks}) LIMIT 20000", villages).fetchall()
+    day = station.db.execute("SELECT max(paid_on) FROM payments").fetchone()[0] or "2024-10-08"
+    village = station.db.execute("SELECT name FROM villages WHERE id = ?", [villages[0]]).fetchone()[0]
+    group = station.db.execute("SELECT name FROM village_groups WHERE village_id = ? LIMIT 1",
+                               [villages[0]]).fetchone()[0]
+    done = {"payments": 0, "edits": 0, "households": 0, "voids": 0, "refunds": 0}
+    rng.shuffle(unpaid)
+    paid = []
+    for h, m in unpaid:
+        if done["payments"] >= pays:
+            break
+        try:
+            paid.append(station.payments.record(h, [PayLine(m)], method="现金", paid_on=day).id)
+            done["payments"] += 1
+        except ProblemsError:
+            continue
+    for (m,) in rng.sample(people, min(edits, len(people))):
+        station.members.update(m, notes=f"入户核实 {rng.randint(1, 999)}")
+        done["edits"] += 1
+    for k in range(new_households):
+        with station.transaction():
+            h = station.households.add(village=village, group=group, address=f"新户{k}").id
+            for j, rel in enumerate(("户主", "配偶", "子")):
+                station.members.add(h, name=f"新户{k}人{j}", id_type="无", birth_date=f"19{70 + j * 10}-01-15",
+                                    sex="女" if j == 1 else "男", relation=rel)
+        done["households"] += 1
+    for pid in paid[:voids]:
+        station.payments.void(pid, "收错了")
+        done["voids"] += 1
+    return done
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--people", type=int, default=500_000)
+    ap.add_argument("--station-people", type=int, default=12_500)
+    ap.add_argument("--folder", type=Path, default=Path("/tmp/syncbench"))
+    ap.add_argument("--payments", type=int, default=300)
+    ap.add_argument("--edits", type=int, default=60)
+    ap.add_argument("--new-households", type=int, default=10)
+    ap.add_argument("--voids", type=int, default=5)
+    args = ap.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    (args.folder / "post").mkdir(exist_ok=True)
+    township, station, villages, people = _prepare(args.folder, args.people, args.station_people)
+    t = time.perf_counter()
+    done = _day(station, villages, random.Random(1), args.payments, args.edits, args.new_households, args.voids, 3)
+    print(f"station's day ({people:,} people in {len(villages)} villages): {done} in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    s = packets.write_packet(station, 0, args.folder / "post")
+    write_s = time.perf_counter() - t
+    print(f"write packet: {s.changes:,} row changes, {s.size / 1024:.1f} KiB, {write_s:.2f} s")
+    t = time.perf_counter()
+    pv = packets.preview_packet(township, s.path)
+    print(f"preview at the township ({args.people:,} people): {time.perf_counter() - t:.2f} s, ok={pv.ok},"
+          f" conflicts={len(pv.conflicts)}")
+    t = time.perf_counter()
+    r = packets.apply_packet(township, s.path)
+    apply_s = time.perf_counter() - t
+    print(f"apply at the township: {apply_s:.2f} s, ok={r.ok}, {sum(r.counts.values()):,} changes,"
+          f" new conflicts={r.new_conflicts}")
+    t = time.perf_counter()
+    back = packets.write_packet(township, 1, args.folder / "post")
+    print(f"township's packet back: {back.changes} changes, {back.size / 1024:.1f} KiB,"
+          f" {time.perf_counter() - t:.2f} s")
+    t = time.perf_counter()
+    rb = packets.apply_packet(station, back.path)
+    print(f"apply at the station: {time.perf_counter() - t:.2f} s, ok={rb.ok}")
+    township.close()
+    station.close()
+
+
+if __name__ == "__main__":
+    main()
