@@ -3,7 +3,6 @@ backup made after the window is up, and search paging on a larger ledger."""
 
 from __future__ import annotations
 
-
 from app.ui.app import Shell
 from app.ui.household_model import COLUMNS, MemberListModel
 from app.ui.queries import MemberFilter
