@@ -13,7 +13,7 @@ KIND_HELP = "乡镇 / 村 / 网格"
 
 def register(sub) -> None:
     st = sub.add_parser("station", help="站点：本台账是哪个站点、乡镇的站点清单、拆分村台账",
-                        description="站点：每本台账属于一个站点（乡镇本级 000，村或网格 001–999）。"
+                        description="站点：每本台账属于一个站点（乡镇本级 000，村或网格 001–999）。\n"
                                     "票据号带站点代码，全乡镇不重号。乡镇台账可把一个村拆分为它自己的台账。",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="例：canbao station setup --code 220112-000 --name 双阳镇 --kind 乡镇\n"
@@ -41,10 +41,10 @@ def register(sub) -> None:
         p.set_defaults(func=cmd_setup if name == "setup" else cmd_add)
 
     p = ss.add_parser("split", parents=[db], help="把一个村拆分为它自己的台账（给村里一台电脑）",
-                      description="把一个村从乡镇台账中拆分出来，写成一本新台账：该村的户、人员、类别、状态、"
-                                  "缴费和票据、认定后补付、操作日志，以及政策、设置和操作员；新台账的站点为该村，"
-                                  "分配新的站点编号。乡镇台账登记这个新站点，其余不变。新文件要么完整写成，"
-                                  "要么不留下。",
+                      description="把一个村从乡镇台账中拆分出来，写成一本新台账：该村的户、人员、类别、\n"
+                                  "状态、缴费和票据、认定后补付、操作日志，以及政策、设置和操作员；\n"
+                                  "新台账的站点为该村，分配新的站点编号。乡镇台账登记这个新站点，其余不变。\n"
+                                  "新文件要么完整写成，要么不留下。",
                       formatter_class=argparse.RawDescriptionHelpFormatter,
                       epilog="例：canbao station split --village 东风村 --out E:\\东风村.canbao.db")
     p.add_argument("--village", required=True, metavar="村", help="要拆分的村（社区）名称")
