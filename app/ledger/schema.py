@@ -447,3 +447,12 @@ def migrate(db: Database) -> None:
 
 def schema_version(db: Database) -> list[str]:
     return [m.name for m in MIGRATIONS.applied(db)]
+
+# ---------------------------------------------------------------- sync engineer's block (0085–0089)
+@MIGRATIONS(name="0085_sync")
+def _m0085_sync(db: Database) -> None:
+    """Exchange packets (app.sync): what changed since the last packet (sync_base, kept by triggers), the
+    outbox, each other station's progress, the conflicts found, and the township's packet key."""
+    from ..sync.capture import migrate_0085
+
+    migrate_0085(db)
