@@ -62,7 +62,7 @@ def test_the_split_ledger_agrees_with_the_township_on_its_village(tmp_path, demo
         assert got == want  # every member's state, due, paid and status, by the one read model
         assert {no for (no,) in v.db.execute("SELECT receipt_no FROM payments")} >= receipts
         s = v.settings.get()
-        assert (s.policy_id, s.year) == (town_policy, town_year) and [x.name for x in s.villages][0] == village
+        assert (s.policy_id, s.year) == (town_policy, town_year) and village in [x.name for x in s.villages]
         assert v.check() == []
         assert out.counts["members"] == len(members) + out.carried_along
         assert v.audit.recent(1)[0].action == "split"
@@ -113,3 +113,38 @@ def test_refused_and_cancelled_splits_leave_nothing(ledger, tmp_path):
         split_village(ledger, "东风村", tmp_path / "b.db")
     out = split_village(ledger, "红旗社区", tmp_path / "b.db")
     assert out.station.number == 2
+
+
+def test_after_a_split_packets_go_both_ways(ledger, ids, tmp_path):
+    """The split ledger joins the exchange where the township's outbox is: the first packets apply cleanly,
+    nothing copied comes back as a change, and each side gets the other's new work."""
+    packets = pytest.importorskip("app.sync.packets")
+    stations.set_up(ledger, code=f"{TOWN}-000", name="测试镇", kind="乡镇")
+    east = ledger.households.add(village="东风村", group="一组").id
+    head = ledger.members.add(east, name="张三", id_number=ids("19600501"), relation="户主").id
+    ledger.payments.record(east, [PayLine(head)], method="现金", paid_on="2024-10-08")
+    red = ledger.households.add(village="红旗社区").id
+    ledger.members.add(red, name="李四", id_number=ids("19700101"), relation="户主")
+    stations.record(ledger, code=f"{TOWN}-005", name="红旗社区", kind="村", parent=f"{TOWN}-000", village="红旗社区")
+    packets.write_packet(ledger, 5, tmp_path)  # the township has exchanged before: its outbox is under way
+    ledger.members.update(head, notes="拆分前的修改")  # and has changes not yet in a packet
+    out = split_village(ledger, "东风村", tmp_path / "east.db")
+    with open_ledger(out.path, backup=False) as v:
+        log_in(v, "王会计")
+        first = packets.write_packet(v, 0, tmp_path)
+        assert first.new_changes <= 1  # at most the split's own audit entry: nothing copied is "new"
+        son = v.members.add(east, name="张小", id_number=ids("19900101"), relation="子").id
+        up = packets.write_packet(v, 0, tmp_path)
+        for p in (first, up):
+            res = packets.apply_packet(ledger, p.path)
+            assert res.ok, res.problems
+        assert ledger.members.get(son).name == "张小"
+        ledger.members.update(head, phone="13900000000")
+        ledger.members.update(ledger.members.of_household(red)[0].id, phone="13900000001")
+        down = packets.write_packet(ledger, out.station.number, tmp_path)
+        assert (down.entries, down.changes) == (1, 2)  # the two new edits of its village, none of the history
+        res = packets.apply_packet(v, down.path)
+        assert res.ok and res.new_conflicts == 0, (res.problems, res.conflicts)
+        assert v.members.get(head).phone == "13900000000"
+        assert v.db.execute("SELECT count(*) FROM members WHERE name = '李四'").fetchone()[0] == 0  # not routed
+        assert v.check() == [] and ledger.check() == []
