@@ -120,9 +120,10 @@ def _chain(ledger, out, cancel) -> None:
 
 def _receipt_sequences(ledger, out, cancel) -> None:
     """票据号连续"""
-    from .stations import SEQ_SPAN, known, receipt_number, station_of_seq
+    from .stations import SEQ_SPAN, known, receipt_number, seq_base, station_of_seq
 
     db = ledger.db
+    base = seq_base(db)
     counters = dict(db.execute("SELECT year, last_seq FROM receipt_counters"))
     used: dict[int, set[int]] = {}
     for year, seq in db.execute("SELECT year, seq FROM payments UNION ALL SELECT year, seq FROM receipts_dropped"):
@@ -131,10 +132,10 @@ def _receipt_sequences(ledger, out, cancel) -> None:
         # the numbers this ledger issues: the range its counter is in (other stations' receipts it holds,
         # from packets or a split, are theirs to number)
         last = counters.get(year)
-        low = ((last or 1) - 1) // SEQ_SPAN * SEQ_SPAN
+        low = base if last is None or last > base else (last - 1) // SEQ_SPAN * SEQ_SPAN
         seqs = {s for s in used.get(year, set()) if low < s <= low + SEQ_SPAN}
         top = max(seqs, default=0)
-        if last is None or last < top:
+        if (last is None and seqs) or (last is not None and last < top):
             out.append(Problem(f"receipt_counters#{year}", f"{year} 年票据计数器 {last} 小于已用最大序号 {top}，可能重用票据号"))
         missing = [s for s in range(low + 1, (last or 0) + 1) if s not in seqs]
         if missing:

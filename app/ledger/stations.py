@@ -252,3 +252,13 @@ def _write(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str, vi
         ledger.log("station", number, "update", {"name": old.name, "kind": old.kind, "parent": old.parent,
                                                  "village": old.village}, fields)
     return new
+
+
+def by_village(db) -> tuple[dict[str, Station], Station | None]:
+    """Which station keeps each village (a 村 station before a 网格 one), and the station for every other row
+    (this ledger's own): the 站点 column of the township's exports."""
+    keep: dict[str, Station] = {}
+    for s in sorted(known(db), key=lambda s: (s.kind != VILLAGE, s.number)):
+        if s.village and s.village not in keep:
+            keep[s.village] = s
+    return keep, current(db)

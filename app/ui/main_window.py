@@ -188,6 +188,8 @@ class MainWindow(WindowLayout, QMainWindow):
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
+        self.a_stations = act("站点", self.open_stations, name="stationsAction")  # app.ui.station_dialog
+        self.a_stations.setToolTip("站点：本台账是哪个站点、乡镇的站点清单、拆分村台账、交换包")
         self.a_rollover = act("结转新年度", self.open_rollover)
         self.a_switch = act("切换台账", self.switch_ledger.emit)
 
@@ -492,12 +494,21 @@ class MainWindow(WindowLayout, QMainWindow):
         self._keep(d)
         return d
 
+    def open_stations(self):
+        from .station_dialog import StationDialog
+
+        d = StationDialog(self.ledger, self)
+        d.changed.connect(lambda: self.after_change(None))
+        self._keep(d)
+        return d
+
     def open_settings(self):
         from .settings import Preferences, SettingsDialog
 
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
         d.restore_requested.connect(self.restore_requested.emit)
+        d.stations_requested.connect(self.open_stations)
         self._keep(d)
         return d
 

@@ -199,6 +199,7 @@ class SettingsDialog(QDialog):
     """操作员、政策、备份文件夹、打印机默认值、大字体。Saving applies at once; errors are shown in the dialog."""
 
     restore_requested = Signal(str, str, object)  # BackupPanel's, for the shell (it closes the ledger first)
+    stations_requested = Signal()  # 站点… (app.ui.station_dialog, opened by the main window)
 
     def __init__(self, prefs: Preferences, ledger=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -223,6 +224,10 @@ class SettingsDialog(QDialog):
             self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
             form.addRow("台账操作员：", self.operators)
             form.addRow("本年度政策：", self.policy)
+            stations_button = QPushButton("站点（本台账的站点、拆分村台账）…")
+            stations_button.setObjectName("stationsButton")
+            stations_button.clicked.connect(self.stations_requested.emit)
+            form.addRow("站点：", stations_button)
         self.backup_dir = QLineEdit(prefs.backup_dir)
         self.backup_dir.setPlaceholderText("另存一份到此文件夹（如U盘）；每次打开台账自动备份到台账旁的「备份」文件夹")
         form.addRow("备份文件夹：", path_row(self.backup_dir, self._choose_backup))
