@@ -21,7 +21,7 @@ def register(sub) -> None:
     ls = verbs.add_parser("list", help="列出冲突", description="列出冲突和双方版本（证件号、电话打码）")
     ls.add_argument("--all", action="store_true", help="连同已处理的")
     rs = verbs.add_parser("resolve", help="处理一个冲突", description="选择采用哪一方的版本（专干或管理员）")
-    rs.add_argument("id", type=int, metavar="冲突编号")
+    rs.add_argument("id", type=int, metavar="冲突编号", help="conflicts list 列出的编号（# 后面的数字）")
     rs.add_argument("--choose", required=True, metavar="a|b|站点编号",
                     help="采用哪一方：a（发现冲突的台账）、b（交换包的发出站），或直接写站点编号")
     rs.add_argument("--note", default="", metavar="说明", help="处理说明（重复缴费必须写明）")

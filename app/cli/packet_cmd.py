@@ -23,9 +23,9 @@ def register(sub) -> None:
     w.add_argument("--to", required=True, metavar="站点", help="对方站点：编号（乡镇为 0）或站点代码，如 220112-003")
     w.add_argument("-o", "--output", required=True, metavar="文件或文件夹", help="写到这个文件，或这个文件夹（自动命名）")
     pv = verbs.add_parser("preview", help="预览交换包（不写入台账）", description="列出交换包会带来的改动和冲突，台账不作改动")
-    pv.add_argument("packet", metavar="交换包文件")
+    pv.add_argument("packet", metavar="交换包文件", help="要预览的交换包（.canbao-packet）")
     a = verbs.add_parser("apply", help="导入交换包", description="导入交换包（一次完成；有问题则台账不作任何改动）")
-    a.add_argument("packet", metavar="交换包文件")
+    a.add_argument("packet", metavar="交换包文件", help="要导入的交换包（.canbao-packet）")
     for x in (w, pv, a):
         x.add_argument("--db", metavar="台账文件", help=DB_HELP)
         x.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)

@@ -283,12 +283,15 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
 
 def peers(ledger: "Ledger") -> list[PeerState]:
     """Each other station this ledger has exchanged packets with."""
-    rows = ledger.db.execute(
-        "SELECT station, acked_seq, applied_seq, packets_out, packets_in, last_out_at, last_in_at,"
-        " (SELECT count(DISTINCT seq) FROM sync_outbox o WHERE o.seq > p.acked_seq AND o.dest IN (p.station, -1))"
-        " FROM sync_peers p ORDER BY station").fetchall()
-    return [PeerState(station=r[0], acked_seq=r[1], applied_seq=r[2], unacked_entries=r[7], packets_out=r[3],
-                      packets_in=r[4], last_out_at=r[5], last_in_at=r[6]) for r in rows]
+    from ..ledger.models import named_rows
+
+    rows = named_rows(ledger.db,
+                      "SELECT station, acked_seq, applied_seq, packets_out, packets_in, last_out_at, last_in_at,"
+                      " (SELECT count(DISTINCT seq) FROM sync_outbox o WHERE o.seq > p.acked_seq"
+                      "  AND o.dest IN (p.station, -1)) AS unacked FROM sync_peers p ORDER BY station")
+    return [PeerState(station=r["station"], acked_seq=r["acked_seq"], applied_seq=r["applied_seq"],
+                      unacked_entries=r["unacked"], packets_out=r["packets_out"], packets_in=r["packets_in"],
+                      last_out_at=r["last_out_at"], last_in_at=r["last_in_at"]) for r in rows]
 
 
 def start_station(ledger: "Ledger") -> None:
