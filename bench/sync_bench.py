@@ -27,13 +27,58 @@ PIN = "8642"
 CODE = "220112"
 
 
+_HOUSEHOLDS = "SELECT id FROM households WHERE village_id IN ({v})"
+_MEMBERS = "SELECT id FROM members WHERE household_id IN (" + _HOUSEHOLDS + ")"
+_PAYMENTS = "SELECT id FROM payments WHERE household_id IN (" + _HOUSEHOLDS + ")"
+_ITEMS = "SELECT id FROM payment_items WHERE payment_id IN (" + _PAYMENTS + ")"
+# (table, rows of the station's villages), parents first
+_ROWS = [("households", _HOUSEHOLDS), ("members", _MEMBERS),
+         ("member_categories", "SELECT id FROM member_categories WHERE member_id IN (" + _MEMBERS + ")"),
+         ("payments", _PAYMENTS), ("payment_items", _ITEMS),
+         ("refunds", "SELECT id FROM refunds WHERE payment_item_id IN (" + _ITEMS + ")"),
+         ("claims", "SELECT id FROM claims WHERE member_id IN (" + _MEMBERS + ")"),
+         ("audit", "SELECT id FROM audit WHERE household_id IN (" + _HOUSEHOLDS + ")")]
+
+
+def _cut_villages(path: Path, villages: list[int]) -> None:
+    """The township without the station's villages (bench only: the protecting triggers are set aside)."""
+    import sqlite3
+
+    v = ",".join(str(int(x)) for x in villages)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                          " AND (name LIKE '%never_deleted' OR name LIKE 'sync_capture_%')").fetchall()
+    conn.execute("BEGIN")
+    for name, _ in guards:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute(f"DELETE FROM member_years WHERE member_id IN ({_MEMBERS.format(v=v)})")
+    for table, rows in reversed(_ROWS):
+        conn.execute(f"DELETE FROM {table} WHERE id IN ({rows.format(v=v)})")
+    for _, sql in guards:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def _all_new(station, villages: list[int]) -> None:
+    """As if the station had keyed in its whole population: every row of its villages is new to the township."""
+    v = ",".join(str(int(x)) for x in villages)
+    with station.transaction() as db:
+        for table, rows in _ROWS:
+            db.execute(f"INSERT INTO sync_base (tbl, pk, row) SELECT '{table}', json_array(id), NULL"
+                       f" FROM {table} WHERE id IN ({rows.format(v=v)})")
+        db.execute("INSERT INTO sync_base (tbl, pk, row) SELECT 'member_years', json_array(member_id, year), NULL"
+                   f" FROM member_years WHERE member_id IN ({_MEMBERS.format(v=v)})")
+
+
 def _open(path: Path):
     lg = open_ledger(path, backup=False)
     sign_in(lg, "基准测试员", PIN)
     return lg
 
 
-def _prepare(folder: Path, people: int, station_people: int):
+def _prepare(folder: Path, people: int, station_people: int, initial: bool = False):
     seed = folder / "seed.db"
     if not seed.exists():
         t = time.perf_counter()
@@ -43,6 +88,9 @@ def _prepare(folder: Path, people: int, station_people: int):
         for suffix in ("", "-wal", "-shm"):
             Path(str(folder / name) + suffix).unlink(missing_ok=True)
         shutil.copyfile(seed, folder / name)
+    keep = _station_villages(folder / "station.db", station_people)
+    if initial:
+        _cut_villages(folder / "township.db", keep[0])
     township = _open(folder / "township.db")
     villages = [r[0] for r in township.db.execute(
         "SELECT v.name FROM villages v JOIN households h ON h.village_id = v.id GROUP BY v.id ORDER BY v.id")]
@@ -54,19 +102,29 @@ def _prepare(folder: Path, people: int, station_people: int):
     stations.record(station, code=f"{CODE}-000", name="乡镇", kind="乡镇")
     stations.set_up(station, code=f"{CODE}-001", name=villages[0], kind="村", parent=f"{CODE}-000", village=villages[0])
     packets.start_station(station)
-    # the station's people: whole villages from the first, up to station_people
+    if initial:
+        _all_new(station, keep[0])
+    return township, station, keep[0], keep[1]
+
+
+def _station_villages(path: Path, station_people: int) -> tuple[list[int], int]:
+    """The station's people: whole villages from the first, up to ``station_people``."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
     keep, total = [], 0
-    for vid, n in station.db.execute("SELECT h.village_id, count(*) FROM members m JOIN households h"
-                                     " ON h.id = m.household_id GROUP BY h.village_id ORDER BY h.village_id"):
+    for vid, n in conn.execute("SELECT h.village_id, count(*) FROM members m JOIN households h"
+                               " ON h.id = m.household_id GROUP BY h.village_id ORDER BY h.village_id"):
         if total >= station_people:
             break
         keep.append(vid)
         total += n
-    return township, station, keep, total
+    conn.close()
+    return keep, total
 
 
 def _day(station, villages: list[int], rng: random.Random, pays: int, edits: int, new_households: int,
-         voids: int, refunds: int) -> dict:
+         voids: int) -> dict:
     """A day of typical work at a village station."""
     marks = ",".join("?" * len(villages))
     unpaid = station.db.execute(
@@ -79,7 +137,7 @@ def _day(station, villages: list[int], rng: random.Random, pays: int, edits: int
     village = station.db.execute("SELECT name FROM villages WHERE id = ?", [villages[0]]).fetchone()[0]
     group = station.db.execute("SELECT name FROM village_groups WHERE village_id = ? LIMIT 1",
                                [villages[0]]).fetchone()[0]
-    done = {"payments": 0, "edits": 0, "households": 0, "voids": 0, "refunds": 0}
+    done = {"payments": 0, "edits": 0, "households": 0, "voids": 0}
     rng.shuffle(unpaid)
     paid = []
     for h, m in unpaid:
@@ -115,13 +173,19 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=60)
     ap.add_argument("--new-households", type=int, default=10)
     ap.add_argument("--voids", type=int, default=5)
+    ap.add_argument("--initial", action="store_true",
+                    help="instead of a day: the station's whole population is new to the township (its first packet)")
     args = ap.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     (args.folder / "post").mkdir(exist_ok=True)
-    township, station, villages, people = _prepare(args.folder, args.people, args.station_people)
-    t = time.perf_counter()
-    done = _day(station, villages, random.Random(1), args.payments, args.edits, args.new_households, args.voids, 3)
-    print(f"station's day ({people:,} people in {len(villages)} villages): {done} in {time.perf_counter() - t:.1f} s")
+    township, station, villages, people = _prepare(args.folder, args.people, args.station_people, args.initial)
+    if args.initial:
+        print(f"station's first packet: its {people:,} people in {len(villages)} villages, all new to the township")
+    else:
+        t = time.perf_counter()
+        done = _day(station, villages, random.Random(1), args.payments, args.edits, args.new_households, args.voids)
+        print(f"station's day ({people:,} people in {len(villages)} villages): {done} in"
+              f" {time.perf_counter() - t:.1f} s")
     t = time.perf_counter()
     s = packets.write_packet(station, 0, args.folder / "post")
     write_s = time.perf_counter() - t
