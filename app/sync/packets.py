@@ -126,6 +126,12 @@ def _station_number(ledger: "Ledger", to_station) -> int:
     return st.number
 
 
+def _known(ledger: "Ledger") -> set[int]:
+    from ..ledger import stations
+
+    return {s.number for s in stations.known(ledger)}
+
+
 def _secret(db) -> bytes:
     row = db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()
     if row is None:
@@ -154,6 +160,8 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         raise ProblemsError([Problem("站点", "不能给本站自己写交换包")])
     if me.number != 0 and dest != 0:
         raise ProblemsError([Problem("站点", "村（网格）站只与乡镇交换数据：请写给乡镇（站点 0）")])
+    if me.number == 0 and dest not in _known(ledger):
+        raise ProblemsError([Problem("站点", f"本乡镇的站点名单中没有站点 {dest}（先在「站点设置」中登记）")])
     with ledger.transaction() as db:
         ensure_capture(db)
         now = now_iso()
@@ -231,6 +239,9 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
         problems.append(Problem(where, f"这个交换包是发给站点 {h.get('to')} 的，本台账是站点 {me.number}（{me.code}），未导入"))
     if h.get("from") == me.number:
         problems.append(Problem(where, "这是本站自己发出的交换包，未导入"))
+    elif me.number == 0 and h.get("from") not in _known(ledger):
+        problems.append(Problem(where, f"发出站点 {h.get('from_code') or h.get('from')} 不在本乡镇的站点名单中，未导入"
+                                       "（先在「站点设置」中登记该站点）"))
     if problems:
         out["problems"] = problems
         return out

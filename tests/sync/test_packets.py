@@ -210,3 +210,13 @@ def test_voids_and_refunds_travel_and_payments_are_never_deleted(town):
     shutil.copyfile(post / sorted(x.name for x in post.iterdir())[0], post / "copy.canbao-packet")
     assert packets.apply_packet(township, post / "copy.canbao-packet").ok  # an old packet again: still voided
     assert township.payments.get(pid).voided
+
+
+def test_the_township_exchanges_only_with_stations_on_its_list(town, tmp_path):
+    township, v1, _, post = town
+    with pytest.raises(ProblemsError, match="没有站点 9"):
+        packets.write_packet(township, 9, post)
+    with pytest.raises(ProblemsError, match="只与乡镇交换"):
+        packets.write_packet(v1, 2, post)
+    with pytest.raises(ProblemsError, match="本站自己"):
+        packets.write_packet(v1, 1, post)
