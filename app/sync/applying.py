@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 
 import apsw
@@ -27,6 +26,7 @@ import apsw
 from ..ledger.ids import REPLICATED, next_id
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from .db_errors import IntegrityError
 
 BOOKKEEPING = {"updated_at"}  # set by every edit: a clash there alone is no conflict
 
@@ -151,7 +151,7 @@ class Applier:
         db.execute("SAVEPOINT sync_batch")
         try:
             db.conn.executemany(statements[0][0], [params for _, params in statements])
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             db.execute("ROLLBACK TO sync_batch")
             db.execute("RELEASE sync_batch")
             return False
@@ -167,7 +167,7 @@ class Applier:
         db.execute("SAVEPOINT sync_row")
         try:
             db.execute(sql, params)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityError as exc:
             db.execute("ROLLBACK TO sync_row")
             db.execute("RELEASE sync_row")
             if table == "sync_conflicts" and "sync_conflicts.key" in str(exc):

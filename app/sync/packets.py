@@ -20,7 +20,6 @@ packet gives a Chinese message (``ApplyResult.problems``, with the file as place
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -31,6 +30,7 @@ from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
 from . import applying, outbox, packet_file
 from .capture import ensure_capture
+from .db_errors import DatabaseError
 
 if TYPE_CHECKING:
     from ..ledger.db import Ledger
@@ -219,6 +219,10 @@ def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> Ap
                        problems=tuple(res.get("problems", ())))
 
 
+def _classes(errors) -> tuple:
+    return errors if isinstance(errors, tuple) else (errors,)
+
+
 class _DryRun(Exception):
     """Raised inside the transaction to roll a preview back."""
 
@@ -287,7 +291,7 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
                 raise _DryRun
     except _DryRun:
         pass
-    except (apsw.Error, sqlite3.DatabaseError) as exc:
+    except (apsw.Error, *_classes(DatabaseError)) as exc:
         return {"header": h, "problems": [Problem(where, f"交换包无法导入（{exc}），本台账未作任何改动")]}
     return out
 
