@@ -164,6 +164,13 @@ def _day(station, villages: list[int], rng: random.Random, pays: int, edits: int
     return done
 
 
+def _took(wall: float, cpu: float) -> str:
+    import os
+
+    return (f"{time.perf_counter() - wall:.2f} s (CPU {time.process_time() - cpu:.2f} s,"
+            f" load {os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--people", type=int, default=500_000)
@@ -186,18 +193,16 @@ def main() -> None:
         done = _day(station, villages, random.Random(1), args.payments, args.edits, args.new_households, args.voids)
         print(f"station's day ({people:,} people in {len(villages)} villages): {done} in"
               f" {time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     s = packets.write_packet(station, 0, args.folder / "post")
-    write_s = time.perf_counter() - t
-    print(f"write packet: {s.changes:,} row changes, {s.size / 1024:.1f} KiB, {write_s:.2f} s")
-    t = time.perf_counter()
+    print(f"write packet: {s.changes:,} row changes, {s.size / 1024:.1f} KiB, {_took(t, c)}")
+    t, c = time.perf_counter(), time.process_time()
     pv = packets.preview_packet(township, s.path)
-    print(f"preview at the township ({args.people:,} people): {time.perf_counter() - t:.2f} s, ok={pv.ok},"
+    print(f"preview at the township ({args.people:,} people): {_took(t, c)}, ok={pv.ok},"
           f" conflicts={len(pv.conflicts)}")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     r = packets.apply_packet(township, s.path)
-    apply_s = time.perf_counter() - t
-    print(f"apply at the township: {apply_s:.2f} s, ok={r.ok}, {sum(r.counts.values()):,} changes,"
+    print(f"apply at the township: {_took(t, c)}, ok={r.ok}, {sum(r.counts.values()):,} changes,"
           f" new conflicts={r.new_conflicts}")
     t = time.perf_counter()
     back = packets.write_packet(township, 1, args.folder / "post")
