@@ -464,3 +464,12 @@ def _m0085_sync(db: Database) -> None:
     from ..sync.capture import migrate_0085
 
     migrate_0085(db)
+
+
+@MIGRATIONS(name="0086_sync_applied")
+def _m0086_sync_applied(db: Database) -> None:
+    """Exchange packets: each applied outbox entry's digest (a reused seq with other content is refused) and
+    the time on the newest packet from each station (whose acknowledgement counts)."""
+    from ..sync.capture import migrate_0086
+
+    migrate_0086(db)
