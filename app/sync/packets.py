@@ -14,8 +14,12 @@ may be sent twice, arrive out of order, or be lost: the receiver applies each ou
 ``to_station`` is the other side's station number (0 = the township) or its code. A village sends to the
 township; the township sends to each station the rows of that station's households, plus villages, groups
 and quote snapshots (``routes``). Every apply is one transaction: a damaged, foreign, unsigned or misaddressed
-packet gives a Chinese message (``ApplyResult.problems``, with the file as place) and writes nothing.
-``progress(done, total)`` is called between outbox entries."""
+packet gives a Chinese message (``ApplyResult.problems``, with the file as place) and writes nothing. (One
+exception, also with a message: a packet that starts after what this ledger has — it was restored from a
+backup, or an earlier packet is missing — applies no data, but its acknowledgement is kept, so the other side's
+next packet starts where this ledger really is.) ``progress(done, total)`` is called between outbox entries.
+
+    start_station(ledger)      # a ledger just split from / copied off the township: nothing in it is new"""
 
 from __future__ import annotations
 
