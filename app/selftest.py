@@ -169,17 +169,17 @@ def step_ledger(ctx: Context) -> str:
 
 
 def _sqlite_only(ctx: Context) -> str:
-    import sqlite3
+    from .ledger import sqlite_driver
 
     path = ctx.work / "自检.sqlite"
-    with sqlite3.connect(path) as con:
+    with sqlite_driver.connect(path) as con:
         con.execute("CREATE TABLE t (fen INTEGER)")
         con.execute("INSERT INTO t VALUES (40000)")
         n = con.execute("SELECT sum(fen) FROM t").fetchone()[0]
     con.close()
     if n != 40000:
         raise AssertionError("SQLite 读写结果不对")
-    return f"台账模块尚未提供；SQLite {sqlite3.sqlite_version} 读写正常"
+    return f"台账模块尚未提供；SQLite {sqlite_driver.sqlite_version} 读写正常"
 
 
 def step_pdf(ctx: Context) -> str:

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from . import sqlite_driver
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem
@@ -46,7 +46,7 @@ def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None =
             step(ledger, out, cancel)
         except Cancelled:
             raise
-        except sqlite3.DatabaseError as exc:
+        except sqlite_driver.DatabaseError as exc:
             out.append(Problem("SQLite", f"检查「{step.__doc__}」时读取出错：{exc}"))
         if step is _integrity:
             if out:

@@ -7,7 +7,7 @@ import datetime as dt
 import getpass
 import json
 import os
-import sqlite3
+from . import sqlite_driver
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -65,7 +65,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
     """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``).
     ``read_only``: for a damaged ledger (reading, checking, restoring); nothing is written, not even the WAL."""
     if read_only:
-        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=30, isolation_level=None,
+        conn = sqlite_driver.connect(read_only_uri(path), uri=True, timeout=30, isolation_level=None,
                                check_same_thread=False)
         conn.execute("PRAGMA query_only=ON")
         conn.create_function("reverse_text", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
@@ -73,7 +73,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
     from ..paths import make_ledger_private
 
     make_ledger_private(path)  # a ledger written before Canbao made its files private (0644) becomes 0600
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn = sqlite_driver.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys=ON")
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     if str(mode).lower() != "wal":
@@ -170,7 +170,7 @@ class Ledger:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
-        except sqlite3.DatabaseError as exc:
+        except sqlite_driver.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._damaged_by(exc)
@@ -201,7 +201,7 @@ class Ledger:
         if saved is None:
             raise LedgerError("台账文件在使用中被删除了，未能救回最近的记录，请立即联系技术人员", str(self.path))
 
-    def _damaged_by(self, exc: sqlite3.DatabaseError) -> None:
+    def _damaged_by(self, exc: sqlite_driver.DatabaseError) -> None:
         """SQLite found the file damaged in the middle of a write: mark it (no more payments, here or in any
         other window) and say so."""
         text = str(exc)
@@ -232,14 +232,14 @@ class Ledger:
             f"{self.path.name}.{dt.datetime.now():%Y%m%d-%H%M%S}.rescued.db")
         try:
             with atomic_path(target) as part:
-                out = sqlite3.connect(str(part))
+                out = sqlite_driver.connect(str(part), key=sqlite_driver.key_of(self.db.conn))
                 try:
                     self.db.conn.backup(out)
                     out.execute("PRAGMA journal_mode=DELETE")
                 finally:
                     out.close()
             return target
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite_driver.Error):
             return None
 
     def _journal_receipts(self) -> list[dict]:
@@ -317,7 +317,7 @@ class Ledger:
         try:
             if not self.damage:
                 self.db.execute("PRAGMA optimize")
-        except sqlite3.Error:
+        except sqlite_driver.Error:
             pass
         try:
             self.db.close()
@@ -401,7 +401,7 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
             db = connect(p, read_only=bool(damage))
             if not damage:
                 schema.migrate(db)
-        except sqlite3.DatabaseError as exc:
+        except sqlite_driver.DatabaseError as exc:
             if damage:
                 raise LedgerDamaged(p, damage) from None
             raise LedgerError(f"无法打开台账：{p}（{exc}）", str(p)) from None

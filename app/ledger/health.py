@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
+from . import sqlite_driver
 from pathlib import Path
 
 from ..domain.problems import Problem
@@ -45,16 +45,16 @@ def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list
     if pages and size < pages * page_size and not Path(str(p) + "-wal").exists():
         return [Problem(str(p), f"文件被截断（应有 {pages * page_size} 字节，实有 {size} 字节）")]
     try:
-        conn = sqlite3.connect(read_only_uri(p), uri=True, timeout=30)
-    except sqlite3.Error as exc:
+        conn = sqlite_driver.connect(read_only_uri(p), uri=True, timeout=30)
+    except sqlite_driver.Error as exc:
         return [Problem(str(p), f"无法打开台账（{exc}）")]
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
-    except sqlite3.OperationalError as exc:
+    except sqlite_driver.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             return []  # another process is busy with it: that is not damage (the next open looks again)
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
-    except sqlite3.DatabaseError as exc:
+    except sqlite_driver.DatabaseError as exc:
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
     finally:
         conn.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
+from . import sqlite_driver
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable
 
@@ -50,7 +50,7 @@ def _conflicts_as_problems():
     the unique indexes refuse it; say so in Chinese instead of crashing."""
     try:
         yield
-    except sqlite3.IntegrityError as exc:
+    except sqlite_driver.IntegrityError as exc:
         if "members.id_number" in str(exc) or "members_id_number" in str(exc):
             raise ProblemsError([Problem("证件号码", "该证件号码刚刚已被登记（可能是另一窗口），请搜索后再试")]) from None
         if "household_id" in str(exc):

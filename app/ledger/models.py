@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from . import sqlite_driver
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -23,11 +23,11 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
-def named_rows(db, sql: str, params=()) -> list[sqlite3.Row]:
+def named_rows(db, sql: str, params=()) -> list[sqlite_driver.Row]:
     """Rows addressed by column name (``row["amount_fen"]``): storage rows map to types by name, never
     by position. ``db`` is a sqlite-utils Database or a sqlite3 connection."""
     cur = getattr(db, "conn", db).cursor()
-    cur.row_factory = sqlite3.Row
+    cur.row_factory = sqlite_driver.row_factory(cur)
     return cur.execute(sql, params).fetchall()
 
 

@@ -18,7 +18,7 @@ Conventions every writer (the API, ``canbao demo``'s bulk loader, imports) must 
 
 from __future__ import annotations
 
-import sqlite3
+from . import sqlite_driver
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -422,7 +422,7 @@ def _statements(script: str) -> list[str]:
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
         buf += line
-        if sqlite3.complete_statement(buf):
+        if sqlite_driver.complete_statement(buf):
             out.append(buf.strip())
             buf = ""
     if buf.strip():
