@@ -161,7 +161,7 @@ def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progres
     except OSError as exc:
         raise ProblemsError([Problem(str(dest.parent), "无法备份：" + os_error_text(exc))]) from None
     try:
-        page_size = src.execute("PRAGMA page_size").fetchone()[0]
+        page_size = int(src.execute("PRAGMA page_size").fetchone()[0])  # SQLCipher answers it as text
         size = src.execute("PRAGMA page_count").fetchone()[0] * page_size
         _need_space(dest.parent, size)
         with atomic_path(dest) as part:

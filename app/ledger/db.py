@@ -61,7 +61,7 @@ def resolve_path(path: str | os.PathLike | None) -> Path:
     return Path(path) if path else default_path()
 
 
-def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
+def connect(path: str | os.PathLike, read_only: bool = False, key: str | None = None) -> Database:
     """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``).
     ``read_only``: for a damaged ledger (reading, checking, restoring); nothing is written, not even the WAL."""
     if read_only:
@@ -73,7 +73,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
     from ..paths import make_ledger_private
 
     make_ledger_private(path)  # a ledger written before Canbao made its files private (0644) becomes 0600
-    conn = sqlite_driver.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn = sqlite_driver.connect(str(path), key=key, timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys=ON")
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     if str(mode).lower() != "wal":
@@ -89,7 +89,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
 def is_ledger_file(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
-            return fh.read(16) == b"SQLite format 3\x00"
+            return fh.read(16) == b"SQLite format 3\x00" or sqlite_driver.is_encrypted(path)
     except OSError:
         return False
 
@@ -353,7 +353,8 @@ def read_only_uri(path) -> str:
 
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
                 operator=None, keep_backups: int | None = None,
-                backup_interval: float | None = None, damaged_ok: bool = False, reconcile: bool = True) -> Ledger:
+                backup_interval: float | None = None, damaged_ok: bool = False, reconcile: bool = True,
+                key: str | None = None) -> Ledger:
     """Open (or with ``create=True`` create) a ledger file and bring its schema up to date.
 
     ``operator`` is a session (``operators.Operator``) logged in elsewhere in this process, carried over; or,
@@ -366,6 +367,9 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
     (``backup=False`` to skip; see ``backup.backup_on_open``), and the receipt journal is read: numbers it holds
     above the ledger's counters are never issued again (``receipts.reconcile``; the restore passes
     ``reconcile=False`` to record its own, better described list first).
+
+    An encrypted ledger needs its key in this process first (``encryption.unlock``; else
+    ``encryption.PasswordRequired``); ``key`` (``encryption.new_key``) creates a new ledger encrypted.
     """
     from . import health
     from .files import clean_leftovers
@@ -377,6 +381,10 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
         raise LedgerError(f"台账文件不存在：{p}（先用 canbao ledger init 建立，或用 --db 指定）", str(p))
     if exists and not is_ledger_file(p) and not health.has_ledger_traces(p):
         raise LedgerError(f"不是台账文件（不是 SQLite 数据库）：{p}", str(p))
+    if exists:
+        from .encryption import require_key
+
+        require_key(p)  # an encrypted ledger not unlocked in this process: PasswordRequired
     try:
         lock = acquire(p, SHARED)
     except LockBusy:
@@ -398,7 +406,7 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
         if not exists:
             p.parent.mkdir(parents=True, exist_ok=True)
         try:
-            db = connect(p, read_only=bool(damage))
+            db = connect(p, read_only=bool(damage), key=None if exists else key)
             if not damage:
                 schema.migrate(db)
         except sqlite_driver.DatabaseError as exc:

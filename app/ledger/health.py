@@ -36,16 +36,19 @@ def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list
         size = p.stat().st_size
     except OSError as exc:
         return [Problem(str(p), f"无法读取台账文件（{exc.strerror or exc}）")]
-    if head[:16] != SQLITE_HEADER:
+    encrypted = sqlite_driver.is_encrypted(p)  # SQLCipher: no plaintext header to look at
+    if head[:16] != SQLITE_HEADER and not encrypted:
         return [Problem(str(p), "文件头已损坏（不是 SQLite 数据库），台账无法读取")]
     page_size = int.from_bytes(head[16:18], "big") or 65536
     if page_size == 1:
         page_size = 65536
     pages = int.from_bytes(head[28:32], "big")
-    if pages and size < pages * page_size and not Path(str(p) + "-wal").exists():
+    if pages and not encrypted and size < pages * page_size and not Path(str(p) + "-wal").exists():
         return [Problem(str(p), f"文件被截断（应有 {pages * page_size} 字节，实有 {size} 字节）")]
     try:
         conn = sqlite_driver.connect(read_only_uri(p), uri=True, timeout=30)
+    except sqlite_driver.KeyRequired:
+        raise  # not damage: the password was not given
     except sqlite_driver.Error as exc:
         return [Problem(str(p), f"无法打开台账（{exc}）")]
     try:

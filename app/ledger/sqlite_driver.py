@@ -167,3 +167,39 @@ def backup(src, dst, **kw) -> None:
         out.execute("PRAGMA journal_mode=DELETE")
     finally:
         out.close()
+
+
+def checkpoint(path) -> None:
+    """Fold a WAL file into the main file (the caller holds the ledger exclusively)."""
+    conn = connect(str(path), timeout=30)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        conn.close()
+
+
+def export_encrypted(src, dst, key: str) -> dict[str, int]:
+    """Write the plaintext SQLite file ``src`` as a new file ``dst`` encrypted under ``key``
+    (``sqlcipher_export``: schema, rows, ``user_version``). Returns every table's row count in ``src``."""
+    Path(dst).unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(src), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("BEGIN")  # one snapshot for the copy and the counts
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        conn.execute(f"ATTACH DATABASE ? AS enc KEY \"x'{key}'\"", [str(dst)])
+        conn.execute("SELECT sqlcipher_export('enc')").fetchall()
+        conn.execute(f"PRAGMA enc.user_version = {int(version)}")
+        conn.execute(f"PRAGMA enc.application_id = {int(app_id)}")
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        counts = {n: conn.execute(f'SELECT count(*) FROM main."{n}"').fetchone()[0] for n in names}
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE enc")
+    except BaseException:
+        conn.close()
+        Path(dst).unlink(missing_ok=True)
+        raise
+    conn.close()
+    return counts
