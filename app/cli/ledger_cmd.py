@@ -92,6 +92,7 @@ def register(sub) -> None:
     p.add_argument("--village", action="append", default=[], metavar="村[:组,组]", help="村及其组（可多次）")
     p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
     p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
+    p.add_argument("--recovery-sheet", metavar="文件.pdf", help="设了台账密码时，同时生成恢复单 PDF（打印后锁好）")
     p.set_defaults(func=cmd_init, operator=None)
 
     p = ls.add_parser("info", parents=[ro], help="台账概况：乡镇、年度、政策、操作员、村组、户数、人数、缴费笔数")
@@ -239,6 +240,9 @@ def register(sub) -> None:
     from . import operator_cmd
 
     operator_cmd.register(ls, db, ro)
+    from . import encrypt_cmd
+
+    encrypt_cmd.register(ls, db)
 
     p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
     p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
@@ -273,7 +277,10 @@ def cmd_init(args) -> int:
     villages = _villages(args.village)
     communities = _villages(args.community)
     kinds = {name: "社区" for name in communities}
-    lg = open_ledger(path, create=True, backup=False)
+    from .encrypt_cmd import new_ledger_key, write_sheet
+
+    key = new_ledger_key()  # CANBAO_LEDGER_PASSWORD or asked in a terminal; none: a plaintext ledger
+    lg = open_ledger(path, create=True, backup=False, key=key)
     try:
         log_in(lg, args.operators[0])  # the first operator named is the ledger's first 管理员 (asks for a PIN)
         lg.settings.initialize(township=args.township, year=args.year, policy_id=args.policy,
@@ -285,7 +292,9 @@ def cmd_init(args) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
         raise
     lg.close()
-    print(f"已建立台账：{path}")
+    print(f"已建立台账：{path}" + ("（已加密）" if key else ""))
+    if key and args.recovery_sheet:
+        write_sheet(args.recovery_sheet, key, path, args.township)
     return 0
 
 

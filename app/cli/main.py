@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        from .encrypt_cmd import unlock_for
+        from .failures import reported
+
+        reported(lambda a: unlock_for(a))(args) and sys.exit(2)  # an encrypted ledger: its password first
         return args.func(args)
     except BrokenPipeError:
         # The reader closed the pipe (`canbao ledger search zh | head`): stop quietly, as other tools do.

@@ -40,7 +40,8 @@ class PasswordRequired(ProblemsError):
 
     def __init__(self, path):
         self.path = Path(path)
-        super().__init__([Problem(str(path), "台账已加密，请先输入台账密码")])
+        super().__init__([Problem(str(path), f"台账已加密，需要台账密码：请在终端中运行以输入密码，或设置环境变量 {pw.ENV}"
+                                             "（窗口中打开时会询问）")])
 
 
 class WrongPassword(ProblemsError):

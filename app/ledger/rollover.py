@@ -63,12 +63,14 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     operator = ledger.actor(operator)
     # make sure the old ledger's WAL is in the main file before reading it from another connection
     ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
+    from . import sqlite_driver
     from .files import commit_part, part_path
 
     part = part_path(new_path)
     for suffix in ("", "-wal", "-shm", ".receipts"):
         Path(str(part) + suffix).unlink(missing_ok=True)
-    new = open_ledger(part, create=True, backup=False, operator=ledger.session or operator)
+    new = open_ledger(part, create=True, backup=False, operator=ledger.session or operator,
+                      key=sqlite_driver.key_of(ledger.db.conn))  # an encrypted ledger's next year: same key
     try:
         new.settings.initialize(township=cur.township, year=policy.year, policy_id=policy.id,
                                 operators=cur.operators or [operator], area_kind=area,

@@ -22,9 +22,9 @@ def _no_keys():
     sqlite_driver.forget_all()
 
 
-def _fill(lg, ids):
+def _fill(lg, ids, year=2025, policy="changchun-2025"):
     log_in(lg, "王会计")
-    lg.settings.initialize(township="测试镇", year=2025, policy_id="changchun-2025", operators=["王会计"],
+    lg.settings.initialize(township="测试镇", year=year, policy_id=policy, operators=["王会计"],
                            villages={"东风村": ["一组"]}, area_kind="区")
     h = lg.households.add(village="东风村", group="一组", phone="13912345678").id
     numbers = [ids("19600501"), ids("19620302", male=False)]
@@ -181,3 +181,59 @@ def test_weak_passwords_are_refused_with_advice():
     assert strength("Dongfeng-2025!cun").level == 3
     with pytest.raises(encryption.ProblemsError):
         encryption.new_key("88888888")
+
+
+def test_cli_init_encrypted_reads_the_password_from_the_environment(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+
+    p = tmp_path / "cli.db"
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
+    monkeypatch.setenv("CANBAO_PIN", "2468")
+    assert main(["ledger", "init", "--db", str(p), "--township", "某镇", "--year", "2025", "--policy",
+                 "changchun-2025", "--operator", "王会计", "--village", "东风村:一组",
+                 "--recovery-sheet", str(tmp_path / "sheet.pdf")]) == 0
+    assert "已加密" in capsys.readouterr().out
+    assert sqlite_driver.is_encrypted(p) and (tmp_path / "sheet.pdf").stat().st_size > 1000
+    sqlite_driver.forget_all()
+    assert main(["ledger", "info", "--db", str(p)]) == 0
+    assert "某镇" in capsys.readouterr().out
+    sqlite_driver.forget_all()
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", "not-the-password")
+    with pytest.raises(SystemExit) as e:
+        main(["ledger", "info", "--db", str(p)])
+    assert e.value.code == 2 and "密码不正确" in capsys.readouterr().err
+    monkeypatch.delenv("CANBAO_LEDGER_PASSWORD")
+    with pytest.raises(SystemExit):
+        main(["ledger", "info", "--db", str(p)])
+    assert "CANBAO_LEDGER_PASSWORD" in capsys.readouterr().err
+
+
+def test_cli_encrypt_converts_and_finishes(tmp_path, ids, monkeypatch, capsys):
+    from app.cli.main import main
+
+    p = tmp_path / "ledger.db"
+    with open_ledger(p, create=True, backup=False) as lg:
+        numbers = _fill(lg, ids)
+    backup_ledger(p)
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", PASSWORD)
+    assert main(["ledger", "encrypt", "--db", str(p), "--keep-plaintext"]) == 0
+    assert "明文副本保留" in capsys.readouterr().out
+    assert encryption.pending_conversion(p) is not None
+    sqlite_driver.forget_all()
+    assert main(["ledger", "encrypt", "--db", str(p), "--finish"]) == 0
+    assert encryption.pending_conversion(p) is None
+    for f in [p, *list_backups(p)]:
+        _assert_unreadable(f, [*NAMES, *numbers])
+
+
+def test_rollover_of_an_encrypted_ledger_is_encrypted(tmp_path, ids):
+    p = tmp_path / "ledger.db"
+    with open_ledger(p, create=True, backup=False, key=encryption.new_key(PASSWORD)) as lg:
+        _fill(lg, ids, 2022, "changchun-2022")
+        new = lg.rollover(tmp_path / "2025.db", "changchun-2025")
+    assert sqlite_driver.is_encrypted(new)
+    sqlite_driver.forget_all()
+    encryption.unlock(p, PASSWORD)  # the same password opens the next year's ledger
+    with open_ledger(new, backup=False) as lg:
+        assert lg.members.count() == 2
