@@ -25,6 +25,7 @@ class MainWindow(WindowLayout, QMainWindow):
     switch_ledger = Signal()
     open_ledger_requested = Signal(str)
     restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
+    encrypt_requested = Signal(str, str, bool)  # settings → 加密台账…: ledger path, password, recovery sheet
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -498,6 +499,7 @@ class MainWindow(WindowLayout, QMainWindow):
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
         d.restore_requested.connect(self.restore_requested.emit)
+        d.encrypt_requested.connect(self.encrypt_requested.emit)
         self._keep(d)
         return d
 

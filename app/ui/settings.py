@@ -199,6 +199,7 @@ class SettingsDialog(QDialog):
     """操作员、政策、备份文件夹、打印机默认值、大字体。Saving applies at once; errors are shown in the dialog."""
 
     restore_requested = Signal(str, str, object)  # BackupPanel's, for the shell (it closes the ledger first)
+    encrypt_requested = Signal(str, str, bool)  # 加密台账…: path, password, recovery sheet (the shell converts)
 
     def __init__(self, prefs: Preferences, ledger=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -250,6 +251,10 @@ class SettingsDialog(QDialog):
         self.idle_lock.setSpecialValueText("从不")
         self.idle_lock.setValue(prefs.idle_lock_minutes)
         form.addRow("无操作自动锁定：", self.idle_lock)
+        if ledger is not None:
+            from .password_dialog import encryption_row
+
+            form.addRow("台账加密：", encryption_row(self, ledger))
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
