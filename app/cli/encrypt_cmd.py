@@ -87,7 +87,7 @@ def register(ls, db) -> None:
     p.add_argument("--yes", action="store_true", help="加密并核对无误后，不再询问，直接删除（覆盖）明文副本")
     p.add_argument("--keep-plaintext", action="store_true", help="暂时保留明文副本（之后用 --finish 删除）")
     p.add_argument("--finish", action="store_true", help="删除上次加密留下的明文副本，并加密以前的备份")
-    p.add_argument("--recovery-sheet", metavar="文件.pdf", help="同时生成恢复单 PDF（恢复密钥，打印后锁好）")
+    p.add_argument("--recovery-sheet", metavar="恢复单PDF", help="同时生成恢复单 PDF（恢复密钥，打印后锁好）")
     p.set_defaults(func=cmd_encrypt)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
@@ -88,11 +89,12 @@ def register(sub) -> None:
     p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
     p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
     p.add_argument("--operator", dest="operators", action="append", default=[], required=True, metavar="姓名",
-                   help="操作员（可多次）；第一位登记为管理员，口令在终端输入或用环境变量 CANBAO_PIN")
+                   help="第一位登记为管理员（口令在终端输入或用环境变量 CANBAO_PIN）；其余操作员建立后用 "
+                        "canbao ledger operator add 添加（各设口令）")
     p.add_argument("--village", action="append", default=[], metavar="村[:组,组]", help="村及其组（可多次）")
     p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
     p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
-    p.add_argument("--recovery-sheet", metavar="文件.pdf", help="设了台账密码时，同时生成恢复单 PDF（打印后锁好）")
+    p.add_argument("--recovery-sheet", metavar="恢复单PDF", help="设了台账密码时，同时生成恢复单 PDF（打印后锁好）")
     p.set_defaults(func=cmd_init, operator=None)
 
     p = ls.add_parser("info", parents=[ro], help="台账概况：乡镇、年度、政策、操作员、村组、户数、人数、缴费笔数")
@@ -293,6 +295,10 @@ def cmd_init(args) -> int:
         raise
     lg.close()
     print(f"已建立台账：{path}" + ("（已加密）" if key else ""))
+    others = [o for o in args.operators[1:] if o.strip() and o.strip() != args.operators[0].strip()]
+    if others:
+        print(f"其余操作员（{'、'.join(others)}）须各设口令：canbao ledger operator add 姓名 --role 网格员",
+              file=sys.stderr)
     if key and args.recovery_sheet:
         write_sheet(args.recovery_sheet, key, path, args.township)
     return 0

@@ -417,6 +417,15 @@ def _m0041_member_search_fts(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0100_operators_one_list")
+def _m0100_operators_one_list(db: Database) -> None:
+    """One list of operators: the ``operators`` table (app.ledger.operators). The free-text names once kept in
+    ``settings.operators`` are dropped: a name without a PIN cannot log in, so it never was an operator; the
+    names stay in the audit log's settings entries, and on payments and refunds they were written on. Those
+    that are operators already are in the table (``Settings.operators`` is read from it)."""
+    db.execute("DELETE FROM settings WHERE key = 'operators'")
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

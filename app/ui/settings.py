@@ -1,5 +1,5 @@
 """Settings: this computer's preferences (QSettings ini: operator, backup folder, printer, large font, last
-ledger) and the settings dialog, which also changes the ledger's own operators and policy."""
+ledger) and the settings dialog, which also changes the ledger's policy (its operators: 操作员)."""
 
 from __future__ import annotations
 
@@ -211,18 +211,15 @@ class SettingsDialog(QDialog):
         self.operator = QLineEdit(prefs.operator)
         self.operator.setPlaceholderText("本机默认操作员姓名")
         form.addRow("操作员：", self.operator)
-        self.operators = QLineEdit()
         self.policy = QComboBox()
         if ledger is not None:
             s = ledger.settings.get()
-            self.operators.setText("、".join(s.operators))
             from ..policy_catalog import catalog
 
             for pid, p in sorted(catalog()[0].items()):
                 if p.year == s.year:
                     self.policy.addItem(f"{p.name}（{pid}）", pid)
             self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
-            form.addRow("台账操作员：", self.operators)
             form.addRow("本年度政策：", self.policy)
         self.backup_dir = QLineEdit(prefs.backup_dir)
         self.backup_dir.setPlaceholderText("另存一份到此文件夹（如U盘）；每次打开台账自动备份到台账旁的「备份」文件夹")
@@ -281,9 +278,8 @@ class SettingsDialog(QDialog):
 
     def save(self) -> bool:
         if self.ledger is not None:
-            ops = [o for o in self.operators.text().replace(",", "、").replace("，", "、").split("、") if o.strip()]
-            try:
-                self.ledger.settings.update(operators=ops, policy_id=self.policy.currentData())
+            try:  # the ledger's operators: 操作员 (app.ui.login.OperatorsDialog), one list
+                self.ledger.settings.update(policy_id=self.policy.currentData())
             except ProblemsError as exc:
                 self.problem.setText(error_text(exc))
                 return False
