@@ -141,7 +141,7 @@ def connect(target, key: str | None = None, **kw) -> Connection:
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key}'\"")
-        conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: every page read from disk is decrypted once
+        conn.execute("PRAGMA cache_size = -65536")  # up to 64 MiB: a page read from disk is decrypted once
     except BaseException:
         conn.close()
         raise
