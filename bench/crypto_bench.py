@@ -64,12 +64,16 @@ def measure(lg: Ledger, queries: list[str], export: bool, out_dir: Path, label: 
     result = {"search_p95_ms": _pct(times, 95), "search_p50_ms": statistics.median(times), "dues_s": dues_s,
               "members": report.members}
     if export:
-        from app.exchange.exports import export_one
-
-        t = time.perf_counter()
-        export_one(lg, "ledger", out_dir / f"{label}.xlsx")
-        result["export_s"] = time.perf_counter() - t
+        result["export_s"] = export_time(lg, out_dir, label)
     return result
+
+
+def export_time(lg: Ledger, out_dir: Path, label: str) -> float:
+    from app.exchange.exports import export_one
+
+    t = time.perf_counter()
+    export_one(lg, "ledger", out_dir / f"{label}.xlsx")
+    return time.perf_counter() - t
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
                 results[label] = measure(lg, queries, args.export, tmp, label)
             finally:
                 lg.close()
+        if args.export:  # once more each, alternating: the best of two, so a busy moment does not decide
+            for label, path in (("plaintext", plain), ("encrypted", enc)):
+                lg = _open(path)
+                try:
+                    results[label]["export_s"] = min(results[label]["export_s"], export_time(lg, tmp, label))
+                finally:
+                    lg.close()
         p, e = results["plaintext"], results["encrypted"]
         print(f"{'':18}{'plaintext':>12}{'encrypted':>12}{'ratio':>8}")
         for k in ("search_p50_ms", "search_p95_ms", "dues_s") + (("export_s",) if args.export else ()):
