@@ -29,14 +29,25 @@ def _interactive() -> bool:
 
 
 def unlock_for(args) -> None:
-    """Before a command: an encrypted ``--db`` ledger is unlocked from the environment or a prompt."""
-    if not hasattr(args, "db") or getattr(args, "ledger_command", None) == "init":
-        return
+    """Before a command: an encrypted ``--db`` ledger — or an encrypted file named by another argument, such
+    as the backup to restore on a new computer — is unlocked from the environment or a prompt."""
+    from pathlib import Path
+
     from ..ledger import resolve_path
 
-    path = resolve_path(args.db)
-    if encryption.needs_password(path):
-        encryption.unlock_from_env_or_prompt(path, getpass.getpass if _interactive() else None)
+    paths = []
+    if hasattr(args, "db") and getattr(args, "ledger_command", None) != "init":
+        paths.append(resolve_path(args.db))
+    for name, value in sorted(vars(args).items()):
+        if name != "db" and isinstance(value, (str, Path)) and value and len(str(value)) < 4096:
+            try:
+                if Path(value).is_file():
+                    paths.append(Path(value))
+            except (OSError, ValueError):
+                continue
+    for path in paths:
+        if encryption.needs_password(path):
+            encryption.unlock_from_env_or_prompt(path, getpass.getpass if _interactive() else None)
 
 
 def ask_new_password() -> str | None:

@@ -237,3 +237,23 @@ def test_rollover_of_an_encrypted_ledger_is_encrypted(tmp_path, ids):
     encryption.unlock(p, PASSWORD)  # the same password opens the next year's ledger
     with open_ledger(new, backup=False) as lg:
         assert lg.members.count() == 2
+
+
+def test_cli_restores_an_encrypted_backup_on_a_new_computer(tmp_path, ids, monkeypatch, capsys):
+    """The laptop is lost; the USB stick's backup is restored on another computer with the ledger password."""
+    from app.cli.main import main
+
+    old = tmp_path / "old" / "ledger.db"
+    old.parent.mkdir()
+    _make(old, ids)
+    stick = backup_ledger(old, tmp_path / "U盘.bak.db")
+    sqlite_driver.forget_all()
+    new = tmp_path / "new" / "ledger.db"
+    new.parent.mkdir()
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", PASSWORD)
+    assert main(["restore", str(stick), "--db", str(new), "--yes"]) == 0, capsys.readouterr().err
+    assert sqlite_driver.is_encrypted(new)
+    sqlite_driver.forget_all()
+    encryption.unlock(new, PASSWORD)
+    with open_ledger(new, backup=False) as lg:
+        assert lg.members.count() == 2
