@@ -50,30 +50,34 @@ def _queries(lg: Ledger, n: int) -> list[str]:
 
 
 def measure(lg: Ledger, queries: list[str], export: bool, out_dir: Path, label: str) -> dict:
-    times = []
+    times, cpu = [], []
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         lg.search(q, limit=50)
         times.append((time.perf_counter() - t) * 1000)
-    runs = []
+        cpu.append((time.process_time() - c) * 1000)
+    runs, cpu_runs = [], []
     for _ in range(3):  # best of 3: the machine is shared, the best run is the least disturbed one
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         report = lg.dues()
         runs.append(time.perf_counter() - t)
+        cpu_runs.append(time.process_time() - c)
     dues_s = min(runs)
+    # CPU time beside wall time: on a machine shared with other jobs the wall clock mostly measures them
     result = {"search_p95_ms": _pct(times, 95), "search_p50_ms": statistics.median(times), "dues_s": dues_s,
-              "members": report.members}
+              "search_p95_cpu_ms": _pct(cpu, 95), "dues_cpu_s": min(cpu_runs), "members": report.members}
     if export:
-        result["export_s"] = export_time(lg, out_dir, label)
+        result["export_s"], result["export_cpu_s"] = export_time(lg, out_dir, label)
     return result
 
 
-def export_time(lg: Ledger, out_dir: Path, label: str) -> float:
+def export_time(lg: Ledger, out_dir: Path, label: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of the full-ledger Excel export."""
     from app.exchange.exports import export_one
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     export_one(lg, "ledger", out_dir / f"{label}.xlsx")
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - c
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,12 +123,15 @@ def main(argv: list[str] | None = None) -> int:
             for label, path in (("plaintext", plain), ("encrypted", enc)):
                 lg = _open(path)
                 try:
-                    results[label]["export_s"] = min(results[label]["export_s"], export_time(lg, tmp, label))
+                    wall, cpu = export_time(lg, tmp, label)
+                    results[label]["export_s"] = min(results[label]["export_s"], wall)
+                    results[label]["export_cpu_s"] = min(results[label]["export_cpu_s"], cpu)
                 finally:
                     lg.close()
         p, e = results["plaintext"], results["encrypted"]
         print(f"{'':18}{'plaintext':>12}{'encrypted':>12}{'ratio':>8}")
-        for k in ("search_p50_ms", "search_p95_ms", "dues_s") + (("export_s",) if args.export else ()):
+        for k in ("search_p50_ms", "search_p95_ms", "search_p95_cpu_ms", "dues_s", "dues_cpu_s") + (
+                ("export_s", "export_cpu_s") if args.export else ()):
             print(f"{k:18}{p[k]:12.3f}{e[k]:12.3f}{e[k] / p[k]:8.2f}×")
     return 0
 
