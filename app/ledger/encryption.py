@@ -85,8 +85,11 @@ def _record_failure(path) -> int:
     failures += 1
     wait = min(BACKOFF_SECONDS * 2 ** (failures - BACKOFF_AFTER), 3600) if failures >= BACKOFF_AFTER else 0
     try:
+        from ..paths import make_private
+
         _fail_path(path).write_text(json.dumps({"failures": failures, "until": time.time() + wait}),
                                     encoding="utf-8")
+        make_private(_fail_path(path))
     except OSError:
         pass  # a read-only folder: the wait still applies to this try
     return wait

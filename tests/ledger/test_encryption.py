@@ -1,6 +1,7 @@
 """Encryption at rest (issue 14): an encrypted ledger and its backups cannot be read without the password —
 not by plain sqlite3, not by grepping the bytes — and open, back up, restore and check as before with it."""
 
+import os
 import sqlite3
 
 import pytest
@@ -98,6 +99,8 @@ def test_wrong_password_says_so_writes_nothing_and_backs_off(tmp_path, ids, monk
     assert "次数过多" in e.value.problems[0].message
     assert p.read_bytes() == before
     assert (tmp_path / "ledger.db.pwfail").exists()  # the counter lives outside the encrypted file
+    if os.name == "posix":
+        assert (tmp_path / "ledger.db.pwfail").stat().st_mode & 0o077 == 0
     import time as time_mod
 
     real = time_mod.time
