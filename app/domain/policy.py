@@ -62,7 +62,7 @@ class Addon:
 class LateRule:
     """Assistance that replaces the normal one when paying outside the window (Shuangqing 儿童福利机构)."""
 
-    kind: str
+    kind: CategoryKind  # only FULL so far
     source: str
     clause: str
     benefit_from_recognition: bool = False
@@ -71,7 +71,7 @@ class LateRule:
 @dataclass(frozen=True, slots=True)
 class Category:
     name: str
-    kind: str  # "none" | "full" | "fixed" | "percent" | "table"
+    kind: CategoryKind
     source: str
     clause: str
     amount: Decimal | None = None  # fixed / table value; for percent, the document's stated result

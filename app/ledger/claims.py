@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..domain.claim import ClaimPart as DomainPart
+from ..domain.claim import ClaimPart
 from ..domain.claim import Received, claim_after_recognition
 from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import CategoryFact, QuoteRequest
+from ..domain.vocabulary import ClaimPartKind
 from .member_year import STANDING_VIEW
 from .models import named_rows, now_iso
 
@@ -28,13 +29,6 @@ if TYPE_CHECKING:
 
 OPEN, SETTLED, CANCELLED = "待补付", "已补付", "已撤销"
 STATES = (OPEN, SETTLED, CANCELLED)
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimPart:
-    kind: str  # assistance | subsidy | withdrawn
-    funder: str
-    amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +68,7 @@ JOIN payment_items pi ON pi.id = c.payment_item_id JOIN payments p ON p.id = pi.
 def _record(r) -> ClaimRecord:
     """A claims row (``_SELECT``, read with ``models.named_rows``) by column name."""
     d = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
-    parts = tuple(ClaimPart(x["kind"], x["funder"], Decimal(x["amount"])) for x in json.loads(r["parts"]))
+    parts = tuple(ClaimPart(ClaimPartKind(x["kind"]), x["funder"], Decimal(x["amount"])) for x in json.loads(r["parts"]))
     return ClaimRecord(id=r["id"], member_id=r["member_id"], member_name=r["member_name"],
                        payment_item_id=r["payment_item_id"], receipt_no=r["receipt_no"], paid_on=d(r["paid_on"]),
                        year=r["year"], policy_id=r["policy_id"], category=r["category"],
@@ -195,7 +189,7 @@ class Claims:
         earlier_rows = named_rows(db, "SELECT category_id, parts FROM claims WHERE payment_item_id = ?"
                                       " AND state <> '已撤销'", [item.id])
         claimed = {r["category_id"] for r in earlier_rows}
-        earlier = tuple(DomainPart(x["kind"], x["funder"], Decimal(x["amount"]))
+        earlier = tuple(ClaimPart(ClaimPartKind(x["kind"]), x["funder"], Decimal(x["amount"]))
                         for r in earlier_rows for x in json.loads(r["parts"]))
         others = tuple(CategoryFact(c.category, None if c.id in claimed else c.recognized_on)
                        for c in self._l.categories.of_member(member.id)
