@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from ..domain.dates import date_or_raise
 from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
@@ -39,13 +40,7 @@ def _open(args, create: bool = False):
     return open_as_operator(args.db, getattr(args, "operator", None), create=create)
 
 
-def _date(text: str | None, field: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ProblemsError([Problem(field, f"日期格式应为 YYYY-MM-DD：{text}")]) from None
+_date = date_or_raise  # the shared date parser (app/domain/dates.py)
 
 
 def _member(lg, ref: str, household_id: int | None = None):

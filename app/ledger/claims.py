@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.claim import ClaimPart
 from ..domain.claim import Received, claim_after_recognition
+from ..domain.dates import date_into
 from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import CategoryFact, QuoteRequest
@@ -146,12 +147,10 @@ class Claims:
 
     # -- helpers
     def _close(self, claim_id: int, state: str, on, note: str, operator: str | None) -> ClaimRecord:
-        from .members import _date
-
         self._l.require("refund")  # money paid back, like a refund: a clerk's act
         operator = self._l.actor(operator)
         problems: list[Problem] = []
-        day = _date(on, "日期", problems)
+        day = date_into(on, "日期", problems, required=True)
         with self._l.transaction() as db:
             c = self.get(claim_id)
             if c.state != OPEN:
