@@ -242,6 +242,9 @@ def register(sub) -> None:
     from . import claims_cmd
 
     claims_cmd.register(ls, db)
+    from . import settings_cmd
+
+    settings_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     from . import backup_cmd

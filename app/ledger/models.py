@@ -78,6 +78,8 @@ class Settings:
     area_kind: str = ""
     villages: tuple[Village, ...] = ()
     rolled_over_from: str = ""
+    # print “也可交给本村（社区）网格员代收” on notices: no document says it, so only where the district turns it on
+    notice_grid_collection: bool = False
 
 
 @dataclass(frozen=True, slots=True)
