@@ -395,10 +395,8 @@ def cmd_member_show(args) -> int:
             print(f"  {year.year}年度已缴 {fmt(i.amount)} 元（票据 {p.receipt_no}，{p.paid_on}，{p.method}）")
         if not year.items:
             from ..domain.vocabulary import PayState
-            from ..ledger.member_year import of_household
 
-            state = of_household(lg, m.household_id)[m.id].state
-            print(f"  {year.year}年度" + ("尚未缴费" if state is PayState.UNPAID else state.label))
+            print(f"  {year.year}年度" + ("尚未缴费" if year.state is PayState.UNPAID else year.state.label))
     return 0
 
 
