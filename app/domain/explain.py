@@ -85,7 +85,10 @@ def explain_policy(p: Policy) -> str:
         out.append(f"  {c.name}：{desc}{src}{extra}")
         if c.late:
             out.append(f"    集中缴费期外：{c.late.source}全额资助")
-    out.append("  资助不叠加：多个类别时按最有利的一项计算。")
+    if p.categories:
+        out.append("  资助不叠加：多个类别时按最有利的一项计算。")
+    else:
+        out.append("  本政策文件未写资助类别和金额：困难群体按个人缴费标准测算。")
     if p.subsidies:
         out.append("【先缴后补（缴费后返还）】")
         for sb in p.subsidies:
@@ -114,7 +117,7 @@ def explain_policy(p: Policy) -> str:
                    + f"按资助标准参保缴费，{start}起享受待遇，不设等待期")
     if p.late.allowed:
         cost = "个人缴费标准 + 财政补助标准" if p.late.surcharge_fiscal else "个人缴费标准"
-        out.append(f"  期外缴费：至 {p.late.until}，按{cost}，等待期 {p.late.waiting_days} 天")
+        out.append(f"  期外缴费：至 {p.late.until}，按{cost}，等待期 {p.late.waiting_words or '无'}")
         if p.late.exempt_categories or p.late.exempt_sources:
             out.append(f"  免等待期：{'、'.join(p.late.exempt_categories + tuple(s + '资助对象' for s in p.late.exempt_sources))}")
     else:

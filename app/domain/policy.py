@@ -173,6 +173,14 @@ class Late:
     exempt_sources: tuple[str, ...] = ()
     exempt_categories: tuple[str, ...] = ()
     exempt_clause: str = ""
+    waiting_months: int = 0  # “固定待遇等待期3个月”: calendar months from the day after payment (not 90 days)
+
+    @property
+    def waiting_words(self) -> str:
+        """The waiting period as the document says it: “3个月” or “90天” (empty: none)."""
+        if self.waiting_months:
+            return f"{self.waiting_months}个月"
+        return f"{self.waiting_days}天" if self.waiting_days else ""
 
 
 @dataclass(frozen=True, slots=True)

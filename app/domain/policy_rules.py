@@ -218,7 +218,12 @@ def _late(r) -> Late | None:
     lt = Late(allowed=r.bool("allowed"), clause=r.clause(), until=r.date("until"), until_clause=r.str("until_clause"),
               surcharge_fiscal=r.bool("surcharge_fiscal"), waiting_days=r.int("waiting_days", default=0) or 0,
               waiting_clause=r.str("waiting_clause"), exempt_sources=r.strs("exempt_sources"),
-              exempt_categories=r.strs("exempt_categories"), exempt_clause=r.str("exempt_clause"))
+              exempt_categories=r.strs("exempt_categories"), exempt_clause=r.str("exempt_clause"),
+              waiting_months=r.int("waiting_months", default=0) or 0)
+    if lt.waiting_days and lt.waiting_months:
+        r.ctx.problem(r.path + ("waiting_months",), "waiting_days 与 waiting_months 只能写一个（文件按天还是按月写等待期）")
+    if lt.waiting_months and not lt.waiting_clause:
+        r.ctx.problem(r.path, "写了 waiting_months 就要写 waiting_clause（出处条款）")
     if lt.allowed and lt.until is None:
         r.ctx.problem(r.path, "允许缴费期外缴费时须写 until（最后可缴费日）")
     if lt.waiting_days and not lt.waiting_clause:

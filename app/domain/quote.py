@@ -426,7 +426,9 @@ def benefit_of(p: Policy, req: QuoteRequest, timing: PaymentTiming, counter: Cou
         raise Closed(f"按规定待遇应自 {start} 起，已晚于本年度待遇享受期结束日 {end}", clause)
     lines = []
     if waiting:
-        lines.append(QuoteLine(Line.WAITING, f"待遇等待期 {waiting} 天（缴费次日起算），待遇自 {start} 起", None,
+        words = f"{p.late.waiting_months} 个月（{waiting} 天）" if timing.kind == When.LATE and p.late.waiting_months \
+            else f"{waiting} 天"
+        lines.append(QuoteLine(Line.WAITING, f"待遇等待期 {words}（缴费次日起算），待遇自 {start} 起", None,
                                p.cite(p.late.waiting_clause)))
     lines.append(QuoteLine(Line.BENEFIT, f"待遇享受期 {start} 至 {end}", None, p.cite(clause)))
     return Period(start, end, waiting, clause, tuple(lines))
@@ -473,6 +475,9 @@ def _benefit_dates(p: Policy, req: QuoteRequest, timing: PaymentTiming, choice: 
     if exempt:
         start = req.birth_date if (timing.newborn_within and p.newborn.benefit_from_birth) else paid + ONE_DAY
         return max(start, b.start), b.end, 0, p.late.exempt_clause or p.newborn.clause
+    if p.late.waiting_months:  # N calendar months counted from the day after payment; benefits the day after
+        start = add_months(paid, p.late.waiting_months) + ONE_DAY
+        return max(start, b.start), b.end, (start - paid).days - 1, p.late.clause
     waiting = p.late.waiting_days
     return max(paid + dt.timedelta(days=waiting + 1), b.start), b.end, waiting, p.late.clause
 
