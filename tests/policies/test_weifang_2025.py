@@ -76,3 +76,10 @@ def test_the_notice_gives_no_assisted_amounts_and_the_summary_says_so():
     text = explain_policy(policy)
     assert "本政策文件未写资助类别和金额" in text and "期外缴费：至 2025-12-31，按个人缴费标准，等待期 3个月" in text
     assert "学生、儿童（在校学生、2007-01-01 及以后出生）：380.00 元" in text
+
+
+def test_a_notice_printed_after_the_window_states_the_three_months():
+    from app.paper.model import notice_terms
+
+    terms = notice_terms(get_policy(P), D(2025, 1, 10))
+    assert "自缴费次日起设3个月待遇等待期" in terms.after_window and "90天" not in terms.after_window
