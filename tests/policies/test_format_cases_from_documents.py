@@ -17,34 +17,15 @@ and where the edit goes beyond them.
 """
 
 from decimal import Decimal
-from pathlib import Path
 
 from app.domain.explain import explain_policy
-from app.domain.policy_loader import load_policy_text
-from app.domain.quote import quote
-from app.domain.quote_model import CategoryFact, QuoteRequest, normalize_request
-from policy_quotes import D
+from policy_quotes import D, edited
+from policy_quotes import ask_policy as ask
 
-ROOT = Path(__file__).resolve().parents[2]
 ADULT = D(1960, 5, 1)
 CHANGCHUN_GRACE = "2025年1月1日至2025年2月28日期间完成居民医保缴费（含新参保）的，待遇享受期从缴费到账次日起计算"
 SCHOOL = "在校学生在每年9月1日至12月31日，由所在学校统一办理参保缴费手续"
 YUNNAN = "新生儿、低收入人口、职工医保3个月内转居民医保人员、退役军人及随军未就业家属等特殊群体不受当年集中缴费时间的限定"
-
-
-def edited(pid: str, extra: str):
-    text = (ROOT / "policies" / f"{pid}.toml").read_text(encoding="utf-8")
-    policy, problems = load_policy_text(text + extra, f"{pid}.toml")
-    assert problems == [], problems
-    return policy
-
-
-def ask(policy, paid, cats=(), birth=ADULT, student=False):
-    req = QuoteRequest(birth_date=birth, paid_on=paid, student=student,
-                       categories=tuple(CategoryFact(*c) if isinstance(c, tuple) else CategoryFact(c) for c in cats))
-    req, problems = normalize_request(policy, req)
-    assert problems == [], problems
-    return quote(policy, req)
 
 
 # ---------------------------------------------------------------- 1. grace period (长春 000 三's words)
@@ -58,7 +39,7 @@ clause = "（仿长春 长医保联〔2024〕5号 三）{CHANGCHUN_GRACE}"
 
 
 def test_a_grace_period_in_the_words_of_changchun_on_weifangs_file():
-    p = edited("weifang-2025", WEIFANG_GRACE)
+    p = edited("weifang-2025", extra=WEIFANG_GRACE)
     window = ask(p, D(2024, 12, 31))
     assert (window.timing, window.due, window.benefit_start) == ("window", Decimal(400), D(2025, 1, 1))
     # 2025年1月1日至2025年2月28日期间完成缴费的，待遇享受期从缴费到账次日起计算: no waiting, no surcharge
@@ -84,7 +65,7 @@ clause = "（仿 人民网 学生医保 问答）{SCHOOL}"
 
 
 def test_students_pay_through_school_before_weifangs_general_window_opens():
-    p = edited("weifang-2025", WEIFANG_SCHOOL)
+    p = edited("weifang-2025", extra=WEIFANG_SCHOOL)
     student = ask(p, D(2024, 9, 15), birth=D(2010, 3, 1), student=True)
     assert (student.open, student.timing, student.due, student.benefit_start) == (True, "group_window", Decimal(380),
                                                                                   D(2025, 1, 1))
@@ -103,7 +84,7 @@ clause = "（仿云南省医疗保障局 2025年度参保缴费 三）{YUNNAN}"
 
 
 def test_low_income_members_recognised_after_the_window_may_still_enrol_assisted():
-    p = edited("changchun-2025", CHANGCHUN_DYNAMIC)
+    p = edited("changchun-2025", extra=CHANGCHUN_DYNAMIC)
     # 低保 recognised 2025-04-01, after 长春's window: enrols at the assisted rate (400 + 10 − 150), next day
     q = ask(p, D(2025, 6, 10), [("低保对象", D(2025, 4, 1))])
     assert (q.open, q.timing, q.assistance, q.due, q.benefit_start, q.waiting_days) == (

@@ -14,28 +14,11 @@ from app.domain.explain import explain_policy
 from app.domain.policy_loader import load_policy_text
 from app.domain.quote import quote
 from app.domain.quote_model import CategoryFact, QuoteRequest, SpecialFact, normalize_request
-from policy_quotes import D
+from policy_quotes import D, edited
+from policy_quotes import ask_policy as ask
 
 ROOT = Path(__file__).resolve().parents[2]
 ADULT = D(1960, 5, 1)
-
-
-def edited(pid: str, *edits: tuple[str, str], extra: str = ""):
-    text = (ROOT / "policies" / f"{pid}.toml").read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    policy, problems = load_policy_text(text + extra, f"{pid}.toml")
-    assert problems == [], problems
-    return policy
-
-
-def ask(policy, paid, cats=(), birth=ADULT, student=False, special=None):
-    req = QuoteRequest(birth_date=birth, paid_on=paid, categories=tuple(CategoryFact(*c) if isinstance(c, tuple)
-                       else CategoryFact(c) for c in cats), student=student, special=special)
-    req, problems = normalize_request(policy, req)
-    assert problems == [], problems
-    return quote(policy, req)
 
 
 # ---------------------------------------------------------------- grace period (its own benefit rule, not [late])
