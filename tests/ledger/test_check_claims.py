@@ -116,3 +116,17 @@ def test_claims_above_what_was_paid_and_a_claim_paid_twice(ledger, claim):
     who = "（张三，票据 2025-000001，「低保对象」）"
     assert f"claims#{dup}: 与认定后补付记录 #{claim.id} 重复：同一笔缴费、同一类别补付两次{who}" in got
     assert f"claims#{dup}: 该笔缴费的认定后补付合计 580.00 元多于实收 410.00 元{who}" in got
+
+
+def test_canbao_check_reports_a_claim_and_exits_1(ledger, claim, monkeypatch, capsys):
+    from app.cli.main import main
+    from operators_helper import TEST_PIN
+
+    monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
+    monkeypatch.setenv("CANBAO_PIN", TEST_PIN)
+    ledger.db.execute("UPDATE claims SET amount_fen = 28000 WHERE id = ?", [claim.id])
+    path = str(ledger.path)
+    ledger.close()
+    assert main(["check", "--db", path]) == 1
+    out = capsys.readouterr()
+    assert f"claims#{claim.id}" in out.out + out.err and "与其明细合计 290.00 元不符" in out.out + out.err
