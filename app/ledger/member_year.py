@@ -175,7 +175,18 @@ class MemberStanding(NamedTuple):
     due_note: str
     paid: Decimal
     paid_items: int
-    claims: tuple = ()  # hook: the year's claims (issue 11) hang here once the ledger records them
+    # The details of one member's year, filled by ``of_member`` (the lists read 500,000 standings and leave
+    # them empty): the claims (认定后补付), the add-ons chosen or declined, and the standing payment items,
+    # each with its quote snapshot. One type for a member's year: there is no second one.
+    claims: tuple = ()
+    year: int = 0
+    addons: tuple[str, ...] = ()
+    declined_addons: tuple[str, ...] = ()
+    items: tuple = ()  # not voided, not refunded
+
+    @property
+    def has_paid(self) -> bool:
+        return self.paid_items > 0
 
     @property
     def required(self) -> bool:
@@ -349,6 +360,19 @@ def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int
 def of_household(ledger: "Ledger", household_id: int, day: dt.date | None = None) -> dict[int, MemberStanding]:
     """One household's members' standings by member id."""
     return {s.member_id: s for s in standings(ledger, day=day, household_id=household_id)}
+
+
+def of_member(ledger: "Ledger", member_id: int, year: int | None = None, day: dt.date | None = None) -> MemberStanding:
+    """One member's year in full: the standing every view reads, with its details filled in (claims, add-ons
+    chosen and declined, standing payment items with their quote snapshots)."""
+    member = ledger.members.get(member_id)
+    year = year or ledger.settings.get().year
+    standing = next(s for s in standings(ledger, day=day, household_id=member.household_id, year=year)
+                    if s.member_id == member_id)
+    addons, declined = ledger.members.addon_choice(member_id, year)
+    return standing._replace(claims=tuple(ledger.claims.list(year=year, member_id=member_id)), year=year,
+                             addons=addons, declined_addons=declined,
+                             items=tuple(ledger.payments.paid_this_year(member_id, year)))
 
 
 # -- progress per place (tree, dashboard, exports) -------------------------------------------------------------
