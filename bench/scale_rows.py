@@ -220,7 +220,9 @@ def canbao_rollover(a) -> dict:
 
 
 def raw_rollover(a) -> dict:
-    """An empty ledger from the migrations, then one ``INSERT … SELECT *`` per carried-over table."""
+    """An empty ledger from the migrations, then in one transaction one ``INSERT … SELECT *`` per carried-over
+    table and per shadow table of the two search indexes, the target's triggers out of the way (SQLite's
+    transfer optimisation copies b-tree pages only into a table without triggers, foreign keys off)."""
     from app.ledger import open_ledger
 
     new = a.work / "rollover.raw.db"
@@ -229,11 +231,21 @@ def raw_rollover(a) -> dict:
         pass
     conn = sqlite3.connect(new, isolation_level=None)
     conn.execute("ATTACH DATABASE ? AS old", [str(Path(a.db).resolve())])
+    tables = ("villages", "village_groups", "households", "members", "member_categories")
+    shadows = [f"{fts}_{s}" for fts in ("member_names", "member_numbers")
+               for s in ("data", "idx", "content", "docsize", "config")]
     with Clock() as c:
         conn.execute("BEGIN IMMEDIATE")
-        for table in ("villages", "village_groups", "households", "members", "member_categories"):
+        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                                f"({', '.join('?' * len(tables))})", tables).fetchall()
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        for table in (*tables, *shadows):
+            conn.execute(f"DELETE FROM main.{table}")
             # same schema on both sides, no column list, no WHERE: SQLite's transfer optimisation copies pages
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
+        for _, sql in triggers:
+            conn.execute(sql)
         conn.execute("COMMIT")
     conn.close()
     _drop(new)
