@@ -398,14 +398,29 @@ def canbao_window(a) -> dict:
     apply_style(app, False)
     shell = Shell(Preferences())
     shell.open_path(str(a.files["window"]))  # a copy with an operator: logged in from CANBAO_OPERATOR/PIN
-    while not (shell.window is not None and shell.window.model.rowCount() and shell.window.view.household):
-        app.processEvents()
-        if time.time() - T_IMPORT > 120:
-            raise SystemExit("主窗口 120 秒内未就绪")
-    app.processEvents()
-    shell.window.repaint()
-    usable = time.time()
-    return {"usable_at": usable, "cpu": time.process_time()}
+    # the event loop waits as the program's does (a busy processEvents() loop would burn the CPU the workers
+    # need); a 5 ms timer looks whether the window is usable yet
+    from PySide6.QtCore import QTimer
+
+    done: list[float] = []
+
+    def look():
+        if shell.window is not None and shell.window.model.rowCount() and shell.window.view.household:
+            timer.stop()
+            app.processEvents()
+            shell.window.repaint()
+            done.append(time.time())
+            app.quit()
+        elif time.time() - T_IMPORT > 120:
+            app.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(5)
+    app.exec()
+    if not done:
+        raise SystemExit("主窗口 120 秒内未就绪")
+    return {"usable_at": done[0], "cpu": time.process_time()}
 
 
 def raw_window(a) -> dict:

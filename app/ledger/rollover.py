@@ -103,6 +103,10 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                     counts = _transfer_tables(db, fast, progress, cancel)
                 else:
                     counts = _copy_tables(db, progress, cancel)
+                from .member_year import key_categories
+                from .place_totals import rebuild
+
+                rebuild(db.conn, policy.year, key_categories(policy))  # the new year's progress, counted once
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)

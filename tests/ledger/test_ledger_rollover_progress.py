@@ -98,7 +98,11 @@ def _dump(path):
             continue  # FTS b-tree layout, compared below through its answers; the planner's statistics; when
             # each migration ran and the ledger's own random key (differ between any two new ledgers)
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]
-        out[name] = conn.execute(f"SELECT rowid, {', '.join(cols)} FROM {name} ORDER BY rowid").fetchall()
+        try:
+            out[name] = conn.execute(f"SELECT rowid, {', '.join(cols)} FROM {name} ORDER BY rowid").fetchall()
+        except sqlite3.OperationalError:  # WITHOUT ROWID: in key order
+            out[name] = conn.execute(f"SELECT * FROM {name} ORDER BY "
+                                     + ", ".join(str(i + 1) for i in range(len(cols)))).fetchall()
     out["audit"] = conn.execute("SELECT entity, entity_id, action, before, after FROM audit ORDER BY id").fetchall()
     for table, phrases in (("member_names", ['"明"', '"张 三"', '"王"']), ("member_numbers", ['"1234"', '"220"'])):
         for p in phrases:
