@@ -22,6 +22,7 @@ log = logging.getLogger("canbao.ui")
 
 
 DEMO_PEOPLE = 5000
+BACKUP_DELAY_MS = 2000  # after the window is up: the backup on open must not slow its first screen
 
 
 def demo_path() -> Path:
@@ -241,7 +242,12 @@ class Shell(QObject):
             self.after_open_message = ""
         if self.first_run is not None:
             self.first_run.hide()
-        self.backup_in_background(ledger.path)
+        # the backup (a whole-file copy and its check: seconds of CPU on a district ledger) starts once the
+        # window has shown its first data, not while the list and the tree are still loading
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(BACKUP_DELAY_MS, lambda: self.backup_in_background(ledger.path)
+                          if self.ledger is ledger and self.window is not None else None)
 
     def _login_cancelled(self, ledger) -> None:
         if ledger is not self.ledger:
