@@ -152,6 +152,8 @@ class Shell(QObject):
                 self.offer_restore(path, error_text(exc))
 
         self.task = run_task(self.first_run, "正在打开台账", work, opened, on_error=failed)
+        # while the worker checks the file (quick_check lets go of the GIL), load the main window's modules
+        from . import login, main_window  # noqa: F401
 
     def offer_restore(self, path: str, damage: str = ""):
         from .restore_dialog import RestoreDialog
