@@ -12,7 +12,7 @@ python-calamine, openpyxl, reportlab or PySide6 directly. Rows (``--only`` takes
     commit     roster commit of N new people (10,000)    vs sqlite3 writing the same rows, derived columns, audit
     preview    roster import preview, 100,000 / 200,000  vs python-calamine read + ID lookup
     dashboard  统计 until its data is loaded             vs the same GROUP BYs in plain SQL
-    rollover   to the next campaign                      vs INSERT … SELECT into the same tables and indexes
+    rollover   to the next campaign                      vs INSERT … SELECT * per table (transfer optimisation)
     weekly     周报 for the busiest week                  vs openpyxl write_only writing the same cells
     export     full ledger export                        vs openpyxl write_only writing the same cells
     dues       whole-year dues                           vs the same SQL iterated with Decimal

@@ -83,19 +83,28 @@ SCHEMA = [
 ]
 
 
-def _count_sql(keys: tuple[str, ...], marked_only: bool) -> str:
-    """(village id, group id, cat, paid, counted) of every place, or of the marked places only."""
+def _count_sql(keys: tuple[str, ...], one_place: bool) -> str:
+    """(village id, group id, cat, paid, counted) of every place, or of one (``:v``, ``:g``; g 0 = no group)."""
     from .member_year import _in, paid_sql, required_sql
 
-    source = ("place_totals_dirty d JOIN households h ON h.village_id = d.village_id"
-              " AND h.group_id IS nullif(d.group_id, 0)") if marked_only else "households h"
+    where = " WHERE h.village_id = :v AND h.group_id IS nullif(:g, 0)" if one_place else ""
     key_in = _in(keys) if keys else "(NULL)"
+    if one_place:  # a few members: one indexed look-up per member and category (a join built a Bloom filter
+        # over every category record first)
+        by_category = "\nUNION ALL\n".join(
+            f"SELECT v, g, {_in([k])[1:-1]}, sum(paid), count(*) FROM x WHERE EXISTS (SELECT 1 FROM member_categories"
+            f" c WHERE c.member_id = x.id AND c.ended_on IS NULL AND c.category = {_in([k])[1:-1]}) GROUP BY v, g"
+            for k in keys) or "SELECT 0, 0, '', 0, 0 WHERE 0"
+    else:
+        by_category = f"""SELECT v, g, category, sum(paid), count(*) FROM (SELECT DISTINCT x.v, x.g, x.id, x.paid,
+    c.category FROM x JOIN member_categories c ON c.member_id = x.id AND c.ended_on IS NULL AND c.category IN {key_in})
+GROUP BY v, g, category"""
     return f"""
 WITH x AS MATERIALIZED (
     SELECT v, g, id, paid FROM (
         SELECT h.village_id AS v, coalesce(h.group_id, 0) AS g, m.id AS id, {paid_sql('m')} AS paid,
                {required_sql('m')} AS req
-        FROM {source} JOIN members m ON m.household_id = h.id)
+        FROM households h CROSS JOIN members m ON m.household_id = h.id{where})
     WHERE req OR paid
 )
 SELECT v, g, '{ALL}', sum(paid), count(*) FROM x GROUP BY v, g
@@ -103,9 +112,7 @@ UNION ALL
 SELECT v, g, '{ANY_KEY}', sum(paid), count(*) FROM x WHERE EXISTS (SELECT 1 FROM member_categories c
     WHERE c.member_id = x.id AND c.ended_on IS NULL AND c.category IN {key_in}) GROUP BY v, g
 UNION ALL
-SELECT v, g, category, sum(paid), count(*) FROM (SELECT DISTINCT x.v, x.g, x.id, x.paid, c.category
-    FROM x JOIN member_categories c ON c.member_id = x.id AND c.ended_on IS NULL AND c.category IN {key_in})
-GROUP BY v, g, category
+{by_category}
 """
 
 
@@ -119,9 +126,25 @@ def _collect(rows) -> Totals:
     return out
 
 
-def count(conn, year: int, keys: tuple[str, ...], marked_only: bool = False) -> Totals:
-    """A fresh count (every place, or the marked ones)."""
-    return _collect(conn.execute(_count_sql(tuple(keys), marked_only), {"year": year}))
+MANY_PLACES = 1000  # more marked places than this: one pass over everything is cheaper than one query each
+
+
+def count(conn, year: int, keys: tuple[str, ...], places=None) -> Totals:
+    """A fresh count of every place, or of ``places`` ((village id, group id) pairs), each by its own indexed
+    query (a join from the marked places let SQLite scan every member to build a Bloom filter)."""
+    keys = tuple(keys)
+    if places is None or len(places) > MANY_PLACES:
+        out = _collect(conn.execute(_count_sql(keys, False), {"year": year}))
+        return out if places is None else {p: out[p] for p in places if p in out}
+    sql = _count_sql(keys, True)
+    out: Totals = {}
+    for v, g in places:
+        out.update(_collect(conn.execute(sql, {"year": year, "v": v, "g": g})))
+    return out
+
+
+def _marked(conn) -> list[tuple[int, int]]:
+    return [tuple(r) for r in conn.execute("SELECT village_id, group_id FROM place_totals_dirty")]
 
 
 def _stored_for(conn) -> tuple[int, tuple[str, ...]] | None:
@@ -143,9 +166,9 @@ def read(conn, year: int, keys: tuple[str, ...] | None = None) -> tuple[tuple[st
         out = _collect(conn.execute(
             "SELECT village_id, group_id, cat, paid, counted FROM place_totals t WHERE NOT EXISTS"
             " (SELECT 1 FROM place_totals_dirty d WHERE d.village_id = t.village_id AND d.group_id = t.group_id)"))
-        if conn.execute("SELECT 1 FROM place_totals_dirty LIMIT 1").fetchone():
-            marked = {tuple(r) for r in conn.execute("SELECT village_id, group_id FROM place_totals_dirty")}
-            fresh = count(conn, year, stored[1], marked_only=True)
+        marked = _marked(conn)
+        if marked:
+            fresh = count(conn, year, stored[1], marked)
             for place in marked:
                 out.pop(place, None)
                 if place in fresh:
@@ -194,9 +217,9 @@ def refresh(ledger: "Ledger") -> None:
     if _stored_for(conn) != want:
         rebuild(conn, *want)
         return
-    fresh = count(conn, *want, marked_only=True)
-    conn.execute("DELETE FROM place_totals WHERE (village_id, group_id) IN"
-                 " (SELECT village_id, group_id FROM place_totals_dirty)")
+    marked = _marked(conn)
+    fresh = count(conn, *want, marked)
+    conn.executemany("DELETE FROM place_totals WHERE village_id = ? AND group_id = ?", marked)
     _store(conn, fresh)
     conn.execute("DELETE FROM place_totals_dirty")
 
