@@ -10,7 +10,8 @@
 7. the receipt journal is intact and agrees with the payments;
 8. every payment's amount is the sum of its items; no refund exceeds what was paid;
 9. every claim (认定后补付) agrees with recomputing it, and none is orphaned, doubled or above what was paid
-   (app/ledger/check_claims.py).
+   (app/ledger/check_claims.py);
+10. the stored progress totals per place equal a fresh count (app.ledger.place_totals).
 
 ``progress(done, total)`` after each step; ``cancel()`` returning True stops it with ``Cancelled``.
 """
@@ -37,7 +38,7 @@ def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None =
 
     out: list[Problem] = []
     steps = [_integrity, _foreign_keys, _invariants, _triggers, _chain, _receipt_sequences, _payments_vs_audit,
-             _journal, _totals, _claims]
+             _journal, _totals, _claims, _place_totals]
     total = len(steps)
     tick = progress or (lambda done, total: None)
     for done, step in enumerate(steps):
@@ -233,3 +234,10 @@ def _claims(ledger, out, cancel) -> None:
     from .check_claims import check_claims
 
     check_claims(ledger, out, cancel)
+
+
+def _place_totals(ledger, out, cancel) -> None:
+    """参保进度合计"""
+    from .place_totals import verify
+
+    out.extend(verify(ledger))

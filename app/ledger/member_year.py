@@ -401,7 +401,12 @@ def _key_sql(member: str, cats: tuple[str, ...]) -> str:
 def progress_by_place(conn, year: int, *, until: dt.date | None = None, key_cats: tuple[str, ...] = (),
                       village: str | None = None, group: str | None = None) -> list[PlaceProgress]:
     """Paid / counted members per (village, group) in one pass, with the key groups' counts; places in
-    village then group order; only places with members."""
+    village then group order; only places with members. The whole ledger's (no ``until``, no place) comes
+    from the stored totals (``place_totals``: the same counts, kept in step with every write)."""
+    if until is None and not village and not group:
+        stored = _stored_places(conn, year, tuple(key_cats))
+        if stored is not None:
+            return stored
     params = year_params(year, until)
     where = ""
     if village:
@@ -430,6 +435,26 @@ def progress_by_place(conn, year: int, *, until: dt.date | None = None, key_cats
                           Progress(c["key_paid"], c["key"])) for (vid, gid), c in counts.items()]
 
 
+def _stored_places(conn, year: int, key_cats: tuple[str, ...]) -> list[PlaceProgress] | None:
+    from .place_totals import ALL, ANY_KEY, read
+
+    got = read(conn, year, key_cats or None)
+    if got is None:
+        return None
+    _, totals = got
+    villages = dict(conn.execute("SELECT id, name FROM villages"))
+    groups = {gid: name for gid, name in conn.execute("SELECT id, name FROM village_groups")}
+    out = []
+    for (vid, gid) in sorted(totals):
+        cats = totals[(vid, gid)]
+        if ALL not in cats:
+            continue
+        key = Progress(*cats[ANY_KEY]) if key_cats and ANY_KEY in cats else NO_PROGRESS
+        out.append(PlaceProgress(vid, villages.get(vid, ""), gid or None, groups.get(gid, "") if gid else "",
+                                 Progress(*cats[ALL]), key))
+    return out
+
+
 def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int, Progress], Progress]:
     """(village id, group id) -> progress, rolled up per village and in total."""
     villages: dict[int, Progress] = {}
@@ -442,7 +467,17 @@ def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int,
 
 
 def category_progress(conn, year: int, category: str) -> Progress:
-    """Paid / counted members with this category (recognition not ended)."""
+    """Paid / counted members with this category (recognition not ended); a key category's from the stored
+    totals (``place_totals``)."""
+    from .place_totals import read
+
+    got = read(conn, year)
+    if got is not None and category in got[0]:
+        paid = counted = 0
+        for cats in got[1].values():
+            p, c = cats.get(category, (0, 0))
+            paid, counted = paid + p, counted + c
+        return Progress(paid, counted)
     params = {**year_params(year), "cat": category}
     row = conn.execute(
         f"SELECT count(*), coalesce(sum({paid_sql('m')}), 0) FROM members m WHERE {counted_sql('m')} AND m.id IN"

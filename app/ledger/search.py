@@ -38,6 +38,13 @@ _FILL = [
     f"INSERT INTO member_names (rowid, chars) SELECT id, {spaced_name_sql('name')} FROM members",
     "INSERT INTO member_numbers (rowid, id_number, phone) SELECT id, coalesce(id_number, ''), phone FROM members",
 ]
+
+
+def refill_statements() -> list[str]:
+    """The statements that empty both full-text indexes and fill them again from ``members``."""
+    return list(_FILL)
+
+
 _ACTIVE = "WHEN NOT EXISTS (SELECT 1 FROM member_search_paused)"
 
 

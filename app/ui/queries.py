@@ -275,28 +275,44 @@ def progress_by_group(conn: sqlite_driver.Connection, year: int) -> dict[tuple[i
 
 def dashboard_counts(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
     """(villages, total, key groups, key unpaid rows, payments per day) for the dashboard."""
-    import datetime as dt
+    villages, total, key_groups = dashboard_progress(conn, year, key_cats)
+    return villages, total, key_groups, key_unpaid(conn, year, key_cats, unpaid_limit), payments_per_day(conn, year)
 
+
+def dashboard_progress(conn: sqlite3.Connection, year: int, key_cats: list[str]):
+    """(villages, total, key groups): the stored totals per place (member_year / place_totals)."""
     by_group = progress_by_group(conn, year)
     per_village, total = roll_up(by_group)
     names = dict(conn.execute("SELECT id, name FROM villages ORDER BY id"))
     villages = [(names[v], per_village.get(v, NO_PROGRESS)) for v in names]
     key_groups = [(cat, p) for cat in key_cats if (p := my.category_progress(conn, year, cat)).required]
+    return villages, total, key_groups
+
+
+def key_unpaid(conn: sqlite3.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> list[tuple]:
+    """Unpaid members of the key groups: (household number, name, village, group, categories, phone, member
+    id, household id), in village, group and household order."""
+    if not key_cats:
+        return []
     params = {f"k{i}": c for i, c in enumerate(key_cats)}
     marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
-    # (household number, name, village, group, categories, phone, member id, household id)
-    unpaid = [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
-              for r in rows(
+    return [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
+            for r in rows(
         conn, f"SELECT h.number AS number, m.name AS name, v.name AS village, coalesce(g.name, '') AS grp,"
         f" {CATS_SQL} AS categories, coalesce(nullif(m.phone, ''), h.phone) AS phone, m.id AS mid, h.id AS hid"
         f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
         f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
         f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
-        {"year": year, **params, "lim": unpaid_limit})] if key_cats else []
-    per_day = [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
+        {"year": year, **params, "lim": unpaid_limit})]
+
+
+def payments_per_day(conn: sqlite3.Connection, year: int) -> list[tuple]:
+    """(day, payments, fen) of what still stands: refunds taken off."""
+    import datetime as dt
+
+    return [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
         conn, f"SELECT paid_on AS day, count(DISTINCT payment_id) AS n, sum(amount_fen) AS fen FROM {my.STANDING_VIEW}"
-        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]  # what still stands: refunds taken off
-    return villages, total, key_groups, unpaid, per_day
+        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]
 
 
 def ledger_policy_id(path) -> str | None:
