@@ -81,6 +81,7 @@ def test_import_window_maps_a_column_confirms_villages_and_refreshes_the_list(qt
     rows = [(dialog.problems.item(r, 0).text(), dialog.problems.item(r, 1).text())
             for r in range(dialog.problems.rowCount())]
     assert rows == [("新增户.xlsx Sheet1:第6行:姓名（C列）", "姓名里有换行符：请删去换行，写在一行里"),
+                    ("新增户.xlsx", "说明：人员类别 低保 → 低保对象（按常用简称）：2 人"),
                     ("新增户.xlsx Sheet1:第2行", "说明：未识别的列（不导入）：籍贯（H列）")]
     assert dialog.b_import.isEnabled() and dialog.b_import.text() == "只导入没有问题的 3 行…"
     _shot(dialog, "import_2_problems.png", tmp_path)

@@ -52,7 +52,8 @@ def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger,
     pv = preview(ledger, path, "payment")
     places = {p.place.split(":")[1] + ":" + p.message[:6] for p in pv.problems}
     text = "\n".join(str(p) for p in pv.problems)
-    assert "税务.xlsx Sheet1:第2行:缴费金额（C列）: 金额不符：名单 400.00 元，按政策应缴 410.00 元" in text
+    # the plan the counter uses says so (payments.plan_many), in its words
+    assert ("税务.xlsx Sheet1:第2行:缴费金额（C列）: 张小山：实收 400.00 元与政策应缴 410.00 元不符：导入的缴费不带变更原因，不能登记（如确需办理，请在缴费窗口逐人办理并填写原因）") in text
     assert "税务.xlsx Sheet1:第3行:证件号码（A列）: 身份证号码校验位错误" in text
     assert "第4行:缴费日期（D列）: 缴费日期「2024-13-40」不是有效日期" in text
     assert "第6行:证件号码（A列）: 台账中查无此人" in text
@@ -60,7 +61,8 @@ def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger,
     assert "第9行:证件号码（A列）: 与Sheet1第8行重复" in text
     assert len(pv.problems) == 6, places
     assert [r.source.row for r in pv.to_write] == [8]
-    assert [r.source.row for r in pv.check.rows if r.action == "same"] == [5]
+    assert [r.row for r in pv.check.same] == [5]
+    assert [p.place.split(":")[1] for p in pv.problems] == ["第2行", "第3行", "第4行", "第6行", "第7行", "第9行"]
     assert _counts(ledger) == before  # preview writes nothing
 
     out = write_leftovers(pv, tmp_path / "未导入.xlsx")
@@ -93,7 +95,7 @@ def test_roster_offers_new_villages_and_groups_and_keys_households_by_head_id(le
         ["东风村", "1组", "孙甲", "孙甲", a, "本人", "汉", "低保"],
         ["东风村", "1组", "孙甲", "孙乙", b, "子", "汉族", ""],
         ["西山村", "一组", "钱丙", "钱丙", c, "户主本人", "回", ""],
-        ["红旗村", "九组", "钱丁", "钱丁", d, "户主", "", "脱贫户"],
+        ["红旗村", "九组", "钱丁", "钱丁", d, "户主", "", "稳定脱贫户"],
         ["红旗村", "九组", "钱丁", "钱丁", e, "户主", "", ""],  # a second 钱丁 heading his own household
         ["东风村", "一组", "张大山", "张大山", HEAD1, "户主", "", ""],
     ])
@@ -197,7 +199,7 @@ def test_export_then_import_round_trip(ledger, tmp_path):
     export_one(ledger, "ledger", out)
     pv = preview(ledger, out, "payment")
     # unpaid rows have no amount/date: they come back as problems, the paid ones are "same"
-    same = sorted(r.values["id_number"] for r in pv.check.rows if r.action == "same")
+    same = sorted(r.id_number for r in pv.check.same)
     assert same == sorted([HEAD1, make_id("19620302", 22), make_id("19550101", 41)])
     assert pv.to_write == []
     # and as a roster into a fresh ledger: the same villages, people and relations
@@ -229,7 +231,7 @@ def test_payment_for_someone_not_enrolled_here_is_a_problem(ledger, tmp_path):
     path = _xlsx(tmp_path / "p.xlsx", [["身份证号", "缴费金额", "缴费日期"], [away, 410, "2024-10-10"]])
     pv = preview(ledger, path, "payment")
     assert [str(p) for p in pv.problems] == [
-        "p.xlsx Sheet1:第2行:身份证号（A列）: 王外出 在台账中的状态是「参加职工医保」，不在本地参保，不能登记缴费（先改回本地参保）"]
+        "p.xlsx Sheet1:第2行:身份证号（A列）: 王外出：参保状态为「参加职工医保」，不在本地参保：导入的缴费不带变更原因，不能登记（如确需办理，请在缴费窗口逐人办理并填写原因）"]
     assert pv.to_write == []
 
 
