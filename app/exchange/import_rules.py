@@ -56,6 +56,9 @@ class LedgerFacts:
     parsed: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # ID cells of the rows being checked
     # accepted name -> (canonical, where the name comes from) for names that are not the canonical one
     alias_sources: Mapping[str, str] = field(default_factory=dict)
+    # someone the chunked ID look-up cannot find: (household key, number, name, birth date) -> the person;
+    # a number of another document, or none (then the household's members without one, by name and birth)
+    find_person: Callable[[tuple | None, str | None, str, dt.date | None], PersonFacts | None] | None = None
     applied: dict[tuple[str, str], int] = field(default_factory=dict)  # (as written, category) -> rows
 
     def parse_id(self, value: object) -> tuple[str | None, str]:

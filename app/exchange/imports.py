@@ -189,6 +189,40 @@ class PeopleLoader:
     def __init__(self, ledger, kind: str, facts: LedgerFacts):
         self.ledger, self.kind, self.facts = ledger, kind, facts
         self.year = ledger.settings.get().year if kind == "payment" else None
+        self._unnumbered: dict[tuple, dict] = {}
+        if kind == "roster":
+            facts.find_person = self.find_person
+
+    def find_person(self, key: tuple | None, number: str | None, name: str, birth) -> PersonFacts | None:
+        """Someone the chunk look-up does not cover: by another document's number, or — without a number — among
+        the household's members that have none, by name and birth date (``key``: ("no", 户编号) or ("head",
+        head's ID number)). Asked for the rare rows that need it; each household is read once."""
+        db = self.ledger.db
+        if number:
+            if number not in self.facts.people:
+                for mid, hid, nm, status, rel in db.execute(
+                        "SELECT id, household_id, name, status, relation FROM members WHERE id_number = ?", [number]):
+                    self.facts.people[number] = PersonFacts(mid, hid, nm, status, None, NO_CATEGORIES, rel)
+            return self.facts.people.get(number)
+        if key is None:
+            return None
+        members = self._unnumbered.get(key)
+        if members is None:
+            where = ("h.number = ?" if key[0] == "no"
+                     else "h.id = (SELECT household_id FROM members WHERE id_number = ?)")
+            rows = db.execute("SELECT m.id, m.household_id, m.name, m.birth_date, m.status, m.relation FROM members m"
+                              f" JOIN households h ON h.id = m.household_id WHERE {where} AND m.id_number IS NULL",
+                              [key[1]]).fetchall()
+            cats: dict[int, list[str]] = {}
+            if rows:
+                ids = [r[0] for r in rows]
+                for mid, cat in db.execute("SELECT member_id, category FROM member_categories WHERE ended_on IS NULL"
+                                           f" AND member_id IN ({', '.join('?' * len(ids))})", ids):
+                    cats.setdefault(mid, []).append(cat)
+            members = self._unnumbered[key] = {
+                (nm, born): PersonFacts(mid, hid, nm, status, None, frozenset(cats.get(mid, ())), rel)
+                for mid, hid, nm, born, status, rel in rows}
+        return members.get((name, birth.isoformat() if birth else None))
 
     def rows(self, table: ImportTable):
         id_cols = [table.columns[f] for f in ("id_number", "household_head_id") if f in table.columns]

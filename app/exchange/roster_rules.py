@@ -104,22 +104,34 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
     # the household this row belongs to
     key, block = _household_key(table, raw, facts, values, block, msgs)
     values["household_key"] = key
+    # who this is in the ledger: by ID number; a person without one (证件类型 无) by household, name and birth
+    # date, so the same file imported twice does not add them twice (another household's 张三 is another man)
     if number:
-        if number in first_seen:
-            msgs.append(("id_number", f"与{_where(first_seen[number])}重复：同一人在文件里出现了两次"))
+        person = facts.people.get(number)
+        if person is None and values.get("id_type") != RESIDENT_ID and facts.find_person is not None:
+            person = facts.find_person(None, number, "", None)  # a passport, permit …: not looked up by chunk
+        seen_key: object = number
+    else:
+        person = None
+        seen_key = ("无证件", key, values.get("name"), values.get("birth_date")) if key is not None else None
+        if seen_key is not None and values.get("name") and facts.find_person is not None:
+            person = facts.find_person(key, None, values["name"], values.get("birth_date"))
+    if seen_key is not None:
+        if seen_key in first_seen:
+            msgs.append(("id_number" if number else "name",
+                         f"与{_where(first_seen[seen_key])}重复：同一人在文件里出现了两次"))
         else:
-            first_seen[number] = (source.sheet, source.row)
+            first_seen[seen_key] = (source.sheet, source.row)
     if key is not None and relation == HEAD:
         if key in heads:
             msgs.append(("relation", f"这一户已有户主（{_where(heads[key])}）：一户只能有一名户主"))
-        elif key[0] == "no" and facts.heads.get(key[1]) and (facts.people.get(number) is None):
+        elif key[0] == "no" and facts.heads.get(key[1]) and person is None:
             msgs.append(("relation", f"台账中户编号「{key[1]}」的户已有户主：一户只能有一名户主"))
-        elif key[0] == "head" and key[1] != number and key[1] in facts.people and facts.people.get(number) is None:
+        elif key[0] == "head" and key[1] != number and key[1] in facts.people and person is None:
             msgs.append(("relation", f"这一户在台账中已有户主 {facts.people[key[1]].name}：一户只能有一名户主"))
 
-    person = facts.people.get(number) if number else None
     if person is not None and values.get("name") and values["name"] != person.name:
-        msgs.append(("name", f"姓名「{values['name']}」与台账中该身份证号的姓名「{person.name}」不一致"))
+        msgs.append(("name", f"姓名「{values['name']}」与台账中该证件号码的姓名「{person.name}」不一致"))
     if msgs:
         if key is not None and relation == HEAD:
             bad_heads.setdefault(key, _where(source))

@@ -281,3 +281,57 @@ def test_roster_members_join_a_ledger_household_by_the_heads_id_number(ledger, t
     commit(ledger, pv, only_good=True)
     assert ledger.members.by_id_number(baby).household_id == ledger.members.by_id_number(HEAD1).household_id
     assert ledger.members.by_id_number(baby).relation == "孙子女"
+
+
+def test_members_without_an_id_number_are_not_added_twice(ledger, tmp_path):
+    """证件类型 无: keyed by household, name and birth date. The same file twice adds them once; the same name
+    and birth date in another household is another person; twice in one household of one file is a problem."""
+    h1, h2 = make_id("19700315", 71), make_id("19720416", 81)
+    rows = [["户编号", "村（社区）", "组", "姓名", "与户主关系", "证件类型", "身份证号", "出生日期"],
+            ["N701", "东风村", "一组", "孙七", "户主", "居民身份证", h1, ""],
+            ["N701", "东风村", "一组", "孙小宝", "子", "无", "", "2019-06-01"],
+            ["N702", "东风村", "一组", "周八", "户主", "居民身份证", h2, ""],
+            ["N702", "东风村", "一组", "孙小宝", "子", "无", "", "2019-06-01"]]  # another household's 孙小宝
+    path = _xlsx(tmp_path / "无证件.xlsx", rows)
+    pv = preview(ledger, path, "roster")
+    assert pv.problems == [] and len(pv.to_write) == 4
+    before = _counts(ledger)["members"]
+    commit(ledger, pv)
+    assert _counts(ledger)["members"] == before + 4
+    babies = ledger.db.execute("SELECT h.number FROM members m JOIN households h ON h.id = m.household_id"
+                               " WHERE m.name = '孙小宝' AND m.id_number IS NULL ORDER BY h.number").fetchall()
+    assert [b[0] for b in babies] == ["N701", "N702"]
+
+    again = preview(ledger, path, "roster")  # next week, the same file
+    assert again.problems == [] and again.to_write == [] and [r.row for r in again.check.same] == [2, 3, 4, 5]
+    assert again.summary() == "共 4 行：可导入 0 行，台账中已有相同记录 4 行，有问题 0 行，查无此人 0 行"
+
+    other = _xlsx(tmp_path / "再来.xlsx", rows[:3] + [["N701", "东风村", "一组", "孙小宝", "子", "无", "", "2020-01-02"],
+                                                     ["N701", "东风村", "一组", "孙小宝", "子", "无", "", "2020-01-02"]])
+    pv = preview(ledger, other, "roster")  # a second 孙小宝 born 2020 in N701: new; listed twice: a problem
+    assert [str(p) for p in pv.problems] == [
+        "再来.xlsx Sheet1:第5行:姓名（D列）: 与Sheet1第4行重复：同一人在文件里出现了两次"]
+    assert [r.source.row for r in pv.to_write] == [4] and [r.row for r in pv.check.same] == [2, 3]
+
+
+def test_plan_many_plans_each_payment_as_planning_it_alone(ledger):
+    """The import's batch of plans (look-ups shared) is the counter's plan, payment by payment: paid twice,
+    not enrolled here, an amount that differs, an assisted member, a date outside the window, nobody."""
+    from app.ledger import PayLine
+    from app.ledger.payment_plan import PlanRequest
+
+    p = ledger.people
+    hh = {mid: ledger.members.get(mid).household_id for mid in p.values()}
+    cases = [(p["head1"], None, "2024-10-10"), (p["son1"], "400", "2024-10-10"), (p["son1"], None, "2024-10-10"),
+             (p["away2"], "410", "2024-10-10"), (p["head2"], None, "2025-03-01"), (p["head3"], "410", "2024-10-11"),
+             (p["head3"], "410", "2024-13-01")]
+    requests = [PlanRequest(hh[mid], (PayLine(mid, amount=amount),), "税务APP", day, "测试员")
+                for mid, amount, day in cases]
+    requests.append(PlanRequest(hh[p["head3"]], (PayLine(999999),), "税务APP", "2024-10-11", "测试员"))
+    many = ledger.payments.plan_many(requests)
+    alone = [ledger.payments.plan(r.household_id, r.lines, method=r.method, paid_on=r.paid_on, operator=r.operator)
+             for r in requests]
+    assert [m.same_as(a) and m.warnings == a.warnings and m.needs_override == a.needs_override
+            for m, a in zip(many, alone)] == [True] * len(requests)
+    assert [bool(m.problems) for m in many] == [True, True, False, True, True, False, True, True]
+    assert "重复缴费" in many[0].problems[0].message and "不在本地参保" in many[3].problems[0].message
