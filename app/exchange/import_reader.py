@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -455,8 +456,7 @@ def _column_numbers(cells) -> bool:
 
 
 def _rest(head: list[tuple], rows: Iterator[tuple]) -> Iterator[tuple]:
-    yield from head
-    yield from rows
+    return itertools.chain(head, rows)
 
 
 def _fallback_table(filename: str, sheet: str, head: list[tuple]) -> ImportTable | None:

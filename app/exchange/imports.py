@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import itertools
 from contextlib import contextmanager
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -302,13 +303,8 @@ class PeopleLoader:
 
 
 def _batched(rows, n: int):
-    chunk = []
-    for r in rows:
-        chunk.append(r)
-        if len(chunk) == n:
-            yield chunk
-            chunk = []
-    if chunk:
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, n)):
         yield chunk
 
 

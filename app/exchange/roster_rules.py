@@ -218,7 +218,7 @@ def _categories(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> None
     if why:
         msgs.append(("category", why))
     if not cats:
-        values["categories"] = []
+        values["categories"] = ()  # shared: most rows name none (and a list per row is one more object to keep)
         return
     depts = _parallel(values.get("department") or "")
     raw_day = raw.get("recognized_on")
