@@ -60,6 +60,7 @@ class LedgerFacts:
     # a number of another document, or none (then the household's members without one, by name and birth)
     find_person: Callable[[tuple | None, str | None, str, dt.date | None], PersonFacts | None] | None = None
     applied: dict[tuple[str, str], int] = field(default_factory=dict)  # (as written, category) -> rows
+    unknown: dict[str, int] = field(default_factory=dict)  # category names nobody named -> rows
 
     def parse_id(self, value: object) -> tuple[str | None, str]:
         """An ID cell parsed once: the preview parses the cells of each chunk of rows before looking the people
@@ -101,6 +102,8 @@ class CheckResult:
     same: list[SameRow] = field(default_factory=list)  # already in the ledger as the file says
     count: int = 0  # data rows checked
     mapped_values: list[tuple[str, str, str, int]] = field(default_factory=list)  # (as written, to, why, rows)
+    unknown_categories: list[tuple[str, int]] = field(default_factory=list)  # (as written, rows): the user maps
+    category_choices: list[str] = field(default_factory=list)  # the policy's categories, to map them to
     warnings: list[Problem] = field(default_factory=list)  # what the documents want said (payments)
     problem_rows: list[tuple[ImportTable, int]] = field(default_factory=list, repr=False)  # where each problem is
 
@@ -157,6 +160,8 @@ def check_tables(kind: str, tables: Iterable[ImportTable], facts: LedgerFacts,
         result = _check_lists(kind, tables, facts, cancelled, rows_of)
     result.mapped_values = [(part, cat, facts.alias_sources.get(part, ""), n)
                             for (part, cat), n in sorted(facts.applied.items())]
+    result.unknown_categories = sorted(facts.unknown.items())
+    result.category_choices = [c for c, canonical in facts.categories.items() if c == canonical]
     return result
 
 
@@ -219,6 +224,7 @@ def parse_categories(text: str, facts: LedgerFacts) -> tuple[list[str], str]:
     for part in split_categories(text):
         canonical = facts.categories.get(part)
         if canonical is None:
+            facts.unknown[part] = facts.unknown.get(part, 0) + 1
             known = "、".join(dict.fromkeys(facts.categories.values()))
             return [], (f"未知的人员类别「{part}」：政策文件没有这个名称，不猜测它是哪一类（可用：{known}；"
                         f"如确是其中一类，请在预览里指定，命令行用 --map-value {part}=类别）")
