@@ -125,10 +125,14 @@ class CheckResult:
         self.problems = [p for _, p in keyed]
         self.rejected.sort(key=lambda r: (order.get(id(r[0]), 0), r[1].row))
 
-    def keep(self, row: CheckedRow) -> None:
+    def keep(self, row: CheckedRow, settled: bool = True) -> None:
+        """A clean row. ``settled``: no later check can refuse it any more, so its cells (wanted only for the
+        file of rows left out) are let go — a long list is not held in memory twice."""
         if row.action == "same":
             self.same.append(SameRow(row.table, row.source.row, row.values.get("id_number") or ""))
         else:
+            if settled:
+                row.source.cells = ()
             self.rows.append(row)
 
 
@@ -308,7 +312,7 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
         result.problem_rows.append((table, source.row))
         result.unmatched.append((table, source, why))
         return
-    result.keep(CheckedRow(table, source, values, person, action))
+    result.keep(CheckedRow(table, source, values, person, action), settled=kind != "payment")
 
 
 def _category_values(table, source, facts: LedgerFacts, values: dict, msgs: list) -> None:
@@ -363,6 +367,7 @@ def _plan_payments(result: CheckResult, facts: LedgerFacts) -> None:
             continue
         for w in warnings:
             result.warnings.append(Problem(row.table.place(row.source.row), w))
+        row.source.cells = ()  # planned: nothing can refuse it now
         keep.append(row)
     result.rows = keep
     result.in_file_order(tables + [t for t, _ in result.problem_rows if t not in tables])

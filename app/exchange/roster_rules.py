@@ -143,7 +143,11 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
     if person is not None:  # already in the ledger: the roster does not move people; it adds categories
         values["categories"] = [c for c in values["categories"] if c[0] not in person.categories]
         action = "category" if values["categories"] else "same"
-    result.keep(CheckedRow(table, source, values, person, action))
+    # settled: the second pass refuses only a new person whose household's head is neither accepted nor in
+    # the ledger; any other row keeps nothing of the file's cells
+    settled = person is not None or key in heads or (key[0] == "head" and key[1] in facts.people) or (
+        key[0] == "no" and bool(facts.heads.get(key[1])))
+    result.keep(CheckedRow(table, source, values, person, action), settled)
     return block
 
 

@@ -335,3 +335,25 @@ def test_plan_many_plans_each_payment_as_planning_it_alone(ledger):
             for m, a in zip(many, alone)] == [True] * len(requests)
     assert [bool(m.problems) for m in many] == [True, True, False, True, True, False, True, True]
     assert "重复缴费" in many[0].problems[0].message and "不在本地参保" in many[3].problems[0].message
+
+
+def test_rows_refused_after_their_check_still_go_to_the_leftovers_whole(ledger, tmp_path):
+    """The preview lets go of a clean row's cells once nothing can refuse it any more; a member refused later
+    (their head's row had a problem; a payment the plan refuses) still goes back to the user with every cell."""
+    head, son = make_id("19710101", 91), make_id("19990909", 93)
+    path = _xlsx(tmp_path / "户.xlsx", [
+        ["户主身份证号", "村（社区）", "组", "姓名", "与户主关系", "身份证号", "联系电话"],
+        [head, "东风村", "一组", "钱大", "户主", head, "12345"],  # a bad phone: the head's row is refused
+        [head, "东风村", "一组", "钱二", "子", son, ""],  # clean, kept while read; refused with its head at the end
+    ])
+    pv = preview(ledger, path, "roster")
+    assert [p.place.split(":")[1] for p in pv.problems] == ["第2行", "第3行"]
+    out = write_leftovers(pv, tmp_path / "未导入.xlsx")
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert sorted(r[rows[0].index("姓名")] for r in rows[1:]) == ["钱二", "钱大"]
+    assert all(r[rows[0].index("村（社区）")] == "东风村" for r in rows[1:])
+
+    pay = _xlsx(tmp_path / "缴费.xlsx", [["证件号码", "缴费金额", "缴费日期"], [SON, "400", "2024-10-10"]])
+    pv = preview(ledger, pay, "payment")  # refused by the plan after every row was read
+    rows = list(openpyxl.load_workbook(write_leftovers(pv, tmp_path / "未缴.xlsx")).active.iter_rows(values_only=True))
+    assert rows[1][2:] == (SON, "400", "2024-10-10")
