@@ -16,7 +16,6 @@ import re
 import time
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
 
 from ..domain import dates
 from ..domain.idnumber import IdNumberError, parse_id_number
@@ -83,14 +82,8 @@ _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
 def parse_id(value: object) -> tuple[str | None, str]:
-    if type(value) is str:
-        return _parse_id_cell(value)
-    return _parse_id_value(value)
-
-
-@lru_cache(maxsize=200_000)
-def _parse_id_cell(value: str) -> tuple[str | None, str]:
-    """A text cell, validated once however often the file (or the preview and the rules) names it."""
+    """(the ID number as the ledger stores it, "") or (None, why not). Not cached here: a preview parses each
+    cell once and keeps the result only while its rows are checked (``LedgerFacts.parse_id``)."""
     return _parse_id_value(value)
 
 

@@ -21,7 +21,7 @@ from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS
 from .members import _date
 from .member_year import STANDING_VIEW
 from .models import Change, Payment, PaymentItem, Refund, named_rows, now_iso, text
-from .payment_plan import PayLine, PaymentPlan, plan_payment  # noqa: F401 - PayLine is part of the API
+from .payment_plan import PayLine, PaymentPlan, PlanRequest, plan_many, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
 from .snapshots import load_quote, quote_text, snapshot_id
 
@@ -122,6 +122,10 @@ class Payments:
         """What ``record`` would write, with warnings, override needs and every problem (reads only)."""
         return plan_payment(self._l, household_id, lines, method=method, paid_on=paid_on, operator=operator,
                             notes=notes, override_reason=override_reason)
+
+    def plan_many(self, requests: Iterable[PlanRequest]) -> list[PaymentPlan]:
+        """``plan`` for many payments (an imported list), the members' facts read once for all (reads only)."""
+        return plan_many(self._l, requests)
 
     def record(self, household_id: "int | PaymentPlan", lines: Iterable[PayLine] | None = None, *,
                method: str | None = None, paid_on: dt.date | str | None = None, operator: str | None = None,
