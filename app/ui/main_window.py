@@ -158,6 +158,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.statusBar().addPermanentWidget(self.info)
         self._fit_screen()
         self._size_columns()
+        self._watch_headers()
         self._restore_layout()
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
