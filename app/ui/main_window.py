@@ -112,6 +112,8 @@ class MainWindow(WindowLayout, QMainWindow):
         conn = lambda: self.ledger.db.conn  # noqa: E731
         self.household_model = HouseholdListModel(conn, self.settings.year, self)
         self.member_model = MemberListModel(conn, self.settings.year, self)
+        for m in (self.household_model, self.member_model):  # 应缴金额 in the 未缴 list: the read model's amounts
+            m.standings_source = self._page_standings
         self.model: LazySqlModel = self.household_model  # the one on screen
         self.table = QTableView()
         self.table.setObjectName("householdList")
@@ -243,11 +245,20 @@ class MainWindow(WindowLayout, QMainWindow):
         self.apply_filter()
         self._remember("mode", mode)
 
+    def _page_standings(self, household_ids: list[int]) -> list:
+        from ..ledger import member_year
+
+        return list(member_year.standings(self.ledger, day=self.paid_on, household_ids=household_ids))
+
     def apply_filter(self) -> None:
         f = self.current_filter()
         if self.more_button.isVisible() and not f.middle_ids:
             self.more_button.hide()  # the text changed: the earlier middle matches are gone
+        columns = self.model.columns
         self.model.set_filter(f)
+        if self.model.columns != columns:  # 应缴金额 came or went with the 未缴 filter
+            self._size_columns()
+            self._restore_columns()
         if self.model.canFetchMore():
             self.model.fetchMore()
         self._follow_list()

@@ -15,7 +15,7 @@ class WindowLayout:
     _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某", "缴费状态": HouseholdState.PARTLY.label,
                        "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
                        "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
-                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00"}
+                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00", "应缴金额": "12,345.00*"}
 
     # -- layout: fits 1366×768 in both font sizes; mode, panes and column widths remembered per font size
     def _fit_screen(self) -> None:
@@ -79,7 +79,7 @@ class WindowLayout:
                                                                     self.split.saveState()))
 
     def _restore_columns(self) -> None:
-        widths = self._recall(f"columns_{self.mode}_{self._font_key()}")
+        widths = self._recall(self._columns_key())
         if isinstance(widths, str):
             widths = widths.split(",")
         if not widths:
@@ -99,7 +99,12 @@ class WindowLayout:
         if getattr(self, "_restoring", False) or getattr(self, "_sizing", False):
             return
         widths = ",".join(str(self.table.columnWidth(i)) for i in range(len(self.model.columns)))
-        self._remember(f"columns_{self.mode}_{self._font_key()}", widths)
+        self._remember(self._columns_key(), widths)
+
+    def _columns_key(self) -> str:
+        """Column widths are remembered per mode, per font size, and apart for the 未缴 list (one more column)."""
+        owed = "_owed" if getattr(self.model, "shows_owed", False) else ""
+        return f"columns_{self.mode}{owed}_{self._font_key()}"
 
     # Font events arrive in no fixed order: the window's ApplicationFontChange, then each header's own FontChange
     # and the style sheet's re-polish (posted), which reset a header's section sizes from its new font. So the
