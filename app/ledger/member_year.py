@@ -29,7 +29,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 from ..domain.money import ZERO, from_fen
 from ..domain.quote import quote
@@ -299,11 +299,11 @@ class QuoteCache:
 
 
 def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int | None = None,
-              year: int | None = None, cache: QuoteCache | None = None,
+              household_ids: Iterable[int] | None = None, year: int | None = None, cache: QuoteCache | None = None,
               progress: Callable[[int, int], None] | None = None,
               cancel: Callable[[], bool] | None = None) -> Iterator[MemberStanding]:
-    """Every member's standing (or one household's), households together, quoted for ``day`` (default: the
-    dues day, ``dues.default_paid_on``). ``cancel()`` returning True stops early; ``progress(done, total)``
+    """Every member's standing (or one household's, or those of ``household_ids``), households together,
+    quoted for ``day`` (default: the dues day, ``dues.default_paid_on``). ``cancel()`` returning True stops early; ``progress(done, total)``
     is called every 5,000 members."""
     settings = ledger.settings.get()
     policy = ledger.policy()
@@ -313,7 +313,14 @@ def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int
         day = default_paid_on(policy)
     year = year or settings.year
     params: dict = {"year": year}
-    if household_id is None:
+    if household_ids is not None:  # several households (a page of the window's list)
+        marks = ",".join(str(int(h)) for h in household_ids) or "NULL"
+        sql = _QUERY.format(
+            cat_where=f"WHERE member_id IN (SELECT id FROM members WHERE household_id IN ({marks}))",
+            paid_join=f"JOIN members pm ON pm.id = s.member_id AND pm.household_id IN ({marks})",
+            where=f"WHERE m.household_id IN ({marks})")
+        total = 0
+    elif household_id is None:
         sql = _QUERY.format(cat_where="", paid_join="", where="")
         total = ledger.db.execute("SELECT count(*) FROM members").fetchone()[0] if progress else 0
     else:

@@ -22,11 +22,11 @@ differs goes the row-by-row way (``_copy_tables``); both give the same ledger (t
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
+from . import sqlite_driver
 from .db import open_ledger
 from .operators import copy_operators
 
@@ -78,7 +78,6 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     operator = ledger.actor(operator)
     # make sure the old ledger's WAL is in the main file before reading it from another connection
     ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
-    from . import sqlite_driver
     from .files import commit_part, part_path
 
     part = part_path(new_path)
@@ -218,7 +217,7 @@ def _transfer_tables(db, tables: list[str], progress, cancel) -> dict[str, int]:
         if refill_fts:  # declared differently in the old ledger: both indexes filled again from members
             for statement in refill_statements():
                 db.execute(statement)
-    except sqlite3.OperationalError as exc:
+    except sqlite_driver.OperationalError as exc:
         if cancel is not None and "interrupt" in str(exc):
             raise Cancelled("已取消结转") from None
         raise

@@ -312,9 +312,11 @@ class Shell(QObject):
         self.show_first_run()
 
     def close_ledger(self) -> None:
+        from .print_process import stop_children
         from .tasks import wait_for_tasks
 
         wait_for_tasks()  # never close the connection under a running worker
+        stop_children()  # a print or a PDF still being built is cancelled (the print job aborted)
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

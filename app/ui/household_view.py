@@ -7,7 +7,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.idnumber import mask_id_number, mask_phone
@@ -93,6 +93,8 @@ class HouseholdView(QWidget):
         self.table.doubleClicked.connect(lambda idx: self._edit_member())
         self.summary = QLabel()
         self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)  # a long line wraps in the pane instead of widening the whole window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.b_pay = QPushButton("收费…")
         self.b_pay.setObjectName("primary")
         self.b_add = QPushButton("新增人员…")
