@@ -93,15 +93,22 @@ def head(path) -> bytes:
 
 def is_encrypted(path) -> bool:
     """An SQLCipher file: not empty, no SQLite header, and not a plaintext ledger whose first bytes were
-    damaged (those keep the fixed header bytes 21–23 = 64, 32, 32 and stay plaintext damage)."""
+    damaged. Damaged plaintext keeps the fixed header bytes 21–23 = 64, 32, 32, or (header wiped) the rest of
+    its first page: a page of SQLite's b-tree is full of zero bytes (small integers, free space), while an
+    SQLCipher page after its 16-byte salt is ciphertext, with about one zero byte in 256."""
     h = head(path)
     if len(h) < 100 or h[:16] == SQLITE_HEADER or h[21:24] == b"\x40\x20\x20":
         return False
     try:
         size = Path(path).stat().st_size
+        with open(path, "rb") as fh:
+            first_page = fh.read(4096)
     except OSError:
         return False
-    return size % 1024 == 0
+    if size % 1024 or h[:16] == bytes(16):
+        return False
+    body = first_page[100:]
+    return body.count(0) <= max(48, len(body) // 32)  # random: ~1/256 zeros; a b-tree page: far more
 
 
 def salt_of(path) -> bytes | None:
