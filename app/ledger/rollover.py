@@ -92,6 +92,8 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                                 operators=cur.operators or [operator], area_kind=area,
                                 rolled_over_from=str(Path(ledger.path).resolve()))
         copy_operators(ledger, new)
+        if cur.notice_grid_collection:  # the district's notice choice carries into the next year
+            new.settings.set_notice_grid_collection(True)
         new.db.execute("ATTACH DATABASE ? AS old", [str(Path(ledger.path).resolve())])
         fast = _transferable(new.db) if FAST else []
         if fast:
