@@ -162,7 +162,8 @@ def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station,
             # everybody a carried payment paid for, and the households they and the payments belong to
             db.execute("INSERT OR IGNORE INTO sp_mem SELECT member_id FROM old.payment_items"
                        " WHERE payment_id IN (SELECT id FROM sp_pay)")
-            db.execute("INSERT OR IGNORE INTO sp_hh SELECT household_id FROM old.members WHERE id IN (SELECT id FROM sp_mem)"
+            db.execute("INSERT OR IGNORE INTO sp_hh SELECT household_id FROM old.members"
+                       " WHERE id IN (SELECT id FROM sp_mem)"
                        " UNION SELECT household_id FROM old.payments WHERE id IN (SELECT id FROM sp_pay)")
             along = db.execute("SELECT count(*) FROM sp_mem").fetchone()[0] - core
             step()

@@ -113,7 +113,8 @@ _SELECT = "SELECT code, name, kind, number, parent, village FROM stations"
 
 
 def _has_tables(db) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone() is not None
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone()
+    return row is not None
 
 
 # ---------------------------------------------------------------------------- reads

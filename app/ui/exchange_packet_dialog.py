@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ..ledger import stations
 from .tasks import error_text, run_task
@@ -76,9 +76,9 @@ class ExchangePacketDialog(QDialog):
         self.peers.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.peers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.peers.horizontalHeader().setStretchLastSection(True)
-        self.peers.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.peers.setMinimumHeight(self.fontMetrics().height() * 5)
 
-        out = QGroupBox("生成交换包")
+        out = QWidget()
         form = QFormLayout(out)
         self.target = QComboBox()
         self.target.setObjectName("packetTarget")
@@ -97,8 +97,10 @@ class ExchangePacketDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.write_button)
         form.addRow(row)
+        form.addRow(QLabel("与各站点的交换进度："))
+        form.addRow(self.peers)
 
-        inn = QGroupBox("导入交换包")
+        inn = QWidget()
         box = QVBoxLayout(inn)
         form = QFormLayout()
         self.packet = QLineEdit()
@@ -118,7 +120,7 @@ class ExchangePacketDialog(QDialog):
         self.counts.verticalHeader().setVisible(False)
         self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.counts.setMinimumHeight(self.fontMetrics().height() * 9)
+        self.counts.setMinimumHeight(self.fontMetrics().height() * 6)
         box.addWidget(self.counts, 1)
         self.conflict_list = QListWidget()
         self.conflict_list.setObjectName("previewConflicts")
@@ -157,14 +159,18 @@ class ExchangePacketDialog(QDialog):
         bottom.addWidget(self.message, 1)
         bottom.addWidget(stations_button)
         bottom.addWidget(close)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("packetTabs")
+        self.tabs.addTab(inn, "导入交换包")
+        self.tabs.addTab(out, "生成交换包")
+        if self.mine is not None and self.mine.number != 0:
+            self.tabs.setCurrentIndex(1)  # a village mostly sends; the township mostly reads
         layout = QVBoxLayout(self)
         layout.addWidget(head)
-        layout.addWidget(self.peers)
-        layout.addWidget(out)
-        layout.addWidget(inn, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         em = self.fontMetrics().horizontalAdvance("汉")
-        self.setMinimumSize(em * 50, em * 54)  # fits a 1366×768 screen in both font sizes
+        self.setMinimumSize(em * 46, em * 30)  # two tabs: fits a 1366×768 screen in the large font too
         self.refresh()
 
     # -- state
