@@ -87,6 +87,7 @@ def test_a_payment_for_somebody_who_moved_comes_along(ledger, ids):
     with open_ledger(out.path, backup=False) as v:
         assert v.check() == []
         assert v.payments.member_year(son).paid == ledger.payments.member_year(son).paid > 0
+        assert [h.member_id for h in v.search("张小")] == [son]  # the search index came along
         assert {h.number for h in v.households.list()} == {ledger.households.get(east).number,
                                                            ledger.households.get(red).number}
 
