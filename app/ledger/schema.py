@@ -441,8 +441,16 @@ def _statements(script: str) -> list[str]:
 
 
 def migrate(db: Database) -> None:
-    """Bring a ledger file to the current schema (each migration in its own transaction)."""
-    MIGRATIONS.apply(db)
+    """Bring a ledger file to the current schema (each migration in its own transaction). The exchange
+    packets' capture triggers name the replicated tables' columns: they stand aside while migrations run (a
+    migration may drop or rename a column) and are made again for the new columns after (app.sync.capture)."""
+    from ..sync.capture import drop_capture, ensure_capture
+
+    if list(MIGRATIONS.pending(db)):
+        drop_capture(db)
+        MIGRATIONS.apply(db)
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_base'").fetchone():
+        ensure_capture(db)
 
 
 def schema_version(db: Database) -> list[str]:

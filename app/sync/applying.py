@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 
 import apsw
@@ -27,6 +26,7 @@ import apsw
 from ..ledger.ids import REPLICATED, next_id
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from .db_errors import IntegrityError
 
 BOOKKEEPING = {"updated_at"}  # set by every edit: a clash there alone is no conflict
 
@@ -109,40 +109,75 @@ class Applier:
             mem.close()
 
     def _write_back(self, changeset: bytes) -> None:
+        """Write what the apply changed into the ledger: parents first (deletes last, children first), the
+        inserts of one table in one ``executemany``; a batch the ledger refuses is written again row by row,
+        so only the refused rows are left out (and listed)."""
         order = {t: i for i, t in enumerate(REPLICATED)}
         changes = [(c.name, c.op, _tuple(c.old), _tuple(c.new)) for c in apsw.Changeset.iter(changeset)]
         changes.sort(key=lambda c: (c[1] == "DELETE", order[c[0]] if c[1] != "DELETE" else -order[c[0]]))
+        statements = [self._statement(*c) for c in changes]
+        i = 0
+        while i < len(statements):
+            j = i
+            while j < len(statements) and statements[j][0] == statements[i][0] and changes[j][1] == "INSERT":
+                j += 1
+            if j - i > 1 and self._batch(statements[i:j]):
+                i = j
+                continue
+            self._one(changes[i], statements[i])
+            i += 1
+
+    def _statement(self, table: str, op: str, old, new) -> tuple[str, list]:
+        cols, pks = self.cols(table)
+        key = [(old if op != "INSERT" else new)[cols.index(c)] for c in pks]
+        where = " AND ".join(f'"{c}" = ?' for c in pks)
+        if op == "INSERT":
+            return f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})', list(new)
+        if op == "DELETE":
+            return f'DELETE FROM "{table}" WHERE {where}', key
+        row_key = (table, pk_json(key))
+        keep = self.keep.get(row_key, set())
+        later = row_key not in self.forced  # otherwise the later edit time stands on both sides
+        sets = [(c, v) for c, o, v in zip(cols, old, new) if v is not apsw.no_change and c not in pks
+                and c not in keep
+                and not (later and c in BOOKKEEPING and o is not apsw.no_change and o is not None
+                         and v is not None and o > v)]
+        if not sets:
+            return "", []
+        return f'UPDATE "{table}" SET {", ".join(f"{c} = ?" for c, _ in sets)} WHERE {where}', [v for _, v in sets] + key
+
+    def _batch(self, statements) -> bool:
         db = self.db
-        for table, op, old, new in changes:
+        db.execute("SAVEPOINT sync_batch")
+        try:
+            db.conn.executemany(statements[0][0], [params for _, params in statements])
+        except IntegrityError:
+            db.execute("ROLLBACK TO sync_batch")
+            db.execute("RELEASE sync_batch")
+            return False
+        db.execute("RELEASE sync_batch")
+        return True
+
+    def _one(self, change, statement) -> None:
+        table, op, old, new = change
+        sql, params = statement
+        if not sql:
+            return
+        db = self.db
+        db.execute("SAVEPOINT sync_row")
+        try:
+            db.execute(sql, params)
+        except IntegrityError as exc:
+            db.execute("ROLLBACK TO sync_row")
+            db.execute("RELEASE sync_row")
+            if table == "sync_conflicts" and "sync_conflicts.key" in str(exc):
+                return  # the same clash, found here too: listed once
             cols, pks = self.cols(table)
             key = [(old if op != "INSERT" else new)[cols.index(c)] for c in pks]
-            where = " AND ".join(f'"{c}" = ?' for c in pks)
-            db.execute("SAVEPOINT sync_row")
-            try:
-                if op == "INSERT":
-                    db.execute(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})',
-                               list(new))
-                elif op == "UPDATE":
-                    row_key = (table, pk_json(key))
-                    keep = self.keep.get(row_key, set())
-                    later = row_key not in self.forced  # otherwise the later edit time stands on both sides
-                    sets = [(c, v) for c, o, v in zip(cols, old, new) if v is not apsw.no_change and c not in pks
-                            and c not in keep
-                            and not (later and c in BOOKKEEPING and o is not apsw.no_change and o is not None
-                                     and v is not None and o > v)]
-                    if sets:
-                        db.execute(f'UPDATE "{table}" SET {", ".join(f"{c} = ?" for c, _ in sets)} WHERE {where}',
-                                   [v for _, v in sets] + key)
-                else:
-                    db.execute(f'DELETE FROM "{table}" WHERE {where}', key)
-                db.execute("RELEASE sync_row")
-            except sqlite3.IntegrityError as exc:
-                db.execute("ROLLBACK TO sync_row")
-                db.execute("RELEASE sync_row")
-                if table == "sync_conflicts" and "sync_conflicts.key" in str(exc):
-                    continue  # the same clash, found here too: listed once
-                row = _row(cols, new if op != "DELETE" else old)
-                self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None, _refused(table, exc)))
+            row = _row(cols, new if op != "DELETE" else old)
+            self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None, _refused(table, exc)))
+            return
+        db.execute("RELEASE sync_row")
 
     # -- callbacks (they copy what they need: a TableChange is only valid inside the callback)
     def _seen(self, change) -> bool:

@@ -119,15 +119,28 @@ def capture_sql(conn, table: str) -> list[str]:
 
 
 def ensure_capture(conn) -> None:
-    """Make the capture triggers match the replicated tables' columns (inside the caller's transaction)."""
+    """Make the capture triggers match the replicated tables' columns (at open: in one transaction of its
+    own; inside a packet's transaction: as part of it)."""
     have = {name: sql for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_capture_%'")}
-    for table in REPLICATED:
-        for statement in capture_sql(conn, table):
-            name = statement.split()[2]
-            if have.get(name) != statement:
-                conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-                conn.execute(statement)
+    wanted = [s for table in REPLICATED for s in capture_sql(conn, table)]
+    stale = [s for s in wanted if have.get(s.split()[2]) != s]
+    if not stale:
+        return
+    raw = getattr(conn, "conn", conn)
+    own = not getattr(raw, "in_transaction", True)
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in stale:
+            conn.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+            conn.execute(statement)
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
+    if own:
+        conn.execute("COMMIT")
 
 
 def drop_capture(conn) -> None:
@@ -138,9 +151,9 @@ def drop_capture(conn) -> None:
 
 
 def migrate_0085(db) -> None:
-    """Migration body: the sync tables, the township key and the capture triggers."""
+    """Migration body: the sync tables and the township key (the capture triggers are made by
+    ``schema.migrate`` once every migration has run)."""
     from ..ledger.schema import _statements
 
     for statement in _statements(MIGRATION_0085):
         db.execute(statement)
-    ensure_capture(db)

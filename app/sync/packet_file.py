@@ -108,7 +108,7 @@ def read(path, secret: bytes) -> PacketFile:
                 entries.append((meta, blob))
     except ProblemsError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError, zlib_error()) as exc:
+    except (zipfile.BadZipFile, pyzipper.BadZipFile, KeyError, ValueError, EOFError, OSError, zlib_error()) as exc:
         raise ProblemsError([Problem(where, f"交换包已损坏，无法读取（{type(exc).__name__}），未导入")]) from None
     except RuntimeError:
         raise ProblemsError([Problem(where, "无法解开交换包：它不是本乡镇的交换包（密钥不同），或文件已被改动")]) from None

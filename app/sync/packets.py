@@ -20,7 +20,6 @@ packet gives a Chinese message (``ApplyResult.problems``, with the file as place
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -31,6 +30,7 @@ from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
 from . import applying, outbox, packet_file
 from .capture import ensure_capture
+from .db_errors import DatabaseError
 
 if TYPE_CHECKING:
     from ..ledger.db import Ledger
@@ -126,6 +126,12 @@ def _station_number(ledger: "Ledger", to_station) -> int:
     return st.number
 
 
+def _known(ledger: "Ledger") -> set[int]:
+    from ..ledger import stations
+
+    return {s.number for s in stations.known(ledger)}
+
+
 def _secret(db) -> bytes:
     row = db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()
     if row is None:
@@ -154,6 +160,8 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         raise ProblemsError([Problem("站点", "不能给本站自己写交换包")])
     if me.number != 0 and dest != 0:
         raise ProblemsError([Problem("站点", "村（网格）站只与乡镇交换数据：请写给乡镇（站点 0）")])
+    if me.number == 0 and dest not in _known(ledger):
+        raise ProblemsError([Problem("站点", f"本乡镇的站点名单中没有站点 {dest}（先在「站点设置」中登记）")])
     with ledger.transaction() as db:
         ensure_capture(db)
         now = now_iso()
@@ -211,6 +219,10 @@ def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> Ap
                        problems=tuple(res.get("problems", ())))
 
 
+def _classes(errors) -> tuple:
+    return errors if isinstance(errors, tuple) else (errors,)
+
+
 class _DryRun(Exception):
     """Raised inside the transaction to roll a preview back."""
 
@@ -231,6 +243,9 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
         problems.append(Problem(where, f"这个交换包是发给站点 {h.get('to')} 的，本台账是站点 {me.number}（{me.code}），未导入"))
     if h.get("from") == me.number:
         problems.append(Problem(where, "这是本站自己发出的交换包，未导入"))
+    elif me.number == 0 and h.get("from") not in _known(ledger):
+        problems.append(Problem(where, f"发出站点 {h.get('from_code') or h.get('from')} 不在本乡镇的站点名单中，未导入"
+                                       "（先在「站点设置」中登记该站点）"))
     if problems:
         out["problems"] = problems
         return out
@@ -276,19 +291,22 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
                 raise _DryRun
     except _DryRun:
         pass
-    except (apsw.Error, sqlite3.DatabaseError) as exc:
+    except (apsw.Error, *_classes(DatabaseError)) as exc:
         return {"header": h, "problems": [Problem(where, f"交换包无法导入（{exc}），本台账未作任何改动")]}
     return out
 
 
 def peers(ledger: "Ledger") -> list[PeerState]:
     """Each other station this ledger has exchanged packets with."""
-    rows = ledger.db.execute(
-        "SELECT station, acked_seq, applied_seq, packets_out, packets_in, last_out_at, last_in_at,"
-        " (SELECT count(DISTINCT seq) FROM sync_outbox o WHERE o.seq > p.acked_seq AND o.dest IN (p.station, -1))"
-        " FROM sync_peers p ORDER BY station").fetchall()
-    return [PeerState(station=r[0], acked_seq=r[1], applied_seq=r[2], unacked_entries=r[7], packets_out=r[3],
-                      packets_in=r[4], last_out_at=r[5], last_in_at=r[6]) for r in rows]
+    from ..ledger.models import named_rows
+
+    rows = named_rows(ledger.db,
+                      "SELECT station, acked_seq, applied_seq, packets_out, packets_in, last_out_at, last_in_at,"
+                      " (SELECT count(DISTINCT seq) FROM sync_outbox o WHERE o.seq > p.acked_seq"
+                      "  AND o.dest IN (p.station, -1)) AS unacked FROM sync_peers p ORDER BY station")
+    return [PeerState(station=r["station"], acked_seq=r["acked_seq"], applied_seq=r["applied_seq"],
+                      unacked_entries=r["unacked"], packets_out=r["packets_out"], packets_in=r["packets_in"],
+                      last_out_at=r["last_out_at"], last_in_at=r["last_in_at"]) for r in rows]
 
 
 def start_station(ledger: "Ledger") -> None:

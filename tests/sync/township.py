@@ -32,7 +32,8 @@ def make_township(folder: Path, villages: list[str]):
         code = f"{TOWNSHIP_CODE}-{n:03d}"
         if n == 0:
             stations.set_up(one, code=code, name="测试镇", kind="乡镇")
-        else:
+        else:  # a split copies the township's list: the station knows the township (and whose receipts are whose)
+            stations.record(one, code=f"{TOWNSHIP_CODE}-000", name="测试镇", kind="乡镇")
             stations.set_up(one, code=code, name=villages[n - 1], kind="村", parent=f"{TOWNSHIP_CODE}-000",
                             village=villages[n - 1])
         start_station(one)
