@@ -26,6 +26,8 @@ def main() -> int:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--db", default="")
     ap.add_argument("--village", default="")
+    ap.add_argument("--merge", type=int, default=0, help="first fold this many other villages into the one split"
+                                                         " (a demo village has ~1,200 people; 10 make ~12,500)")
     args = ap.parse_args()
     from app.ledger import open_ledger, stations
     from app.ledger.demo import build_demo_ledger
@@ -46,6 +48,11 @@ def main() -> int:
         village = args.village or lg.db.execute(
             "SELECT v.name FROM members m JOIN households h ON h.id = m.household_id JOIN villages v"
             " ON v.id = h.village_id GROUP BY v.id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        if args.merge:
+            vid = lg.settings.village_id(village)
+            with lg.transaction() as db:
+                db.execute("UPDATE households SET village_id = ? WHERE village_id IN (SELECT id FROM villages"
+                           " WHERE id <> ? ORDER BY id LIMIT ?)", [vid, vid, args.merge])
         if stations.current(lg) is None:
             stations.set_up(lg, code="220112-000", name=lg.settings.get().township, kind="乡镇")
         t, c = time.perf_counter(), time.process_time()

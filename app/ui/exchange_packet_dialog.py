@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
@@ -125,6 +125,8 @@ class ExchangePacketDialog(QDialog):
         self.conflict_list = QListWidget()
         self.conflict_list.setObjectName("previewConflicts")
         self.conflict_list.setMaximumHeight(self.fontMetrics().height() * 5)
+        self.conflict_list.setWordWrap(True)  # each conflict's whole sentence, no sideways scrolling
+        self.conflict_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conflict_list.setVisible(False)
         box.addWidget(self.conflict_list)
         row = QHBoxLayout()
