@@ -131,3 +131,17 @@ def test_the_printed_receipt_shows_the_whole_station_coded_number_clear_of_the_t
     title = next(w for w in words if "收款回执" in w[4])
     same_line = number[1] < title[3] and title[1] < number[3]
     assert not (same_line and label[0] < title[2] + 2), (label, title)  # "No." starts clear of the title
+
+
+def test_check_accepts_a_number_of_a_station_this_ledger_does_not_list(tmp_path):
+    path = tmp_path / "v.db"
+    with new_ledger(path) as lg:
+        _station(lg, 2)
+        pay(lg, 1)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER payments_fixed")
+    conn.execute("UPDATE payments SET seq = 9000001, receipt_no = '220112-009-2025-000001'")  # as if from a packet
+    conn.commit()
+    conn.close()
+    with reopen(path) as lg:
+        assert not any("与年度和序号不符" in p.message for p in lg.check())
