@@ -108,6 +108,7 @@ def split_village(ledger: "Ledger", village: str, out: str | os.PathLike, *, kin
             new.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             new.db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to rename; WAL again on open
             new.close()
+            new = None
             with ledger.transaction() as db:  # the station is recorded, and the file appears, together
                 if stations.next_number(ledger) != number:
                     raise ProblemsError([Problem("站点", "拆分期间另一窗口新增了站点，请重新拆分")])
@@ -121,7 +122,8 @@ def split_village(ledger: "Ledger", village: str, out: str | os.PathLike, *, kin
                     raise ProblemsError([Problem("文件", f"文件已存在：{out}（请另选文件名）")])
                 commit_part(part, out)
         except BaseException:
-            new.close()
+            if new is not None:
+                new.close()
             for suffix in ("", "-wal", "-shm", "-journal", ".receipts", ".lock"):
                 Path(str(part) + suffix).unlink(missing_ok=True)
             raise
@@ -162,7 +164,8 @@ def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station,
             # everybody a carried payment paid for, and the households they and the payments belong to
             db.execute("INSERT OR IGNORE INTO sp_mem SELECT member_id FROM old.payment_items"
                        " WHERE payment_id IN (SELECT id FROM sp_pay)")
-            db.execute("INSERT OR IGNORE INTO sp_hh SELECT household_id FROM old.members WHERE id IN (SELECT id FROM sp_mem)"
+            db.execute("INSERT OR IGNORE INTO sp_hh SELECT household_id FROM old.members"
+                       " WHERE id IN (SELECT id FROM sp_mem)"
                        " UNION SELECT household_id FROM old.payments WHERE id IN (SELECT id FROM sp_pay)")
             along = db.execute("SELECT count(*) FROM sp_mem").fetchone()[0] - core
             step()

@@ -43,7 +43,7 @@ TOWNSHIP, VILLAGE, GRID = "乡镇", "村", "网格"
 KINDS = (TOWNSHIP, VILLAGE, GRID)
 MAX_NUMBER = 999
 SEQ_SPAN = 1_000_000  # each station's receipt seqs: number * SEQ_SPAN + 1 …, shown as six digits
-_CODE = re.compile(r"^([0-9A-Za-z]{1,12})-(\d{3})$")
+_CODE = CODE_RE = re.compile(r"^([0-9A-Za-z]{1,12})-(\d{3})$")
 
 MIGRATION_0080 = """
 CREATE TABLE IF NOT EXISTS stations (
@@ -113,7 +113,8 @@ _SELECT = "SELECT code, name, kind, number, parent, village FROM stations"
 
 
 def _has_tables(db) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone() is not None
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone()
+    return row is not None
 
 
 # ---------------------------------------------------------------------------- reads

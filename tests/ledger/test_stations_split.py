@@ -87,6 +87,7 @@ def test_a_payment_for_somebody_who_moved_comes_along(ledger, ids):
     with open_ledger(out.path, backup=False) as v:
         assert v.check() == []
         assert v.payments.member_year(son).paid == ledger.payments.member_year(son).paid > 0
+        assert [h.member_id for h in v.search("张小")] == [son]  # the search index came along
         assert {h.number for h in v.households.list()} == {ledger.households.get(east).number,
                                                            ledger.households.get(red).number}
 
@@ -148,3 +149,22 @@ def test_after_a_split_packets_go_both_ways(ledger, ids, tmp_path):
         assert v.members.get(head).phone == "13900000000"
         assert v.db.execute("SELECT count(*) FROM members WHERE name = '李四'").fetchone()[0] == 0  # not routed
         assert v.check() == [] and ledger.check() == []
+
+
+def test_a_station_added_meanwhile_refuses_the_split_and_leaves_nothing(ledger, tmp_path, monkeypatch):
+    from app.ledger import split
+
+    stations.set_up(ledger, code=f"{TOWN}-000", name="测试镇", kind="乡镇")
+    real = split._build
+
+    def build_then_another_window_adds_a_station(new, town, *args):
+        out = real(new, town, *args)
+        with open_ledger(town.path, backup=False, operator=town.session) as other:
+            stations.record(other, code=f"{TOWN}-001", name="红旗社区", kind="村", parent=f"{TOWN}-000")
+        return out
+
+    monkeypatch.setattr(split, "_build", build_then_another_window_adds_a_station)
+    with pytest.raises(ProblemsError, match="另一窗口新增了站点"):
+        split_village(ledger, "东风村", tmp_path / "a.db")
+    assert not any(p.name.startswith("a.db") for p in tmp_path.iterdir())
+    assert [s.village for s in stations.known(ledger)] == ["", ""]  # only the township and the other window's

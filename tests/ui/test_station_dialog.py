@@ -28,7 +28,7 @@ def test_set_up_the_station_and_split_a_village(qtbot, ledger, tmp_path):
     w = MainWindow(ledger)
     qtbot.addWidget(w)
     w.show()
-    w.a_stations.trigger()
+    w.open_stations()
     d = next(x for x in w._dialogs if isinstance(x, StationDialog))
     assert "还没有设定站点" in d.own_text.text() and not d.split_button.isEnabled()
     f = d.own_form
