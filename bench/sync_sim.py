@@ -1,4 +1,4 @@
-"""Many seeds of the township simulation (tests/sync/simulation.py; CI runs three): 8 stations, random work,
+"""Many seeds of the township simulation (tests/sync/sync_simulation.py; CI runs three): 8 stations, random work,
 an unreliable post; every seed must end with all ledgers agreeing with the township.
 
     .venv/bin/python bench/sync_sim.py --seeds 50 [--rounds 8] [--stations 8]"""
@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "sync")]
 
-import simulation  # noqa: E402
+import sync_simulation as simulation  # noqa: E402
 
 
 def main() -> int:

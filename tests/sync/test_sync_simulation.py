@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import simulation
+import sync_simulation as simulation
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

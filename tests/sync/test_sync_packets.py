@@ -15,7 +15,7 @@ from app.ledger.audit import verify_chain
 from app.ledger.operators import PermissionDenied
 from app.sync import conflicts, packets
 
-from township import make_township
+from sync_township import make_township
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from app.domain.problems import ProblemsError
 from app.ledger import PayLine
 from app.sync import conflicts, packets
 
-from township import make_township
+from sync_township import make_township
 
 COMPARED = ("villages", "village_groups", "households", "members", "member_categories", "member_years",
             "quote_snapshots", "payments", "payment_items", "refunds", "claims", "audit")

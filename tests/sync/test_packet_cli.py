@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cli.main import main
 
-from township import make_township
+from sync_township import make_township
 
 
 def test_write_preview_apply_and_resolve_from_the_terminal(tmp_path, capsys):
