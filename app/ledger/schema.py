@@ -417,6 +417,16 @@ def _m0041_member_search_fts(db: Database) -> None:
         db.execute(statement)
 
 
+# ---------------------------------------------------------------- duplicates engineer's block (0090–0094)
+@MIGRATIONS(name="0090_duplicate_dismissals")
+def _m0090_duplicate_dismissals(db: Database) -> None:
+    """Pairs a 专干 judged 非重复 (two people, not one enrolled twice): app.ledger.duplicates."""
+    from .duplicates import MIGRATION_0090
+
+    for statement in _statements(MIGRATION_0090):
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

@@ -1,0 +1,308 @@
+"""重复参保: which pairs of people in one township's ledger are probably the same person, how sure we are, and
+why — in Chinese. Pure: people in, matches out (the ledger reads them, ``app.ledger.duplicates``).
+
+Four rules, each over blocks so that 500,000 people take seconds, not hours:
+
+- **同一证件号码** (``SAME_ID``): the same ID number twice (grouped by number);
+- **证件号码只差一位** (``ID_TYPO``): the same name reading and ID numbers whose first 17 digits differ by one
+  digit or two neighbouring digits swapped (the check digit of a mistyped number is recomputed by whoever
+  stored it, so it says nothing). Blocked by name reading and each of three parts of the number — one slip
+  leaves at least one part whole;
+- **姓名、出生日期、性别相同** (``SAME_PERSON``): the same name (after folding spaces and dots), birth date and
+  sex, with different ID numbers or one without any (grouped by the three);
+- **姓名相近** (``SIMILAR_NAME``): the same birth date and sex, names of one length that read the same
+  (刘/劉, 张/張, 章/张 — variant, traditional or homophone characters) or differ in one character whose readings
+  an input method's fuzzy pinyin takes for one (明 ming / 敏 min: ``loose_reading``). Compared within each (birth date, sex) block, the readings' distance from
+  rapidfuzz first.
+
+Ordinary families are not matches: twins share a birth date but not a name (张大伟/张小伟 read far apart), and
+two characters that merely look alike in a household of the same birth date are twins, not one person twice, so
+a ``SIMILAR_NAME`` within one household is not reported. People with the same name and different birth dates
+are never compared by name. A pair two ID numbers apart in more than one digit is only reported by name when
+the names are the same or read the same, and then with lower certainty.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+
+class Kind(StrEnum):
+    SAME_ID = "同一证件号码"
+    ID_TYPO = "证件号码只差一位"
+    SAME_PERSON = "姓名、出生日期、性别相同"
+    SIMILAR_NAME = "姓名相近"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One member as the matcher sees them. ``key`` is the member's id; ``household`` the household's."""
+
+    key: int
+    name: str
+    id_number: str | None
+    sex: str
+    birth_date: str  # ISO YYYY-MM-DD
+    household: int
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Two people (``a < b``, member ids) that are probably one; ``certainty`` 0–100; ``reasons`` in Chinese."""
+
+    a: int
+    b: int
+    kind: Kind
+    certainty: int
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def why(self) -> str:
+        return "；".join(self.reasons)
+
+
+# ---------------------------------------------------------------------------- names
+_DROP = {" ", "\u3000", "·", "•", "‧", "．", ".", "・", "-", "－"}
+
+
+def fold_name(name: str) -> str:
+    """A name as typed -> the form names are compared in: NFKC (full-width letters), no spaces or dots."""
+    text = unicodedata.normalize("NFKC", name or "")
+    return "".join(ch for ch in text if ch not in _DROP and not ch.isspace())
+
+
+class Readings:
+    """Each character's toneless pinyin (pypinyin, the reading it has alone), cached: 500,000 names share a
+    few thousand characters. Characters pypinyin does not know read as themselves."""
+
+    def __init__(self, reader: Callable[[str], str] | None = None):
+        self._chars: dict[str, str] = {}
+        self._names: dict[str, tuple[str, ...]] = {}
+        if reader is None:
+            from pypinyin import Style, lazy_pinyin
+
+            def reader(ch: str) -> str:
+                out = lazy_pinyin(ch, style=Style.NORMAL, errors="default")
+                return out[0].lower() if out else ch
+        self._reader = reader
+
+    def char(self, ch: str) -> str:
+        r = self._chars.get(ch)
+        if r is None:
+            r = self._chars[ch] = self._reader(ch)
+        return r
+
+    def of(self, folded: str) -> tuple[str, ...]:
+        r = self._names.get(folded)
+        if r is None:
+            r = self._names[folded] = tuple(self.char(ch) for ch in folded)
+        return r
+
+
+# ---------------------------------------------------------------------------- ID numbers
+def id_slip(a: str | None, b: str | None) -> str:
+    """How two different 18-character numbers differ by one slip in their first 17 digits, in words; '' if
+    they do not (or are not both 18 characters)."""
+    if not a or not b or a == b or len(a) != 18 or len(b) != 18:
+        return ""
+    x, y = a[:17], b[:17]
+    if x == y:
+        return ""  # only the check digit differs: not a slip a valid number can carry
+    if OSA.distance(x, y, score_cutoff=1) > 1:
+        return ""
+    diff = [i for i in range(17) if x[i] != y[i]]
+    if len(diff) == 1:
+        i = diff[0]
+        return f"证件号码第{i + 1}位不同（{x[i]}／{y[i]}），其余相同"
+    i = diff[0]
+    return f"证件号码第{i + 1}、{i + 2}位颠倒（{x[i]}{x[i + 1]}／{y[i]}{y[i + 1]}）"
+
+
+# ---------------------------------------------------------------------------- the scan
+@dataclass(slots=True)
+class _Found:
+    kind: Kind
+    certainty: int
+    reasons: list[str]
+
+
+_LOOSE_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))
+
+
+def loose_reading(syllable: str) -> str:
+    """A reading with the sounds a pinyin typist (or a dialect) mixes up made one: zh/z, ch/c, sh/s, n/l, f/h,
+    and -ang/-an, -eng/-en, -ing/-in (the fuzzy-pinyin set of input methods). 敏 min and 明 ming become one;
+    亮 liang and 强 qiang stay apart."""
+    s = syllable
+    for long, short in _LOOSE_INITIALS:
+        if s.startswith(long):
+            s = short + s[len(long):]
+            break
+    if len(s) > 2 and s.endswith("ng") and s[-3] in "aei":
+        s = s[:-1]
+    return s
+
+
+def _name_words(a: str, b: str, ra: Sequence[str], rb: Sequence[str]) -> tuple[str, int]:
+    """How two folded names of one length relate: (words, closeness) with closeness 2 = the same reading,
+    1 = one character one letter of reading away, 0 = neither."""
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    pairs = "、".join(f"{a[i]}／{b[i]}" for i in diff)
+    if all(ra[i] == rb[i] for i in diff):
+        return f"姓名读音相同，只是写法不同（{pairs}：繁简字、异体字或同音字）", 2
+    if len(diff) == 1 and len(a) >= 2 and loose_reading(ra[diff[0]]) == loose_reading(rb[diff[0]]):
+        i = diff[0]
+        return f"姓名只差一个字且读音相近（{pairs}：{ra[i]}／{rb[i]}）", 1
+    return "", 0
+
+
+def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
+         progress: Callable[[int, int], None] | None = None) -> list[Match]:
+    """Every probable duplicate pair among ``people``, most certain first."""
+    found: dict[tuple[int, int], _Found] = {}
+    readings = Readings()
+    folded = [fold_name(p.name) for p in people]
+    read = [" ".join(readings.of(f)) for f in folded]
+    steps = 4
+
+    def step(n: int) -> None:
+        if cancel is not None and cancel():
+            from .problems import Cancelled
+
+            raise Cancelled("已取消重复参保排查")
+        if progress is not None:
+            progress(n, steps)
+
+    def note(i: int, j: int, kind: Kind, certainty: int, reasons: list[str]) -> None:
+        p, q = people[i], people[j]
+        if p.key == q.key:
+            return
+        key = (p.key, q.key) if p.key < q.key else (q.key, p.key)
+        old = found.get(key)
+        if old is None or certainty > old.certainty:
+            found[key] = _Found(kind, certainty, reasons)
+
+    step(0)
+    # 同一证件号码
+    by_number: dict[str, list[int]] = {}
+    for i, p in enumerate(people):
+        if p.id_number:
+            by_number.setdefault(p.id_number, []).append(i)
+    for idx in by_number.values():
+        for x, i in enumerate(idx):
+            for j in idx[x + 1:]:
+                same = folded[i] == folded[j]
+                reasons = ["证件号码相同"]
+                if same:
+                    reasons.append("姓名相同")
+                else:
+                    reasons.append(f"但姓名不同（{people[i].name}／{people[j].name}），可能是登记错误")
+                note(i, j, Kind.SAME_ID, 100 if same else 95, reasons)
+    step(1)
+    # 证件号码只差一位 (same name reading)
+    buckets: dict[tuple, int | list[int]] = {}
+    pairs: set[tuple[int, int]] = set()
+    for i, p in enumerate(people):
+        n = p.id_number
+        if not n or len(n) != 18:
+            continue
+        r = read[i]
+        for key in ((r, 0, n[6:17]), (r, 1, n[:6] + n[14:17]), (r, 2, n[:14]),
+                    (r, 3, n[:5] + n[7:17]), (r, 4, n[:13] + n[15:17])):
+            hit = buckets.get(key)
+            if hit is None:
+                buckets[key] = i
+            else:
+                if isinstance(hit, int):
+                    hit = buckets[key] = [hit]
+                for j in hit:
+                    pairs.add((j, i))
+                hit.append(i)
+    del buckets
+    for j, i in pairs:
+        slip = id_slip(people[j].id_number, people[i].id_number)
+        if not slip:
+            continue
+        p, q = people[j], people[i]
+        reasons = [slip]
+        if folded[i] == folded[j]:
+            reasons.append("姓名相同")
+        else:
+            reasons.append(f"姓名读音相同（{p.name}／{q.name}）")
+        if p.birth_date == q.birth_date:
+            reasons.append("出生日期相同")
+            certainty = 92 if folded[i] == folded[j] else 90
+        else:
+            reasons.append(f"出生日期不同（{p.birth_date}／{q.birth_date}），可能是号码录错")
+            certainty = 88 if folded[i] == folded[j] else 85
+        note(j, i, Kind.ID_TYPO, certainty, reasons)
+    step(2)
+    # blocks of one birth date and sex: 姓名、出生日期、性别相同, and 姓名相近
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for i, p in enumerate(people):
+        blocks.setdefault((p.birth_date, p.sex), []).append(i)
+    lev = Levenshtein.distance
+    for (birth, _sex), idx in blocks.items():
+        if len(idx) < 2:
+            continue
+        for x, i in enumerate(idx):
+            ri, fi = read[i], folded[i]
+            for j in idx[x + 1:]:
+                if lev(ri, read[j], score_cutoff=2) > 2:
+                    continue
+                _compare(people, i, j, fi, folded[j], readings, note)
+    step(3)
+    out = [Match(a, b, f.kind, f.certainty, tuple(f.reasons)) for (a, b), f in found.items()]
+    out.sort(key=lambda m: (-m.certainty, m.a, m.b))
+    step(steps)
+    return out
+
+
+def _compare(people: Sequence[Person], i: int, j: int, fi: str, fj: str, readings: Readings, note) -> None:
+    """Two people of one birth date and sex whose readings are close."""
+    p, q = people[i], people[j]
+    a, b = p.id_number, q.id_number
+    if a and b and a == b:
+        return  # 同一证件号码 already
+    slip = id_slip(a, b)
+    if fi == fj:
+        reasons = ["姓名、出生日期、性别相同"]
+        if slip:
+            return  # 证件号码只差一位 already, more certain
+        if not a or not b:
+            reasons.append("一方没有登记证件号码")
+            certainty = 90
+        else:
+            reasons.append("但证件号码不同，请核实是否同名同生日的两个人")
+            certainty = 75
+        if p.household == q.household:
+            reasons.append("在同一户中")
+        note(i, j, Kind.SAME_PERSON, certainty, reasons)
+        return
+    if len(fi) != len(fj) or p.household == q.household:
+        return  # names of different lengths; or a household's twins
+    words, closeness = _name_words(fi, fj, readings.of(fi), readings.of(fj))
+    if not closeness:
+        return
+    reasons = [words, "出生日期、性别相同"]
+    if slip:
+        reasons.append(slip)
+        certainty = 90 if closeness == 2 else 80
+    elif not a or not b:
+        reasons.append("一方没有登记证件号码")
+        certainty = 85 if closeness == 2 else 70
+    elif closeness == 2:
+        reasons.append("但证件号码不同，请核实")
+        certainty = 60
+    else:
+        return  # two ID numbers far apart and names a letter apart: two people
+    note(i, j, Kind.SIMILAR_NAME, certainty, reasons)
+
+
+def pairs_of(matches: Iterable[Match]) -> set[tuple[int, int]]:
+    return {(m.a, m.b) for m in matches}
