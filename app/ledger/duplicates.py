@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from ..domain.duplicate_match import Kind, Match, Person, scan
 from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
+from ..domain.vocabulary import PayState
 from .member_year import state_sql, year_params
 from .models import Change, now_iso
 
@@ -74,7 +75,7 @@ class Place:
 
     @property
     def paid(self) -> bool:
-        return self.pay_state == "已缴"
+        return self.pay_state == PayState.PAID
 
     def shown_id(self, full: bool = False) -> str:
         if not self.id_number:
