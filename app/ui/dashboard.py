@@ -30,6 +30,7 @@ class DashboardData:
     key_groups: list[tuple[str, Progress]]
     key_unpaid: list[tuple]  # (household number, name, village, group, categories, phone masked, owed, household id)
     per_day: list[tuple[dt.date, int, int]]  # day, payments, fen
+    duplicates: int | None = None  # 重复参保 pairs (app.ledger.duplicates) in a ledger of several villages
 
 
 def key_categories(policy) -> list[str]:
@@ -63,7 +64,12 @@ def load_dashboard(path, year: int, key_cats: list[str], unpaid_limit: int = 100
         villages, total, key_groups, found, per_day = queries.dashboard_counts(conn, year, key_cats, unpaid_limit)
         owed = _owed(path, [(r[6],) for r in found], paid_on)
         unpaid = [(*r[:5], mask_phone(r[5] or ""), due, r[7]) for r, due in zip(found, owed)]
-        return DashboardData(villages, total, key_groups, unpaid, per_day)
+        dup = None
+        if len({name for name, _ in villages}) > 1:  # a township's ledger: people may be enrolled twice
+            from ..ledger import duplicates
+
+            dup = duplicates.count(path)
+        return DashboardData(villages, total, key_groups, unpaid, per_day, dup)
     finally:
         conn.close()
 
@@ -142,6 +148,7 @@ def _progress_table(rows: list[tuple[str, Progress]], target, name: str) -> QTab
 class DashboardDialog(QDialog):
     loaded = Signal(object)
     open_household = Signal(int)  # a row of an unpaid list was double-clicked
+    open_duplicates = Signal()  # the 重复参保 count was clicked
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)
@@ -157,7 +164,13 @@ class DashboardDialog(QDialog):
         refresh.clicked.connect(self.reload)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
+        self.duplicates_button = QPushButton()
+        self.duplicates_button.setObjectName("duplicatesCount")
+        self.duplicates_button.setToolTip("打开重复参保排查名单")
+        self.duplicates_button.clicked.connect(self.open_duplicates.emit)
+        self.duplicates_button.hide()
         row = QHBoxLayout()
+        row.addWidget(self.duplicates_button)
         row.addStretch(1)
         row.addWidget(refresh)
         row.addWidget(close)
@@ -183,6 +196,10 @@ class DashboardDialog(QDialog):
         t = data.total
         paid_fen = sum(fen for _, _, fen in data.per_day)
         self.headline.setText(f"全乡镇参保率 {t.text()}，目标 95%；本年度收费 {fmt_yuan(from_fen(int(paid_fen)))}")
+        if data.duplicates is not None:
+            self.duplicates_button.setText(f"重复参保：{data.duplicates} 对")
+            self.duplicates_button.setStyleSheet("color: #b91c1c; font-weight: bold;" if data.duplicates else "")
+            self.duplicates_button.show()
         self.tabs.clear()
         self.tabs.addTab(_progress_table(data.villages, VILLAGE_TARGET, "villageProgress"), "各村进度（目标 95%）")
         key = QWidget()
