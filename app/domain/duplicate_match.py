@@ -204,26 +204,25 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
                     reasons.append(f"但姓名不同（{people[i].name}／{people[j].name}），可能是登记错误")
                 note(i, j, Kind.SAME_ID, 100 if same else 95, reasons)
     step(1)
-    # 证件号码只差一位 (same name reading)
-    buckets: dict[tuple, int | list[int]] = {}
+    # 证件号码只差一位 (same name reading): one pass per part of the number, so one index is held at a time
     pairs: set[tuple[int, int]] = set()
-    for i, p in enumerate(people):
-        n = p.id_number
-        if not n or len(n) != 18:
-            continue
-        r = read[i]
-        for key in ((r, 0, n[6:17]), (r, 1, n[:6] + n[14:17]), (r, 2, n[:14]),
-                    (r, 3, n[:5] + n[7:17]), (r, 4, n[:13] + n[15:17])):
-            hit = buckets.get(key)
+    cuts = (lambda n: n[6:17], lambda n: n[:6] + n[14:17], lambda n: n[:14], lambda n: n[:5] + n[7:17],
+            lambda n: n[:13] + n[15:17])
+    numbered = [i for i, p in enumerate(people) if p.id_number and len(p.id_number) == 18]
+    for cut in cuts:
+        bucket: dict[str, int | list[int]] = {}
+        for i in numbered:
+            key = read[i] + "|" + cut(people[i].id_number)
+            hit = bucket.get(key)
             if hit is None:
-                buckets[key] = i
-            else:
-                if isinstance(hit, int):
-                    hit = buckets[key] = [hit]
-                for j in hit:
-                    pairs.add((j, i))
-                hit.append(i)
-    del buckets
+                bucket[key] = i
+                continue
+            if isinstance(hit, int):
+                hit = bucket[key] = [hit]
+            for j in hit:
+                pairs.add((j, i))
+            hit.append(i)
+        del bucket
     for j, i in pairs:
         slip = id_slip(people[j].id_number, people[i].id_number)
         if not slip:
@@ -247,7 +246,9 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
     for i, p in enumerate(people):
         blocks.setdefault((p.birth_date, p.sex), []).append(i)
     lev = Levenshtein.distance
-    for (birth, _sex), idx in blocks.items():
+    for n, idx in enumerate(blocks.values()):
+        if n % 2000 == 0 and cancel is not None and cancel():
+            step(3)  # raises Cancelled
         if len(idx) < 2:
             continue
         for x, i in enumerate(idx):
