@@ -30,7 +30,6 @@ class DashboardData:
     key_groups: list[tuple[str, Progress]]
     key_unpaid: list[tuple]  # (household number, name, village, group, categories, phone masked, owed, household id)
     per_day: list[tuple[dt.date, int, int]]  # day, payments, fen
-    duplicates: int | None = None  # 重复参保 pairs (app.ledger.duplicates) in a ledger of several villages
 
 
 def key_categories(policy) -> list[str]:
@@ -64,12 +63,7 @@ def load_dashboard(path, year: int, key_cats: list[str], unpaid_limit: int = 100
         villages, total, key_groups, found, per_day = queries.dashboard_counts(conn, year, key_cats, unpaid_limit)
         owed = _owed(path, [(r[6],) for r in found], paid_on)
         unpaid = [(*r[:5], mask_phone(r[5] or ""), due, r[7]) for r, due in zip(found, owed)]
-        dup = None
-        if len({name for name, _ in villages}) > 1:  # a township's ledger: people may be enrolled twice
-            from ..ledger import duplicates
-
-            dup = duplicates.count(path)
-        return DashboardData(villages, total, key_groups, unpaid, per_day, dup)
+        return DashboardData(villages, total, key_groups, unpaid, per_day)
     finally:
         conn.close()
 
@@ -149,6 +143,7 @@ class DashboardDialog(QDialog):
     loaded = Signal(object)
     open_household = Signal(int)  # a row of an unpaid list was double-clicked
     open_duplicates = Signal()  # the 重复参保 count was clicked
+    duplicates_counted = Signal(int)
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)
@@ -191,15 +186,32 @@ class DashboardDialog(QDialog):
                                                                                      paid_on=paid_on),
                              self.show_data)
 
+    def _count_duplicates(self) -> None:
+        """重复参保 (app.ledger.duplicates) counted on its own worker after the figures are shown: the first scan
+        of a large ledger takes seconds."""
+        from ..ledger import duplicates
+
+        path = self.ledger.path
+        self.duplicates_button.setText("重复参保：正在排查……")
+        self.duplicates_button.show()
+
+        def done(n: int) -> None:
+            self.duplicates_button.setText(f"重复参保：{n} 对")
+            self.duplicates_button.setStyleSheet("color: #b91c1c; font-weight: bold;" if n else "")
+            self.duplicates_counted.emit(n)
+
+        self.duplicates_task = run_task(self, "正在排查重复参保",
+                                        lambda progress, cancelled: duplicates.count(path, cancel=cancelled), done,
+                                        lambda exc: self.duplicates_button.setText("重复参保：排查未完成"),
+                                        show_progress=False)
+
     def show_data(self, data: DashboardData) -> None:
         self.data = data
         t = data.total
         paid_fen = sum(fen for _, _, fen in data.per_day)
         self.headline.setText(f"全乡镇参保率 {t.text()}，目标 95%；本年度收费 {fmt_yuan(from_fen(int(paid_fen)))}")
-        if data.duplicates is not None:
-            self.duplicates_button.setText(f"重复参保：{data.duplicates} 对")
-            self.duplicates_button.setStyleSheet("color: #b91c1c; font-weight: bold;" if data.duplicates else "")
-            self.duplicates_button.show()
+        if len(data.villages) > 1:  # a township's ledger: people may be enrolled in two villages
+            self._count_duplicates()
         self.tabs.clear()
         self.tabs.addTab(_progress_table(data.villages, VILLAGE_TARGET, "villageProgress"), "各村进度（目标 95%）")
         key = QWidget()
