@@ -4,7 +4,8 @@ of each pair, and the pairs a 专干 has judged 非重复.
 The matching rules are ``app.domain.duplicate_match`` (pure); this module reads the members, attaches each
 side's place (station, village, group, 户编号, status, paid this year — the pay state is
 ``member_year.state_sql``'s) and keeps the decisions (table ``duplicate_dismissals``, migration
-``0090_duplicate_dismissals``). Until the ledger knows stations, a member's station is their village.
+``0090_duplicate_dismissals``). A member's station is the one keeping their village (``app.ledger.stations``:
+the village's own, else the township's); in a ledger that knows no stations, their village.
 
     report = duplicates.find(lg)                  -> Report (findings most certain first, dismissed count)
     duplicates.count(lg.path)                     -> int (the dashboard's 重复参保 figure; cached per change)
@@ -108,12 +109,13 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """同一村 / 同一户 / 两个村 (how far apart the two places are)."""
-        if self.a.household_id == self.b.household_id:
+        """同一户 / 同村两户 / 两个村 / 两个站点 (how far apart the two places are)."""
+        a, b = self.a, self.b
+        if a.household_id == b.household_id:
             return "同一户"
-        if self.a.station != self.b.station:
-            return "两个站点" if self.a.station != self.a.village else "两个村"
-        return "同村两户"
+        if a.station != b.station and (a.station != a.village or b.station != b.village):
+            return "两个站点"
+        return "同村两户" if a.village == b.village else "两个村"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ WHERE m.id IN ({ids})
 
 def _places(ledger: "Ledger", ids: set[int]) -> dict[int, Place]:
     out: dict[int, Place] = {}
+    station_of = _stations(ledger)
     params = year_params(ledger.settings.get().year)
     ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
@@ -180,14 +183,24 @@ def _places(ledger: "Ledger", ids: set[int]) -> dict[int, Place]:
         sql = _PLACE_SQL.format(state=state_sql("m"), ids=", ".join(str(int(i)) for i in chunk))
         for (mid, hid, name, id_type, number, sex, birth, village, group, hno, relation, status,
              state) in ledger.db.execute(sql, params):
-            out[mid] = Place(mid, hid, name, id_type, number, sex, birth, _station(ledger, village), village, group,
+            out[mid] = Place(mid, hid, name, id_type, number, sex, birth, station_of(village), village, group,
                              hno, relation, status, state)
     return out
 
 
-def _station(ledger: "Ledger", village: str) -> str:
-    """The station a village's households are kept at: the village itself until the ledger knows stations."""
-    return village
+def _stations(ledger: "Ledger") -> Callable[[str], str]:
+    """village -> the station its households are kept at (app.ledger.stations): the village's own station, else
+    the township's; the village itself in a ledger that knows no stations."""
+    from . import stations
+
+    known = stations.known(ledger)
+    if not known:
+        return lambda village: village
+    by_village = {s.village: s.name for s in known if s.village}
+    township = next((s.name for s in known if s.kind == stations.TOWNSHIP), None)
+    here = stations.current(ledger)
+    default = township or (here.name if here else None)
+    return lambda village: by_village.get(village) or default or village
 
 
 def find(ledger: "Ledger", *, include_dismissed: bool = False, progress: Callable[[int, int], None] | None = None,

@@ -417,6 +417,16 @@ def _m0041_member_search_fts(db: Database) -> None:
         db.execute(statement)
 
 
+# ---------------------------------------------------------------- stations engineer's block (0080–0084)
+@MIGRATIONS(name="0080_stations")
+def _m0080_stations(db: Database) -> None:
+    """Stations of the township and which one this ledger is (app.ledger.stations)."""
+    from .stations import MIGRATION_0080
+
+    for statement in _statements(MIGRATION_0080):
+        db.execute(statement)
+
+
 # ---------------------------------------------------------------- duplicates engineer's block (0090–0094)
 @MIGRATIONS(name="0090_duplicate_dismissals")
 def _m0090_duplicate_dismissals(db: Database) -> None:

@@ -136,3 +136,18 @@ def test_variant_and_typo_names_fold_and_read_alike():
                   P(3, "张三", make_id("19600502", "011"), "1960-05-02"),  # other birth date: not compared by name
                   P(4, "张山", make_id("19600501", "033"), "1960-05-01", sex="女")])  # other sex
     assert [(m.a, m.b, m.certainty) for m in found] == [(2, 3, 88), (1, 2, 85)]  # 2/3: an ID digit in the birth date
+
+
+def test_each_place_names_the_station_keeping_its_village(town):
+    from app.ledger import stations
+
+    lg, _ = town
+    stations.set_up(lg, code="220112-000", name="西营镇", kind="乡镇")
+    stations.record(lg, code="220112-001", name="东风村站", kind="村", parent="220112-000", village="东风村")
+    stations.record(lg, code="220112-002", name="胜利村站", kind="村", parent="220112-000", village="胜利村")
+    found = {(f.a.name, f.b.name): f for f in duplicates.find(lg).findings}
+    zw = found[("张伟", "張偉")]
+    assert (zw.a.station, zw.b.station, zw.where) == ("东风村站", "西营镇", "两个站点")  # 红旗社区: kept at the township
+    assert zw.a.where() == "东风村站·东风村二组 000002户"
+    sun = found[("孙丽", "孙丽")]
+    assert (sun.a.station, sun.b.station, sun.where) == ("东风村站", "东风村站", "同村两户")
