@@ -7,13 +7,15 @@ Four rules, each over blocks so that 500,000 people take seconds, not hours:
 - **证件号码只差一位** (``ID_TYPO``): the same name reading and ID numbers whose first 17 digits differ by one
   digit or two neighbouring digits swapped (the check digit of a mistyped number is recomputed by whoever
   stored it, so it says nothing). Blocked by name reading and each of three parts of the number — one slip
-  leaves at least one part whole;
+  leaves at least one part whole (five cuts of the number: area, birth date, sequence, and the two seams);
 - **姓名、出生日期、性别相同** (``SAME_PERSON``): the same name (after folding spaces and dots), birth date and
-  sex, with different ID numbers or one without any (grouped by the three);
+  sex (or one sex not recorded), with different ID numbers or one without any;
 - **姓名相近** (``SIMILAR_NAME``): the same birth date and sex, names of one length that read the same
   (刘/劉, 张/張, 章/张 — variant, traditional or homophone characters) or differ in one character whose readings
-  an input method's fuzzy pinyin takes for one (明 ming / 敏 min: ``loose_reading``). Compared within each (birth date, sex) block, the readings' distance from
-  rapidfuzz first.
+  an input method's fuzzy pinyin takes for one (明 ming / 敏 min: ``loose_reading``).
+
+The last two compare people within each birth date (never two recorded with different sexes), the readings'
+edit distance from rapidfuzz first.
 
 Ordinary families are not matches: twins share a birth date but not a name (张大伟/张小伟 read far apart), and
 two characters that merely look alike in a household of the same birth date are twins, not one person twice, so
@@ -241,10 +243,10 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
             certainty = 88 if folded[i] == folded[j] else 85
         note(j, i, Kind.ID_TYPO, certainty, reasons)
     step(2)
-    # blocks of one birth date and sex: 姓名、出生日期、性别相同, and 姓名相近
-    blocks: dict[tuple[str, str], list[int]] = {}
+    # blocks of one birth date (sexes compared inside: one may not be recorded): 姓名、出生日期、性别相同, 姓名相近
+    blocks: dict[str, list[int]] = {}
     for i, p in enumerate(people):
-        blocks.setdefault((p.birth_date, p.sex), []).append(i)
+        blocks.setdefault(p.birth_date, []).append(i)
     lev = Levenshtein.distance
     for n, idx in enumerate(blocks.values()):
         if n % 2000 == 0 and cancel is not None and cancel():
@@ -252,9 +254,12 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
         if len(idx) < 2:
             continue
         for x, i in enumerate(idx):
-            ri, fi = read[i], folded[i]
+            ri, fi, si = read[i], folded[i], people[i].sex
+            if not fi:
+                continue
             for j in idx[x + 1:]:
-                if lev(ri, read[j], score_cutoff=2) > 2:
+                sj = people[j].sex
+                if (si and sj and si != sj) or lev(ri, read[j], score_cutoff=2) > 2:
                     continue
                 _compare(people, i, j, fi, folded[j], readings, note)
     step(3)
@@ -265,14 +270,15 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
 
 
 def _compare(people: Sequence[Person], i: int, j: int, fi: str, fj: str, readings: Readings, note) -> None:
-    """Two people of one birth date and sex whose readings are close."""
+    """Two people of one birth date, not of different sexes, whose readings are close."""
     p, q = people[i], people[j]
+    same = "出生日期、性别相同" if p.sex and q.sex else "出生日期相同，一方未登记性别"
     a, b = p.id_number, q.id_number
     if a and b and a == b:
         return  # 同一证件号码 already
     slip = id_slip(a, b)
     if fi == fj:
-        reasons = ["姓名、出生日期、性别相同"]
+        reasons = ["姓名、" + same]
         if slip:
             return  # 证件号码只差一位 already, more certain
         if not a or not b:
@@ -290,7 +296,7 @@ def _compare(people: Sequence[Person], i: int, j: int, fi: str, fj: str, reading
     words, closeness = _name_words(fi, fj, readings.of(fi), readings.of(fj))
     if not closeness:
         return
-    reasons = [words, "出生日期、性别相同"]
+    reasons = [words, same]
     if slip:
         reasons.append(slip)
         certainty = 90 if closeness == 2 else 80

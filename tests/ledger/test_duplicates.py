@@ -151,3 +151,11 @@ def test_each_place_names_the_station_keeping_its_village(town):
     assert zw.a.where() == "东风村站·东风村二组 000002户"
     sun = found[("孙丽", "孙丽")]
     assert (sun.a.station, sun.b.station, sun.where) == ("东风村站", "东风村站", "同村两户")
+
+
+def test_a_person_registered_without_sex_is_still_compared():
+    found = scan([P(1, "陈红", make_id("19700707", "044"), "1970-07-07", sex="女"),
+                  P(2, "陈红", None, "1970-07-07", sex=""), P(3, "陈红", None, "1970-07-07", sex="男")])
+    assert [(m.a, m.b, m.certainty, m.why) for m in found] == [
+        (1, 2, 90, "姓名、出生日期相同，一方未登记性别；一方没有登记证件号码"),
+        (2, 3, 90, "姓名、出生日期相同，一方未登记性别；一方没有登记证件号码")]
