@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 
@@ -247,19 +248,23 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
     blocks: dict[str, list[int]] = {}
     for i, p in enumerate(people):
         blocks.setdefault(p.birth_date, []).append(i)
-    lev = Levenshtein.distance
+    lev, extract = Levenshtein.distance, process.extract
     for n, idx in enumerate(blocks.values()):
         if n % 2000 == 0 and cancel is not None and cancel():
             step(3)  # raises Cancelled
         if len(idx) < 2:
             continue
-        for x, i in enumerate(idx):
-            ri, fi, si = read[i], folded[i], people[i].sex
+        reads = [read[i] for i in idx]
+        for x in range(len(idx) - 1):
+            i = idx[x]
+            fi, si = folded[i], people[i].sex
             if not fi:
                 continue
-            for j in idx[x + 1:]:
+            # every later one of the block whose reading is at most 2 edits away (one C call per person)
+            for _, _, k in extract(reads[x], reads[x + 1:], scorer=lev, score_cutoff=2, limit=None):
+                j = idx[x + 1 + k]
                 sj = people[j].sex
-                if (si and sj and si != sj) or lev(ri, read[j], score_cutoff=2) > 2:
+                if si and sj and si != sj:
                     continue
                 _compare(people, i, j, fi, folded[j], readings, note)
     step(3)
