@@ -159,3 +159,10 @@ def test_a_person_registered_without_sex_is_still_compared():
     assert [(m.a, m.b, m.certainty, m.why) for m in found] == [
         (1, 2, 90, "姓名、出生日期相同，一方未登记性别；一方没有登记证件号码"),
         (2, 3, 90, "姓名、出生日期相同，一方未登记性别；一方没有登记证件号码")]
+
+
+def test_a_cancelled_scan_stops_with_cancelled():
+    from app.domain.problems import Cancelled
+
+    with pytest.raises(Cancelled, match="已取消重复参保排查"):
+        scan([P(1, "张三", None, "1960-05-01")], cancel=lambda: True)
