@@ -62,7 +62,8 @@ def cmd_duplicates(args) -> int:
         shown = report.findings[:args.limit]
         if args.json:
             print(json.dumps([{"certainty": f.certainty, "kind": f.kind.value, "why": f.why, "where": f.where,
-                               "a": _side(f.a, args.full), "b": _side(f.b, args.full)} for f in shown],
+                               "a": _side(f.a, args.full), "b": _side(f.b, args.full),
+                               "dismissed": f.dismissal.text if f.dismissal else None} for f in shown],
                              ensure_ascii=False, indent=2))
             return 0
         for f in shown:
@@ -70,6 +71,8 @@ def cmd_duplicates(args) -> int:
             for label, p in (("甲", f.a), ("乙", f.b)):
                 print(f"    {label} #{p.member_id} {p.name} {p.shown_id(args.full)} {p.sex} {p.birth_date} "
                       f"{p.where()} [{p.status}] 本年度{p.pay_state}")
+            if f.dismissal is not None:
+                print(f"    {f.dismissal.text}")
         more = f"（只列出前 {args.limit} 对）" if len(report) > args.limit else ""
         print(f"排查 {report.people} 人，疑似重复 {len(report)} 对{more}；已判定非重复 {report.dismissed} 对")
     return 0

@@ -90,10 +90,32 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class Dismissal:
+    id: int
+    member_a: int
+    member_b: int
+    note: str
+    decided_by: str
+    decided_at: str  # ISO UTC
+
+    @property
+    def text(self) -> str:
+        """已判定非重复：双胞胎（李专干 2025-10-08）"""
+        import datetime as dt
+
+        try:
+            day = dt.datetime.fromisoformat(self.decided_at).astimezone().date().isoformat()
+        except ValueError:
+            day = self.decided_at[:10]
+        return f"已判定非重复：{self.note}（{self.decided_by} {day}）"
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     match: Match
     a: Place
     b: Place
+    dismissal: Dismissal | None = None  # listed although judged 非重复 (``find(include_dismissed=True)``)
 
     @property
     def kind(self) -> Kind:
@@ -160,8 +182,13 @@ def matches(ledger: "Ledger", *, progress: Callable[[int, int], None] | None = N
     return found
 
 
-def _dismissed(db) -> set[tuple[int, int]]:
-    return {(a, b) for a, b in db.execute("SELECT member_a, member_b FROM duplicate_dismissals")}
+def _dismissed(db) -> dict[tuple[int, int], Dismissal]:
+    from .models import named_rows
+
+    return {(r["member_a"], r["member_b"]): Dismissal(id=r["id"], member_a=r["member_a"], member_b=r["member_b"],
+                                                      note=r["note"], decided_by=r["decided_by"],
+                                                      decided_at=r["decided_at"])
+            for r in named_rows(db, "SELECT * FROM duplicate_dismissals ORDER BY id")}
 
 
 _PLACE_SQL = """
@@ -211,7 +238,8 @@ def find(ledger: "Ledger", *, include_dismissed: bool = False, progress: Callabl
     dismissed = _dismissed(ledger.db)
     kept = [m for m in found if include_dismissed or (m.a, m.b) not in dismissed]
     places = _places(ledger, {k for m in kept for k in (m.a, m.b)})
-    findings = tuple(Finding(m, places[m.a], places[m.b]) for m in kept if m.a in places and m.b in places)
+    findings = tuple(Finding(m, places[m.a], places[m.b], dismissed.get((m.a, m.b))) for m in kept
+                     if m.a in places and m.b in places)
     people = ledger.db.execute("SELECT count(*) FROM members").fetchone()[0]
     return Report(findings, sum(1 for m in found if (m.a, m.b) in dismissed), people)
 
@@ -256,22 +284,8 @@ def dismiss(ledger: "Ledger", member_a: int, member_b: int, note: str) -> Change
     return Change(id=rid)
 
 
-@dataclass(frozen=True, slots=True)
-class Dismissal:
-    id: int
-    member_a: int
-    member_b: int
-    note: str
-    decided_by: str
-    decided_at: str
-
-
 def dismissals(ledger: "Ledger") -> list[Dismissal]:
-    from .models import named_rows
-
-    return [Dismissal(id=r["id"], member_a=r["member_a"], member_b=r["member_b"], note=r["note"],
-                      decided_by=r["decided_by"], decided_at=r["decided_at"])
-            for r in named_rows(ledger.db, "SELECT * FROM duplicate_dismissals ORDER BY id")]
+    return list(_dismissed(ledger.db).values())
 
 
 def reveal(ledger: "Ledger") -> None:

@@ -89,12 +89,16 @@ class DuplicatesDialog(QDialog):
         self.full_box = QCheckBox("显示完整证件号码")
         self.full_box.setToolTip("须专干或管理员，记入操作日志")
         self.full_box.toggled.connect(self._toggle_full)
+        self.dismissed_box = QCheckBox("也显示已判定非重复的")
+        self.dismissed_box.setObjectName("showDismissed")
+        self.dismissed_box.toggled.connect(lambda _on: self.reload())
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.clicked.connect(self.export)
         refresh = QPushButton("重新排查")
         refresh.clicked.connect(self.reload)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.dismissed_box)
         top.addWidget(self.full_box)
         top.addWidget(self.export_button)
         top.addWidget(refresh)
@@ -114,6 +118,7 @@ class DuplicatesDialog(QDialog):
         self.why = QLabel()
         self.why.setObjectName("duplicateWhy")
         self.why.setWordWrap(True)
+        self.why.setMinimumHeight(self.why.fontMetrics().lineSpacing() * 2 + 6)  # two lines, never squeezed
         sides = QHBoxLayout()
         sides.addWidget(self.pane_a, 1)
         sides.addWidget(self.pane_b, 1)
@@ -151,11 +156,11 @@ class DuplicatesDialog(QDialog):
     def reload(self) -> None:
         from ..ledger import duplicates
 
-        path, session = self.ledger.path, self.ledger.session
+        path, session, everything = self.ledger.path, self.ledger.session, self.dismissed_box.isChecked()
 
         def work(progress, cancelled):
             with _open(path, session) as lg:
-                return duplicates.find(lg, progress=progress, cancel=cancelled)
+                return duplicates.find(lg, include_dismissed=everything, progress=progress, cancel=cancelled)
 
         self.summary.setText("正在排查……")
         self.task = run_task(self, "正在排查重复参保", work, self.show_report,
@@ -163,20 +168,25 @@ class DuplicatesDialog(QDialog):
 
     def show_report(self, report) -> None:
         self.report = report
-        self.summary.setText(f"排查 {report.people} 人，疑似重复参保 {len(report)} 对"
+        open_pairs = sum(1 for f in report.findings if f.dismissal is None)
+        self.summary.setText(f"排查 {report.people} 人，疑似重复参保 {open_pairs} 对"
                              + (f"（另有 {report.dismissed} 对已判定非重复）" if report.dismissed else ""))
         t = self.table
         t.setRowCount(len(report.findings))
         for i, f in enumerate(report.findings):
+            why = f"【{f.dismissal.text}】{f.why}" if f.dismissal else f.why
             cells = (str(f.certainty), f.kind.value, f.a.name, f.a.where(), f.a.pay_state, f.b.name, f.b.where(),
-                     f.b.pay_state, f.why)
+                     f.b.pay_state, why)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if f.dismissal is not None:
+                    item.setForeground(QColor("#6b7280"))
                 if j == 8:
                     item.setToolTip(text)
                 if j == 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setForeground(QColor("#b91c1c") if f.certainty >= 85 else QColor("#92400e"))
+                    if f.dismissal is None:
+                        item.setForeground(QColor("#b91c1c") if f.certainty >= 85 else QColor("#92400e"))
                 t.setItem(i, j, item)
         t.resizeColumnsToContents()
         t.setColumnWidth(8, 320)
@@ -196,8 +206,9 @@ class DuplicatesDialog(QDialog):
         f = self.current()
         self.pane_a.show_place(f.a if f else None, self.full)
         self.pane_b.show_place(f.b if f else None, self.full)
-        self.why.setText(f"【{f.kind.value}，可信度 {f.certainty}，{f.where}】{f.why}" if f else "")
-        self.dismiss_button.setEnabled(f is not None)
+        self.why.setText((f"【{f.kind.value}，可信度 {f.certainty}，{f.where}】{f.why}"
+                          + (f"。{f.dismissal.text}" if f.dismissal else "")) if f else "")
+        self.dismiss_button.setEnabled(f is not None and f.dismissal is None)
 
     def _toggle_full(self, on: bool) -> None:
         if on and not self.full:

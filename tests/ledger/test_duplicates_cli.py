@@ -48,6 +48,8 @@ def test_full_ids_and_not_duplicate(cli, monkeypatch):
     code, out, _ = cli("ledger", "duplicates", "not-duplicate", f"#{a}", f"#{b}", "--note", "同名同生日的两个人")
     assert code == 0 and out.strip() == f"已判定 #{a} 与 #{b} 不是重复参保：同名同生日的两个人"
     assert cli("ledger", "duplicates")[1].splitlines()[-1] == "排查 23 人，疑似重复 6 对；已判定非重复 1 对"
+    out = cli("ledger", "duplicates", "--all")[1]
+    assert "    已判定非重复：同名同生日的两个人（王会计 " in out
     code, _, err = cli("ledger", "duplicates", "not-duplicate", "#1", "x", "--note", "n")
     assert code == 2 and "请用 # 加人员编号" in err
 

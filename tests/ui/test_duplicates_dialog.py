@@ -66,6 +66,14 @@ def test_the_list_shows_both_places_and_marks_a_pair_not_duplicate(qtbot, town):
         d.dismiss_button.click()
     assert d.summary.text() == "排查 23 人，疑似重复参保 6 对（另有 1 对已判定非重复）"
     assert "赵军" not in [t.item(i, 2).text() for i in range(t.rowCount())]
+    # shown again on request, greyed, with the decision; it cannot be marked twice
+    with qtbot.waitSignal(d.loaded, timeout=20000):
+        d.dismissed_box.setChecked(True)
+    assert t.rowCount() == 7 and t.item(5, 2).text() == "赵军"
+    assert t.item(5, 8).text().startswith("【已判定非重复：同名同生日的两个人，已电话核实（王会计 ")
+    t.selectRow(5)
+    assert not d.dismiss_button.isEnabled() and "已判定非重复" in d.why.text()
+    _shot(d, "duplicates-dismissed")
 
 
 def test_a_grid_worker_cannot_mark_or_reveal(qtbot, town):
