@@ -28,7 +28,7 @@ from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
 from ..domain.vocabulary import PayState
 from .member_year import state_sql, year_params
-from .models import Change, now_iso
+from .models import Change, named_rows, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -156,14 +156,16 @@ _cache_lock = threading.Lock()
 
 
 def _signature(db) -> tuple:
-    """What the matches depend on: the members (their count, last change, highest id) and nothing else."""
+    """What the matches depend on: the members (their count, last change, highest id, names' length) only."""
     row = db.execute("SELECT count(*), max(updated_at), max(id), total(length(name)) FROM members").fetchone()
     return tuple(row)
 
 
 def _people(db) -> list[Person]:
-    return [Person(mid, name, number, sex, birth, hid) for mid, name, number, sex, birth, hid in db.execute(
-        "SELECT id, name, id_number, sex, birth_date, household_id FROM members")]
+    # 500,000 rows: plain tuples from SQLite, unpacked by the names of the SELECT's columns
+    return [Person(key=mid, name=name, id_number=number, sex=sex, birth_date=birth, household=hid)
+            for mid, name, number, sex, birth, hid in db.execute(
+                "SELECT id, name, id_number, sex, birth_date, household_id FROM members")]
 
 
 def matches(ledger: "Ledger", *, progress: Callable[[int, int], None] | None = None,
@@ -183,8 +185,6 @@ def matches(ledger: "Ledger", *, progress: Callable[[int, int], None] | None = N
 
 
 def _dismissed(db) -> dict[tuple[int, int], Dismissal]:
-    from .models import named_rows
-
     return {(r["member_a"], r["member_b"]): Dismissal(id=r["id"], member_a=r["member_a"], member_b=r["member_b"],
                                                       note=r["note"], decided_by=r["decided_by"],
                                                       decided_at=r["decided_at"])
@@ -192,8 +192,8 @@ def _dismissed(db) -> dict[tuple[int, int], Dismissal]:
 
 
 _PLACE_SQL = """
-SELECT m.id, m.household_id, m.name, m.id_type, m.id_number, m.sex, m.birth_date, v.name, coalesce(g.name, ''),
-       h.number, m.relation, m.status, {state} AS state
+SELECT m.id, m.household_id, m.name, m.id_type, m.id_number, m.sex, m.birth_date, v.name AS village,
+       coalesce(g.name, '') AS grp, h.number AS household_no, m.relation, m.status, {state} AS state
 FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id
 LEFT JOIN village_groups g ON g.id = h.group_id
 WHERE m.id IN ({ids})
@@ -208,10 +208,12 @@ def _places(ledger: "Ledger", ids: set[int]) -> dict[int, Place]:
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
         sql = _PLACE_SQL.format(state=state_sql("m"), ids=", ".join(str(int(i)) for i in chunk))
-        for (mid, hid, name, id_type, number, sex, birth, village, group, hno, relation, status,
-             state) in ledger.db.execute(sql, params):
-            out[mid] = Place(mid, hid, name, id_type, number, sex, birth, station_of(village), village, group,
-                             hno, relation, status, state)
+        for r in named_rows(ledger.db, sql, params):
+            out[r["id"]] = Place(member_id=r["id"], household_id=r["household_id"], name=r["name"],
+                                 id_type=r["id_type"], id_number=r["id_number"], sex=r["sex"],
+                                 birth_date=r["birth_date"], station=station_of(r["village"]), village=r["village"],
+                                 group=r["grp"], household_no=r["household_no"], relation=r["relation"],
+                                 status=r["status"], pay_state=r["state"])
     return out
 
 
