@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -24,10 +25,20 @@ def register(ls, db, ro) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_duplicates)
     ds = p.add_subparsers(dest="duplicates_command", metavar="子命令")
-    s = ds.add_parser("not-duplicate", parents=[db], help="判定两人不是重复参保（须专干或管理员；写明原因，记入操作日志）")
+    s = ds.add_parser("not-duplicate", parents=[_given_only(db)], help="判定两人不是重复参保（须专干或管理员；写明原因，记入操作日志）")
     s.add_argument("members", nargs=2, metavar="#编号", help="两个人员编号（见列表中的 #编号）")
     s.add_argument("--note", required=True, metavar="说明", help="为什么不是重复，如 双胞胎、同名同生日的两个人")
     s.set_defaults(func=cmd_not_duplicate)
+
+
+def _given_only(parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The same options for the sub-command, without defaults: ``--db`` given before the sub-command
+    (``duplicates --db X not-duplicate …``) is not overwritten by the sub-command's unset default."""
+    p = argparse.ArgumentParser(add_help=False)
+    for action in parent._actions:
+        p.add_argument(*action.option_strings, dest=action.dest, metavar=action.metavar, help=action.help,
+                       default=argparse.SUPPRESS)
+    return p
 
 
 def _open(args):

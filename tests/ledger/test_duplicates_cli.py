@@ -73,3 +73,14 @@ def test_export_read_back_by_libreoffice(cli, tmp_path):
                                         "姓名相近", "姓名、出生日期、性别相同", "姓名相近"]
     assert rows[2][24] == "姓名、出生日期、性别相同；一方没有登记证件号码"
     assert rows[2][19] == "（无证件）"
+
+
+def test_db_given_before_the_sub_command_is_kept(cli, monkeypatch):
+    import os
+
+    path = os.environ["CANBAO_DB"]
+    monkeypatch.delenv("CANBAO_DB")
+    a, b = cli.ids["李敏"], cli.ids["李明"]
+    code, out, err = cli("ledger", "duplicates", "--db", path, "not-duplicate", f"#{a}", f"#{b}", "--note", "两个人")
+    assert code == 0, err
+    assert cli("ledger", "duplicates", "--db", path)[1].splitlines()[-1] == "排查 23 人，疑似重复 6 对；已判定非重复 1 对"
