@@ -12,7 +12,8 @@ Four rules, each over blocks so that 500,000 people take seconds, not hours:
   sex (or one sex not recorded), with different ID numbers or one without any;
 - **姓名相近** (``SIMILAR_NAME``): the same birth date and sex, names of one length that read the same
   (刘/劉, 张/張, 章/张 — variant, traditional or homophone characters) or differ in one character whose readings
-  an input method's fuzzy pinyin takes for one (明 ming / 敏 min: ``loose_reading``).
+  an input method's fuzzy pinyin takes for one (明 ming / 敏 min: ``loose_reading``), or one character left
+  out (王明/王小明, surname kept) when an ID number is missing or one slip away.
 
 The last two compare people within each birth date (never two recorded with different sexes), the readings'
 edit distance from rapidfuzz first.
@@ -126,6 +127,12 @@ def id_slip(a: str | None, b: str | None) -> str:
     return f"证件号码第{i + 1}、{i + 2}位颠倒（{x[i]}{x[i + 1]}／{y[i]}{y[i + 1]}）"
 
 
+def in_sequence_only(a: str, b: str) -> bool:
+    """Do two numbers differ only in the sequence digits (15–17)? Two people born on one day in one county
+    often do (twins get neighbouring numbers), so such a slip says little when the names differ."""
+    return all(a[i] == b[i] for i in range(14))
+
+
 # ---------------------------------------------------------------------------- the scan
 @dataclass(slots=True)
 class _Found:
@@ -151,16 +158,33 @@ def loose_reading(syllable: str) -> str:
     return s
 
 
+def _everyday(ch: str) -> bool:
+    """Is the character in GB 2312, the simplified everyday set? Its traditional and variant forms (張 劉 偉 喆
+    堃) are not; so two characters that read the same, one in it and one not, are one character written two
+    ways — while two that are both in it (静/晶, 小/晓) are different characters that sound alike."""
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+VARIANT, HOMOPHONE, NEAR = 3, 2, 1  # how close two names of one length are (``_name_words``)
+
+
 def _name_words(a: str, b: str, ra: Sequence[str], rb: Sequence[str]) -> tuple[str, int]:
-    """How two folded names of one length relate: (words, closeness) with closeness 2 = the same reading,
-    1 = one character one letter of reading away, 0 = neither."""
+    """How two folded names of one length relate: (words, closeness) with closeness ``VARIANT`` = the same
+    name written with traditional or variant characters, ``HOMOPHONE`` = the same reading, ``NEAR`` = one
+    character's reading mixed up by fuzzy pinyin, 0 = none of these."""
     diff = [i for i in range(len(a)) if a[i] != b[i]]
     pairs = "、".join(f"{a[i]}／{b[i]}" for i in diff)
     if all(ra[i] == rb[i] for i in diff):
-        return f"姓名读音相同，只是写法不同（{pairs}：繁简字、异体字或同音字）", 2
+        if all(_everyday(a[i]) != _everyday(b[i]) for i in diff):
+            return f"姓名相同，只是繁简或异体写法不同（{pairs}）", VARIANT
+        return f"姓名读音相同，写法不同（{pairs}：同音字或异体字）", HOMOPHONE
     if len(diff) == 1 and len(a) >= 2 and loose_reading(ra[diff[0]]) == loose_reading(rb[diff[0]]):
         i = diff[0]
-        return f"姓名只差一个字且读音相近（{pairs}：{ra[i]}／{rb[i]}）", 1
+        return f"姓名只差一个字且读音相近（{pairs}：{ra[i]}／{rb[i]}）", NEAR
     return "", 0
 
 
@@ -231,17 +255,23 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
         if not slip:
             continue
         p, q = people[j], people[i]
-        reasons = [slip]
-        if folded[i] == folded[j]:
-            reasons.append("姓名相同")
+        fp, fq = folded[j], folded[i]
+        if fp == fq:
+            words, closeness = "姓名相同", VARIANT
+        elif len(fp) == len(fq):
+            words, closeness = _name_words(fp, fq, readings.of(fp), readings.of(fq))
         else:
-            reasons.append(f"姓名读音相同（{p.name}／{q.name}）")
-        if p.birth_date == q.birth_date:
-            reasons.append("出生日期相同")
-            certainty = 92 if folded[i] == folded[j] else 90
+            words, closeness = f"姓名读音相同（{p.name}／{q.name}）", HOMOPHONE
+        born = p.birth_date == q.birth_date
+        reasons = [slip, words, "出生日期相同" if born else
+                   f"出生日期不同（{p.birth_date}／{q.birth_date}），可能是号码录错"]
+        if closeness == VARIANT:  # one name (perhaps written two ways)
+            certainty = 92 if born else 88
+        elif in_sequence_only(p.id_number, q.id_number):
+            reasons[0] += "（只差在顺序码，也可能是双胞胎）"
+            certainty = 70
         else:
-            reasons.append(f"出生日期不同（{p.birth_date}／{q.birth_date}），可能是号码录错")
-            certainty = 88 if folded[i] == folded[j] else 85
+            certainty = 85 if born else 82
         note(j, i, Kind.ID_TYPO, certainty, reasons)
     step(2)
     # blocks of one birth date (sexes compared inside: one may not be recorded): 姓名、出生日期、性别相同, 姓名相近
@@ -255,6 +285,7 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
         if len(idx) < 2:
             continue
         reads = [read[i] for i in idx]
+        names = [folded[i] for i in idx]
         for x in range(len(idx) - 1):
             i = idx[x]
             fi, si = folded[i], people[i].sex
@@ -267,6 +298,12 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
                 if si and sj and si != sj:
                     continue
                 _compare(people, i, j, fi, folded[j], readings, note)
+            # names one character longer or shorter (王明／王小明): the readings are a syllable apart
+            for _, _, k in extract(fi, names[x + 1:], scorer=lev, score_cutoff=1, limit=None):
+                j = idx[x + 1 + k]
+                sj = people[j].sex
+                if len(folded[j]) != len(fi) and not (si and sj and si != sj):
+                    _missing_char(people, i, j, fi, folded[j], note)
     step(3)
     out = [Match(a, b, f.kind, f.certainty, tuple(f.reasons)) for (a, b), f in found.items()]
     out.sort(key=lambda m: (-m.certainty, m.a, m.b))
@@ -302,17 +339,52 @@ def _compare(people: Sequence[Person], i: int, j: int, fi: str, fj: str, reading
     if not closeness:
         return
     reasons = [words, same]
-    if slip:
+    if slip and closeness == VARIANT:
+        return  # 证件号码只差一位 already (one name, written two ways)
+    if slip and in_sequence_only(a, b):
+        if closeness != HOMOPHONE:
+            return  # neighbouring numbers and names a letter apart: two people (twins)
+        reasons.append(slip + "（只差在顺序码，也可能是双胞胎）")
+        certainty = 70
+    elif slip:
         reasons.append(slip)
-        certainty = 90 if closeness == 2 else 80
+        certainty = 90 if closeness == HOMOPHONE else 80
     elif not a or not b:
         reasons.append("一方没有登记证件号码")
-        certainty = 85 if closeness == 2 else 70
-    elif closeness == 2:
+        certainty = {VARIANT: 90, HOMOPHONE: 85, NEAR: 70}[closeness]
+    elif closeness == VARIANT:
+        reasons.append("但证件号码不同，请核实是否同名同生日的两个人")
+        certainty = 75
+    elif closeness == HOMOPHONE:
         reasons.append("但证件号码不同，请核实")
         certainty = 60
     else:
         return  # two ID numbers far apart and names a letter apart: two people
+    note(i, j, Kind.SIMILAR_NAME, certainty, reasons)
+
+
+def _missing_char(people: Sequence[Person], i: int, j: int, fi: str, fj: str, note) -> None:
+    """Two people of one birth date whose names differ by one character left out (王明／王小明), surname kept."""
+    p, q = people[i], people[j]
+    short, long_ = (fi, fj) if len(fi) < len(fj) else (fj, fi)
+    if len(short) < 2 or short[0] != long_[0] or p.household == q.household:
+        return
+    a, b = p.id_number, q.id_number
+    if a and b and a == b:
+        return
+    same = "出生日期、性别相同" if p.sex and q.sex else "出生日期相同，一方未登记性别"
+    reasons = [f"姓名多一个字或少一个字（{p.name}／{q.name}）", same]
+    slip = id_slip(a, b)
+    if slip and not in_sequence_only(a, b):
+        reasons.append(slip)
+        certainty = 80
+    elif slip:
+        return  # neighbouring sequence numbers: two people of one birthday
+    elif not a or not b:
+        reasons.append("一方没有登记证件号码")
+        certainty = 65
+    else:
+        return  # two ID numbers far apart: two people
     note(i, j, Kind.SIMILAR_NAME, certainty, reasons)
 
 

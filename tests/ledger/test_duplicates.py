@@ -28,10 +28,10 @@ def test_every_injected_duplicate_is_found_most_certain_first(town):
     lg, _ = town
     report = duplicates.find(lg)
     assert _rows(report) == [
-        ("张伟", "張偉", "证件号码只差一位", 90),
+        ("张伟", "張偉", "证件号码只差一位", 92),
+        ("刘德华", "劉德華", "姓名相近", 90),
         ("陈红", "陈红", "姓名、出生日期、性别相同", 90),
         ("孙丽", "孙丽", "证件号码只差一位", 88),
-        ("刘德华", "劉德華", "姓名相近", 85),
         ("王小明", "王晓明", "姓名相近", 85),
         ("赵军", "赵军", "姓名、出生日期、性别相同", 75),
         ("李敏", "李明", "姓名相近", 70),
@@ -52,13 +52,14 @@ def test_each_finding_has_both_places_and_says_why(town):
     assert (f.a.village, f.a.group, f.a.household_no, f.a.station, f.a.status, f.a.pay_state) == \
         ("东风村", "二组", "000002", "东风村", "本地参保", "已缴")
     assert (f.b.village, f.b.group, f.b.household_no, f.b.pay_state) == ("红旗社区", "", "000004", "未缴")
-    assert f.why == "证件号码第15、16位颠倒（12／21）；姓名读音相同（张伟／張偉）；出生日期相同"
+    assert f.why == "证件号码第15、16位颠倒（12／21）；姓名相同，只是繁简或异体写法不同（张／張、伟／偉）；出生日期相同"
     assert f.where == "两个村"
     assert f.a.shown_id() == "2201**********" + f.a.id_number[-4:]
     assert f.a.shown_id(full=True) == make_id("19750315", "123")
     liu = next(x for x in duplicates.find(lg).findings if x.b.name == "劉德華")
-    assert liu.why == ("姓名读音相同，只是写法不同（刘／劉、华／華：繁简字、异体字或同音字）；出生日期、性别相同；"
-                       "一方没有登记证件号码")
+    assert liu.why == "姓名相同，只是繁简或异体写法不同（刘／劉、华／華）；出生日期、性别相同；一方没有登记证件号码"
+    xm = next(x for x in duplicates.find(lg).findings if x.b.name == "王晓明")
+    assert xm.why == "姓名读音相同，写法不同（小／晓：同音字或异体字）；出生日期、性别相同；一方没有登记证件号码"
     assert liu.b.shown_id() == "（无证件）"
     sun = next(x for x in duplicates.find(lg).findings if x.a.name == "孙丽")
     assert sun.where == "同村两户"
@@ -135,7 +136,7 @@ def test_variant_and_typo_names_fold_and_read_alike():
     found = scan([P(1, "張三", None, "1960-05-01"), P(2, "张三", make_id("19600501", "011"), "1960-05-01"),
                   P(3, "张三", make_id("19600502", "011"), "1960-05-02"),  # other birth date: not compared by name
                   P(4, "张山", make_id("19600501", "033"), "1960-05-01", sex="女")])  # other sex
-    assert [(m.a, m.b, m.certainty) for m in found] == [(2, 3, 88), (1, 2, 85)]  # 2/3: an ID digit in the birth date
+    assert [(m.a, m.b, m.certainty) for m in found] == [(1, 2, 90), (2, 3, 88)]  # 2/3: an ID digit in the birth date
 
 
 def test_each_place_names_the_station_keeping_its_village(town):
@@ -166,3 +167,25 @@ def test_a_cancelled_scan_stops_with_cancelled():
 
     with pytest.raises(Cancelled, match="已取消重复参保排查"):
         scan([P(1, "张三", None, "1960-05-01")], cancel=lambda: True)
+
+
+def test_a_character_left_out_of_a_name():
+    found = scan([P(1, "王小明", make_id("20080808", "031"), "2008-08-08"), P(2, "王明", None, "2008-08-08"),
+                  P(3, "王小明", make_id("20080808", "055"), "2008-08-08", hh=30),  # 同名同生日: 75
+                  P(4, "李明", None, "2008-08-08"),  # another surname: not
+                  P(5, "王明", make_id("20080808", "077"), "2008-08-08", hh=1)])  # both IDs far apart, 1 and 5 same household
+    assert [(m.a, m.b, m.kind.value, m.certainty) for m in found] == [
+        (2, 5, "姓名、出生日期、性别相同", 90), (1, 3, "姓名、出生日期、性别相同", 75),
+        (1, 2, "姓名相近", 65), (2, 3, "姓名相近", 65)]
+    assert found[2].why == "姓名多一个字或少一个字（王小明／王明）；出生日期、性别相同；一方没有登记证件号码"
+
+
+def test_neighbouring_sequence_numbers_say_little_when_names_differ():
+    found = scan([P(1, "李敏", make_id("19900101", "052"), "1990-01-01", sex="女"),
+                  P(2, "李明", make_id("19900101", "054"), "1990-01-01", sex="女"),  # a letter apart: twins
+                  P(3, "王静", make_id("19900101", "022"), "1990-01-01", sex="女"),
+                  P(4, "王晶", make_id("19900101", "024"), "1990-01-01", sex="女"),  # read the same: listed, low
+                  P(5, "王小静", make_id("19900101", "026"), "1990-01-01", sex="女")])  # a character more: not
+    assert [(m.a, m.b, m.certainty, m.why) for m in found] == [
+        (3, 4, 70, "证件号码第17位不同（2／4），其余相同（只差在顺序码，也可能是双胞胎）；"
+                   "姓名读音相同，写法不同（静／晶：同音字或异体字）；出生日期相同")]

@@ -34,7 +34,8 @@ def test_the_list_masks_ids_and_says_both_places(cli):
     code, out, err = cli("ledger", "duplicates")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == "[90] 证件号码只差一位（两个村）：证件号码第15、16位颠倒（12／21）；姓名读音相同（张伟／張偉）；出生日期相同"
+    assert lines[0] == ("[92] 证件号码只差一位（两个村）：证件号码第15、16位颠倒（12／21）；"
+                        "姓名相同，只是繁简或异体写法不同（张／張、伟／偉）；出生日期相同")
     zw = make_id("19750315", "123")
     assert lines[1] == f"    甲 #{cli.ids['张伟']} 张伟 2201**********{zw[-4:]} 男 1975-03-15 东风村二组 000002户 [本地参保] 本年度已缴"
     assert lines[-1] == "排查 23 人，疑似重复 7 对；已判定非重复 0 对"
@@ -64,15 +65,15 @@ def test_export_read_back_by_libreoffice(cli, tmp_path):
     assert rows[0][:6] == ["序号", "可信度", "类型", "两处", "甲·站点", "甲·村（社区）"]
     assert rows[0][-1] == "判断依据"
     first = rows[1]
-    assert first[:4] == ["1", "90", "证件号码只差一位", "两个村"]
+    assert first[:4] == ["1", "92", "证件号码只差一位", "两个村"]
     assert first[4:14] == ["东风村", "东风村", "二组", "000002", "张伟", make_id("19750315", "123"), "男",
                            "1975-03-15", "本地参保", "已缴"]
     assert first[14:24] == ["红旗社区", "红旗社区", "", "000004", "張偉", make_id("19750315", "213"), "男",
                             "1975-03-15", "本地参保", "未缴"]
-    assert [r[2] for r in rows[1:]] == ["证件号码只差一位", "姓名、出生日期、性别相同", "证件号码只差一位", "姓名相近",
+    assert [r[2] for r in rows[1:]] == ["证件号码只差一位", "姓名相近", "姓名、出生日期、性别相同", "证件号码只差一位",
                                         "姓名相近", "姓名、出生日期、性别相同", "姓名相近"]
-    assert rows[2][24] == "姓名、出生日期、性别相同；一方没有登记证件号码"
-    assert rows[2][19] == "（无证件）"
+    assert rows[3][24] == "姓名、出生日期、性别相同；一方没有登记证件号码"
+    assert rows[3][19] == "（无证件）"
 
 
 def test_db_given_before_the_sub_command_is_kept(cli, monkeypatch):

@@ -42,7 +42,7 @@ def test_the_list_shows_both_places_and_marks_a_pair_not_duplicate(qtbot, town):
     d.show()
     assert d.summary.text() == "排查 23 人，疑似重复参保 7 对"
     t = d.table
-    assert [t.item(0, j).text() for j in range(8)] == ["90", "证件号码只差一位", "张伟", "东风村二组 000002户", "已缴",
+    assert [t.item(0, j).text() for j in range(8)] == ["92", "证件号码只差一位", "张伟", "东风村二组 000002户", "已缴",
                                                        "張偉", "红旗社区 000004户", "未缴"]
     a, b = d.pane_a.fields, d.pane_b.fields
     assert a["name"].text() == f"张伟（#{ids['张伟']}）" and b["name"].text() == f"張偉（#{ids['張偉']}）"
