@@ -10,8 +10,9 @@ Four rules, each over blocks so that 500,000 people take seconds, not hours:
   leaves at least one part whole (five cuts of the number: area, birth date, sequence, and the two seams);
 - **姓名、出生日期、性别相同** (``SAME_PERSON``): the same name (after folding spaces and dots), birth date and
   sex (or one sex not recorded), with different ID numbers or one without any;
-- **姓名相近** (``SIMILAR_NAME``): the same birth date and sex, names of one length that read the same
-  (刘/劉, 张/張, 章/张 — variant, traditional or homophone characters) or differ in one character whose readings
+- **姓名相近** (``SIMILAR_NAME``): the same birth date and sex, names of one length that are one name written
+  two ways (刘/劉, 张/張: the same reading, one character in GB 2312 and the other not — ``_everyday``), or read
+  the same (小/晓, 章/张: homophones), or differ in one character whose readings
   an input method's fuzzy pinyin takes for one (明 ming / 敏 min: ``loose_reading``), or one character left
   out (王明/王小明, surname kept) when an ID number is missing or one slip away.
 
@@ -22,7 +23,8 @@ Ordinary families are not matches: twins share a birth date but not a name (张�
 two characters that merely look alike in a household of the same birth date are twins, not one person twice, so
 a ``SIMILAR_NAME`` within one household is not reported. People with the same name and different birth dates
 are never compared by name. A pair two ID numbers apart in more than one digit is only reported by name when
-the names are the same or read the same, and then with lower certainty.
+the names are the same or read the same, and then with lower certainty; numbers that differ only in the
+sequence digits (twins get neighbouring ones) count little when the names differ.
 """
 
 from __future__ import annotations
@@ -216,10 +218,14 @@ def scan(people: Sequence[Person], *, cancel: Callable[[], bool] | None = None,
 
     step(0)
     # 同一证件号码
-    by_number: dict[str, list[int]] = {}
+    first: dict[str, int] = {}
+    by_number: dict[str, list[int]] = {}  # only the numbers held twice or more
     for i, p in enumerate(people):
         if p.id_number:
-            by_number.setdefault(p.id_number, []).append(i)
+            j = first.setdefault(p.id_number, i)
+            if j != i:
+                by_number.setdefault(p.id_number, [j]).append(i)
+    del first
     for idx in by_number.values():
         for x, i in enumerate(idx):
             for j in idx[x + 1:]:
