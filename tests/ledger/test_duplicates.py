@@ -189,3 +189,33 @@ def test_neighbouring_sequence_numbers_say_little_when_names_differ():
     assert [(m.a, m.b, m.certainty, m.why) for m in found] == [
         (3, 4, 70, "证件号码第17位不同（2／4），其余相同（只差在顺序码，也可能是双胞胎）；"
                    "姓名读音相同，写法不同（静／晶：同音字或异体字）；出生日期相同")]
+
+
+# ---------------------------------------------------------------------------- properties
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_CHARS = "王李张刘陈杨伟强磊军明敏静晶丽芳华红小晓大"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(_CHARS, min_size=2, max_size=3), st.sampled_from(["1990-01-01", "1990-01-02"]),
+                          st.sampled_from(["男", "女", ""]), st.booleans(), st.integers(0, 3)),
+                min_size=2, max_size=12))
+def test_every_match_is_explained_and_never_crosses_the_rules(rows):
+    people = []
+    for k, (name, birth, sex, has_id, hh) in enumerate(rows, 1):
+        seq = f"{(2 * k + (1 if sex == '男' else 0)) % 1000:03d}"
+        number = make_id(birth.replace("-", ""), seq) if has_id else None
+        people.append(P(k, name, number, birth, hh=hh, sex=sex))
+    by_key = {p.key: p for p in people}
+    found = scan(people)
+    assert [m.certainty for m in found] == sorted((m.certainty for m in found), reverse=True)
+    assert len({(m.a, m.b) for m in found}) == len(found)
+    for m in found:
+        p, q = by_key[m.a], by_key[m.b]
+        assert m.a < m.b and m.reasons and 0 < m.certainty <= 100
+        assert not (p.sex and q.sex and p.sex != q.sex) or m.kind.value in ("同一证件号码", "证件号码只差一位")
+        if p.birth_date != q.birth_date:  # only an ID slip links two birth dates
+            assert m.kind.value == "证件号码只差一位"
+        if m.kind.value == "姓名相近":
+            assert p.household != q.household  # a household's look-alike names are its twins
