@@ -15,18 +15,18 @@ from .workbook import Cancelled, Progress, WorkbookWriter
 
 TITLE = "重复参保排查"
 
-_SIDE = (("station", "站点", "text", 10), ("village", "村（社区）", "text", 12), ("group", "组", "text", 8),
+_SIDE = (("station", "站点", "text", 12), ("village", "村（社区）", "text", 14), ("group", "组", "text", 8),
          ("household_no", "户编号", "id", 10), ("name", "姓名", "text", 10), ("id_number", "证件号码", "id", 21),
          ("sex", "性别", "text", 5), ("birth_date", "出生日期", "date", 11), ("status", "参保状态", "text", 12),
          ("pay_state", "本年度缴费", "text", 10))
 
 
 def column_set() -> ColumnSet:
-    cols = [Column("no", "序号", "int", 6), Column("certainty", "可信度", "int", 7), Column("kind", "类型", "text", 18),
-            Column("where", "两处", "text", 9)]
+    cols = [Column("no", "序号", "int", 6), Column("certainty", "可信度", "int", 7), Column("kind", "类型", "text", 26),
+            Column("where", "两处", "text", 10)]
     for side, label in (("a", "甲"), ("b", "乙")):
         cols += [Column(f"{side}_{field}", f"{label}·{heading}", kind, width) for field, heading, kind, width in _SIDE]
-    cols.append(Column("why", "判断依据", "text", 60))
+    cols.append(Column("why", "判断依据", "text", 100))
     return ColumnSet("duplicates", TITLE, tuple(cols))
 
 
