@@ -1,8 +1,9 @@
 """Payments: one or more members of a household at once, each quoted by the policy engine.
 
 A payment that differs from the quote, charges an assisted member the normal rate, pays for a member not
-enrolled here, or pays twice in a year needs an override reason. Receipt numbers (``2025-000123``) are
-sequential per year, taken in the payment's transaction, never reused. Payments are never deleted: a void
+enrolled here, or pays twice in a year needs an override reason. Receipt numbers (``2025-000123``; with a
+station ``220112-003-2025-000123``, see ``app.ledger.stations``) are sequential per year, taken in the payment's
+transaction, never reused. Payments are never deleted: a void
 keeps the record and its reason; a refund is recorded only where the policy's refund rule allows it.
 """
 
@@ -24,6 +25,7 @@ from .models import Change, Payment, PaymentItem, Refund, named_rows, now_iso, t
 from .payment_plan import PayLine, PaymentPlan, PlanRequest, plan_many, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
 from .snapshots import load_quote, quote_text, snapshot_id
+from . import stations
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -53,6 +55,7 @@ class StatusProposal:
 
 
 def receipt_number(year: int, seq: int) -> str:
+    """The number of a ledger without a station (``app.ledger.stations.receipt_number`` for the rest)."""
     return f"{year}-{seq:06d}"
 
 
@@ -147,9 +150,12 @@ class Payments:
             if shown is not None and not shown.same_as(plan):
                 raise ProblemsError([Problem("缴费", "核对之后台账已有变化（可能是另一窗口刚刚办理），请重新核对后再收费")])
             day, operator, notes, method = plan.paid_on, plan.operator, plan.notes, plan.method
-            seq = db.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, 1) ON CONFLICT(year)"
-                             " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq", [year]).fetchone()[0]
-            receipt = receipt_number(year, seq)
+            station = stations.current(db)  # a station numbers in its own range and shows its code
+            base = station.seq_base if station is not None else 0
+            seq = db.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, ?) ON CONFLICT(year)"
+                             " DO UPDATE SET last_seq = max(last_seq, ?) + 1 RETURNING last_seq",
+                             [year, base + 1, base]).fetchone()[0]
+            receipt = stations.receipt_number(station, year, seq)
             total = sum(to_fen(i.amount) for i in plan.items)
             pid = db.execute(
                 "INSERT INTO payments (year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
