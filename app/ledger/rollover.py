@@ -110,6 +110,9 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                 from .place_totals import rebuild
 
                 rebuild(db.conn, policy.year, key_categories(policy))  # the new year's progress, counted once
+                from ..sync.capture import start_fresh
+
+                start_fresh(db)  # exchange packets: every station rolls its own ledger over; nothing here is new
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)

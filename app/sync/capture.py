@@ -162,6 +162,14 @@ def migrate_0086(db) -> None:
         db.execute(statement)
 
 
+def start_fresh(db) -> None:
+    """Nothing in this ledger is new to the other stations and nothing was exchanged yet: a copy made by a
+    split or a rollover (inside the caller's transaction)."""
+    for table in ("sync_base", "sync_outbox", "sync_peers", "sync_applied"):
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [table]).fetchone():
+            db.execute(f"DELETE FROM {table}")
+
+
 def drop_capture(conn) -> None:
     """For a migration that rewrites a replicated table's columns: the triggers come back at the next packet."""
     for (name,) in list(conn.execute(

@@ -354,7 +354,8 @@ def start_station(ledger: "Ledger") -> None:
     """A ledger that has just become a station as a copy of (or split from) the township's: nothing in it is
     new to the township, so what it has recorded as changed, sent or received is cleared. Call once, right
     after the split (``sync_key`` must be the township's: a copy of its file, or copied by the split)."""
+    from .capture import start_fresh
+
     ledger.require("policies")
     with ledger.transaction() as db:
-        for table in ("sync_base", "sync_outbox", "sync_peers"):
-            db.execute(f"DELETE FROM {table}")
+        start_fresh(db)
