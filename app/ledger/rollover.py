@@ -80,6 +80,9 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                 db.execute("DELETE FROM village_groups")
                 db.execute("DELETE FROM villages")
                 counts = _copy_tables(db, progress, cancel)
+                from .stations import carry_over  # the same station, its list and numbers (app.ledger.stations)
+
+                counts["stations"] = carry_over(db, ledger.path, new_path)
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)
