@@ -70,7 +70,6 @@ class Applier:
         self.counts = ApplyCounts()
         self._cols: dict[str, tuple[list[str], list[str]]] = {}
         self.keep: dict[tuple[str, str], set[str]] = {}  # rows whose clashing columns stay as they are here
-        self.forced: set[tuple[str, str]] = set()  # rows where the township's version is taken whole
 
     def cols(self, table: str) -> tuple[list[str], list[str]]:
         if table not in self._cols:
@@ -137,10 +136,10 @@ class Applier:
             return f'DELETE FROM "{table}" WHERE {where}', key
         row_key = (table, pk_json(key))
         keep = self.keep.get(row_key, set())
-        later = row_key not in self.forced  # otherwise the later edit time stands on both sides
+        # the later edit time stands on both sides, whoever's fields were taken
         sets = [(c, v) for c, o, v in zip(cols, old, new) if v is not apsw.no_change and c not in pks
                 and c not in keep
-                and not (later and c in BOOKKEEPING and o is not apsw.no_change and o is not None
+                and not (c in BOOKKEEPING and o is not apsw.no_change and o is not None
                          and v is not None and o > v)]
         if not sets:
             return "", []
@@ -242,12 +241,10 @@ class Applier:
             "两处修改", table, pk, names, mine, theirs, base,
             "两处都修改了：" + "、".join(names) + ("；已按乡镇的版本更新，待专干确认" if township_decides
                                             else "；本台账的版本暂时保留，待专干处理")))
-        # the other columns of the change are taken either way; the clashing ones (and the edit time) are the
-        # township's: taken on a station, kept on the township
-        if township_decides:
-            self.forced.add((table, pk_json(pk)))
-        else:
-            self.keep[(table, pk_json(pk))] = set(names) | BOOKKEEPING
+        # the other columns of the change are taken either way; the clashing ones are the township's: taken on a
+        # station, kept on the township (the edit time: the later one, on both)
+        if not township_decides:
+            self.keep[(table, pk_json(pk))] = set(names)
         return apsw.SQLITE_CHANGESET_REPLACE
 
 

@@ -82,6 +82,17 @@ BEGIN SELECT RAISE(ABORT, '冲突记录不能删除（处理后保留）'); END;
 INSERT OR IGNORE INTO ledger_secret (name, value) VALUES ('sync_key', randomblob(32));
 """
 
+MIGRATION_0086 = """
+ALTER TABLE sync_peers ADD COLUMN newest_packet_at TEXT;   -- the sender's time on the newest packet read from it
+CREATE TABLE IF NOT EXISTS sync_applied (
+    station INTEGER NOT NULL,            -- the sender
+    seq INTEGER NOT NULL,
+    dest INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,                -- of the changeset applied: the same seq with other content is refused
+    PRIMARY KEY (station, seq, dest)
+) WITHOUT ROWID;
+"""
+
 _WHEN = "WHEN NOT EXISTS (SELECT 1 FROM sync_applying)"
 
 
@@ -141,6 +152,14 @@ def ensure_capture(conn) -> None:
         raise
     if own:
         conn.execute("COMMIT")
+
+
+def migrate_0086(db) -> None:
+    """Migration body: what was applied from each station, by seq and content, and the newest packet's time."""
+    from ..ledger.schema import _statements
+
+    for statement in _statements(MIGRATION_0086):
+        db.execute(statement)
 
 
 def drop_capture(conn) -> None:

@@ -11,6 +11,7 @@ writer's transaction; apsw works only in memory (see ``apsw_open``)."""
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 
 import apsw
@@ -78,7 +79,11 @@ def take_changes(db, me: int, now: str) -> tuple[int | None, int]:
     db.execute("DELETE FROM sync_base")
     if not by_dest:
         return None, total
-    seq = (db.execute("SELECT max(seq) FROM sync_outbox").fetchone()[0] or 0) + 1
+    # never a seq the other side may already hold: a ledger restored from a backup has a shorter outbox, so a
+    # seq is also at least the time in milliseconds (later than any seq written before the backup was restored)
+    seq = max(db.execute("SELECT max(coalesce((SELECT max(seq) FROM sync_outbox), 0),"
+                         " coalesce((SELECT max(acked_seq) FROM sync_peers), 0)) + 1").fetchone()[0],
+              int(time.time() * 1000))
     for dest, builder in by_dest.items():
         db.execute("INSERT INTO sync_outbox (seq, dest, changes, changeset, created_at) VALUES (?, ?, ?, ?, ?)",
                    (seq, dest, counts[dest], builder.output(), now))

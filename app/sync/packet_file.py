@@ -45,10 +45,8 @@ def _signature(sign_key: bytes, header: dict) -> str:
     return hmac.new(sign_key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def write(path, secret: bytes, header: dict, entries: list[tuple[dict, bytes]]) -> bytes:
-    """Write the packet (whole or not at all); returns its bytes' SHA-256 digest input (the file's bytes)."""
-    from ..ledger.files import atomic_path
-
+def build(secret: bytes, header: dict, entries: list[tuple[dict, bytes]]) -> bytes:
+    """The packet's bytes: the header (with each entry's SHA-256) signed, everything encrypted."""
     sign_key, password = keys(secret)
     listed = []
     for meta, blob in entries:
@@ -62,14 +60,26 @@ def write(path, secret: bytes, header: dict, entries: list[tuple[dict, bytes]]) 
         zf.writestr("header.json", json.dumps(header, ensure_ascii=False, indent=1))
         for meta, (_, blob) in zip(listed, entries):
             zf.writestr(meta["name"], blob)
-    data = buf.getvalue()
+    return buf.getvalue()
+
+
+def save(path, data: bytes) -> None:
+    """Write the packet file whole or not at all (a part file renamed into place after fsync)."""
+    import os
+
+    from ..ledger.files import atomic_path
+
     with atomic_path(path) as part:
         with open(part, "wb") as fh:
             fh.write(data)
             fh.flush()
-            import os
-
             os.fsync(fh.fileno())
+
+
+def write(path, secret: bytes, header: dict, entries: list[tuple[dict, bytes]]) -> bytes:
+    """``build`` and ``save``; returns the file's bytes."""
+    data = build(secret, header, entries)
+    save(path, data)
     return data
 
 

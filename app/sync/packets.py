@@ -14,8 +14,12 @@ may be sent twice, arrive out of order, or be lost: the receiver applies each ou
 ``to_station`` is the other side's station number (0 = the township) or its code. A village sends to the
 township; the township sends to each station the rows of that station's households, plus villages, groups
 and quote snapshots (``routes``). Every apply is one transaction: a damaged, foreign, unsigned or misaddressed
-packet gives a Chinese message (``ApplyResult.problems``, with the file as place) and writes nothing.
-``progress(done, total)`` is called between outbox entries."""
+packet gives a Chinese message (``ApplyResult.problems``, with the file as place) and writes nothing. (One
+exception, also with a message: a packet that starts after what this ledger has — it was restored from a
+backup, or an earlier packet is missing — applies no data, but its acknowledgement is kept, so the other side's
+next packet starts where this ledger really is.) ``progress(done, total)`` is called between outbox entries.
+
+    start_station(ledger)      # a ledger just split from / copied off the township: nothing in it is new"""
 
 from __future__ import annotations
 
@@ -178,16 +182,20 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         files = [({"name": f"{seq:012d}.{d}.changeset", "seq": seq, "dest": d, "changes": n}, bytes(blob))
                  for seq, d, n, blob in entries]
         target = Path(path)
-        if target.is_dir():
+        if target.is_dir() or str(path).endswith(("/", "\\")):
             target = target / f"{me.code}-to-{dest:03d}-{packet_no:05d}{packet_file.SUFFIX}"
         if progress:
             progress(2, 3)
-        data = packet_file.write(target, _secret(db), header, files)
+        data = packet_file.build(_secret(db), header, files)
         db.execute("UPDATE sync_peers SET packets_out = ?, last_out_at = ? WHERE station = ?", (packet_no, now, dest))
         db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, sha256, at,"
                    " operator) VALUES ('发出', ?, ?, ?, ?, ?, ?, ?)",
                    (dest, packet_no, through, sum(n for _, _, n, _ in entries), hashlib.sha256(data).hexdigest(),
                     now, ledger.operator))
+    # the file is written after the ledger counts it as sent: if writing fails, nothing is lost (its entries
+    # stay unacknowledged and go in the next packet); a file is never out there for a send the ledger forgot
+    target.parent.mkdir(parents=True, exist_ok=True)
+    packet_file.save(target, data)
     if progress:
         progress(3, 3)
     return PacketSummary(path=target, sender=me.number, receiver=dest, packet_no=packet_no, through_seq=through,
@@ -217,6 +225,29 @@ def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> Ap
                        skipped_entries=res.get("skipped", 0), counts=res.get("counts", {}),
                        new_conflicts=res.get("new_conflicts", 0), conflicts=tuple(res.get("conflicts", ())),
                        problems=tuple(res.get("problems", ())))
+
+
+def _reused_seqs(db, sender: int, entries) -> list[int]:
+    """Seqs of this packet already applied from ``sender`` with other content."""
+    out = []
+    for meta, _ in entries:
+        row = db.execute("SELECT sha256 FROM sync_applied WHERE station = ? AND seq = ? AND dest = ?",
+                         (sender, meta["seq"], meta["dest"])).fetchone()
+        if row is not None and row[0] != meta["sha256"]:
+            out.append(meta["seq"])
+    return out
+
+
+def _take_ack(db, sender: int, h: dict, packets_in: int) -> bool:
+    """The acknowledgement of the newest packet from ``sender`` counts — newest by the sender's clock, so a
+    ledger restored from a backup (its packet numbers start again lower) can say it has less than before."""
+    created = str(h.get("created_at", ""))
+    newest = db.execute("SELECT newest_packet_at FROM sync_peers WHERE station = ?", (sender,)).fetchone()[0]
+    if newest is not None and created <= newest:
+        return False
+    db.execute("UPDATE sync_peers SET acked_seq = ?, packets_in = max(packets_in, ?), newest_packet_at = ?"
+               " WHERE station = ?", (int(h.get("applied", 0)), int(h.get("packet_no", 0)), created, sender))
+    return True
 
 
 def _classes(errors) -> tuple:
@@ -255,10 +286,20 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
             ensure_capture(db)
             now = now_iso()
             _acked, applied, _, packets_in = _peer(db, sender)
+            changed = _reused_seqs(db, sender, packet.entries)
+            if changed:
+                out["problems"] = [Problem(where, f"站点 {sender} 的第 {'、'.join(map(str, changed))} 批与以前导入的内容不同："
+                                                  "对方台账可能从备份恢复过。请对方先导入本站最新的交换包，再重新生成；"
+                                                  "这个包未导入")]
+                raise _DryRun
             if int(h.get("from_seq", 0)) > applied:
                 out["problems"] = [Problem(where, f"缺少站点 {sender} 更早的交换包（本台账已导入到第 {applied} 批，"
                                                   f"这个包从第 {int(h['from_seq']) + 1} 批开始），未导入；"
-                                                  "请先导入更早的包，或请对方重新生成")]
+                                                  "请先导入更早的包；本台账从备份恢复过时，把本站的交换包发给对方，"
+                                                  "对方的下一个包会补齐")]
+                if not dry_run and _take_ack(db, sender, h, packets_in):
+                    out["commit"] = True  # only the other side's acknowledgement is kept, no data
+                    return out
                 raise _DryRun
             todo = [(m, b) for m, b in packet.entries if m["seq"] > applied]
             out["skipped"] = len(packet.entries) - len(todo)
@@ -277,9 +318,9 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
             # the packet holds every entry for this station in (from_seq, through_seq]: all of them are here now
             through = max(applied, int(h.get("through_seq", 0)))
             packet_no = int(h.get("packet_no", 0))
-            if packet_no > packets_in:  # the newest packet's acknowledgement counts (a restored ledger may go back)
-                db.execute("UPDATE sync_peers SET acked_seq = ?, packets_in = ? WHERE station = ?",
-                           (int(h.get("applied", 0)), packet_no, sender))
+            _take_ack(db, sender, h, packets_in)
+            db.conn.executemany("INSERT OR IGNORE INTO sync_applied (station, seq, dest, sha256) VALUES (?, ?, ?, ?)",
+                           [(sender, m["seq"], m["dest"], m["sha256"]) for m, _ in todo])
             db.execute("UPDATE sync_peers SET applied_seq = ?, last_in_at = ? WHERE station = ?", (through, now, sender))
             db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, conflicts,"
                        " sha256, at, operator) VALUES ('导入', ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -92,13 +92,16 @@ def station_work(w: World, number: int) -> None:
         h, m = w.rng.choice(people)
         lg.members.update(m, notes=f"站{number}第{w.round}轮")
     elif roll < 0.9:
-        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ?",
+        # (a payment made twice on purpose stays: voiding it would take the clash back before anyone saw it)
+        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ?"
+                                             " AND id NOT IN (SELECT payment_id FROM payment_items WHERE member_id"
+                                             f" IN ({','.join(map(str, w.double_paid)) or 0}))",
                                              [number * 10 ** 12]).fetchall()]
         if mine:
             lg.payments.void(w.rng.choice(mine), "收错了")
     else:
-        rows = lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?",
-                             [number * 10 ** 12]).fetchall()
+        rows = [r for r in lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?",
+                                         [number * 10 ** 12]).fetchall() if r[1] not in w.double_paid]
         if rows:
             pid, m = w.rng.choice(rows)
             try:

@@ -40,7 +40,8 @@ def test_each_station_writes_ids_in_its_own_block(town):
     h0, m0 = _family(township)
     assert ids.block_of(h1) == ids.block_of(m1) == 1 and ids.block_of(h2) == ids.block_of(m2) == 2
     assert ids.block_of(h0) == 0
-    assert h1 == 1 * ids.BLOCK + 1 and h2 == 2 * ids.BLOCK + 1
+    # with a station, ids also run at least with the clock (a ledger restored from a backup reuses none)
+    assert h1 > 1 * ids.BLOCK + 10 ** 11 and m1 > h1 - ids.BLOCK and _family(v1)[0] > h1
     # household numbers too: a station numbers in its own range
     assert v1.households.get(h1).number == "001000001" and v2.households.get(h2).number == "002000001"
     assert verify_chain(v1.db)[1] is None and verify_chain(township.db)[1] is None
@@ -238,3 +239,38 @@ def test_a_row_the_township_refuses_is_listed_and_the_rest_is_written(town, ids)
     assert township.db.execute("SELECT count(*) FROM members WHERE id = ?", [dup]).fetchone()[0] == 0
     (c,) = [c for c in conflicts.list_conflicts(township) if c.table == "members"]
     assert c.kind == "记录冲突" and "身份证号" in c.message and c.b_values["name"] == "李四"
+
+
+def test_a_station_restored_from_a_backup_loses_nothing_it_sends_afterwards(town):
+    township, v1, _, post = town
+    h, a = _family(v1, name="甲")
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    assert packets.apply_packet(v1, packets.write_packet(township, 1, post).path).ok
+    path = v1.path
+    v1.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    backup = path.with_name("backup.db")
+    shutil.copyfile(path, backup)
+    b = v1.members.add(h, name="乙", id_type="无", birth_date="1962-01-01", sex="女", relation="配偶").id
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    v1.close()
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    shutil.copyfile(backup, path)  # the station's laptop goes back to the backup: 乙 is gone there
+    from app.ledger import open_ledger
+
+    v1 = open_ledger(path, backup=False)
+    log_in(v1, "王会计")
+    try:
+        c = v1.members.add(h, name="丙", id_type="无", birth_date="1990-01-01", sex="男", relation="子").id
+        r = packets.apply_packet(township, packets.write_packet(v1, 0, post).path)
+        assert r.ok, r.problems
+        assert township.members.get(c).name == "丙" and township.members.get(b).name == "乙"
+        # the township's packets reach the restored station again after one round trip
+        for _ in range(2):
+            packets.apply_packet(v1, packets.write_packet(township, 1, post).path)
+            assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+        township.members.update(c, notes="乡镇核实")
+        assert packets.apply_packet(v1, packets.write_packet(township, 1, post).path).ok
+        assert v1.members.get(c).notes == "乡镇核实"
+    finally:
+        v1.close()
