@@ -198,6 +198,17 @@ def _encryption_checked(ledger_path, copy) -> str:
     return f"台账和备份已加密（SQLCipher {version}），错误密码被拒绝"
 
 
+def step_duplicates(ctx: Context) -> str:
+    """重复参保 matching: rapidfuzz's compiled scorers and pypinyin's readings are in the program."""
+    from .domain.duplicate_match import Person, scan
+
+    found = scan([Person(1, "刘德华", id_number_for(ADULT_BIRTH), "男", ADULT_BIRTH.isoformat(), 1),
+                  Person(2, "劉德華", None, "男", ADULT_BIRTH.isoformat(), 2)])
+    if [(m.a, m.b) for m in found] != [(1, 2)]:
+        raise AssertionError(f"刘德华／劉德華 应判为疑似重复参保，结果 {found}")
+    return f"刘德华／劉德華：{found[0].kind.value}，可信度 {found[0].certainty}"
+
+
 def _sqlite_only(ctx: Context) -> str:
     from .ledger import sqlite_driver
 
@@ -365,6 +376,7 @@ STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
     ("政策", step_policies),
     ("测算", step_quotes),
     ("台账", step_ledger),
+    ("重复参保", step_duplicates),
     ("PDF", step_pdf),
     ("Excel", step_workbook),
     ("Qt", step_qt),

@@ -254,6 +254,9 @@ def register(sub) -> None:
     from . import settings_cmd
 
     settings_cmd.register(ls, db)
+    from . import duplicates_cmd
+
+    duplicates_cmd.register(ls, db, ro)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     from . import backup_cmd

@@ -417,16 +417,6 @@ def _m0041_member_search_fts(db: Database) -> None:
         db.execute(statement)
 
 
-# ---------------------------------------------------------------- stations engineer's block (0080–0084)
-@MIGRATIONS(name="0080_stations")
-def _m0080_stations(db: Database) -> None:
-    """Stations of the township and which one this ledger is (app.ledger.stations)."""
-    from .stations import MIGRATION_0080
-
-    for statement in _statements(MIGRATION_0080):
-        db.execute(statement)
-
-
 @MIGRATIONS(name="0100_operators_one_list")
 def _m0100_operators_one_list(db: Database) -> None:
     """One list of operators: the ``operators`` table (app.ledger.operators). The free-text names once kept in
@@ -445,6 +435,26 @@ def _m0110_place_totals(db: Database) -> None:
     for statement in SCHEMA:
         db.execute(statement)
     build_on_migrate(db.conn)
+
+
+# ---------------------------------------------------------------- stations engineer's block (0080–0084)
+@MIGRATIONS(name="0080_stations")
+def _m0080_stations(db: Database) -> None:
+    """Stations of the township and which one this ledger is (app.ledger.stations)."""
+    from .stations import MIGRATION_0080
+
+    for statement in _statements(MIGRATION_0080):
+        db.execute(statement)
+
+
+# ---------------------------------------------------------------- duplicates engineer's block (0090–0094)
+@MIGRATIONS(name="0090_duplicate_dismissals")
+def _m0090_duplicate_dismissals(db: Database) -> None:
+    """Pairs a 专干 judged 非重复 (two people, not one enrolled twice): app.ledger.duplicates."""
+    from .duplicates import MIGRATION_0090
+
+    for statement in _statements(MIGRATION_0090):
+        db.execute(statement)
 
 
 def _statements(script: str) -> list[str]:

@@ -207,6 +207,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.a_handover.setToolTip("日结 / 交款单：按操作员和日期汇总收款、作废、退费和应交款")
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
         self.a_claims = act("认定后补付", self.open_claims, name="claimsAction")
+        self.a_duplicates = act("重复参保", self.open_duplicates, name="duplicatesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
@@ -517,6 +518,16 @@ class MainWindow(WindowLayout, QMainWindow):
 
         d = DashboardDialog(self.ledger, self)
         d.open_household.connect(self.go_to_household)
+        d.open_duplicates.connect(self.open_duplicates)
+        self._keep(d)
+        return d
+
+    def open_duplicates(self):
+        from .duplicates_dialog import DuplicatesDialog
+
+        d = DuplicatesDialog(self.ledger, self)
+        d.open_household.connect(self.go_to_household)
+        d.changed.connect(lambda: self.after_change(None))
         self._keep(d)
         return d
 
