@@ -105,8 +105,7 @@ def describe(e: AuditEntry, masked: bool = True) -> str:
              "dismiss": "判定非重复参保"}
     entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
                 "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
-                "ledger": "台账", "operator": "操作员", "receipts": "票据号", "station": "站点",
-                "duplicate": "重复参保"}
+                "ledger": "台账", "operator": "操作员", "receipts": "票据号", "station": "站点", "duplicate": "重复参保"}
     diff = ""
     if e.before and e.after:
         keys = [k for k in e.after if e.before.get(k) != e.after.get(k)]

@@ -106,6 +106,9 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                     counts = _transfer_tables(db, fast, progress, cancel)
                 else:
                     counts = _copy_tables(db, progress, cancel)
+                from .stations import carry_over  # the same station, its list and numbers (app.ledger.stations)
+
+                counts["stations"] = carry_over(db, ledger.path, new_path)
                 from .member_year import key_categories
                 from .place_totals import rebuild
 

@@ -22,13 +22,12 @@ killed or failing partway leaves no file and no recorded station, and a finished
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
-from . import stations
+from . import sqlite_driver, stations
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -102,7 +101,8 @@ def split_village(ledger: "Ledger", village: str, out: str | os.PathLike, *, kin
                                   village=village):
         raise ProblemsError(problems)
     with pending(part):
-        new = open_ledger(part, create=True, backup=False, operator=ledger.session or ledger.operator)
+        new = open_ledger(part, create=True, backup=False, operator=ledger.session or ledger.operator,
+                          key=sqlite_driver.key_of(ledger.db.conn))  # an encrypted township's village: same key
         try:
             counts, along = _build(new, ledger, vid, station, progress, cancel)
             new.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -238,7 +238,7 @@ def _join_exchange(db, part: Path, number: int, township: int, since: int) -> No
         return
     db.execute("INSERT INTO sync_peers (station, acked_seq) VALUES (?, ?) ON CONFLICT(station)"
                " DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)", [number, since])
-    conn = sqlite3.connect(str(part))
+    conn = sqlite_driver.connect(str(part))
     try:
         if _has_table(conn, "sync_peers"):
             conn.execute("INSERT INTO sync_peers (station, applied_seq) VALUES (?, ?) ON CONFLICT(station)"

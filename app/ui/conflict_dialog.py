@@ -44,7 +44,7 @@ def _text(value) -> str:
 
 
 class ConflictDialog(QDialog):
-    resolved = Signal(object)  # the conflict's id
+    resolved = Signal(object)  # the conflict's id (ids run in station blocks of 10¹²: beyond a Qt int)
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)

@@ -168,3 +168,45 @@ def test_a_station_added_meanwhile_refuses_the_split_and_leaves_nothing(ledger, 
         split_village(ledger, "东风村", tmp_path / "a.db")
     assert not any(p.name.startswith("a.db") for p in tmp_path.iterdir())
     assert [s.village for s in stations.known(ledger)] == ["", ""]  # only the township and the other window's
+
+
+def test_a_township_restored_from_before_a_split_never_gives_the_number_again(ledger, tmp_path):
+    from app.ledger.backup import backup_ledger
+    from app.ledger.restore import restore
+
+    stations.set_up(ledger, code=f"{TOWN}-000", name="测试镇", kind="乡镇")
+    backup = backup_ledger(ledger.path)
+    first = split_village(ledger, "东风村", tmp_path / "east.db")
+    path = ledger.path
+    ledger.close()
+    restore(backup, path)  # the township's file from before the split: its list no longer has station 001
+    with open_ledger(path, backup=False) as town:
+        log_in(town, "王会计")
+        assert [s.number for s in stations.known(town)] == [0]
+        assert stations.next_number(town) == 2
+        assert any("以前已给了站点" in p.message for p in stations.check(
+            town, code=f"{TOWN}-001", name="红旗社区", kind="村", parent=f"{TOWN}-000", village="红旗社区"))
+        assert stations.check(town, code=f"{TOWN}-001", name="东风村", kind="村", parent=f"{TOWN}-000",
+                              village="东风村") == []  # the lost record itself may be entered again
+        again = split_village(town, "东风村", tmp_path / "east-again.db")
+        assert again.station.number == 2 and again.station.code != first.station.code
+
+
+def test_rollover_keeps_the_station_its_list_and_its_numbers(ids, tmp_path):
+    lg = open_ledger(tmp_path / "2022.db", create=True, backup=False)
+    log_in(lg, "王会计")
+    lg.settings.initialize(township="测试镇", year=2022, policy_id="changchun-2022", operators=["王会计"],
+                           villages={"东风村": ["一组"], "红旗社区": []}, area_kind="区")
+    stations.set_up(lg, code=f"{TOWN}-000", name="测试镇", kind="乡镇")
+    split_village(lg, "东风村", tmp_path / "east.db")
+    new = lg.rollover(tmp_path / "2025.db", "changchun-2025")
+    with open_ledger(new, backup=False) as nxt:
+        log_in(nxt, "王会计")
+        assert stations.current(nxt) == stations.current(lg)
+        assert [s.number for s in stations.known(nxt)] == [0, 1] and stations.next_number(nxt) == 2
+        h = nxt.households.add(village="红旗社区").id
+        m = nxt.members.add(h, name="李四", id_number=ids("19700101"), relation="户主").id
+        pid = nxt.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08").id
+        assert nxt.payments.get(pid).receipt_no == f"{TOWN}-000-2025-000001"
+        assert nxt.check() == []
+    lg.close()
