@@ -15,7 +15,7 @@ from ..domain.problems import ProblemsError
 from ..ledger import stations
 from .tasks import error_text
 
-LIST_COLUMNS = ("#", "类型", "人员 / 户", "说明", "发现时间", "处理")
+LIST_COLUMNS = ("序号", "类型", "人员 / 户", "说明", "发现时间", "处理")
 FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类型", "sex": "性别", "birth_date": "出生日期",
           "relation": "与户主关系", "phone": "电话", "status": "参保状态", "status_detail": "状态说明",
           "status_date": "状态日期", "household_id": "所在户", "address": "地址", "notes": "备注", "number": "户编号",
@@ -44,6 +44,7 @@ def _text(value) -> str:
 
 
 class ConflictDialog(QDialog):
+    payments_requested = Signal(object)  # a household id: its payments, to void or refund (a double payment)
     resolved = Signal(object)  # the conflict's id (ids run in station blocks of 10¹²: beyond a Qt int)
 
     def __init__(self, ledger, parent: QWidget | None = None):
@@ -90,6 +91,10 @@ class ConflictDialog(QDialog):
         self.resolve_button = QPushButton("确定处理")
         self.resolve_button.setObjectName("primary")
         self.resolve_button.clicked.connect(self.resolve)
+        self.payments_button = QPushButton("该户缴费记录（作废、退费）…")
+        self.payments_button.setObjectName("openPayments")
+        self.payments_button.setToolTip("重复缴费：退费候选的那一笔，按通常的退费办理（按政策的退费规定）")
+        self.payments_button.clicked.connect(self._open_payments)
 
         detail = QWidget()
         box = QVBoxLayout(detail)
@@ -101,6 +106,10 @@ class ConflictDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.note, 1)
         row.addWidget(self.resolve_button)
+        box.addLayout(row)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.payments_button)
         box.addLayout(row)
         top = QWidget()
         tbox = QVBoxLayout(top)
@@ -139,6 +148,22 @@ class ConflictDialog(QDialog):
             pass  # not (or no longer) in this ledger
         return c.what
 
+    def _household(self, c) -> int | None:
+        """The household whose payments a conflict is about (a double payment), if it is in this ledger."""
+        if c is None or c.kind != "重复缴费":
+            return None
+        try:
+            if c.member_id is not None:
+                return self.ledger.members.get(c.member_id).household_id
+            return self.ledger.households.get(c.household_id).id if c.household_id is not None else None
+        except ProblemsError:
+            return None
+
+    def _open_payments(self) -> None:
+        hid = self._household(self.current())
+        if hid is not None:
+            self.payments_requested.emit(hid)
+
     def _station(self, number: int) -> str:
         return self.names.get(number, f"站点 {number}")
 
@@ -149,7 +174,7 @@ class ConflictDialog(QDialog):
         self.list.setRowCount(len(self.items))
         for r, c in enumerate(self.items):
             state = "待处理" if c.open else f"{c.resolved_by} 采用站点 {c.choice}"
-            for col, text in enumerate((str(c.id), c.kind, self._who(c), c.message, _local(c.found_at), state)):
+            for col, text in enumerate((str(r + 1), c.kind, self._who(c), c.message, _local(c.found_at), state)):
                 self.list.setItem(r, col, QTableWidgetItem(text))
         if self.items:
             self.list.selectRow(0)
@@ -164,6 +189,7 @@ class ConflictDialog(QDialog):
 
     def _show(self, c) -> None:
         enabled = c is not None and c.open and self.may_resolve
+        self.payments_button.setEnabled(self._household(c) is not None)
         for w in (self.pick_a, self.pick_b, self.note, self.resolve_button):
             w.setEnabled(enabled)
         if c is None:
@@ -173,7 +199,7 @@ class ConflictDialog(QDialog):
             self.pick_b.setText("")
             return
         a, b = self._station(c.a_station), self._station(c.b_station)
-        self.title.setText(f"#{c.id} {c.kind}：{self._who(c)}（{c.what}）\n{c.message}")
+        self.title.setText(f"{c.kind}：{self._who(c)}（{c.what}；冲突编号 {c.id}）\n{c.message}")
         (sa, va), (sb, vb) = c.versions()
         va, vb = mask_fields(va) or {}, mask_fields(vb) or {}
         base = mask_fields(c.base_values) or {}
@@ -215,7 +241,10 @@ class ConflictDialog(QDialog):
         except ProblemsError as exc:
             self._say(error_text(exc), False)
             return
-        self._say(f"冲突 #{done.id} 已处理：采用站点 {self._station(int(done.choice))} 的版本。", True)
+        text = f"冲突 #{done.id} 已处理：采用站点 {self._station(int(done.choice))} 的版本。"
+        if done.kind == "重复缴费":
+            text += "另一笔是退费候选：点「该户缴费记录…」按通常的退费办理。"
+        self._say(text, True)
         self.refresh()
         self.resolved.emit(done.id)
 

@@ -587,6 +587,7 @@ class MainWindow(WindowLayout, QMainWindow):
         from .conflict_dialog import ConflictDialog
 
         d = ConflictDialog(self.ledger, self)
+        d.payments_requested.connect(self.open_void_refund)  # a double payment's refund, the usual way
         d.resolved.connect(lambda _id: self.after_change(None))
         self._keep(d)
         return d

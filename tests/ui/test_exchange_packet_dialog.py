@@ -93,9 +93,18 @@ def test_packet_previewed_then_imported_then_conflicts_resolved(qtbot, pair, tmp
     c.pick_a.setChecked(True)
     c.resolve_button.click()
     assert "说明" in c.message.text() and c.list.rowCount() == 1  # a double payment needs a note
-    c.note.setText("已为后一笔办理退费")
+    c.note.setText("后一笔办理退费")
     c.resolve_button.click()
+    assert "退费候选" in c.message.text()
     assert c.list.rowCount() == 0 and "没有待处理的冲突" in c.title.text()
+    c.show_resolved.setChecked(True)
+    c.list.selectRow(next(r for r in range(2) if c.list.item(r, 1).text() == "重复缴费"))
+    c.payments_button.click()  # the refund itself: the household's payments, the usual dialog
+    from app.ui.void_refund import PaymentsDialog
+
+    pays = next(x for x in w._dialogs if isinstance(x, PaymentsDialog))
+    assert pays.household.id == 1
+    c.show_resolved.setChecked(False)
     c.show_resolved.setChecked(True)
     assert c.list.rowCount() == 2 and "王会计" in c.list.item(0, 5).text()
 
