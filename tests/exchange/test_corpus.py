@@ -96,8 +96,11 @@ def test_the_corpus_is_complete():
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
 def test_each_file_previews_as_expected(ledger, name):
+    import gc
+
     kind, summary, problems, notices = EXPECT[name]
     pv = preview(ledger, CORPUS / name, kind)
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the collector is back, nothing left frozen
     assert pv.summary() == summary
     assert [str(p) for p in pv.problems] == problems
     assert [str(n) for n in pv.notices] == notices
