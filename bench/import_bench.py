@@ -13,10 +13,10 @@ Writes a district-style roster (title row, 村(居)/组别/本人/民族/人员�
 Targets: preview ≤ 3 × raw read; peak RSS ≤ 500 MB. Raw and preview run ``--repeat`` times interleaved (the
 machine is shared), best of each kept; each preview is also divided by the raw read just before it.
 
-Measured 2026-11-30 on the shared 2-core machine (load average ~9), 100,000 rows (6.3 MB): raw read best 2.3 s
-(peak RSS 114 MB); preview best 7.2 s, per-pair ratios 2.84 / 2.88 / 3.11 / 3.34 (median 3.1×; another run: 3.33 /
-3.37 / 3.77), peak RSS 247 MB;
-commit 68 s for 100,000 members in 33,207 households (peak RSS 277 MB).
+Measured 2026-11-30 on the shared 2-core machine, 100,000 rows (6.4 MB), streamed preview: CPU 3.10 / 3.11 /
+3.16 × the raw read just before it (load average 9.8; wall 2.96–3.40×), peak RSS 214 MB (raw 114 MB);
+200,000 rows: peak RSS 378 MB; commit 129.6 s wall at load 7.6 for 100,000 members in 33,207 households
+(peak RSS 274 MB).
 """
 
 from __future__ import annotations
