@@ -13,8 +13,9 @@ Writes a district-style roster (title row, 村(居)/组别/本人/民族/人员�
 Targets: preview ≤ 3 × raw read; peak RSS ≤ 500 MB. Raw and preview run ``--repeat`` times interleaved (the
 machine is shared), best of each kept; each preview is also divided by the raw read just before it.
 
-Measured 2026-11-30 on the shared 2-core machine, 100,000 rows (6.4 MB), streamed preview: CPU 3.10 / 3.11 /
-3.16 × the raw read just before it (load average 9.8; wall 2.96–3.40×), peak RSS 214 MB (raw 114 MB);
+Measured 2026-11-30 on the shared 2-core machine, 100,000 rows (6.4 MB), streamed preview: CPU 2.83 / 2.85 /
+2.90 × the raw read just before it at load 2.9 (wall 2.75–2.89×: 1.81 s vs 0.63 s), 3.10 / 3.11 / 3.16× at load
+9.8; peak RSS 214 MB (raw 114 MB);
 200,000 rows: peak RSS 378 MB; commit 129.6 s wall at load 7.6 for 100,000 members in 33,207 households
 (peak RSS 274 MB).
 """
