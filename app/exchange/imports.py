@@ -123,8 +123,8 @@ def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] |
 
     ``mapping`` (heading -> field, as ``mappings.check_mapping`` returns) is the user's choice for this run;
     without it a mapping saved for the file's layout is used. ``value_map`` names what a category written in
-    the file is (脱贫户 -> 稳定脱贫人口) where the policy file does not say it. The file is streamed: rows are read, looked up
-    and checked a chunk at a time, and only what the commit needs is kept."""
+    the file is (脱贫户 -> 稳定脱贫人口) where the policy file does not say it. The file is streamed: rows are
+    read, looked up and checked a chunk at a time, and only what the commit needs is kept."""
     if kind not in KINDS:
         raise ProblemsError([Problem("名单类型", f"未知的名单类型 {kind}（可用：{'、'.join(KINDS)}）")])
     p = Path(path)
