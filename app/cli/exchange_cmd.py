@@ -13,6 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ..domain.dates import date_into
 from ..domain.problems import Problem, ProblemsError
 from .login import HELP_OPERATOR, open_as_operator
 
@@ -85,14 +86,7 @@ def _kind(text: str, names: dict[str, str], problems: list[Problem]) -> str | No
     return k
 
 
-def _date(text: str | None, field: str, problems: list[Problem]) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        problems.append(Problem(field, f"日期格式应为 YYYY-MM-DD：{text!r}"))
-        return None
+_date = date_into  # the shared date parser (app/domain/dates.py)
 
 
 def _print_problems(problems, stream=None) -> None:

@@ -18,7 +18,7 @@ Conventions every writer (the API, ``canbao demo``'s bulk loader, imports) must 
 
 from __future__ import annotations
 
-import sqlite3
+from . import sqlite_driver
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -417,12 +417,32 @@ def _m0041_member_search_fts(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0100_operators_one_list")
+def _m0100_operators_one_list(db: Database) -> None:
+    """One list of operators: the ``operators`` table (app.ledger.operators). The free-text names once kept in
+    ``settings.operators`` are dropped: a name without a PIN cannot log in, so it never was an operator; the
+    names stay in the audit log's settings entries, and on payments and refunds they were written on. Those
+    that are operators already are in the table (``Settings.operators`` is read from it)."""
+    db.execute("DELETE FROM settings WHERE key = 'operators'")
+
+
+@MIGRATIONS(name="0110_place_totals")
+def _m0110_place_totals(db: Database) -> None:
+    """Progress totals per place, kept in step by triggers and ``Ledger.transaction`` (app.ledger.place_totals):
+    the dashboard, the tree and the header read them instead of counting every member."""
+    from .place_totals import SCHEMA, build_on_migrate
+
+    for statement in SCHEMA:
+        db.execute(statement)
+    build_on_migrate(db.conn)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
         buf += line
-        if sqlite3.complete_statement(buf):
+        if sqlite_driver.complete_statement(buf):
             out.append(buf.strip())
             buf = ""
     if buf.strip():
