@@ -343,6 +343,23 @@ def step_qt(ctx: Context) -> str:
     return f"{'、'.join(names)} 可用，QtPdf 读出 PDF {pages} 页"
 
 
+def step_print_process(ctx: Context) -> str:
+    """The print process (``app.ui.print_process``) starts (in the bundle: through freeze_support in the entry
+    script) and prints the self-test PDF's pages rendered at 72 dpi to a PDF file."""
+    from .ui import print_process
+
+    if ctx.pdf is None:
+        raise AssertionError("没有 PDF 可打印（PDF 一步失败）")
+    out = ctx.work / "自检-打印.pdf"
+    job = {"job": "print", "pdf": str(ctx.pdf), "printer": print_process.file_printer_settings(out, 72),
+           "raster": True}
+    pages = print_process.run_in_child_and_wait(job, timeout_s=120)
+    data = out.read_bytes()
+    if pages < 1 or not data.startswith(b"%PDF-"):
+        raise AssertionError(f"打印进程没有写出 {out.name}")
+    return f"打印子进程启动并打印 {pages} 页（72 dpi 位图），{len(data) // 1024} KB"
+
+
 STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
     ("安装", step_install),
     ("政策", step_policies),
@@ -351,6 +368,7 @@ STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
     ("PDF", step_pdf),
     ("Excel", step_workbook),
     ("Qt", step_qt),
+    ("打印进程", step_print_process),
 )
 
 

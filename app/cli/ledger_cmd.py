@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..domain.dates import date_or_raise
 from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
@@ -40,13 +41,7 @@ def _open(args, create: bool = False):
     return open_as_operator(args.db, getattr(args, "operator", None), create=create)
 
 
-def _date(text: str | None, field: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ProblemsError([Problem(field, f"日期格式应为 YYYY-MM-DD：{text}")]) from None
+_date = date_or_raise  # the shared date parser (app/domain/dates.py)
 
 
 def _member(lg, ref: str, household_id: int | None = None):
@@ -253,6 +248,9 @@ def register(sub) -> None:
     from . import claims_cmd
 
     claims_cmd.register(ls, db)
+    from . import settings_cmd
+
+    settings_cmd.register(ls, db)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     from . import backup_cmd
@@ -412,10 +410,8 @@ def cmd_member_show(args) -> int:
             print(f"  {year.year}年度已缴 {fmt(i.amount)} 元（票据 {p.receipt_no}，{p.paid_on}，{p.method}）")
         if not year.items:
             from ..domain.vocabulary import PayState
-            from ..ledger.member_year import of_household
 
-            state = of_household(lg, m.household_id)[m.id].state
-            print(f"  {year.year}年度" + ("尚未缴费" if state is PayState.UNPAID else state.label))
+            print(f"  {year.year}年度" + ("尚未缴费" if year.state is PayState.UNPAID else year.state.label))
     return 0
 
 

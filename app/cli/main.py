@@ -38,13 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         except (AttributeError, ValueError):
             pass
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     if not argv:
         # the ledger before Qt: shiboken reads the source of every module imported after PySide6 (~0.15 s)
         from .. import ledger  # noqa: F401
         from ..ui.app import run_app
 
         return run_app([])
+    parser = build_parser()  # not for the window: its start is what a clerk waits for
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -63,4 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the print process (app.ui.print_process) in a frozen program
     sys.exit(main())

@@ -8,7 +8,10 @@
 6. every payment has its audit entry (receipt number and amount), every logged payment exists, every void
    is logged;
 7. the receipt journal is intact and agrees with the payments;
-8. every payment's amount is the sum of its items; no refund exceeds what was paid.
+8. every payment's amount is the sum of its items; no refund exceeds what was paid;
+9. every claim (认定后补付) agrees with recomputing it, and none is orphaned, doubled or above what was paid
+   (app/ledger/check_claims.py);
+10. the stored progress totals per place equal a fresh count (app.ledger.place_totals).
 
 ``progress(done, total)`` after each step; ``cancel()`` returning True stops it with ``Cancelled``.
 """
@@ -35,7 +38,7 @@ def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None =
 
     out: list[Problem] = []
     steps = [_integrity, _foreign_keys, _invariants, _triggers, _chain, _receipt_sequences, _payments_vs_audit,
-             _journal, _totals]
+             _journal, _totals, _claims, _place_totals]
     total = len(steps)
     tick = progress or (lambda done, total: None)
     for done, step in enumerate(steps):
@@ -224,3 +227,17 @@ def _totals(ledger, out, cancel) -> None:
     for iid, year, pyear in db.execute("SELECT i.id, i.year, p.year FROM payment_items i JOIN payments p"
                                        " ON p.id = i.payment_id WHERE i.year != p.year"):
         out.append(Problem(f"payment_items#{iid}", f"缴费明细年度 {year} 与票据年度 {pyear} 不符"))
+
+
+def _claims(ledger, out, cancel) -> None:
+    """认定后补付"""
+    from .check_claims import check_claims
+
+    check_claims(ledger, out, cancel)
+
+
+def _place_totals(ledger, out, cancel) -> None:
+    """参保进度合计"""
+    from .place_totals import verify
+
+    out.extend(verify(ledger))

@@ -182,6 +182,9 @@ class Ledger:
         else:
             try:
                 self._still_there()
+                from .place_totals import refresh
+
+                refresh(self)  # stored progress totals in step with this write, in its transaction
                 written = self._journal_receipts()  # the journal is written before the receipts it names commit
                 conn.execute("COMMIT")
             except BaseException:

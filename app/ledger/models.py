@@ -78,6 +78,8 @@ class Settings:
     area_kind: str = ""
     villages: tuple[Village, ...] = ()
     rolled_over_from: str = ""
+    # print “也可交给本村（社区）网格员代收” on notices: no document says it, so only where the district turns it on
+    notice_grid_collection: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,21 +207,3 @@ class AuditEntry:
     action: str
     before: dict | None
     after: dict | None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberYear:
-    """One member's campaign year in detail: add-ons chosen, the standing payments (each with its quote
-    snapshot). Whether the member is paid, unpaid or not required, and what they owe, is
-    ``app.ledger.member_year.MemberStanding`` — the one definition every view reads."""
-
-    member_id: int
-    year: int
-    addons: tuple[str, ...]
-    declined_addons: tuple[str, ...]
-    items: tuple[PaymentItem, ...]  # not voided, not refunded
-    paid: Decimal
-
-    @property
-    def has_paid(self) -> bool:
-        return bool(self.items)

@@ -20,13 +20,14 @@ from ..domain.refund import refund_decision
 from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS_NEEDS_DETAIL, Status
 from .members import _date
 from .member_year import STANDING_VIEW
-from .models import Change, MemberYear, Payment, PaymentItem, Refund, named_rows, now_iso, text
-from .payment_plan import PayLine, PaymentPlan, plan_payment  # noqa: F401 - PayLine is part of the API
+from .models import Change, Payment, PaymentItem, Refund, named_rows, now_iso, text
+from .payment_plan import PayLine, PaymentPlan, PlanRequest, plan_many, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
 from .snapshots import load_quote, quote_text, snapshot_id
 
 if TYPE_CHECKING:
     from .db import Ledger
+    from .member_year import MemberStanding
 
 
 _PAY = ("SELECT id, year, receipt_no, household_id, amount_fen, method, paid_on, operator, notes, created_at,"
@@ -101,12 +102,12 @@ class Payments:
                           [member_id, year])
         return [self._item(r) for r in rows]
 
-    def member_year(self, member_id: int, year: int | None = None) -> MemberYear:
-        """The member's year: add-on choices and what stands paid, with the quotes used."""
-        year = year or self._l.settings.get().year
-        addons, declined = self._l.members.addon_choice(member_id, year)
-        items = tuple(self.paid_this_year(member_id, year))
-        return MemberYear(member_id, year, addons, declined, items, sum((i.amount for i in items), from_fen(0)))
+    def member_year(self, member_id: int, year: int | None = None) -> "MemberStanding":
+        """The member's year (``member_year.MemberStanding`` with its details): state, due, paid, claims, add-on
+        choices and what stands paid, with the quotes used."""
+        from .member_year import of_member
+
+        return of_member(self._l, member_id, year)
 
     def quote(self, member_id: int, paid_on: dt.date | str, **kwargs) -> Quote:
         problems: list[Problem] = []
@@ -121,6 +122,10 @@ class Payments:
         """What ``record`` would write, with warnings, override needs and every problem (reads only)."""
         return plan_payment(self._l, household_id, lines, method=method, paid_on=paid_on, operator=operator,
                             notes=notes, override_reason=override_reason)
+
+    def plan_many(self, requests: Iterable[PlanRequest]) -> list[PaymentPlan]:
+        """``plan`` for many payments (an imported list), the members' facts read once for all (reads only)."""
+        return plan_many(self._l, requests)
 
     def record(self, household_id: "int | PaymentPlan", lines: Iterable[PayLine] | None = None, *,
                method: str | None = None, paid_on: dt.date | str | None = None, operator: str | None = None,

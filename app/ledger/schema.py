@@ -426,6 +426,17 @@ def _m0100_operators_one_list(db: Database) -> None:
     db.execute("DELETE FROM settings WHERE key = 'operators'")
 
 
+@MIGRATIONS(name="0110_place_totals")
+def _m0110_place_totals(db: Database) -> None:
+    """Progress totals per place, kept in step by triggers and ``Ledger.transaction`` (app.ledger.place_totals):
+    the dashboard, the tree and the header read them instead of counting every member."""
+    from .place_totals import SCHEMA, build_on_migrate
+
+    for statement in SCHEMA:
+        db.execute(statement)
+    build_on_migrate(db.conn)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

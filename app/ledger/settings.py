@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 VILLAGE_KINDS = ("村", "社区")
 _KEYS = ("township", "year", "policy_id", "area_kind", "rolled_over_from")
+GRID_COLLECTION = "notice_grid_collection"  # JSON true: notices say 网格员代收 (no document does; the district decides)
 
 
 class SettingsService:
@@ -36,7 +37,8 @@ class SettingsService:
             self._cache = Settings(
                 township=values.get("township", ""), year=int(values["year"]), policy_id=values["policy_id"],
                 operators=(), area_kind=values.get("area_kind", ""),
-                villages=self.villages(), rolled_over_from=values.get("rolled_over_from", ""))
+                villages=self.villages(), rolled_over_from=values.get("rolled_over_from", ""),
+                notice_grid_collection=values.get(GRID_COLLECTION) is True)
             self._names_at = -1
         changes = self._l.db.conn.total_changes  # the operators table is the one list: re-read after any write
         if changes != self._names_at:
@@ -135,6 +137,21 @@ class SettingsService:
                 db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                            [k, json.dumps(v, ensure_ascii=False)])
             self._l.log("settings", None, "update", before, new)
+        self._cache = None
+        return Change(settings=True)
+
+    def set_notice_grid_collection(self, on: bool, *, operator: str | None = None) -> Change:
+        """Turn on (or off) the sentence “也可交给本村（社区）网格员代收” on payment notices. No policy document says
+        it, so it is the district's decision: a 专干 or 管理员 sets it, and the audit log keeps who and when."""
+        if not isinstance(on, bool):
+            raise ProblemsError([Problem("网格员代收", f"应为 开 或 关：{on!r}")])
+        self._l.require("policies")
+        before = self.get().notice_grid_collection
+        if before == on:
+            return Change()
+        with self._l.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [GRID_COLLECTION, json.dumps(on)])
+            self._l.log("settings", None, "update", {GRID_COLLECTION: before}, {GRID_COLLECTION: on}, operator=operator)
         self._cache = None
         return Change(settings=True)
 

@@ -97,8 +97,10 @@ PLAINTEXT_SCAN = 1 << 20  # how far a damaged plaintext file is searched for its
 def is_encrypted(path) -> bool:
     """An SQLCipher file: whole pages, no SQLite header, a salt that is not zeros, and not a plaintext ledger
     whose header was damaged. Those are told apart by what is left of them: the fixed header bytes 21–23
-    (64, 32, 32), or the schema's ``CREATE …`` text in the first MiB, which an encrypted file never shows.
-    A salt this process holds a key for is ours at once (no scan on every connection)."""
+    (64, 32, 32); the rest of the first page (a page of SQLite's b-tree is full of zero bytes — small integers,
+    free space — while an SQLCipher page after its salt is ciphertext, about one zero byte in 256); or the
+    schema's ``CREATE …`` text in the first MiB, which an encrypted file never shows. A salt this process holds
+    a key for is ours at once (no scan on every connection)."""
     h = head(path)
     if len(h) < 100 or h[:16] == SQLITE_HEADER or h[21:24] == b"\x40\x20\x20" or not any(h[:16]):
         return False
@@ -111,16 +113,15 @@ def is_encrypted(path) -> bool:
     with _keys_lock:
         if h[:16] in _keys:
             return True
-    return not _shows_plaintext_schema(path)
-
-
-def _shows_plaintext_schema(path) -> bool:
     try:
         with open(path, "rb") as fh:
             data = fh.read(PLAINTEXT_SCAN)
     except OSError:
         return False
-    return any(word in data for word in (b"CREATE TABLE", b"CREATE INDEX", b"CREATE TRIGGER", b"CREATE VIEW"))
+    body = data[100:4096]
+    if body.count(0) > max(48, len(body) // 32):  # random: ~1/256 zeros; a b-tree page: far more
+        return False
+    return not any(word in data for word in (b"CREATE TABLE", b"CREATE INDEX", b"CREATE TRIGGER", b"CREATE VIEW"))
 
 
 def salt_of(path) -> bytes | None:

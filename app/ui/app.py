@@ -22,6 +22,7 @@ log = logging.getLogger("canbao.ui")
 
 
 DEMO_PEOPLE = 5000
+BACKUP_DELAY_MS = 2000  # after the window is up: the backup on open must not slow its first screen
 
 
 def demo_path() -> Path:
@@ -156,6 +157,8 @@ class Shell(QObject):
                 self.offer_restore(path, error_text(exc))
 
         self.task = run_task(self.first_run, "正在打开台账", work, opened, on_error=failed)
+        # while the worker checks the file (quick_check lets go of the GIL), load the main window's modules
+        from . import login, main_window  # noqa: F401
 
     def offer_restore(self, path: str, damage: str = ""):
         from .restore_dialog import RestoreDialog
@@ -253,7 +256,12 @@ class Shell(QObject):
             self.after_open_message = ""
         if self.first_run is not None:
             self.first_run.hide()
-        self.backup_in_background(ledger.path)
+        # the backup (a whole-file copy and its check: seconds of CPU on a district ledger) starts once the
+        # window has shown its first data, not while the list and the tree are still loading
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(BACKUP_DELAY_MS, lambda: self.backup_in_background(ledger.path)
+                          if self.ledger is ledger and self.window is not None else None)
 
     def _login_cancelled(self, ledger) -> None:
         if ledger is not self.ledger:
@@ -304,9 +312,11 @@ class Shell(QObject):
         self.show_first_run()
 
     def close_ledger(self) -> None:
+        from .print_process import stop_children
         from .tasks import wait_for_tasks
 
         wait_for_tasks()  # never close the connection under a running worker
+        stop_children()  # a print or a PDF still being built is cancelled (the print job aborted)
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

@@ -37,6 +37,9 @@ class MemberFilter:
     village_id: int | None = None
     group_id: int | None = None
     category: str = ""
+    # members found by the number typed, from the middle of an ID number or phone (``middle_search``: off
+    # the GUI thread, capped): their ids, added to the prefix matches of ``text``
+    middle_ids: tuple[int, ...] = ()
 
 
 def _glob_escape(text: str) -> str:
@@ -47,15 +50,17 @@ ID_PREFIX_MIN = 10  # a township shares its 6-digit area code: an ID prefix narr
 PHONE_PREFIX_MIN = 3
 
 
-def _search_terms(text: str) -> tuple[list[str], dict]:
+def _search_terms(text: str, middle_ids: tuple[int, ...] = ()) -> tuple[list[str], dict]:
     """The search as conditions on one member row (each a GLOB prefix on an indexed column of ``members``)
     and their parameters; none for an empty text. The 户编号 match is left to the callers (it needs the
-    households table)."""
+    households table). ``middle_ids``: members found from the middle of a number (a rowid look-up)."""
     t = re.sub(r"\s+", "", text or "")
     if not t:
         return [], {}
     params: dict = {}
     terms: list[str] = []
+    if middle_ids:
+        terms.append("id IN (" + ",".join(str(int(i)) for i in middle_ids) + ")")
     g = _glob_escape(t)
     if re.fullmatch(r"[0-9]+[xX]?", t):
         up = t.upper()
@@ -79,13 +84,13 @@ def _search_terms(text: str) -> tuple[list[str], dict]:
     return terms, params
 
 
-def _search_branches(text: str) -> tuple[list[str], dict]:
+def _search_branches(text: str, middle_ids: tuple[int, ...] = ()) -> tuple[list[str], dict]:
     """One member-id index scan per search term."""
-    terms, params = _search_terms(text)
+    terms, params = _search_terms(text, middle_ids)
     return [f"SELECT id FROM members WHERE {t}" for t in terms], params
 
 
-def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
+def search_condition(text: str, bounded: bool = False, middle_ids: tuple[int, ...] = ()) -> tuple[str, dict]:
     """Find as you type: name prefix, ID number (from 10 digits) or its last digits, pinyin initials, phone
     prefix or last digits, 户编号.
 
@@ -93,7 +98,7 @@ def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
     ``bounded`` (no other filter), each branch keeps only its first ``:after``/``:limit`` ids, so a prefix
     that matches half the ledger still costs one page.
     """
-    branches, params = _search_branches(text)
+    branches, params = _search_branches(text, middle_ids)
     if not branches:
         return "", {}
     if bounded:
@@ -120,7 +125,7 @@ def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
     conds: list[str] = []
     params: dict = {"year": f.year}
     alone = f.pay == "all" and f.village_id is None and f.group_id is None and not f.category
-    cond, p = search_condition(f.text, bounded=paging and alone)
+    cond, p = search_condition(f.text, bounded=paging and alone, middle_ids=f.middle_ids)
     if cond:
         conds.append(cond)
         params.update(p)
@@ -188,7 +193,8 @@ def _dense(conn: sqlite_driver.Connection, terms: list[str], params: dict) -> bo
     return False
 
 
-def household_search_condition(text: str, conn: sqlite_driver.Connection | None = None) -> tuple[str, dict]:
+def household_search_condition(text: str, conn: sqlite_driver.Connection | None = None,
+                               middle_ids: tuple[int, ...] = ()) -> tuple[str, dict]:
     """A household matches when any member matches the search (``_search_terms``), or its own 户编号
     (exact) or phone (prefix, from 3 digits) does.
 
@@ -197,7 +203,7 @@ def household_search_condition(text: str, conn: sqlite_driver.Connection | None 
     order and checks their few members (cost ∝ one page), as a 1-character name matches 40,000 people in
     a 500,000-person ledger.
     """
-    terms, params = _search_terms(text)
+    terms, params = _search_terms(text, middle_ids)
     if not terms:
         return "", {}
     if conn is not None and _dense(conn, terms, params):
@@ -221,7 +227,7 @@ def household_where(f: MemberFilter, conn: sqlite_driver.Connection | None = Non
     not_required = no member counts (none required, none paid); category = a member has it (active)."""
     conds: list[str] = []
     params: dict = {"year": f.year}
-    cond, p = household_search_condition(f.text, conn)
+    cond, p = household_search_condition(f.text, conn, f.middle_ids)
     if cond:
         conds.append(cond)
         params.update(p)
@@ -275,28 +281,44 @@ def progress_by_group(conn: sqlite_driver.Connection, year: int) -> dict[tuple[i
 
 def dashboard_counts(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
     """(villages, total, key groups, key unpaid rows, payments per day) for the dashboard."""
-    import datetime as dt
+    villages, total, key_groups = dashboard_progress(conn, year, key_cats)
+    return villages, total, key_groups, key_unpaid(conn, year, key_cats, unpaid_limit), payments_per_day(conn, year)
 
+
+def dashboard_progress(conn: sqlite_driver.Connection, year: int, key_cats: list[str]):
+    """(villages, total, key groups): the stored totals per place (member_year / place_totals)."""
     by_group = progress_by_group(conn, year)
     per_village, total = roll_up(by_group)
     names = dict(conn.execute("SELECT id, name FROM villages ORDER BY id"))
     villages = [(names[v], per_village.get(v, NO_PROGRESS)) for v in names]
     key_groups = [(cat, p) for cat in key_cats if (p := my.category_progress(conn, year, cat)).required]
+    return villages, total, key_groups
+
+
+def key_unpaid(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> list[tuple]:
+    """Unpaid members of the key groups: (household number, name, village, group, categories, phone, member
+    id, household id), in village, group and household order."""
+    if not key_cats:
+        return []
     params = {f"k{i}": c for i, c in enumerate(key_cats)}
     marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
-    # (household number, name, village, group, categories, phone, member id, household id)
-    unpaid = [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
-              for r in rows(
+    return [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
+            for r in rows(
         conn, f"SELECT h.number AS number, m.name AS name, v.name AS village, coalesce(g.name, '') AS grp,"
         f" {CATS_SQL} AS categories, coalesce(nullif(m.phone, ''), h.phone) AS phone, m.id AS mid, h.id AS hid"
         f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
         f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
         f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
-        {"year": year, **params, "lim": unpaid_limit})] if key_cats else []
-    per_day = [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
+        {"year": year, **params, "lim": unpaid_limit})]
+
+
+def payments_per_day(conn: sqlite_driver.Connection, year: int) -> list[tuple]:
+    """(day, payments, fen) of what still stands: refunds taken off."""
+    import datetime as dt
+
+    return [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
         conn, f"SELECT paid_on AS day, count(DISTINCT payment_id) AS n, sum(amount_fen) AS fen FROM {my.STANDING_VIEW}"
-        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]  # what still stands: refunds taken off
-    return villages, total, key_groups, unpaid, per_day
+        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]
 
 
 def ledger_policy_id(path) -> str | None:

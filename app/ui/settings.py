@@ -221,6 +221,15 @@ class SettingsDialog(QDialog):
                     self.policy.addItem(f"{p.name}（{pid}）", pid)
             self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
             form.addRow("本年度政策：", self.policy)
+        # the district's notice choice (ledger setting; no policy document says it): 专干 / 管理员 only, audited
+        self.grid_collection = QCheckBox("缴费通知单印“也可交给本村（社区）网格员代收”")
+        self.grid_collection.setObjectName("noticeGridCollection")
+        self.grid_collection.setToolTip("政策文件未写网格员代收；只有本地确定由网格员代收时才打开。专干、管理员可改，记入操作日志。")
+        if ledger is not None:
+            self.grid_collection.setChecked(s.notice_grid_collection)
+            session = getattr(ledger, "session", None)
+            self.grid_collection.setEnabled(session is None or session.can("policies"))
+            form.addRow("缴费通知单：", self.grid_collection)
         self.backup_dir = QLineEdit(prefs.backup_dir)
         self.backup_dir.setPlaceholderText("另存一份到此文件夹（如U盘）；每次打开台账自动备份到台账旁的「备份」文件夹")
         form.addRow("备份文件夹：", path_row(self.backup_dir, self._choose_backup))
@@ -280,6 +289,8 @@ class SettingsDialog(QDialog):
         if self.ledger is not None:
             try:  # the ledger's operators: 操作员 (app.ui.login.OperatorsDialog), one list
                 self.ledger.settings.update(policy_id=self.policy.currentData())
+                if self.grid_collection.isChecked() != self.ledger.settings.get().notice_grid_collection:
+                    self.ledger.settings.set_notice_grid_collection(self.grid_collection.isChecked())
             except ProblemsError as exc:
                 self.problem.setText(error_text(exc))
                 return False
