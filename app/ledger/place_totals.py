@@ -154,29 +154,28 @@ def _stored_for(conn) -> tuple[int, tuple[str, ...]] | None:
 
 def read(conn, year: int, keys: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], Totals] | None:
     """(key categories, totals of every place with counted members): stored figures where unmarked, marked
-    places counted now, in one read transaction. None when nothing is stored for this year (or for other key
-    categories than ``keys``; ``keys=None``: whichever are stored) — the caller then counts the old way."""
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")
-    try:
-        stored = _stored_for(conn)
-        if stored is None or stored[0] != year or (keys is not None and tuple(keys) != stored[1]):
-            return None
-        out = _collect(conn.execute(
+    places counted now. None when nothing is stored for this year (or for other key categories than ``keys``;
+    ``keys=None``: whichever are stored) — the caller then counts the old way.
+
+    No transaction of its own (the connection may be the ledger's, shared with a writer): the stored rows and
+    the marks come from one statement, so one snapshot; a place a write changes after it is counted afresh
+    by the next read."""
+    stored = _stored_for(conn)
+    if stored is None or stored[0] != year or (keys is not None and tuple(keys) != stored[1]):
+        return None
+    out: Totals = {}
+    marked = []
+    for v, g, cat, paid, counted in conn.execute(
             "SELECT village_id, group_id, cat, paid, counted FROM place_totals t WHERE NOT EXISTS"
-            " (SELECT 1 FROM place_totals_dirty d WHERE d.village_id = t.village_id AND d.group_id = t.group_id)"))
-        marked = _marked(conn)
-        if marked:
-            fresh = count(conn, year, stored[1], marked)
-            for place in marked:
-                out.pop(place, None)
-                if place in fresh:
-                    out[place] = fresh[place]
-        return stored[1], out
-    finally:
-        if own:
-            conn.execute("COMMIT")
+            " (SELECT 1 FROM place_totals_dirty d WHERE d.village_id = t.village_id AND d.group_id = t.group_id)"
+            " UNION ALL SELECT village_id, group_id, NULL, NULL, NULL FROM place_totals_dirty"):
+        if cat is None:
+            marked.append((v, g))
+        else:
+            out.setdefault((v, g), {})[cat] = (paid, counted)
+    if marked:
+        out.update(count(conn, year, stored[1], marked))
+    return stored[1], out
 
 
 def _store(conn, totals: Totals) -> None:
