@@ -68,7 +68,7 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
         v, g = rng.choice(VILLAGES), rng.choice(GROUPS)
         surname = rng.choice(SURNAMES)
         head = surname + rng.choice(GIVEN) + rng.choice(GIVEN)
-        cat = rng.choice(["低保", "脱贫户", "特困"]) if rng.random() < 0.07 else ""
+        cat = rng.choice(["低保", "脱贫不稳定户", "特困"]) if rng.random() < 0.07 else ""  # 脱贫户 alone: no one category
         size = min(rng.randint(1, 5), rows - n)
         for k in range(size):
             n += 1

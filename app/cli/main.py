@@ -7,10 +7,12 @@ import os
 import sys
 
 from . import demo_cmd, exchange_cmd, handover_cmd, ledger_cmd, paper_cmd, policy_cmd, quote_cmd, selftest_cmd
+from . import station_cmd
 from .zh_argparse import ChineseParser
 
 # Subcommand modules: each has register(subparsers).
 COMMANDS = [policy_cmd, quote_cmd, ledger_cmd, demo_cmd, paper_cmd, exchange_cmd, handover_cmd, selftest_cmd]
+COMMANDS.append(station_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        from .encrypt_cmd import unlock_for
+        from .failures import reported
+
+        reported(lambda a: unlock_for(a))(args) and sys.exit(2)  # an encrypted ledger: its password first
         return args.func(args)
     except BrokenPipeError:
         # The reader closed the pipe (`canbao ledger search zh | head`): stop quietly, as other tools do.
@@ -59,4 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the print process (app.ui.print_process) in a frozen program
     sys.exit(main())

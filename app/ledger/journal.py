@@ -138,16 +138,23 @@ def commit_records(records: list[dict]) -> list[dict]:
 
 
 def new_records(db, high: dict[int, int]) -> list[dict]:
-    """Records for receipts the ledger holds (in the open transaction) above what the journal knows."""
+    """Records for receipts the ledger issued (in the open transaction) above what the journal knows: only this
+    ledger's own numbers (its station's range, up to its counter), never other stations' payments it holds."""
+    from .stations import seq_base
+
     out: list[dict] = []
+    base = None
     for year, last in db.execute("SELECT year, last_seq FROM receipt_counters").fetchall():
-        known = high.get(year, 0)
+        if last <= high.get(year, 0):
+            continue
+        base = seq_base(db) if base is None else base
+        known = max(high.get(year, 0), base if last > base else 0)
         if last <= known:
             continue
         if last - known <= DETAIL_LIMIT:
             for y, s, no, fen, hh, on in db.execute(
                     "SELECT year, seq, receipt_no, amount_fen, household_id, paid_on FROM payments"
-                    " WHERE year = ? AND seq > ? ORDER BY seq", [year, known]).fetchall():
+                    " WHERE year = ? AND seq > ? AND seq <= ? ORDER BY seq", [year, known, last]).fetchall():
                 out.append(receipt_record(y, s, no, fen, hh, on))
         if not out or out[-1]["y"] != year or out[-1]["s"] < last:
             out.append({"k": "h", "y": year, "s": last})

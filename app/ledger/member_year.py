@@ -32,7 +32,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 from ..domain.money import ZERO, from_fen
 from ..domain.quote import quote
@@ -178,7 +178,18 @@ class MemberStanding(NamedTuple):
     due_note: str
     paid: Decimal
     paid_items: int
-    claims: tuple = ()  # hook: the year's claims (issue 11) hang here once the ledger records them
+    # The details of one member's year, filled by ``of_member`` (the lists read 500,000 standings and leave
+    # them empty): the claims (认定后补付), the add-ons chosen or declined, and the standing payment items,
+    # each with its quote snapshot. One type for a member's year: there is no second one.
+    claims: tuple = ()
+    year: int = 0
+    addons: tuple[str, ...] = ()
+    declined_addons: tuple[str, ...] = ()
+    items: tuple = ()  # not voided, not refunded
+
+    @property
+    def has_paid(self) -> bool:
+        return self.paid_items > 0
 
     @property
     def required(self) -> bool:
@@ -291,11 +302,11 @@ class QuoteCache:
 
 
 def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int | None = None,
-              year: int | None = None, cache: QuoteCache | None = None,
+              household_ids: Iterable[int] | None = None, year: int | None = None, cache: QuoteCache | None = None,
               progress: Callable[[int, int], None] | None = None,
               cancel: Callable[[], bool] | None = None) -> Iterator[MemberStanding]:
-    """Every member's standing (or one household's), households together, quoted for ``day`` (default: the
-    dues day, ``dues.default_paid_on``). ``cancel()`` returning True stops early; ``progress(done, total)``
+    """Every member's standing (or one household's, or those of ``household_ids``), households together,
+    quoted for ``day`` (default: the dues day, ``dues.default_paid_on``). ``cancel()`` returning True stops early; ``progress(done, total)``
     is called every 5,000 members."""
     settings = ledger.settings.get()
     policy = ledger.policy()
@@ -305,7 +316,14 @@ def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int
         day = default_paid_on(policy)
     year = year or settings.year
     params: dict = {"year": year}
-    if household_id is None:
+    if household_ids is not None:  # several households (a page of the window's list)
+        marks = ",".join(str(int(h)) for h in household_ids) or "NULL"
+        sql = _QUERY.format(
+            cat_where=f"WHERE member_id IN (SELECT id FROM members WHERE household_id IN ({marks}))",
+            paid_join=f"JOIN members pm ON pm.id = s.member_id AND pm.household_id IN ({marks})",
+            where=f"WHERE m.household_id IN ({marks})")
+        total = 0
+    elif household_id is None:
         sql = _QUERY.format(cat_where="", paid_join="", where="")
         total = ledger.db.execute("SELECT count(*) FROM members").fetchone()[0] if progress else 0
     else:
@@ -352,6 +370,19 @@ def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int
 def of_household(ledger: "Ledger", household_id: int, day: dt.date | None = None) -> dict[int, MemberStanding]:
     """One household's members' standings by member id."""
     return {s.member_id: s for s in standings(ledger, day=day, household_id=household_id)}
+
+
+def of_member(ledger: "Ledger", member_id: int, year: int | None = None, day: dt.date | None = None) -> MemberStanding:
+    """One member's year in full: the standing every view reads, with its details filled in (claims, add-ons
+    chosen and declined, standing payment items with their quote snapshots)."""
+    member = ledger.members.get(member_id)
+    year = year or ledger.settings.get().year
+    standing = next(s for s in standings(ledger, day=day, household_id=member.household_id, year=year)
+                    if s.member_id == member_id)
+    addons, declined = ledger.members.addon_choice(member_id, year)
+    return standing._replace(claims=tuple(ledger.claims.list(year=year, member_id=member_id)), year=year,
+                             addons=addons, declined_addons=declined,
+                             items=tuple(ledger.payments.paid_this_year(member_id, year)))
 
 
 # -- progress per place (tree, dashboard, exports) -------------------------------------------------------------

@@ -23,11 +23,11 @@ year's stored progress per place (``place_totals``) is counted once in the same 
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
+from . import sqlite_driver
 from .db import open_ledger
 from .operators import copy_operators
 
@@ -84,7 +84,8 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     part = part_path(new_path)
     for suffix in ("", "-wal", "-shm", ".receipts"):
         Path(str(part) + suffix).unlink(missing_ok=True)
-    new = open_ledger(part, create=True, backup=False, operator=ledger.session or operator)
+    new = open_ledger(part, create=True, backup=False, operator=ledger.session or operator,
+                      key=sqlite_driver.key_of(ledger.db.conn))  # an encrypted ledger's next year: same key
     # the part is worthless until renamed, and commit_part fsyncs it before the rename: no fsync per commit
     new.db.execute("PRAGMA synchronous=OFF")
     try:
@@ -92,6 +93,8 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                                 operators=cur.operators or [operator], area_kind=area,
                                 rolled_over_from=str(Path(ledger.path).resolve()))
         copy_operators(ledger, new)
+        if cur.notice_grid_collection:  # the district's notice choice carries into the next year
+            new.settings.set_notice_grid_collection(True)
         new.db.execute("ATTACH DATABASE ? AS old", [str(Path(ledger.path).resolve())])
         fast = _transferable(new.db) if FAST else []
         if fast:
@@ -217,7 +220,7 @@ def _transfer_tables(db, tables: list[str], progress, cancel) -> dict[str, int]:
         if refill_fts:  # declared differently in the old ledger: both indexes filled again from members
             for statement in refill_statements():
                 db.execute(statement)
-    except sqlite3.OperationalError as exc:
+    except sqlite_driver.OperationalError as exc:
         if cancel is not None and "interrupt" in str(exc):
             raise Cancelled("已取消结转") from None
         raise

@@ -116,6 +116,41 @@ def fragment_ids(conn, fragment: str, after: int = 0, limit: int = 200) -> list[
     rows = conn.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?",
                         [phrase, after, limit])
     return [r[0] for r in rows]
+def middle_number_ids(conn, fragment: str, after: int = 0, limit: int = 200,
+                      budget_s: float | None = None) -> tuple[list[int], bool]:
+    """Member ids (ascending, after ``after``) whose phone contains the digits ``fragment``, or whose ID
+    number contains it after its first character (a fragment at the very start is the ID prefix, which the
+    prefix search already finds from 10 digits on: the township's shared area code would match everyone).
+    Returns (ids, more): ``more`` when there are further matches after the ``limit``, or the search ran past
+    ``budget_s`` seconds and stopped (the window asks for more on demand). One trigram index lookup."""
+    t = re.sub(r"\s+", "", fragment or "").upper()
+    if not _DIGITS.match(t) or len(t) < 3:
+        return [], False
+    import time
+
+    from . import sqlite_driver
+
+    sql = ("SELECT rowid FROM member_numbers WHERE member_numbers MATCH ? AND rowid > ?"
+           " AND (instr(substr(id_number, 2), ?) > 0 OR instr(phone, ?) > 0) ORDER BY rowid LIMIT ?")
+    ids: list[int] = []
+    stopped = False
+    if budget_s is not None:
+        deadline = time.monotonic() + budget_s
+        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20000)
+    try:
+        for (mid,) in conn.execute(sql, [number_phrase(t), after, t, t, limit + 1]):
+            ids.append(mid)
+    except sqlite_driver.OperationalError as exc:
+        if "interrupt" not in str(exc):
+            raise
+        stopped = True  # past the budget, or interrupted by a newer search: what was found so far
+    finally:
+        if budget_s is not None:
+            conn.set_progress_handler(None, 0)
+    more = stopped or len(ids) > limit
+    return ids[:limit], more
+
+
 _LETTERS = re.compile(r"^[A-Za-z]+$")
 
 

@@ -125,6 +125,11 @@ class Shell(QObject):
     def open_path(self, path: str) -> None:
         if self.ledger is not None and Path(path).resolve() == Path(self.ledger.path).resolve():
             return
+        from .password_dialog import ask_ledger_password
+
+        if ask_ledger_password(path, self.first_run or self.window, lambda: self.open_path(path),
+                               lambda: self.show_first_run("未输入台账密码：台账没有打开。")):
+            return  # an encrypted ledger: its password before the operator login
         lock = LedgerLock(path)
         try:
             lock.acquire()
@@ -194,6 +199,12 @@ class Shell(QObject):
         self.show_first_run("正在从备份恢复……")
         self.task = run_task(self.first_run, "正在从备份恢复", work, done, on_error=failed)
 
+    def encrypt_ledger(self, ledger_path: str, password: str, sheet: bool = False) -> None:
+        """加密台账 (settings): close, convert, reopen, then ask before the plaintext copy goes."""
+        from .password_dialog import convert_in_window
+
+        convert_in_window(self, ledger_path, password, sheet)
+
     def open_demo(self) -> None:
         path = demo_path()
         if path.exists():
@@ -237,6 +248,7 @@ class Shell(QObject):
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
         self.window.restore_requested.connect(self.restore_backup)
+        self.window.encrypt_requested.connect(self.encrypt_ledger)
         self.window.show()
         install_idle_lock(self.window, ledger, self.prefs)
         if getattr(self, "after_open_message", ""):
@@ -300,9 +312,11 @@ class Shell(QObject):
         self.show_first_run()
 
     def close_ledger(self) -> None:
+        from .print_process import stop_children
         from .tasks import wait_for_tasks
 
         wait_for_tasks()  # never close the connection under a running worker
+        stop_children()  # a print or a PDF still being built is cancelled (the print job aborted)
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

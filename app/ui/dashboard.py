@@ -163,6 +163,8 @@ def _progress_table(rows: list[tuple[str, Progress]], target, name: str) -> QTab
 class DashboardDialog(QDialog):
     loaded = Signal(object)
     open_household = Signal(int)  # a row of an unpaid list was double-clicked
+    open_duplicates = Signal()  # the 重复参保 count was clicked
+    duplicates_counted = Signal(int)
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)
@@ -178,7 +180,13 @@ class DashboardDialog(QDialog):
         refresh.clicked.connect(self.reload)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
+        self.duplicates_button = QPushButton()
+        self.duplicates_button.setObjectName("duplicatesCount")
+        self.duplicates_button.setToolTip("打开重复参保排查名单")
+        self.duplicates_button.clicked.connect(self.open_duplicates.emit)
+        self.duplicates_button.hide()
         row = QHBoxLayout()
+        row.addWidget(self.duplicates_button)
         row.addStretch(1)
         row.addWidget(refresh)
         row.addWidget(close)
@@ -199,11 +207,32 @@ class DashboardDialog(QDialog):
                                                                                      paid_on=paid_on),
                              self.show_data)
 
+    def _count_duplicates(self) -> None:
+        """重复参保 (app.ledger.duplicates) counted on its own worker after the figures are shown: the first scan
+        of a large ledger takes seconds."""
+        from ..ledger import duplicates
+
+        path = self.ledger.path
+        self.duplicates_button.setText("重复参保：正在排查……")
+        self.duplicates_button.show()
+
+        def done(n: int) -> None:
+            self.duplicates_button.setText(f"重复参保：{n} 对")
+            self.duplicates_button.setStyleSheet("color: #b91c1c; font-weight: bold;" if n else "")
+            self.duplicates_counted.emit(n)
+
+        self.duplicates_task = run_task(self, "正在排查重复参保",
+                                        lambda progress, cancelled: duplicates.count(path, cancel=cancelled), done,
+                                        lambda exc: self.duplicates_button.setText("重复参保：排查未完成"),
+                                        show_progress=False)
+
     def show_data(self, data: DashboardData) -> None:
         self.data = data
         t = data.total
         paid_fen = sum(fen for _, _, fen in data.per_day)
         self.headline.setText(f"全乡镇参保率 {t.text()}，目标 95%；本年度收费 {fmt_yuan(from_fen(int(paid_fen)))}")
+        if len(data.villages) > 1:  # a township's ledger: people may be enrolled in two villages
+            self._count_duplicates()
         self.tabs.clear()
         self.tabs.addTab(_progress_table(data.villages, VILLAGE_TARGET, "villageProgress"), "各村进度（目标 95%）")
         key = QWidget()

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
+from ..ledger import sqlite_driver
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ..domain.idnumber import mask_id_number, mask_phone
-from ..domain.money import fmt, from_fen
+from ..domain.money import ZERO, fmt, from_fen
 from ..ledger.member_year import household_state as _household_state
 from ..ledger.member_year import pay_state as member_pay_state
 from ..domain.vocabulary import HouseholdState, PayState
@@ -33,6 +33,7 @@ COLUMNS = ("户编号", "姓名", "与户主关系", "身份证号", "性别", "
 # the row column (queries.LIST_COLUMNS, by name) each displayed column shows
 R_IDNO, R_BIRTH, R_PAID = "id_number", "birth_date", "paid_fen"
 _DISPLAY = ("number", "name", "relation", R_IDNO, "sex", R_BIRTH, "village", "grp", "categories", "status", R_PAID)
+OWED, OWED_HEADER = "owed", "应缴金额"  # computed: what the unpaid members owe on the window's payment date
 MEMBER_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 HOUSEHOLD_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 # Plain ints: data() is called thousands of times per repaint, and enum arithmetic is slow in Python.
@@ -54,19 +55,22 @@ class LazySqlModel(QAbstractTableModel):
     """Lazy rows from ``page(conn, filter, after_key, limit)`` (keyset paging on the row's first value);
     ``set_filter`` resets and starts again from the first page. Subclasses give the columns and the cells."""
 
-    columns: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # on screen now: the base columns, with 应缴金额 in the 未缴 list
+    base_columns: tuple[str, ...] = ()
+    base_display: tuple[str, ...] = ()  # the row column (or computed cell) each base column shows
+    owed_at = 0  # where 应缴金额 goes in the 未缴 list
     noun = "行"
     key = "id"  # the row column keyset paging goes by
 
     @staticmethod
-    def page(conn: sqlite3.Connection, f: MemberFilter, after: int, limit: int) -> list[sqlite3.Row]:
+    def page(conn: sqlite_driver.Connection, f: MemberFilter, after: int, limit: int) -> list[sqlite_driver.Row]:
         raise NotImplementedError
 
     @staticmethod
-    def count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+    def count(conn: sqlite_driver.Connection, f: MemberFilter) -> int:
         raise NotImplementedError
 
-    def __init__(self, conn: Callable[[], sqlite3.Connection], year: int, parent=None, mask_ids: bool = True):
+    def __init__(self, conn: Callable[[], sqlite_driver.Connection], year: int, parent=None, mask_ids: bool = True):
         super().__init__(parent)
         self._conn = conn
         self._filter = MemberFilter(year=year)
@@ -75,6 +79,37 @@ class LazySqlModel(QAbstractTableModel):
         self.mask_ids = mask_ids
         self.last_error: str = ""
         self._in_reset = False
+        # the members' standings (member_year) of some households, for 应缴金额: set by the window
+        self.standings_source: Callable[[list[int]], list] | None = None
+        self._owed: dict[int, tuple] = {}
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        """The 未缴 list (pay filter ``unpaid``) shows what is owed, right after the state (or the name)."""
+        cols, disp = self.base_columns, self.base_display
+        if self._filter.pay == "unpaid" and self.standings_source is not None:
+            at = self.owed_at
+            cols, disp = cols[:at] + (OWED_HEADER,) + cols[at:], disp[:at] + (OWED,) + disp[at:]
+        self.columns, self._display_cols = cols, disp
+
+    @property
+    def shows_owed(self) -> bool:
+        return OWED in self._display_cols
+
+    def _load_owed(self, rows) -> None:
+        """What the members of ``rows`` owe (one read of the read model for the page's households)."""
+        if not self.shows_owed or not rows:
+            return
+        hids = list(dict.fromkeys(r["household_id" if "household_id" in r.keys() else "id"] for r in rows))
+        try:
+            standings = self.standings_source(hids)
+        except Exception as exc:  # noqa: BLE001 - the list still shows; the amount says ?
+            log.error("%s owed: %s", type(self).__name__, exc)
+            return
+        self._owed.update(self._owed_cells(standings))
+
+    def _owed_cells(self, standings) -> dict[int, tuple]:
+        raise NotImplementedError
 
     # -- filter
     @property
@@ -84,7 +119,9 @@ class LazySqlModel(QAbstractTableModel):
     def set_filter(self, f: MemberFilter) -> None:
         self.beginResetModel()
         self._filter = f
+        self._set_columns()
         self._rows = []
+        self._owed = {}
         self._exhausted = False
         # Listeners of modelReset may call fetchMore before every listener has seen the reset (Qt's model
         # tester does); inserting rows then would nest a change inside the reset, so fetching waits.
@@ -106,13 +143,15 @@ class LazySqlModel(QAbstractTableModel):
             if extra and len(fresh) > len(self._rows):
                 self._exhausted = False
                 fresh = fresh[:len(self._rows)]
-        except sqlite3.Error as exc:
+        except sqlite_driver.Error as exc:
             self._fail(exc)
             return
         if len(fresh) != len(self._rows) or (fresh and fresh[-1][self.key] != last):
             self.set_filter(self._filter)
             return
         self._rows = fresh
+        self._owed = {}
+        self._load_owed(fresh)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1))
 
@@ -126,7 +165,7 @@ class LazySqlModel(QAbstractTableModel):
         after = self._rows[-1][self.key] if self._rows else 0
         try:
             page = self.page(self._conn(), self._filter, after, PAGE)
-        except sqlite3.Error as exc:
+        except sqlite_driver.Error as exc:
             self._fail(exc)
             return
         if len(page) < PAGE:
@@ -134,6 +173,7 @@ class LazySqlModel(QAbstractTableModel):
         if not page:
             return
         start = len(self._rows)
+        self._load_owed(page)
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
         self._rows.extend(page)
         self.endInsertRows()
@@ -189,17 +229,30 @@ class LazySqlModel(QAbstractTableModel):
 class MemberListModel(LazySqlModel):
     """按人: one row per member (``queries.member_page``)."""
 
-    columns = COLUMNS
+    base_columns = COLUMNS
+    base_display = _DISPLAY
+    owed_at = 2  # after 姓名
     noun = "人"
     page = staticmethod(queries.member_page)
     count = staticmethod(queries.member_count)
 
+    def _owed_cells(self, standings) -> dict[int, tuple]:
+        return {s.member_id: (s.due, s.why or s.due_note) for s in standings if s.state is PayState.UNPAID}
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        if role == ALIGNMENT:
+            c = index.column()
+            return _RIGHT if 0 <= c < len(self._display_cols) and self._display_cols[c] == OWED else None
+        return super().data(index, role)
+
     def _data(self, index, role: int) -> Any:
         r, c = index.row(), index.column()
-        if not (0 <= r < len(self._rows)) or not (0 <= c < len(COLUMNS)):
+        if not (0 <= r < len(self._rows)) or not (0 <= c < len(self._display_cols)):
             return None
         row = self._rows[r]
-        col = _DISPLAY[c]
+        col = self._display_cols[c]
+        if col == OWED:
+            return _owed_cell(self._owed.get(row["id"]), role)
         if role == DISPLAY:
             return self._display(row, col)
         if role == MEMBER_ID_ROLE:
@@ -244,6 +297,21 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 
 
+def _owed_cell(owed: tuple | None, role: int, household: bool = False) -> Any:
+    """应缴金额: the amount (yuan); ``—`` when nothing can be asked (why in the tooltip); ``*`` when some
+    members of a household have no amount."""
+    if owed is None:
+        return None
+    amount, why = owed
+    if role == DISPLAY:
+        if amount is None or (household and not amount and why):
+            return "—"
+        return fmt(amount) + ("*" if household and why else "")
+    if role == TOOLTIP and why:
+        return ("无应缴金额：" if household else "") + why
+    return None
+
+
 def household_state(row) -> HouseholdState:
     """已缴清 / 部分已缴 / 未缴 / 无需缴费 (``member_year.household_state``)."""
     return _household_state(int(row[H_REQUIRED]), int(row[H_PAID]))
@@ -252,24 +320,43 @@ def household_state(row) -> HouseholdState:
 class HouseholdListModel(LazySqlModel):
     """按户: one row per household (``queries.household_page``)."""
 
-    columns = HOUSEHOLD_COLUMNS
+    base_columns = HOUSEHOLD_COLUMNS
+    base_display = _H_DISPLAY
+    owed_at = 3  # after 缴费状态
     noun = "户"
     page = staticmethod(queries.household_page)
     count = staticmethod(queries.household_count)
 
+    def _owed_cells(self, standings) -> dict[int, tuple]:
+        """Per household, as the household pane sums it (``household_view.summary_text``): the unpaid members'
+        amounts, and who among them has none (and why)."""
+        out: dict[int, tuple] = {}
+        for s in standings:
+            if s.state is not PayState.UNPAID:
+                continue
+            total, why = out.get(s.household_id, (ZERO, ""))
+            if s.due is None:
+                why = "；".join(filter(None, (why, s.why or s.due_note or "无法报价")))
+            else:
+                total += s.due
+            out[s.household_id] = (total, why)
+        return out
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
         if role == ALIGNMENT:
             c = index.column()
-            return _RIGHT if 0 <= c < len(_H_DISPLAY) and _H_DISPLAY[c] in (H_PEOPLE, H_REQUIRED, H_PAID,
-                                                                               H_UNPAID) else None
+            return _RIGHT if 0 <= c < len(self._display_cols) and self._display_cols[c] in (
+                H_PEOPLE, H_REQUIRED, H_PAID, H_UNPAID, OWED) else None
         return super().data(index, role)
 
     def _data(self, index, role: int) -> Any:
         r, c = index.row(), index.column()
-        if not (0 <= r < len(self._rows)) or not (0 <= c < len(HOUSEHOLD_COLUMNS)):
+        if not (0 <= r < len(self._rows)) or not (0 <= c < len(self._display_cols)):
             return None
         row = self._rows[r]
-        col = _H_DISPLAY[c]
+        col = self._display_cols[c]
+        if col == OWED:
+            return _owed_cell(self._owed.get(row["id"]), role, household=True)
         if role == DISPLAY:
             if col == H_UNPAID:
                 return str(int(row[H_REQUIRED]) - int(row[H_PAID]))

@@ -7,7 +7,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.idnumber import mask_id_number, mask_phone
@@ -25,14 +25,17 @@ class MemberRow:
     """What the view shows for one member: the member, their active categories and their year's standing
     (``app.ledger.member_year``: state, due, paid)."""
 
+    __slots__ = ("member", "categories", "standing")
+
     def __init__(self, member, categories: list[str], standing):
         self.member = member
         self.categories = categories
-        self.standing = standing
-        self.due = standing.due
-        self.due_note = standing.due_note
-        self.paid = standing.paid
-        self.state = standing.state
+        self.standing = standing  # the one member's-year type (member_year.MemberStanding): read, never copied
+
+    due = property(lambda self: self.standing.due)
+    due_note = property(lambda self: self.standing.due_note)
+    paid = property(lambda self: self.standing.paid)
+    state = property(lambda self: self.standing.state)
 
 
 def member_rows(ledger, household_id: int, paid_on: dt.date) -> list[MemberRow]:
@@ -90,6 +93,8 @@ class HouseholdView(QWidget):
         self.table.doubleClicked.connect(lambda idx: self._edit_member())
         self.summary = QLabel()
         self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)  # a long line wraps in the pane instead of widening the whole window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.b_pay = QPushButton("收费…")
         self.b_pay.setObjectName("primary")
         self.b_add = QPushButton("新增人员…")

@@ -10,7 +10,8 @@ import datetime as dt
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QPushButton, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
+                               QMainWindow, QPushButton, QSizePolicy, QSplitter, QTableView, QToolBar, QVBoxLayout,
+                               QWidget)
 
 from . import queries
 from .household_model import HouseholdListModel, LazySqlModel, MemberListModel
@@ -25,6 +26,7 @@ class MainWindow(WindowLayout, QMainWindow):
     switch_ledger = Signal()
     open_ledger_requested = Signal(str)
     restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
+    encrypt_requested = Signal(str, str, bool)  # settings → 加密台账…: ledger path, password, recovery sheet
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -38,6 +40,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.paid_on = min(default_paid_on(self.policy), dt.date.today())
         self._dialogs: list = []
         self._place: tuple = (None, None)  # (village id, group id) chosen in the tree
+        self._middle: tuple[str, tuple[int, ...], bool] = ("", (), False)  # (text, member ids, more): middle_search
         self._count_gen = 0
         self._count_timer = QTimer(self)  # the total is counted once typing pauses, not on every key
         self._count_timer.setSingleShot(True)
@@ -53,8 +56,14 @@ class MainWindow(WindowLayout, QMainWindow):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("查找：姓名、拼音首字母、身份证尾号、电话")
         self.search.setToolTip("输入即查：姓名（如 张三）、拼音首字母（如 zs）、身份证号（10位起）或尾号、"
-                               "电话号码或尾号、户编号")
+                               "电话号码或尾号、户编号；4 位以上的数字也查身份证号和电话的中间")
         self.search.setClearButtonEnabled(True)
+        # a number from the middle of an ID number or phone: searched off the GUI thread once typing pauses
+        from .middle_search import MiddleSearch
+
+        self.middle_search = MiddleSearch(lambda: self.ledger.path, self)
+        self.middle_search.found.connect(self._middle_found)
+        self.search.textChanged.connect(self.middle_search.schedule)
         self.search.textChanged.connect(self.apply_filter)
         self.search.installEventFilter(self)  # Enter / ↓ move into the list
         self.pay_filter = QComboBox()
@@ -72,6 +81,13 @@ class MainWindow(WindowLayout, QMainWindow):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(4)
         self.count_label = QLabel()
+        # its text changes with every key: it must not resize the list (a relayout repaints the whole window)
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.more_button = QPushButton("更多…")
+        self.more_button.setObjectName("moreMatches")
+        self.more_button.setToolTip("号码中间包含所输数字的人较多：再列出一批（多输入几位可缩小范围）")
+        self.more_button.clicked.connect(self._more_middle)
+        self.more_button.hide()
         # 按户 (one row per household, the default: grid workers think in households) / 按人 (one per member)
         self.mode_buttons = QButtonGroup(self)
         self.mode_buttons.setExclusive(True)
@@ -97,6 +113,8 @@ class MainWindow(WindowLayout, QMainWindow):
         conn = lambda: self.ledger.db.conn  # noqa: E731
         self.household_model = HouseholdListModel(conn, self.settings.year, self)
         self.member_model = MemberListModel(conn, self.settings.year, self)
+        for m in (self.household_model, self.member_model):  # 应缴金额 in the 未缴 list: the read model's amounts
+            m.standings_source = self._page_standings
         self.model: LazySqlModel = self.household_model  # the one on screen
         self.table = QTableView()
         self.table.setObjectName("householdList")
@@ -115,7 +133,10 @@ class MainWindow(WindowLayout, QMainWindow):
         cv.addWidget(self.search)
         cv.addLayout(filters)
         cv.addWidget(self.table, 1)
-        cv.addWidget(self.count_label)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count_label, 1)
+        count_row.addWidget(self.more_button)
+        cv.addLayout(count_row)
         # right: household
         self.view = HouseholdView(ledger)
         self.view.paid_on = self.paid_on
@@ -140,6 +161,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.statusBar().addPermanentWidget(self.info)
         self._fit_screen()
         self._size_columns()
+        self._watch_headers()
         self._restore_layout()
         self.apply_filter()
         QTimer.singleShot(0, self.search.setFocus)
@@ -185,6 +207,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.a_handover.setToolTip("日结 / 交款单：按操作员和日期汇总收款、作废、退费和应交款")
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
         self.a_claims = act("认定后补付", self.open_claims, name="claimsAction")
+        self.a_duplicates = act("重复参保", self.open_duplicates, name="duplicatesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
@@ -194,8 +217,10 @@ class MainWindow(WindowLayout, QMainWindow):
     # -- list and filters
     def current_filter(self) -> MemberFilter:
         vid, gid = self._place
-        return MemberFilter(year=self.settings.year, text=self.search.text(), pay=self.pay_filter.currentData(),
-                            village_id=vid, group_id=gid, category=self.category.currentData())
+        text = self.search.text()
+        middle = self._middle[1] if self._middle[0] == text else ()
+        return MemberFilter(year=self.settings.year, text=text, pay=self.pay_filter.currentData(),
+                            village_id=vid, group_id=gid, category=self.category.currentData(), middle_ids=middle)
 
     @property
     def mode(self) -> str:
@@ -222,15 +247,45 @@ class MainWindow(WindowLayout, QMainWindow):
         self.apply_filter()
         self._remember("mode", mode)
 
+    def _page_standings(self, household_ids: list[int]) -> list:
+        from ..ledger import member_year
+
+        return list(member_year.standings(self.ledger, day=self.paid_on, household_ids=household_ids))
+
     def apply_filter(self) -> None:
         f = self.current_filter()
+        if self.more_button.isVisible() and not f.middle_ids:
+            self.more_button.hide()  # the text changed: the earlier middle matches are gone
+        columns = self.model.columns
         self.model.set_filter(f)
+        if self.model.columns != columns:  # 应缴金额 came or went with the 未缴 filter
+            self._size_columns()
+            self._restore_columns()
         if self.model.canFetchMore():
             self.model.fetchMore()
         self._follow_list()
         self._count_gen += 1  # any count still running is now stale
         self.count_label.setText("正在计数……")
         self._count_timer.start()
+
+    def _middle_found(self, text: str, ids: list, more: bool) -> None:
+        """Members with the typed number in the middle of their ID number or phone, for the text still typed:
+        added to the list (the more button fetches the next ones)."""
+        if text != self.search.text():
+            return
+        old = self._middle[1] if self._middle[0] == text else ()
+        merged = tuple(dict.fromkeys((*old, *ids)))
+        self._middle = (text, merged, more)
+        self.more_button.setVisible(more)
+        self.more_button.setEnabled(True)
+        if ids or old:
+            self.apply_filter()
+
+    def _more_middle(self) -> None:
+        text, ids, _more = self._middle
+        if text == self.search.text() and ids:
+            self.more_button.setEnabled(False)  # until the next ones arrive
+            self.middle_search.more(text, max(ids))
 
     def _follow_list(self) -> None:
         """The household pane shows a household that is in the list: the open one if it is still listed
@@ -324,9 +379,14 @@ class MainWindow(WindowLayout, QMainWindow):
             finally:
                 conn.close()
 
+        middle_text, middle_ids, more = self._middle
+
         def done(n):
             if gen == self._count_gen:
-                self.count_label.setText(f"共 {n} {noun}" + ("（列表随滚动加载）" if n > model.rowCount() else ""))
+                text = f"共 {n} {noun}" + ("（列表随滚动加载）" if n > model.rowCount() else "")
+                if more and middle_text == f.text:
+                    text += f"；号码中间含「{middle_text}」的先列出 {len(middle_ids)} 人，点「更多…」再列出"
+                self.count_label.setText(text)
 
         run_task(self, "计数", work, done, on_error=lambda exc: None, show_progress=False)
 
@@ -456,6 +516,16 @@ class MainWindow(WindowLayout, QMainWindow):
 
         d = DashboardDialog(self.ledger, self)
         d.open_household.connect(self.go_to_household)
+        d.open_duplicates.connect(self.open_duplicates)
+        self._keep(d)
+        return d
+
+    def open_duplicates(self):
+        from .duplicates_dialog import DuplicatesDialog
+
+        d = DuplicatesDialog(self.ledger, self)
+        d.open_household.connect(self.go_to_household)
+        d.changed.connect(lambda: self.after_change(None))
         self._keep(d)
         return d
 
@@ -498,6 +568,7 @@ class MainWindow(WindowLayout, QMainWindow):
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
         d.restore_requested.connect(self.restore_requested.emit)
+        d.encrypt_requested.connect(self.encrypt_requested.emit)
         self._keep(d)
         return d
 

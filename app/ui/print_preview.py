@@ -1,10 +1,10 @@
 """Print preview (QtPdf) and printing (QPrinter) of notices, receipts and reprints, and ledger printouts.
 
-The PDFs come from ``app.paper`` (reportlab). They are built on a worker thread with its own ledger
-connection and shown in a QPdfView. Printing runs on a worker thread too, with progress and 取消: to a PDF
-printer the reportlab file itself is written (vector, exactly what the preview shows); to a paper printer
-each page is rendered at the printer's own resolution in horizontal bands (a few MB at a time, never a
-whole-page bitmap of hundreds of MB) straight onto the printer's painter.
+The PDFs come from ``app.paper`` (reportlab). They are built in a child process (``print_process``) with
+its own ledger connection and shown in a QPdfView. Printing runs in a child process too, with progress and
+取消: to a PDF printer the reportlab file itself is written (vector, exactly what the preview shows); to a
+paper printer each page is rendered at the printer's own resolution (in bands for a very fine printer, never
+a bitmap of hundreds of MB) straight onto the printer's painter. Neither holds the window's GIL.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
-from .tasks import Cancelled, run_task, show_error
+from .print_process import build_job, print_job, run_in_child
+from .tasks import Cancelled, show_error
 
 KINDS = {"notice": "缴费通知单", "receipt": "收据（补打）", "ledger": "台账打印"}
 SCOPES = {"household": "当前户", "selected": "列表中选中的户", "place": "所选村（组）", "all": "全乡镇"}
@@ -32,10 +33,17 @@ def pdf_folder() -> Path:
     return scratch_dir("canbao-print")  # private, old previews removed, emptied at exit
 
 
+def new_pdf_path(kind: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return pdf_folder() / f"{kind}-{stamp}.pdf"
+
+
 def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", household: str = "",
               households: tuple[str, ...] = (), receipt_numbers: tuple[str, ...] = (), reprint: bool = False,
-              paper: str = "a4", progress=None, cancelled=None) -> Path:
-    """Build one PDF with its own ledger connection (safe on a worker thread); returns its path."""
+              paper: str = "a4", progress=None, cancelled=None, out: Path | str | None = None) -> Path:
+    """Build one PDF with its own ledger connection (in the print process); returns its path: ``out``, else
+    a new file in ``pdf_folder()`` (the print process is given ``out``: a folder it asked for itself would be
+    emptied when it exits)."""
     from ..ledger import open_ledger
     from ..paper import from_ledger as fl
     from ..paper.ledger_sheet import render_ledger
@@ -44,8 +52,7 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
 
     sels = [fl.Selection(household=h) for h in households] or [fl.Selection(village=village, group=group,
                                                                             household=household)]
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    out = pdf_folder() / f"{kind}-{stamp}.pdf"
+    out = Path(out) if out else new_pdf_path(kind)
     with open_ledger(ledger_path, backup=False) as lg:
         one = len(sels) == 1
         if kind == "notice":
@@ -67,10 +74,24 @@ def build_pdf(ledger_path, kind: str, *, village: str = "", group: str = "", hou
 
 
 MULTI_PAGE_MAX = 20  # longer previews show one page at a time, with a page number box
-# One band of a page rendered for a paper printer: ~4 MB of ARGB. Small on purpose: QPdfDocument.render
-# holds Python's GIL while it runs, so each band is a pause for the GUI thread (~10–30 ms at this size).
-BAND_PIXELS = 1_000_000
+# One band of a page rendered for a paper printer: at most ~48 MB of ARGB, so an A4 page at 300 dpi
+# (8.7 Mpx) is one band and a page at 600 dpi three. Rendering a band costs nearly a whole page (the page is
+# laid out for each band), so bands are few; they run in the print process, not on the window's GIL.
+BAND_PIXELS = 12_000_000
 RENDER_DPI_MAX = 600  # a 1,200 dpi printer gets 600 dpi bands scaled up: 4× less work, text still crisp
+
+
+def on_white(image):
+    """The rendered page (transparent where the paper shows) flattened onto white, without an alpha channel:
+    a printer driver or a PDF file then gets plain RGB, not an image plus a transparency mask."""
+    from PySide6.QtGui import QColor, QImage
+
+    flat = QImage(image.width(), image.height(), QImage.Format.Format_RGB32)
+    flat.fill(QColor(255, 255, 255))
+    p = QPainter(flat)
+    p.drawImage(0, 0, image)
+    p.end()
+    return flat
 
 
 def is_pdf_printer(printer) -> bool:
@@ -79,12 +100,13 @@ def is_pdf_printer(printer) -> bool:
     return printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and bool(printer.outputFileName())
 
 
-def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None) -> int:
-    """Print the PDF at ``pdf_path`` on ``printer``; returns the number of pages. Safe on a worker thread
-    (its own QPdfDocument; QPainter on a QPrinter may be used off the GUI thread).
+def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None, raster: bool | None = None) -> int:
+    """Print the PDF at ``pdf_path`` on ``printer``; returns the number of pages printed. Runs in the print
+    process (``print_process``); tests call it directly.
 
-    A PDF printer gets the reportlab file itself (vector text and lines). A paper printer gets each page
-    rendered at its resolution (``printer.resolution()`` dpi), band by band, so memory stays bounded.
+    A PDF printer gets the reportlab file itself (vector text and lines). A paper printer (or ``raster``)
+    gets each page rendered at its resolution (``printer.resolution()`` dpi), band by band, so memory stays
+    bounded; a page range chosen in the print dialog (``fromPage``–``toPage``) is honoured.
     ``progress(done, total)`` after each page; ``cancelled()`` aborts the job (nothing half-printed is kept).
     """
     doc = QPdfDocument()
@@ -92,7 +114,7 @@ def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None) -> i
     n = doc.pageCount()
     if n <= 0:
         raise OSError(f"打印文件无法读取：{pdf_path}")
-    if is_pdf_printer(printer):
+    if not raster and is_pdf_printer(printer):
         if cancelled is not None and cancelled():
             raise Cancelled()
         shutil.copyfile(pdf_path, printer.outputFileName())
@@ -103,12 +125,16 @@ def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None) -> i
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError("无法开始打印（打印机未就绪或文件无法写入）")
+    first, last = 0, n - 1
+    if printer.fromPage() > 0:
+        first, last = min(printer.fromPage(), n) - 1, min(max(printer.toPage(), printer.fromPage()), n) - 1
+    pages = range(first, last + 1)
     try:
-        for i in range(n):
+        for done, i in enumerate(pages):
             if cancelled is not None and cancelled():
                 printer.abort()
                 raise Cancelled()
-            if i:
+            if done:
                 printer.newPage()
             target = painter.viewport()
             page = doc.pagePointSize(i)
@@ -118,18 +144,25 @@ def print_pdf(pdf_path: Path | str, printer, progress=None, cancelled=None) -> i
             rw, rh = max(1, int(w * down)), max(1, int(h * down))  # rendered pixels
             band = max(1, BAND_PIXELS // rw)
             for y in range(0, rh, band):
+                if y and cancelled is not None and cancelled():
+                    printer.abort()
+                    raise Cancelled()
                 bh = min(band, rh - y)
-                opts = QPdfDocumentRenderOptions()
-                opts.setScaledSize(QSize(rw, rh))
-                opts.setScaledClipRect(QRect(0, y, rw, bh))
-                image = doc.render(i, QSize(rw, bh), opts)
-                painter.drawImage(QRectF(0, y / down, w, bh / down), image)
+                if bh == rh:  # the whole page at once
+                    image = doc.render(i, QSize(rw, rh))
+                else:
+                    opts = QPdfDocumentRenderOptions()
+                    opts.setScaledSize(QSize(rw, rh))
+                    opts.setScaledClipRect(QRect(0, y, rw, bh))
+                    image = doc.render(i, QSize(rw, bh), opts)
+                painter.drawImage(QRectF(0, y / down, w, bh / down), on_white(image))
+                del image
             if progress is not None:
-                progress(i + 1, n)
+                progress(done + 1, len(pages))
     finally:
         if painter.isActive():
             painter.end()
-    return n
+    return len(pages)
 
 
 class PrintPreviewDialog(QDialog):
@@ -209,15 +242,10 @@ class PrintPreviewDialog(QDialog):
         self.printed.emit(n)
         return n
 
-    def print_in_background(self, printer):
-        """Print on a worker thread with a progress dialog (页 n/N) and 取消; returns the running task."""
-        pdf = self.pdf_path
-        self.printer = printer  # kept alive while the worker paints on it
-
-        def work(progress, cancelled):
-            return print_pdf(pdf, printer, progress=progress, cancelled=cancelled)
-
-        self.task = run_task(self, "正在打印", work, self.printed.emit)
+    def print_in_background(self, printer, raster: bool | None = None):
+        """Print in the print process with a progress dialog (页 n/N) and 取消; returns the running task."""
+        self.task = run_in_child(self, "正在打印", print_job(self.pdf_path, printer, raster=raster),
+                                 self.printed.emit)
         return self.task
 
     def print_dialog(self) -> None:
@@ -345,14 +373,11 @@ class PrintChooser(QDialog):
         path = self.main.ledger.path
         paper = self.paper.currentData()
 
-        def work(progress, cancelled):
-            return build_pdf(path, kind, paper=paper, reprint=kind == "receipt", progress=progress,
-                             cancelled=cancelled, **sel)
-
         def done(pdf):
             self.preview = PrintPreviewDialog(pdf, KINDS[kind], self.main, self.prefs)
             self.preview_ready.emit(self.preview)
             self.accept()
             self.main._keep(self.preview)
 
-        self.task = run_task(self, f"正在生成{KINDS[kind]}", work, done)
+        job = build_job(path, kind, paper=paper, reprint=kind == "receipt", out=str(new_pdf_path(kind)), **sel)
+        self.task = run_in_child(self, f"正在生成{KINDS[kind]}", job, done)

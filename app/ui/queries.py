@@ -7,7 +7,7 @@ write goes through the ledger's services. Filters are pushed into SQL so a 500,0
 from __future__ import annotations
 
 import re
-import sqlite3
+from ..ledger import sqlite_driver
 from dataclasses import dataclass
 
 from ..domain.vocabulary import PayState
@@ -37,6 +37,9 @@ class MemberFilter:
     village_id: int | None = None
     group_id: int | None = None
     category: str = ""
+    # members found by the number typed, from the middle of an ID number or phone (``middle_search``: off
+    # the GUI thread, capped): their ids, added to the prefix matches of ``text``
+    middle_ids: tuple[int, ...] = ()
 
 
 def _glob_escape(text: str) -> str:
@@ -47,15 +50,17 @@ ID_PREFIX_MIN = 10  # a township shares its 6-digit area code: an ID prefix narr
 PHONE_PREFIX_MIN = 3
 
 
-def _search_terms(text: str) -> tuple[list[str], dict]:
+def _search_terms(text: str, middle_ids: tuple[int, ...] = ()) -> tuple[list[str], dict]:
     """The search as conditions on one member row (each a GLOB prefix on an indexed column of ``members``)
     and their parameters; none for an empty text. The 户编号 match is left to the callers (it needs the
-    households table)."""
+    households table). ``middle_ids``: members found from the middle of a number (a rowid look-up)."""
     t = re.sub(r"\s+", "", text or "")
     if not t:
         return [], {}
     params: dict = {}
     terms: list[str] = []
+    if middle_ids:
+        terms.append("id IN (" + ",".join(str(int(i)) for i in middle_ids) + ")")
     g = _glob_escape(t)
     if re.fullmatch(r"[0-9]+[xX]?", t):
         up = t.upper()
@@ -79,13 +84,13 @@ def _search_terms(text: str) -> tuple[list[str], dict]:
     return terms, params
 
 
-def _search_branches(text: str) -> tuple[list[str], dict]:
+def _search_branches(text: str, middle_ids: tuple[int, ...] = ()) -> tuple[list[str], dict]:
     """One member-id index scan per search term."""
-    terms, params = _search_terms(text)
+    terms, params = _search_terms(text, middle_ids)
     return [f"SELECT id FROM members WHERE {t}" for t in terms], params
 
 
-def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
+def search_condition(text: str, bounded: bool = False, middle_ids: tuple[int, ...] = ()) -> tuple[str, dict]:
     """Find as you type: name prefix, ID number (from 10 digits) or its last digits, pinyin initials, phone
     prefix or last digits, 户编号.
 
@@ -93,7 +98,7 @@ def search_condition(text: str, bounded: bool = False) -> tuple[str, dict]:
     ``bounded`` (no other filter), each branch keeps only its first ``:after``/``:limit`` ids, so a prefix
     that matches half the ledger still costs one page.
     """
-    branches, params = _search_branches(text)
+    branches, params = _search_branches(text, middle_ids)
     if not branches:
         return "", {}
     if bounded:
@@ -120,7 +125,7 @@ def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
     conds: list[str] = []
     params: dict = {"year": f.year}
     alone = f.pay == "all" and f.village_id is None and f.group_id is None and not f.category
-    cond, p = search_condition(f.text, bounded=paging and alone)
+    cond, p = search_condition(f.text, bounded=paging and alone, middle_ids=f.middle_ids)
     if cond:
         conds.append(cond)
         params.update(p)
@@ -147,14 +152,14 @@ LIST_FROM = (" FROM members m JOIN households h ON h.id = m.household_id JOIN vi
              " LEFT JOIN village_groups g ON g.id = h.group_id")
 
 
-def rows(conn: sqlite3.Connection, sql: str, params) -> list[sqlite3.Row]:
+def rows(conn: sqlite_driver.Connection, sql: str, params) -> list[sqlite_driver.Row]:
     """Rows addressed by column name (``row["paid_fen"]``), never by position."""
     cur = conn.cursor()
-    cur.row_factory = sqlite3.Row
+    cur.row_factory = sqlite_driver.row_factory(cur)
     return cur.execute(sql, params).fetchall()
 
 
-def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite3.Row]:
+def member_page(conn: sqlite_driver.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite_driver.Row]:
     """The next ``limit`` rows after member id ``after_id`` (keyset paging: no OFFSET scans)."""
     where, params = where_clause(f, paging=True)
     where = (where + " AND" if where else " WHERE") + " m.id > :after"
@@ -163,7 +168,7 @@ def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit:
     return rows(conn, sql, params)
 
 
-def member_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+def member_count(conn: sqlite_driver.Connection, f: MemberFilter) -> int:
     where, params = where_clause(f)
     joins = LIST_FROM if ("h." in where) else " FROM members m"
     return conn.execute(f"SELECT count(*){joins}{where}", params).fetchone()[0]
@@ -177,7 +182,7 @@ def _any_member(cond: str) -> str:
 DENSE_MATCHES = 2000  # from this many matching members on, walking households in order finds a page sooner
 
 
-def _dense(conn: sqlite3.Connection, terms: list[str], params: dict) -> bool:
+def _dense(conn: sqlite_driver.Connection, terms: list[str], params: dict) -> bool:
     """Do at least ``DENSE_MATCHES`` members match? (index-only probes, well under a millisecond each)"""
     n = 0
     for t in terms:
@@ -188,7 +193,8 @@ def _dense(conn: sqlite3.Connection, terms: list[str], params: dict) -> bool:
     return False
 
 
-def household_search_condition(text: str, conn: sqlite3.Connection | None = None) -> tuple[str, dict]:
+def household_search_condition(text: str, conn: sqlite_driver.Connection | None = None,
+                               middle_ids: tuple[int, ...] = ()) -> tuple[str, dict]:
     """A household matches when any member matches the search (``_search_terms``), or its own 户编号
     (exact) or phone (prefix, from 3 digits) does.
 
@@ -197,7 +203,7 @@ def household_search_condition(text: str, conn: sqlite3.Connection | None = None
     order and checks their few members (cost ∝ one page), as a 1-character name matches 40,000 people in
     a 500,000-person ledger.
     """
-    terms, params = _search_terms(text)
+    terms, params = _search_terms(text, middle_ids)
     if not terms:
         return "", {}
     if conn is not None and _dense(conn, terms, params):
@@ -216,12 +222,12 @@ def household_search_condition(text: str, conn: sqlite3.Connection | None = None
     return "h.id IN (" + " UNION ".join(hh) + ")", params
 
 
-def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> tuple[str, dict]:
+def household_where(f: MemberFilter, conn: sqlite_driver.Connection | None = None) -> tuple[str, dict]:
     """unpaid = a member required here has not paid; paid = a member paid and none is unpaid;
     not_required = no member counts (none required, none paid); category = a member has it (active)."""
     conds: list[str] = []
     params: dict = {"year": f.year}
-    cond, p = household_search_condition(f.text, conn)
+    cond, p = household_search_condition(f.text, conn, f.middle_ids)
     if cond:
         conds.append(cond)
         params.update(p)
@@ -254,7 +260,7 @@ HOUSEHOLD_FROM = (" FROM households h JOIN villages v ON v.id = h.village_id"
                   " LEFT JOIN village_groups g ON g.id = h.group_id")
 
 
-def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite3.Row]:
+def household_page(conn: sqlite_driver.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite_driver.Row]:
     """The next ``limit`` households after household id ``after_id`` (keyset paging)."""
     where, params = household_where(f, conn)
     where = (where + " AND" if where else " WHERE") + " h.id > :after"
@@ -263,23 +269,23 @@ def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, lim
     return rows(conn, sql, params)
 
 
-def household_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+def household_count(conn: sqlite_driver.Connection, f: MemberFilter) -> int:
     where, params = household_where(f)
     return conn.execute(f"SELECT count(*) FROM households h{where}", params).fetchone()[0]
 
 
-def progress_by_group(conn: sqlite3.Connection, year: int) -> dict[tuple[int, int | None], Progress]:
+def progress_by_group(conn: sqlite_driver.Connection, year: int) -> dict[tuple[int, int | None], Progress]:
     """(village_id, group_id) -> paid / counted members, in one pass (``member_year.progress_by_place``)."""
     return {(p.village_id, p.group_id): p.all for p in my.progress_by_place(conn, year)}
 
 
-def dashboard_counts(conn: sqlite3.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
+def dashboard_counts(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
     """(villages, total, key groups, key unpaid rows, payments per day) for the dashboard."""
     villages, total, key_groups = dashboard_progress(conn, year, key_cats)
     return villages, total, key_groups, key_unpaid(conn, year, key_cats, unpaid_limit), payments_per_day(conn, year)
 
 
-def dashboard_progress(conn: sqlite3.Connection, year: int, key_cats: list[str]):
+def dashboard_progress(conn: sqlite_driver.Connection, year: int, key_cats: list[str]):
     """(villages, total, key groups): the stored totals per place (member_year / place_totals)."""
     by_group = progress_by_group(conn, year)
     per_village, total = roll_up(by_group)
@@ -289,7 +295,7 @@ def dashboard_progress(conn: sqlite3.Connection, year: int, key_cats: list[str])
     return villages, total, key_groups
 
 
-def key_unpaid(conn: sqlite3.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> list[tuple]:
+def key_unpaid(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> list[tuple]:
     """Unpaid members of the key groups: (household number, name, village, group, categories, phone, member
     id, household id), in village, group and household order."""
     if not key_cats:
@@ -306,7 +312,7 @@ def key_unpaid(conn: sqlite3.Connection, year: int, key_cats: list[str], unpaid_
         {"year": year, **params, "lim": unpaid_limit})]
 
 
-def payments_per_day(conn: sqlite3.Connection, year: int) -> list[tuple]:
+def payments_per_day(conn: sqlite_driver.Connection, year: int) -> list[tuple]:
     """(day, payments, fen) of what still stands: refunds taken off."""
     import datetime as dt
 
@@ -316,11 +322,11 @@ def payments_per_day(conn: sqlite3.Connection, year: int) -> list[tuple]:
 
 
 def ledger_policy_id(path) -> str | None:
-    """The policy id a ledger file uses (read only; raises sqlite3.Error for a file that is not a ledger)."""
+    """The policy id a ledger file uses (read only; raises sqlite_driver.Error for a file that is not a ledger)."""
     import json
     from pathlib import Path
 
-    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    conn = sqlite_driver.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
     try:
         row = conn.execute("SELECT value FROM settings WHERE key = 'policy_id'").fetchone()
     finally:
@@ -333,12 +339,12 @@ def ledger_policy_id(path) -> str | None:
         return str(row[0])
 
 
-def open_reader(path) -> sqlite3.Connection:
+def open_reader(path) -> sqlite_driver.Connection:
     """A read-only connection for a worker thread (WAL lets it read while the window writes)."""
     from pathlib import Path
 
     uri = Path(path).resolve().as_uri() + "?mode=ro"  # percent-encoded: Chinese, spaces, # and ? are safe
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+    conn = sqlite_driver.connect(uri, uri=True, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA query_only=ON")
     return conn
 

@@ -15,7 +15,7 @@ class WindowLayout:
     _COLUMN_SAMPLES = {"户编号": "0000000", "户主": "欧阳某某", "姓名": "欧阳某某", "缴费状态": HouseholdState.PARTLY.label,
                        "组": "十二组", "村（社区）": "某某某村", "住址": "某某村某组100号", "电话": "13800000000",
                        "身份证号": "2201**********6151", "出生日期": "2000-01-01", "类别": "低保对象",
-                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00"}
+                       "参保状态": max(Status, key=len).label, "缴费": "已缴 1,410.00", "应缴金额": "12,345.00*"}
 
     # -- layout: fits 1366×768 in both font sizes; mode, panes and column widths remembered per font size
     def _fit_screen(self) -> None:
@@ -79,7 +79,7 @@ class WindowLayout:
                                                                     self.split.saveState()))
 
     def _restore_columns(self) -> None:
-        widths = self._recall(f"columns_{self.mode}_{self._font_key()}")
+        widths = self._recall(self._columns_key())
         if isinstance(widths, str):
             widths = widths.split(",")
         if not widths:
@@ -99,18 +99,55 @@ class WindowLayout:
         if getattr(self, "_restoring", False) or getattr(self, "_sizing", False):
             return
         widths = ",".join(str(self.table.columnWidth(i)) for i in range(len(self.model.columns)))
-        self._remember(f"columns_{self.mode}_{self._font_key()}", widths)
+        self._remember(self._columns_key(), widths)
+
+    def _columns_key(self) -> str:
+        """Column widths are remembered per mode, per font size, and apart for the 未缴 list (one more column)."""
+        owed = "_owed" if getattr(self.model, "shows_owed", False) else ""
+        return f"columns_{self.mode}{owed}_{self._font_key()}"
+
+    # Font events arrive in no fixed order: the window's ApplicationFontChange, then each header's own FontChange
+    # and the style sheet's re-polish (posted), which reset a header's section sizes from its new font. So the
+    # rows and columns follow the font at once (the next paint is right) and again once those events have all
+    # been delivered: every such event on the window or a header restarts one zero-delay timer, and the last
+    # word is always ours.
+    from PySide6.QtCore import QEvent as _E
+
+    _FONT_EVENTS = frozenset({_E.Type.FontChange, _E.Type.ApplicationFontChange, _E.Type.StyleChange,
+                              _E.Type.Polish, _E.Type.PolishRequest})
+    del _E
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt name
         """The large-font switch: rows and columns follow the new font both ways (no cut columns, no tall rows)."""
-        from PySide6.QtCore import QEvent
-
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+        if event.type() in self._FONT_EVENTS:
             self._follow_font()
-            from PySide6.QtCore import QTimer
-
-            QTimer.singleShot(0, self._follow_font)  # again once every child has the new font
+            self._follow_font_later()
         super().changeEvent(event)
+
+    def _follow_font_later(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        timer = getattr(self, "_font_timer", None)
+        if timer is None:
+            timer = self._font_timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(0)
+            timer.timeout.connect(self._follow_font)
+            for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+                header.installEventFilter(self)
+        timer.start()
+
+    def _watch_headers(self) -> None:
+        """Font and style events on the list's headers re-run ``_follow_font`` once they settle."""
+        self._follow_font_later()
+        self._font_timer.stop()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt name
+        timer = getattr(self, "_font_timer", None)
+        if timer is not None and event.type() in self._FONT_EVENTS and obj in (
+                self.table.horizontalHeader(), self.table.verticalHeader()):
+            timer.start()
+        return super().eventFilter(obj, event)
 
     def _metrics(self):
         """The application's current font (set at once by the large-font switch; widgets follow later)."""

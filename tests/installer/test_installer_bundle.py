@@ -105,6 +105,9 @@ def test_selftest_of_the_bundle_passes_without_network(bundle, tmp_path):
     assert report["ok"] and report["network_attempts"] == []
     install = next(s for s in report["steps"] if s["name"] == "安装")
     assert "安装版" in install["detail"] and str(bundle / "_internal") in install["detail"]
+    # the print process starts from the frozen program (multiprocessing.freeze_support in the entry script)
+    child = next(s for s in report["steps"] if s["name"] == "打印进程")
+    assert child["ok"] and "打印子进程启动" in child["detail"], child
     if not prefix:
         pytest.skip(f"selftest passed, but with the network up: {why}")
 

@@ -1,8 +1,10 @@
-"""Issue 13, printing: off the GUI thread with progress and cancel, vector to a PDF printer, bands at the
-printer's resolution for paper, and scope labels that say exactly what will print."""
+"""Issue 13, printing: in a child process with progress and cancel (the window never waits on the GIL),
+vector to a PDF printer, pages at the printer's resolution for paper, and scope labels that say exactly
+what will print."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -76,15 +78,88 @@ def _notice_preview(qtbot, w):
     return blocker.args[0]
 
 
-def test_pdf_printer_gets_vector_text_on_a_worker_thread(qtbot, window, tmp_path):
+def test_pdf_printer_gets_vector_text_from_a_child_process(qtbot, window, tmp_path):
     preview = _notice_preview(qtbot, window)
     out = tmp_path / "printed.pdf"
-    with qtbot.waitSignal(preview.printed, timeout=20000) as blocker:
+    with qtbot.waitSignal(preview.printed, timeout=30000) as blocker:
         task = preview.print_in_background(pdf_printer(out))
-        assert task.thread.isRunning() or task.result is not None  # not done on the GUI thread
+        assert task.process.pid != os.getpid() and task.is_running()  # another process does the work
     assert blocker.args[0] == preview.doc.pageCount() == 3
+    assert not task.process.is_alive()
     text = pdf_text(out)  # real text, not a picture of text
     assert "张三" in text and "孙七" in text and "王五" in text
+
+
+def test_paper_path_in_the_child_prints_each_page_at_the_printers_resolution(qtbot, window, tmp_path):
+    preview = _notice_preview(qtbot, window)
+    out = tmp_path / "paper.pdf"
+    with qtbot.waitSignal(preview.printed, timeout=60000) as blocker:
+        task = preview.print_in_background(pdf_printer(out, dpi=150), raster=True)
+    assert blocker.args[0] == 3 and task.progress_seen[-1] == (3, 3)
+    info = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    widths = [int(line.split()[3]) for line in info.splitlines()[2:]]
+    assert len(widths) == 3 and max(widths) == pytest.approx(8.27 * 150, abs=3)  # a whole A4 page at 150 dpi
+
+
+def long_pdf(path, pages=60):
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    for i in range(pages):
+        c.drawString(100, 700, f"page {i + 1}")
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_cancel_really_stops_the_print_process(qtbot, tmp_path):
+    from app.ui.tasks import Cancelled
+
+    d = print_preview.PrintPreviewDialog(long_pdf(tmp_path / "long.pdf"), "long")
+    qtbot.addWidget(d)
+    task = d.print_in_background(pdf_printer(tmp_path / "out.pdf", dpi=300), raster=True)
+    qtbot.waitUntil(lambda: bool(task.progress_seen) or not task.is_running(), timeout=60000)
+    assert task.is_running(), "a 60-page job at 300 dpi finished before it could be cancelled"
+    from PySide6.QtWidgets import QPushButton
+
+    task.dialog.findChild(QPushButton).click()  # the progress dialog's 取消
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
+    assert isinstance(task.error, Cancelled) and not task.process.is_alive()
+    assert task.progress_seen[-1][0] < 60
+
+
+def test_a_child_that_dies_is_a_chinese_message(qtbot, tmp_path):
+    d = print_preview.PrintPreviewDialog(long_pdf(tmp_path / "long.pdf"), "long")
+    qtbot.addWidget(d)
+    errors = []
+    task = print_preview.run_in_child(d, "正在打印", print_preview.print_job(d.pdf_path, pdf_printer(
+        tmp_path / "o.pdf", dpi=300), raster=True), on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(task.progress_seen) or not task.is_running(), timeout=60000)
+    task.process.kill()  # as if the driver crashed or the system ended it
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
+    assert "打印进程意外退出" in str(errors[0]) and "信号" in str(errors[0])
+
+
+def test_a_failing_job_says_why_in_chinese(qtbot, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    d = print_preview.PrintPreviewDialog(long_pdf(tmp_path / "long.pdf", 1), "x")
+    qtbot.addWidget(d)
+    missing = tmp_path / "gone.pdf"
+    task = print_preview.run_in_child(d, "正在打印", print_preview.print_job(missing, pdf_printer(tmp_path / "o.pdf")))
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=30000)
+    assert "打印文件无法读取" in str(task.error) and "gone.pdf" in str(task.error)
+    box = d.findChild(QMessageBox, "errorBox")
+    assert box is not None and "打印文件无法读取" in box.text() and "Traceback" not in box.text()
+
+
+def test_the_page_range_from_the_print_dialog_is_honoured(qtbot, tmp_path):
+    pdf = long_pdf(tmp_path / "five.pdf", 5)
+    p = pdf_printer(tmp_path / "range.pdf", dpi=72)
+    p.setFromTo(2, 3)
+    assert print_preview.print_pdf(pdf, p, raster=True) == 2
+    assert "Pages:           2" in subprocess.run(["pdfinfo", str(tmp_path / "range.pdf")], capture_output=True,
+                                                  text=True, check=True).stdout
 
 
 def test_paper_printer_gets_bands_at_its_resolution(qtbot, window, tmp_path, monkeypatch):
