@@ -133,6 +133,10 @@ def _count_sql(keys: tuple[str, ...], one_place: bool) -> str:
     from .member_year import _in, paid_sql, required_sql
 
     where = " WHERE h.village_id = :v AND h.group_id IS nullif(:g, 0)" if one_place else ""
+    # one place: its households by index, then their members; everything: members in file order, each
+    # household by its key (~10% less work than going through the household index)
+    source = ("households h CROSS JOIN members m ON m.household_id = h.id" if one_place
+              else "members m CROSS JOIN households h ON h.id = m.household_id")
     key_in = _in(keys) if keys else "(NULL)"
     if one_place:  # a few members: one indexed look-up per member and category (a join built a Bloom filter
         # over every category record first)
@@ -149,7 +153,7 @@ WITH x AS MATERIALIZED (
     SELECT v, g, id, paid FROM (
         SELECT h.village_id AS v, coalesce(h.group_id, 0) AS g, m.id AS id, {paid_sql('m')} AS paid,
                {required_sql('m')} AS req
-        FROM households h CROSS JOIN members m ON m.household_id = h.id{where})
+        FROM {source}{where})
     WHERE req OR paid
 )
 SELECT v, g, '{ALL}', sum(paid), count(*) FROM x GROUP BY v, g
