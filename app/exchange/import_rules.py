@@ -106,6 +106,7 @@ class CheckResult:
     category_choices: list[str] = field(default_factory=list)  # the policy's categories, to map them to
     warnings: list[Problem] = field(default_factory=list)  # what the documents want said (payments)
     problem_rows: list[tuple[ImportTable, int]] = field(default_factory=list, repr=False)  # where each problem is
+    table_order: dict[int, int] = field(default_factory=dict, repr=False)  # id(table) -> its place in the file
 
     @property
     def to_write(self) -> list[CheckedRow]:
@@ -117,9 +118,9 @@ class CheckResult:
             self.problem_rows.append((table, source.row))
         self.rejected.append((table, source, "；".join(m for _, m in msgs)))
 
-    def in_file_order(self, tables: list[ImportTable]) -> None:
+    def in_file_order(self) -> None:
         """Problems and refused rows by sheet and row (the payment plan judges rows after they were read)."""
-        order = {id(t): i for i, t in enumerate(tables)}
+        order = self.table_order
         keyed = sorted(zip(self.problem_rows, self.problems), key=lambda kp: (order.get(id(kp[0][0]), 0), kp[0][1]))
         self.problem_rows = [k for k, _ in keyed]
         self.problems = [p for _, p in keyed]
@@ -173,6 +174,7 @@ def _check_lists(kind, tables, facts, cancelled, rows_of) -> CheckResult:
     result = CheckResult(kind)
     first_seen: dict[object, str] = {}
     for table in tables:
+        result.table_order[id(table)] = len(result.table_order)
         for n, source in enumerate(rows_of(table)):
             if cancelled is not None and n % 1000 == 0 and cancelled():
                 break
@@ -358,10 +360,7 @@ def _plan_payments(result: CheckResult, facts: LedgerFacts) -> None:
         return
     verdicts = facts.plan_payments([(r.person, r.values["amount"], r.values["paid_on"]) for r in result.rows])
     keep: list[CheckedRow] = []
-    tables: list[ImportTable] = []
     for row, (problems, warnings) in zip(result.rows, verdicts):
-        if not tables or tables[-1] is not row.table:
-            tables.append(row.table)
         if problems:
             result.reject(row.table, row.source, problems)
             continue
@@ -370,4 +369,4 @@ def _plan_payments(result: CheckResult, facts: LedgerFacts) -> None:
         row.source.cells = ()  # planned: nothing can refuse it now
         keep.append(row)
     result.rows = keep
-    result.in_file_order(tables + [t for t, _ in result.problem_rows if t not in tables])
+    result.in_file_order()

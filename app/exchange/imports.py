@@ -123,8 +123,8 @@ def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] |
 
     ``mapping`` (heading -> field, as ``mappings.check_mapping`` returns) is the user's choice for this run;
     without it a mapping saved for the file's layout is used. ``value_map`` names what a category written in
-    the file is (脱贫户 -> 稳定脱贫人口) where the policy file does not say it. The file is streamed: rows are read, looked up
-    and checked a chunk at a time, and only what the commit needs is kept."""
+    the file is (脱贫户 -> 稳定脱贫人口) where the policy file does not say it. The file is streamed: rows are
+    read, looked up and checked a chunk at a time, and only what the commit needs is kept."""
     if kind not in KINDS:
         raise ProblemsError([Problem("名单类型", f"未知的名单类型 {kind}（可用：{'、'.join(KINDS)}）")])
     p = Path(path)
@@ -137,13 +137,19 @@ def preview(ledger, path: str | Path, kind: str, cancelled: Callable[[], bool] |
 def _no_cyclic_gc():
     """A big list makes hundreds of thousands of small objects that live until the preview is done; Python's
     cyclic collector would walk all of them again and again while they are made (a third of the check's
-    time). They hold no cycles, so the collector waits until the preview is built."""
+    time). They hold no cycles, so the collector waits until the preview is built, and then finds them in the
+    oldest generation."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            # What the preview made lives as long as the preview: put it straight into the oldest generation
+            # (freeze, then unfreeze at once: nothing stays frozen) rather than have the first young collection
+            # walk all of it and promote it twice (a tenth of a 100,000-row preview's time).
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

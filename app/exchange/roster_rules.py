@@ -9,6 +9,7 @@ offer (``CheckResult.new_places``); they are created on commit only when the use
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from collections.abc import Callable, Iterable
 
 from ..domain.vocabulary import DEPARTMENTS, Status
@@ -71,6 +72,18 @@ def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
     return result
 
 
+def _raw_values(table: ImportTable, cells) -> dict[str, object]:
+    """The row's cells by field (``SourceRow.values``), picked in one C call with a getter made once per table."""
+    spec = table.cache.get("raw")
+    if spec is None:
+        keys, idxs = tuple(table.columns), tuple(table.columns.values())
+        spec = table.cache["raw"] = (keys, itemgetter(*idxs) if len(idxs) > 1 else None, max(idxs, default=-1) + 1)
+    keys, pick, width = spec
+    if pick is not None and len(cells) >= width:
+        return dict(zip(keys, pick(cells)))
+    return {k: (cells[i] if i < len(cells) else None) for k, i in table.columns.items()}
+
+
 def _where(source: SourceRow | tuple[str, int]) -> str:
     sheet, row = (source.sheet, source.row) if isinstance(source, SourceRow) else source
     return f"{sheet}第{row}行" if sheet else f"第{row}行"
@@ -81,7 +94,7 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
                places: dict) -> _Block | None:
     msgs: list[tuple[str, str]] = []
     values: dict[str, object] = {}
-    raw = source.values  # one dict per row: cheaper than a lookup per field
+    raw = _raw_values(table, source.cells)  # one dict per row: cheaper than a lookup per field
     number = _identity(raw, facts, values, msgs)
     check_texts(table, source, TEXT_FIELDS, values, msgs)
     if not values.get("name"):

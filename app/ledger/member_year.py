@@ -21,6 +21,9 @@ The rules, once:
   but have no amount (payment first needs their status settled);
 - a **percentage** is ``rate(paid, required)``: a fraction rounded half-up to 0.1 %, shown by
   ``percent_text`` as ``84.9%``; nothing else rounds a rate.
+
+The whole ledger's progress per place is also stored (``place_totals``: counted with these fragments, kept
+in step with every write, checked by ``canbao check``); ``progress_by_place`` and ``category_progress`` read it.
 """
 
 from __future__ import annotations

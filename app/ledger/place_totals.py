@@ -83,11 +83,60 @@ SCHEMA = [
 ]
 
 
+def delta_schema() -> list[str]:
+    """Migration 0111: a new member (no payment, no category yet: every import and roster entry) and a new
+    category record change their place's stored figures directly, instead of marking the place for a recount
+    (an import of 10,000 people touched 3,289 of 3,758 groups: a whole recount, 1.2 s, in its COMMIT).
+    Anything else still marks. Written with ``member_year``'s fragments, the year being the stored one."""
+    from .member_year import paid_sql, required_sql
+
+    stored = "EXISTS (SELECT 1 FROM place_totals_for)"
+    year = "(SELECT year FROM place_totals_for)"
+    paid = paid_sql("m").replace(":year", year)
+    fresh = ("NOT EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = new.id)"
+             " AND NOT EXISTS (SELECT 1 FROM payment_items i WHERE i.member_id = new.id)")
+    upsert = "ON CONFLICT (village_id, group_id, cat) DO UPDATE SET paid = paid + excluded.paid, counted = counted + 1"
+    key = ("new.ended_on IS NULL AND new.category IN"
+           " (SELECT value FROM json_each((SELECT keys FROM place_totals_for)))")
+    counted = f"EXISTS (SELECT 1 FROM members m WHERE m.id = new.member_id AND ({required_sql('m')} OR {paid}))"
+    place = "FROM members m JOIN households h ON h.id = m.household_id WHERE m.id = new.member_id"
+    return [
+        "DROP TRIGGER members_totals_insert",
+        "DROP TRIGGER member_categories_totals_insert",
+        f"""CREATE TRIGGER members_totals_insert AFTER INSERT ON members
+        WHEN NOT ({stored} AND {fresh}) BEGIN {_mark('new.household_id')} END""",
+        f"""CREATE TRIGGER members_totals_insert_counted AFTER INSERT ON members
+        WHEN {stored} AND {fresh} AND {required_sql('new')} BEGIN
+        INSERT INTO place_totals (village_id, group_id, cat, paid, counted)
+        SELECT village_id, coalesce(group_id, 0), '{ALL}', 0, 1 FROM households WHERE id = new.household_id
+        {upsert}; END""",
+        f"""CREATE TRIGGER member_categories_totals_insert AFTER INSERT ON member_categories
+        WHEN NOT {stored} BEGIN {_mark(_member_household('new.member_id'))} END""",
+        f"""CREATE TRIGGER member_categories_totals_insert_counted AFTER INSERT ON member_categories
+        WHEN {stored} AND {key} AND {counted} BEGIN
+        INSERT INTO place_totals (village_id, group_id, cat, paid, counted)
+        SELECT h.village_id, coalesce(h.group_id, 0), new.category, {paid}, 1 {place}
+        AND NOT EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = new.member_id AND c.id != new.id
+                        AND c.ended_on IS NULL AND c.category = new.category)
+        {upsert};
+        INSERT INTO place_totals (village_id, group_id, cat, paid, counted)
+        SELECT h.village_id, coalesce(h.group_id, 0), '{ANY_KEY}', {paid}, 1 {place}
+        AND NOT EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = new.member_id AND c.id != new.id
+                        AND c.ended_on IS NULL
+                        AND c.category IN (SELECT value FROM json_each((SELECT keys FROM place_totals_for))))
+        {upsert}; END""",
+    ]
+
+
 def _count_sql(keys: tuple[str, ...], one_place: bool) -> str:
     """(village id, group id, cat, paid, counted) of every place, or of one (``:v``, ``:g``; g 0 = no group)."""
     from .member_year import _in, paid_sql, required_sql
 
     where = " WHERE h.village_id = :v AND h.group_id IS nullif(:g, 0)" if one_place else ""
+    # one place: its households by index, then their members; everything: members in file order, each
+    # household by its key (~10% less work than going through the household index)
+    source = ("households h CROSS JOIN members m ON m.household_id = h.id" if one_place
+              else "members m CROSS JOIN households h ON h.id = m.household_id")
     key_in = _in(keys) if keys else "(NULL)"
     if one_place:  # a few members: one indexed look-up per member and category (a join built a Bloom filter
         # over every category record first)
@@ -104,7 +153,7 @@ WITH x AS MATERIALIZED (
     SELECT v, g, id, paid FROM (
         SELECT h.village_id AS v, coalesce(h.group_id, 0) AS g, m.id AS id, {paid_sql('m')} AS paid,
                {required_sql('m')} AS req
-        FROM households h CROSS JOIN members m ON m.household_id = h.id{where})
+        FROM {source}{where})
     WHERE req OR paid
 )
 SELECT v, g, '{ALL}', sum(paid), count(*) FROM x GROUP BY v, g
@@ -154,29 +203,28 @@ def _stored_for(conn) -> tuple[int, tuple[str, ...]] | None:
 
 def read(conn, year: int, keys: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], Totals] | None:
     """(key categories, totals of every place with counted members): stored figures where unmarked, marked
-    places counted now, in one read transaction. None when nothing is stored for this year (or for other key
-    categories than ``keys``; ``keys=None``: whichever are stored) — the caller then counts the old way."""
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")
-    try:
-        stored = _stored_for(conn)
-        if stored is None or stored[0] != year or (keys is not None and tuple(keys) != stored[1]):
-            return None
-        out = _collect(conn.execute(
+    places counted now. None when nothing is stored for this year (or for other key categories than ``keys``;
+    ``keys=None``: whichever are stored) — the caller then counts the old way.
+
+    No transaction of its own (the connection may be the ledger's, shared with a writer): the stored rows and
+    the marks come from one statement, so one snapshot; a place a write changes after it is counted afresh
+    by the next read."""
+    stored = _stored_for(conn)
+    if stored is None or stored[0] != year or (keys is not None and tuple(keys) != stored[1]):
+        return None
+    out: Totals = {}
+    marked = []
+    for v, g, cat, paid, counted in conn.execute(
             "SELECT village_id, group_id, cat, paid, counted FROM place_totals t WHERE NOT EXISTS"
-            " (SELECT 1 FROM place_totals_dirty d WHERE d.village_id = t.village_id AND d.group_id = t.group_id)"))
-        marked = _marked(conn)
-        if marked:
-            fresh = count(conn, year, stored[1], marked)
-            for place in marked:
-                out.pop(place, None)
-                if place in fresh:
-                    out[place] = fresh[place]
-        return stored[1], out
-    finally:
-        if own:
-            conn.execute("COMMIT")
+            " (SELECT 1 FROM place_totals_dirty d WHERE d.village_id = t.village_id AND d.group_id = t.group_id)"
+            " UNION ALL SELECT village_id, group_id, NULL, NULL, NULL FROM place_totals_dirty"):
+        if cat is None:
+            marked.append((v, g))
+        else:
+            out.setdefault((v, g), {})[cat] = (paid, counted)
+    if marked:
+        out.update(count(conn, year, stored[1], marked))
+    return stored[1], out
 
 
 def _store(conn, totals: Totals) -> None:

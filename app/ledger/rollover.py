@@ -16,7 +16,8 @@ again (same text) before COMMIT, foreign keys are turned off around the transact
 change inside one) and ``PRAGMA foreign_key_check`` stands in for them before COMMIT. The two full-text search
 indexes, kept in step with ``members`` by triggers in the old ledger, are carried the same way (their shadow
 tables) when both ledgers declare them alike; otherwise they are refilled from ``members``. Any table that
-differs goes the row-by-row way (``_copy_tables``); both give the same ledger (tests/ledger).
+differs goes the row-by-row way (``_copy_tables``); both give the same ledger (tests/ledger). The new
+year's stored progress per place (``place_totals``) is counted once in the same transaction.
 """
 
 from __future__ import annotations

@@ -457,6 +457,16 @@ def _m0090_duplicate_dismissals(db: Database) -> None:
         db.execute(statement)
 
 
+# ---------------------------------------------------------------- scale engineer's block (0110–0114)
+@MIGRATIONS(name="0111_place_totals_by_delta")
+def _m0111_place_totals_by_delta(db: Database) -> None:
+    """New members and category records change their place's stored progress directly (no recount)."""
+    from .place_totals import delta_schema
+
+    for statement in delta_schema():
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""

@@ -23,6 +23,7 @@ class SettingsService:
     def __init__(self, ledger: "Ledger"):
         self._l = ledger
         self._cache: Settings | None = None
+        self._names_at = -1  # the connection's total_changes when the operators' names were read
 
     # -- reads
     def initialized(self) -> bool:
@@ -39,9 +40,13 @@ class SettingsService:
                 operators=(), area_kind=values.get("area_kind", ""),
                 villages=self.villages(), rolled_over_from=values.get("rolled_over_from", ""),
                 notice_grid_collection=values.get(GRID_COLLECTION) is True)
-        names = self.operator_names()
-        if names != self._cache.operators:  # the operators table is the one list (changed by Operators)
-            self._cache = replace(self._cache, operators=names)
+            self._names_at = -1
+        changes = self._l.db.conn.total_changes  # the operators table is the one list: re-read after any write
+        if changes != self._names_at:
+            names = self.operator_names()
+            if names != self._cache.operators:
+                self._cache = replace(self._cache, operators=names)
+            self._names_at = changes
         return self._cache
 
     def operator_names(self) -> tuple[str, ...]:
@@ -57,6 +62,7 @@ class SettingsService:
     def reload(self) -> None:
         """Forget the cached settings: another connection (an import on a worker thread) changed them."""
         self._cache = None
+        self._names_at = -1
 
     def villages(self) -> tuple[Village, ...]:
         groups: dict[int, list[Group]] = {}

@@ -91,24 +91,37 @@ def head(path) -> bytes:
         return b""
 
 
+PLAINTEXT_SCAN = 1 << 20  # how far a damaged plaintext file is searched for its schema's text
+
+
 def is_encrypted(path) -> bool:
-    """An SQLCipher file: not empty, no SQLite header, and not a plaintext ledger whose first bytes were
-    damaged. Damaged plaintext keeps the fixed header bytes 21–23 = 64, 32, 32, or (header wiped) the rest of
-    its first page: a page of SQLite's b-tree is full of zero bytes (small integers, free space), while an
-    SQLCipher page after its 16-byte salt is ciphertext, with about one zero byte in 256."""
+    """An SQLCipher file: whole pages, no SQLite header, a salt that is not zeros, and not a plaintext ledger
+    whose header was damaged. Those are told apart by what is left of them: the fixed header bytes 21–23
+    (64, 32, 32); the rest of the first page (a page of SQLite's b-tree is full of zero bytes — small integers,
+    free space — while an SQLCipher page after its salt is ciphertext, about one zero byte in 256); or the
+    schema's ``CREATE …`` text in the first MiB, which an encrypted file never shows. A salt this process holds
+    a key for is ours at once (no scan on every connection)."""
     h = head(path)
-    if len(h) < 100 or h[:16] == SQLITE_HEADER or h[21:24] == b"\x40\x20\x20":
+    if len(h) < 100 or h[:16] == SQLITE_HEADER or h[21:24] == b"\x40\x20\x20" or not any(h[:16]):
         return False
     try:
         size = Path(path).stat().st_size
-        with open(path, "rb") as fh:
-            first_page = fh.read(4096)
     except OSError:
         return False
-    if size % 1024 or h[:16] == bytes(16):
+    if size % 1024:
         return False
-    body = first_page[100:]
-    return body.count(0) <= max(48, len(body) // 32)  # random: ~1/256 zeros; a b-tree page: far more
+    with _keys_lock:
+        if h[:16] in _keys:
+            return True
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(PLAINTEXT_SCAN)
+    except OSError:
+        return False
+    body = data[100:4096]
+    if body.count(0) > max(48, len(body) // 32):  # random: ~1/256 zeros; a b-tree page: far more
+        return False
+    return not any(word in data for word in (b"CREATE TABLE", b"CREATE INDEX", b"CREATE TRIGGER", b"CREATE VIEW"))
 
 
 def salt_of(path) -> bytes | None:

@@ -367,6 +367,8 @@ class ImportDialog(QDialog):
         text = pv.summary() + "。"
         if pv.unmapped:
             text += "有必需的列没认出来：请在“列对应”里指定，再点“按此对应重新预览”。"
+        elif pv.check.unknown_categories:
+            text += "有政策文件里没有的人员类别写法（不会自动猜测）：请在“人员类别对应”里指定是哪一类，再点“按此类别重新预览”。"
         elif pv.left_out:
             text += f"默认全部导入或全不导入：请改正后重新预览；也可以只导入没有问题的 {n} 行（{pv.left_out} 行不导入）。"
         self.summary.setText(text)

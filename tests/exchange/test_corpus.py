@@ -96,8 +96,11 @@ def test_the_corpus_is_complete():
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
 def test_each_file_previews_as_expected(ledger, name):
+    import gc
+
     kind, summary, problems, notices = EXPECT[name]
     pv = preview(ledger, CORPUS / name, kind)
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the collector is back, nothing left frozen
     assert pv.summary() == summary
     assert [str(p) for p in pv.problems] == problems
     assert [str(n) for n in pv.notices] == notices
@@ -216,3 +219,19 @@ def test_a_category_name_the_policy_does_not_name_is_never_guessed(ledger):
     facts = ledger_facts(ledger)
     assert "脱贫户" not in facts.categories and "脱贫人口" not in facts.categories
     assert facts.categories["城乡低保对象"] == "低保对象" and facts.alias_sources["城乡低保对象"] == "按政策别名"
+
+
+@pytest.mark.parametrize("name", ["01_区县户籍花名册.xlsx", "02_花名册_两行表头.xlsx", "03_户籍名单_GBK.csv",
+                                  "05_民政低保名单.xlsx", "09_税务缴费确认.xlsx", "11_人员变动名单.xlsx"])
+def test_the_same_preview_whatever_the_chunk_size(ledger, name, monkeypatch):
+    """The preview reads, looks up and checks a chunk of rows at a time: with one row per chunk (households,
+    heads and duplicates spanning chunks) it says exactly what it says with the whole file in one chunk."""
+    import app.exchange.import_facts as facts_module
+
+    kind = EXPECT[name][0]
+    whole = preview(ledger, CORPUS / name, kind)
+    monkeypatch.setattr(facts_module, "CHUNK", 1)
+    one = preview(ledger, CORPUS / name, kind)
+    assert (one.summary(), one.problems, one.notices) == (whole.summary(), whole.problems, whole.notices)
+    assert [(r.source.row, r.action, r.values) for r in one.to_write] == \
+        [(r.source.row, r.action, r.values) for r in whole.to_write]

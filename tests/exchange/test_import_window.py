@@ -144,6 +144,7 @@ def test_import_window_asks_what_an_unnamed_category_is(qtbot, window, tmp_path)
     assert box.isVisible() and box.table.item(0, 0).text() == "脱贫户（2 人）"
     assert not dialog.b_import.isEnabled() or dialog.pv.to_write == []
     assert "未知的人员类别「脱贫户」" in dialog.problems.item(0, 1).text()
+    assert "请在“人员类别对应”里指定是哪一类" in dialog.summary.text()
     _shot(dialog, "import_5_category_values.png", tmp_path)
 
     box.choose("脱贫户", "脱贫不稳定人口")

@@ -109,3 +109,9 @@ def test_damaged_plaintext_header_is_not_taken_for_encryption(tmp_path):
     data[:16] = b"garbage garbage!"
     p.write_bytes(bytes(data))
     assert not sqlite_driver.is_encrypted(p)
+    data[:100] = bytes(range(7, 107))  # the whole header overwritten: the schema's text still shows
+    p.write_bytes(bytes(data))
+    assert not sqlite_driver.is_encrypted(p)
+    data[:100] = b"\0" * 100
+    p.write_bytes(bytes(data))
+    assert not sqlite_driver.is_encrypted(p)

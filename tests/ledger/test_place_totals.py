@@ -104,3 +104,52 @@ def test_nothing_stored_for_this_year_counts_the_old_way(cc2022, table):
     assert my.progress_by_place(lg.db.conn, year) == my.progress_by_place(lg.db.conn, year, key_cats=())
     lg.payments.record(h, [PayLine(a)], method="现金", paid_on="2021-10-10")  # the next write counts all again
     _assert_true(lg)
+
+
+def test_new_members_and_categories_change_the_totals_directly(cc2022, ids):
+    """Migration 0111: an inserted member (no payment, no category) and an inserted category record change the
+    stored figures in place — no mark, no recount — and every case reads the same as a fresh count."""
+    lg, h, a, b = cc2022
+    lg.payments.record(h, [PayLine(a)], method="现金", paid_on="2021-10-10")  # a paid, b not
+    year, keys = pt.ledger_keys(lg)
+    assert len(keys) >= 2
+    k1, k2 = keys[0], keys[1]
+    conn = sqlite3.connect(lg.path, isolation_level=None)  # raw writes: no Ledger.transaction, no refresh
+    now = "2021-10-11T00:00:00"
+
+    def member(status):
+        return conn.execute(
+            "INSERT INTO members (household_id, name, id_type, id_number, id_rev, birth_date, status, created_at,"
+            " updated_at) VALUES (?, '新人', '居民身份证', ?, '', '1980-01-01', ?, ?, ?)",
+            [h, ids("19800101"), status, now, now]).lastrowid
+
+    def category(mid, cat, ended=None):
+        conn.execute("INSERT INTO member_categories (member_id, category, recognized_on, ended_on, created_at)"
+                     " VALUES (?, ?, '2021-01-01', ?, ?)", [mid, cat, ended, now])
+
+    def same_as_fresh():
+        assert conn.execute("SELECT count(*) FROM place_totals_dirty").fetchone()[0] == 0  # by delta
+        assert pt.read(lg.db.conn, year, keys)[1] == pt.count(lg.db.conn, year, keys)
+
+    c = member("本地参保")
+    same_as_fresh()
+    member("参加职工医保")  # not required: no change
+    same_as_fresh()
+    category(c, k1)
+    same_as_fresh()
+    category(c, k1)  # a second record of the same category: counted once
+    same_as_fresh()
+    category(c, k2)  # a second key category: the key groups together count the member once
+    same_as_fresh()
+    category(a, k1)  # a paid member
+    same_as_fresh()
+    category(b, k2, ended="2021-06-01")  # an ended record counts nowhere
+    same_as_fresh()
+    category(b, "退役军人")  # not a key category
+    same_as_fresh()
+    outside = member("参加职工医保")
+    category(outside, k1)  # not counted (required nowhere, unpaid)
+    same_as_fresh()
+    conn.close()
+    assert pt.verify(lg) == []
+    assert [p for p in lg.check() if "place_totals" in p.place] == []  # (the raw rows lack search keys)
