@@ -26,6 +26,7 @@ import apsw
 from ..ledger.ids import REPLICATED, next_id
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from .fields import field_names
 from .db_errors import IntegrityError
 
 BOOKKEEPING = {"updated_at"}  # set by every edit: a clash there alone is no conflict
@@ -239,7 +240,7 @@ class Applier:
         township_decides = self.sender == 0 and self.me != 0
         self.counts.clashes.append(Clash(
             "两处修改", table, pk, names, mine, theirs, base,
-            "两处都修改了：" + "、".join(names) + ("；已按乡镇的版本更新，待专干确认" if township_decides
+            "两处都修改了：" + "、".join(field_names(names)) + ("；已按乡镇的版本更新，待专干确认" if township_decides
                                             else "；本台账的版本暂时保留，待专干处理")))
         # the other columns of the change are taken either way; the clashing ones are the township's: taken on a
         # station, kept on the township (the edit time: the later one, on both)

@@ -141,6 +141,7 @@ def test_the_same_field_changed_on_both_sides_is_listed_and_resolved_by_a_clerk(
     assert len(listed) == 1
     c = listed[0]
     assert c.kind == "两处修改" and "phone" in c.columns and c.member_id == m
+    assert c.message.startswith("两处都修改了：电话；")  # in Chinese, without the derived search key phone_rev
     assert dict(c.versions()) == {0: {"phone": "13900000002", "phone_rev": "20000000931"},
                                   1: {"phone": "13800000001", "phone_rev": "10000000831"}}
     # the village's own copy of the clash reaches the township and is not listed twice
