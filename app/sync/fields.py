@@ -16,3 +16,19 @@ HIDDEN = frozenset({"id_rev", "phone_rev", "name_initials"})  # derived search k
 def field_names(columns) -> list[str]:
     """The columns a clash names, in Chinese, without the derived search keys."""
     return [FIELDS.get(c, c) for c in columns if c not in HIDDEN]
+
+
+KINDS = {"insert": "新增", "update": "修改", "delete": "删除", "新增": "新增", "修改": "修改", "删除": "删除"}
+
+
+def count_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(记录, 变动, 条数) for a packet's counts (keys like ``"members 修改"``), in the tables' order."""
+    from .conflicts import TABLE_NAMES
+
+    order = list(TABLE_NAMES)
+    rows = []
+    for key, n in counts.items():
+        table, _, kind = key.partition(" ")
+        rows.append((order.index(table) if table in order else len(order), TABLE_NAMES.get(table, table),
+                     KINDS.get(kind, kind), n))
+    return [(name, kind, n) for _, name, kind, n in sorted(rows)]

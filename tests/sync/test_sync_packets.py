@@ -182,6 +182,22 @@ def test_a_member_paid_at_the_township_and_the_village_is_a_refund_candidate(tow
     assert not conflicts.resolve(township, c.id, "a", "后一笔已退费").open
 
 
+def test_each_payment_of_a_double_payment_is_labelled_with_the_station_that_took_it(town):
+    """The village took the earlier payment, the township the later: the listed versions say so (a clerk who
+    keeps “站点 1 的缴费” keeps the village's receipt, not the township's)."""
+    township, v1, _, post = town
+    h, m = _family(v1)
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    village_pay = v1.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08")
+    township_pay = township.payments.record(h, [PayLine(m)], method="微信", paid_on="2024-10-09")
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    (c,) = conflicts.list_conflicts(township)
+    by_station = {station: values["receipt_no"] for station, values in ((c.a_station, c.a_values),
+                                                                        (c.b_station, c.b_values))}
+    assert by_station == {1: v1.payments.get(village_pay.id).receipt_no,
+                          0: township.payments.get(township_pay.id).receipt_no}
+
+
 def test_a_ledger_without_a_station_cannot_exchange(tmp_path):
     from app.ledger import open_ledger
 
