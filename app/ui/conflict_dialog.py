@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QDial
 from ..domain.idnumber import mask_fields
 from ..domain.problems import ProblemsError
 from ..ledger import stations
+from ..sync.conflicts import who as conflicts_who
 from ..sync.fields import FIELDS, HIDDEN
 from .tasks import error_text
 
@@ -130,16 +131,7 @@ class ConflictDialog(QDialog):
         self.refresh()
 
     def _who(self, c) -> str:
-        """The person (and household) a conflict is about, as the clerk knows them; else the record."""
-        try:
-            if c.member_id is not None:
-                m = self.ledger.members.get(c.member_id)
-                return f"{m.name}（户 {self.ledger.households.get(m.household_id).number}）"
-            if c.household_id is not None:
-                return f"户 {self.ledger.households.get(c.household_id).number}"
-        except ProblemsError:
-            pass  # not (or no longer) in this ledger
-        return c.what
+        return conflicts_who(self.ledger, c)
 
     def _household(self, c) -> int | None:
         """The household whose payments a conflict is about (a double payment), if it is in this ledger."""
