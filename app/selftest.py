@@ -140,7 +140,10 @@ def step_ledger(ctx: Context) -> str:
         raise AssertionError("没有可用的政策（上一步失败）")
     ctx.ledger_path = ctx.work / "自检台账.canbao"
     paid = payment_day(policy)
-    with open_ledger(ctx.ledger_path, create=True, backup=False, operator="自检") as lg:
+    from .ledger import encryption
+
+    key = encryption.new_key(SELFTEST_PASSWORD)  # the ledger is encrypted (SQLCipher), as users' ledgers are
+    with open_ledger(ctx.ledger_path, create=True, backup=False, operator="自检", key=key) as lg:
         lg.settings.initialize(township="自检镇", year=policy.year, policy_id=policy.id, operators=["自检"],
                                villages={"自检村": ["一组"]})
         hid = lg.households.add(village="自检村", group="一组", address="自检村一组1号").id
@@ -165,21 +168,59 @@ def step_ledger(ctx: Context) -> str:
         members, payments = lg.members.count(), len(lg.payments.of_household(hid))
     if (members, payments) != (1, 1):
         raise AssertionError(f"备份里有 {members} 人、{payments} 笔缴费，应为 1 人、1 笔")
-    return f"新建台账、1 户 1 人、缴费 {due} 元（缴费单 #{pay.id}），备份后从备份读回 1 人 1 笔缴费"
+    return (f"新建加密台账、1 户 1 人、缴费 {due} 元（缴费单 #{pay.id}），备份后从备份读回 1 人 1 笔缴费；"
+            + _encryption_checked(ctx.ledger_path, copy))
+
+
+SELFTEST_PASSWORD = "Canbao-selftest-2025"
+
+
+def _encryption_checked(ledger_path, copy) -> str:
+    """The ledger and its backup are SQLCipher files: no plaintext header, the wrong password is refused, the
+    right one opens them."""
+    from .ledger import encryption, sqlite_driver
+
+    for f in (ledger_path, copy):
+        if not sqlite_driver.is_encrypted(f) or b"\xe5\xbc\xa0\xe8\x87\xaa\xe6\xa3\x80" in Path(f).read_bytes():
+            raise AssertionError(f"{Path(f).name} 没有加密")
+    try:
+        encryption.unlock(ledger_path, "wrong-password")
+        raise AssertionError("错误的台账密码竟然打开了台账")
+    except encryption.WrongPassword:
+        pass
+    encryption.unlock(ledger_path, SELFTEST_PASSWORD)
+    with sqlite_driver.connect(Path(copy).resolve().as_uri() + "?mode=ro", uri=True) as con:
+        version = con.execute("PRAGMA cipher_version").fetchone()[0]
+        n = con.execute("SELECT count(*) FROM members").fetchone()[0]
+    con.close()
+    if n != 1:
+        raise AssertionError(f"加密备份里有 {n} 人，应为 1 人")
+    return f"台账和备份已加密（SQLCipher {version}），错误密码被拒绝"
+
+
+def step_duplicates(ctx: Context) -> str:
+    """重复参保 matching: rapidfuzz's compiled scorers and pypinyin's readings are in the program."""
+    from .domain.duplicate_match import Person, scan
+
+    found = scan([Person(1, "刘德华", id_number_for(ADULT_BIRTH), "男", ADULT_BIRTH.isoformat(), 1),
+                  Person(2, "劉德華", None, "男", ADULT_BIRTH.isoformat(), 2)])
+    if [(m.a, m.b) for m in found] != [(1, 2)]:
+        raise AssertionError(f"刘德华／劉德華 应判为疑似重复参保，结果 {found}")
+    return f"刘德华／劉德華：{found[0].kind.value}，可信度 {found[0].certainty}"
 
 
 def _sqlite_only(ctx: Context) -> str:
-    import sqlite3
+    from .ledger import sqlite_driver
 
     path = ctx.work / "自检.sqlite"
-    with sqlite3.connect(path) as con:
+    with sqlite_driver.connect(path) as con:
         con.execute("CREATE TABLE t (fen INTEGER)")
         con.execute("INSERT INTO t VALUES (40000)")
         n = con.execute("SELECT sum(fen) FROM t").fetchone()[0]
     con.close()
     if n != 40000:
         raise AssertionError("SQLite 读写结果不对")
-    return f"台账模块尚未提供；SQLite {sqlite3.sqlite_version} 读写正常"
+    return f"台账模块尚未提供；SQLite {sqlite_driver.sqlite_version} 读写正常"
 
 
 def step_pdf(ctx: Context) -> str:
@@ -335,6 +376,7 @@ STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
     ("政策", step_policies),
     ("测算", step_quotes),
     ("台账", step_ledger),
+    ("重复参保", step_duplicates),
     ("PDF", step_pdf),
     ("Excel", step_workbook),
     ("Qt", step_qt),

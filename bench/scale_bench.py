@@ -12,11 +12,12 @@ python-calamine, openpyxl, reportlab or PySide6 directly. Rows (``--only`` takes
     commit     roster commit of N new people (10,000)    vs sqlite3 writing the same rows, derived columns, audit
     preview    roster import preview, 100,000 / 200,000  vs python-calamine read + ID lookup
     dashboard  统计 until its data is loaded             vs the same GROUP BYs in plain SQL
-    rollover   to the next campaign                      vs INSERT … SELECT into the same tables and indexes
+    rollover   to the next campaign                      vs INSERT … SELECT * per table (transfer optimisation)
     weekly     周报 for the busiest week                  vs openpyxl write_only writing the same cells
     export     full ledger export                        vs openpyxl write_only writing the same cells
     dues       whole-year dues                           vs the same SQL iterated with Decimal
-    window     start to usable main window (offscreen)   vs PySide6 + sqlite3 tree and a 200-row table
+    window     start to usable main window (offscreen)   vs PySide6 + sqlite3 tree and a 200-row table;
+               measured again while --load busy processes (default: one per core) spin on the CPU
     check      canbao check                              vs PRAGMA integrity_check
     search     Ledger.search p95 per kind                vs the bare index query per kind
     notices    缴费通知单 PDF for 300 households           vs reportlab drawing the same text
@@ -48,7 +49,8 @@ DEFAULT_POLICY = "changchun-2022"
 SEARCH_KINDS = ("ID last 4", "ID last 6", "full ID", "name", "pinyin initials", "phone")
 TARGETS = {  # the issue's targets, as a ratio to raw (r) or an absolute limit (s / ms)
     "commit": "≤ 2× raw", "preview": "≤ 3× raw, ≤ 500 MB", "dashboard": "≤ 1 s", "rollover": "≤ 1.5× raw",
-    "weekly": "≤ 1.3× raw", "export": "≤ 1.3× raw", "dues": "≤ 2× raw", "window": "≤ 1 s quiet, ≤ 2 s loaded",
+    "weekly": "≤ 1.3× raw", "export": "≤ 1.3× raw", "dues": "≤ 2× raw", "window": "≤ 1 s quiet",
+    "window_loaded": "≤ 2 s loaded",
     "check": "≤ 1.5× raw", "search": "p95 ≤ 50 ms", "notices": "—",
 }
 
@@ -102,6 +104,35 @@ def run_child(spec: str, args, files: dict, timeout: float) -> Run:
     run.note = res.get("note", "")
     run.extra = res
     return run
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+class cpu_load:  # noqa: N801 - used as a context manager, like open()
+    """``n`` processes spinning on the CPU (each a busy loop) while the block runs: the "another process
+    loads the CPU" condition of the window target, made on purpose rather than waited for."""
+
+    def __init__(self, n: int):
+        self.n, self.procs = n, []
+
+    def __enter__(self):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self.procs = [ctx.Process(target=_spin, daemon=True) for _ in range(self.n)]
+        for p in self.procs:
+            p.start()
+        time.sleep(0.5)  # let them reach the loop
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.join(5)
 
 
 def machine() -> str:
@@ -241,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preview", default="100000,200000", help="rows of the preview files")
     ap.add_argument("--queries", type=int, default=300, help="searches per kind")
     ap.add_argument("--timeout", type=float, default=900, help="seconds one measurement may take")
+    ap.add_argument("--load", type=int, default=os.cpu_count() or 2,
+                    help="busy processes spinning while the window is measured a second time (0: not at all)")
     ap.add_argument("--work", help=argparse.SUPPRESS)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--files", default="{}", help=argparse.SUPPRESS)
@@ -305,6 +338,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             c, r = measure(key, labels[key])
             results.append((key, labels[key], c, r))
+            if key == "window" and args.load:
+                label = f"start to usable window while {args.load} other processes load the CPU"
+                with cpu_load(args.load):
+                    c, r = measure(key, label)
+                results.append(("window_loaded", label, c, r))
 
     print()
     print(f"## {members:,} people — machine: {machine()}")

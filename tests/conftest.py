@@ -17,3 +17,16 @@ from operators_helper import TEST_PIN  # noqa: E402
 def _operator_credentials(monkeypatch):
     monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
     monkeypatch.setenv("CANBAO_PIN", TEST_PIN)
+
+
+@pytest.fixture()
+def shell(qtbot):
+    """The application shell with fresh preferences, closed with whatever it opened (ledger, first-run screen)."""
+    from app.ui.app import Shell
+    from app.ui.settings import Preferences
+
+    s = Shell(Preferences())
+    yield s
+    s.close_ledger()
+    if s.first_run is not None:
+        s.first_run.close()

@@ -95,24 +95,64 @@ def test_one_module_spells_the_vocabulary():
     assert offenders == []
 
 
-def test_kinds_and_timings_are_compared_through_their_enums():
-    """Outside the policy engine (app/domain, which issue 11 turns into a pipeline), a quote's timing, a quote
-    line's kind and a category's kind are compared with vocabulary.Timing / LineKind / CategoryKind."""
-    from app.domain.vocabulary import CategoryKind, LineKind, Timing
+def _bare_kind_comparisons(tree, names: bool = True) -> list[tuple[int, str]]:
+    """(line, word) of comparisons of a timing / line kind / category kind / claim part kind with its bare
+    text; ``names``: also through a bare local name ``kind`` / ``timing`` (in the engine, where that is what
+    those names mean)."""
+    from app.domain.vocabulary import CategoryKind, ClaimPartKind, LineKind, Timing
 
-    words = {x.value for x in (*Timing, *LineKind, *CategoryKind)}
+    words = {x.value for x in (*Timing, *LineKind, *CategoryKind, *ClaimPartKind)}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        if any((isinstance(s, ast.Attribute) and s.attr in ("timing", "kind"))
+               or (names and isinstance(s, ast.Name) and s.id in ("timing", "kind")) for s in sides):
+            sides += [e for s in sides if isinstance(s, (ast.Tuple, ast.List, ast.Set)) for e in s.elts]
+            found += [(node.lineno, s.value) for s in sides if isinstance(s, ast.Constant) and s.value in words]
+    return found
+
+
+def test_kinds_and_timings_are_compared_through_their_enums():
+    """Everywhere, the policy engine (app/domain) included, a quote's timing, a quote line's kind and a
+    category's kind are compared with vocabulary.Timing / LineKind / CategoryKind — never with their bare
+    text, whether through an attribute (``q.timing == "late"``) or a local name (``kind == "grace"``)."""
     offenders = []
     for f in _app_files():
-        if DOMAIN in f.parents:
-            continue
-        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Compare):
-                continue
-            sides = [node.left, *node.comparators]
-            if any(isinstance(s, ast.Attribute) and s.attr in ("timing", "kind") for s in sides):
-                offenders += [f"{_rel(f)}:{node.lineno} {s.value}" for s in sides
-                              if isinstance(s, ast.Constant) and s.value in words]
+        offenders += [f"{_rel(f)}:{line} {word}" for line, word in
+                      _bare_kind_comparisons(ast.parse(f.read_text(encoding="utf-8")), names=DOMAIN in f.parents)]
     assert offenders == []
+    assert any(DOMAIN in f.parents for f in _app_files())  # the engine is read too
+
+
+def test_the_kinds_check_reports_bare_names_attributes_and_tuples():
+    src = ("def f(kind, c, q):\n"
+           "    a = kind == 'grace'\n"
+           "    b = c.kind in ('full', 'x')\n"
+           "    d = q.timing != Timing.LATE\n"
+           "    return a, b, d\n")
+    assert _bare_kind_comparisons(ast.parse(src)) == [(2, "grace"), (3, "full")]
+    assert _bare_kind_comparisons(ast.parse(src), names=False) == [(3, "full")]
+
+
+def test_quote_lines_are_built_with_their_kind_enum():
+    """``QuoteLine(LineKind.NOTE, …)``, never ``QuoteLine("note", …)``, in the engine and around it."""
+    offenders = []
+    for f in _app_files():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "QuoteLine" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                offenders.append(f"{_rel(f)}:{node.lineno} QuoteLine({node.args[0].value!r}, …)")
+    assert offenders == []
+
+
+def test_the_kinds_test_sees_a_bare_comparison_in_the_engine(tmp_path):
+    """The check above reads app/domain too: a bare ``kind == "grace"`` there would be reported."""
+    src = "def f(kind, c):\n    return kind == 'grace' or c.kind in ('full', 'x')\n"
+    tree = ast.parse(src)
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Compare)]
+    assert len(found) == 2 and DOMAIN in (APP / "domain" / "quote.py").parents
 
 
 def test_ui_modules_contain_no_sql_outside_the_query_module():

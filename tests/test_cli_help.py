@@ -20,7 +20,7 @@ ENGLISH = re.compile(r"usage:|positional arguments|optional arguments|options:|s
 LATIN_OK = {"YYYY-MM-DD"}
 READ_ONLY = ["ledger info", "ledger household list", "ledger household show", "ledger member show", "ledger search",
              "ledger dues", "ledger audit", "check", "policy list", "policy show", "policy check", "quote",
-             "export", "print notices", "print receipt", "print ledger", "selftest"]
+             "export", "print notices", "print receipt", "print ledger", "selftest", "station show"]
 
 
 def _walk(parser, path=()):

@@ -11,7 +11,8 @@ from app.domain.policy_loader import load_policy, load_policy_text
 from app.policy_catalog import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY_IDS = ["changchun-2022", "changchun-2025", "jilin-2024", "jilinshi-2024", "shuangqing-2025", "tunliu-2025"]
+POLICY_IDS = ["changchun-2022", "changchun-2025", "jilin-2024", "jilinshi-2024", "shuangqing-2025", "tunliu-2025",
+              "weifang-2025"]
 
 
 def test_all_shipped_policies_load_without_problems():

@@ -66,7 +66,8 @@ def test_quote_invariants(pr):
                                           req.special, req.area_kind)).assistance or ZERO for c in req.categories]
     assert q.assistance <= max(singles, default=ZERO)
     assert q.benefit_start <= q.benefit_end
-    assert q.waiting_days in (0, policy.late.waiting_days)
+    months = policy.late.waiting_months  # 潍坊: 3 calendar months, 89–92 days
+    assert q.waiting_days in (0, policy.late.waiting_days) or 28 * months <= q.waiting_days <= 31 * months
     if q.waiting_days:
         assert q.benefit_start == req.paid_on + dt.timedelta(days=q.waiting_days + 1)
     assert all(line.clause.startswith(policy.source.doc_number) for line in q.lines if line.amount is not None)

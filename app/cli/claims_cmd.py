@@ -12,6 +12,7 @@ import datetime as dt
 import json
 
 from ..domain.money import fmt
+from ..domain.vocabulary import ClaimPartKind
 from .failures import reported
 
 
@@ -57,7 +58,7 @@ def cmd_claims(args) -> int:
             return 0
         owed = sum((c.amount for c in rows if c.state == "待补付"), start=type(rows[0].amount)(0))
         for c in rows:
-            parts = "、".join(f"{p.funder}{fmt(abs(p.amount))}" + ("（不再补助）" if p.kind == "withdrawn" else "")
+            parts = "、".join(f"{p.funder}{fmt(abs(p.amount))}" + ("（不再补助）" if p.kind == ClaimPartKind.WITHDRAWN else "")
                              for p in c.parts)
             done = f" {c.settled_on}" if c.settled_on else ""
             print(f"#{c.id} {c.member_name} 票据 {c.receipt_no}（{c.paid_on}）{c.category} {c.recognized_on} 认定："

@@ -13,6 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ..domain.dates import date_into
 from ..domain.problems import Problem, ProblemsError
 from .login import HELP_OPERATOR, open_as_operator
 
@@ -64,6 +65,9 @@ def register(sub) -> None:
     i.add_argument("--create-places", action="store_true", help="新建文件里出现、台账中还没有的村（社区）和组")
     i.add_argument("--map", action="append", default=[], metavar="列名=字段",
                    help="指定某列是什么，如 --map 所在村民委员会=村（社区）；可多次使用；会按文件格式记住")
+    i.add_argument("--map-value", action="append", default=[], metavar="写法=类别",
+                   help="文件里某种人员类别写法是政策的哪一类，如 --map-value 脱贫户=稳定脱贫人口"
+                        "（政策文件没写的写法不猜测，须这样指定）；可多次使用")
     i.add_argument("--no-saved-map", action="store_true", help="不使用以前记住的列对应")
     i.add_argument("--leftovers", metavar="Excel文件", help="未导入的行（查无此人、有问题）写到这个 .xlsx（不能是原文件）")
     i.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
@@ -82,14 +86,7 @@ def _kind(text: str, names: dict[str, str], problems: list[Problem]) -> str | No
     return k
 
 
-def _date(text: str | None, field: str, problems: list[Problem]) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        problems.append(Problem(field, f"日期格式应为 YYYY-MM-DD：{text!r}"))
-        return None
+_date = date_into  # the shared date parser (app/domain/dates.py)
 
 
 def _print_problems(problems, stream=None) -> None:
@@ -222,6 +219,13 @@ def cmd_import(args) -> int:
     if not Path(args.file).is_file():
         problems.append(Problem(args.file, "文件不存在"))
     mapping = _parse_map(args.map, what, problems) if what else None
+    value_map = {}
+    for item in args.map_value:
+        written, sep, category = item.partition("=")
+        if not sep or not written.strip() or not category.strip():
+            problems.append(Problem("--map-value", f"应写成 写法=类别，如 脱贫户=稳定脱贫人口：{item!r}"))
+        else:
+            value_map[written.strip()] = category.strip()
     if args.leftovers and Path(args.leftovers).resolve() == Path(args.file).resolve():
         problems.append(Problem("--leftovers", "未导入的行不能写到原文件上"))
     if problems:
@@ -230,7 +234,8 @@ def cmd_import(args) -> int:
         return 2
     try:
         with open_as_operator(args.db, args.operator, backup=args.commit) as lg:
-            pv = preview(lg, args.file, what, mapping=mapping, use_saved=not args.no_saved_map)
+            pv = preview(lg, args.file, what, mapping=mapping, use_saved=not args.no_saved_map,
+                         operator=args.operator, value_map=value_map)
             print(f"{IMPORT_NAMES[what]} {Path(args.file).name}：{pv.summary()}")
             if mapping and not pv.unmapped:
                 for t in pv.tables:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from ..ledger import sqlite_driver
 import sys
 from functools import wraps
 
@@ -27,7 +27,7 @@ def reported(func):
             return fail(exc.problems)
         except UnknownPolicy as exc:
             return fail([Problem("政策", str(exc))])
-        except sqlite3.Error as exc:
+        except sqlite_driver.Error as exc:
             return fail([Problem("台账", f"数据库错误：{exc}")])
         except BrokenPipeError:
             raise  # the reader went away (e.g. `| head`): main() ends quietly

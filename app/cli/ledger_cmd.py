@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
+from ..domain.dates import date_or_raise
 from ..domain.idnumber import mask_fields, mask_id_number, mask_phone
 from ..domain.money import fmt
 from ..domain.problems import Problem, ProblemsError
@@ -39,13 +41,7 @@ def _open(args, create: bool = False):
     return open_as_operator(args.db, getattr(args, "operator", None), create=create)
 
 
-def _date(text: str | None, field: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ProblemsError([Problem(field, f"日期格式应为 YYYY-MM-DD：{text}")]) from None
+_date = date_or_raise  # the shared date parser (app/domain/dates.py)
 
 
 def _member(lg, ref: str, household_id: int | None = None):
@@ -88,10 +84,12 @@ def register(sub) -> None:
     p.add_argument("--year", required=True, type=int, metavar="年度", help="参保年度，如 2025")
     p.add_argument("--policy", required=True, metavar="政策编号", help="政策编号，见 canbao policy list")
     p.add_argument("--operator", dest="operators", action="append", default=[], required=True, metavar="姓名",
-                   help="操作员（可多次）；第一位登记为管理员，口令在终端输入或用环境变量 CANBAO_PIN")
+                   help="第一位登记为管理员（口令在终端输入或用环境变量 CANBAO_PIN）；其余操作员建立后用 "
+                        "canbao ledger operator add 添加（各设口令）")
     p.add_argument("--village", action="append", default=[], metavar="村[:组,组]", help="村及其组（可多次）")
     p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
     p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
+    p.add_argument("--recovery-sheet", metavar="恢复单PDF", help="设了台账密码时，同时生成恢复单 PDF（打印后锁好）")
     p.set_defaults(func=cmd_init, operator=None)
 
     p = ls.add_parser("info", parents=[ro], help="台账概况：乡镇、年度、政策、操作员、村组、户数、人数、缴费笔数")
@@ -239,6 +237,9 @@ def register(sub) -> None:
     from . import operator_cmd
 
     operator_cmd.register(ls, db, ro)
+    from . import encrypt_cmd
+
+    encrypt_cmd.register(ls, db)
 
     p = ls.add_parser("rollover", parents=[db], help="按新政策开启下一年度台账（户、人员、状态、类别结转，缴费不结转）")
     p.add_argument("--to", required=True, metavar="台账文件", help="新年度台账文件")
@@ -247,6 +248,12 @@ def register(sub) -> None:
     from . import claims_cmd
 
     claims_cmd.register(ls, db)
+    from . import settings_cmd
+
+    settings_cmd.register(ls, db)
+    from . import duplicates_cmd
+
+    duplicates_cmd.register(ls, db, ro)
     led.set_defaults(func=lambda a: (led.print_help(), 0)[1])
 
     from . import backup_cmd
@@ -273,7 +280,10 @@ def cmd_init(args) -> int:
     villages = _villages(args.village)
     communities = _villages(args.community)
     kinds = {name: "社区" for name in communities}
-    lg = open_ledger(path, create=True, backup=False)
+    from .encrypt_cmd import new_ledger_key, write_sheet
+
+    key = new_ledger_key()  # CANBAO_LEDGER_PASSWORD or asked in a terminal; none: a plaintext ledger
+    lg = open_ledger(path, create=True, backup=False, key=key)
     try:
         log_in(lg, args.operators[0])  # the first operator named is the ledger's first 管理员 (asks for a PIN)
         lg.settings.initialize(township=args.township, year=args.year, policy_id=args.policy,
@@ -285,7 +295,13 @@ def cmd_init(args) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
         raise
     lg.close()
-    print(f"已建立台账：{path}")
+    print(f"已建立台账：{path}" + ("（已加密）" if key else ""))
+    others = [o for o in args.operators[1:] if o.strip() and o.strip() != args.operators[0].strip()]
+    if others:
+        print(f"其余操作员（{'、'.join(others)}）须各设口令：canbao ledger operator add 姓名 --role 网格员",
+              file=sys.stderr)
+    if key and args.recovery_sheet:
+        write_sheet(args.recovery_sheet, key, path, args.township)
     return 0
 
 
@@ -397,10 +413,8 @@ def cmd_member_show(args) -> int:
             print(f"  {year.year}年度已缴 {fmt(i.amount)} 元（票据 {p.receipt_no}，{p.paid_on}，{p.method}）")
         if not year.items:
             from ..domain.vocabulary import PayState
-            from ..ledger.member_year import of_household
 
-            state = of_household(lg, m.household_id)[m.id].state
-            print(f"  {year.year}年度" + ("尚未缴费" if state is PayState.UNPAID else state.label))
+            print(f"  {year.year}年度" + ("尚未缴费" if year.state is PayState.UNPAID else year.state.label))
     return 0
 
 

@@ -7,10 +7,12 @@ import os
 import sys
 
 from . import demo_cmd, exchange_cmd, handover_cmd, ledger_cmd, paper_cmd, policy_cmd, quote_cmd, selftest_cmd
+from . import station_cmd
 from .zh_argparse import ChineseParser
 
 # Subcommand modules: each has register(subparsers).
 COMMANDS = [policy_cmd, quote_cmd, ledger_cmd, demo_cmd, paper_cmd, exchange_cmd, handover_cmd, selftest_cmd]
+COMMANDS.append(station_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,18 +40,22 @@ def main(argv: list[str] | None = None) -> int:
         except (AttributeError, ValueError):
             pass
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     if not argv:
         # the ledger before Qt: shiboken reads the source of every module imported after PySide6 (~0.15 s)
         from .. import ledger  # noqa: F401
         from ..ui.app import run_app
 
         return run_app([])
+    parser = build_parser()  # not for the window: its start is what a clerk waits for
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
+        from .encrypt_cmd import unlock_for
+        from .failures import reported
+
+        reported(lambda a: unlock_for(a))(args) and sys.exit(2)  # an encrypted ledger: its password first
         return args.func(args)
     except BrokenPipeError:
         # The reader closed the pipe (`canbao ledger search zh | head`): stop quietly, as other tools do.

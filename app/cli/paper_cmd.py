@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ..domain.dates import parse_date
 from ..domain.problems import Problem
 from .failures import fail, reported
 
@@ -82,10 +83,9 @@ def _print(args) -> int:
 
     today = dt.date.today()
     if args.date:
-        try:
-            today = dt.date.fromisoformat(args.date)
-        except ValueError:
-            return _fail([Problem("--date", f"日期格式应为 YYYY-MM-DD：{args.date}")])
+        today = parse_date(args.date, "--date")
+        if isinstance(today, Problem):
+            return _fail([today])
     out = Path(args.output) if args.output else _default_name(args)
     sel = fl.Selection(village=args.village, group=args.group, household=args.household)
     lg = open_as_operator(args.db, backup=False)  # a LedgerError is a ProblemsError: reported by _run

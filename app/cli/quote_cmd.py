@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 
+from ..domain.dates import date_into
 from ..domain.explain import explain_quote
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.problems import Problem
@@ -36,19 +37,11 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_quote)
 
 
-def _date(text: str, field: str, problems: list[Problem]) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        problems.append(Problem(field, f"日期格式应为 YYYY-MM-DD：{text!r}"))
-        return None
-
-
 def _name_and_date(text: str, field: str, problems: list[Problem]) -> tuple[str, dt.date | None]:
     for sep in (":", "：", "@"):
         if sep in text:
             name, _, when = text.partition(sep)
-            return name.strip(), _date(when, field, problems)
+            return name.strip(), date_into(when, field, problems, required=True)
     return text.strip(), None
 
 
@@ -68,8 +61,8 @@ def build_request(args) -> tuple[object, QuoteRequest | None, list[Problem], dic
         except IdNumberError as exc:
             problems.append(Problem("--id-number", str(exc)))
     else:
-        birth = _date(args.birth_date, "--birth-date", problems)
-    paid = _date(args.paid_on, "--paid-on", problems)
+        birth = date_into(args.birth_date, "--birth-date", problems, required=True)
+    paid = date_into(args.paid_on, "--paid-on", problems, required=True)
     cats = tuple(CategoryFact(*_name_and_date(c, "--category", problems)) for c in args.category)
     special = SpecialFact(*_name_and_date(args.special, "--special", problems)) if args.special else None
     if problems or birth is None or paid is None:

@@ -17,11 +17,12 @@ from .money import ZERO
 from .policy import Policy
 from .quote import quote
 from .quote_model import CategoryFact, Quote, QuoteRequest
+from .vocabulary import ClaimPartKind as Part
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimPart:
-    kind: str  # "assistance" (医疗救助参保资助 etc.) | "subsidy" (财政参保补助) | "withdrawn" (a subsidy no longer due)
+    kind: Part  # ASSISTANCE (医疗救助参保资助 etc.) | SUBSIDY (财政参保补助) | WITHDRAWN (a subsidy no longer due)
     funder: str
     amount: Decimal
 
@@ -68,12 +69,12 @@ def claim_after_recognition(policy: Policy, req: QuoteRequest, received: Quote |
     p = policy
     got = received if isinstance(received, Received) else Received.of(received)
     if earlier:
-        back = sum((x.amount for x in earlier if x.kind == "assistance"), ZERO)
+        back = sum((x.amount for x in earlier if x.kind == Part.ASSISTANCE), ZERO)
         subs: dict[str, Decimal] = {}
         for funder, amount in got.subsidies:
             subs[funder] = subs.get(funder, ZERO) + amount
         for x in earlier:
-            if x.kind != "assistance":
+            if x.kind != Part.ASSISTANCE:
                 subs[x.funder] = subs.get(x.funder, ZERO) + x.amount
         # the member paid ``due`` and has been given ``back``: as if the counter had deducted it
         got = Received(got.due - back, got.assistance + back, tuple((f, a) for f, a in subs.items() if a))
@@ -96,13 +97,13 @@ def claim_after_recognition(policy: Policy, req: QuoteRequest, received: Quote |
     parts: list[ClaimPart] = []
     extra = (would.assistance or ZERO) - got.assistance
     if extra > 0:
-        parts.append(ClaimPart("assistance", would.assistance_source or "", extra))
+        parts.append(ClaimPart(Part.ASSISTANCE, would.assistance_source or "", extra))
     funders = list(dict.fromkeys([f for f, _ in got.subsidies] + [f for f, _ in would.subsidies]))
     for funder in funders:
         more = (sum((a for f, a in would.subsidies if f == funder), ZERO)
                 - sum((a for f, a in got.subsidies if f == funder), ZERO))
         if more:  # a subsidy of the old category that the new one replaces is withdrawn (negative)
-            parts.append(ClaimPart("subsidy" if more > 0 else "withdrawn", funder, more))
+            parts.append(ClaimPart(Part.SUBSIDY if more > 0 else Part.WITHDRAWN, funder, more))
     # what the member bears is what counts: counter minus the subsidies due, before and after. Where the new
     # category's counter assistance is smaller than what was received (e.g. 低保 130 at the counter, then 劳动模范
     # whose subsidies are larger), the surplus already received reduces the new subsidies (latest first).
@@ -120,7 +121,6 @@ def claim_after_recognition(policy: Policy, req: QuoteRequest, received: Quote |
     total = sum((x.amount for x in parts), ZERO)
     if total <= 0:
         return none(f"认定「{name}」后应享有的资助和补助已在缴费时享受，无需补付", rule.claim_clause)
-    word = {"assistance": "资助", "subsidy": "补助", "withdrawn": "原先缴后补补助不再发放"}
-    what = "、".join(f"{x.funder}{word[x.kind]} {abs(x.amount)} 元" for x in parts)
+    what = "、".join(f"{x.funder}{x.kind.label} {abs(x.amount)} 元" for x in parts)
     return Claim(True, name, recognized_on, total, tuple(parts),
                  f"缴费后于 {recognized_on} 认定为「{name}」，可申请支付 {total} 元（{what}）", p.cite(rule.claim_clause))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from .money import ZERO, capitals, fmt
 from .policy import Policy
 from .quote_model import Quote
+from .vocabulary import CategoryKind as Kind
+from .vocabulary import LineKind, line_label
 
-_KIND = {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加", "subsidy": "补助",
-         "benefit": "待遇", "waiting": "等待", "note": "说明", "warning": "提醒", "closed": "不可缴费"}
 
 
 def _amount(a) -> str:
@@ -24,12 +24,12 @@ def explain_quote(q: Quote, policy: Policy) -> str:
     out.append("结论：可以缴费")
     out.append("")
     for line in q.lines:
-        out.append(f"  [{_KIND.get(line.kind, line.kind)}] {_amount(line.amount)}  {line.text}")
+        out.append(f"  [{line_label(line.kind)}] {_amount(line.amount)}  {line.text}")
         if line.clause:
             out.append(f"        依据：{line.clause}")
     out.append("")
     out.append(f"应缴（柜台收取）：{fmt(q.due)} 元（{capitals(q.due)}）")
-    surcharge = sum((line.amount for line in q.lines if line.kind == "surcharge"), ZERO)
+    surcharge = sum((line.amount for line in q.lines if line.kind == LineKind.SURCHARGE), ZERO)
     standard = f"个人缴费标准 {fmt(q.personal_standard - surcharge)}" + (
         f" + 期外加收 {fmt(surcharge)}" if surcharge else "")
     out.append(f"  = {standard} − 缴费时资助 {fmt(q.assistance)} + 附加险 {fmt(q.addons_total)}")
@@ -72,11 +72,11 @@ def explain_policy(p: Policy) -> str:
             out.append(f"  {a.label}：{fmt(a.amount)} 元（{kind}{'，资助覆盖' if a.assisted else ''}）")
     out.append("【困难群体资助（缴费时扣减）】")
     for c in p.categories:
-        if c.kind == "none":
+        if c.kind == Kind.NONE:
             desc = "缴费时不资助"
-        elif c.kind == "full":
+        elif c.kind == Kind.FULL:
             desc = "全额资助"
-        elif c.kind == "percent":
+        elif c.kind == Kind.PERCENT:
             desc = f"资助 {c.percent}%（{fmt(c.amount)} 元）" if c.amount else f"资助 {c.percent}%"
         else:
             desc = f"资助 {fmt(c.amount)} 元" + (f"，个人缴纳 {fmt(c.pays)} 元" if c.pays is not None else "")
@@ -85,7 +85,10 @@ def explain_policy(p: Policy) -> str:
         out.append(f"  {c.name}：{desc}{src}{extra}")
         if c.late:
             out.append(f"    集中缴费期外：{c.late.source}全额资助")
-    out.append("  资助不叠加：多个类别时按最有利的一项计算。")
+    if p.categories:
+        out.append("  资助不叠加：多个类别时按最有利的一项计算。")
+    else:
+        out.append("  本政策文件未写资助类别和金额：困难群体按个人缴费标准测算。")
     if p.subsidies:
         out.append("【先缴后补（缴费后返还）】")
         for sb in p.subsidies:
@@ -114,7 +117,7 @@ def explain_policy(p: Policy) -> str:
                    + f"按资助标准参保缴费，{start}起享受待遇，不设等待期")
     if p.late.allowed:
         cost = "个人缴费标准 + 财政补助标准" if p.late.surcharge_fiscal else "个人缴费标准"
-        out.append(f"  期外缴费：至 {p.late.until}，按{cost}，等待期 {p.late.waiting_days} 天")
+        out.append(f"  期外缴费：至 {p.late.until}，按{cost}，等待期 {p.late.waiting_words or '无'}")
         if p.late.exempt_categories or p.late.exempt_sources:
             out.append(f"  免等待期：{'、'.join(p.late.exempt_categories + tuple(s + '资助对象' for s in p.late.exempt_sources))}")
     else:

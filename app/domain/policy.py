@@ -62,7 +62,7 @@ class Addon:
 class LateRule:
     """Assistance that replaces the normal one when paying outside the window (Shuangqing 儿童福利机构)."""
 
-    kind: str
+    kind: CategoryKind  # only FULL so far
     source: str
     clause: str
     benefit_from_recognition: bool = False
@@ -71,7 +71,7 @@ class LateRule:
 @dataclass(frozen=True, slots=True)
 class Category:
     name: str
-    kind: str  # "none" | "full" | "fixed" | "percent" | "table"
+    kind: CategoryKind
     source: str
     clause: str
     amount: Decimal | None = None  # fixed / table value; for percent, the document's stated result
@@ -173,6 +173,14 @@ class Late:
     exempt_sources: tuple[str, ...] = ()
     exempt_categories: tuple[str, ...] = ()
     exempt_clause: str = ""
+    waiting_months: int = 0  # “固定待遇等待期3个月”: calendar months from the day after payment (not 90 days)
+
+    @property
+    def waiting_words(self) -> str:
+        """The waiting period as the document says it: “3个月” or “90天” (empty: none)."""
+        if self.waiting_months:
+            return f"{self.waiting_months}个月"
+        return f"{self.waiting_days}天" if self.waiting_days else ""
 
 
 @dataclass(frozen=True, slots=True)

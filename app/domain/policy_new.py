@@ -14,7 +14,7 @@ from .policy_loader import REVIEW_MARK
 
 _DATE = re.compile(r"^(\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*)(\d{4})-(\d{2})-(\d{2})(.*)$")
 _REVIEW_KEYS = ("amount", "pays", "percent", "fiscal_amount", "clause", "doc_number", "title", "issuers",
-                "registry_number", "waiting_days", "within_days", "within_months", "day_from", "day_to",
+                "registry_number", "waiting_days", "waiting_months", "within_days", "within_months", "day_from", "day_to",
                 "hotline", "channels", "assisted_warning", "fiscal_clause", "days_clause", "until_clause",
                 "waiting_clause", "exempt_clause", "next_day_clause", "extension_clause", "claim_clause",
                 "reasons")

@@ -9,8 +9,9 @@ from decimal import Decimal
 from .money import round_money
 from .policy import (Addon, Benefit, Category, Dynamic, Grace, GroupWindow, Late, LateRule, Newborn, Policy,
                      Recognition, Refund, Service, Source, Special, Standard, Subsidy, SubsidyPart, Tier, Window)
+from .vocabulary import CategoryKind as Kind
 
-ASSISTANCE_KINDS = ("none", "full", "fixed", "percent", "table")
+ASSISTANCE_KINDS = tuple(k.value for k in Kind)
 BENEFIT_FROM = ("event", "payment", "next_day", "fixed")
 GRACE_BENEFIT_FROM = ("payment", "next_day", "period_start")
 DYNAMIC_BENEFIT_FROM = ("payment", "next_day", "recognition")
@@ -130,9 +131,10 @@ def _addon(r) -> Addon:
 
 def _category(r) -> Category:
     name = r.str("name", required=True)
-    kind = r.str("assistance", required=True)
-    if kind and kind not in ASSISTANCE_KINDS:
-        r.ctx.problem(r.path + ("assistance",), f"资助方式「{kind}」无效，可用：{'、'.join(ASSISTANCE_KINDS)}"
+    written = r.str("assistance", required=True)
+    kind = Kind(written) if written in ASSISTANCE_KINDS else Kind.NONE
+    if written and written not in ASSISTANCE_KINDS:
+        r.ctx.problem(r.path + ("assistance",), f"资助方式「{written}」无效，可用：{'、'.join(ASSISTANCE_KINDS)}"
                       "（none 不资助、full 全额、fixed 定额、percent 比例、table 按表）")
     amount, pays = r.money("amount"), r.money("pays")
     pct = r.int("percent")
@@ -142,17 +144,18 @@ def _category(r) -> Category:
             percent = Decimal(pct)
         else:
             r._bad("percent", "1 到 100 之间的整数", pct)
-    if kind in ("fixed", "table") and amount is None:
+    if kind in (Kind.FIXED, Kind.TABLE) and amount is None:
         r.ctx.problem(r.path, f"资助方式为 {kind} 时必须写 amount（资助金额）")
-    if kind == "percent" and percent is None:
+    if kind == Kind.PERCENT and percent is None:
         r.ctx.problem(r.path, "资助方式为 percent 时必须写 percent（资助比例，如 50）")
-    source = r.str("source", required=kind not in ("none", ""))
+    source = r.str("source", required=bool(written) and kind != Kind.NONE)
     late = None
     lt = r.table("late")
     if lt:
-        late = LateRule(kind=lt.str("assistance", required=True), source=lt.str("source", required=True),
+        late_kind = lt.str("assistance", required=True)
+        late = LateRule(kind=Kind.FULL, source=lt.str("source", required=True),
                         clause=lt.clause(), benefit_from_recognition=lt.bool("benefit_from_recognition"))
-        if late.kind not in ("full",):
+        if late_kind and late_kind != Kind.FULL:
             lt.ctx.problem(lt.path + ("assistance",), "缴费期外资助目前只支持 full（全额）")
         lt.done()
     c = Category(name=name, kind=kind, source=source, clause=r.clause(), amount=amount, percent=percent, pays=pays,
@@ -215,7 +218,12 @@ def _late(r) -> Late | None:
     lt = Late(allowed=r.bool("allowed"), clause=r.clause(), until=r.date("until"), until_clause=r.str("until_clause"),
               surcharge_fiscal=r.bool("surcharge_fiscal"), waiting_days=r.int("waiting_days", default=0) or 0,
               waiting_clause=r.str("waiting_clause"), exempt_sources=r.strs("exempt_sources"),
-              exempt_categories=r.strs("exempt_categories"), exempt_clause=r.str("exempt_clause"))
+              exempt_categories=r.strs("exempt_categories"), exempt_clause=r.str("exempt_clause"),
+              waiting_months=r.int("waiting_months", default=0) or 0)
+    if lt.waiting_days and lt.waiting_months:
+        r.ctx.problem(r.path + ("waiting_months",), "waiting_days 与 waiting_months 只能写一个（文件按天还是按月写等待期）")
+    if lt.waiting_months and not lt.waiting_clause:
+        r.ctx.problem(r.path, "写了 waiting_months 就要写 waiting_clause（出处条款）")
     if lt.allowed and lt.until is None:
         r.ctx.problem(r.path, "允许缴费期外缴费时须写 until（最后可缴费日）")
     if lt.waiting_days and not lt.waiting_clause:
@@ -285,13 +293,13 @@ def _cross_checks(ctx, standard, categories, addons, subsidies, specials, area_k
     _aliases(ctx, categories, addons, specials)
     std = standard.amount if standard else None
     for i, c in enumerate(categories):
-        if std is not None and c.amount is not None and c.kind in ("fixed", "table") and c.amount > std:
+        if std is not None and c.amount is not None and c.kind in (Kind.FIXED, Kind.TABLE) and c.amount > std:
             ctx.problem(("categories", i, "amount"), f"「{c.name}」资助 {c.amount} 元超过个人缴费标准 {std} 元")
-        if std is not None and c.kind == "table" and c.pays is not None and c.amount is not None \
+        if std is not None and c.kind == Kind.TABLE and c.pays is not None and c.amount is not None \
                 and c.amount + c.pays != std:
             ctx.problem(("categories", i, "pays"),
                         f"「{c.name}」资助 {c.amount} + 个人缴纳 {c.pays} ≠ 个人缴费标准 {std}，与文件表格不符")
-        if std is not None and c.kind == "percent" and c.percent is not None and c.amount is not None:
+        if std is not None and c.kind == Kind.PERCENT and c.percent is not None and c.amount is not None:
             computed = round_money(std * c.percent / 100)
             if computed != c.amount:
                 ctx.problem(("categories", i, "amount"),

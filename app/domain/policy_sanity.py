@@ -111,6 +111,8 @@ def _amounts(p: Policy, ctx) -> None:
     for path, n in days:
         if n is not None and not 0 <= n <= DAYS_MAX:
             ctx.problem(path, f"天数 {n} 不合理（应在 0–{DAYS_MAX} 天之间）")
+    if not 0 <= p.late.waiting_months <= 12:
+        ctx.problem(("late", "waiting_months"), f"等待期 {p.late.waiting_months} 个月不合理（应在 0–12 个月之间）")
     for i, s in enumerate(p.specials):
         if s.within_months is not None and not 0 < s.within_months <= 24:
             ctx.problem(("specials", i, "within_months"), f"月数 {s.within_months} 不合理")

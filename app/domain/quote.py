@@ -21,6 +21,9 @@ from decimal import Decimal
 from .money import ZERO, round_money
 from .policy import Category, Policy, Special
 from .quote_model import Quote, QuoteLine, QuoteRequest
+from .vocabulary import CategoryKind as Kind
+from .vocabulary import LineKind as Line
+from .vocabulary import Timing as When
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -36,13 +39,13 @@ class Closed(Exception):
 
 # ----------------------------------------------------------------------------------------------- results
 @dataclass(slots=True)  # not frozen: built once per quote, frozen init costs
-class Timing:
+class PaymentTiming:
     """Which rule of the document the payment date falls under.
 
     ``kind``: window | grace | group_window | extension | special | late_category | dynamic | newborn |
     newborn_free | late."""
 
-    kind: str
+    kind: When
     categories: tuple[Category, ...]  # categories that count on the payment date
     special: Special | None  # the special case that applies (None: none, or its condition is not met)
     newborn_within: bool  # born within the document's newborn days before payment
@@ -55,7 +58,7 @@ class Assistance:
     """The one assistance deducted at the counter (never stacks: the most favourable category)."""
 
     category: Category | None = None
-    kind: str = "none"
+    kind: Kind = Kind.NONE
     amount: Decimal = ZERO
     source: str | None = None
     clause: str = ""
@@ -109,11 +112,11 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
     warnings = warnings_of(p, timing)
     lines = timing.lines + counter.lines + addons.lines + subsidies.lines + period.lines
     if warnings:
-        lines += tuple(QuoteLine("warning", w, None, p.cite("")) for w in warnings)
+        lines += tuple(QuoteLine(Line.WARNING, w, None, p.cite("")) for w in warnings)
     a = counter.assistance
     assistance = a.amount + addons.assisted
     due = counter.personal_standard - assistance + addons.total
-    free = timing.kind == "newborn_free"
+    free = timing.kind == When.NEWBORN_FREE
     return Quote(
         policy_id=p.id, open=True, reason=None, paid_on=req.paid_on, due=due,
         personal_standard=counter.personal_standard, assistance=assistance,
@@ -129,7 +132,7 @@ def quote(policy: Policy, req: QuoteRequest) -> Quote:
 
 
 # ----------------------------------------------------------------------------------------------- 1. timing
-def timing_of(p: Policy, req: QuoteRequest) -> Timing:
+def timing_of(p: Policy, req: QuoteRequest) -> PaymentTiming:
     """Which rule the payment date falls under: the window, a grace period, a group's own window, a newborn
     extension, a special case, a category's own rule, a 动态新增 recognition, a newborn, or late payment."""
     paid, w = req.paid_on, p.window
@@ -146,7 +149,7 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
     age_days = (paid - req.birth_date).days
 
     if nb and nb.birth_year_free and born_in_year:
-        return Timing("newborn_free", tuple(cats), None, True, tuple(lines))
+        return PaymentTiming(When.NEWBORN_FREE, tuple(cats), None, True, tuple(lines))
 
     extension = bool(nb and nb.extension_birth_year == req.birth_date.year and nb.extension_until
                      and paid <= nb.extension_until)
@@ -157,7 +160,7 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
 
     special = p.special_by_name.get(req.special.name) if req.special else None
     if req.special and special is None:
-        lines.append(QuoteLine("note", f"本政策文件未对「{req.special.name}」作特别规定，按一般规则计算", None,
+        lines.append(QuoteLine(Line.NOTE, f"本政策文件未对「{req.special.name}」作特别规定，按一般规则计算", None,
                                p.cite("")))
     late_cat = next((c for c in cats if c.late is not None), None)
     nb_within = bool(nb and nb.within_days is not None and age_days <= nb.within_days
@@ -169,40 +172,40 @@ def timing_of(p: Policy, req: QuoteRequest) -> Timing:
         if problem and (event is None or event > paid):
             raise Closed(problem, special.clause)  # the facts are missing or impossible
         if problem:  # the special case's condition is not met: the general rules apply (“除规定的特殊情形外”)
-            lines.append(QuoteLine("note", f"{problem}，不属于该特殊情形，按一般规定计算", None, p.cite(special.clause)))
+            lines.append(QuoteLine(Line.NOTE, f"{problem}，不属于该特殊情形，按一般规定计算", None, p.cite(special.clause)))
             special = None
 
     rule = None
     if grace is not None and not (special is not None and not special.in_window_only and not in_window):
-        kind, rule = "grace", grace
-        lines.append(QuoteLine("note", f"{grace.start} 至 {grace.end} 缴费：{_grace_words(grace)}", None,
+        kind, rule = When.GRACE, grace
+        lines.append(QuoteLine(Line.NOTE, f"{grace.start} 至 {grace.end} 缴费：{_grace_words(grace)}", None,
                                p.cite(grace.clause)))
     elif in_window:
-        kind = "window"
+        kind = When.WINDOW
     elif group is not None:
-        kind, rule = "group_window", group
-        lines.append(QuoteLine("note", f"{group.name}的缴费期为 {group.start} 至 {group.end}", None, p.cite(group.clause)))
+        kind, rule = When.GROUP_WINDOW, group
+        lines.append(QuoteLine(Line.NOTE, f"{group.name}的缴费期为 {group.start} 至 {group.end}", None, p.cite(group.clause)))
     elif extension:
-        kind = "extension"
-        lines.append(QuoteLine("note", f"{nb.extension_birth_year}年出生的新生儿可延至 {nb.extension_until} 缴费",
+        kind = When.EXTENSION
+        lines.append(QuoteLine(Line.NOTE, f"{nb.extension_birth_year}年出生的新生儿可延至 {nb.extension_until} 缴费",
                                None, p.cite(nb.extension_clause)))
     elif special is not None and not special.in_window_only:
-        kind = "special"
+        kind = When.SPECIAL
     elif late_cat is not None:
-        kind = "late_category"
+        kind = When.LATE_CATEGORY
     elif (fact := _dynamic_fact(p, req, cats)) is not None:
-        kind, rule = "dynamic", fact
-        lines.append(QuoteLine("note", f"「{fact.name}」于 {fact.recognized_on} 认定（动态新增），按资助标准参保",
+        kind, rule = When.DYNAMIC, fact
+        lines.append(QuoteLine(Line.NOTE, f"「{fact.name}」于 {fact.recognized_on} 认定（动态新增），按资助标准参保",
                                None, p.cite(p.dynamic.clause)))
     elif nb_within and nb.pays_standard:
-        kind = "newborn"
+        kind = When.NEWBORN
     elif not p.late.allowed:
         raise Closed(f"{paid} 已过集中缴费期（{w.start} 至 {w.end}），文件未规定期外缴费办法", p.late.clause)
     elif p.late.until and paid > p.late.until:
         raise Closed(f"{paid} 已晚于本年度最后可缴费日 {p.late.until}", p.late.until_clause)
     else:
-        kind = "late"
-    return Timing(kind, tuple(cats), special, nb_within, tuple(lines), rule)
+        kind = When.LATE
+    return PaymentTiming(kind, tuple(cats), special, nb_within, tuple(lines), rule)
 
 
 def _group_window(p: Policy, req: QuoteRequest, cats: list[Category]):
@@ -242,15 +245,15 @@ def effective_categories(p: Policy, req: QuoteRequest, lines: list) -> list[Cate
         own = p.category_by_name.get(fact.name)
         # a category with its own out-of-window rule (儿童福利机构: 随参随缴) is not a 动态新增 assistance case
         if cutoff and fact.recognized_on and fact.recognized_on > cutoff and not (own and own.late):
-            lines.append(QuoteLine("note", f"「{fact.name}」于 {fact.recognized_on} 认定，晚于 {cutoff}，"
+            lines.append(QuoteLine(Line.NOTE, f"「{fact.name}」于 {fact.recognized_on} 认定，晚于 {cutoff}，"
                                    f"纳入下一年度资助范围", None, p.cite(p.recognition.clause)))
             continue
         if fact.recognized_on and fact.recognized_on > req.paid_on and own and own.late is None:
-            lines.append(QuoteLine("note", f"「{fact.name}」于 {fact.recognized_on} 认定，缴费时尚未认定，不在缴费时体现",
+            lines.append(QuoteLine(Line.NOTE, f"「{fact.name}」于 {fact.recognized_on} 认定，缴费时尚未认定，不在缴费时体现",
                                    None, p.cite(p.recognition.clause if p.recognition else "")))
             continue
         if own is None:
-            lines.append(QuoteLine("note", f"本政策文件对「{fact.name}」无资助规定", None, p.cite("")))
+            lines.append(QuoteLine(Line.NOTE, f"本政策文件对「{fact.name}」无资助规定", None, p.cite("")))
             continue
         out.append(own)
     return out
@@ -279,41 +282,41 @@ def add_months(d: dt.date, months: int) -> dt.date:
 
 
 # ----------------------------------------------------------------------------------------------- 2. counter
-def counter_of(p: Policy, req: QuoteRequest, timing: Timing) -> Counter:
+def counter_of(p: Policy, req: QuoteRequest, timing: PaymentTiming) -> Counter:
     """The personal standard (by tier, with any late surcharge) and the one assistance deducted at the counter."""
-    if timing.kind == "newborn_free":
-        line = QuoteLine("standard", f"{p.year}年出生的新生儿当年免缴基本医疗保险费", ZERO, p.cite(p.newborn.clause))
+    if timing.kind == When.NEWBORN_FREE:
+        line = QuoteLine(Line.STANDARD, f"{p.year}年出生的新生儿当年免缴基本医疗保险费", ZERO, p.cite(p.newborn.clause))
         return Counter("新生儿", ZERO, ZERO, Assistance(), (line,))
     lines: list[QuoteLine] = []
     cats = list(timing.categories)
     tier_name, base, tier_clause = tier_of(p, req)
-    lines.append(QuoteLine("standard", f"个人缴费标准（{tier_name}）", base, p.cite(tier_clause)))
+    lines.append(QuoteLine(Line.STANDARD, f"个人缴费标准（{tier_name}）", base, p.cite(tier_clause)))
     personal_standard = base
-    if timing.kind == "late" and p.late.surcharge_fiscal:
+    if timing.kind == When.LATE and p.late.surcharge_fiscal:
         fiscal = p.standard.fiscal_amount
         personal_standard = base + fiscal
-        lines.append(QuoteLine("surcharge", "集中缴费期外缴费，加收财政补助标准", fiscal, p.cite(p.late.clause)))
-        lines.append(QuoteLine("note", f"财政补助标准 {fiscal} 元", None, p.cite(p.standard.fiscal_clause)))
+        lines.append(QuoteLine(Line.SURCHARGE, "集中缴费期外缴费，加收财政补助标准", fiscal, p.cite(p.late.clause)))
+        lines.append(QuoteLine(Line.NOTE, f"财政补助标准 {fiscal} 元", None, p.cite(p.standard.fiscal_clause)))
 
-    choice = choose_assistance(p, cats, base, tier_name, req.area_kind, timing.kind == "late_category")
-    if choice.kind == "full" and personal_standard > choice.amount:
+    choice = choose_assistance(p, cats, base, tier_name, req.area_kind, timing.kind == When.LATE_CATEGORY)
+    if choice.kind == Kind.FULL and personal_standard > choice.amount:
         # 全额资助 of the 个人缴费部分: after the window that part includes the fiscal surcharge (双清 三（四）3. +
         # 三（五）1.(1); the document is ambiguous — reading chosen: a 全额-assisted member pays nothing)
         choice.amount = personal_standard
     for c in cats:
         if c.condition and c is choice.category:
-            lines.append(QuoteLine("note", f"资助条件：{c.condition}", None, p.cite(c.clause)))
+            lines.append(QuoteLine(Line.NOTE, f"资助条件：{c.condition}", None, p.cite(c.clause)))
     if choice.amount > 0:
-        label = {"full": "全额资助", "fixed": "定额资助", "percent": "比例资助", "table": "资助"}.get(choice.kind, "资助")
-        lines.append(QuoteLine("assistance", f"{choice.category.name}：{choice.source}{label}（缴费时直接扣减）",
+        label = {Kind.FULL: "全额资助", Kind.FIXED: "定额资助", Kind.PERCENT: "比例资助", Kind.TABLE: "资助"}.get(choice.kind, "资助")
+        lines.append(QuoteLine(Line.ASSISTANCE, f"{choice.category.name}：{choice.source}{label}（缴费时直接扣减）",
                                -choice.amount, p.cite(choice.clause), choice.source))
     barred = [c for c in cats if c is not choice.category and _barred(c, cats, base)]
     for c in barred:  # e.g. Tunliu: 对不属于医疗救助资助参保对象的二级及以上重度残疾人……资助
-        lines.append(QuoteLine("note", f"「{c.name}」的资助只给不属于{'、'.join(c.not_with_sources)}资助参保对象的人员，"
+        lines.append(QuoteLine(Line.NOTE, f"「{c.name}」的资助只给不属于{'、'.join(c.not_with_sources)}资助参保对象的人员，"
                                f"本人不适用", None, p.cite(c.clause)))
-    others = [c.name for c in cats if c is not choice.category and c.kind != "none" and c not in barred]
+    others = [c.name for c in cats if c is not choice.category and c.kind != Kind.NONE and c not in barred]
     if others and choice.category is not None:
-        lines.append(QuoteLine("note", f"另有类别 {'、'.join(others)}：资助不叠加，按最有利的「{choice.category.name}」计",
+        lines.append(QuoteLine(Line.NOTE, f"另有类别 {'、'.join(others)}：资助不叠加，按最有利的「{choice.category.name}」计",
                                None, ""))
     return Counter(tier_name, base, personal_standard, choice, tuple(lines))
 
@@ -326,11 +329,11 @@ def tier_of(p: Policy, req: QuoteRequest) -> tuple[str, Decimal, str]:
 
 
 def assist_amount(c: Category, base: Decimal) -> Decimal:
-    if c.kind == "full":
+    if c.kind == Kind.FULL:
         return base
-    if c.kind in ("fixed", "table"):
+    if c.kind in (Kind.FIXED, Kind.TABLE):
         return min(c.amount, base)
-    if c.kind == "percent":
+    if c.kind == Kind.PERCENT:
         return round_money(base * c.percent / 100)
     return ZERO
 
@@ -383,21 +386,21 @@ def choose_assistance(p: Policy, cats: list[Category], base: Decimal, tier_name:
 
 
 # ----------------------------------------------------------------------------------------------- 3. add-ons
-def addons_of(p: Policy, req: QuoteRequest, timing: Timing, counter: Counter) -> Addons:
+def addons_of(p: Policy, req: QuoteRequest, timing: PaymentTiming, counter: Counter) -> Addons:
     """Mandatory add-ons, chosen ones, and default ones not declined; full assistance covers 'assisted' ones."""
-    free = timing.kind == "newborn_free"
+    free = timing.kind == When.NEWBORN_FREE
     total = assisted = ZERO
     charged, lines = [], []
-    full = counter.assistance.kind == "full"
+    full = counter.assistance.kind == Kind.FULL
     for a in p.addons:
         if a.mandatory or a.name in req.addons or (not free and a.default and a.name not in req.declined_addons):
             charged.append(a.name)
             total += a.amount
             kind = "必缴" if a.mandatory else "自愿"
-            lines.append(QuoteLine("addon", f"{a.label}（{kind}）", a.amount, p.cite(a.clause)))
+            lines.append(QuoteLine(Line.ADDON, f"{a.label}（{kind}）", a.amount, p.cite(a.clause)))
             if a.assisted and full:
                 assisted += a.amount
-                lines.append(QuoteLine("assistance", f"{a.label} 随全额资助", -a.amount, p.cite(a.clause),
+                lines.append(QuoteLine(Line.ASSISTANCE, f"{a.label} 随全额资助", -a.amount, p.cite(a.clause),
                                        counter.assistance.source))
     return Addons(tuple(charged), total, assisted, tuple(lines))
 
@@ -411,81 +414,86 @@ def subsidies_of(p: Policy, counter: Counter, addons: Addons) -> Subsidies:
             continue
         items.append((funder, amount))
         what = f"{addon}个人缴费" if addon else "个人缴费"
-        lines.append(QuoteLine("subsidy", f"先缴后补：{funder}补助{what}（缴费时不体现）", amount, p.cite(clause), funder))
+        lines.append(QuoteLine(Line.SUBSIDY, f"先缴后补：{funder}补助{what}（缴费时不体现）", amount, p.cite(clause), funder))
     return Subsidies(tuple(items), sum((a for _, a in items), ZERO), tuple(lines))
 
 
 # ----------------------------------------------------------------------------------------------- 5. benefit
-def benefit_of(p: Policy, req: QuoteRequest, timing: Timing, counter: Counter) -> Period:
+def benefit_of(p: Policy, req: QuoteRequest, timing: PaymentTiming, counter: Counter) -> Period:
     """The member's benefit period and waiting days."""
     start, end, waiting, clause = _benefit_dates(p, req, timing, counter.assistance)
     if start > end:
         raise Closed(f"按规定待遇应自 {start} 起，已晚于本年度待遇享受期结束日 {end}", clause)
     lines = []
     if waiting:
-        lines.append(QuoteLine("waiting", f"待遇等待期 {waiting} 天（缴费次日起算），待遇自 {start} 起", None,
+        words = f"{p.late.waiting_months} 个月（{waiting} 天）" if timing.kind == When.LATE and p.late.waiting_months \
+            else f"{waiting} 天"
+        lines.append(QuoteLine(Line.WAITING, f"待遇等待期 {words}（缴费次日起算），待遇自 {start} 起", None,
                                p.cite(p.late.waiting_clause)))
-    lines.append(QuoteLine("benefit", f"待遇享受期 {start} 至 {end}", None, p.cite(clause)))
+    lines.append(QuoteLine(Line.BENEFIT, f"待遇享受期 {start} 至 {end}", None, p.cite(clause)))
     return Period(start, end, waiting, clause, tuple(lines))
 
 
-def _benefit_dates(p: Policy, req: QuoteRequest, timing: Timing, choice: Assistance) -> tuple[dt.date, dt.date, int, str]:
+def _benefit_dates(p: Policy, req: QuoteRequest, timing: PaymentTiming, choice: Assistance) -> tuple[dt.date, dt.date, int, str]:
     b, paid, special, kind = p.benefit, req.paid_on, timing.special, timing.kind
-    if kind == "newborn_free":  # without benefit_from_birth the child is covered from registration (payment)
+    if kind == When.NEWBORN_FREE:  # without benefit_from_birth the child is covered from registration (payment)
         start = req.birth_date if p.newborn.benefit_from_birth else paid
         return max(start, b.start), b.end, 0, p.newborn.clause
-    if kind == "grace":
+    if kind == When.GRACE:
         g = timing.window_rule
         start = {"payment": paid, "next_day": paid + ONE_DAY, "period_start": b.start}[g.benefit_from]
         if g.waiting_days:
             start = paid + dt.timedelta(days=g.waiting_days + 1)
         return max(start, b.start), b.end, g.waiting_days, g.clause
-    if kind == "dynamic":
+    if kind == When.DYNAMIC:
         fact = timing.window_rule
         start = {"payment": paid, "next_day": paid + ONE_DAY, "recognition": fact.recognized_on}[p.dynamic.benefit_from]
         return max(start, b.start), b.end, 0, p.dynamic.clause
-    if kind in ("window", "extension", "group_window"):
+    if kind in (When.WINDOW, When.EXTENSION, When.GROUP_WINDOW):
         if special is not None and special.in_window_only and special.benefit_from == "fixed":
             return special.benefit_start, special.benefit_end or b.end, 0, special.clause
         if b.next_day_from and paid >= b.next_day_from:
             return max(paid + ONE_DAY, b.start), b.end, 0, b.next_day_clause
         return b.start, b.end, 0, b.clause
-    if kind == "special":
+    if kind == When.SPECIAL:
         event = req.special.event_on if req.special else None
         start = {"event": event, "payment": paid, "next_day": paid + ONE_DAY,
                  "fixed": special.benefit_start}[special.benefit_from]
         return max(start, b.start), special.benefit_end or b.end, 0, special.clause
-    if kind == "late_category":
+    if kind == When.LATE_CATEGORY:
         fact = next((f for f in req.categories if f.name == choice.category.name), None)
         by_recognition = choice.category.late.benefit_from_recognition and fact and fact.recognized_on
         start = fact.recognized_on if by_recognition else paid
         return max(start, b.start), b.end, 0, choice.clause
-    if kind == "newborn":
+    if kind == When.NEWBORN:
         start = req.birth_date if p.newborn.benefit_from_birth else paid + ONE_DAY
         return max(start, b.start), b.end, 0, p.newborn.clause
     # late
     exempt = (timing.newborn_within and p.newborn.no_waiting) or any(
-        c.name in p.late.exempt_categories or (c.source in p.late.exempt_sources and c.kind != "none")
+        c.name in p.late.exempt_categories or (c.source in p.late.exempt_sources and c.kind != Kind.NONE)
         for c in timing.categories)
     if exempt:
         start = req.birth_date if (timing.newborn_within and p.newborn.benefit_from_birth) else paid + ONE_DAY
         return max(start, b.start), b.end, 0, p.late.exempt_clause or p.newborn.clause
+    if p.late.waiting_months:  # N calendar months counted from the day after payment; benefits the day after
+        start = add_months(paid, p.late.waiting_months) + ONE_DAY
+        return max(start, b.start), b.end, (start - paid).days - 1, p.late.clause
     waiting = p.late.waiting_days
     return max(paid + dt.timedelta(days=waiting + 1), b.start), b.end, waiting, p.late.clause
 
 
 # ----------------------------------------------------------------------------------------------- warnings
-def warnings_of(p: Policy, timing: Timing) -> tuple[str, ...]:
+def warnings_of(p: Policy, timing: PaymentTiming) -> tuple[str, ...]:
     """The document's warning for assisted members (Tunliu: 一旦正常缴费，将无法办理特殊缴费)."""
-    if timing.kind == "newborn_free" or not p.assisted_warning:
+    if timing.kind == When.NEWBORN_FREE or not p.assisted_warning:
         return ()
-    if any(c.kind != "none" and (c.amount or c.kind in ("full", "percent")) for c in timing.categories):
+    if any(c.kind != Kind.NONE and (c.amount or c.kind in (Kind.FULL, Kind.PERCENT)) for c in timing.categories):
         return (p.assisted_warning,)
     return ()
 
 
 def _closed(p: Policy, req: QuoteRequest, reason: str, clause: str) -> Quote:
-    line = QuoteLine("closed", reason, None, p.cite(clause) if clause else "")
+    line = QuoteLine(Line.CLOSED, reason, None, p.cite(clause) if clause else "")
     return Quote(policy_id=p.id, open=False, reason=reason, paid_on=req.paid_on, due=None, personal_standard=None,
                  assistance=None, assistance_source=None, assistance_category=None, after_subsidy=None,
                  subsidies=(), addons=(), addons_total=None, benefit_start=None, benefit_end=None,

@@ -184,6 +184,14 @@ class LineKind(Word):
     CLOSED = "closed"
 
 
+class ClaimPartKind(Word):
+    """``ClaimPart.kind`` (认定后补付): counter assistance owed, a subsidy owed, or a subsidy withdrawn."""
+
+    ASSISTANCE = "assistance"
+    SUBSIDY = "subsidy"
+    WITHDRAWN = "withdrawn"
+
+
 LABELS: dict[str, dict[str, str]] = {
     "CategoryKind": {"none": "不资助", "full": "全额资助", "fixed": "定额资助", "percent": "按比例资助",
                      "table": "按表资助"},
@@ -192,6 +200,7 @@ LABELS: dict[str, dict[str, str]] = {
                "newborn": "新生儿", "newborn_free": "新生儿免缴", "late": "期外缴费", "closed": "不可缴费"},
     "LineKind": {"standard": "标准", "surcharge": "加收", "assistance": "资助", "addon": "附加险", "subsidy": "补助",
                  "benefit": "待遇", "waiting": "等待期", "note": "说明", "warning": "提醒", "closed": "不可缴费"},
+    "ClaimPartKind": {"assistance": "资助", "subsidy": "补助", "withdrawn": "原先缴后补补助不再发放"},
 }
 
 

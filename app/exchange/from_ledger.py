@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..domain.money import to_money
-from ..domain.vocabulary import LineKind, Status, counts_for_rate
+from ..domain.vocabulary import ClaimPartKind, Status, counts_for_rate
 from ..ledger import member_year as my
 from ..ledger.member_year import KEY_TARGET, TARGET, rate, shortfall  # noqa: F401 - exports' API
 
@@ -255,9 +255,9 @@ def _claim_rows(ledger, flt: ExportFilter, year: int | None, kind: str) -> Itera
         base = {"village": h.village, "group": h.group or "", "name": m.name, "id_number": m.id_number,
                 "category": f"{c.category}（{c.recognized_on} 认定，缴费后补付）", "paid_on": c.paid_on}
         for part in c.parts:
-            if kind == "assistance" and part.kind == LineKind.ASSISTANCE:
+            if kind == "assistance" and part.kind == ClaimPartKind.ASSISTANCE:
                 yield {**base, "funding_source": part.funder, "standard_amount": None,
                        "assistance_amount": part.amount, "personal_amount": None}
-            elif kind == "subsidy" and part.kind in (LineKind.SUBSIDY, "withdrawn"):
+            elif kind == "subsidy" and part.kind in (ClaimPartKind.SUBSIDY, ClaimPartKind.WITHDRAWN):
                 yield {**base, "funder": part.funder, "subsidy_amount": part.amount, "personal_amount": None,
-                       "state": f"认定后{c.state}" if part.kind == LineKind.SUBSIDY else "不再补助（认定后改按新类别）"}
+                       "state": f"认定后{c.state}" if part.kind == ClaimPartKind.SUBSIDY else "不再补助（认定后改按新类别）"}

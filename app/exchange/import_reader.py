@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -86,7 +87,7 @@ class ImportTable:
     header_row: int  # the last header row (1-based); data starts below it
     headings: list[str]
     columns: dict[str, int]  # field -> 0-based column index
-    rows: list[SourceRow] = field(default_factory=list)
+    rows: list[SourceRow] = field(default_factory=list)  # read whole (``read_table``) ...
     header_rows: int = 1  # 2 for a parent row merged over child labels
     unknown: list[int] = field(default_factory=list)  # column indexes whose heading maps to no field
     ignored: list[int] = field(default_factory=list)  # known headings deliberately not imported
@@ -94,6 +95,16 @@ class ImportTable:
     mapped: dict[str, str] = field(default_factory=dict)  # heading -> field, from the user's mapping
     layout: str = ""  # the layout's key before any mapping: what a saved mapping is filed under
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # per-table lookups the checks reuse
+    stream: Iterator[SourceRow] | None = field(default=None, repr=False, compare=False)  # ... or streamed once
+
+    def iter_rows(self) -> Iterator[SourceRow]:
+        """The data rows: the list read whole, or (``read_table(lazy=True)``) the file's rows as they are read,
+        once — nothing of a row is kept here after it is handed on."""
+        if self.stream is None:
+            yield from self.rows
+            return
+        stream, self.stream = self.stream, None
+        yield from stream
 
     def place(self, row: int, fld: str | None = None) -> str:
         """名单.xlsx 表1:第5行:身份证号（C列）"""
@@ -342,13 +353,18 @@ def find_header(head: list[tuple], kind: KindSpec, matcher: _Matcher):
 
 def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
                mapping: Mapping[str, str] | None = None,
-               saved: Callable[[str], Mapping[str, str]] | None = None) -> tuple[list[ImportTable], list[Problem]]:
+               saved: Callable[[str], Mapping[str, str]] | None = None,
+               lazy: bool = False) -> tuple[list[ImportTable], list[Problem]]:
     """The list's sheets that carry a header for ``kind``, and every reading problem.
 
     A sheet is used when its header names at least two of the kind's fields. A sheet missing a required
     column comes back with ``missing`` set and no rows (the preview shows its headings for mapping) and a
     problem. ``mapping`` (heading -> field) is the user's own choice and wins over the aliases; ``saved``
     gives the mapping saved for a layout signature (used when ``mapping`` is not given).
+
+    ``lazy``: the rows are not read here but streamed by ``ImportTable.iter_rows`` (once), so a preview holds
+    no more of the file than the row it checks; a problem found while streaming (no data rows) is appended
+    to the returned problem list then.
     """
     catalog = catalog or field_catalog()
     spec = catalog.kinds.get(kind)
@@ -397,18 +413,13 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
                                     f"{'、'.join(catalog.fields[f].label for f in spec.required)}；"
                                     "可在预览里指定哪一列是它）"))
             continue
-        frozen = dict(columns)
-        before = len(problems)
         if last + 1 < len(head) and _column_numbers(head[last + 1]):
             last += 1  # a 栏次 row (1, 2, 3 … under the headings) as government forms have: not data
-        for j, cells in enumerate(_rest(head[last + 1:], rows), start=last + 2):
-            first = cells[0] if cells else None
-            if (first is None or first == "" or (type(first) is str and not first.strip())) and not any(
-                    c is not None and c != "" and (type(c) is not str or c.strip()) for c in cells):
-                continue
-            table.rows.append(SourceRow(sheet, j, cells, frozen))
-        if not table.rows and len(problems) == before:
-            problems.append(Problem(table.place(table.header_row), "表头下面没有数据行"))
+        data = _data_rows(table, _rest(head[last + 1:], rows), last + 2, problems)
+        if lazy:
+            table.stream = data
+        else:
+            table.rows = list(data)
     if not tables and grids:
         if fallback is not None:
             fallback.missing = list(spec.required)
@@ -417,6 +428,22 @@ def read_table(path: str | Path, kind: str, catalog: FieldCatalog | None = None,
         problems.append(Problem(p.name, f"在前{HEADER_SCAN_ROWS}行里找不到{spec.label}的表头（须有列：{need}；"
                                         "可在预览里指定各列）"))
     return tables, problems
+
+
+def _data_rows(table: ImportTable, cells_iter: Iterator[tuple], first: int, problems: list[Problem]) -> Iterator[SourceRow]:
+    """The non-empty rows below the header, numbered as the user sees them; a header with none below is a
+    problem (added when the rows are used up)."""
+    sheet, frozen = table.sheet, dict(table.columns)
+    any_row = False
+    for j, cells in enumerate(cells_iter, start=first):
+        lead = cells[0] if cells else None
+        if (lead is None or lead == "" or (type(lead) is str and not lead.strip())) and not any(
+                c is not None and c != "" and (type(c) is not str or c.strip()) for c in cells):
+            continue
+        any_row = True
+        yield SourceRow(sheet, j, cells, frozen)
+    if not any_row:
+        problems.append(Problem(table.place(table.header_row), "表头下面没有数据行"))
 
 
 def _column_numbers(cells) -> bool:
@@ -429,8 +456,7 @@ def _column_numbers(cells) -> bool:
 
 
 def _rest(head: list[tuple], rows: Iterator[tuple]) -> Iterator[tuple]:
-    yield from head
-    yield from rows
+    return itertools.chain(head, rows)
 
 
 def _fallback_table(filename: str, sheet: str, head: list[tuple]) -> ImportTable | None:

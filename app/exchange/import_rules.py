@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from decimal import Decimal
 
 from ..domain.problems import Problem
@@ -20,22 +21,24 @@ from .import_values import (MAX_LENGTH, id_birth, parse_amount, parse_date, pars
                             text_problem)
 from .import_vocab import SEVERE_GRADES, STATUS_ALIASES, category_names, split_categories
 
-__all__ = ["PersonFacts", "LedgerFacts", "CheckedRow", "CheckResult", "check_tables", "parse_id", "parse_date",
+__all__ = ["PersonFacts", "LedgerFacts", "CheckedRow", "SameRow", "CheckResult", "check_tables", "parse_id", "parse_date",
            "parse_amount", "text_of", "category_names", "department_name", "STATUS_ALIASES"]
+
+
+NO_CATEGORIES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class PersonFacts:
-    """What the ledger knows about one person, as the rules need it."""
+    """What the ledger knows about one person, as the rules need it (only what the kind of list needs is
+    looked up: a roster needs no payments, a payment list no categories)."""
 
     member_id: int
     household_id: int
     name: str
-    village: str
-    group: str
-    status: str
+    status: str = ""
     paid: Decimal | None = None  # collected this year (non-voided, not refunded); None = not paid
-    categories: frozenset[str] = frozenset()
+    categories: frozenset[str] = NO_CATEGORIES
     relation: str = ""
 
 
@@ -44,11 +47,29 @@ class LedgerFacts:
     villages: dict[str, frozenset[str]] | None  # village -> its groups; None = do not check
     categories: dict[str, str]  # accepted name (incl. policy aliases) -> canonical name
     people: Mapping[str, PersonFacts]  # by id_number (only those named in the file are needed)
-    # what the person should pay on that day: (amount, "") or (None, why it cannot be quoted)
-    due_on: Callable[[PersonFacts, dt.date], tuple[Decimal | None, str]] | None = None
+    # the rows' payments planned by the ledger's one payment plan, the rules the window and the CLI use:
+    # [(person, amount, day)] -> per row ([(field, problem)], [warning]) (``imports.plan_payment_rows``)
+    plan_payments: Callable[[list[tuple[PersonFacts, Decimal, dt.date]]],
+                            list[tuple[list[tuple[str, str]], list[str]]]] | None = None
     today: dt.date = field(default_factory=dt.date.today)
-    household_numbers: frozenset[str] = frozenset()  # 户编号 already in the ledger (roster)
-    heads: Mapping[str, bool] = field(default_factory=dict)  # 户编号 -> that household already has a head
+    heads: Mapping[str, bool] = field(default_factory=dict)  # 户编号 in the ledger -> that household has a head
+    parsed: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # ID cells of the rows being checked
+    # accepted name -> (canonical, where the name comes from) for names that are not the canonical one
+    alias_sources: Mapping[str, str] = field(default_factory=dict)
+    # someone the chunked ID look-up cannot find: (household key, number, name, birth date) -> the person;
+    # a number of another document, or none (then the household's members without one, by name and birth)
+    find_person: Callable[[tuple | None, str | None, str, dt.date | None], PersonFacts | None] | None = None
+    applied: dict[tuple[str, str], int] = field(default_factory=dict)  # (as written, category) -> rows
+    unknown: dict[str, int] = field(default_factory=dict)  # category names nobody named -> rows
+
+    def parse_id(self, value: object) -> tuple[str | None, str]:
+        """An ID cell parsed once: the preview parses the cells of each chunk of rows before looking the people
+        up, and the rules read that result here."""
+        if type(value) is str:
+            hit = self.parsed.get(value)
+            if hit is not None:
+                return hit
+        return parse_id(value)
 
 
 @dataclass(slots=True)
@@ -57,28 +78,63 @@ class CheckedRow:
     source: SourceRow
     values: dict[str, object]  # normalised: id_number str, amount Decimal, dates dt.date …
     person: PersonFacts | None
-    action: str = "write"  # write | same (already in the ledger, nothing to do) | category (roster: add categories)
+    action: str = "write"  # write | category (roster: add categories to someone already in the ledger)
+
+
+class SameRow(NamedTuple):
+    """A row the ledger already holds exactly: nothing to write, so nothing of it is kept but where it is."""
+
+    table: ImportTable
+    row: int
+    id_number: str
 
 
 @dataclass(slots=True)
 class CheckResult:
     kind: str
-    rows: list[CheckedRow] = field(default_factory=list)  # clean rows (to write or already the same)
+    rows: list[CheckedRow] = field(default_factory=list)  # clean rows to write
     problems: list[Problem] = field(default_factory=list)
     rejected: list[tuple[ImportTable, SourceRow, str]] = field(default_factory=list)  # bad rows + why
     unmatched: list[tuple[ImportTable, SourceRow, str]] = field(default_factory=list)  # nobody in the ledger
     new_places: dict[str, set[str]] = field(default_factory=dict)  # roster: village -> groups to create
     new_villages: set[str] = field(default_factory=set)  # roster: of those, the villages that are new
     skipped: list[tuple[ImportTable, SourceRow, str]] = field(default_factory=list)  # fine, but nothing to import
+    same: list[SameRow] = field(default_factory=list)  # already in the ledger as the file says
+    count: int = 0  # data rows checked
+    mapped_values: list[tuple[str, str, str, int]] = field(default_factory=list)  # (as written, to, why, rows)
+    unknown_categories: list[tuple[str, int]] = field(default_factory=list)  # (as written, rows): the user maps
+    category_choices: list[str] = field(default_factory=list)  # the policy's categories, to map them to
+    warnings: list[Problem] = field(default_factory=list)  # what the documents want said (payments)
+    problem_rows: list[tuple[ImportTable, int]] = field(default_factory=list, repr=False)  # where each problem is
+    table_order: dict[int, int] = field(default_factory=dict, repr=False)  # id(table) -> its place in the file
 
     @property
     def to_write(self) -> list[CheckedRow]:
-        return [r for r in self.rows if r.action != "same"]
+        return self.rows
 
     def reject(self, table: ImportTable, source: SourceRow, msgs: list[tuple[str, str]]) -> None:
         for fld, message in msgs:
             self.problems.append(Problem(table.place(source.row, fld), message))
+            self.problem_rows.append((table, source.row))
         self.rejected.append((table, source, "；".join(m for _, m in msgs)))
+
+    def in_file_order(self) -> None:
+        """Problems and refused rows by sheet and row (the payment plan judges rows after they were read)."""
+        order = self.table_order
+        keyed = sorted(zip(self.problem_rows, self.problems), key=lambda kp: (order.get(id(kp[0][0]), 0), kp[0][1]))
+        self.problem_rows = [k for k, _ in keyed]
+        self.problems = [p for _, p in keyed]
+        self.rejected.sort(key=lambda r: (order.get(id(r[0]), 0), r[1].row))
+
+    def keep(self, row: CheckedRow, settled: bool = True) -> None:
+        """A clean row. ``settled``: no later check can refuse it any more, so its cells (wanted only for the
+        file of rows left out) are let go — a long list is not held in memory twice."""
+        if row.action == "same":
+            self.same.append(SameRow(row.table, row.source.row, row.values.get("id_number") or ""))
+        else:
+            if settled:
+                row.source.cells = ()
+            self.rows.append(row)
 
 
 def department_name(text: str) -> str | None:
@@ -96,19 +152,36 @@ def department_name(text: str) -> str | None:
 
 # -- the checks -----------------------------------------------------------------------------------------
 def check_tables(kind: str, tables: Iterable[ImportTable], facts: LedgerFacts,
-                 cancelled: Callable[[], bool] | None = None) -> CheckResult:
-    """Validate every row of every table; nothing is written here."""
+                 cancelled: Callable[[], bool] | None = None,
+                 rows_of: Callable[[ImportTable], Iterable[SourceRow]] | None = None) -> CheckResult:
+    """Validate every row of every table; nothing is written here. ``rows_of`` gives a table's rows (the
+    preview streams them, looking up the people of each chunk before its rows are checked)."""
+    rows_of = rows_of or ImportTable.iter_rows
     if kind == "roster":
         from .roster_rules import check_roster
 
-        return check_roster(tables, facts, cancelled)
+        result = check_roster(tables, facts, cancelled, rows_of)
+    else:
+        result = _check_lists(kind, tables, facts, cancelled, rows_of)
+    result.mapped_values = [(part, cat, facts.alias_sources.get(part, ""), n)
+                            for (part, cat), n in sorted(facts.applied.items())]
+    result.unknown_categories = sorted(facts.unknown.items())
+    result.category_choices = [c for c, canonical in facts.categories.items() if c == canonical]
+    return result
+
+
+def _check_lists(kind, tables, facts, cancelled, rows_of) -> CheckResult:
     result = CheckResult(kind)
     first_seen: dict[object, str] = {}
     for table in tables:
-        for n, source in enumerate(table.rows):
+        result.table_order[id(table)] = len(result.table_order)
+        for n, source in enumerate(rows_of(table)):
             if cancelled is not None and n % 1000 == 0 and cancelled():
                 break
+            result.count += 1
             _check_row(kind, table, source, facts, result, first_seen)
+    if kind == "payment":
+        _plan_payments(result, facts)
     return result
 
 
@@ -149,17 +222,23 @@ def check_date(raw: object, fld: str, label: str, facts: LedgerFacts, values: di
 
 
 def parse_categories(text: str, facts: LedgerFacts) -> tuple[list[str], str]:
-    """Canonical categories named in one cell, or a message naming the unknown one."""
+    """Canonical categories named in one cell, or a message naming the unknown one. A name that is not the
+    category's own is counted in ``facts.applied`` (the preview lists each mapping it applied)."""
     if not text:
         return [], ""
     out = []
     for part in split_categories(text):
         canonical = facts.categories.get(part)
         if canonical is None:
+            facts.unknown[part] = facts.unknown.get(part, 0) + 1
             known = "、".join(dict.fromkeys(facts.categories.values()))
-            return [], f"未知的人员类别「{part}」（可用：{known}）"
+            return [], (f"未知的人员类别「{part}」：政策文件没有这个名称，不猜测它是哪一类（可用：{known}；"
+                        f"如确是其中一类，请在预览里指定，命令行用 --map-value {part}=类别）")
         if canonical not in out:
             out.append(canonical)
+        if part != canonical:
+            key = (part, canonical)
+            facts.applied[key] = facts.applied.get(key, 0) + 1
     return out, ""
 
 
@@ -168,7 +247,7 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     msgs: list[tuple[str, str]] = []  # (field, message)
     values: dict[str, object] = {}
 
-    number, why = parse_id(source.get("id_number"))
+    number, why = facts.parse_id(source.get("id_number"))
     if why:
         msgs.append(("id_number", why))
     values["id_number"] = number
@@ -232,9 +311,10 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
     if person is None:
         why = "台账中查无此人（身份证号不在台账里）"
         result.problems.append(Problem(table.place(source.row, "id_number"), why))
+        result.problem_rows.append((table, source.row))
         result.unmatched.append((table, source, why))
         return
-    result.rows.append(CheckedRow(table, source, values, person, action))
+    result.keep(CheckedRow(table, source, values, person, action), settled=kind != "payment")
 
 
 def _category_values(table, source, facts: LedgerFacts, values: dict, msgs: list) -> None:
@@ -261,18 +341,32 @@ def _category_values(table, source, facts: LedgerFacts, values: dict, msgs: list
 
 
 def _payment_action(person: PersonFacts, values: dict, facts: LedgerFacts, msgs: list) -> str:
-    amount = values["amount"]
-    if person.paid is None and person.status != Status.ENROLLED:
-        msgs.append(("id_number", f"{person.name} 在台账中的状态是「{person.status}」，不在本地参保，"
-                                  "不能登记缴费（先改回本地参保）"))
-    elif person.paid is not None:
-        if person.paid == amount:
-            return "same"
-        msgs.append(("amount", f"金额不符：名单 {amount} 元，台账已登记缴费 {person.paid} 元"))
-    elif facts.due_on is not None:
-        due, why = facts.due_on(person, values["paid_on"])
-        if due is None:
-            msgs.append(("paid_on", f"无法按政策核算应缴金额：{why}"))
-        elif due != amount:
-            msgs.append(("amount", f"金额不符：名单 {amount} 元，按政策应缴 {due} 元"))
+    """A payment the ledger already holds at that amount is the same row (the file imported again); at another
+    amount the file and the ledger disagree. Everything else — status, amount due, the payment window — is
+    the payment plan's to judge (``_plan_payments``), as at the counter."""
+    if person.paid is None:
+        return "write"
+    if person.paid == values["amount"]:
+        return "same"
+    msgs.append(("amount", f"金额不符：名单 {values['amount']} 元，台账已登记缴费 {person.paid} 元"))
     return "write"
+
+
+def _plan_payments(result: CheckResult, facts: LedgerFacts) -> None:
+    """Every payment row planned by the ledger's payment plan (one batch: the look-ups are shared). A row the
+    plan refuses, or that would need an override reason at the counter, is refused here with the plan's
+    words; the plan's warnings are shown with the preview."""
+    if facts.plan_payments is None or not result.rows:
+        return
+    verdicts = facts.plan_payments([(r.person, r.values["amount"], r.values["paid_on"]) for r in result.rows])
+    keep: list[CheckedRow] = []
+    for row, (problems, warnings) in zip(result.rows, verdicts):
+        if problems:
+            result.reject(row.table, row.source, problems)
+            continue
+        for w in warnings:
+            result.warnings.append(Problem(row.table.place(row.source.row), w))
+        row.source.cells = ()  # planned: nothing can refuse it now
+        keep.append(row)
+    result.rows = keep
+    result.in_file_order()

@@ -16,9 +16,10 @@ import re
 import time
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
 
+from ..domain import dates
 from ..domain.idnumber import IdNumberError, parse_id_number
+from ..domain.problems import Problem
 
 CENT = Decimal("0.01")
 FLOAT_NOISE = Decimal("0.000001")  # a float's last-digit noise, far below a fen
@@ -81,14 +82,8 @@ _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
 def parse_id(value: object) -> tuple[str | None, str]:
-    if type(value) is str:
-        return _parse_id_cell(value)
-    return _parse_id_value(value)
-
-
-@lru_cache(maxsize=200_000)
-def _parse_id_cell(value: str) -> tuple[str | None, str]:
-    """A text cell, validated once however often the file (or the preview and the rules) names it."""
+    """(the ID number as the ledger stores it, "") or (None, why not). Not cached here: a preview parses each
+    cell once and keeps the result only while its rows are checked (``LedgerFacts.parse_id``)."""
     return _parse_id_value(value)
 
 
@@ -135,32 +130,10 @@ def id_birth(number: str) -> dt.date:
 
 
 # -- dates ----------------------------------------------------------------------------------------------
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_DATE_RES = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + "$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?" + _TIME + "$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
 def parse_date(value: object, label: str) -> tuple[dt.date | None, str]:
-    if isinstance(value, dt.datetime):
-        return value.date(), ""
-    if isinstance(value, dt.date):
-        return value, ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and 20000 <= value <= 80000:  # an Excel serial day number
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value)), ""
-    text = unicodedata.normalize("NFKC", text_of(value))
-    for pattern in _DATE_RES:
-        m = pattern.match(text)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), ""
-            except ValueError:
-                break
-    return None, f"{label}「{text}」不是有效日期（应为 2025-10-08 这样的日期）"
+    """The shared parser (app/domain/dates.py), Excel day numbers included: (date, "") or (None, why)."""
+    got = dates.parse_date(value, label, label=label, required=True, excel_serials=True)
+    return (None, got.message) if isinstance(got, Problem) else (got, "")
 
 
 # -- money ----------------------------------------------------------------------------------------------

@@ -30,7 +30,11 @@ RELATIONS: dict[str, str] = {
 }
 HEAD = "户主"
 
-# common short forms in 民政 / 农业农村 / 残联 lists (the policy's own aliases come first)
+# common short forms in 民政 / 农业农村 / 残联 lists that name exactly one category (the policy's own aliases
+# come first). Nothing that could be one of two categories with different money is here: 脱贫户 / 脱贫人口 /
+# 已脱贫 may be 稳定脱贫人口 or 脱贫不稳定人口 (the documents assist only the latter), 优抚对象 is wider than
+# 重点优抚对象 — such a value is an unknown category unless the policy file names it as an alias or the user
+# maps it (``--map-value`` / the preview's value table). Every mapping applied is listed in the preview.
 CATEGORY_ALIASES: dict[str, str] = {
     "低保": "低保对象", "低保户": "低保对象", "城乡低保": "低保对象", "城市低保": "低保对象", "农村低保": "低保对象",
     "低保人员": "低保对象", "最低生活保障对象": "低保对象",
@@ -38,14 +42,18 @@ CATEGORY_ALIASES: dict[str, str] = {
     "分散供养特困人员": "特困人员", "集中供养特困人员": "特困人员",
     "低保边缘": "低保边缘家庭成员", "低边": "低保边缘家庭成员", "低保边缘户": "低保边缘家庭成员",
     "低保边缘家庭": "低保边缘家庭成员",
-    "脱贫户": "稳定脱贫人口", "脱贫人口": "稳定脱贫人口", "稳定脱贫户": "稳定脱贫人口", "已脱贫": "稳定脱贫人口",
+    "稳定脱贫户": "稳定脱贫人口",
     "脱贫不稳定户": "脱贫不稳定人口", "边缘易致贫户": "边缘易致贫人口", "突发严重困难户": "突发严重困难人口",
     "返贫致贫户": "返贫致贫人口", "监测对象": "防止返贫监测对象", "防返贫监测对象": "防止返贫监测对象",
     "重度残疾": "重度残疾人", "重残": "重度残疾人", "一级残疾": "重度残疾人", "二级残疾": "重度残疾人",
     "一二级残疾人": "重度残疾人", "重度残疾人员": "重度残疾人",
-    "孤儿(事实无人抚养儿童)": "孤儿", "事实无人抚养": "事实无人抚养儿童",
-    "优抚对象": "重点优抚对象", "劳模": "劳动模范",
+    "事实无人抚养": "事实无人抚养儿童", "劳模": "劳动模范",
 }
+# never taken from the short forms above, whatever is added there: they name more than one category
+AMBIGUOUS_CATEGORIES = frozenset({"脱贫户", "脱贫人口", "已脱贫", "脱贫人员", "优抚对象", "孤儿(事实无人抚养儿童)"})
+BY_POLICY = "按政策别名"
+BY_SHORT_FORM = "按常用简称"
+BY_USER = "按用户指定"
 NO_CATEGORY = {"", "无", "否", "普通", "一般", "普通居民", "一般人员", "一般居民", "城乡居民", "普通人员", "/", "-", "—"}
 SEVERE_GRADES = {"一级", "二级", "1级", "2级", "一", "二", "1", "2", "I级", "II级"}
 
@@ -81,11 +89,27 @@ def category_names(extra_aliases: Mapping[str, str] | None = None,
                    known: Iterable[str] | None = None) -> dict[str, str]:
     """Accepted name -> canonical category: the policy's categories (``known``, else the common ones), our short
     forms of them, then the policy's own aliases (which win)."""
+    return category_table(extra_aliases, known)[0]
+
+
+def category_table(extra_aliases: Mapping[str, str] | None = None, known: Iterable[str] | None = None,
+                   user: Mapping[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(accepted name -> canonical category, accepted name -> where that mapping comes from) for every name
+    that is not itself a category: the policy's aliases (按政策别名), our unambiguous short forms (按常用简称),
+    the user's own mapping for this import (按用户指定, wins)."""
     known = tuple(known) if known is not None else CATEGORIES
     names = {c: c for c in known}
-    names.update({k: v for k, v in CATEGORY_ALIASES.items() if v in names})
-    names.update({k: v for k, v in (extra_aliases or {}).items() if v in known})  # not the add-ons' aliases
-    return names
+    sources: dict[str, str] = {}
+    for k, v in CATEGORY_ALIASES.items():
+        if v in names and k not in AMBIGUOUS_CATEGORIES:
+            names[k], sources[k] = v, BY_SHORT_FORM
+    for k, v in (extra_aliases or {}).items():  # not the add-ons' aliases
+        if v in known and k != v:
+            names[k], sources[k] = v, BY_POLICY
+    for k, v in (user or {}).items():
+        if v in known and k != v:
+            names[k], sources[k] = v, BY_USER
+    return names, sources
 
 
 _SPLIT = re.compile(r"[、,，;；/]+")

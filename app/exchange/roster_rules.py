@@ -9,6 +9,7 @@ offer (``CheckResult.new_places``); they are created on commit only when the use
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from collections.abc import Callable, Iterable
 
 from ..domain.vocabulary import DEPARTMENTS, Status
@@ -17,7 +18,7 @@ from ..ledger.identity import NO_ID, RESIDENT_ID, validate_identity
 from .import_reader import ImportTable, SourceRow
 from .import_rules import (CheckedRow, CheckResult, LedgerFacts, check_date, check_texts, department_name,
                            parse_categories)
-from .import_values import id_birth, id_sex, parse_id, text_of
+from .import_values import id_birth, id_sex, text_of
 from .import_vocab import (ENROLLED, HEAD, ROSTER_STATUS, SEX, ethnicity_of, group_of, relation_of,
                            village_of)
 
@@ -42,17 +43,21 @@ class _Block:
 
 
 def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
-                 cancelled: Callable[[], bool] | None = None) -> CheckResult:
+                 cancelled: Callable[[], bool] | None = None,
+                 rows_of: Callable[[ImportTable], Iterable[SourceRow]] = ImportTable.iter_rows) -> CheckResult:
+    """Rows are checked as they stream by; of each row only what the commit or the preview needs is kept
+    (where a person was first seen, a household's head row: as (sheet, row), never the row's cells)."""
     result = CheckResult("roster")
     places: dict[tuple[str, str], tuple[str, str]] = {}  # (village, group) as written -> the ledger's names
-    first_seen: dict[str, str] = {}
-    heads: dict[tuple, SourceRow] = {}  # household key -> its head row
+    first_seen: dict[str, tuple[str, int]] = {}
+    heads: dict[tuple, tuple[str, int]] = {}  # household key -> where its head row is
     bad_heads: dict[tuple, str] = {}  # household key -> where its (rejected) head row is
     for table in tables:
         block: _Block | None = None
-        for n, source in enumerate(table.rows):
+        for n, source in enumerate(rows_of(table)):
             if cancelled is not None and n % 1000 == 0 and cancelled():
                 break
+            result.count += 1
             block = _check_row(table, source, facts, result, first_seen, heads, bad_heads, block, places)
     _second_pass(result, facts, heads, bad_heads)
     for row in result.rows:
@@ -67,8 +72,21 @@ def check_roster(tables: Iterable[ImportTable], facts: LedgerFacts,
     return result
 
 
-def _where(source: SourceRow) -> str:
-    return f"{source.sheet}第{source.row}行" if source.sheet else f"第{source.row}行"
+def _raw_values(table: ImportTable, cells) -> dict[str, object]:
+    """The row's cells by field (``SourceRow.values``), picked in one C call with a getter made once per table."""
+    spec = table.cache.get("raw")
+    if spec is None:
+        keys, idxs = tuple(table.columns), tuple(table.columns.values())
+        spec = table.cache["raw"] = (keys, itemgetter(*idxs) if len(idxs) > 1 else None, max(idxs, default=-1) + 1)
+    keys, pick, width = spec
+    if pick is not None and len(cells) >= width:
+        return dict(zip(keys, pick(cells)))
+    return {k: (cells[i] if i < len(cells) else None) for k, i in table.columns.items()}
+
+
+def _where(source: SourceRow | tuple[str, int]) -> str:
+    sheet, row = (source.sheet, source.row) if isinstance(source, SourceRow) else source
+    return f"{sheet}第{row}行" if sheet else f"第{row}行"
 
 
 def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result: CheckResult,
@@ -76,7 +94,7 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
                places: dict) -> _Block | None:
     msgs: list[tuple[str, str]] = []
     values: dict[str, object] = {}
-    raw = source.values  # one dict per row: cheaper than a lookup per field
+    raw = _raw_values(table, source.cells)  # one dict per row: cheaper than a lookup per field
     number = _identity(raw, facts, values, msgs)
     check_texts(table, source, TEXT_FIELDS, values, msgs)
     if not values.get("name"):
@@ -97,36 +115,52 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
     _person_fields(raw, facts, values, msgs, number)
 
     # the household this row belongs to
-    key, block = _household_key(table, raw, values, block, msgs)
+    key, block = _household_key(table, raw, facts, values, block, msgs)
     values["household_key"] = key
+    # who this is in the ledger: by ID number; a person without one (证件类型 无) by household, name and birth
+    # date, so the same file imported twice does not add them twice (another household's 张三 is another man)
     if number:
-        if number in first_seen:
-            msgs.append(("id_number", f"与{_where(first_seen[number])}重复：同一人在文件里出现了两次"))
+        person = facts.people.get(number)
+        if person is None and values.get("id_type") != RESIDENT_ID and facts.find_person is not None:
+            person = facts.find_person(None, number, "", None)  # a passport, permit …: not looked up by chunk
+        seen_key: object = number
+    else:
+        person = None
+        seen_key = ("无证件", key, values.get("name"), values.get("birth_date")) if key is not None else None
+        if seen_key is not None and values.get("name") and facts.find_person is not None:
+            person = facts.find_person(key, None, values["name"], values.get("birth_date"))
+    if seen_key is not None:
+        if seen_key in first_seen:
+            msgs.append(("id_number" if number else "name",
+                         f"与{_where(first_seen[seen_key])}重复：同一人在文件里出现了两次"))
         else:
-            first_seen[number] = source
+            first_seen[seen_key] = (source.sheet, source.row)
     if key is not None and relation == HEAD:
         if key in heads:
             msgs.append(("relation", f"这一户已有户主（{_where(heads[key])}）：一户只能有一名户主"))
-        elif key[0] == "no" and facts.heads.get(key[1]) and (facts.people.get(number) is None):
+        elif key[0] == "no" and facts.heads.get(key[1]) and person is None:
             msgs.append(("relation", f"台账中户编号「{key[1]}」的户已有户主：一户只能有一名户主"))
-        elif key[0] == "head" and key[1] != number and key[1] in facts.people and facts.people.get(number) is None:
+        elif key[0] == "head" and key[1] != number and key[1] in facts.people and person is None:
             msgs.append(("relation", f"这一户在台账中已有户主 {facts.people[key[1]].name}：一户只能有一名户主"))
 
-    person = facts.people.get(number) if number else None
     if person is not None and values.get("name") and values["name"] != person.name:
-        msgs.append(("name", f"姓名「{values['name']}」与台账中该身份证号的姓名「{person.name}」不一致"))
+        msgs.append(("name", f"姓名「{values['name']}」与台账中该证件号码的姓名「{person.name}」不一致"))
     if msgs:
         if key is not None and relation == HEAD:
             bad_heads.setdefault(key, _where(source))
         result.reject(table, source, msgs)
         return block
     if key is not None and relation == HEAD:
-        heads[key] = source
+        heads[key] = (source.sheet, source.row)
     action = "write"
     if person is not None:  # already in the ledger: the roster does not move people; it adds categories
         values["categories"] = [c for c in values["categories"] if c[0] not in person.categories]
         action = "category" if values["categories"] else "same"
-    result.rows.append(CheckedRow(table, source, values, person, action))
+    # settled: the second pass refuses only a new person whose household's head is neither accepted nor in
+    # the ledger; any other row keeps nothing of the file's cells
+    settled = person is not None or key in heads or (key[0] == "head" and key[1] in facts.people) or (
+        key[0] == "no" and bool(facts.heads.get(key[1])))
+    result.keep(CheckedRow(table, source, values, person, action), settled)
     return block
 
 
@@ -139,7 +173,7 @@ def _identity(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> str | 
     if "birth_date" in raw and text_of(raw["birth_date"]):
         check_date(raw["birth_date"], "birth_date", "出生日期", facts, values, msgs)
     if id_type == RESIDENT_ID:
-        number, why = parse_id(raw.get("id_number"))
+        number, why = facts.parse_id(raw.get("id_number"))
         if why:
             msgs.append(("id_number", why))
         elif values.get("birth_date") and values["birth_date"] != id_birth(number):
@@ -201,7 +235,7 @@ def _categories(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> None
     if why:
         msgs.append(("category", why))
     if not cats:
-        values["categories"] = []
+        values["categories"] = ()  # shared: most rows name none (and a list per row is one more object to keep)
         return
     depts = _parallel(values.get("department") or "")
     raw_day = raw.get("recognized_on")
@@ -222,13 +256,13 @@ def _categories(raw: dict, facts: LedgerFacts, values: dict, msgs: list) -> None
     values["categories"] = out
 
 
-def _household_key(table: ImportTable, raw: dict, values: dict, block: _Block | None,
+def _household_key(table: ImportTable, raw: dict, facts: LedgerFacts, values: dict, block: _Block | None,
                    msgs: list) -> tuple[tuple | None, _Block | None]:
     number, relation = values["id_number"], values["relation"]
     if values.get("household_no"):
         key = ("no", values["household_no"])
     elif "household_head_id" in table.columns and text_of(raw.get("household_head_id")):
-        head_id, why = parse_id(raw.get("household_head_id"))
+        head_id, why = facts.parse_id(raw.get("household_head_id"))
         if why:
             msgs.append(("household_head_id", f"户主身份证号：{why}"))
             return None, block

@@ -115,7 +115,7 @@ def _roster(out, s, villages, area, taken, rng, replace) -> SampleFile:
         group = v.groups[h % len(v.groups)].name if h != 11 else new_name  # one group the ledger lacks
         surname = rng.choice(SURNAMES)
         head = _name(rng, surname)
-        cat = rng.choice(["", "", "", "低保", "脱贫户", "特困"])
+        cat = rng.choice(["", "", "", "低保", "脱贫不稳定户", "特困"])
         people = [(head, "本人" if h % 3 == 0 else "户主", dt.date(rng.randint(1950, 1985), rng.randint(1, 12),
                                                                  rng.randint(1, 28)), True, cat)]
         people.append((_name(rng), "妻", people[0][2] + dt.timedelta(days=rng.randint(200, 900)), False,

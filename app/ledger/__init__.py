@@ -28,7 +28,8 @@ Public API (everything the window, exports, printing and the CLI use):
         lg.payments.record(household_id, [PayLine(member_id, amount=None, override_reason=None)], method=,
                            paid_on=, operator=None, notes=, override_reason=None) -> Change (id = payment id)
         lg.payments.get(id) / .by_receipt(no) / .of_household(hid) / .of_member(mid) / .paid_this_year(mid)
-        lg.payments.member_year(mid) -> MemberYear (add-ons chosen, standing items with quote snapshots, paid)
+        lg.payments.member_year(mid) -> MemberStanding (state, due, paid, claims, add-ons chosen, standing items
+                                        with quote snapshots: the one type for a member's year)
         lg.payments.void(payment_id, reason); .refund(payment_id, member_id, reason, refunded_on=)
         lg.audit.for_member(mid) / .for_household(hid) / .recent(n)      -> [AuditEntry]
         lg.search(text, limit=50) -> [SearchHit]      (ID fragment / last digits, name, pinyin initials, phone)
@@ -45,10 +46,11 @@ Bulk loaders writing rows directly must fill the derived columns: see ``app.ledg
 """
 
 from .db import Ledger, LedgerError, default_path, open_ledger, resolve_path
-from .models import (ENROLLED, METHODS, AuditEntry, CategoryRecord, Change, Household, Member, MemberYear,
-                     Payment, PaymentItem, Refund, Settings)
+from .member_year import MemberStanding
+from .models import (ENROLLED, METHODS, AuditEntry, CategoryRecord, Change, Household, Member, Payment,
+                     PaymentItem, Refund, Settings)
 from .payments import PayLine
 
 __all__ = ["Ledger", "LedgerError", "open_ledger", "default_path", "resolve_path", "Change", "Household", "Member",
-           "CategoryRecord", "MemberYear", "Payment", "PaymentItem", "Refund", "Settings", "AuditEntry", "PayLine", "ENROLLED",
+           "CategoryRecord", "MemberStanding", "Payment", "PaymentItem", "Refund", "Settings", "AuditEntry", "PayLine", "ENROLLED",
            "METHODS"]

@@ -85,10 +85,10 @@ def describe(e: AuditEntry, masked: bool = True) -> str:
     names = {"create": "新增", "update": "修改", "status": "参保状态", "move_out": "迁出本户", "move_in": "迁入本户",
              "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
              "rollover": "结转", "restore": "从备份恢复", "import": "导入", "reveal": "查看完整证件号和电话",
-             "dropped": "票据号列入作废清单"}
+             "dropped": "票据号列入作废清单", "dismiss": "判定非重复参保"}
     entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
                 "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
-                "ledger": "台账", "operator": "操作员", "receipts": "票据号"}
+                "ledger": "台账", "operator": "操作员", "receipts": "票据号", "duplicate": "重复参保"}
     diff = ""
     if e.before and e.after:
         keys = [k for k in e.after if e.before.get(k) != e.after.get(k)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
+from . import sqlite_driver
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,15 +157,15 @@ def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progres
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.parent == backup_dir(src_path):
             make_private(dest.parent)
-        src = sqlite3.connect(read_only_uri(src_path), uri=True, timeout=30)
+        src = sqlite_driver.connect(read_only_uri(src_path), uri=True, timeout=30)
     except OSError as exc:
         raise ProblemsError([Problem(str(dest.parent), "无法备份：" + os_error_text(exc))]) from None
     try:
-        page_size = src.execute("PRAGMA page_size").fetchone()[0]
+        page_size = int(src.execute("PRAGMA page_size").fetchone()[0])  # SQLCipher answers it as text
         size = src.execute("PRAGMA page_count").fetchone()[0] * page_size
         _need_space(dest.parent, size)
         with atomic_path(dest) as part:
-            out = sqlite3.connect(str(part))
+            out = sqlite_driver.connect(str(part), key=sqlite_driver.key_of(src))
             try:
                 src.execute("BEGIN")  # one snapshot for the copy and the mark it is compared with
                 mark = _mark(src)
@@ -183,7 +183,7 @@ def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progres
                 raise ProblemsError([Problem(str(dest), "备份副本校验失败，没有保存：" + "；".join(
                     p.message for p in problems[:3]))])
             make_private(part)  # also when the process umask is not Canbao's (a library caller)
-    except sqlite3.DatabaseError as exc:
+    except sqlite_driver.DatabaseError as exc:
         damage = [Problem(str(src_path), f"台账文件已损坏（{exc}）")]
         health.write_mark(src_path, damage)
         raise LedgerDamaged(src_path, damage) from None
@@ -200,7 +200,7 @@ def _backup_checked(src_path: Path, dest: Path | None, keep: int | None, progres
 def _mark(conn) -> tuple | None:
     try:
         return tuple(conn.execute("SELECT max(id), count(*) FROM audit").fetchone())
-    except sqlite3.OperationalError:
+    except sqlite_driver.OperationalError:
         return None  # not set up yet: no audit table
 
 
@@ -210,7 +210,7 @@ def _verify_copy(part: Path, mark: tuple | None, size: int) -> list[Problem]:
     problems = health.quick_problems(part, "integrity_check" if size <= FULL_CHECK_BYTES else "quick_check")
     if problems:
         return problems
-    conn = sqlite3.connect(read_only_uri(part), uri=True)
+    conn = sqlite_driver.connect(read_only_uri(part), uri=True)
     try:
         if _mark(conn) != mark:
             return [Problem(str(part), "副本的操作日志与台账不一致")]
@@ -223,12 +223,12 @@ def _content_mark(path: Path) -> tuple | None:
     """What the ledger holds, as far as a backup cares: the last audited change and the schema version.
     Every change to the data writes the audit log (append-only), so an equal mark means nothing to back up.
     File times are not used: SQLite itself rewrites files (checkpoints, ``PRAGMA optimize`` statistics)."""
-    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    conn = sqlite_driver.connect(read_only_uri(path), uri=True)
     try:
         audit = conn.execute("SELECT max(id), count(*) FROM audit").fetchone()
         migrations = conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
         return (tuple(audit), migrations)
-    except sqlite3.Error:
+    except sqlite_driver.Error:
         return None  # not a ledger yet, or unreadable: back it up
     finally:
         conn.close()
@@ -255,7 +255,7 @@ def backup_on_open(ledger_path: Path, keep: int = DEFAULT_KEEP, min_interval: fl
         return backup_ledger(ledger_path, keep=keep)
     except LedgerDamaged:
         raise
-    except (sqlite3.Error, OSError, ProblemsError):
+    except (sqlite_driver.Error, OSError, ProblemsError):
         return None
 
 

@@ -8,7 +8,10 @@
 6. every payment has its audit entry (receipt number and amount), every logged payment exists, every void
    is logged;
 7. the receipt journal is intact and agrees with the payments;
-8. every payment's amount is the sum of its items; no refund exceeds what was paid.
+8. every payment's amount is the sum of its items; no refund exceeds what was paid;
+9. every claim (认定后补付) agrees with recomputing it, and none is orphaned, doubled or above what was paid
+   (app/ledger/check_claims.py);
+10. the stored progress totals per place equal a fresh count (app.ledger.place_totals).
 
 ``progress(done, total)`` after each step; ``cancel()`` returning True stops it with ``Cancelled``.
 """
@@ -16,7 +19,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from . import sqlite_driver
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem
@@ -35,7 +38,7 @@ def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None =
 
     out: list[Problem] = []
     steps = [_integrity, _foreign_keys, _invariants, _triggers, _chain, _receipt_sequences, _payments_vs_audit,
-             _journal, _totals]
+             _journal, _totals, _claims, _place_totals]
     total = len(steps)
     tick = progress or (lambda done, total: None)
     for done, step in enumerate(steps):
@@ -46,7 +49,7 @@ def check_ledger(ledger: "Ledger", progress: Callable[[int, int], None] | None =
             step(ledger, out, cancel)
         except Cancelled:
             raise
-        except sqlite3.DatabaseError as exc:
+        except sqlite_driver.DatabaseError as exc:
             out.append(Problem("SQLite", f"检查「{step.__doc__}」时读取出错：{exc}"))
         if step is _integrity:
             if out:
@@ -120,22 +123,34 @@ def _chain(ledger, out, cancel) -> None:
 
 def _receipt_sequences(ledger, out, cancel) -> None:
     """票据号连续"""
+    from .stations import SEQ_SPAN, known, receipt_number, seq_base, station_of_seq
+
     db = ledger.db
+    base = seq_base(db)
     counters = dict(db.execute("SELECT year, last_seq FROM receipt_counters"))
     used: dict[int, set[int]] = {}
     for year, seq in db.execute("SELECT year, seq FROM payments UNION ALL SELECT year, seq FROM receipts_dropped"):
         used.setdefault(year, set()).add(seq)
     for year in sorted(set(counters) | set(used)):
-        last, seqs = counters.get(year), used.get(year, set())
+        # the numbers this ledger issues: the range its counter is in (other stations' receipts it holds,
+        # from packets or a split, are theirs to number)
+        last = counters.get(year)
+        low = base if last is None or last > base else (last - 1) // SEQ_SPAN * SEQ_SPAN
+        seqs = {s for s in used.get(year, set()) if low < s <= low + SEQ_SPAN}
         top = max(seqs, default=0)
-        if last is None or last < top:
+        if (last is None and seqs) or (last is not None and last < top):
             out.append(Problem(f"receipt_counters#{year}", f"{year} 年票据计数器 {last} 小于已用最大序号 {top}，可能重用票据号"))
-        missing = [s for s in range(1, (last or 0) + 1) if s not in seqs]
+        missing = [s for s in range(low + 1, (last or 0) + 1) if s not in seqs]
         if missing:
-            shown = "、".join(f"{year}-{s:06d}" for s in missing[:10]) + ("……" if len(missing) > 10 else "")
+            station = station_of_seq(db, low + 1) if low else None
+            shown = "、".join(receipt_number(station, year, s) for s in missing[:10]) + ("……" if len(missing) > 10 else "")
             out.append(Problem(f"payments#{year}", f"{year} 年缺少 {len(missing)} 张票据（缴费记录被删除？）：{shown}"))
-    for pid, receipt in db.execute("SELECT id, receipt_no FROM payments WHERE receipt_no != printf('%d-%06d', year, seq)"):
-        out.append(Problem(f"payments#{pid}", f"票据号 {receipt} 与年度和序号不符"))
+    codes = {s.number: s for s in known(db)}
+    for pid, year, seq, receipt in db.execute("SELECT id, year, seq, receipt_no FROM payments"
+                                              " WHERE receipt_no != printf('%d-%06d', year, seq)"):
+        station = codes.get(seq // SEQ_SPAN)
+        if station is None or receipt != receipt_number(station, year, seq):
+            out.append(Problem(f"payments#{pid}", f"票据号 {receipt} 与年度和序号不符"))
     for year, seq, receipt in db.execute("SELECT d.year, d.seq, d.receipt_no FROM receipts_dropped d JOIN payments p"
                                          " ON p.year = d.year AND p.seq = d.seq"):
         out.append(Problem(f"receipts_dropped#{receipt}", f"票据号 {receipt} 既在作废票据号清单中又有缴费记录"))
@@ -224,3 +239,17 @@ def _totals(ledger, out, cancel) -> None:
     for iid, year, pyear in db.execute("SELECT i.id, i.year, p.year FROM payment_items i JOIN payments p"
                                        " ON p.id = i.payment_id WHERE i.year != p.year"):
         out.append(Problem(f"payment_items#{iid}", f"缴费明细年度 {year} 与票据年度 {pyear} 不符"))
+
+
+def _claims(ledger, out, cancel) -> None:
+    """认定后补付"""
+    from .check_claims import check_claims
+
+    check_claims(ledger, out, cancel)
+
+
+def _place_totals(ledger, out, cancel) -> None:
+    """参保进度合计"""
+    from .place_totals import verify
+
+    out.extend(verify(ledger))

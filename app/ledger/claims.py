@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..domain.claim import ClaimPart as DomainPart
+from ..domain.claim import Claim as DomainClaim
+from ..domain.claim import ClaimPart
 from ..domain.claim import Received, claim_after_recognition
+from ..domain.dates import date_into
 from ..domain.money import fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import CategoryFact, QuoteRequest
+from ..domain.vocabulary import ClaimPartKind
 from .member_year import STANDING_VIEW
 from .models import named_rows, now_iso
 
@@ -28,13 +31,7 @@ if TYPE_CHECKING:
 
 OPEN, SETTLED, CANCELLED = "待补付", "已补付", "已撤销"
 STATES = (OPEN, SETTLED, CANCELLED)
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimPart:
-    kind: str  # assistance | subsidy | withdrawn
-    funder: str
-    amount: Decimal
+NOT_STANDING = ("缴费已作废", "缴费已退费")  # shown instead of 待补付 when the claim's payment no longer stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +71,7 @@ JOIN payment_items pi ON pi.id = c.payment_item_id JOIN payments p ON p.id = pi.
 def _record(r) -> ClaimRecord:
     """A claims row (``_SELECT``, read with ``models.named_rows``) by column name."""
     d = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
-    parts = tuple(ClaimPart(x["kind"], x["funder"], Decimal(x["amount"])) for x in json.loads(r["parts"]))
+    parts = tuple(ClaimPart(ClaimPartKind(x["kind"]), x["funder"], Decimal(x["amount"])) for x in json.loads(r["parts"]))
     return ClaimRecord(id=r["id"], member_id=r["member_id"], member_name=r["member_name"],
                        payment_item_id=r["payment_item_id"], receipt_no=r["receipt_no"], paid_on=d(r["paid_on"]),
                        year=r["year"], policy_id=r["policy_id"], category=r["category"],
@@ -152,15 +149,14 @@ class Claims:
 
     # -- helpers
     def _close(self, claim_id: int, state: str, on, note: str, operator: str | None) -> ClaimRecord:
-        from .members import _date
-
         self._l.require("refund")  # money paid back, like a refund: a clerk's act
         operator = self._l.actor(operator)
         problems: list[Problem] = []
-        day = _date(on, "日期", problems)
+        day = date_into(on, "日期", problems, required=True)
         with self._l.transaction() as db:
             c = self.get(claim_id)
-            if c.state != OPEN:
+            # a claim whose payment no longer stands (缴费已作废 / 缴费已退费) can still be withdrawn, never paid
+            if c.state != OPEN and not (state == CANCELLED and c.state in NOT_STANDING):
                 problems.append(Problem("补付", f"补付记录 {claim_id} 的状态是「{c.state}」，不能改为「{state}」"))
             if day and day < c.recognized_on:
                 problems.append(Problem("日期", f"日期 {day} 早于认定日期 {c.recognized_on}"))
@@ -175,16 +171,15 @@ class Claims:
                         member_id=c.member_id, operator=operator)
         return self.get(claim_id)
 
-    def _store(self, item, category_record_id: int, category: str, recognized_on: dt.date,
-               operator: str | None) -> int | None:
+    def compute(self, item, category_record_id: int, category: str, recognized_on: dt.date,
+                before_claim: int | None = None) -> DomainClaim | None:
+        """The claim a recognition gives on a standing payment item, computed by the domain from the payment's
+        quote snapshot and the member's categories (``None``: the counter counted it already). ``before_claim``:
+        recompute a stored claim — only the claims made before it on the same payment count as earlier."""
         from ..policy_catalog import get_policy
 
-        db = self._l.db
-        if db.execute("SELECT 1 FROM claims WHERE payment_item_id = ? AND category_id = ?",
-                      [item.id, category_record_id]).fetchone():
-            return None
-        paid_on = item.quote.paid_on
         q = item.quote
+        paid_on = q.paid_on
         overpaid = q.due is not None and item.amount > q.due  # collected more than the quote (an override)
         if recognized_on <= paid_on and category in q.categories and not overpaid:
             return None  # counted at the counter already
@@ -192,23 +187,36 @@ class Claims:
         member = self._l.members.get(item.member_id)
         # claims already made on this payment: their categories count as if recognised at payment, and what
         # they give back counts as received (two recognitions never pay the same help twice)
-        earlier_rows = named_rows(db, "SELECT category_id, parts FROM claims WHERE payment_item_id = ?"
-                                      " AND state <> '已撤销'", [item.id])
+        sql = "SELECT category_id, parts FROM claims WHERE payment_item_id = ? AND state <> '已撤销'"
+        args: list = [item.id]
+        if before_claim is not None:
+            sql += " AND id < ?"
+            args.append(before_claim)
+        earlier_rows = named_rows(self._l.db, sql, args)
         claimed = {r["category_id"] for r in earlier_rows}
-        earlier = tuple(DomainPart(x["kind"], x["funder"], Decimal(x["amount"]))
+        earlier = tuple(ClaimPart(ClaimPartKind(x["kind"]), x["funder"], Decimal(x["amount"]))
                         for r in earlier_rows for x in json.loads(r["parts"]))
         others = tuple(CategoryFact(c.category, None if c.id in claimed else c.recognized_on)
                        for c in self._l.categories.of_member(member.id)
                        if c.id != category_record_id and (c.id in claimed or c.active_on(paid_on)))
         req = QuoteRequest(birth_date=member.birth_date, paid_on=paid_on, categories=others,
-                           addons=tuple(item.quote.addons), student=member.student,
+                           addons=tuple(q.addons), student=member.student,
                            area_kind=self._l.settings.get().area_kind)
         got = Received.of(q)
         if overpaid:  # 已全额缴费: what the counter collected counts, the assistance it did not give is owed
             got = Received(item.amount, max(got.assistance - (item.amount - q.due), Decimal(0)), got.subsidies)
-        claim = claim_after_recognition(policy, req, got, category, recognized_on, earlier)
-        if not claim.owed:
+        return claim_after_recognition(policy, req, got, category, recognized_on, earlier)
+
+    def _store(self, item, category_record_id: int, category: str, recognized_on: dt.date,
+               operator: str | None) -> int | None:
+        db = self._l.db
+        if db.execute("SELECT 1 FROM claims WHERE payment_item_id = ? AND category_id = ?",
+                      [item.id, category_record_id]).fetchone():
             return None
+        claim = self.compute(item, category_record_id, category, recognized_on)
+        if claim is None or not claim.owed:
+            return None
+        member = self._l.members.get(item.member_id)
         parts = json.dumps([{"kind": p.kind, "funder": p.funder, "amount": str(p.amount)} for p in claim.parts],
                            ensure_ascii=False)
         cid = db.execute(

@@ -7,7 +7,7 @@ import datetime as dt
 import getpass
 import json
 import os
-import sqlite3
+from . import sqlite_driver
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -61,11 +61,11 @@ def resolve_path(path: str | os.PathLike | None) -> Path:
     return Path(path) if path else default_path()
 
 
-def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
+def connect(path: str | os.PathLike, read_only: bool = False, key: str | None = None) -> Database:
     """One connection with the ledger's pragmas. Transactions are explicit (``db.atomic()``).
     ``read_only``: for a damaged ledger (reading, checking, restoring); nothing is written, not even the WAL."""
     if read_only:
-        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=30, isolation_level=None,
+        conn = sqlite_driver.connect(read_only_uri(path), uri=True, timeout=30, isolation_level=None,
                                check_same_thread=False)
         conn.execute("PRAGMA query_only=ON")
         conn.create_function("reverse_text", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
@@ -73,7 +73,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
     from ..paths import make_ledger_private
 
     make_ledger_private(path)  # a ledger written before Canbao made its files private (0644) becomes 0600
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn = sqlite_driver.connect(str(path), key=key, timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys=ON")
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     if str(mode).lower() != "wal":
@@ -89,7 +89,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Database:
 def is_ledger_file(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
-            return fh.read(16) == b"SQLite format 3\x00"
+            return fh.read(16) == b"SQLite format 3\x00" or sqlite_driver.is_encrypted(path)
     except OSError:
         return False
 
@@ -170,7 +170,7 @@ class Ledger:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
-        except sqlite3.DatabaseError as exc:
+        except sqlite_driver.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._damaged_by(exc)
@@ -182,6 +182,9 @@ class Ledger:
         else:
             try:
                 self._still_there()
+                from .place_totals import refresh
+
+                refresh(self)  # stored progress totals in step with this write, in its transaction
                 written = self._journal_receipts()  # the journal is written before the receipts it names commit
                 conn.execute("COMMIT")
             except BaseException:
@@ -201,7 +204,7 @@ class Ledger:
         if saved is None:
             raise LedgerError("台账文件在使用中被删除了，未能救回最近的记录，请立即联系技术人员", str(self.path))
 
-    def _damaged_by(self, exc: sqlite3.DatabaseError) -> None:
+    def _damaged_by(self, exc: sqlite_driver.DatabaseError) -> None:
         """SQLite found the file damaged in the middle of a write: mark it (no more payments, here or in any
         other window) and say so."""
         text = str(exc)
@@ -232,14 +235,14 @@ class Ledger:
             f"{self.path.name}.{dt.datetime.now():%Y%m%d-%H%M%S}.rescued.db")
         try:
             with atomic_path(target) as part:
-                out = sqlite3.connect(str(part))
+                out = sqlite_driver.connect(str(part), key=sqlite_driver.key_of(self.db.conn))
                 try:
                     self.db.conn.backup(out)
                     out.execute("PRAGMA journal_mode=DELETE")
                 finally:
                     out.close()
             return target
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite_driver.Error):
             return None
 
     def _journal_receipts(self) -> list[dict]:
@@ -317,7 +320,7 @@ class Ledger:
         try:
             if not self.damage:
                 self.db.execute("PRAGMA optimize")
-        except sqlite3.Error:
+        except sqlite_driver.Error:
             pass
         try:
             self.db.close()
@@ -353,7 +356,8 @@ def read_only_uri(path) -> str:
 
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
                 operator=None, keep_backups: int | None = None,
-                backup_interval: float | None = None, damaged_ok: bool = False, reconcile: bool = True) -> Ledger:
+                backup_interval: float | None = None, damaged_ok: bool = False, reconcile: bool = True,
+                key: str | None = None) -> Ledger:
     """Open (or with ``create=True`` create) a ledger file and bring its schema up to date.
 
     ``operator`` is a session (``operators.Operator``) logged in elsewhere in this process, carried over; or,
@@ -366,6 +370,9 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
     (``backup=False`` to skip; see ``backup.backup_on_open``), and the receipt journal is read: numbers it holds
     above the ledger's counters are never issued again (``receipts.reconcile``; the restore passes
     ``reconcile=False`` to record its own, better described list first).
+
+    An encrypted ledger needs its key in this process first (``encryption.unlock``; else
+    ``encryption.PasswordRequired``); ``key`` (``encryption.new_key``) creates a new ledger encrypted.
     """
     from . import health
     from .files import clean_leftovers
@@ -377,6 +384,10 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
         raise LedgerError(f"台账文件不存在：{p}（先用 canbao ledger init 建立，或用 --db 指定）", str(p))
     if exists and not is_ledger_file(p) and not health.has_ledger_traces(p):
         raise LedgerError(f"不是台账文件（不是 SQLite 数据库）：{p}", str(p))
+    if exists:
+        from .encryption import require_key
+
+        require_key(p)  # an encrypted ledger not unlocked in this process: PasswordRequired
     try:
         lock = acquire(p, SHARED)
     except LockBusy:
@@ -398,10 +409,10 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
         if not exists:
             p.parent.mkdir(parents=True, exist_ok=True)
         try:
-            db = connect(p, read_only=bool(damage))
+            db = connect(p, read_only=bool(damage), key=None if exists else key)
             if not damage:
                 schema.migrate(db)
-        except sqlite3.DatabaseError as exc:
+        except sqlite_driver.DatabaseError as exc:
             if damage:
                 raise LedgerDamaged(p, damage) from None
             raise LedgerError(f"无法打开台账：{p}（{exc}）", str(p)) from None

@@ -82,15 +82,15 @@ def is_demo_ledger(path: Path) -> bool:
     """Was this file written by ``canbao demo``? (Only such a file may be replaced by a new demo.)"""
     if not is_ledger_file(path):
         return False
-    import sqlite3
+    from . import sqlite_driver
 
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        conn = sqlite_driver.connect(read_only_uri(path), uri=True)
         try:
             row = conn.execute("SELECT 1 FROM audit WHERE entity = ? LIMIT 1", [DEMO_ENTITY]).fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite_driver.Error:
         return False
     return row is not None
 

@@ -5,7 +5,7 @@ entry ``canbao demo`` writes (entity ``demo``)."""
 
 from __future__ import annotations
 
-import sqlite3
+from . import sqlite_driver
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def is_demo(ledger: "Ledger") -> bool:
         try:
             row = ledger.db.execute("SELECT 1 FROM settings WHERE key = ? AND value = 'true' UNION ALL "
                                     "SELECT 1 FROM audit WHERE entity = ? LIMIT 1", [DEMO_KEY, DEMO_ENTITY]).fetchone()
-        except sqlite3.Error:
+        except sqlite_driver.Error:
             row = None
         cached = ledger._is_demo = row is not None
     return cached

@@ -3,13 +3,15 @@
 One query reads every member with their categories, add-on choices and the year's standing payments;
 quotes are cached by everything a quote depends on, so a district of 500,000 people costs a few thousand
 quotes. ``progress(done, total)`` is called now and then; ``cancel()`` returning True stops early.
+
+The report keeps totals, not rows: the read model's rows (``member_year.standings``) are summed as they
+stream, so memory stays flat at 2,000,000 people; ``DuesReport.rows`` reads them again when asked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
@@ -27,7 +29,6 @@ class DuesReport:
     year: int
     policy_id: str
     paid_on: dt.date
-    rows: tuple[MemberStanding, ...]
     members: int
     required: int  # members counted for progress (required here, or paid anyway)
     paid_members: int  # of those, members with a standing payment this year
@@ -35,6 +36,15 @@ class DuesReport:
     paid_total: Decimal
     distinct_quotes: int
     cancelled: bool = False
+    _ledger: "Ledger | None" = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> tuple[MemberStanding, ...]:
+        """Every member's standing on ``paid_on``, read again from the ledger (a district: use
+        ``member_year.standings`` and stream); () for a cancelled report."""
+        if self.cancelled or self._ledger is None:
+            return ()
+        return tuple(standings(self._ledger, day=self.paid_on, year=self.year))
 
     @property
     def rate(self) -> Decimal:
@@ -64,11 +74,17 @@ def year_dues(ledger: "Ledger", *, paid_on: dt.date | None = None,
         cancelled[0] = cancel is not None and bool(cancel())
         return cancelled[0]
 
-    rows = tuple(standings(ledger, day=day, cache=cache, progress=progress, cancel=stop if cancel else None))
-    states = Counter(r.state for r in rows)
-    paid_members = states[PayState.PAID]
-    required = paid_members + states[PayState.UNPAID]
-    due_total = sum([r.due for r in rows if r.due is not None], ZERO)  # exact: Decimal with two places
-    paid_total = sum([r.paid for r in rows], ZERO)
-    return DuesReport(settings.year, policy.id, day, rows, len(rows), required, paid_members,
-                      due_total, paid_total, len(cache), cancelled[0])
+    members = paid_members = unpaid = 0
+    due_total = paid_total = ZERO  # exact: Decimal with two places
+    PAID, UNPAID = PayState.PAID, PayState.UNPAID
+    for r in standings(ledger, day=day, cache=cache, progress=progress, cancel=stop if cancel else None):
+        members += 1
+        if r.state is PAID:
+            paid_members += 1
+        elif r.state is UNPAID:
+            unpaid += 1
+        if r.due is not None:
+            due_total += r.due
+        paid_total += r.paid
+    return DuesReport(settings.year, policy.id, day, members, paid_members + unpaid, paid_members,
+                      due_total, paid_total, len(cache), cancelled[0], ledger)

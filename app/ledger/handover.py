@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..domain.dates import date_into
 from ..domain.money import ZERO, fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
@@ -179,23 +180,13 @@ class Handover:
         return hashlib.sha256(json.dumps(self.state(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _day(value, name: str, problems: list[Problem]) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.append(Problem(name, f"日期格式应为 YYYY-MM-DD：{value}"))
-        return None
-
-
 def _range(operator: str, start, end) -> tuple[str, dt.date, dt.date]:
     problems: list[Problem] = []
     operator = str(operator or "").strip()
     if not operator:
         problems.append(Problem("操作员", "请选择操作员"))
-    a = _day(start, "开始日期", problems)
-    b = _day(end if end is not None else start, "结束日期", problems)
+    a = date_into(start, "开始日期", problems, required=True)
+    b = date_into(end if end is not None else start, "结束日期", problems, required=True)
     if a and b and b < a:
         problems.append(Problem("结束日期", f"结束日期 {b} 早于开始日期 {a}"))
     if problems:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
+from . import sqlite_driver
 from pathlib import Path
 
 from ..domain.problems import Problem
@@ -36,25 +36,28 @@ def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list
         size = p.stat().st_size
     except OSError as exc:
         return [Problem(str(p), f"无法读取台账文件（{exc.strerror or exc}）")]
-    if head[:16] != SQLITE_HEADER:
+    encrypted = sqlite_driver.is_encrypted(p)  # SQLCipher: no plaintext header to look at
+    if head[:16] != SQLITE_HEADER and not encrypted:
         return [Problem(str(p), "文件头已损坏（不是 SQLite 数据库），台账无法读取")]
     page_size = int.from_bytes(head[16:18], "big") or 65536
     if page_size == 1:
         page_size = 65536
     pages = int.from_bytes(head[28:32], "big")
-    if pages and size < pages * page_size and not Path(str(p) + "-wal").exists():
+    if pages and not encrypted and size < pages * page_size and not Path(str(p) + "-wal").exists():
         return [Problem(str(p), f"文件被截断（应有 {pages * page_size} 字节，实有 {size} 字节）")]
     try:
-        conn = sqlite3.connect(read_only_uri(p), uri=True, timeout=30)
-    except sqlite3.Error as exc:
+        conn = sqlite_driver.connect(read_only_uri(p), uri=True, timeout=30)
+    except sqlite_driver.KeyRequired:
+        raise  # not damage: the password was not given
+    except sqlite_driver.Error as exc:
         return [Problem(str(p), f"无法打开台账（{exc}）")]
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
-    except sqlite3.OperationalError as exc:
+    except sqlite_driver.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             return []  # another process is busy with it: that is not damage (the next open looks again)
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
-    except sqlite3.DatabaseError as exc:
+    except sqlite_driver.DatabaseError as exc:
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
     finally:
         conn.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import sqlite3
+from . import sqlite_driver
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
@@ -89,7 +89,7 @@ class Households:
         now = now_iso()
         try:
             return self._insert(number, vid, gid, address, phone, notes, now, village, group, operator)
-        except sqlite3.IntegrityError as exc:
+        except sqlite_driver.IntegrityError as exc:
             if "households.number" not in str(exc):
                 raise
             raise ProblemsError([Problem("户编号", f"户编号「{number}」刚刚已被使用（可能是另一窗口）")]) from None

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,27 +102,50 @@ class ReceiptJournal:
         return st
 
     def append(self, records: list[dict]) -> None:
-        """Append records durably (flushed and fsynced) before the ledger commits them."""
+        """Append records durably (flushed and fsynced) before the ledger commits them.
+
+        Reading the last line and appending after it happen under an exclusive OS lock on the journal file, so
+        two connections writing at once (two windows, a CLI command beside the window, the commit marks after
+        COMMIT, which no database lock covers) each chain onto the other's line instead of forking the chain."""
         if not records:
             return
-        self.read()  # chain onto the last line, whoever wrote it
-        ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        lines = []
-        prev = self.state.last_mac
-        for rec in records:
-            body = json.dumps({**rec, "t": ts}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            prev = _mac(self.key, prev, body)
-            lines.append(f"{body}\t{prev}\n")
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o600)
         try:
+            _lock_exclusive(fd)
+            self.read()  # chain onto the last line, whoever wrote it
+            ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            lines = []
+            prev = self.state.last_mac
+            for rec in records:
+                body = json.dumps({**rec, "t": ts}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                prev = _mac(self.key, prev, body)
+                lines.append(f"{body}\t{prev}\n")
             size = os.fstat(fd).st_size
             if size > self.state.offset:  # a torn line from a killed writer: end it so ours stay whole
                 os.write(fd, b"\n")
             os.write(fd, "".join(lines).encode("utf-8"))
             os.fsync(fd)
         finally:
-            os.close(fd)
+            os.close(fd)  # closing the descriptor releases its lock
         self.read()
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock_exclusive(fd: int) -> None:
+        os.lseek(fd, 1 << 40, os.SEEK_SET)  # a byte far past the end: Windows locks are mandatory, readers read on
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                return
+            except OSError:
+                continue
+else:
+    import fcntl
+
+    def _lock_exclusive(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def receipt_record(year: int, seq: int, receipt_no: str, amount_fen: int, household_id: int, paid_on: str) -> dict:
@@ -138,16 +162,23 @@ def commit_records(records: list[dict]) -> list[dict]:
 
 
 def new_records(db, high: dict[int, int]) -> list[dict]:
-    """Records for receipts the ledger holds (in the open transaction) above what the journal knows."""
+    """Records for receipts the ledger issued (in the open transaction) above what the journal knows: only this
+    ledger's own numbers (its station's range, up to its counter), never other stations' payments it holds."""
+    from .stations import seq_base
+
     out: list[dict] = []
+    base = None
     for year, last in db.execute("SELECT year, last_seq FROM receipt_counters").fetchall():
-        known = high.get(year, 0)
+        if last <= high.get(year, 0):
+            continue
+        base = seq_base(db) if base is None else base
+        known = max(high.get(year, 0), base if last > base else 0)
         if last <= known:
             continue
         if last - known <= DETAIL_LIMIT:
             for y, s, no, fen, hh, on in db.execute(
                     "SELECT year, seq, receipt_no, amount_fen, household_id, paid_on FROM payments"
-                    " WHERE year = ? AND seq > ? ORDER BY seq", [year, known]).fetchall():
+                    " WHERE year = ? AND seq > ? AND seq <= ? ORDER BY seq", [year, known, last]).fetchall():
                 out.append(receipt_record(y, s, no, fen, hh, on))
         if not out or out[-1]["y"] != year or out[-1]["s"] < last:
             out.append({"k": "h", "y": year, "s": last})

@@ -21,6 +21,9 @@ The rules, once:
   but have no amount (payment first needs their status settled);
 - a **percentage** is ``rate(paid, required)``: a fraction rounded half-up to 0.1 %, shown by
   ``percent_text`` as ``84.9%``; nothing else rounds a rate.
+
+The whole ledger's progress per place is also stored (``place_totals``: counted with these fragments, kept
+in step with every write, checked by ``canbao check``); ``progress_by_place`` and ``category_progress`` read it.
 """
 
 from __future__ import annotations
@@ -175,7 +178,18 @@ class MemberStanding(NamedTuple):
     due_note: str
     paid: Decimal
     paid_items: int
-    claims: tuple = ()  # hook: the year's claims (issue 11) hang here once the ledger records them
+    # The details of one member's year, filled by ``of_member`` (the lists read 500,000 standings and leave
+    # them empty): the claims (认定后补付), the add-ons chosen or declined, and the standing payment items,
+    # each with its quote snapshot. One type for a member's year: there is no second one.
+    claims: tuple = ()
+    year: int = 0
+    addons: tuple[str, ...] = ()
+    declined_addons: tuple[str, ...] = ()
+    items: tuple = ()  # not voided, not refunded
+
+    @property
+    def has_paid(self) -> bool:
+        return self.paid_items > 0
 
     @property
     def required(self) -> bool:
@@ -358,6 +372,19 @@ def of_household(ledger: "Ledger", household_id: int, day: dt.date | None = None
     return {s.member_id: s for s in standings(ledger, day=day, household_id=household_id)}
 
 
+def of_member(ledger: "Ledger", member_id: int, year: int | None = None, day: dt.date | None = None) -> MemberStanding:
+    """One member's year in full: the standing every view reads, with its details filled in (claims, add-ons
+    chosen and declined, standing payment items with their quote snapshots)."""
+    member = ledger.members.get(member_id)
+    year = year or ledger.settings.get().year
+    standing = next(s for s in standings(ledger, day=day, household_id=member.household_id, year=year)
+                    if s.member_id == member_id)
+    addons, declined = ledger.members.addon_choice(member_id, year)
+    return standing._replace(claims=tuple(ledger.claims.list(year=year, member_id=member_id)), year=year,
+                             addons=addons, declined_addons=declined,
+                             items=tuple(ledger.payments.paid_this_year(member_id, year)))
+
+
 # -- progress per place (tree, dashboard, exports) -------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class PlaceProgress:
@@ -384,7 +411,12 @@ def _key_sql(member: str, cats: tuple[str, ...]) -> str:
 def progress_by_place(conn, year: int, *, until: dt.date | None = None, key_cats: tuple[str, ...] = (),
                       village: str | None = None, group: str | None = None) -> list[PlaceProgress]:
     """Paid / counted members per (village, group) in one pass, with the key groups' counts; places in
-    village then group order; only places with members."""
+    village then group order; only places with members. The whole ledger's (no ``until``, no place) comes
+    from the stored totals (``place_totals``: the same counts, kept in step with every write)."""
+    if until is None and not village and not group:
+        stored = _stored_places(conn, year, tuple(key_cats))
+        if stored is not None:
+            return stored
     params = year_params(year, until)
     where = ""
     if village:
@@ -413,6 +445,26 @@ def progress_by_place(conn, year: int, *, until: dt.date | None = None, key_cats
                           Progress(c["key_paid"], c["key"])) for (vid, gid), c in counts.items()]
 
 
+def _stored_places(conn, year: int, key_cats: tuple[str, ...]) -> list[PlaceProgress] | None:
+    from .place_totals import ALL, ANY_KEY, read
+
+    got = read(conn, year, key_cats or None)
+    if got is None:
+        return None
+    _, totals = got
+    villages = dict(conn.execute("SELECT id, name FROM villages"))
+    groups = {gid: name for gid, name in conn.execute("SELECT id, name FROM village_groups")}
+    out = []
+    for (vid, gid) in sorted(totals):
+        cats = totals[(vid, gid)]
+        if ALL not in cats:
+            continue
+        key = Progress(*cats[ANY_KEY]) if key_cats and ANY_KEY in cats else NO_PROGRESS
+        out.append(PlaceProgress(vid, villages.get(vid, ""), gid or None, groups.get(gid, "") if gid else "",
+                                 Progress(*cats[ALL]), key))
+    return out
+
+
 def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int, Progress], Progress]:
     """(village id, group id) -> progress, rolled up per village and in total."""
     villages: dict[int, Progress] = {}
@@ -425,7 +477,17 @@ def roll_up(by_group: dict[tuple[int, int | None], Progress]) -> tuple[dict[int,
 
 
 def category_progress(conn, year: int, category: str) -> Progress:
-    """Paid / counted members with this category (recognition not ended)."""
+    """Paid / counted members with this category (recognition not ended); a key category's from the stored
+    totals (``place_totals``)."""
+    from .place_totals import read
+
+    got = read(conn, year)
+    if got is not None and category in got[0]:
+        paid = counted = 0
+        for cats in got[1].values():
+            p, c = cats.get(category, (0, 0))
+            paid, counted = paid + p, counted + c
+        return Progress(paid, counted)
     params = {**year_params(year), "cat": category}
     row = conn.execute(
         f"SELECT count(*), coalesce(sum({paid_sql('m')}), 0) FROM members m WHERE {counted_sql('m')} AND m.id IN"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
+from . import sqlite_driver
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable
 
 from ..domain import vocabulary
+from ..domain.dates import date_into
 from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
 from .households import check_phone
@@ -50,7 +51,7 @@ def _conflicts_as_problems():
     the unique indexes refuse it; say so in Chinese instead of crashing."""
     try:
         yield
-    except sqlite3.IntegrityError as exc:
+    except sqlite_driver.IntegrityError as exc:
         if "members.id_number" in str(exc) or "members_id_number" in str(exc):
             raise ProblemsError([Problem("证件号码", "该证件号码刚刚已被登记（可能是另一窗口），请搜索后再试")]) from None
         if "household_id" in str(exc):
@@ -61,18 +62,7 @@ def _conflicts_as_problems():
 counts_for_rate = vocabulary.counts_for_rate  # required to enrol here (in the rate's denominator)?
 
 
-def _date(value, field: str, problems: list[Problem]) -> dt.date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.append(Problem(field, f"日期格式应为 YYYY-MM-DD：{value!r}"))
-        return None
+_date = date_into  # the shared parser (app/domain/dates.py); categories, payments, claims import it here
 
 
 def _record(m: Member) -> dict:

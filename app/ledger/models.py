@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from . import sqlite_driver
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -23,11 +23,11 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
-def named_rows(db, sql: str, params=()) -> list[sqlite3.Row]:
+def named_rows(db, sql: str, params=()) -> list[sqlite_driver.Row]:
     """Rows addressed by column name (``row["amount_fen"]``): storage rows map to types by name, never
     by position. ``db`` is a sqlite-utils Database or a sqlite3 connection."""
     cur = getattr(db, "conn", db).cursor()
-    cur.row_factory = sqlite3.Row
+    cur.row_factory = sqlite_driver.row_factory(cur)
     return cur.execute(sql, params).fetchall()
 
 
@@ -78,6 +78,8 @@ class Settings:
     area_kind: str = ""
     villages: tuple[Village, ...] = ()
     rolled_over_from: str = ""
+    # print “也可交给本村（社区）网格员代收” on notices: no document says it, so only where the district turns it on
+    notice_grid_collection: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,21 +207,3 @@ class AuditEntry:
     action: str
     before: dict | None
     after: dict | None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberYear:
-    """One member's campaign year in detail: add-ons chosen, the standing payments (each with its quote
-    snapshot). Whether the member is paid, unpaid or not required, and what they owe, is
-    ``app.ledger.member_year.MemberStanding`` — the one definition every view reads."""
-
-    member_id: int
-    year: int
-    addons: tuple[str, ...]
-    declined_addons: tuple[str, ...]
-    items: tuple[PaymentItem, ...]  # not voided, not refunded
-    paid: Decimal
-
-    @property
-    def has_paid(self) -> bool:
-        return bool(self.items)

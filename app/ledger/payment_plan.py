@@ -9,6 +9,7 @@ live here and nowhere else: the member form and the payment dialog hold none of 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
@@ -18,6 +19,7 @@ from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import Quote, SpecialFact
 from ..domain.vocabulary import Status, Timing
 from .models import METHODS, text
+from .member_year import STANDING_VIEW
 from .quoting import quote_member
 
 if TYPE_CHECKING:
@@ -114,16 +116,130 @@ def member_warnings(policy, quote: Quote, categories: Iterable[str]) -> list[str
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """One payment to plan in a batch (``plan_many``): the arguments ``plan_payment`` takes."""
+
+    household_id: int
+    lines: tuple[PayLine, ...]
+    method: str
+    paid_on: dt.date | str | None
+    operator: str | None = None
+    notes: str = ""
+    override_reason: str | None = None
+
+
+class _Lookups:
+    """What planning a line reads about its member, straight from the ledger (one payment at a time)."""
+
+    def __init__(self, ledger: "Ledger", year: int):
+        self.ledger, self.year = ledger, year
+
+    def household_exists(self, household_id: int) -> bool:
+        return self.ledger.db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is not None
+
+    def member(self, member_id: int):
+        return self.ledger.members.get(member_id)
+
+    def categories(self, member_id: int) -> list:
+        return self.ledger.categories.of_member(member_id)
+
+    def addon_choice(self, member_id: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.ledger.members.addon_choice(member_id, self.year)
+
+    def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
+        """(paid on, receipt number) of the member's payments that stand this year."""
+        out = []
+        for item in self.ledger.payments.paid_this_year(member_id, self.year):
+            p = self.ledger.payments.get(item.payment_id)
+            out.append((p.paid_on, p.receipt_no))
+        return out
+
+
+class _SharedLookups(_Lookups):
+    """The same reads for many payments at once: one ``IN (…)`` query per 500 members and kind of fact."""
+
+    def __init__(self, ledger: "Ledger", year: int, member_ids: Iterable[int], household_ids: Iterable[int]):
+        super().__init__(ledger, year)
+        from .categories import _SELECT as CATEGORY_SELECT, _row as category_row
+        from .members import SELECT as MEMBER_SELECT, row_to_member
+        from .models import named_rows
+
+        db = ledger.db
+        self.members: dict[int, object] = {}
+        self.cats: dict[int, list] = {}
+        self.addons: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.priors: dict[int, list[tuple[str, str]]] = {}
+        self.households: set[int] = set()
+        ids = sorted(set(member_ids))
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            for r in named_rows(db, MEMBER_SELECT + f" WHERE id IN ({marks})", chunk):
+                self.members[r["id"]] = row_to_member(r)
+            for r in named_rows(db, CATEGORY_SELECT + f" WHERE member_id IN ({marks}) ORDER BY id", chunk):
+                self.cats.setdefault(r["member_id"], []).append(category_row(r))
+            for mid, addons, declined in db.execute(
+                    f"SELECT member_id, addons, declined_addons FROM member_years WHERE year = ? AND member_id IN"
+                    f" ({marks})", [year, *chunk]):
+                self.addons[mid] = (tuple(json.loads(addons)), tuple(json.loads(declined)))
+            for mid, paid_on, receipt_no in db.execute(
+                    f"SELECT member_id, paid_on, receipt_no FROM {STANDING_VIEW} WHERE year = ? AND member_id IN"
+                    f" ({marks}) ORDER BY id", [year, *chunk]):
+                self.priors.setdefault(mid, []).append((paid_on, receipt_no))
+        for chunk in _chunks(sorted(set(household_ids))):
+            self.households.update(r[0] for r in db.execute(
+                f"SELECT id FROM households WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+
+    def household_exists(self, household_id: int) -> bool:
+        return household_id in self.households
+
+    def member(self, member_id: int):
+        m = self.members.get(member_id)
+        if m is None:
+            raise ProblemsError([Problem("人员", f"没有编号为 {member_id} 的人员")])
+        return m
+
+    def categories(self, member_id: int) -> list:
+        return self.cats.get(member_id, [])
+
+    def addon_choice(self, member_id: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.addons.get(member_id, ((), ()))
+
+    def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
+        return self.priors.get(member_id, [])
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def plan_payment(ledger: "Ledger", household_id: int, lines: Iterable[PayLine], *, method: str,
                  paid_on: dt.date | str | None, operator: str | None = None, notes: str = "",
                  override_reason: str | None = None) -> PaymentPlan:
     """Plan a payment (reads only). Every problem is in ``plan.problems``; nothing raises for bad input."""
+    year = ledger.settings.get().year
+    return _plan(ledger, _Lookups(ledger, year), year,
+                 PlanRequest(household_id, tuple(lines), method, paid_on, operator, notes, override_reason))
+
+
+def plan_many(ledger: "Ledger", requests: Iterable[PlanRequest]) -> list[PaymentPlan]:
+    """Many payments planned at once (an imported list of payments): the same rules as ``plan_payment``, each
+    plan the same as planning it alone, with the members' facts read once for all of them."""
+    requests = [PlanRequest(r.household_id, tuple(r.lines), r.method, r.paid_on, r.operator, r.notes,
+                            r.override_reason) for r in requests]
+    year = ledger.settings.get().year
+    look = _SharedLookups(ledger, year, (line.member_id for r in requests for line in r.lines),
+                          (r.household_id for r in requests))
+    return [_plan(ledger, look, year, r) for r in requests]
+
+
+def _plan(ledger: "Ledger", look: _Lookups, year: int, req: PlanRequest) -> PaymentPlan:
     from .members import _date
 
-    lines = tuple(lines)
-    operator = ledger.actor(operator)
-    notes = str(notes or "")
-    year = ledger.settings.get().year
+    lines, method, paid_on, household_id = req.lines, req.method, req.paid_on, req.household_id
+    operator = ledger.actor(req.operator)
+    notes = str(req.notes or "")
     problems: list[Problem] = []
     day = _date(paid_on, "缴费日期", problems)
     if not text(paid_on):
@@ -134,7 +250,7 @@ def plan_payment(ledger: "Ledger", household_id: int, lines: Iterable[PayLine], 
         problems.append(Problem("操作员", "必须填写操作员"))
     if not lines:
         problems.append(Problem("人员", "至少选择一名缴费人员"))
-    if ledger.db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is None:
+    if not look.household_exists(household_id):
         problems.append(Problem("户", f"没有编号为 {household_id} 的户"))
     if day and day > dt.date.today():
         problems.append(Problem("缴费日期", f"缴费日期 {day} 晚于今天"))
@@ -146,17 +262,17 @@ def plan_payment(ledger: "Ledger", household_id: int, lines: Iterable[PayLine], 
             continue
         seen.add(line.member_id)
         if day is not None:
-            item = _plan_line(ledger, line, household_id, day, year, override_reason, problems)
+            item = _plan_line(ledger, look, line, household_id, day, req.override_reason, problems)
             if item is not None:
                 items.append(item)
-    return PaymentPlan(household_id, lines, method, day, operator, notes, override_reason, tuple(items),
+    return PaymentPlan(household_id, lines, method, day, operator, notes, req.override_reason, tuple(items),
                        tuple(problems))
 
 
-def _plan_line(ledger: "Ledger", line: PayLine, household_id: int, day: dt.date, year: int,
+def _plan_line(ledger: "Ledger", look: _Lookups, line: PayLine, household_id: int, day: dt.date,
                override: str | None, problems: list[Problem]) -> PlanItem | None:
     try:
-        m = ledger.members.get(line.member_id)
+        m = look.member(line.member_id)
     except ProblemsError as exc:
         problems.extend(exc.problems)
         return None
@@ -168,8 +284,14 @@ def _plan_line(ledger: "Ledger", line: PayLine, household_id: int, day: dt.date,
         return None
     if m.status != Status.ENROLLED:
         need.append(f"参保状态为「{m.status}」，不在本地参保")
+    records = look.categories(m.id)
+    addons, declined = line.addons, line.declined_addons
+    if addons is None or declined is None:
+        chosen, refused = look.addon_choice(m.id)
+        addons = chosen if addons is None else addons
+        declined = refused if declined is None else declined
     try:
-        q = quote_member(ledger, m, day, addons=line.addons, declined=line.declined_addons, special=line.special)
+        q = quote_member(ledger, m, day, addons=addons, declined=declined, special=line.special, records=records)
     except ProblemsError as exc:
         problems.extend(exc.problems)
         return PlanItem(m.id, m.name, None, None)
@@ -201,15 +323,13 @@ def _plan_line(ledger: "Ledger", line: PayLine, household_id: int, day: dt.date,
                             + (f"。文件提示：{warn}" if warn else ""))
             else:
                 need.append(f"实收 {fmt(amount)} 元与政策应缴 {fmt(q.due)} 元不符")
-    for prior in ledger.payments.paid_this_year(m.id, year):
-        p = ledger.payments.get(prior.payment_id)
+    for paid_on, receipt_no in look.prior(m.id):
         warn = policy.assisted_warning if (q.open and q.assistance) else ""
-        need.append(f"本年度已于 {p.paid_on} 缴费（票据号 {p.receipt_no}），重复缴费"
+        need.append(f"本年度已于 {paid_on} 缴费（票据号 {receipt_no}），重复缴费"
                     + (f"。文件提示：{warn}" if warn else ""))
     if need and not reason:
         for n in need:
             problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因"))
-    categories = [c.category for c in ledger.categories.of_member(m.id)
-                  if c.ended_on is None or day < c.ended_on]
+    categories = [c.category for c in records if c.ended_on is None or day < c.ended_on]
     return PlanItem(m.id, m.name, q, amount, tuple(need), tuple(member_warnings(policy, q, categories)),
                     (reason + "｜" + "；".join(need)) if (need and reason) else None)

@@ -1,8 +1,9 @@
 """Payments: one or more members of a household at once, each quoted by the policy engine.
 
 A payment that differs from the quote, charges an assisted member the normal rate, pays for a member not
-enrolled here, or pays twice in a year needs an override reason. Receipt numbers (``2025-000123``) are
-sequential per year, taken in the payment's transaction, never reused. Payments are never deleted: a void
+enrolled here, or pays twice in a year needs an override reason. Receipt numbers (``2025-000123``; with a
+station ``220112-003-2025-000123``, see ``app.ledger.stations``) are sequential per year, taken in the payment's
+transaction, never reused. Payments are never deleted: a void
 keeps the record and its reason; a refund is recorded only where the policy's refund rule allows it.
 """
 
@@ -20,13 +21,15 @@ from ..domain.refund import refund_decision
 from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS_NEEDS_DETAIL, Status
 from .members import _date
 from .member_year import STANDING_VIEW
-from .models import Change, MemberYear, Payment, PaymentItem, Refund, named_rows, now_iso, text
-from .payment_plan import PayLine, PaymentPlan, plan_payment  # noqa: F401 - PayLine is part of the API
+from .models import Change, Payment, PaymentItem, Refund, named_rows, now_iso, text
+from .payment_plan import PayLine, PaymentPlan, PlanRequest, plan_many, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
 from .snapshots import load_quote, quote_text, snapshot_id
+from . import stations
 
 if TYPE_CHECKING:
     from .db import Ledger
+    from .member_year import MemberStanding
 
 
 _PAY = ("SELECT id, year, receipt_no, household_id, amount_fen, method, paid_on, operator, notes, created_at,"
@@ -52,6 +55,7 @@ class StatusProposal:
 
 
 def receipt_number(year: int, seq: int) -> str:
+    """The number of a ledger without a station (``app.ledger.stations.receipt_number`` for the rest)."""
     return f"{year}-{seq:06d}"
 
 
@@ -101,12 +105,12 @@ class Payments:
                           [member_id, year])
         return [self._item(r) for r in rows]
 
-    def member_year(self, member_id: int, year: int | None = None) -> MemberYear:
-        """The member's year: add-on choices and what stands paid, with the quotes used."""
-        year = year or self._l.settings.get().year
-        addons, declined = self._l.members.addon_choice(member_id, year)
-        items = tuple(self.paid_this_year(member_id, year))
-        return MemberYear(member_id, year, addons, declined, items, sum((i.amount for i in items), from_fen(0)))
+    def member_year(self, member_id: int, year: int | None = None) -> "MemberStanding":
+        """The member's year (``member_year.MemberStanding`` with its details): state, due, paid, claims, add-on
+        choices and what stands paid, with the quotes used."""
+        from .member_year import of_member
+
+        return of_member(self._l, member_id, year)
 
     def quote(self, member_id: int, paid_on: dt.date | str, **kwargs) -> Quote:
         problems: list[Problem] = []
@@ -121,6 +125,10 @@ class Payments:
         """What ``record`` would write, with warnings, override needs and every problem (reads only)."""
         return plan_payment(self._l, household_id, lines, method=method, paid_on=paid_on, operator=operator,
                             notes=notes, override_reason=override_reason)
+
+    def plan_many(self, requests: Iterable[PlanRequest]) -> list[PaymentPlan]:
+        """``plan`` for many payments (an imported list), the members' facts read once for all (reads only)."""
+        return plan_many(self._l, requests)
 
     def record(self, household_id: "int | PaymentPlan", lines: Iterable[PayLine] | None = None, *,
                method: str | None = None, paid_on: dt.date | str | None = None, operator: str | None = None,
@@ -142,9 +150,12 @@ class Payments:
             if shown is not None and not shown.same_as(plan):
                 raise ProblemsError([Problem("缴费", "核对之后台账已有变化（可能是另一窗口刚刚办理），请重新核对后再收费")])
             day, operator, notes, method = plan.paid_on, plan.operator, plan.notes, plan.method
-            seq = db.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, 1) ON CONFLICT(year)"
-                             " DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq", [year]).fetchone()[0]
-            receipt = receipt_number(year, seq)
+            station = stations.current(db)  # a station numbers in its own range and shows its code
+            base = station.seq_base if station is not None else 0
+            seq = db.execute("INSERT INTO receipt_counters (year, last_seq) VALUES (?, ?) ON CONFLICT(year)"
+                             " DO UPDATE SET last_seq = max(last_seq, ?) + 1 RETURNING last_seq",
+                             [year, base + 1, base]).fetchone()[0]
+            receipt = stations.receipt_number(station, year, seq)
             total = sum(to_fen(i.amount) for i in plan.items)
             pid = db.execute(
                 "INSERT INTO payments (year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"

@@ -21,8 +21,10 @@ def category_facts(records: Iterable["CategoryRecord"], paid_on: dt.date) -> tup
 
 
 def quote_member(ledger: "Ledger", member: "Member", paid_on: dt.date, *, addons: Iterable[str] | None = None,
-                 declined: Iterable[str] | None = None, special: SpecialFact | None = None) -> Quote:
-    """The quote for one member on a payment date; add-ons default to the member's recorded choice."""
+                 declined: Iterable[str] | None = None, special: SpecialFact | None = None,
+                 records: Iterable["CategoryRecord"] | None = None) -> Quote:
+    """The quote for one member on a payment date; add-ons default to the member's recorded choice, category
+    records to the member's (``records``: already read, as a batch of plans reads them)."""
     policy = ledger.policy()
     settings = ledger.settings.get()
     if addons is None or declined is None:
@@ -30,7 +32,8 @@ def quote_member(ledger: "Ledger", member: "Member", paid_on: dt.date, *, addons
         addons = chosen if addons is None else addons
         declined = refused if declined is None else declined
     req = QuoteRequest(birth_date=member.birth_date, paid_on=paid_on,
-                       categories=category_facts(ledger.categories.of_member(member.id), paid_on),
+                       categories=category_facts(ledger.categories.of_member(member.id) if records is None else records,
+                                                 paid_on),
                        addons=tuple(addons), declined_addons=tuple(declined), student=member.student,
                        special=special, area_kind=settings.area_kind)
     req, problems = normalize_request(policy, req)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Iterable
 
 from .db import now_iso
 from .journal import ReceiptJournal
+from .stations import SEQ_SPAN, receipt_number
+from .stations import current as current_station
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -69,14 +71,23 @@ def reconcile(ledger: "Ledger", *, reason: str, known: Iterable[DroppedReceipt] 
     ``interrupted_tail_ok`` is False (a restore: the file that could tell is gone)."""
     db = ledger.db
     state = ledger.journal.state if ledger.journal else None
-    known = {(k.year, k.seq): k for k in known}
+    # only this ledger's own numbers (its station's range): other stations' payments it holds come back with
+    # their stations' packets, and are never this ledger's to drop
+    station = current_station(db)
+    base = station.seq_base if station is not None else 0
+
+    def mine(seq: int) -> bool:
+        return base < seq <= base + SEQ_SPAN
+
+    known = {(k.year, k.seq): k for k in known if mine(k.seq)}
     counters = dict(db.execute("SELECT year, last_seq FROM receipt_counters").fetchall())
-    tops = dict(state.high) if state else {}
-    for (year, seq) in known:
-        tops[year] = max(tops.get(year, 0), seq)
+    tops = {year: high for year, high in (state.high if state else {}).items() if mine(high)}
+    for (year, seq) in [*known, *(state.receipts if state else ())]:
+        if mine(seq):
+            tops[year] = max(tops.get(year, 0), seq)
     dropped: list[DroppedReceipt] = []
     for year, top in sorted(tops.items()):
-        last = counters.get(year, 0)
+        last = max(counters.get(year, 0), base)
         if top <= last:
             continue
         if interrupted_tail_ok and top == last + 1 and (year, top) not in known and state \
@@ -91,7 +102,8 @@ def reconcile(ledger: "Ledger", *, reason: str, known: Iterable[DroppedReceipt] 
             if k is None:
                 rec = state.receipts.get((year, seq), {}) if state else {}
                 hh = rec.get("hh")
-                k = DroppedReceipt(year, seq, rec.get("no") or f"{year}-{seq:06d}", rec.get("fen"), rec.get("on"),
+                k = DroppedReceipt(year, seq, rec.get("no") or receipt_number(station, year, seq), rec.get("fen"),
+                                   rec.get("on"),
                                    _household_number(db, hh), reason)
             dropped.append(k)
     if not dropped:

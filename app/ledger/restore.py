@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import os
 import shutil
-import sqlite3
+from . import sqlite_driver
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,8 +116,8 @@ class RestoreRefused(ProblemsError):
     pass
 
 
-def _ro(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=30)
+def _ro(path: Path) -> sqlite_driver.Connection:
+    conn = sqlite_driver.connect(read_only_uri(path), uri=True, timeout=30)
     conn.execute("PRAGMA query_only=ON")
     return conn
 
@@ -143,7 +143,7 @@ def preview(backup: str | os.PathLike, ledger_path: str | os.PathLike) -> Restor
         key = journal_key(b)
         b_audit = b.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
         b_receipts = {r[0] for r in b.execute("SELECT receipt_no FROM payments")}
-    except sqlite3.Error as exc:
+    except sqlite_driver.Error as exc:
         pv.backup_problems = [Problem(str(backup), f"不是台账的备份（{exc}）")]
         return pv
     finally:
@@ -154,7 +154,7 @@ def preview(backup: str | os.PathLike, ledger_path: str | os.PathLike) -> Restor
         try:
             _diff_current(pv, ledger_path, backup, b_audit)
             held = {p.receipt_no for p in pv.payments} | b_receipts
-        except sqlite3.Error as exc:
+        except sqlite_driver.Error as exc:
             pv.current_readable = False
             pv.current_problems = pv.current_problems or [Problem(str(ledger_path), f"无法读取（{exc}）")]
             pv.payments, pv.voids, pv.refunds, pv.members, pv.imports, pv.changes = [], [], [], [], [], 0
@@ -257,12 +257,12 @@ def restore(backup: str | os.PathLike, ledger_path: str | os.PathLike, *, operat
             if ledger_path.exists():
                 if pv.current_readable:
                     try:  # fold the WAL in, so the file kept aside is whole by itself
-                        c = sqlite3.connect(str(ledger_path), timeout=30)
+                        c = sqlite_driver.connect(str(ledger_path), timeout=30)
                         try:
                             c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                         finally:
                             c.close()
-                    except sqlite3.Error:
+                    except sqlite_driver.Error:
                         pass
                 saved = aside_dir / f"{ledger_path.name}.{stamp}.replaced.db"
                 for suffix in ("", "-wal"):

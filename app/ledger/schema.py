@@ -18,7 +18,7 @@ Conventions every writer (the API, ``canbao demo``'s bulk loader, imports) must 
 
 from __future__ import annotations
 
-import sqlite3
+from . import sqlite_driver
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -417,12 +417,62 @@ def _m0041_member_search_fts(db: Database) -> None:
         db.execute(statement)
 
 
+@MIGRATIONS(name="0100_operators_one_list")
+def _m0100_operators_one_list(db: Database) -> None:
+    """One list of operators: the ``operators`` table (app.ledger.operators). The free-text names once kept in
+    ``settings.operators`` are dropped: a name without a PIN cannot log in, so it never was an operator; the
+    names stay in the audit log's settings entries, and on payments and refunds they were written on. Those
+    that are operators already are in the table (``Settings.operators`` is read from it)."""
+    db.execute("DELETE FROM settings WHERE key = 'operators'")
+
+
+@MIGRATIONS(name="0110_place_totals")
+def _m0110_place_totals(db: Database) -> None:
+    """Progress totals per place, kept in step by triggers and ``Ledger.transaction`` (app.ledger.place_totals):
+    the dashboard, the tree and the header read them instead of counting every member."""
+    from .place_totals import SCHEMA, build_on_migrate
+
+    for statement in SCHEMA:
+        db.execute(statement)
+    build_on_migrate(db.conn)
+
+
+# ---------------------------------------------------------------- stations engineer's block (0080–0084)
+@MIGRATIONS(name="0080_stations")
+def _m0080_stations(db: Database) -> None:
+    """Stations of the township and which one this ledger is (app.ledger.stations)."""
+    from .stations import MIGRATION_0080
+
+    for statement in _statements(MIGRATION_0080):
+        db.execute(statement)
+
+
+# ---------------------------------------------------------------- duplicates engineer's block (0090–0094)
+@MIGRATIONS(name="0090_duplicate_dismissals")
+def _m0090_duplicate_dismissals(db: Database) -> None:
+    """Pairs a 专干 judged 非重复 (two people, not one enrolled twice): app.ledger.duplicates."""
+    from .duplicates import MIGRATION_0090
+
+    for statement in _statements(MIGRATION_0090):
+        db.execute(statement)
+
+
+# ---------------------------------------------------------------- scale engineer's block (0110–0114)
+@MIGRATIONS(name="0111_place_totals_by_delta")
+def _m0111_place_totals_by_delta(db: Database) -> None:
+    """New members and category records change their place's stored progress directly (no recount)."""
+    from .place_totals import delta_schema
+
+    for statement in delta_schema():
+        db.execute(statement)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers contain ``;`` inside BEGIN … END)."""
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
         buf += line
-        if sqlite3.complete_statement(buf):
+        if sqlite_driver.complete_statement(buf):
             out.append(buf.strip())
             buf = ""
     if buf.strip():

@@ -38,6 +38,13 @@ _FILL = [
     f"INSERT INTO member_names (rowid, chars) SELECT id, {spaced_name_sql('name')} FROM members",
     "INSERT INTO member_numbers (rowid, id_number, phone) SELECT id, coalesce(id_number, ''), phone FROM members",
 ]
+
+
+def refill_statements() -> list[str]:
+    """The statements that empty both full-text indexes and fill them again from ``members``."""
+    return list(_FILL)
+
+
 _ACTIVE = "WHEN NOT EXISTS (SELECT 1 FROM member_search_paused)"
 
 
@@ -119,8 +126,9 @@ def middle_number_ids(conn, fragment: str, after: int = 0, limit: int = 200,
     t = re.sub(r"\s+", "", fragment or "").upper()
     if not _DIGITS.match(t) or len(t) < 3:
         return [], False
-    import sqlite3
     import time
+
+    from . import sqlite_driver
 
     sql = ("SELECT rowid FROM member_numbers WHERE member_numbers MATCH ? AND rowid > ?"
            " AND (instr(substr(id_number, 2), ?) > 0 OR instr(phone, ?) > 0) ORDER BY rowid LIMIT ?")
@@ -132,7 +140,7 @@ def middle_number_ids(conn, fragment: str, after: int = 0, limit: int = 200,
     try:
         for (mid,) in conn.execute(sql, [number_phrase(t), after, t, t, limit + 1]):
             ids.append(mid)
-    except sqlite3.OperationalError as exc:
+    except sqlite_driver.OperationalError as exc:
         if "interrupt" not in str(exc):
             raise
         stopped = True  # past the budget, or interrupted by a newer search: what was found so far

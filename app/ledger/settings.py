@@ -1,8 +1,10 @@
-"""The ledger's own setting: township, villages and groups, operators, campaign year, policy, area kind."""
+"""The ledger's own setting: township, villages and groups, campaign year, policy, area kind. Its operators
+are the ``operators`` table's (app.ledger.operators), read into ``Settings.operators``: one list."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..domain.problems import Problem, ProblemsError
@@ -12,13 +14,15 @@ if TYPE_CHECKING:
     from .db import Ledger
 
 VILLAGE_KINDS = ("村", "社区")
-_KEYS = ("township", "year", "policy_id", "operators", "area_kind", "rolled_over_from")
+_KEYS = ("township", "year", "policy_id", "area_kind", "rolled_over_from")
+GRID_COLLECTION = "notice_grid_collection"  # JSON true: notices say 网格员代收 (no document does; the district decides)
 
 
 class SettingsService:
     def __init__(self, ledger: "Ledger"):
         self._l = ledger
         self._cache: Settings | None = None
+        self._names_at = -1  # the connection's total_changes when the operators' names were read
 
     # -- reads
     def initialized(self) -> bool:
@@ -32,13 +36,32 @@ class SettingsService:
                 raise ProblemsError([Problem("台账", "台账尚未设置（乡镇、年度、政策），请先运行 canbao ledger init")])
             self._cache = Settings(
                 township=values.get("township", ""), year=int(values["year"]), policy_id=values["policy_id"],
-                operators=tuple(values.get("operators", [])), area_kind=values.get("area_kind", ""),
-                villages=self.villages(), rolled_over_from=values.get("rolled_over_from", ""))
+                operators=(), area_kind=values.get("area_kind", ""),
+                villages=self.villages(), rolled_over_from=values.get("rolled_over_from", ""),
+                notice_grid_collection=values.get(GRID_COLLECTION) is True)
+            self._names_at = -1
+        changes = self._l.db.conn.total_changes  # the operators table is the one list: re-read after any write
+        if changes != self._names_at:
+            names = self.operator_names()
+            if names != self._cache.operators:
+                self._cache = replace(self._cache, operators=names)
+            self._names_at = changes
         return self._cache
+
+    def operator_names(self) -> tuple[str, ...]:
+        """The active operators (the ``operators`` table), in the order they were registered."""
+        from . import sqlite_driver
+
+        try:
+            return tuple(r[0] for r in self._l.db.execute(
+                "SELECT name FROM operators WHERE disabled_at IS NULL ORDER BY id"))
+        except sqlite_driver.OperationalError:
+            return ()  # a damaged ledger opened read-only before its operators table was made
 
     def reload(self) -> None:
         """Forget the cached settings: another connection (an import on a worker thread) changed them."""
         self._cache = None
+        self._names_at = -1
 
     def villages(self) -> tuple[Village, ...]:
         groups: dict[int, list[Group]] = {}
@@ -60,7 +83,9 @@ class SettingsService:
     def initialize(self, *, township: str, year: int, policy_id: str, operators: Iterable[str],
                    villages: Mapping[str, Iterable[str]] | Iterable[str] = (), area_kind: str = "",
                    village_kinds: Mapping[str, str] | None = None, rolled_over_from: str = "") -> Change:
-        """Set up a new ledger. ``villages`` maps a village name to its groups (or is a list of names)."""
+        """Set up a new ledger. ``villages`` maps a village name to its groups (or is a list of names).
+        ``operators``: who sets it up (the first is written into the audit log); the ledger's operators are
+        the ``operators`` table, registered with a PIN (``Operators.add``, the first login)."""
         if self.initialized():
             raise ProblemsError([Problem("台账", f"台账已设置（{self.get().township} {self.get().year}年度），不能重复初始化")])
         ops = [text(o) for o in (operators or ()) if text(o)]
@@ -78,7 +103,7 @@ class SettingsService:
                 problems.append(Problem("组", f"「{name}」的组名有空白或重复"))
         if problems:
             raise ProblemsError(problems)
-        values = {"township": township, "year": int(year), "policy_id": policy_id, "operators": ops,
+        values = {"township": township, "year": int(year), "policy_id": policy_id,
                   "area_kind": area_kind, "rolled_over_from": rolled_over_from}
         with self._l.transaction() as db:
             for k, v in values.items():
@@ -89,23 +114,21 @@ class SettingsService:
         self._cache = None
         return Change(settings=True)
 
-    def update(self, *, township: str | None = None, operators: Iterable[str] | None = None,
-               area_kind: str | None = None, policy_id: str | None = None) -> Change:
-        """Change the township name, operators, area kind, or (before any payment) the policy."""
+    def update(self, *, township: str | None = None, area_kind: str | None = None,
+               policy_id: str | None = None) -> Change:
+        """Change the township name, area kind, or (before any payment) the policy. (Operators: ``Operators``.)"""
         cur = self.get()
         new = {"township": cur.township if township is None else text(township),
-               "operators": list(cur.operators) if operators is None else [text(o) for o in operators if text(o)],
                "area_kind": cur.area_kind if area_kind is None else text(area_kind),
                "policy_id": cur.policy_id if policy_id is None else text(policy_id)}
-        problems = self._check(year=cur.year, **new)
+        problems = self._check(year=cur.year, operators=["-"], **new)
         if policy_id is not None and policy_id != cur.policy_id:
             n = self._l.db.execute("SELECT count(*) FROM payments WHERE year = ?", [cur.year]).fetchone()[0]
             if n:
                 problems.append(Problem("政策", f"本年度已有 {n} 笔缴费，不能更换政策"))
         if problems:
             raise ProblemsError(problems)
-        before = {"township": cur.township, "operators": list(cur.operators), "area_kind": cur.area_kind,
-                  "policy_id": cur.policy_id}
+        before = {"township": cur.township, "area_kind": cur.area_kind, "policy_id": cur.policy_id}
         if new == before:
             return Change()  # nothing to change (the settings dialog saves its other fields too)
         self._l.require("policies")
@@ -114,6 +137,21 @@ class SettingsService:
                 db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                            [k, json.dumps(v, ensure_ascii=False)])
             self._l.log("settings", None, "update", before, new)
+        self._cache = None
+        return Change(settings=True)
+
+    def set_notice_grid_collection(self, on: bool, *, operator: str | None = None) -> Change:
+        """Turn on (or off) the sentence “也可交给本村（社区）网格员代收” on payment notices. No policy document says
+        it, so it is the district's decision: a 专干 or 管理员 sets it, and the audit log keeps who and when."""
+        if not isinstance(on, bool):
+            raise ProblemsError([Problem("网格员代收", f"应为 开 或 关：{on!r}")])
+        self._l.require("policies")
+        before = self.get().notice_grid_collection
+        if before == on:
+            return Change()
+        with self._l.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [GRID_COLLECTION, json.dumps(on)])
+            self._l.log("settings", None, "update", {GRID_COLLECTION: before}, {GRID_COLLECTION: on}, operator=operator)
         self._cache = None
         return Change(settings=True)
 

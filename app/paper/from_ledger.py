@@ -137,9 +137,8 @@ def notice_for(lg: "Ledger", h: "Household", day: dt.date, today: dt.date, only_
 
 
 def _grid_collection(lg: "Ledger") -> bool:
-    """The ledger setting ``notice_grid_collection`` (JSON true): print “也可交给网格员代收” on notices."""
-    row = lg.db.execute("SELECT value FROM settings WHERE key = 'notice_grid_collection'").fetchone()
-    return bool(row) and row[0].strip() == "true"
+    """The ledger setting ``notice_grid_collection`` (app.ledger.settings): print “也可交给网格员代收” on notices."""
+    return lg.settings.get().notice_grid_collection
 
 
 def _notice_notes(policy, day: dt.date, today: dt.date) -> tuple[str, ...]:

@@ -204,7 +204,7 @@ def notice_terms(policy: Policy, day: dt.date) -> NoticeTerms:
                            "（表中金额为集中缴费期标准，仅供参考），请向医保经办机构咨询。")
     price = "按个人缴费标准加财政补助标准" + (f"（{policy.standard.fiscal_amount:.2f}元）" if policy.standard.fiscal_amount
                                                else "") + "缴费" if late.surcharge_fiscal else "按个人缴费标准缴费"
-    wait = f"，自缴费次日起设{late.waiting_days}天待遇等待期（另有规定的除外）" if late.waiting_days else ""
+    wait = f"，自缴费次日起设{late.waiting_words}待遇等待期（另有规定的除外）" if late.waiting_words else ""
     until = late.until or policy.benefit.end
     return NoticeTerms(until, f"{end}，现为期外缴费：{price}{wait}，最迟于{_cn(until)}前缴费；表中金额已按此计算。")
 

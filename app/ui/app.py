@@ -22,6 +22,7 @@ log = logging.getLogger("canbao.ui")
 
 
 DEMO_PEOPLE = 5000
+BACKUP_DELAY_MS = 2000  # after the window is up: the backup on open must not slow its first screen
 
 
 def demo_path() -> Path:
@@ -124,6 +125,11 @@ class Shell(QObject):
     def open_path(self, path: str) -> None:
         if self.ledger is not None and Path(path).resolve() == Path(self.ledger.path).resolve():
             return
+        from .password_dialog import ask_ledger_password
+
+        if ask_ledger_password(path, self.first_run or self.window, lambda: self.open_path(path),
+                               lambda: self.show_first_run("未输入台账密码：台账没有打开。")):
+            return  # an encrypted ledger: its password before the operator login
         lock = LedgerLock(path)
         try:
             lock.acquire()
@@ -151,6 +157,8 @@ class Shell(QObject):
                 self.offer_restore(path, error_text(exc))
 
         self.task = run_task(self.first_run, "正在打开台账", work, opened, on_error=failed)
+        # while the worker checks the file (quick_check lets go of the GIL), load the main window's modules
+        from . import login, main_window  # noqa: F401
 
     def offer_restore(self, path: str, damage: str = ""):
         from .restore_dialog import RestoreDialog
@@ -190,6 +198,12 @@ class Shell(QObject):
 
         self.show_first_run("正在从备份恢复……")
         self.task = run_task(self.first_run, "正在从备份恢复", work, done, on_error=failed)
+
+    def encrypt_ledger(self, ledger_path: str, password: str, sheet: bool = False) -> None:
+        """加密台账 (settings): close, convert, reopen, then ask before the plaintext copy goes."""
+        from .password_dialog import convert_in_window
+
+        convert_in_window(self, ledger_path, password, sheet)
 
     def open_demo(self) -> None:
         path = demo_path()
@@ -234,6 +248,7 @@ class Shell(QObject):
         self.window.switch_ledger.connect(self.switch)
         self.window.open_ledger_requested.connect(self.open_path)
         self.window.restore_requested.connect(self.restore_backup)
+        self.window.encrypt_requested.connect(self.encrypt_ledger)
         self.window.show()
         install_idle_lock(self.window, ledger, self.prefs)
         if getattr(self, "after_open_message", ""):
@@ -241,7 +256,12 @@ class Shell(QObject):
             self.after_open_message = ""
         if self.first_run is not None:
             self.first_run.hide()
-        self.backup_in_background(ledger.path)
+        # the backup (a whole-file copy and its check: seconds of CPU on a district ledger) starts once the
+        # window has shown its first data, not while the list and the tree are still loading
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(BACKUP_DELAY_MS, lambda: self.backup_in_background(ledger.path)
+                          if self.ledger is ledger and self.window is not None else None)
 
     def _login_cancelled(self, ledger) -> None:
         if ledger is not self.ledger:

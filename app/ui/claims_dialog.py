@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayou
 
 from ..domain.money import ZERO, fmt
 from ..domain.problems import ProblemsError
+from ..domain.vocabulary import ClaimPartKind
 from .tasks import error_text
 
 COLUMNS = ("编号", "姓名", "票据号", "缴费日期", "类别", "认定日期", "应补付（元）", "明细", "状态", "补付日期", "说明")
@@ -78,7 +79,7 @@ class ClaimsDialog(QDialog):
         rows = self.ledger.claims.list(state=self.state.currentData())
         self.table.setRowCount(len(rows))
         for r, c in enumerate(rows):
-            parts = "、".join(f"{p.funder}{fmt(abs(p.amount))}" + ("（不再补助）" if p.kind == "withdrawn" else "")
+            parts = "、".join(f"{p.funder}{fmt(abs(p.amount))}" + ("（不再补助）" if p.kind == ClaimPartKind.WITHDRAWN else "")
                              for p in c.parts)
             cells = (f"#{c.id}", c.member_name, c.receipt_no, str(c.paid_on), c.category, str(c.recognized_on),
                      fmt(c.amount), parts, c.state, str(c.settled_on or ""), c.note)

@@ -200,6 +200,10 @@ class ImportDialog(QDialog):
         mlay.addWidget(self.mapping_table)
         mlay.addLayout(mrow)
         self.mapping_box.setVisible(False)
+        from .import_values import CategoryValueBox
+
+        self.values_box = CategoryValueBox()  # 人员类别 the policy does not name: the user says which it is
+        self.values_box.remap.connect(self.preview_with_values)
         self.create_places = QCheckBox()
         self.create_places.setObjectName("createPlaces")
         self.create_places.setVisible(False)
@@ -231,6 +235,7 @@ class ImportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.mapping_box)
+        layout.addWidget(self.values_box)
         layout.addWidget(self.create_places)
         layout.addWidget(self.problems, 1)
         layout.addLayout(buttons)
@@ -257,7 +262,7 @@ class ImportDialog(QDialog):
         if path:
             self.path.setText(path)
 
-    def preview(self, mapping: dict | None = None) -> None:
+    def preview(self, mapping: dict | None = None, value_map: dict | None = None) -> None:
         from ..exchange.imports import preview
 
         path, kind, db = Path(self.path.text().strip()), self.kind.currentData(), self.ledger.path
@@ -268,7 +273,7 @@ class ImportDialog(QDialog):
 
         def work(progress, cancelled):
             with _open(db) as lg:
-                return preview(lg, path, kind, cancelled, mapping=mapping)
+                return preview(lg, path, kind, cancelled, mapping=mapping, value_map=value_map)
 
         def done(pv):
             self.show_preview(pv)
@@ -335,7 +340,10 @@ class ImportDialog(QDialog):
                 save_mapping(self.pv.kind, t.layout, t.headings, mapping)
             except OSError as exc:
                 self.summary.setText(f"列对应未能保存（{exc}），本次仍按此对应预览。")
-        self.preview(mapping)
+        self.preview(mapping, value_map=self.pv.value_map if self.pv is not None else None)
+
+    def preview_with_values(self, value_map: dict) -> None:
+        self.preview(self.pv.mapping if self.pv is not None else None, value_map=value_map)
 
     # -- showing a preview
     def show_preview(self, pv) -> None:
@@ -351,6 +359,7 @@ class ImportDialog(QDialog):
         self.problems.resizeColumnToContents(0)
         self.problems.resizeRowsToContents()
         self._fill_mapping(pv)
+        self.values_box.show_preview(pv)
         self.create_places.setVisible(bool(pv.new_places))
         self.create_places.setChecked(False)
         if pv.new_places:
@@ -359,6 +368,8 @@ class ImportDialog(QDialog):
         text = pv.summary() + "。"
         if pv.unmapped:
             text += "有必需的列没认出来：请在“列对应”里指定，再点“按此对应重新预览”。"
+        elif pv.check.unknown_categories:
+            text += "有政策文件里没有的人员类别写法（不会自动猜测）：请在“人员类别对应”里指定是哪一类，再点“按此类别重新预览”。"
         elif pv.left_out:
             text += f"默认全部导入或全不导入：请改正后重新预览；也可以只导入没有问题的 {n} 行（{pv.left_out} 行不导入）。"
         self.summary.setText(text)
@@ -383,13 +394,14 @@ class ImportDialog(QDialog):
                 return
             only_good = True
         create = self.create_places.isChecked()
-        pv_path, kind, db, mapping = pv.path, pv.kind, self.ledger.path, pv.mapping
+        pv_path, kind, db, mapping, value_map = pv.path, pv.kind, self.ledger.path, pv.mapping, pv.value_map
         operator, session = self.ledger.operator, self.ledger.session
         expected = (len(pv.to_write), pv.left_out, frozenset(pv.new_places))
 
         def work(progress, cancelled):
             with _open(db, session) as lg:
-                fresh = preview(lg, pv_path, kind, cancelled, mapping=mapping)  # re-checked against the ledger now
+                fresh = preview(lg, pv_path, kind, cancelled, mapping=mapping,  # re-checked against the ledger now
+                                value_map=value_map)
                 if (len(fresh.to_write), fresh.left_out, frozenset(fresh.new_places)) != expected:
                     from ..domain.problems import Problem, ProblemsError
 

@@ -75,6 +75,10 @@ class CreateLedgerForm(QWidget):
         self.operator = QLineEdit(operator)
         self.operator.setPlaceholderText("收费人姓名")
         form.addRow("操作员：", self.operator)
+        from .password_dialog import NewPasswordFields
+
+        self.password = NewPasswordFields()  # the ledger password (issue 14): empty = not encrypted
+        form.addRow("台账密码：", self.password)
         self.policy = QComboBox()
         for pid, p in sorted(self.policies.items(), key=lambda kv: (-kv[1].year, kv[0])):
             self.policy.addItem(f"{p.year}年度 {p.name}", pid)
@@ -146,6 +150,7 @@ class CreateLedgerForm(QWidget):
             problems.append(Problem("乡镇（街道）", "乡镇（街道）名称不能为空"))
         if not self.operator.text().strip():
             problems.append(Problem("操作员", "请填写操作员姓名"))
+        problems += self.password.problems()
         spec = dict(path=path, township=self.township.text().strip(), year=self.year.value(),
                     policy_id=self.policy.currentData(), operators=[self.operator.text().strip()],
                     villages=villages, area_kind=self.area_kind.currentText() if self.area_kind.isVisible() else "")
@@ -158,12 +163,15 @@ class CreateLedgerForm(QWidget):
             return
         self.problems.setText("")
         self.create_button.setEnabled(False)
+        password, sheet = self.password.chosen(), self.password.wants_sheet()
 
         def work(progress, cancelled):
             from ..ledger import open_ledger
+            from ..ledger.encryption import new_key
 
             path = spec.pop("path")
-            lg = open_ledger(path, create=True, operator=spec["operators"][0])
+            key = new_key(password) if password else None  # the slow derivation, off the GUI thread
+            lg = open_ledger(path, create=True, operator=spec["operators"][0], key=key)
             try:
                 lg.settings.initialize(**spec)
             except BaseException:
@@ -180,6 +188,10 @@ class CreateLedgerForm(QWidget):
 
         def done(lg):
             self.create_button.setEnabled(True)
+            if sheet:
+                from .password_dialog import save_recovery_sheet
+
+                save_recovery_sheet(self, lg)
             self.created.emit(lg)
 
         self.task = run_task(self, "正在建立台账", work, done, failed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
+from ..ledger import sqlite_driver
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -63,14 +63,14 @@ class LazySqlModel(QAbstractTableModel):
     key = "id"  # the row column keyset paging goes by
 
     @staticmethod
-    def page(conn: sqlite3.Connection, f: MemberFilter, after: int, limit: int) -> list[sqlite3.Row]:
+    def page(conn: sqlite_driver.Connection, f: MemberFilter, after: int, limit: int) -> list[sqlite_driver.Row]:
         raise NotImplementedError
 
     @staticmethod
-    def count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+    def count(conn: sqlite_driver.Connection, f: MemberFilter) -> int:
         raise NotImplementedError
 
-    def __init__(self, conn: Callable[[], sqlite3.Connection], year: int, parent=None, mask_ids: bool = True):
+    def __init__(self, conn: Callable[[], sqlite_driver.Connection], year: int, parent=None, mask_ids: bool = True):
         super().__init__(parent)
         self._conn = conn
         self._filter = MemberFilter(year=year)
@@ -143,7 +143,7 @@ class LazySqlModel(QAbstractTableModel):
             if extra and len(fresh) > len(self._rows):
                 self._exhausted = False
                 fresh = fresh[:len(self._rows)]
-        except sqlite3.Error as exc:
+        except sqlite_driver.Error as exc:
             self._fail(exc)
             return
         if len(fresh) != len(self._rows) or (fresh and fresh[-1][self.key] != last):
@@ -165,7 +165,7 @@ class LazySqlModel(QAbstractTableModel):
         after = self._rows[-1][self.key] if self._rows else 0
         try:
             page = self.page(self._conn(), self._filter, after, PAGE)
-        except sqlite3.Error as exc:
+        except sqlite_driver.Error as exc:
             self._fail(exc)
             return
         if len(page) < PAGE:

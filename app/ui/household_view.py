@@ -25,14 +25,17 @@ class MemberRow:
     """What the view shows for one member: the member, their active categories and their year's standing
     (``app.ledger.member_year``: state, due, paid)."""
 
+    __slots__ = ("member", "categories", "standing")
+
     def __init__(self, member, categories: list[str], standing):
         self.member = member
         self.categories = categories
-        self.standing = standing
-        self.due = standing.due
-        self.due_note = standing.due_note
-        self.paid = standing.paid
-        self.state = standing.state
+        self.standing = standing  # the one member's-year type (member_year.MemberStanding): read, never copied
+
+    due = property(lambda self: self.standing.due)
+    due_note = property(lambda self: self.standing.due_note)
+    paid = property(lambda self: self.standing.paid)
+    state = property(lambda self: self.standing.state)
 
 
 def member_rows(ledger, household_id: int, paid_on: dt.date) -> list[MemberRow]:

@@ -232,6 +232,9 @@ class IdleLock(QObject):
 def install_idle_lock(window: QWidget, ledger, prefs) -> IdleLock:
     minutes = getattr(prefs, "idle_lock_minutes", DEFAULT_IDLE_MINUTES)
     window.idle_lock = IdleLock(window, ledger, minutes)
+    from .session_lock import watch_session_lock
+
+    watch_session_lock(window, window.idle_lock.lock)  # Win+L, the screen saver: lock the window too
     return window.idle_lock
 
 

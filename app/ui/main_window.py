@@ -26,6 +26,7 @@ class MainWindow(WindowLayout, QMainWindow):
     switch_ledger = Signal()
     open_ledger_requested = Signal(str)
     restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
+    encrypt_requested = Signal(str, str, bool)  # settings → 加密台账…: ledger path, password, recovery sheet
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -206,6 +207,7 @@ class MainWindow(WindowLayout, QMainWindow):
         self.a_handover.setToolTip("日结 / 交款单：按操作员和日期汇总收款、作废、退费和应交款")
         self.a_policies = act("政策", self.open_policies, name="policiesAction")
         self.a_claims = act("认定后补付", self.open_claims, name="claimsAction")
+        self.a_duplicates = act("重复参保", self.open_duplicates, name="duplicatesAction")
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
@@ -514,6 +516,16 @@ class MainWindow(WindowLayout, QMainWindow):
 
         d = DashboardDialog(self.ledger, self)
         d.open_household.connect(self.go_to_household)
+        d.open_duplicates.connect(self.open_duplicates)
+        self._keep(d)
+        return d
+
+    def open_duplicates(self):
+        from .duplicates_dialog import DuplicatesDialog
+
+        d = DuplicatesDialog(self.ledger, self)
+        d.open_household.connect(self.go_to_household)
+        d.changed.connect(lambda: self.after_change(None))
         self._keep(d)
         return d
 
@@ -556,6 +568,7 @@ class MainWindow(WindowLayout, QMainWindow):
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
         d.restore_requested.connect(self.restore_requested.emit)
+        d.encrypt_requested.connect(self.encrypt_requested.emit)
         self._keep(d)
         return d
 

@@ -19,6 +19,7 @@ from ..domain.vocabulary import Status
 from ..ledger.identity import NO_ID
 from ..ledger.members import RELATIONS
 from ..ledger.models import ID_TYPES
+from ..domain.dates import date_into
 from ..domain.idnumber import IdNumberError, parse_id_number
 from ..domain.problems import Problem, ProblemsError
 from . import queries
@@ -34,17 +35,6 @@ def _buttons(dialog: QDialog, ok_text: str = "保存") -> QDialogButtonBox:
     b.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
     b.rejected.connect(dialog.reject)
     return b
-
-
-def _date_or_none(text: str, field: str, problems: list[Problem]) -> dt.date | None:
-    t = text.strip()
-    if not t:
-        return None
-    try:
-        return dt.date.fromisoformat(t)
-    except ValueError:
-        problems.append(Problem(field, f"日期格式应为 年-月-日，如 2025-01-31：{t}"))
-        return None
 
 
 class HouseholdForm(QDialog):
@@ -303,7 +293,7 @@ class MemberForm(QDialog):
 
     def add_category(self) -> None:
         problems: list[Problem] = []
-        when = _date_or_none(self.cat_date.text(), "认定日期", problems)
+        when = date_into(self.cat_date.text(), "认定日期", problems)
         name = self.cat_name.currentText()
         if any(c.category == name and c.ended_on is None for c in self._existing) or \
                 any(n == name for n, _, _ in self.new_categories):
@@ -320,7 +310,7 @@ class MemberForm(QDialog):
         """End the selected recognition on the date typed in the date box (today if empty)."""
         row = self.cat_table.currentRow()
         problems: list[Problem] = []
-        when = _date_or_none(self.cat_date.text(), "终止日期", problems) or dt.date.today()
+        when = date_into(self.cat_date.text(), "终止日期", problems) or dt.date.today()
         if problems:
             self.problem.setText("\n".join(str(p) for p in problems))
             return

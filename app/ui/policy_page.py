@@ -8,7 +8,7 @@ The page holds no rules: the summary is ``explain_policy``, checking is the load
 from __future__ import annotations
 
 import html
-import sqlite3
+from ..ledger import sqlite_driver
 from pathlib import Path
 
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
@@ -49,7 +49,7 @@ def ledgers_by_policy(paths) -> dict[str, list[Path]]:
         path = Path(path)
         try:
             pid = queries.ledger_policy_id(path)
-        except sqlite3.Error:
+        except sqlite_driver.Error:
             continue
         if pid:
             out.setdefault(pid, []).append(path)

@@ -7,7 +7,7 @@ write goes through the ledger's services. Filters are pushed into SQL so a 500,0
 from __future__ import annotations
 
 import re
-import sqlite3
+from ..ledger import sqlite_driver
 from dataclasses import dataclass
 
 from ..domain.vocabulary import PayState
@@ -152,14 +152,14 @@ LIST_FROM = (" FROM members m JOIN households h ON h.id = m.household_id JOIN vi
              " LEFT JOIN village_groups g ON g.id = h.group_id")
 
 
-def rows(conn: sqlite3.Connection, sql: str, params) -> list[sqlite3.Row]:
+def rows(conn: sqlite_driver.Connection, sql: str, params) -> list[sqlite_driver.Row]:
     """Rows addressed by column name (``row["paid_fen"]``), never by position."""
     cur = conn.cursor()
-    cur.row_factory = sqlite3.Row
+    cur.row_factory = sqlite_driver.row_factory(cur)
     return cur.execute(sql, params).fetchall()
 
 
-def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite3.Row]:
+def member_page(conn: sqlite_driver.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite_driver.Row]:
     """The next ``limit`` rows after member id ``after_id`` (keyset paging: no OFFSET scans)."""
     where, params = where_clause(f, paging=True)
     where = (where + " AND" if where else " WHERE") + " m.id > :after"
@@ -168,7 +168,7 @@ def member_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit:
     return rows(conn, sql, params)
 
 
-def member_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+def member_count(conn: sqlite_driver.Connection, f: MemberFilter) -> int:
     where, params = where_clause(f)
     joins = LIST_FROM if ("h." in where) else " FROM members m"
     return conn.execute(f"SELECT count(*){joins}{where}", params).fetchone()[0]
@@ -182,7 +182,7 @@ def _any_member(cond: str) -> str:
 DENSE_MATCHES = 2000  # from this many matching members on, walking households in order finds a page sooner
 
 
-def _dense(conn: sqlite3.Connection, terms: list[str], params: dict) -> bool:
+def _dense(conn: sqlite_driver.Connection, terms: list[str], params: dict) -> bool:
     """Do at least ``DENSE_MATCHES`` members match? (index-only probes, well under a millisecond each)"""
     n = 0
     for t in terms:
@@ -193,7 +193,7 @@ def _dense(conn: sqlite3.Connection, terms: list[str], params: dict) -> bool:
     return False
 
 
-def household_search_condition(text: str, conn: sqlite3.Connection | None = None,
+def household_search_condition(text: str, conn: sqlite_driver.Connection | None = None,
                                middle_ids: tuple[int, ...] = ()) -> tuple[str, dict]:
     """A household matches when any member matches the search (``_search_terms``), or its own 户编号
     (exact) or phone (prefix, from 3 digits) does.
@@ -222,7 +222,7 @@ def household_search_condition(text: str, conn: sqlite3.Connection | None = None
     return "h.id IN (" + " UNION ".join(hh) + ")", params
 
 
-def household_where(f: MemberFilter, conn: sqlite3.Connection | None = None) -> tuple[str, dict]:
+def household_where(f: MemberFilter, conn: sqlite_driver.Connection | None = None) -> tuple[str, dict]:
     """unpaid = a member required here has not paid; paid = a member paid and none is unpaid;
     not_required = no member counts (none required, none paid); category = a member has it (active)."""
     conds: list[str] = []
@@ -260,7 +260,7 @@ HOUSEHOLD_FROM = (" FROM households h JOIN villages v ON v.id = h.village_id"
                   " LEFT JOIN village_groups g ON g.id = h.group_id")
 
 
-def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite3.Row]:
+def household_page(conn: sqlite_driver.Connection, f: MemberFilter, after_id: int, limit: int) -> list[sqlite_driver.Row]:
     """The next ``limit`` households after household id ``after_id`` (keyset paging)."""
     where, params = household_where(f, conn)
     where = (where + " AND" if where else " WHERE") + " h.id > :after"
@@ -269,48 +269,64 @@ def household_page(conn: sqlite3.Connection, f: MemberFilter, after_id: int, lim
     return rows(conn, sql, params)
 
 
-def household_count(conn: sqlite3.Connection, f: MemberFilter) -> int:
+def household_count(conn: sqlite_driver.Connection, f: MemberFilter) -> int:
     where, params = household_where(f)
     return conn.execute(f"SELECT count(*) FROM households h{where}", params).fetchone()[0]
 
 
-def progress_by_group(conn: sqlite3.Connection, year: int) -> dict[tuple[int, int | None], Progress]:
+def progress_by_group(conn: sqlite_driver.Connection, year: int) -> dict[tuple[int, int | None], Progress]:
     """(village_id, group_id) -> paid / counted members, in one pass (``member_year.progress_by_place``)."""
     return {(p.village_id, p.group_id): p.all for p in my.progress_by_place(conn, year)}
 
 
-def dashboard_counts(conn: sqlite3.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
+def dashboard_counts(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000):
     """(villages, total, key groups, key unpaid rows, payments per day) for the dashboard."""
-    import datetime as dt
+    villages, total, key_groups = dashboard_progress(conn, year, key_cats)
+    return villages, total, key_groups, key_unpaid(conn, year, key_cats, unpaid_limit), payments_per_day(conn, year)
 
+
+def dashboard_progress(conn: sqlite_driver.Connection, year: int, key_cats: list[str]):
+    """(villages, total, key groups): the stored totals per place (member_year / place_totals)."""
     by_group = progress_by_group(conn, year)
     per_village, total = roll_up(by_group)
     names = dict(conn.execute("SELECT id, name FROM villages ORDER BY id"))
     villages = [(names[v], per_village.get(v, NO_PROGRESS)) for v in names]
     key_groups = [(cat, p) for cat in key_cats if (p := my.category_progress(conn, year, cat)).required]
+    return villages, total, key_groups
+
+
+def key_unpaid(conn: sqlite_driver.Connection, year: int, key_cats: list[str], unpaid_limit: int = 1000) -> list[tuple]:
+    """Unpaid members of the key groups: (household number, name, village, group, categories, phone, member
+    id, household id), in village, group and household order."""
+    if not key_cats:
+        return []
     params = {f"k{i}": c for i, c in enumerate(key_cats)}
     marks = ", ".join(f":k{i}" for i in range(len(key_cats)))
-    # (household number, name, village, group, categories, phone, member id, household id)
-    unpaid = [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
-              for r in rows(
+    return [(r["number"], r["name"], r["village"], r["grp"], r["categories"], r["phone"], r["mid"], r["hid"])
+            for r in rows(
         conn, f"SELECT h.number AS number, m.name AS name, v.name AS village, coalesce(g.name, '') AS grp,"
         f" {CATS_SQL} AS categories, coalesce(nullif(m.phone, ''), h.phone) AS phone, m.id AS mid, h.id AS hid"
         f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
         f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
         f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
-        {"year": year, **params, "lim": unpaid_limit})] if key_cats else []
-    per_day = [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
+        {"year": year, **params, "lim": unpaid_limit})]
+
+
+def payments_per_day(conn: sqlite_driver.Connection, year: int) -> list[tuple]:
+    """(day, payments, fen) of what still stands: refunds taken off."""
+    import datetime as dt
+
+    return [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
         conn, f"SELECT paid_on AS day, count(DISTINCT payment_id) AS n, sum(amount_fen) AS fen FROM {my.STANDING_VIEW}"
-        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]  # what still stands: refunds taken off
-    return villages, total, key_groups, unpaid, per_day
+        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]
 
 
 def ledger_policy_id(path) -> str | None:
-    """The policy id a ledger file uses (read only; raises sqlite3.Error for a file that is not a ledger)."""
+    """The policy id a ledger file uses (read only; raises sqlite_driver.Error for a file that is not a ledger)."""
     import json
     from pathlib import Path
 
-    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    conn = sqlite_driver.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
     try:
         row = conn.execute("SELECT value FROM settings WHERE key = 'policy_id'").fetchone()
     finally:
@@ -323,12 +339,12 @@ def ledger_policy_id(path) -> str | None:
         return str(row[0])
 
 
-def open_reader(path) -> sqlite3.Connection:
+def open_reader(path) -> sqlite_driver.Connection:
     """A read-only connection for a worker thread (WAL lets it read while the window writes)."""
     from pathlib import Path
 
     uri = Path(path).resolve().as_uri() + "?mode=ro"  # percent-encoded: Chinese, spaces, # and ? are safe
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+    conn = sqlite_driver.connect(uri, uri=True, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA query_only=ON")
     return conn
 

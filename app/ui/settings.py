@@ -1,5 +1,5 @@
 """Settings: this computer's preferences (QSettings ini: operator, backup folder, printer, large font, last
-ledger) and the settings dialog, which also changes the ledger's own operators and policy."""
+ledger) and the settings dialog, which also changes the ledger's policy (its operators: 操作员)."""
 
 from __future__ import annotations
 
@@ -199,6 +199,7 @@ class SettingsDialog(QDialog):
     """操作员、政策、备份文件夹、打印机默认值、大字体。Saving applies at once; errors are shown in the dialog."""
 
     restore_requested = Signal(str, str, object)  # BackupPanel's, for the shell (it closes the ledger first)
+    encrypt_requested = Signal(str, str, bool)  # 加密台账…: path, password, recovery sheet (the shell converts)
 
     def __init__(self, prefs: Preferences, ledger=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -210,19 +211,25 @@ class SettingsDialog(QDialog):
         self.operator = QLineEdit(prefs.operator)
         self.operator.setPlaceholderText("本机默认操作员姓名")
         form.addRow("操作员：", self.operator)
-        self.operators = QLineEdit()
         self.policy = QComboBox()
         if ledger is not None:
             s = ledger.settings.get()
-            self.operators.setText("、".join(s.operators))
             from ..policy_catalog import catalog
 
             for pid, p in sorted(catalog()[0].items()):
                 if p.year == s.year:
                     self.policy.addItem(f"{p.name}（{pid}）", pid)
             self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
-            form.addRow("台账操作员：", self.operators)
             form.addRow("本年度政策：", self.policy)
+        # the district's notice choice (ledger setting; no policy document says it): 专干 / 管理员 only, audited
+        self.grid_collection = QCheckBox("缴费通知单印“也可交给本村（社区）网格员代收”")
+        self.grid_collection.setObjectName("noticeGridCollection")
+        self.grid_collection.setToolTip("政策文件未写网格员代收；只有本地确定由网格员代收时才打开。专干、管理员可改，记入操作日志。")
+        if ledger is not None:
+            self.grid_collection.setChecked(s.notice_grid_collection)
+            session = getattr(ledger, "session", None)
+            self.grid_collection.setEnabled(session is None or session.can("policies"))
+            form.addRow("缴费通知单：", self.grid_collection)
         self.backup_dir = QLineEdit(prefs.backup_dir)
         self.backup_dir.setPlaceholderText("另存一份到此文件夹（如U盘）；每次打开台账自动备份到台账旁的「备份」文件夹")
         form.addRow("备份文件夹：", path_row(self.backup_dir, self._choose_backup))
@@ -250,6 +257,10 @@ class SettingsDialog(QDialog):
         self.idle_lock.setSpecialValueText("从不")
         self.idle_lock.setValue(prefs.idle_lock_minutes)
         form.addRow("无操作自动锁定：", self.idle_lock)
+        if ledger is not None:
+            from .password_dialog import encryption_row
+
+            form.addRow("台账加密：", encryption_row(self, ledger))
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -276,9 +287,10 @@ class SettingsDialog(QDialog):
 
     def save(self) -> bool:
         if self.ledger is not None:
-            ops = [o for o in self.operators.text().replace(",", "、").replace("，", "、").split("、") if o.strip()]
-            try:
-                self.ledger.settings.update(operators=ops, policy_id=self.policy.currentData())
+            try:  # the ledger's operators: 操作员 (app.ui.login.OperatorsDialog), one list
+                self.ledger.settings.update(policy_id=self.policy.currentData())
+                if self.grid_collection.isChecked() != self.ledger.settings.get().notice_grid_collection:
+                    self.ledger.settings.set_notice_grid_collection(self.grid_collection.isChecked())
             except ProblemsError as exc:
                 self.problem.setText(error_text(exc))
                 return False

@@ -40,9 +40,9 @@ def error_text(exc: BaseException) -> str:
         return f"找不到文件：{getattr(exc, 'filename', '') or exc}"
     if isinstance(exc, OSError):
         return f"读写文件失败：{getattr(exc, 'filename', '') or ''}（{exc.strerror or exc}）"
-    import sqlite3
+    from ..ledger import sqlite_driver
 
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, sqlite_driver.Error):
         return f"台账数据库出错：{exc}。数据没有被改动，请重试；如反复出现，请联系技术人员。"
     text = str(exc).strip()
     return f"操作未能完成：{text}" if text else f"操作未能完成（{type(exc).__name__}）。"

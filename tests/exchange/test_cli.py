@@ -68,3 +68,23 @@ def test_import_maps_columns_remembers_them_and_creates_places(tmp_path, capsys,
     assert main(["import", "roster", str(src), "--db", str(db), "--commit", "--create-places"]) == 0
     assert "已写入台账 2 行，新建村组 1 个" in capsys.readouterr().out
     assert (tmp_path / "data" / "import_mappings.json").is_file()
+
+
+def test_import_names_a_category_the_policy_does_not(tmp_path, capsys, monkeypatch):
+    """--map-value says what 脱贫户 is (never guessed); the preview prints the mapping and how many it concerns."""
+    from pathlib import Path
+
+    monkeypatch.setenv("CANBAO_IMPORT_MAPPINGS", str(tmp_path / "m.json"))
+    db = tmp_path / "t.db"
+    lg, _ = build_ledger(db)
+    lg.close()
+    src = Path(__file__).parent / "corpus" / "01_区县户籍花名册.xlsx"
+    assert main(["import", "roster", str(src), "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert "未知的人员类别「脱贫户」" in out and "--map-value 脱贫户=类别" in out
+    assert main(["import", "roster", str(src), "--db", str(db), "--map-value", "脱贫户=稳定脱贫人口"]) == 0
+    out = capsys.readouterr().out
+    assert "说明：01_区县户籍花名册.xlsx: 人员类别 脱贫户 → 稳定脱贫人口（按用户指定）：2 人" in out
+    assert "有问题 0 行" in out
+    assert main(["import", "roster", str(src), "--db", str(db), "--map-value", "脱贫户"]) == 2
+    assert "应写成 写法=类别" in capsys.readouterr().err

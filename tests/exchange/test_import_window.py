@@ -81,6 +81,7 @@ def test_import_window_maps_a_column_confirms_villages_and_refreshes_the_list(qt
     rows = [(dialog.problems.item(r, 0).text(), dialog.problems.item(r, 1).text())
             for r in range(dialog.problems.rowCount())]
     assert rows == [("新增户.xlsx Sheet1:第6行:姓名（C列）", "姓名里有换行符：请删去换行，写在一行里"),
+                    ("新增户.xlsx", "说明：人员类别 低保 → 低保对象（按常用简称）：2 人"),
                     ("新增户.xlsx Sheet1:第2行", "说明：未识别的列（不导入）：籍贯（H列）")]
     assert dialog.b_import.isEnabled() and dialog.b_import.text() == "只导入没有问题的 3 行…"
     _shot(dialog, "import_2_problems.png", tmp_path)
@@ -121,3 +122,42 @@ def test_import_window_maps_a_column_confirms_villages_and_refreshes_the_list(qt
     with qtbot.waitSignal(dialog2.previewed, timeout=20000):
         dialog2.preview()
     assert not dialog2.pv.unmapped and dialog2.pv.summary().startswith("共 4 行：可导入 0 行，台账中已有相同记录 3 行")
+
+
+def test_import_window_asks_what_an_unnamed_category_is(qtbot, window, tmp_path):
+    """脱贫户 is not a name the policy gives (稳定脱贫人口 or 脱贫不稳定人口: different money): the preview lists it
+    with how many people it concerns; the user picks the category; the preview lists the mapping applied and
+    the commit sets the chosen category."""
+    head, wife = make_id("19660606", 301), make_id("19680808", 302)
+    path = write_xlsx(tmp_path / "脱贫户.xlsx", [
+        ["村（社区）", "组", "姓名", "身份证号", "与户主关系", "人员类别"],
+        ["东风村", "一组", "马六", head, "户主", "脱贫户"],
+        ["东风村", "一组", "牛七", wife, "配偶", "脱贫户"],
+    ])
+    dialog = window.open_import()
+    qtbot.addWidget(dialog)
+    dialog.path.setText(str(path))
+    dialog.kind.setCurrentIndex(dialog.kind.findData("roster"))
+    with qtbot.waitSignal(dialog.previewed, timeout=20000):
+        dialog.preview()
+    box = dialog.values_box
+    assert box.isVisible() and box.table.item(0, 0).text() == "脱贫户（2 人）"
+    assert not dialog.b_import.isEnabled() or dialog.pv.to_write == []
+    assert "未知的人员类别「脱贫户」" in dialog.problems.item(0, 1).text()
+    assert "请在“人员类别对应”里指定是哪一类" in dialog.summary.text()
+    _shot(dialog, "import_5_category_values.png", tmp_path)
+
+    box.choose("脱贫户", "脱贫不稳定人口")
+    with qtbot.waitSignal(dialog.previewed, timeout=20000):
+        box.b_remap.click()
+    pv = dialog.pv
+    assert pv.problems == [] and len(pv.to_write) == 2 and pv.value_map == {"脱贫户": "脱贫不稳定人口"}
+    rows = [dialog.problems.item(r, 1).text() for r in range(dialog.problems.rowCount())]
+    assert rows == ["说明：人员类别 脱贫户 → 脱贫不稳定人口（按用户指定）：2 人"]
+    assert box.isVisible() and box.chosen() == {"脱贫户": "脱贫不稳定人口"}  # shown as chosen, can be undone
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as sig:
+        dialog.commit()
+    assert sig.args[0].written == 2
+    lg = window.ledger
+    assert [c.category for c in lg.categories.of_member(lg.members.by_id_number(wife).id)] == ["脱贫不稳定人口"]
+    dialog.close()

@@ -52,7 +52,8 @@ def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger,
     pv = preview(ledger, path, "payment")
     places = {p.place.split(":")[1] + ":" + p.message[:6] for p in pv.problems}
     text = "\n".join(str(p) for p in pv.problems)
-    assert "税务.xlsx Sheet1:第2行:缴费金额（C列）: 金额不符：名单 400.00 元，按政策应缴 410.00 元" in text
+    # the plan the counter uses says so (payments.plan_many), in its words
+    assert ("税务.xlsx Sheet1:第2行:缴费金额（C列）: 张小山：实收 400.00 元与政策应缴 410.00 元不符：导入的缴费不带变更原因，不能登记（如确需办理，请在缴费窗口逐人办理并填写原因）") in text
     assert "税务.xlsx Sheet1:第3行:证件号码（A列）: 身份证号码校验位错误" in text
     assert "第4行:缴费日期（D列）: 缴费日期「2024-13-40」不是有效日期" in text
     assert "第6行:证件号码（A列）: 台账中查无此人" in text
@@ -60,7 +61,8 @@ def test_payment_preview_lists_every_problem_by_place_and_writes_nothing(ledger,
     assert "第9行:证件号码（A列）: 与Sheet1第8行重复" in text
     assert len(pv.problems) == 6, places
     assert [r.source.row for r in pv.to_write] == [8]
-    assert [r.source.row for r in pv.check.rows if r.action == "same"] == [5]
+    assert [r.row for r in pv.check.same] == [5]
+    assert [p.place.split(":")[1] for p in pv.problems] == ["第2行", "第3行", "第4行", "第6行", "第7行", "第9行"]
     assert _counts(ledger) == before  # preview writes nothing
 
     out = write_leftovers(pv, tmp_path / "未导入.xlsx")
@@ -93,7 +95,7 @@ def test_roster_offers_new_villages_and_groups_and_keys_households_by_head_id(le
         ["东风村", "1组", "孙甲", "孙甲", a, "本人", "汉", "低保"],
         ["东风村", "1组", "孙甲", "孙乙", b, "子", "汉族", ""],
         ["西山村", "一组", "钱丙", "钱丙", c, "户主本人", "回", ""],
-        ["红旗村", "九组", "钱丁", "钱丁", d, "户主", "", "脱贫户"],
+        ["红旗村", "九组", "钱丁", "钱丁", d, "户主", "", "稳定脱贫户"],
         ["红旗村", "九组", "钱丁", "钱丁", e, "户主", "", ""],  # a second 钱丁 heading his own household
         ["东风村", "一组", "张大山", "张大山", HEAD1, "户主", "", ""],
     ])
@@ -197,7 +199,7 @@ def test_export_then_import_round_trip(ledger, tmp_path):
     export_one(ledger, "ledger", out)
     pv = preview(ledger, out, "payment")
     # unpaid rows have no amount/date: they come back as problems, the paid ones are "same"
-    same = sorted(r.values["id_number"] for r in pv.check.rows if r.action == "same")
+    same = sorted(r.id_number for r in pv.check.same)
     assert same == sorted([HEAD1, make_id("19620302", 22), make_id("19550101", 41)])
     assert pv.to_write == []
     # and as a roster into a fresh ledger: the same villages, people and relations
@@ -229,7 +231,7 @@ def test_payment_for_someone_not_enrolled_here_is_a_problem(ledger, tmp_path):
     path = _xlsx(tmp_path / "p.xlsx", [["身份证号", "缴费金额", "缴费日期"], [away, 410, "2024-10-10"]])
     pv = preview(ledger, path, "payment")
     assert [str(p) for p in pv.problems] == [
-        "p.xlsx Sheet1:第2行:身份证号（A列）: 王外出 在台账中的状态是「参加职工医保」，不在本地参保，不能登记缴费（先改回本地参保）"]
+        "p.xlsx Sheet1:第2行:身份证号（A列）: 王外出：参保状态为「参加职工医保」，不在本地参保：导入的缴费不带变更原因，不能登记（如确需办理，请在缴费窗口逐人办理并填写原因）"]
     assert pv.to_write == []
 
 
@@ -279,3 +281,79 @@ def test_roster_members_join_a_ledger_household_by_the_heads_id_number(ledger, t
     commit(ledger, pv, only_good=True)
     assert ledger.members.by_id_number(baby).household_id == ledger.members.by_id_number(HEAD1).household_id
     assert ledger.members.by_id_number(baby).relation == "孙子女"
+
+
+def test_members_without_an_id_number_are_not_added_twice(ledger, tmp_path):
+    """证件类型 无: keyed by household, name and birth date. The same file twice adds them once; the same name
+    and birth date in another household is another person; twice in one household of one file is a problem."""
+    h1, h2 = make_id("19700315", 71), make_id("19720416", 81)
+    rows = [["户编号", "村（社区）", "组", "姓名", "与户主关系", "证件类型", "身份证号", "出生日期"],
+            ["N701", "东风村", "一组", "孙七", "户主", "居民身份证", h1, ""],
+            ["N701", "东风村", "一组", "孙小宝", "子", "无", "", "2019-06-01"],
+            ["N702", "东风村", "一组", "周八", "户主", "居民身份证", h2, ""],
+            ["N702", "东风村", "一组", "孙小宝", "子", "无", "", "2019-06-01"]]  # another household's 孙小宝
+    path = _xlsx(tmp_path / "无证件.xlsx", rows)
+    pv = preview(ledger, path, "roster")
+    assert pv.problems == [] and len(pv.to_write) == 4
+    before = _counts(ledger)["members"]
+    commit(ledger, pv)
+    assert _counts(ledger)["members"] == before + 4
+    babies = ledger.db.execute("SELECT h.number FROM members m JOIN households h ON h.id = m.household_id"
+                               " WHERE m.name = '孙小宝' AND m.id_number IS NULL ORDER BY h.number").fetchall()
+    assert [b[0] for b in babies] == ["N701", "N702"]
+
+    again = preview(ledger, path, "roster")  # next week, the same file
+    assert again.problems == [] and again.to_write == [] and [r.row for r in again.check.same] == [2, 3, 4, 5]
+    assert again.summary() == "共 4 行：可导入 0 行，台账中已有相同记录 4 行，有问题 0 行，查无此人 0 行"
+
+    other = _xlsx(tmp_path / "再来.xlsx", rows[:3] + [["N701", "东风村", "一组", "孙小宝", "子", "无", "", "2020-01-02"],
+                                                     ["N701", "东风村", "一组", "孙小宝", "子", "无", "", "2020-01-02"]])
+    pv = preview(ledger, other, "roster")  # a second 孙小宝 born 2020 in N701: new; listed twice: a problem
+    assert [str(p) for p in pv.problems] == [
+        "再来.xlsx Sheet1:第5行:姓名（D列）: 与Sheet1第4行重复：同一人在文件里出现了两次"]
+    assert [r.source.row for r in pv.to_write] == [4] and [r.row for r in pv.check.same] == [2, 3]
+
+
+def test_plan_many_plans_each_payment_as_planning_it_alone(ledger):
+    """The import's batch of plans (look-ups shared) is the counter's plan, payment by payment: paid twice,
+    not enrolled here, an amount that differs, an assisted member, a date outside the window, nobody."""
+    from app.ledger import PayLine
+    from app.ledger.payment_plan import PlanRequest
+
+    p = ledger.people
+    hh = {mid: ledger.members.get(mid).household_id for mid in p.values()}
+    cases = [(p["head1"], None, "2024-10-10"), (p["son1"], "400", "2024-10-10"), (p["son1"], None, "2024-10-10"),
+             (p["away2"], "410", "2024-10-10"), (p["head2"], None, "2025-03-01"), (p["head3"], "410", "2024-10-11"),
+             (p["head3"], "410", "2024-13-01")]
+    requests = [PlanRequest(hh[mid], (PayLine(mid, amount=amount),), "税务APP", day, "测试员")
+                for mid, amount, day in cases]
+    requests.append(PlanRequest(hh[p["head3"]], (PayLine(999999),), "税务APP", "2024-10-11", "测试员"))
+    many = ledger.payments.plan_many(requests)
+    alone = [ledger.payments.plan(r.household_id, r.lines, method=r.method, paid_on=r.paid_on, operator=r.operator)
+             for r in requests]
+    assert [m.same_as(a) and m.warnings == a.warnings and m.needs_override == a.needs_override
+            for m, a in zip(many, alone)] == [True] * len(requests)
+    assert [bool(m.problems) for m in many] == [True, True, False, True, True, False, True, True]
+    assert "重复缴费" in many[0].problems[0].message and "不在本地参保" in many[3].problems[0].message
+
+
+def test_rows_refused_after_their_check_still_go_to_the_leftovers_whole(ledger, tmp_path):
+    """The preview lets go of a clean row's cells once nothing can refuse it any more; a member refused later
+    (their head's row had a problem; a payment the plan refuses) still goes back to the user with every cell."""
+    head, son = make_id("19710101", 91), make_id("19990909", 93)
+    path = _xlsx(tmp_path / "户.xlsx", [
+        ["户主身份证号", "村（社区）", "组", "姓名", "与户主关系", "身份证号", "联系电话"],
+        [head, "东风村", "一组", "钱大", "户主", head, "12345"],  # a bad phone: the head's row is refused
+        [head, "东风村", "一组", "钱二", "子", son, ""],  # clean, kept while read; refused with its head at the end
+    ])
+    pv = preview(ledger, path, "roster")
+    assert [p.place.split(":")[1] for p in pv.problems] == ["第2行", "第3行"]
+    out = write_leftovers(pv, tmp_path / "未导入.xlsx")
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert sorted(r[rows[0].index("姓名")] for r in rows[1:]) == ["钱二", "钱大"]
+    assert all(r[rows[0].index("村（社区）")] == "东风村" for r in rows[1:])
+
+    pay = _xlsx(tmp_path / "缴费.xlsx", [["证件号码", "缴费金额", "缴费日期"], [SON, "400", "2024-10-10"]])
+    pv = preview(ledger, pay, "payment")  # refused by the plan after every row was read
+    rows = list(openpyxl.load_workbook(write_leftovers(pv, tmp_path / "未缴.xlsx")).active.iter_rows(values_only=True))
+    assert rows[1][2:] == (SON, "400", "2024-10-10")

@@ -51,7 +51,7 @@ def test_check_reports_progress_and_can_be_cancelled(tmp_path):
     with new_ledger(tmp_path / "l.db", 2) as lg:
         seen = []
         assert lg.check(progress=lambda d, t: seen.append((d, t))) == []
-        assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == 9
+        assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == 11  # 11 steps: … claims, place totals
         with pytest.raises(Cancelled):
             lg.check(cancel=lambda: True)
 

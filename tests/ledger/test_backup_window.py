@@ -22,18 +22,6 @@ def _prefs(tmp_path, monkeypatch):
     monkeypatch.setenv("CANBAO_UI_INI", str(tmp_path / "ui.ini"))
 
 
-@pytest.fixture()
-def shell(qtbot):
-    from app.ui.app import Shell
-    from app.ui.settings import Preferences
-
-    s = Shell(Preferences())
-    yield s
-    s.close_ledger()
-    if s.first_run is not None:
-        s.first_run.close()
-
-
 def test_settings_show_backups_and_back_up_and_check_off_the_gui_thread(qtbot, tmp_path):
     from app.ui.settings import Preferences, SettingsDialog
 

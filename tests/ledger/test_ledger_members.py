@@ -13,7 +13,7 @@ from app.ledger import open_ledger
 def test_settings_are_stored_and_reopened(tmp_path, ledger):
     s = ledger.settings.get()
     assert (s.township, s.year, s.policy_id, s.operators, s.area_kind) == ("测试镇", 2025, "changchun-2025",
-                                                                           ("王会计", "李干事"), "区")
+                                                                           ("王会计",), "区")  # the operators table: 李干事 has no PIN
     assert [(v.name, v.kind, [g.name for g in v.groups]) for v in s.villages] == [
         ("东风村", "村", ["一组", "二组"]), ("红旗社区", "社区", [])]
     ledger.close()

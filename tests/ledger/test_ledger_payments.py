@@ -79,7 +79,7 @@ def test_all_problems_are_reported_at_once(ledger, household, family):
     assert "缴费方式" in text and "张三" in text and "金额不能为负" in text
     with pytest.raises(ProblemsError, match="必须填写缴费日期"):
         ledger.payments.record(household, [PayLine(head)], method="现金", paid_on=None)
-    with pytest.raises(ProblemsError, match="YYYY-MM-DD"):
+    with pytest.raises(ProblemsError, match="「10月8日」不是有效日期"):
         ledger.payments.record(household, [PayLine(head)], method="现金", paid_on="10月8日")
     pid = ledger.payments.record(household, [PayLine(head)], method="现金", paid_on="2024-10-08").id
     with pytest.raises(ProblemsError, match="必须填写退费日期"):
@@ -222,4 +222,41 @@ def test_two_connections_paying_at_once_get_distinct_sequential_receipts(ledger,
     assert errors == []
     receipts = [r[0] for r in ledger.db.execute("SELECT receipt_no FROM payments ORDER BY seq")]
     assert receipts == [f"2025-{n:06d}" for n in range(1, 41)]
+    assert ledger.check() == []
+
+
+def test_three_connections_paying_at_once_keep_one_unbroken_journal_chain(ledger, ids):
+    """The receipt journal's commit marks are appended after COMMIT, where no database lock orders the
+    writers: each append reads the last line and chains onto it under the journal file's own lock, so the
+    chain never forks (a fork reads back as “签名不符”)."""
+    import threading
+
+    from app.ledger import open_ledger
+    from app.ledger.journal import ReceiptJournal
+    from app.ledger.receipts import journal_key
+
+    people = []
+    for n in range(60):
+        h = ledger.households.add(village="东风村").id
+        people.append((h, ledger.members.add(h, name=f"人{n}", id_number=ids()).id))
+    errors = []
+
+    def pay(chunk):
+        lg = open_ledger(ledger.path, backup=False, operator=ledger.session)
+        try:
+            for h, m in chunk:
+                lg.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            lg.close()
+
+    threads = [threading.Thread(target=pay, args=(people[i::3],)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    fresh = ReceiptJournal(ledger.path, journal_key(ledger.db))
+    assert fresh.read().problems == [] and fresh.state.high[2025] == 60
     assert ledger.check() == []

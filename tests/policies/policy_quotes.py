@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
+from app.domain.policy_loader import load_policy_text
 from app.domain.quote import quote
 from app.domain.quote_model import CategoryFact, Quote, QuoteRequest, SpecialFact, normalize_request
 from app.policy_catalog import get_policy
 
 D = dt.date
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def money(text: str | int) -> Decimal:
@@ -83,3 +86,25 @@ def line_kinds(q: Quote) -> list[str]:
 
 def lines_of(q: Quote, kind: str):
     return [line for line in q.lines if line.kind == kind]
+
+
+def edited(pid: str, *edits: tuple[str, str], extra: str = ""):
+    """A shipped policy file edited as a clerk would copy it for another notice (each ``old`` must be there),
+    loaded; it must load without problems."""
+    text = (ROOT / "policies" / f"{pid}.toml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    policy, problems = load_policy_text(text + extra, f"{pid}.toml")
+    assert problems == [], problems
+    return policy
+
+
+def ask_policy(policy, paid: dt.date, cats=(), birth: dt.date = D(1960, 5, 1), student: bool = False,
+               special: SpecialFact | None = None) -> Quote:
+    """Quote a loaded (edited) policy; ``cats`` are names or (name, recognised_on)."""
+    req = QuoteRequest(birth_date=birth, paid_on=paid, categories=tuple(CategoryFact(*c) if isinstance(c, tuple)
+                       else CategoryFact(c) for c in cats), student=student, special=special)
+    req, problems = normalize_request(policy, req)
+    assert problems == [], problems
+    return quote(policy, req)

@@ -14,28 +14,11 @@ from app.domain.explain import explain_policy
 from app.domain.policy_loader import load_policy_text
 from app.domain.quote import quote
 from app.domain.quote_model import CategoryFact, QuoteRequest, SpecialFact, normalize_request
-from policy_quotes import D
+from policy_quotes import D, edited
+from policy_quotes import ask_policy as ask
 
 ROOT = Path(__file__).resolve().parents[2]
 ADULT = D(1960, 5, 1)
-
-
-def edited(pid: str, *edits: tuple[str, str], extra: str = ""):
-    text = (ROOT / "policies" / f"{pid}.toml").read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    policy, problems = load_policy_text(text + extra, f"{pid}.toml")
-    assert problems == [], problems
-    return policy
-
-
-def ask(policy, paid, cats=(), birth=ADULT, student=False, special=None):
-    req = QuoteRequest(birth_date=birth, paid_on=paid, categories=tuple(CategoryFact(*c) if isinstance(c, tuple)
-                       else CategoryFact(c) for c in cats), student=student, special=special)
-    req, problems = normalize_request(policy, req)
-    assert problems == [], problems
-    return quote(policy, req)
 
 
 # ---------------------------------------------------------------- grace period (its own benefit rule, not [late])
@@ -183,3 +166,20 @@ def test_benefit_from_recognition_is_honoured():
     assert ask(p, paid, [("儿童福利机构儿童", entered)]).benefit_start == entered
     without = edited("shuangqing-2025", ("benefit_from_recognition = true\n", ""))
     assert ask(without, paid, [("儿童福利机构儿童", entered)]).benefit_start == paid
+
+
+# ---------------------------------------------------------------- waiting periods in months (潍坊：3个月的固定待遇等待期)
+def test_waiting_months_are_calendar_months_and_checked():
+    text = (ROOT / "policies" / "weifang-2025.toml").read_text(encoding="utf-8")
+    both = text.replace("waiting_months = 3", "waiting_months = 3\nwaiting_days = 90")
+    _, problems = load_policy_text(both, "w.toml")
+    assert any("waiting_days 与 waiting_months 只能写一个" in p.message for p in problems)
+    absurd = text.replace("waiting_months = 3", "waiting_months = 30")
+    _, problems = load_policy_text(absurd, "w.toml")
+    assert any("等待期 30 个月不合理" in p.message for p in problems)
+    bare = text.replace('waiting_clause = "二、未在集中缴费期内', 'note_clause = "二、未在集中缴费期内')
+    _, problems = load_policy_text(bare, "w.toml")
+    assert any("waiting_clause" in p.message for p in problems)
+    p = edited("weifang-2025", ("waiting_months = 3", "waiting_months = 1"))
+    q = ask(p, D(2025, 1, 31))  # 2月1日 — 2月28日 (one month), benefit from 3月1日
+    assert (q.benefit_start, q.waiting_days) == (D(2025, 3, 1), 28)

@@ -3,21 +3,10 @@ backup made after the window is up, and search paging on a larger ledger."""
 
 from __future__ import annotations
 
-import pytest
-
 from app.ui.app import Shell
 from app.ui.household_model import COLUMNS, MemberListModel
 from app.ui.queries import MemberFilter
 from app.ui.settings import Preferences
-
-
-@pytest.fixture()
-def shell(qtbot):
-    s = Shell(Preferences())
-    yield s
-    s.close_ledger()
-    if s.first_run is not None:
-        s.first_run.close()
 
 
 def test_first_run_when_no_ledger_then_open_one(qtbot, shell, ledger, tmp_path):

@@ -46,7 +46,7 @@ def test_first_run_creates_a_ledger(qtbot, tmp_path):
     lg = blocker.args[0]
     try:
         s = lg.settings.get()
-        assert (s.township, s.year, s.policy_id, s.operators) == ("路村乡", 2025, "tunliu-2025", ("李会计",))
+        assert (s.township, s.year, s.policy_id, lg.operator) == ("路村乡", 2025, "tunliu-2025", "李会计")
         assert [(v.name, [g.name for g in v.groups]) for v in s.villages] == [("东风村", ["一组", "二组"]),
                                                                              ("胜利村", [])]
     finally:
@@ -145,13 +145,12 @@ def test_settings_dialog_saves_preferences_and_ledger_operators(qtbot, ledger, t
     d = SettingsDialog(prefs, ledger)
     qtbot.addWidget(d)
     d.operator.setText("赵会计")
-    d.operators.setText("王会计、赵会计")
     d.large_font.setChecked(True)
     d.copies.setValue(2)
     assert d.save()
     again = Preferences(tmp_path / "p.ini")
     assert (again.operator, again.large_font, again.copies) == ("赵会计", True, 2)
-    assert ledger.settings.get().operators == ("王会计", "赵会计")
+    assert ledger.settings.get().operators == ("王会计",)  # operators: the 操作员 dialog, not a text field
     from PySide6.QtWidgets import QApplication
 
     from app.ui.style import LARGE_PT, apply_style

@@ -152,7 +152,7 @@ def test_cli_handover(book, tmp_path, capsys):
     assert f"应交款：{h.hand_over_count} 张，{fmt(h.hand_over_amount)} 元" in text and "已登记交款" in text
     assert h.handed_over is not None and h.handed_over.receiver == "刘站长"
     rc = main(["handover", "--db", path, "--operator", "王会计", "--date", "2021-11-31"])
-    assert rc == 2 and "日期格式" in capsys.readouterr().err
+    assert rc == 2 and "不是有效日期" in capsys.readouterr().err
 
 
 def test_tax_app_payments_are_listed_but_not_handed_over(book):

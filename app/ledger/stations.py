@@ -1,0 +1,254 @@
+"""Stations (站点): which laptop a ledger is, within its township.
+
+A township runs one ledger per station: the township itself (乡镇, number 0) and one per village (村) or grid
+worker (网格). Each station has a **code** ``<乡镇代码>-<NNN>`` (``220112-003``) whose last three digits are its
+**number**, a small integer unique within the township (0 = the township). The code never changes once set:
+receipt numbers carry it (``220112-003-2025-000001``, see ``receipt_number``) and each station numbers its
+receipts in its own range of ``seq`` (``seq_base``), so two stations never issue the same number and the
+township's ledger can hold every station's payments.
+
+Public API (small on purpose; the exchange packets and the window read it)::
+
+    from app.ledger import stations
+    stations.current(db) -> Station | None        # this ledger's own station (None: a ledger made before stations)
+    stations.known(db) -> [Station]               # every station this ledger knows (the township's list), by number
+    stations.get(db, code) -> Station | None
+    stations.set_up(ledger, code=, name=, kind=, parent="", village="") -> Station   # this ledger's station
+    stations.record(ledger, code=, name=, kind=, parent="", village="") -> Station   # another station (township)
+    stations.next_number(db) -> int               # the next free station number in the township
+    stations.make_code(township_code, number) -> "220112-003"
+    stations.receipt_number(station, year, seq) -> "220112-003-2025-000001" ("2025-000001" without a station)
+    stations.seq_base(db) -> int                  # number * SEQ_SPAN: where this ledger's receipt seqs begin
+    stations.station_of_seq(db, seq) -> Station | None
+
+``db`` is a ``Ledger`` or its sqlite-utils ``Database``. Tables (migration ``0080_stations``): ``stations`` (the
+list, one row per known station; code and number fixed by a trigger, never deleted) and ``station_self``
+(one row: which of them this file is). ``station_self`` is local to the file — a packet never carries it.
+Writes are role-checked (``ledger.require("policies")``) and audited (entity ``station``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..domain.problems import Problem, ProblemsError
+from .models import named_rows, now_iso, text
+
+if TYPE_CHECKING:
+    from .db import Ledger
+
+TOWNSHIP, VILLAGE, GRID = "乡镇", "村", "网格"
+KINDS = (TOWNSHIP, VILLAGE, GRID)
+MAX_NUMBER = 999
+SEQ_SPAN = 1_000_000  # each station's receipt seqs: number * SEQ_SPAN + 1 …, shown as six digits
+_CODE = re.compile(r"^([0-9A-Za-z]{1,12})-(\d{3})$")
+
+MIGRATION_0080 = """
+CREATE TABLE IF NOT EXISTS stations (
+    code TEXT PRIMARY KEY,               -- 220112-003: <乡镇代码>-<number as three digits>
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,                  -- 乡镇 / 村 / 网格
+    number INTEGER NOT NULL UNIQUE,      -- 0 = the township; unique within the township
+    parent TEXT NOT NULL DEFAULT '',     -- the parent station's code ('' for the township)
+    village TEXT NOT NULL DEFAULT '',    -- the village (villages.name) this station keeps ('' = the whole township)
+    created_at TEXT NOT NULL,
+    CHECK (kind IN ('乡镇', '村', '网格')),
+    CHECK (number BETWEEN 0 AND 999)
+);
+CREATE TABLE IF NOT EXISTS station_self (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    code TEXT NOT NULL REFERENCES stations(code)
+);
+CREATE TRIGGER IF NOT EXISTS stations_code_fixed BEFORE UPDATE OF code, number ON stations
+WHEN NEW.code IS NOT OLD.code OR NEW.number IS NOT OLD.number
+BEGIN SELECT RAISE(ABORT, '站点代码和编号不能修改（票据号带有站点代码）'); END;
+CREATE TRIGGER IF NOT EXISTS stations_never_deleted BEFORE DELETE ON stations
+BEGIN SELECT RAISE(ABORT, '站点不能删除'); END;
+CREATE TRIGGER IF NOT EXISTS station_self_fixed BEFORE UPDATE ON station_self
+WHEN NEW.code IS NOT OLD.code
+BEGIN SELECT RAISE(ABORT, '本台账的站点设定后不能更换（票据号带有站点代码）'); END;
+CREATE TRIGGER IF NOT EXISTS station_self_never_deleted BEFORE DELETE ON station_self
+BEGIN SELECT RAISE(ABORT, '本台账的站点不能删除'); END;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    """One station of a township. ``parent`` is the parent station's code ('' for the township);
+    ``village`` the village this station keeps ('' for the township, or a grid worker over several)."""
+
+    code: str
+    name: str
+    kind: str
+    number: int
+    parent: str = ""
+    village: str = ""
+
+    @property
+    def township_code(self) -> str:
+        return self.code.rsplit("-", 1)[0]
+
+    @property
+    def seq_base(self) -> int:
+        """Receipt seqs of this station are ``seq_base + 1 …`` (``receipt_number`` shows ``seq - seq_base``)."""
+        return self.number * SEQ_SPAN
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+def _db(db):
+    return getattr(db, "db", db)
+
+
+def _station(r) -> Station:
+    return Station(code=r["code"], name=r["name"], kind=r["kind"], number=r["number"], parent=r["parent"],
+                   village=r["village"])
+
+
+_SELECT = "SELECT code, name, kind, number, parent, village FROM stations"
+
+
+def _has_tables(db) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone() is not None
+
+
+# ---------------------------------------------------------------------------- reads
+def current(db) -> Station | None:
+    """This ledger's own station; None for a ledger without one (made before stations, or not set up)."""
+    db = _db(db)
+    if not _has_tables(db):
+        return None
+    rows = named_rows(db, _SELECT + " WHERE code = (SELECT code FROM station_self WHERE id = 1)")
+    return _station(rows[0]) if rows else None
+
+
+def known(db) -> list[Station]:
+    """Every station this ledger knows (on the township's ledger: all its stations), by number."""
+    db = _db(db)
+    if not _has_tables(db):
+        return []
+    return [_station(r) for r in named_rows(db, _SELECT + " ORDER BY number")]
+
+
+def get(db, code: str) -> Station | None:
+    rows = named_rows(_db(db), _SELECT + " WHERE code = ?", [text(code)])
+    return _station(rows[0]) if rows else None
+
+
+def next_number(db) -> int:
+    """The next free station number (1 … 999) in this ledger's township list."""
+    used = {s.number for s in known(db)}
+    for n in range(1, MAX_NUMBER + 1):
+        if n not in used:
+            return n
+    raise ProblemsError([Problem("站点", f"站点编号已用完（最多 {MAX_NUMBER} 个站点）")])
+
+
+def make_code(township_code: str, number: int) -> str:
+    return f"{text(township_code)}-{int(number):03d}"
+
+
+def seq_base(db) -> int:
+    """Where this ledger's receipt seqs begin (0 without a station, and for the township)."""
+    s = current(db)
+    return s.seq_base if s is not None else 0
+
+
+def station_of_seq(db, seq: int) -> Station | None:
+    """The station that issued a receipt seq (by its range); None for seqs of a ledger without stations."""
+    number = int(seq) // SEQ_SPAN
+    for s in known(db):
+        if s.number == number:
+            return s
+    return None
+
+
+def receipt_number(station: Station | None, year: int, seq: int) -> str:
+    """``<code>-<year>-<NNNNNN>`` for a station (NNNNNN counted within the station's range), else the old
+    ``<year>-<NNNNNN>`` (ledgers without a station keep their numbers)."""
+    if station is None:
+        return f"{year}-{seq:06d}"
+    return f"{station.code}-{year}-{seq - station.seq_base:06d}"
+
+
+# ---------------------------------------------------------------------------- writes
+def set_up(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "", village: str = "") -> Station:
+    """Make ``code`` this ledger's own station (recording it in the list if new). Once set, the code stays:
+    calling again with the same code updates name, kind, parent and village; another code is refused."""
+    ledger.require("policies")
+    mine = current(ledger)
+    code = text(code)
+    if mine is not None and mine.code != code:
+        raise ProblemsError([Problem("站点代码", f"本台账已是站点 {mine.label}，不能改为 {code}"
+                                               "（票据号带有站点代码）；新的站点请拆分出新台账")])
+    with ledger.transaction() as db:
+        station = _write(ledger, code=code, name=name, kind=kind, parent=parent, village=village)
+        if mine is None:
+            db.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [station.code])
+            ledger.log("station", station.number, "self", None, {"code": station.code, "name": station.name})
+    return station
+
+
+def record(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "", village: str = "") -> Station:
+    """Record another station of the township (the township's list; a split records the new village's station).
+    An existing code is updated (name, kind, parent, village)."""
+    ledger.require("policies")
+    with ledger.transaction():
+        return _write(ledger, code=code, name=name, kind=kind, parent=parent, village=village)
+
+
+def check(db, *, code: str, name: str, kind: str, parent: str = "", village: str = "") -> list[Problem]:
+    """Every problem with a station's fields (what ``set_up`` / ``record`` would refuse), for the window."""
+    db = _db(db)
+    code, name, kind, parent, village = (text(v) for v in (code, name, kind, parent, village))
+    problems: list[Problem] = []
+    m = _CODE.match(code)
+    if not m:
+        problems.append(Problem("站点代码", f"站点代码应为「乡镇代码-三位编号」，如 220112-003：{code or '（空）'}"))
+    if not name:
+        problems.append(Problem("站点名称", "站点名称不能为空"))
+    if kind not in KINDS:
+        problems.append(Problem("类型", f"站点类型应为 {'、'.join(KINDS)} 之一：{kind or '（空）'}"))
+    if m:
+        number = int(m.group(2))
+        if (kind == TOWNSHIP) != (number == 0):
+            problems.append(Problem("站点代码", "乡镇本级的编号为 000，村和网格的编号为 001–999"))
+        others = [s for s in known(db) if s.code != code]
+        if any(s.number == number for s in others):
+            problems.append(Problem("站点代码", f"编号 {number:03d} 已被站点 "
+                                               f"{next(s.label for s in others if s.number == number)} 使用"))
+        towns = {s.township_code for s in others}
+        if towns and m.group(1) not in towns:
+            problems.append(Problem("站点代码", f"乡镇代码 {m.group(1)} 与本台账已有站点的乡镇代码 "
+                                               f"{'、'.join(sorted(towns))} 不同"))
+    if kind != TOWNSHIP and not parent:
+        problems.append(Problem("上级站点", "村和网格站点须填写上级站点代码"))
+    if parent and parent == code:
+        problems.append(Problem("上级站点", "上级站点不能是它自己"))
+    if village and db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
+        problems.append(Problem("村", f"台账中没有村（社区）「{village}」"))
+    return problems
+
+
+def _write(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str, village: str) -> Station:
+    code, name, kind, parent, village = (text(v) for v in (code, name, kind, parent, village))
+    if problems := check(ledger, code=code, name=name, kind=kind, parent=parent, village=village):
+        raise ProblemsError(problems)
+    number = int(_CODE.match(code).group(2))
+    new = Station(code, name, kind, number, parent, village)
+    old = get(ledger, code)
+    fields = {"name": name, "kind": kind, "parent": parent, "village": village}
+    if old is None:
+        ledger.db.execute("INSERT INTO stations (code, name, kind, number, parent, village, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?)", [code, name, kind, number, parent, village, now_iso()])
+        ledger.log("station", number, "create", None, {"code": code, "number": number, **fields})
+    elif old != new:
+        ledger.db.execute("UPDATE stations SET name = ?, kind = ?, parent = ?, village = ? WHERE code = ?",
+                          [name, kind, parent, village, code])
+        ledger.log("station", number, "update", {"name": old.name, "kind": old.kind, "parent": old.parent,
+                                                 "village": old.village}, fields)
+    return new

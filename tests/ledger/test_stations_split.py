@@ -1,0 +1,115 @@
+"""Splitting a village out of the township's ledger: the new ledger holds the village, agrees with the township
+on every member's year (the read model), numbers its own receipts, and a failed split leaves nothing."""
+
+from __future__ import annotations
+
+import pytest
+from operators_helper import GRID_WORKER, log_in
+
+from app.domain.problems import Cancelled, ProblemsError
+from app.ledger import PayLine, open_ledger, stations
+from app.ledger import member_year
+from app.ledger.demo import build_demo_ledger
+from app.ledger.operators import PermissionDenied
+from app.ledger.split import split_village
+
+TOWN = "220112"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("split") / "town.db"
+    build_demo_ledger(path, people=600, seed=3)
+    return path
+
+
+def _village_of(lg) -> dict[int, str]:
+    return dict(lg.db.execute("SELECT m.id, v.name FROM members m JOIN households h ON h.id = m.household_id"
+                              " JOIN villages v ON v.id = h.village_id"))
+
+
+def _standings(lg, members) -> dict[int, tuple]:
+    return {s.member_id: (s.state, s.due, s.paid, s.status) for s in member_year.standings(lg)
+            if s.member_id in members}
+
+
+def test_the_split_ledger_agrees_with_the_township_on_its_village(tmp_path, demo):
+    path = tmp_path / "town.db"
+    path.write_bytes(demo.read_bytes())
+    with open_ledger(path, backup=False) as town:
+        stations.set_up(town, code=f"{TOWN}-000", name=town.settings.get().township, kind="乡镇")
+        where = _village_of(town)
+        village = max(set(where.values()), key=list(where.values()).count)
+        members = {m for m, v in where.items() if v == village}
+        want = _standings(town, members)
+        paid = sum(1 for s in want.values() if s[0].value == "已缴")
+        assert paid and len(want) == len(members)
+        seen = []
+        out = split_village(town, village, tmp_path / "v.db", progress=lambda d, t: seen.append((d, t)))
+        assert seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+        assert out.station == stations.Station(f"{TOWN}-001", village, "村", 1, f"{TOWN}-000", village)
+        assert stations.get(town, f"{TOWN}-001") == out.station  # the township records its new station
+        assert stations.current(town).number == 0
+        receipts = {no for (no,) in town.db.execute(
+            "SELECT DISTINCT p.receipt_no FROM payments p JOIN payment_items i ON i.payment_id = p.id"
+            " WHERE i.member_id IN (%s)" % ",".join(map(str, members)))}
+        town_policy, town_year = town.settings.get().policy_id, town.settings.get().year
+    with open_ledger(out.path, backup=False) as v:
+        assert stations.current(v) == out.station
+        assert [s.number for s in stations.known(v)] == [0, 1]
+        assert set(_village_of(v).values()) <= {village} | set(where.values())
+        got = _standings(v, members)
+        assert got == want  # every member's state, due, paid and status, by the one read model
+        assert {no for (no,) in v.db.execute("SELECT receipt_no FROM payments")} >= receipts
+        s = v.settings.get()
+        assert (s.policy_id, s.year) == (town_policy, town_year) and [x.name for x in s.villages][0] == village
+        assert v.check() == []
+        assert out.counts["members"] == len(members) + out.carried_along
+        assert v.audit.recent(1)[0].action == "split"
+        # the village's own receipts: its station's code, from 1
+        mid = next(m for m, st in got.items() if st[0].value == "未缴" and st[1])
+        hid = v.members.get(mid).household_id
+        pid = v.payments.record(hid, [PayLine(mid)], method="现金", paid_on="2024-10-08").id
+        assert v.payments.get(pid).receipt_no == f"{TOWN}-001-2025-000001"
+        assert v.check() == []
+
+
+def test_a_payment_for_somebody_who_moved_comes_along(ledger, ids):
+    stations.set_up(ledger, code=f"{TOWN}-000", name="测试镇", kind="乡镇")
+    east = ledger.households.add(village="东风村", group="一组").id
+    head = ledger.members.add(east, name="张三", id_number=ids("19600501"), relation="户主").id
+    son = ledger.members.add(east, name="张小", id_number=ids("19900101"), relation="子").id
+    ledger.payments.record(east, [PayLine(head), PayLine(son)], method="现金", paid_on="2024-10-08")
+    red = ledger.households.add(village="红旗社区").id
+    ledger.members.move(son, red, relation="户主")
+    out = split_village(ledger, "红旗社区", ledger.path.with_name("red.db"))
+    assert out.carried_along == 1 and out.counts["payments"] == 1
+    with open_ledger(out.path, backup=False) as v:
+        assert v.check() == []
+        assert v.payments.member_year(son).paid == ledger.payments.member_year(son).paid > 0
+        assert {h.number for h in v.households.list()} == {ledger.households.get(east).number,
+                                                           ledger.households.get(red).number}
+
+
+def test_refused_and_cancelled_splits_leave_nothing(ledger, tmp_path):
+    with pytest.raises(ProblemsError, match="还没有设定站点"):
+        split_village(ledger, "东风村", tmp_path / "a.db")
+    stations.set_up(ledger, code=f"{TOWN}-000", name="测试镇", kind="乡镇")
+    with pytest.raises(ProblemsError, match="没有村"):
+        split_village(ledger, "西山村", tmp_path / "a.db")
+    (tmp_path / "taken.db").write_bytes(b"x")
+    with pytest.raises(ProblemsError, match="已存在"):
+        split_village(ledger, "东风村", tmp_path / "taken.db")
+    with pytest.raises(Cancelled):
+        split_village(ledger, "东风村", tmp_path / "a.db", cancel=lambda: True)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("a.db")) == []
+    assert [s.number for s in stations.known(ledger)] == [0]  # no station recorded
+    log_in(ledger, "小李", GRID_WORKER)
+    with pytest.raises(PermissionDenied):
+        split_village(ledger, "东风村", tmp_path / "a.db")
+    log_in(ledger, "王会计")
+    split_village(ledger, "东风村", tmp_path / "a.db")
+    with pytest.raises(ProblemsError, match="已拆分为站点"):
+        split_village(ledger, "东风村", tmp_path / "b.db")
+    out = split_village(ledger, "红旗社区", tmp_path / "b.db")
+    assert out.station.number == 2
