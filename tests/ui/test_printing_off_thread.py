@@ -219,3 +219,23 @@ def test_a_very_fine_printer_gets_bands_rendered_at_the_cap(qtbot, window, tmp_p
     info = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
     widths = {int(line.split()[3]) for line in info.splitlines()[2:]}
     assert max(widths) == pytest.approx(8.27 * 100, abs=3)
+
+
+def test_the_print_dialogs_choices_reach_the_print_process(qtbot, tmp_path):
+    """The QPrinter cannot cross into the child: its settings do, and come out the same."""
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    from app.ui.print_process import printer_from_settings, printer_settings
+
+    p = pdf_printer(tmp_path / "x.pdf", dpi=200)
+    p.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
+    p.setPageOrientation(QPageLayout.Orientation.Landscape)
+    p.setCopyCount(2)
+    p.setFromTo(2, 4)
+    p.setDuplex(QPrinter.DuplexMode.DuplexLongSide)
+    p.setColorMode(QPrinter.ColorMode.GrayScale)
+    q = printer_from_settings(printer_settings(p))
+    assert q.outputFileName() == p.outputFileName() and q.resolution() == 200 and q.copyCount() == 2
+    assert (q.fromPage(), q.toPage()) == (2, 4) and q.colorMode() == QPrinter.ColorMode.GrayScale
+    assert q.pageLayout().pageSize().id() == QPageSize.PageSizeId.A5
+    assert q.pageLayout().orientation() == QPageLayout.Orientation.Landscape
