@@ -120,7 +120,7 @@ def main() -> int:
     preview = previews[0]
     pages = preview.doc.pageCount()
     stall_build = meter.worst
-    print(f"window: {n} households → {pages} pages; PDF built on a worker in {t_build:.1f} s, "
+    print(f"window: {n} households → {pages} pages; PDF built in the print process in {t_build:.1f} s, "
           f"GUI longest stall {stall_build * 1000:.0f} ms, peak memory: window {peak_mb():.0f} MB, "
           f"print process {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB")
 
