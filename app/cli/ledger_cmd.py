@@ -90,6 +90,9 @@ def register(sub) -> None:
     p.add_argument("--community", action="append", default=[], metavar="社区[:组,组]", help="社区及其组（可多次）")
     p.add_argument("--area-kind", default="", metavar="区|县", help="补助按区或县分担时的所在地类型")
     p.add_argument("--recovery-sheet", metavar="恢复单PDF", help="设了台账密码时，同时生成恢复单 PDF（打印后锁好）")
+    p.add_argument("--station", metavar="站点代码", help="本台账的站点（乡镇本级如 220112-000，村如 220112-003；"
+                                                    "见 canbao station --help）")
+    p.add_argument("--station-village", default="", metavar="村", help="村的站点负责的村（与 --station 一起）")
     p.set_defaults(func=cmd_init, operator=None)
 
     p = ls.add_parser("info", parents=[ro], help="台账概况：乡镇、年度、政策、操作员、村组、户数、人数、缴费笔数")
@@ -289,6 +292,14 @@ def cmd_init(args) -> int:
         lg.settings.initialize(township=args.township, year=args.year, policy_id=args.policy,
                                operators=args.operators, villages={**villages, **communities}, area_kind=args.area_kind,
                                village_kinds=kinds)
+        if args.station:  # app.ledger.stations: the township (000) or one of its villages
+            from ..ledger import stations
+
+            township = args.station.strip().endswith("-000")
+            stations.set_up(lg, code=args.station, name=args.township if township else args.station_village,
+                            kind=stations.TOWNSHIP if township else stations.VILLAGE,
+                            parent="" if township else args.station.strip().rsplit("-", 1)[0] + "-000",
+                            village=args.station_village)
     except BaseException:
         lg.close()
         for suffix in ("", "-wal", "-shm"):

@@ -6,12 +6,14 @@ import argparse
 import os
 import sys
 
-from . import demo_cmd, exchange_cmd, handover_cmd, ledger_cmd, paper_cmd, policy_cmd, quote_cmd, selftest_cmd
+from . import (conflicts_cmd, demo_cmd, exchange_cmd, handover_cmd, ledger_cmd, packet_cmd, paper_cmd, policy_cmd,
+               quote_cmd, selftest_cmd)
 from . import station_cmd
 from .zh_argparse import ChineseParser
 
 # Subcommand modules: each has register(subparsers).
-COMMANDS = [policy_cmd, quote_cmd, ledger_cmd, demo_cmd, paper_cmd, exchange_cmd, handover_cmd, selftest_cmd]
+COMMANDS = [policy_cmd, quote_cmd, ledger_cmd, demo_cmd, paper_cmd, exchange_cmd, handover_cmd, packet_cmd,
+            conflicts_cmd, selftest_cmd]
 COMMANDS.append(station_cmd)
 
 

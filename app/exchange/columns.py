@@ -21,9 +21,9 @@ KINDS = ("text", "id", "money", "int", "date", "percent")
 
 # What each export's row builder provides (keys of the row dicts).
 EXPORT_FIELDS: dict[str, tuple[str, ...]] = {
-    "ledger": ("village", "group", "household_head", "name", "id_number", "sex", "birth_date", "relation",
+    "ledger": ("station", "village", "group", "household_head", "name", "id_number", "sex", "birth_date", "relation",
                "categories", "status", "personal_amount", "assistance_amount", "paid_on", "phone", "note"),
-    "unpaid": ("village", "group", "household_head", "name", "id_number", "phone", "status", "reason",
+    "unpaid": ("station", "village", "group", "household_head", "name", "id_number", "phone", "status", "reason",
                "reason_detail", "reason_date", "counts", "note"),
     "progress": ("village", "group", "required", "paid", "rate", "target", "short", "key_required", "key_paid",
                  "key_rate", "key_target", "key_short"),

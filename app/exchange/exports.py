@@ -55,7 +55,7 @@ def export_one(ledger, name: str, path: str | Path, flt: ExportFilter = ExportFi
     if name not in EXPORTS:
         raise ProblemsError([Problem("导出", f"未知的导出表 {name}（可用：{'、'.join(EXPORTS)}）")])
     source, _ = EXPORTS[name]
-    column_set = load_column_set(name, column_dirs)
+    column_set = _columns(ledger, name, column_dirs)
     total = from_ledger.count_members(ledger, flt) if name == "ledger" else 0
     with WorkbookWriter(path, progress=progress, cancelled=cancelled, stamp=_stamp(ledger)) as writer:
         n = writer.add_sheet(column_set, source(ledger, flt), total=total)
@@ -82,11 +82,24 @@ def export_weekly(ledger, path: str | Path, start: dt.date, end: dt.date, *, vil
         ])
         for name in WEEKLY_ORDER:
             source, label = EXPORTS[name]
-            column_set = load_column_set(name, column_dirs)
+            column_set = _columns(ledger, name, column_dirs)
             flt = as_of if name in ("progress", "unpaid") else in_range
             title = "本期缴费明细" if name == "ledger" else column_set.title
             sheets[title] = writer.add_sheet(column_set, source(ledger, flt), title=title)
     return ExportResult(Path(path), sheets)
+
+
+def _columns(ledger, name: str, column_dirs: list[Path] | None):
+    """The export's column set; without the 站点 column on a ledger that has no stations."""
+    import dataclasses
+
+    from ..ledger.stations import known
+
+    column_set = load_column_set(name, column_dirs)
+    if "station" in column_set.fields and not known(ledger):
+        column_set = dataclasses.replace(column_set, columns=tuple(c for c in column_set.columns
+                                                                   if c.field != "station"))
+    return column_set
 
 
 def _stamp(ledger) -> str:

@@ -119,6 +119,7 @@ def ledger_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
     sql = _LEDGER_SQL.format(paid_until=paid_until, where=where, standing=STANDING)
     since = flt.start.isoformat() if flt.start else None
     fromiso = dt.date.fromisoformat
+    station = station_labels(ledger)
     for (village, group, head, name, number, sex, birth, relation, cats, status, paid, phone,
          notes) in ledger.db.execute(sql, params):
         if paid:
@@ -134,10 +135,20 @@ def ledger_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
                 continue
             amount = assistance = paid_day = None
             status_text = "未缴费" if status == ENROLLED else status
-        yield {"village": village, "group": group, "household_head": head, "name": name, "id_number": number,
-               "sex": sex, "birth_date": fromiso(birth) if birth else None, "relation": relation,
+        yield {"station": station(village), "village": village, "group": group, "household_head": head,
+               "name": name, "id_number": number, "sex": sex, "birth_date": fromiso(birth) if birth else None, "relation": relation,
                "categories": cats or "", "status": status_text, "personal_amount": amount,
                "assistance_amount": assistance, "paid_on": paid_day, "phone": phone, "note": notes}
+
+
+def station_labels(ledger):
+    """village -> the 站点 cell of its rows (``stations.by_village``; '' on a ledger without stations)."""
+    from ..ledger.stations import by_village
+
+    keep, own = by_village(ledger)
+    labels = {v: s.label for v, s in keep.items()}
+    other = own.label if own is not None else ""
+    return lambda village: labels.get(village, other)
 
 
 def count_members(ledger, flt: ExportFilter = ExportFilter()) -> int:
@@ -156,9 +167,10 @@ def unpaid_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
     sql = ("SELECT v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_number,"
            " coalesce(nullif(m.phone, ''), h.phone), m.status, m.status_detail, m.status_date, m.notes"
            + _BASE.format(paid=paid) + " WHERE pd.member_id IS NULL" + _place_where(flt, params) + _ORDER)
+    station = station_labels(ledger)
     for village, group, head, name, number, phone, status, detail, when, notes in ledger.db.execute(sql, params):
         counts = counts_for_rate(status)
-        yield {"village": village, "group": group, "household_head": head, "name": name, "id_number": number,
+        yield {"station": station(village), "village": village, "group": group, "household_head": head, "name": name, "id_number": number,
                "phone": phone, "status": "未缴费" if status == ENROLLED else "未在本地参保",
                "reason": "尚未缴费" if status == ENROLLED else status, "reason_detail": detail,
                "reason_date": dt.date.fromisoformat(when) if when else None,

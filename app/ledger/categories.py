@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..domain import vocabulary
 from ..domain.problems import Problem, ProblemsError
 from .members import _date
+from .ids import next_id
 from .models import CategoryRecord, Change, named_rows, now_iso
 
 if TYPE_CHECKING:
@@ -67,9 +68,10 @@ class Categories:
         after = {"category": name, "department": dept, "recognized_on": when.isoformat() if when else None,
                  "notes": notes}
         with self._l.transaction() as db:
-            cid = db.execute("INSERT INTO member_categories (member_id, category, department, recognized_on, notes,"
-                             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                             [member_id, name, dept, after["recognized_on"], notes, now_iso()]).lastrowid
+            cid = db.execute("INSERT INTO member_categories (id, member_id, category, department, recognized_on,"
+                             " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [next_id(db, "member_categories"), member_id, name, dept, after["recognized_on"], notes,
+                              now_iso()]).lastrowid
             self._l.log("category", cid, "create", None, after, household_id=member.household_id,
                         member_id=member_id, operator=operator)
             self._l.claims.on_category_recorded(cid, operator=operator)  # recognised after paying: money back

@@ -24,6 +24,7 @@ from ..domain.problems import Problem, ProblemsError
 from ..domain.quote_model import CategoryFact, QuoteRequest
 from ..domain.vocabulary import ClaimPartKind
 from .member_year import STANDING_VIEW
+from .ids import next_id
 from .models import named_rows, now_iso
 
 if TYPE_CHECKING:
@@ -220,9 +221,10 @@ class Claims:
         parts = json.dumps([{"kind": p.kind, "funder": p.funder, "amount": str(p.amount)} for p in claim.parts],
                            ensure_ascii=False)
         cid = db.execute(
-            "INSERT INTO claims (member_id, payment_item_id, category_id, year, policy_id, category, recognized_on,"
-            " amount_fen, parts, message, clause, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [member.id, item.id, category_record_id, item.year, item.policy_id, claim.category,
+            "INSERT INTO claims (id, member_id, payment_item_id, category_id, year, policy_id, category,"
+            " recognized_on, amount_fen, parts, message, clause, state, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [next_id(db, "claims"), member.id, item.id, category_record_id, item.year, item.policy_id, claim.category,
              recognized_on.isoformat(), to_fen(claim.total), parts, claim.message, claim.clause, OPEN,
              now_iso()]).lastrowid
         self._l.log("claim", cid, "create", None, {"amount": fmt(claim.total), "category": claim.category,

@@ -280,9 +280,12 @@ class Ledger:
             household_id: int | None = None, member_id: int | None = None, operator: str | None = None) -> None:
         """Append to the audit table (the next link of its hash chain); call inside the write's transaction."""
         from .audit import chain_hash
+        from .ids import BLOCK, station_number
 
-        last = self.db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-        row = [(last[0] if last else 0) + 1, now_iso(), self.actor(operator), entity, entity_id, household_id,
+        low = station_number(self.db) * BLOCK  # each station chains its own block of ids (app.ledger.ids)
+        last = self.db.execute("SELECT id, hash FROM audit WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1",
+                               [low, low + BLOCK]).fetchone()
+        row = [(last[0] if last else low) + 1, now_iso(), self.actor(operator), entity, entity_id, household_id,
                member_id, action, _json(before), _json(after)]
         self.db.execute(
             "INSERT INTO audit (id, ts, operator, entity, entity_id, household_id, member_id, action, before, after,"

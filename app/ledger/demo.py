@@ -238,6 +238,7 @@ def _write(path: Path, plan: _Plan, operator: str, progress: Callable[[int], Non
         now = now_iso()
         counts = {"categories": 0, "payments": 0, "paid_members": 0, "households": 0, "members": 0}
         with lg.transaction():
+            conn.execute("INSERT INTO sync_applying (since) VALUES ('demo')")  # a bulk load: nothing to send (app.sync)
             mark_demo(lg)  # every printout and export says 演示数据
             indexes = _drop_indexes(conn)
             quotes = _QuoteRows(policy, pop.region.area_kind)
@@ -253,6 +254,7 @@ def _write(path: Path, plan: _Plan, operator: str, progress: Callable[[int], Non
             _number_receipts(conn, policy, quotes, operator, now, counts)
             for _, sql in indexes:
                 conn.execute(sql)
+            conn.execute("DELETE FROM sync_applying")
             lg.log(DEMO_ENTITY, None, "create", None,
                    {"policy": policy.id, "seed": pop.seed, "people": pop.people, "households": len(pop.households),
                     "households": counts["households"], "payments": counts["payments"],

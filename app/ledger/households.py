@@ -7,6 +7,7 @@ from . import sqlite_driver
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
+from .ids import next_id
 from .models import Change, Household, now_iso, text
 
 if TYPE_CHECKING:
@@ -99,8 +100,9 @@ class Households:
             if number is None:
                 number = self._next_number()
             hid = db.execute(
-                "INSERT INTO households (number, village_id, group_id, address, phone, notes, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [number, vid, gid, address, phone, notes, now, now]).lastrowid
+                "INSERT INTO households (id, number, village_id, group_id, address, phone, notes, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [next_id(db, "households"), number, vid, gid, address, phone, notes, now, now]).lastrowid
             after = {"number": number, "village": village, "group": group, "address": address,
                      "phone": phone, "notes": notes}
             self._l.log("household", hid, "create", None, after, household_id=hid, operator=operator)
@@ -149,7 +151,15 @@ class Households:
         return vid, gid
 
     def _next_number(self) -> str:
-        # one step down the households_number_int index (migration 0070): keep the expression and WHERE as is
+        # one step down the households_number_int index (migration 0070): keep the expression and WHERE as is.
+        # A station numbers in its own range (station 3: 003000001 …) so the township's ledger can hold every
+        # station's households; the township and ledgers without a station keep 000001 ….
+        from .ids import station_number
+
+        station = station_number(self._l.db)
+        low, high = station * 1_000_000, (station + 1) * 1_000_000
         row = self._l.db.execute(
-            "SELECT max(CAST(number AS INTEGER)) FROM households WHERE number GLOB '[0-9]*'").fetchone()
-        return f"{(row[0] or 0) + 1:06d}"
+            "SELECT max(CAST(number AS INTEGER)) FROM households WHERE number GLOB '[0-9]*'"
+            " AND CAST(number AS INTEGER) >= ? AND CAST(number AS INTEGER) < ?", [low, high]).fetchone()
+        n = max(row[0] or 0, low) + 1
+        return f"{n:06d}" if station == 0 else f"{n:09d}"

@@ -14,6 +14,7 @@ from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
 from .households import check_phone
 from .identity import NO_ID, search_keys, validate_identity
+from .ids import next_id
 from .models import ENROLLED, ID_TYPES, Change, Member, named_rows, now_iso, text
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ class Members:
         row = {**rec, **search_keys(rec["name"], rec["id_number"], rec["phone"]), "household_id": household_id,
                "student": int(rec["student"]), "created_at": now, "updated_at": now}
         with _conflicts_as_problems(), self._l.transaction() as db:
+            row = {"id": next_id(db, "members"), **row}
             cols = ", ".join(row)
             mid = db.execute(f"INSERT INTO members ({cols}) VALUES ({', '.join('?' * len(row))})",
                              list(row.values())).lastrowid

@@ -21,6 +21,7 @@ from ..domain.refund import refund_decision
 from ..domain.vocabulary import REFUND_IMPLIES_STATUS, STATUS_NEEDS_DATE, STATUS_NEEDS_DETAIL, Status
 from .members import _date
 from .member_year import STANDING_VIEW
+from .ids import next_id
 from .models import Change, Payment, PaymentItem, Refund, named_rows, now_iso, text
 from .payment_plan import PayLine, PaymentPlan, PlanRequest, plan_many, plan_payment  # noqa: F401 - PayLine is part of the API
 from .quoting import quote_member
@@ -158,13 +159,13 @@ class Payments:
             receipt = stations.receipt_number(station, year, seq)
             total = sum(to_fen(i.amount) for i in plan.items)
             pid = db.execute(
-                "INSERT INTO payments (year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
-                " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [year, seq, receipt, household_id, total, method, day.isoformat(), operator, notes, now_iso()]).lastrowid
+                "INSERT INTO payments (id, year, seq, receipt_no, household_id, amount_fen, method, paid_on, operator,"
+                " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [next_id(db, "payments"), year, seq, receipt, household_id, total, method, day.isoformat(), operator, notes, now_iso()]).lastrowid
             for it in plan.items:
-                db.execute("INSERT INTO payment_items (payment_id, member_id, year, policy_id, due_fen, amount_fen,"
-                           " addons, quote_id, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           [pid, it.member_id, year, policy.id, to_fen(it.due) if it.due is not None else None,
+                db.execute("INSERT INTO payment_items (id, payment_id, member_id, year, policy_id, due_fen, amount_fen,"
+                           " addons, quote_id, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [next_id(db, "payment_items"), pid, it.member_id, year, policy.id, to_fen(it.due) if it.due is not None else None,
                             to_fen(it.amount), json.dumps(list(it.quote.addons), ensure_ascii=False),
                             snapshot_id(db, quote_text(it.quote.to_dict())), it.override_reason])
             after = {"receipt_no": receipt, "amount": fmt(from_fen(total)), "method": method,
@@ -275,9 +276,9 @@ class Payments:
                 raise ProblemsError(problems)
             # a claim already paid back (认定后补付, app.ledger.claims) was part of this payment: only the rest returns
             amount = max(item.amount - self._l.claims.paid_back(item.id), from_fen(0))
-            rid = db.execute("INSERT INTO refunds (payment_item_id, amount_fen, reason, refunded_on, operator, clause,"
-                             " notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [item.id, to_fen(amount), reason.strip(), day.isoformat(), operator,
+            rid = db.execute("INSERT INTO refunds (id, payment_item_id, amount_fen, reason, refunded_on, operator,"
+                             " clause, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             [next_id(db, "refunds"), item.id, to_fen(amount), reason.strip(), day.isoformat(), operator,
                               decision.clause, notes, now_iso()]).lastrowid
             self._l.log("refund", rid, "refund", None,
                         {"receipt_no": p.receipt_no, "amount": fmt(amount), "reason": reason.strip(),

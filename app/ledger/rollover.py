@@ -107,10 +107,16 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                     counts = _transfer_tables(db, fast, progress, cancel)
                 else:
                     counts = _copy_tables(db, progress, cancel)
+                from .stations import carry_over  # the same station, its list and numbers (app.ledger.stations)
+
+                counts["stations"] = carry_over(db, ledger.path, new_path)
                 from .member_year import key_categories
                 from .place_totals import rebuild
 
                 rebuild(db.conn, policy.year, key_categories(policy))  # the new year's progress, counted once
+                from ..sync.capture import start_fresh
+
+                start_fresh(db)  # exchange packets: every station rolls its own ledger over; nothing here is new
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)

@@ -481,9 +481,35 @@ def _statements(script: str) -> list[str]:
 
 
 def migrate(db: Database) -> None:
-    """Bring a ledger file to the current schema (each migration in its own transaction)."""
-    MIGRATIONS.apply(db)
+    """Bring a ledger file to the current schema (each migration in its own transaction). The exchange
+    packets' capture triggers name the replicated tables' columns: they stand aside while migrations run (a
+    migration may drop or rename a column) and are made again for the new columns after (app.sync.capture)."""
+    from ..sync.capture import drop_capture, ensure_capture
+
+    if list(MIGRATIONS.pending(db)):
+        drop_capture(db)
+        MIGRATIONS.apply(db)
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_base'").fetchone():
+        ensure_capture(db)
 
 
 def schema_version(db: Database) -> list[str]:
     return [m.name for m in MIGRATIONS.applied(db)]
+
+# ---------------------------------------------------------------- sync engineer's block (0085–0089)
+@MIGRATIONS(name="0085_sync")
+def _m0085_sync(db: Database) -> None:
+    """Exchange packets (app.sync): what changed since the last packet (sync_base, kept by triggers), the
+    outbox, each other station's progress, the conflicts found, and the township's packet key."""
+    from ..sync.capture import migrate_0085
+
+    migrate_0085(db)
+
+
+@MIGRATIONS(name="0086_sync_applied")
+def _m0086_sync_applied(db: Database) -> None:
+    """Exchange packets: each applied outbox entry's digest (a reused seq with other content is refused) and
+    the time on the newest packet from each station (whose acknowledgement counts)."""
+    from ..sync.capture import migrate_0086
+
+    migrate_0086(db)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..domain.problems import Problem, ProblemsError
+from .ids import next_id
 from .models import Change, Group, Settings, Village, text
 
 if TYPE_CHECKING:
@@ -185,7 +186,8 @@ class SettingsService:
         if not name or self.group_id(vid, name) is not None:
             raise ProblemsError([Problem("组", f"「{village}」的组名「{name}」为空或已存在")])
         with self._l.transaction() as db:
-            gid = db.execute("INSERT INTO village_groups (village_id, name) VALUES (?, ?)", [vid, name]).lastrowid
+            gid = db.execute("INSERT INTO village_groups (id, village_id, name) VALUES (?, ?, ?)",
+                             [next_id(db, "village_groups"), vid, name]).lastrowid
             self._l.log("group", gid, "create", None, {"village": village, "name": name})
         self._cache = None
         return Change(settings=True, id=gid)
@@ -193,9 +195,11 @@ class SettingsService:
     # -- helpers
     def _insert_village(self, name: str, kind: str, groups: Iterable[str]) -> int:
         db = self._l.db
-        vid = db.execute("INSERT INTO villages (name, kind) VALUES (?, ?)", [name, kind]).lastrowid
+        vid = db.execute("INSERT INTO villages (id, name, kind) VALUES (?, ?, ?)",
+                         [next_id(db, "villages"), name, kind]).lastrowid
         for g in groups:
-            db.execute("INSERT INTO village_groups (village_id, name) VALUES (?, ?)", [vid, g])
+            db.execute("INSERT INTO village_groups (id, village_id, name) VALUES (?, ?, ?)",
+                       [next_id(db, "village_groups"), vid, g])
         return vid
 
     @staticmethod

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from .ids import snapshot_id as content_id
+
 
 def quote_text(quote_dict: dict) -> str:
     """The canonical stored form of ``Quote.to_dict()``: compact JSON, Chinese kept as is."""
@@ -23,7 +25,8 @@ def digest(text: str) -> str:
 def snapshot_id(conn, text: str) -> int:
     """The id of this snapshot, inserting it if new (inside the caller's transaction)."""
     sha = digest(text)
-    conn.execute("INSERT OR IGNORE INTO quote_snapshots (sha, json) VALUES (?, ?)", [sha, text])
+    conn.execute("INSERT OR IGNORE INTO quote_snapshots (id, sha, json) VALUES (?, ?, ?)",
+                 [content_id(sha), sha, text])  # the same id on every laptop (app.ledger.ids)
     return conn.execute("SELECT id FROM quote_snapshots WHERE sha = ?", [sha]).fetchone()[0]
 
 

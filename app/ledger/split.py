@@ -4,9 +4,11 @@
 groups, its households and members (ids kept, so the exchange packets of both ledgers speak of the same rows),
 their categories, add-on choices and statuses, every payment that pays for one of its members or was made by one
 of its households (with all items, quote snapshots, voids and refunds), the claims of those payments, the audit
-entries about them (re-chained in the new file, original time and operator kept), the policy and every setting,
-the operators (so the same people can log in), and the township's list of stations — with the new file's station
-set to the village and a new station number. The township's ledger records the new station.
+entries about them (as they are: links of the township's chain), every village and group (exchange packets share
+them with every station), the policy and every setting, the operators (so the same people can log in), and the
+township's list of stations — with the new file's station set to the village and a new station number. The
+township's ledger records the new station, and both sides start exchanging packets from where the township's
+outbox is (``_join_exchange``; the new ledger gets the township's packet key).
 
 A payment's items must all be in the file (the receipt's amount is their sum): where a payment of the village
 also paid for somebody now elsewhere (moved out after paying, or one receipt for two households), that person and
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
-from . import stations
+from . import sqlite_driver, stations
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -33,8 +35,8 @@ if TYPE_CHECKING:
 # (table, the rows carried: a WHERE on the attached township ledger ``old``); temp tables sp_hh, sp_mem, sp_pay
 # hold the carried household, member and payment ids
 _ROWS: tuple[tuple[str, str], ...] = (
-    ("villages", "id IN (SELECT village_id FROM old.households WHERE id IN (SELECT id FROM sp_hh)) OR id = :vid"),
-    ("village_groups", "village_id IN (SELECT id FROM main.villages)"),
+    ("villages", "1"),  # every village and group: exchange packets share them with every station
+    ("village_groups", "1"),
     ("households", "id IN (SELECT id FROM sp_hh)"),
     ("members", "id IN (SELECT id FROM sp_mem)"),
     ("member_categories", "member_id IN (SELECT id FROM sp_mem)"),
@@ -48,7 +50,6 @@ _ROWS: tuple[tuple[str, str], ...] = (
     ("operators", "1"),
     ("stations", "1"),
 )
-_AUDIT_COLUMNS = "ts, operator, entity, entity_id, household_id, member_id, action, before, after"
 
 
 @dataclass(frozen=True)
@@ -100,24 +101,29 @@ def split_village(ledger: "Ledger", village: str, out: str | os.PathLike, *, kin
                                   village=village):
         raise ProblemsError(problems)
     with pending(part):
-        new = open_ledger(part, create=True, backup=False, operator=ledger.session or ledger.operator)
+        new = open_ledger(part, create=True, backup=False, operator=ledger.session or ledger.operator,
+                          key=sqlite_driver.key_of(ledger.db.conn))  # an encrypted township's village: same key
         try:
             counts, along = _build(new, ledger, vid, station, progress, cancel)
             new.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             new.db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to rename; WAL again on open
             new.close()
-            with ledger.transaction():  # the station is recorded, and the file appears, together
+            new = None
+            with ledger.transaction() as db:  # the station is recorded, and the file appears, together
                 if stations.next_number(ledger) != number:
                     raise ProblemsError([Problem("站点", "拆分期间另一窗口新增了站点，请重新拆分")])
+                since = _township_outbox(db, mine.number)
                 stations.record(ledger, code=station.code, name=station.name, kind=kind, parent=mine.code,
                                 village=village)
+                _join_exchange(db, part, number, mine.number, since)
                 ledger.log("station", number, "split", None,
                            {"village": village, "code": station.code, "path": str(out), **counts})
                 if out.exists():
                     raise ProblemsError([Problem("文件", f"文件已存在：{out}（请另选文件名）")])
                 commit_part(part, out)
         except BaseException:
-            new.close()
+            if new is not None:
+                new.close()
             for suffix in ("", "-wal", "-shm", "-journal", ".receipts", ".lock"):
                 Path(str(part) + suffix).unlink(missing_ok=True)
             raise
@@ -131,8 +137,6 @@ def _columns(db, schema: str, table: str) -> list[str]:
 
 def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station, progress, cancel
            ) -> tuple[dict[str, int], int]:
-    from .audit import chain_hash
-
     db = new.db
     steps = len(_ROWS) + 3
     done = 0
@@ -160,7 +164,8 @@ def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station,
             # everybody a carried payment paid for, and the households they and the payments belong to
             db.execute("INSERT OR IGNORE INTO sp_mem SELECT member_id FROM old.payment_items"
                        " WHERE payment_id IN (SELECT id FROM sp_pay)")
-            db.execute("INSERT OR IGNORE INTO sp_hh SELECT household_id FROM old.members WHERE id IN (SELECT id FROM sp_mem)"
+            db.execute("INSERT OR IGNORE INTO sp_hh SELECT household_id FROM old.members"
+                       " WHERE id IN (SELECT id FROM sp_mem)"
                        " UNION SELECT household_id FROM old.payments WHERE id IN (SELECT id FROM sp_pay)")
             along = db.execute("SELECT count(*) FROM sp_mem").fetchone()[0] - core
             step()
@@ -170,12 +175,20 @@ def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station,
                 counts[table] = db.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM old.{table}"
                                            f" WHERE {where} ORDER BY 1", {"vid": vid}).rowcount
                 step()
-            counts["audit"] = _carry_audit(db, chain_hash)
+            counts["audit"] = _carry_audit(db)
             step()
             db.execute("INSERT INTO stations (code, name, kind, number, parent, village, created_at)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?)", [station.code, station.name, station.kind, station.number,
                                                          station.parent, station.village, _now()])
             db.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [station.code])
+            if _has_table(db, "sync_base"):
+                # exchange packets (app.sync): the township's packet key; nothing copied here is new to the
+                # township, so what the copy recorded as changed is forgotten (as sync's start_station does)
+                db.execute("UPDATE ledger_secret SET value = (SELECT value FROM old.ledger_secret"
+                           " WHERE name = 'sync_key') WHERE name = 'sync_key'"
+                           " AND EXISTS (SELECT 1 FROM old.ledger_secret WHERE name = 'sync_key')")
+                for table in ("sync_base", "sync_outbox", "sync_peers"):
+                    db.execute(f"DELETE FROM {table}")
             new.log("station", station.number, "split", None,
                     {"from": str(ledger.path), "code": station.code, "village": station.village,
                      "carried_along": along, **counts})
@@ -187,24 +200,52 @@ def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station,
     return {k: v for k, v in counts.items() if k not in ("settings", "stations")}, along
 
 
-def _carry_audit(db, chain_hash) -> int:
-    """The township's audit entries about the carried households, members and payments, in their order, with
-    their original time and operator, as the first links of the new ledger's hash chain."""
-    rows = db.execute(
-        f"SELECT {_AUDIT_COLUMNS} FROM old.audit WHERE household_id IN (SELECT id FROM sp_hh)"
+def _carry_audit(db) -> int:
+    """The township's audit entries about the carried households, members and payments, as they are (ids and
+    hashes: they stay links of the township's chain, in its block of ids — ``audit.verify_chain`` checks
+    another station's block across the gaps of what was routed here)."""
+    cols = ", ".join(_columns(db, "main", "audit"))
+    return db.execute(
+        f"INSERT INTO main.audit ({cols}) SELECT {cols} FROM old.audit WHERE household_id IN (SELECT id FROM sp_hh)"
         " OR member_id IN (SELECT id FROM sp_mem)"
         " OR (entity = 'payment' AND entity_id IN (SELECT id FROM sp_pay))"
-        " OR entity = 'demo' ORDER BY id").fetchall()  # demo: the mark of a generated demo ledger (demo_flag)
-    last = db.execute("SELECT id, hash FROM main.audit ORDER BY id DESC LIMIT 1").fetchone()
-    next_id, prev = ((last[0] + 1, last[1] or "") if last else (1, ""))
-    out = []
-    for row in rows:
-        full = (next_id, *row)
-        prev = chain_hash(prev, full)
-        out.append((*full, prev))
-        next_id += 1
-    db.conn.executemany(f"INSERT INTO main.audit (id, {_AUDIT_COLUMNS}, hash) VALUES ({', '.join('?' * 11)})", out)
-    return len(out)
+        " OR entity = 'demo' ORDER BY id").rowcount  # demo: the mark of a generated demo ledger (demo_flag)
+
+
+def _has_table(db, name: str, schema: str = "main") -> bool:
+    return db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
+                      [name]).fetchone() is not None
+
+
+def _township_outbox(db, me: int) -> int:
+    """Inside the township's transaction, before the new station is recorded: the township's pending changes
+    become an outbox entry routed as before (the new station already holds them); returns the outbox seq the
+    new station starts after (0 without exchange packets)."""
+    if not _has_table(db, "sync_outbox"):
+        return 0
+    from ..sync.capture import ensure_capture
+    from ..sync.outbox import take_changes
+
+    ensure_capture(db)
+    take_changes(db, me, _now())
+    return db.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
+
+
+def _join_exchange(db, part: Path, number: int, township: int, since: int) -> None:
+    """Both sides agree the new station has everything up to the township's outbox seq ``since``: the township
+    counts it acknowledged, the new ledger counts it applied (so the first packet between them follows on)."""
+    if not _has_table(db, "sync_peers"):
+        return
+    db.execute("INSERT INTO sync_peers (station, acked_seq) VALUES (?, ?) ON CONFLICT(station)"
+               " DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)", [number, since])
+    conn = sqlite_driver.connect(str(part))
+    try:
+        if _has_table(conn, "sync_peers"):
+            conn.execute("INSERT INTO sync_peers (station, applied_seq) VALUES (?, ?) ON CONFLICT(station)"
+                         " DO UPDATE SET applied_seq = excluded.applied_seq", [township, since])
+            conn.commit()
+    finally:
+        conn.close()
 
 
 def _now() -> str:

@@ -29,8 +29,10 @@ Writes are role-checked (``ledger.require("policies")``) and audited (entity ``s
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
@@ -43,7 +45,7 @@ TOWNSHIP, VILLAGE, GRID = "乡镇", "村", "网格"
 KINDS = (TOWNSHIP, VILLAGE, GRID)
 MAX_NUMBER = 999
 SEQ_SPAN = 1_000_000  # each station's receipt seqs: number * SEQ_SPAN + 1 …, shown as six digits
-_CODE = re.compile(r"^([0-9A-Za-z]{1,12})-(\d{3})$")
+_CODE = CODE_RE = re.compile(r"^([0-9A-Za-z]{1,12})-(\d{3})$")
 
 MIGRATION_0080 = """
 CREATE TABLE IF NOT EXISTS stations (
@@ -113,7 +115,8 @@ _SELECT = "SELECT code, name, kind, number, parent, village FROM stations"
 
 
 def _has_tables(db) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone() is not None
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone()
+    return row is not None
 
 
 # ---------------------------------------------------------------------------- reads
@@ -139,9 +142,49 @@ def get(db, code: str) -> Station | None:
     return _station(rows[0]) if rows else None
 
 
+def issued_path(ledger_path) -> Path:
+    """``<ledger>.stations``: every station number this ledger ever gave out, one line each, beside the ledger
+    like the receipt journal — so a township ledger restored from a backup made before a split never gives the
+    same number (and so the same receipt codes) to a second village."""
+    p = Path(ledger_path)
+    return p.with_name(p.name + ".stations")
+
+
+def issued(db) -> dict[int, tuple[str, str]]:
+    """number -> (code, village) of every station number given out from this ledger file's place
+    (``issued_path``); empty when ``db`` is not a ``Ledger`` or nothing was given out."""
+    path = getattr(db, "path", None)
+    if path is None:
+        return {}
+    try:
+        lines = issued_path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out = {}
+    for line in lines:
+        number, _, rest = line.partition("\t")
+        if number.isdigit():
+            parts = rest.split("\t")
+            out[int(number)] = (parts[0], parts[1] if len(parts) > 1 else "")
+    return out
+
+
+def _remember(ledger: "Ledger", station: Station) -> None:
+    """Note a station number given out (flushed and fsynced before the ledger commits it)."""
+    line = f"{station.number}\t{station.code}\t{station.village}\t{now_iso()}\n"
+    fd = os.open(issued_path(ledger.path), os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0),
+                 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def next_number(db) -> int:
-    """The next free station number (1 … 999) in this ledger's township list."""
-    used = {s.number for s in known(db)}
+    """The next free station number (1 … 999): not in this ledger's township list, and never given out before
+    from this ledger's place (``issued``)."""
+    used = {s.number for s in known(db)} | set(issued(db))
     for n in range(1, MAX_NUMBER + 1):
         if n not in used:
             return n
@@ -203,6 +246,7 @@ def record(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "
 
 def check(db, *, code: str, name: str, kind: str, parent: str = "", village: str = "") -> list[Problem]:
     """Every problem with a station's fields (what ``set_up`` / ``record`` would refuse), for the window."""
+    given = issued(db)
     db = _db(db)
     code, name, kind, parent, village = (text(v) for v in (code, name, kind, parent, village))
     problems: list[Problem] = []
@@ -221,6 +265,10 @@ def check(db, *, code: str, name: str, kind: str, parent: str = "", village: str
         if any(s.number == number for s in others):
             problems.append(Problem("站点代码", f"编号 {number:03d} 已被站点 "
                                                f"{next(s.label for s in others if s.number == number)} 使用"))
+        if number in given and given[number] != (code, village):
+            was = " ".join(x for x in given[number] if x)
+            problems.append(Problem("站点代码", f"编号 {number:03d} 以前已给了站点 {was}"
+                                               "（台账从备份恢复过？），请用下一个编号"))
         towns = {s.township_code for s in others}
         if towns and m.group(1) not in towns:
             problems.append(Problem("站点代码", f"乡镇代码 {m.group(1)} 与本台账已有站点的乡镇代码 "
@@ -243,6 +291,8 @@ def _write(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str, vi
     old = get(ledger, code)
     fields = {"name": name, "kind": kind, "parent": parent, "village": village}
     if old is None:
+        if getattr(ledger, "path", None) is not None and number not in issued(ledger):
+            _remember(ledger, new)
         ledger.db.execute("INSERT INTO stations (code, name, kind, number, parent, village, created_at)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?)", [code, name, kind, number, parent, village, now_iso()])
         ledger.log("station", number, "create", None, {"code": code, "number": number, **fields})
@@ -252,3 +302,27 @@ def _write(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str, vi
         ledger.log("station", number, "update", {"name": old.name, "kind": old.kind, "parent": old.parent,
                                                  "village": old.village}, fields)
     return new
+
+
+def by_village(db) -> tuple[dict[str, Station], Station | None]:
+    """Which station keeps each village (a 村 station before a 网格 one), and the station for every other row
+    (this ledger's own): the 站点 column of the township's exports."""
+    keep: dict[str, Station] = {}
+    for s in sorted(known(db), key=lambda s: (s.kind != VILLAGE, s.number)):
+        if s.village and s.village not in keep:
+            keep[s.village] = s
+    return keep, current(db)
+
+
+def carry_over(db, old_path, new_path) -> int:
+    """A rolled-over ledger (next year's, built with the old one attached as ``old``) stays the same station
+    with the same list, and remembers the numbers given out (``issued_path``); returns the stations copied."""
+    if db.execute("SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = 'station_self'").fetchone() is None:
+        return 0
+    n = db.execute("INSERT INTO main.stations (code, name, kind, number, parent, village, created_at)"
+                   " SELECT code, name, kind, number, parent, village, created_at FROM old.stations").rowcount
+    db.execute("INSERT INTO main.station_self (id, code) SELECT id, code FROM old.station_self")
+    src = issued_path(old_path)
+    if src.exists():
+        issued_path(new_path).write_bytes(src.read_bytes())
+    return n

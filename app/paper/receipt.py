@@ -78,7 +78,11 @@ def draw_copy(pen: Pen, r: Receipt, x0: float, y0: float, box: _Box, copy: str, 
     title = f"{r.year}年度城乡居民医疗保险费收款回执"
     pen.text(x0 + box.w / 2, top - box.title, title, box.title, align="center", bold=True)
     pen.text(x0 + box.w / 2, top - box.title - 4.2 * mm, f"（{copy}）", box.small, align="center")
-    pen.text(right, top - box.title + 1, f"No. {r.receipt_no}", box.text, align="right", bold=True)
+    number = f"No. {r.receipt_no}"
+    title_right = x0 + box.w / 2 + pen.width(title, box.title) / 2
+    fits = right - pen.width(number, box.text) > title_right + 2 * mm  # a station-coded number is longer
+    pen.text(right, top - box.title + 1 if fits else top - box.title - 4.2 * mm, number, box.text, align="right",
+             bold=True)
     marks = []
     if r.reprint:
         marks.append("补打")

@@ -162,7 +162,7 @@ def _progress_table(rows: list[tuple[str, Progress]], target, name: str) -> QTab
 
 class DashboardDialog(QDialog):
     loaded = Signal(object)
-    open_household = Signal(int)  # a row of an unpaid list was double-clicked
+    open_household = Signal(object)  # a row of an unpaid list was double-clicked
     open_duplicates = Signal()  # the 重复参保 count was clicked
     duplicates_counted = Signal(int)
 

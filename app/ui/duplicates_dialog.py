@@ -29,7 +29,7 @@ def _open(path, session=None):
 class PlacePane(QGroupBox):
     """One side of the pair: who and where, and a button to open the household."""
 
-    open_household = Signal(int)
+    open_household = Signal(object)
 
     def __init__(self, title: str, name: str):
         super().__init__(title)
@@ -72,7 +72,7 @@ class PlacePane(QGroupBox):
 
 class DuplicatesDialog(QDialog):
     loaded = Signal(object)  # the Report shown
-    open_household = Signal(int)
+    open_household = Signal(object)
     changed = Signal()  # a pair was marked 非重复
 
     def __init__(self, ledger, parent: QWidget | None = None):

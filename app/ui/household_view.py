@@ -65,11 +65,11 @@ def summary_text(rows: list[MemberRow], paid_on: dt.date) -> str:
 class HouseholdView(QWidget):
     """Right-hand pane. Buttons emit signals; the main window opens the dialogs."""
 
-    add_member = Signal(int)
-    edit_member = Signal(int, int)  # household id, member id
-    edit_household = Signal(int)
-    take_payment = Signal(int, list)  # household id, selected member ids
-    show_payments = Signal(int)
+    add_member = Signal(object)
+    edit_member = Signal(object, object)  # household id, member id
+    edit_household = Signal(object)
+    take_payment = Signal(object, list)  # household id, selected member ids
+    show_payments = Signal(object)
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)

@@ -211,6 +211,8 @@ class MainWindow(WindowLayout, QMainWindow):
         bar.addSeparator()
         self.a_settings = act("设置", self.open_settings)
         self.a_operators = act("操作员", self.open_operators)  # app.ui.login: who may work here, in which role
+        self.a_packets = act("交换包", self.open_packets, name="packetsAction")  # app.ui.exchange_packet_dialog
+        self.a_packets.setToolTip("生成交换包 / 导入交换包（乡镇与各村、网格的电脑之间），处理冲突；站点在「设置」中")
         self.a_rollover = act("结转新年度", self.open_rollover)
         self.a_switch = act("切换台账", self.switch_ledger.emit)
 
@@ -562,12 +564,41 @@ class MainWindow(WindowLayout, QMainWindow):
         self._keep(d)
         return d
 
+    def open_stations(self):
+        from .station_dialog import StationDialog
+
+        d = StationDialog(self.ledger, self)
+        d.changed.connect(lambda: self.after_change(None))
+        self._keep(d)
+        return d
+
+    def open_packets(self):
+        from .exchange_packet_dialog import ExchangePacketDialog
+
+        d = ExchangePacketDialog(self.ledger, self)
+        # a packet adds and changes rows anywhere in the list: reload it whole, then refresh the rest
+        d.applied.connect(lambda res: (self.apply_filter(), self.after_change(None)))
+        d.conflicts_requested.connect(self.open_conflicts)
+        d.stations_requested.connect(self.open_stations)
+        self._keep(d)
+        return d
+
+    def open_conflicts(self):
+        from .conflict_dialog import ConflictDialog
+
+        d = ConflictDialog(self.ledger, self)
+        d.payments_requested.connect(self.open_void_refund)  # a double payment's refund, the usual way
+        d.resolved.connect(lambda _id: self.after_change(None))
+        self._keep(d)
+        return d
+
     def open_settings(self):
         from .settings import Preferences, SettingsDialog
 
         d = SettingsDialog(self.prefs or Preferences(), self.ledger, self)
         d.accepted.connect(lambda: self.after_change(None))
         d.restore_requested.connect(self.restore_requested.emit)
+        d.stations_requested.connect(self.open_stations)
         d.encrypt_requested.connect(self.encrypt_requested.emit)
         self._keep(d)
         return d

@@ -159,8 +159,8 @@ class MemberPanel(QGroupBox):
 class PaymentDialog(QDialog):
     """收费. ``saved`` carries the new payment's id; ``last_payment_id`` too."""
 
-    saved = Signal(int)
-    print_receipt = Signal(int)
+    saved = Signal(object)
+    print_receipt = Signal(object)
 
     def __init__(self, ledger, household_id: int, member_ids: list[int], paid_on: dt.date | None = None,
                  parent: QWidget | None = None, operator: str = ""):

@@ -199,6 +199,7 @@ class SettingsDialog(QDialog):
     """操作员、政策、备份文件夹、打印机默认值、大字体。Saving applies at once; errors are shown in the dialog."""
 
     restore_requested = Signal(str, str, object)  # BackupPanel's, for the shell (it closes the ledger first)
+    stations_requested = Signal()  # 站点… (app.ui.station_dialog, opened by the main window)
     encrypt_requested = Signal(str, str, bool)  # 加密台账…: path, password, recovery sheet (the shell converts)
 
     def __init__(self, prefs: Preferences, ledger=None, parent: QWidget | None = None):
@@ -221,6 +222,10 @@ class SettingsDialog(QDialog):
                     self.policy.addItem(f"{p.name}（{pid}）", pid)
             self.policy.setCurrentIndex(max(self.policy.findData(s.policy_id), 0))
             form.addRow("本年度政策：", self.policy)
+            stations_button = QPushButton("站点（本台账的站点、拆分村台账）…")
+            stations_button.setObjectName("stationsButton")
+            stations_button.clicked.connect(self.stations_requested.emit)
+            form.addRow("站点：", stations_button)
         # the district's notice choice (ledger setting; no policy document says it): 专干 / 管理员 only, audited
         self.grid_collection = QCheckBox("缴费通知单印“也可交给本村（社区）网格员代收”")
         self.grid_collection.setObjectName("noticeGridCollection")

@@ -36,7 +36,7 @@ def refund_rule_text(policy) -> str:
 
 class PaymentsDialog(QDialog):
     changed = Signal(object)
-    print_receipt = Signal(int)
+    print_receipt = Signal(object)
 
     def __init__(self, ledger, household_id: int, parent: QWidget | None = None, operator: str = ""):
         super().__init__(parent)

@@ -3,6 +3,7 @@
 import sqlite3
 
 from app.ledger import PayLine, open_ledger
+from app.sync.capture import drop_capture
 from tests.ledger.conftest import _init
 
 
@@ -33,6 +34,7 @@ def test_migration_0004_moves_old_inline_quotes_into_snapshots(tmp_path, ids):
         before = [(i.member_id, i.quote) for i in lg.payments.get(pid).items]
     # Turn the file back into a 0003-era ledger: quotes inline in payment_items, no snapshot table.
     conn = sqlite3.connect(path)
+    drop_capture(conn)  # the exchange packets' capture triggers name payment_items' columns (made again on open)
     conn.executescript("""
         DROP TRIGGER payment_items_fixed; DROP TRIGGER payment_items_need_quote; DROP TRIGGER quote_snapshots_fixed;
         DROP TRIGGER quote_snapshots_never_deleted;

@@ -74,3 +74,11 @@ def test_receipt_numbers_carry_the_code():
     s = stations.Station("220112-003", "东风村", "村", 3, "220112-000", "东风村")
     assert stations.receipt_number(s, 2025, 3_000_017) == "220112-003-2025-000017"
     assert stations.receipt_number(None, 2025, 17) == "2025-000017"
+
+
+def test_the_audit_log_says_it_in_chinese(ledger):
+    from app.ledger.audit import describe
+
+    stations.set_up(ledger, code="220112-000", name="测试镇", kind="乡镇")
+    lines = [describe(e) for e in ledger.audit.recent(2)]
+    assert "站点#" in lines[0] and "新增 code=220112-000" in lines[0] and "设为本台账的站点" in lines[1]

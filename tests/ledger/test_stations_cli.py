@@ -42,3 +42,13 @@ def test_set_up_the_township_split_a_village_and_show_the_list(cli, tmp_path, ma
         assert stations.current(v).code == "220112-001" and v.members.count() == 1
     code, out, _ = cli("station", "show", "--db", str(tmp_path / "东风村.db"))
     assert "本台账站点：220112-001 东风村（村）" in out and "220112-001-2025-000001" in out
+
+
+def test_a_ledger_can_be_made_as_a_station(cli, tmp_path):
+    base = ("ledger", "init", "--township", "某镇", "--year", "2025", "--policy", "tunliu-2025", "--operator", "王会计",
+            "--village", "东风村")
+    code, _, err = cli(*base, "--db", str(tmp_path / "bad.db"), "--station", "220112-3")
+    assert code == 2 and "站点代码" in err and not (tmp_path / "bad.db").exists()  # nothing half-made
+    assert cli(*base, "--db", str(tmp_path / "v.db"), "--station", "220112-003", "--station-village", "东风村")[0] == 0
+    with open_ledger(tmp_path / "v.db", backup=False) as v:
+        assert stations.current(v) == stations.Station("220112-003", "东风村", "村", 3, "220112-000", "东风村")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
+import pytest
+
 from app.ledger import stations
 from app.ledger.backup import backup_ledger
 from app.ledger.receipts import list_dropped
@@ -103,3 +105,43 @@ def test_check_names_a_receipt_number_that_does_not_match_its_station(tmp_path):
     conn.close()
     with reopen(path) as lg:
         assert any("与年度和序号不符" in p.message for p in lg.check())
+
+
+@pytest.mark.parametrize("paper", ["a4", "241x93"])
+def test_the_printed_receipt_shows_the_whole_station_coded_number_clear_of_the_title(tmp_path, paper):
+    """Read back with poppler: the number is printed whole, and its box does not overlap the title's."""
+    import re
+    import subprocess
+
+    from app.paper.from_ledger import receipts
+    from app.paper.receipt import render_receipts
+
+    path = tmp_path / "v.db"
+    with new_ledger(path) as lg:
+        _station(lg, 3)
+        no = pay(lg, 1)[0][0]
+        render_receipts(receipts(lg, numbers=[no]), tmp_path / "r.pdf", paper)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html)]
+    number = next(w for w in words if w[4] == no)
+    label = max((w for w in words if w[4] == "No." and w[2] <= number[0] and abs(w[1] - number[1]) < 2),
+                key=lambda w: w[2])
+    title = next(w for w in words if "收款回执" in w[4])
+    same_line = number[1] < title[3] and title[1] < number[3]
+    assert not (same_line and label[0] < title[2] + 2), (label, title)  # "No." starts clear of the title
+
+
+def test_check_accepts_a_number_of_a_station_this_ledger_does_not_list(tmp_path):
+    path = tmp_path / "v.db"
+    with new_ledger(path) as lg:
+        _station(lg, 2)
+        pay(lg, 1)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER payments_fixed")
+    conn.execute("UPDATE payments SET seq = 9000001, receipt_no = '220112-009-2025-000001'")  # as if from a packet
+    conn.commit()
+    conn.close()
+    with reopen(path) as lg:
+        assert not any("与年度和序号不符" in p.message for p in lg.check())

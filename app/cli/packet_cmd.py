@@ -1,0 +1,71 @@
+"""``canbao packet write|preview|apply``: exchange packets between the township and its stations (app.sync)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .failures import fail, reported
+from .login import HELP_OPERATOR, open_as_operator
+
+DB_HELP = "台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("packet", help="交换包：村（网格）站与乡镇之间交换数据（生成、预览、导入）",
+                       description="交换包：本站自上次对方确认以来的全部改动（户、人员、类别、状态、缴费、作废、退费、"
+                                   "日志），加密并签名。可重复发送、乱序到达、丢失（下一个包会补上）。",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="例：canbao packet write --to 0 -o U盘/        （村站写给乡镇）\n"
+                              "    canbao packet preview U盘/220112-003-to-000-00007.canbao-packet\n"
+                              "    canbao packet apply U盘/220112-003-to-000-00007.canbao-packet")
+    verbs = p.add_subparsers(dest="verb", metavar="操作", title="操作")
+    w = verbs.add_parser("write", help="生成交换包", description="生成发给某站的交换包（乡镇为站点 0）")
+    w.add_argument("--to", required=True, metavar="站点", help="对方站点：编号（乡镇为 0）或站点代码，如 220112-003")
+    w.add_argument("-o", "--output", required=True, metavar="文件或文件夹", help="写到这个文件，或这个文件夹（自动命名）")
+    pv = verbs.add_parser("preview", help="预览交换包（不写入台账）", description="列出交换包会带来的改动和冲突，台账不作改动")
+    pv.add_argument("packet", metavar="交换包文件", help="要预览的交换包（.canbao-packet）")
+    a = verbs.add_parser("apply", help="导入交换包", description="导入交换包（一次完成；有问题则台账不作任何改动）")
+    a.add_argument("packet", metavar="交换包文件", help="要导入的交换包（.canbao-packet）")
+    for x in (w, pv, a):
+        x.add_argument("--db", metavar="台账文件", help=DB_HELP)
+        x.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
+        x.set_defaults(func=_run)
+    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+
+
+def _counts(counts: dict) -> None:
+    for what, n in sorted(counts.items()):
+        print(f"  {what}：{n}")
+
+
+@reported
+def _run(args) -> int:
+    from ..sync import packets
+
+    with open_as_operator(args.db, args.operator, backup=args.verb == "apply") as lg:
+        if args.verb == "write":
+            s = packets.write_packet(lg, args.to, args.output)
+            print(f"已生成交换包：{s.path}")
+            print(f"  发给站点 {s.receiver}，第 {s.packet_no} 个包，{s.entries} 批改动共 {s.changes} 条"
+                  f"（其中本次新增 {s.new_changes} 条），{s.size} 字节")
+            return 0
+        if args.verb == "preview":
+            pv = packets.preview_packet(lg, args.packet)
+            if not pv.ok:
+                return fail(list(pv.problems))
+            print(f"交换包：来自站点 {pv.sender}（{pv.sender_code}），第 {pv.packet_no} 个包")
+            if pv.already_applied:
+                print(f"  其中 {pv.already_applied} 批以前已导入，跳过")
+            _counts(pv.counts)
+            for c in pv.conflicts:
+                print(f"  冲突：{c}")
+            print("（预览：台账未作改动）")
+            return 0
+        r = packets.apply_packet(lg, args.packet)
+        if not r.ok:
+            return fail(list(r.problems))
+        print(f"已导入来自站点 {r.sender} 的交换包：{r.applied_entries} 批改动（{r.skipped_entries} 批以前已导入）")
+        _counts(r.counts)
+        if r.new_conflicts:
+            print(f"新发现冲突 {r.new_conflicts} 处，请用 canbao conflicts list 查看，由专干处理")
+        return 0

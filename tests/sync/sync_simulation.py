@@ -1,0 +1,246 @@
+"""The township simulation (issue 15's "Done means"), shared by the CI test and bench/sync_sim.py.
+
+A township and its stations make random edits, payments, voids and refunds; every round each station writes
+a packet to the township and the township one to each station, and the post delivers them late, twice, out
+of order, or never. Some clashes are made on purpose: the same member's phone changed at the township and at
+the village in the same round (两处修改), and a member paid for at the township and at the village before
+either heard of the other (重复缴费). At the end the post runs clean until nothing moves, then ``check`` says
+what disagrees: every ledger must agree with the township on every record, no payment lost or doubled, every
+made clash listed at the township."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.domain.problems import ProblemsError
+from app.ledger import PayLine
+from app.sync import conflicts, packets
+
+from sync_township import make_township
+
+COMPARED = ("villages", "village_groups", "households", "members", "member_categories", "member_years",
+            "quote_snapshots", "payments", "payment_items", "refunds", "claims", "audit")
+
+
+@dataclass
+class World:
+    folder: Path
+    rng: random.Random
+    township: object
+    stations: list
+    villages: list[str]
+    mail: list = field(default_factory=list)          # (deliver at round, receiver ledger, packet path)
+    payments: list = field(default_factory=list)      # (creating ledger number, payment id, amount fen)
+    phone_clashes: list = field(default_factory=list)  # member ids edited on both sides in one round
+    double_paid: list = field(default_factory=list)   # member ids paid at the township and the village
+    people: dict = field(default_factory=dict)        # station number -> [(household id, member id)]
+    counter: int = 0
+    round: int = 0
+    stats: dict = field(default_factory=lambda: {"lost": 0, "twice": 0, "late": 0, "packets": 0})
+
+    def ledger(self, number: int):
+        return self.township if number == 0 else self.stations[number - 1]
+
+
+def build(folder: Path, seed: int, n_stations: int = 8) -> World:
+    villages = [f"村{i}" for i in range(1, n_stations + 1)]
+    township, stations = make_township(folder, villages)
+    return World(folder, random.Random(seed), township, stations, villages)
+
+
+# ---------------------------------------------------------------------------------------------- work
+def _new_household(w: World, number: int) -> None:
+    lg = w.ledger(number)
+    village = w.villages[number - 1]
+    with lg.transaction():
+        h = lg.households.add(village=village, group="一组", address=f"{village}{w.counter}号").id
+        for k in range(w.rng.randint(1, 3)):
+            w.counter += 1
+            m = lg.members.add(h, name=f"人{w.counter}", id_type="无", birth_date=f"19{50 + k * 10}-0{k + 1}-15",
+                               sex="男" if k != 1 else "女", relation=("户主", "配偶", "子")[k]).id
+            w.people.setdefault(number, []).append((h, m))
+
+
+def _pay(w: World, lg, number: int, household: int, member: int) -> int | None:
+    try:
+        pid = lg.payments.record(household, [PayLine(member)], method="现金", paid_on="2024-10-08").id
+    except ProblemsError:
+        return None  # already paid here, or not payable: the ledger said why
+    w.payments.append((number, pid, lg.payments.get(pid).amount))
+    return pid
+
+
+def _unpaid(lg, people):
+    paid = {r[0] for r in lg.db.execute("SELECT member_id FROM standing_items").fetchall()}
+    return [(h, m) for h, m in people if m not in paid]
+
+
+def station_work(w: World, number: int) -> None:
+    lg = w.ledger(number)
+    people = w.people.get(number, [])
+    roll = w.rng.random()
+    if roll < 0.35 or not people:
+        _new_household(w, number)
+    elif roll < 0.65:
+        todo = _unpaid(lg, people)
+        if todo:
+            _pay(w, lg, number, *w.rng.choice(todo))
+    elif roll < 0.8:
+        h, m = w.rng.choice(people)
+        lg.members.update(m, notes=f"站{number}第{w.round}轮")
+    elif roll < 0.9:
+        # (a payment made twice on purpose stays: voiding it would take the clash back before anyone saw it)
+        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ?"
+                                             " AND id NOT IN (SELECT payment_id FROM payment_items WHERE member_id"
+                                             f" IN ({','.join(map(str, w.double_paid)) or 0}))",
+                                             [number * 10 ** 12]).fetchall()]
+        if mine:
+            lg.payments.void(w.rng.choice(mine), "收错了")
+    else:
+        rows = [r for r in lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?",
+                                         [number * 10 ** 12]).fetchall() if r[1] not in w.double_paid]
+        if rows:
+            pid, m = w.rng.choice(rows)
+            try:
+                lg.payments.refund(pid, m, "死亡", refunded_on="2024-10-20")
+            except ProblemsError:
+                pass  # the policy's refund rule said no
+
+
+def township_work(w: World) -> None:
+    """The township corrects a village's member, sometimes at the same time as the village (两处修改), and
+    sometimes takes a payment the village also takes (重复缴费)."""
+    t = w.township
+    known = [n for n in w.people if t.db.execute("SELECT 1 FROM members WHERE id = ?",
+                                                  [w.people[n][0][1]]).fetchone()]
+    if not known:
+        return
+    number = w.rng.choice(known)
+    station = w.ledger(number)
+    present = [(h, m) for h, m in w.people[number] if t.db.execute("SELECT 1 FROM members WHERE id = ?", [m]).fetchone()]
+    h, m = w.rng.choice(present)
+    roll = w.rng.random()
+    if roll < 0.5:
+        t.members.update(m, phone=f"139{w.round:04d}{m % 10000:04d}")
+        if w.rng.random() < 0.5 and m not in w.phone_clashes:
+            station.members.update(m, phone=f"138{w.round:04d}{m % 10000:04d}")
+            w.phone_clashes.append(m)
+    else:
+        todo = [(hh, mm) for hh, mm in _unpaid(t, present) if (hh, mm) in _unpaid(station, present)]
+        if todo:
+            hh, mm = w.rng.choice(todo)
+            if _pay(w, t, 0, hh, mm) and _pay(w, station, number, hh, mm):
+                w.double_paid.append(mm)
+
+
+# ---------------------------------------------------------------------------------------------- post
+def post_round(w: World, unreliable: bool = True) -> None:
+    """Every station writes to the township and the township to every station; then what is due arrives."""
+    out = [(s, 0) for s in range(1, len(w.stations) + 1)] + [(0, s) for s in range(1, len(w.stations) + 1)]
+    for sender, receiver in out:
+        summary = packets.write_packet(w.ledger(sender), receiver, w.folder / "post")
+        w.stats["packets"] += 1
+        if not unreliable:
+            w.mail.append((w.round, receiver, summary.path))
+            continue
+        r = w.rng.random()
+        if r < 0.15:
+            w.stats["lost"] += 1
+            continue
+        delay = w.rng.choice((0, 0, 1, 2, 3)) if r < 0.85 else 0
+        w.stats["late"] += delay > 0
+        w.mail.append((w.round + delay, receiver, summary.path))
+        if r >= 0.85:
+            w.stats["twice"] += 1
+            w.mail.append((w.round + w.rng.randint(0, 3), receiver, summary.path))
+    due = [m for m in w.mail if m[0] <= w.round]
+    w.mail = [m for m in w.mail if m[0] > w.round]
+    w.rng.shuffle(due)
+    for _, receiver, path in due:
+        result = packets.apply_packet(w.ledger(receiver), path)
+        if not result.ok:
+            assert all("缺少站点" in p.message for p in result.problems), result.problems
+
+
+def run(folder: Path, seed: int, rounds: int = 6, n_stations: int = 8, work_per_round: int = 3) -> World:
+    (folder / "post").mkdir(parents=True, exist_ok=True)
+    w = build(folder, seed, n_stations)
+    for w.round in range(rounds):
+        for number in range(1, n_stations + 1):
+            for _ in range(w.rng.randint(1, work_per_round)):
+                station_work(w, number)
+        for _ in range(w.rng.randint(1, 3)):
+            township_work(w)
+        post_round(w)
+    w.mail.clear()  # what is still in the post is lost too
+    for _ in range(3):  # then the post works, until nothing moves
+        w.round += 1
+        post_round(w, unreliable=False)
+    return w
+
+
+# ---------------------------------------------------------------------------------------------- check
+def _rows(lg, table: str, where: str = "", params=()) -> dict:
+    cur = lg.db.execute(f"SELECT * FROM {table} {where}", list(params))
+    cols = [d[0] for d in cur.description]
+    out = {}
+    for r in cur.fetchall():
+        row = dict(zip(cols, r))
+        key = json.dumps([row[c] for c in ("member_id", "year")]) if table == "member_years" else row["id"]
+        out[key] = row
+    return out
+
+
+def check(w: World) -> list[str]:
+    """Everything that disagrees (empty: all ledgers agree with the township, as the issue asks)."""
+    wrong = []
+    t = w.township
+    for number, lg in enumerate(w.stations, start=1):
+        village = w.villages[number - 1]
+        for table in COMPARED:
+            # the audit entries a station wrote while being set up (before it was split off) stay local
+            mine = _rows(lg, table, "WHERE entity <> 'station'" if table == "audit" else "")
+            theirs = _rows(t, table)
+            for key, row in mine.items():
+                if key not in theirs:
+                    wrong.append(f"站{number} {table} {key}: 乡镇没有")
+                elif theirs[key] != row:
+                    diff = {c: (row[c], theirs[key][c]) for c in row if row[c] != theirs[key][c]}
+                    wrong.append(f"站{number} {table} {key}: 不同 {diff}")
+        hs = {r[0] for r in t.db.execute("SELECT h.id FROM households h JOIN villages v ON v.id = h.village_id"
+                                          " WHERE v.name = ?", [village]).fetchall()}
+        station_households = _rows(lg, "households")
+        for h in hs:
+            if h not in station_households:
+                wrong.append(f"站{number} 缺少本村的户 {h}")
+    # no payment lost or doubled
+    held = {r[0]: r[1] for r in t.db.execute("SELECT id, amount_fen FROM payments").fetchall()}
+    made = {pid for _, pid, _ in w.payments}
+    if len(made) != len(w.payments):
+        wrong.append("同一缴费编号出现两次")
+    for number, pid, amount in w.payments:
+        if pid not in held:
+            wrong.append(f"缴费 {pid}（站{number}）在乡镇丢失")
+        elif held[pid] != int(amount * 100):
+            wrong.append(f"缴费 {pid} 金额不同")
+    if set(held) != made:
+        wrong.append(f"乡镇的缴费多出：{sorted(set(held) - made)[:5]}")
+    # every made clash listed at the township
+    listed = conflicts.list_conflicts(t, open_only=False)
+    phone = {c.member_id for c in listed if c.kind == "两处修改" and "phone" in c.columns}
+    for m in w.phone_clashes:
+        if m not in phone:
+            wrong.append(f"人员 {m} 两处修改电话，乡镇冲突清单中没有")
+    doubles = {c.member_id for c in listed if c.kind == "重复缴费"}
+    for m in w.double_paid:
+        if m not in doubles:
+            wrong.append(f"人员 {m} 重复缴费，乡镇冲突清单中没有")
+    return wrong
+
+
+def close(w: World) -> None:
+    for lg in [w.township, *w.stations]:
+        lg.close()
