@@ -59,6 +59,8 @@ def _run(args) -> int:
             _counts(pv.counts)
             for c in pv.conflicts:
                 print(f"  冲突：{c}")
+            for line in (*pv.notes, *pv.policies):
+                print(f"  {line}")
             print("（预览：台账未作改动）")
             return 0
         r = packets.apply_packet(lg, args.packet)
@@ -66,6 +68,8 @@ def _run(args) -> int:
             return fail(list(r.problems))
         print(f"已导入来自站点 {r.sender} 的交换包：{r.applied_entries} 批改动（{r.skipped_entries} 批以前已导入）")
         _counts(r.counts)
+        for line in (*r.notes, *r.policies):
+            print(f"  {line}")
         if r.new_conflicts:
             print(f"新发现冲突 {r.new_conflicts} 处，请用 canbao conflicts list 查看，由专干处理")
         return 0

@@ -233,6 +233,9 @@ def set_up(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "
         if mine is None:
             db.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [station.code])
             ledger.log("station", station.number, "self", None, {"code": station.code, "name": station.name})
+            from ..sync.signing import ensure_own_key  # the station's own key pair: it signs its packets
+
+            ensure_own_key(db, station.number, now_iso())
     return station
 
 
