@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from ..domain.idnumber import mask_fields
 from .failures import reported
@@ -23,7 +22,7 @@ def register(sub) -> None:
     rs = verbs.add_parser("resolve", help="处理一个冲突", description="选择采用哪一方的版本（专干或管理员）")
     rs.add_argument("id", type=int, metavar="冲突编号", help="conflicts list 列出的编号（# 后面的数字）")
     rs.add_argument("--choose", required=True, metavar="a|b|站点编号",
-                    help="采用哪一方：a（发现冲突的台账）、b（交换包的发出站），或直接写站点编号")
+                    help="采用哪一方：a 或 b（conflicts list 列出的两方），或直接写站点编号")
     rs.add_argument("--note", default="", metavar="说明", help="处理说明（重复缴费必须写明）")
     for x in (ls, rs):
         x.add_argument("--db", metavar="台账文件", help="台账文件（默认：环境变量 CANBAO_DB，否则用户数据目录）")
@@ -33,7 +32,19 @@ def register(sub) -> None:
 
 
 def _fmt(values: dict) -> str:
-    return json.dumps(mask_fields(values) or {}, ensure_ascii=False)
+    """The version's fields in Chinese (amounts in yuan), ID numbers and phones masked, search keys left out."""
+    from ..domain.money import fmt, from_fen
+    from ..sync.fields import FIELDS, HIDDEN
+
+    shown = []
+    for key, value in (mask_fields(values) or {}).items():
+        if key in HIDDEN or key.endswith("_id"):  # row ids: the list's heading names the person and household
+            continue
+        if key == "amount_fen" and value is not None:
+            shown.append(f"金额 {fmt(from_fen(value))} 元")
+            continue
+        shown.append(f"{FIELDS.get(key, key)} {'（空）' if value in (None, '') else value}")
+    return "，".join(shown) or "（无）"
 
 
 @reported
@@ -45,13 +56,16 @@ def _run(args) -> int:
             c = conflicts.resolve(lg, args.id, args.choose, args.note)
             print(f"冲突 #{c.id} 已处理：采用站点 {c.choice} 的版本。{c.note or ''}".rstrip())
             return 0
+        from ..ledger import stations
+
+        names = {st.number: f"{st.code} {st.name}" for st in stations.known(lg)}
         listed = conflicts.list_conflicts(lg, open_only=not args.all)
         if not listed:
             print("没有待处理的冲突" if not args.all else "没有冲突")
         for c in listed:
             state = "待处理" if c.open else f"已处理（{c.resolved_by}，采用站点 {c.choice}）"
-            print(f"#{c.id} {c.kind} {c.what} {state}")
+            print(f"#{c.id} {c.kind} {conflicts.who(lg, c)} {state}")
             print(f"  {c.message}")
             for side, (station, values) in zip("ab", c.versions()):
-                print(f"  {side}. 站点 {station}：{_fmt(values)}")
+                print(f"  {side}. 站点 {names.get(station, station)}：{_fmt(values)}")
         return 0

@@ -40,8 +40,10 @@ def register(sub) -> None:
 
 
 def _counts(counts: dict) -> None:
-    for what, n in sorted(counts.items()):
-        print(f"  {what}：{n}")
+    from ..sync.fields import count_rows
+
+    for name, kind, n in count_rows(counts):
+        print(f"  {name} {kind}：{n}")
 
 
 @reported

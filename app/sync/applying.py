@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 import apsw
 
-from ..ledger.ids import REPLICATED, next_id
+from ..ledger.ids import REPLICATED, block_of, next_id
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from .fields import field_names
 from .db_errors import IntegrityError
 
 BOOKKEEPING = {"updated_at"}  # set by every edit: a clash there alone is no conflict
@@ -41,6 +42,7 @@ class Clash:
     theirs: dict | None
     base: dict | None
     message: str
+    stations: tuple[int, int] | None = None  # whose versions (a, b); default: this ledger's, the sender's
 
 
 @dataclass
@@ -239,7 +241,7 @@ class Applier:
         township_decides = self.sender == 0 and self.me != 0
         self.counts.clashes.append(Clash(
             "两处修改", table, pk, names, mine, theirs, base,
-            "两处都修改了：" + "、".join(names) + ("；已按乡镇的版本更新，待专干确认" if township_decides
+            "两处都修改了：" + "、".join(field_names(names)) + ("；已按乡镇的版本更新，待专干确认" if township_decides
                                             else "；本台账的版本暂时保留，待专干处理")))
         # the other columns of the change are taken either way; the clashing ones are the township's: taken on a
         # station, kept on the township (the edit time: the later one, on both)
@@ -302,7 +304,8 @@ def record_clashes(conn, me: int, sender: int, clashes: list[Clash], now: str) -
             " a_values, b_station, b_values, base_values, message, found_by, found_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (next_id(conn, "sync_conflicts", me), key, c.kind, c.table, pk_json(c.pk), household, member,
-             json.dumps(c.columns, ensure_ascii=False), me, _json(c.mine), sender, _json(c.theirs), _json(c.base),
+             json.dumps(c.columns, ensure_ascii=False), (c.stations or (me, sender))[0], _json(c.mine),
+             (c.stations or (me, sender))[1], _json(c.theirs), _json(c.base),
              c.message, me, now))
         new += 1
     return new
@@ -324,8 +327,11 @@ def double_payments(conn, me: int, touched_items: list[dict], now: str) -> list[
                  "member_id": member, "household_id": keep[5]}
             b = {"payment_item_id": extra[0], "receipt_no": extra[3], "amount_fen": extra[2], "paid_on": extra[4],
                  "member_id": member, "household_id": extra[5]}
+            # each version is labelled with the station that took that payment (its id's block), not with
+            # "this ledger" and "the sender": the earlier payment may be the sender's
             found.append(Clash("重复缴费", "payment_items", sorted([keep[0], extra[0]]), [], a, b, None,
-                               f"{year} 年度同一人缴费两次（票据 {keep[3]} 和 {extra[3]}）：后一笔 {extra[3]} 为退费候选"))
+                               f"{year} 年度同一人缴费两次（票据 {keep[3]} 和 {extra[3]}）：后一笔 {extra[3]} 为退费候选",
+                               stations=(block_of(keep[1]), block_of(extra[1]))))
     return found
 
 

@@ -140,3 +140,16 @@ def _take_version(db, c: Conflict, winner: dict) -> tuple[dict, dict]:
         assign = ", ".join(f'"{k}" = ?' for k in keys)
         db.execute(f"UPDATE {c.table} SET {assign} WHERE {where}", [*after.values(), *c.row_pk])
     return before, after
+
+
+def who(ledger, c: Conflict) -> str:
+    """The person (and household) a conflict is about, as the clerk knows them; else the record."""
+    try:
+        if c.member_id is not None:
+            m = ledger.members.get(c.member_id)
+            return f"{m.name}（户 {ledger.households.get(m.household_id).number}）"
+        if c.household_id is not None:
+            return f"户 {ledger.households.get(c.household_id).number}"
+    except ProblemsError:
+        pass  # not (or no longer) in this ledger
+    return c.what

@@ -173,11 +173,14 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
     with ledger.transaction() as db:
         ensure_capture(db)
         now = now_iso()
-        _seq, new_changes = outbox.take_changes(db, me.number, now)
+        new_seq, _found = outbox.take_changes(db, me.number, now)
         if progress:
             progress(1, 3)
         acked, applied, packets_out, _ = _peer(db, dest)
         entries = outbox.entries_for(db, dest, acked)
+        # of what this packet carries, the changes made since the previous packet (the township's new changes
+        # for other stations are not in it)
+        new_changes = sum(n for seq, _d, n, _ in entries if new_seq is not None and seq == new_seq)
         through = db.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
         packet_no = packets_out + 1
         header = {"township": me.township_code, "from": me.number, "from_code": me.code, "to": dest,

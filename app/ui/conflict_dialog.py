@@ -13,17 +13,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QDial
 from ..domain.idnumber import mask_fields
 from ..domain.problems import ProblemsError
 from ..ledger import stations
+from ..sync.conflicts import who as conflicts_who
+from ..sync.fields import FIELDS, HIDDEN
 from .tasks import error_text
 
 LIST_COLUMNS = ("序号", "类型", "人员 / 户", "说明", "发现时间", "处理")
-FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类型", "sex": "性别", "birth_date": "出生日期",
-          "relation": "与户主关系", "phone": "电话", "status": "参保状态", "status_detail": "状态说明",
-          "status_date": "状态日期", "household_id": "所在户", "address": "地址", "notes": "备注", "number": "户编号",
-          "village_id": "村", "group_id": "组", "student": "在校学生", "school": "学校", "ethnicity": "民族",
-          "category": "类别", "ended_on": "终止日期", "end_reason": "终止原因", "amount_fen": "金额（分）",
-          "receipt_no": "票据号", "paid_on": "缴费日期", "method": "缴费方式", "voided_at": "作废时间",
-          "void_reason": "作废原因", "member_id": "人员", "payment_id": "缴费", "year": "年度"}
-HIDDEN = frozenset({"id_rev", "phone_rev", "name_initials"})  # derived search keys (a reversed phone is a phone)
 CHOICE_TEXT = {"重复缴费": ("保留站点 {a} 的缴费（另一笔作为退费候选）", "保留站点 {b} 的缴费（另一笔作为退费候选）")}
 
 
@@ -137,16 +131,7 @@ class ConflictDialog(QDialog):
         self.refresh()
 
     def _who(self, c) -> str:
-        """The person (and household) a conflict is about, as the clerk knows them; else the record."""
-        try:
-            if c.member_id is not None:
-                m = self.ledger.members.get(c.member_id)
-                return f"{m.name}（户 {self.ledger.households.get(m.household_id).number}）"
-            if c.household_id is not None:
-                return f"户 {self.ledger.households.get(c.household_id).number}"
-        except ProblemsError:
-            pass  # not (or no longer) in this ledger
-        return c.what
+        return conflicts_who(self.ledger, c)
 
     def _household(self, c) -> int | None:
         """The household whose payments a conflict is about (a double payment), if it is in this ledger."""

@@ -17,25 +17,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 
 from ..ledger import stations
 from .tasks import error_text, run_task
+from ..sync.fields import count_rows
 from .widgets import path_row
 
 PEER_COLUMNS = ("站点", "已发出", "对方已确认到", "待对方确认", "已导入", "最近发出", "最近导入")
-KINDS = {"insert": "新增", "update": "修改", "delete": "删除", "新增": "新增", "修改": "修改", "删除": "删除"}
-
-
-def count_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    """(记录, 变动, 条数) for a packet's counts (keys like ``"members 修改"``), in the tables' order."""
-    from ..sync.conflicts import TABLE_NAMES
-
-    order = list(TABLE_NAMES)
-    rows = []
-    for key, n in counts.items():
-        table, _, kind = key.partition(" ")
-        rows.append((order.index(table) if table in order else len(order), TABLE_NAMES.get(table, table),
-                     KINDS.get(kind, kind), n))
-    return [(name, kind, n) for _, name, kind, n in sorted(rows)]
-
-
 def _short(ts: str | None) -> str:
     from .conflict_dialog import _local
 

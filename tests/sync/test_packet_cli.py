@@ -17,7 +17,7 @@ def test_write_preview_apply_and_resolve_from_the_terminal(tmp_path, capsys):
     (packet,) = post.iterdir()
     assert main(["packet", "preview", "--db", str(township.path), str(packet)]) == 0
     out = capsys.readouterr().out
-    assert "members 新增：1" in out and "台账未作改动" in out
+    assert "人员 新增：1" in out and "户 新增：1" in out and "members" not in out and "台账未作改动" in out
     assert main(["packet", "apply", "--db", str(township.path), str(packet)]) == 0
     assert "已导入来自站点 1" in capsys.readouterr().out
     assert township.members.get(m).name == "张三"
@@ -29,7 +29,8 @@ def test_write_preview_apply_and_resolve_from_the_terminal(tmp_path, capsys):
     assert "新发现冲突 1 处" in capsys.readouterr().out
     assert main(["conflicts", "list", "--db", str(township.path)]) == 0
     out = capsys.readouterr().out
-    assert "两处修改" in out and "13800000001" not in out and "a. 站点 0" in out and "b. 站点 1" in out
+    assert "两处修改" in out and "13800000001" not in out and "a. 站点 220112-000" in out and "b. 站点 220112-001" in out
+    assert "电话 138****0001" in out and "phone" not in out  # fields in Chinese, masked, no search keys
     cid = out.split()[0].lstrip("#")
     assert main(["conflicts", "resolve", cid, "--choose", "b", "--note", "村里的新号码", "--db", str(township.path)]) == 0
     assert township.members.get(m).phone == "13800000001"

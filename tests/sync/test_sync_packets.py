@@ -141,6 +141,7 @@ def test_the_same_field_changed_on_both_sides_is_listed_and_resolved_by_a_clerk(
     assert len(listed) == 1
     c = listed[0]
     assert c.kind == "两处修改" and "phone" in c.columns and c.member_id == m
+    assert c.message.startswith("两处都修改了：电话；")  # in Chinese, without the derived search key phone_rev
     assert dict(c.versions()) == {0: {"phone": "13900000002", "phone_rev": "20000000931"},
                                   1: {"phone": "13800000001", "phone_rev": "10000000831"}}
     # the village's own copy of the clash reaches the township and is not listed twice
@@ -179,6 +180,22 @@ def test_a_member_paid_at_the_township_and_the_village_is_a_refund_candidate(tow
     with pytest.raises(ProblemsError, match="说明"):
         conflicts.resolve(township, c.id, "a", "")
     assert not conflicts.resolve(township, c.id, "a", "后一笔已退费").open
+
+
+def test_each_payment_of_a_double_payment_is_labelled_with_the_station_that_took_it(town):
+    """The village took the earlier payment, the township the later: the listed versions say so (a clerk who
+    keeps “站点 1 的缴费” keeps the village's receipt, not the township's)."""
+    township, v1, _, post = town
+    h, m = _family(v1)
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    village_pay = v1.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08")
+    township_pay = township.payments.record(h, [PayLine(m)], method="微信", paid_on="2024-10-09")
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    (c,) = conflicts.list_conflicts(township)
+    by_station = {station: values["receipt_no"] for station, values in ((c.a_station, c.a_values),
+                                                                        (c.b_station, c.b_values))}
+    assert by_station == {1: v1.payments.get(village_pay.id).receipt_no,
+                          0: township.payments.get(township_pay.id).receipt_no}
 
 
 def test_a_ledger_without_a_station_cannot_exchange(tmp_path):

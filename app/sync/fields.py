@@ -1,0 +1,34 @@
+"""The Chinese names of the replicated columns, for conflict messages and the conflict window; the derived
+search keys are not named (a reversed phone number is the phone number)."""
+
+from __future__ import annotations
+
+FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类型", "sex": "性别", "birth_date": "出生日期",
+          "relation": "与户主关系", "phone": "电话", "status": "参保状态", "status_detail": "状态说明",
+          "status_date": "状态日期", "household_id": "所在户", "address": "地址", "notes": "备注", "number": "户编号",
+          "village_id": "村", "group_id": "组", "student": "在校学生", "school": "学校", "ethnicity": "民族",
+          "category": "类别", "ended_on": "终止日期", "end_reason": "终止原因", "amount_fen": "金额（分）",
+          "receipt_no": "票据号", "paid_on": "缴费日期", "method": "缴费方式", "voided_at": "作废时间",
+          "void_reason": "作废原因", "member_id": "人员", "payment_id": "缴费", "year": "年度"}
+HIDDEN = frozenset({"id_rev", "phone_rev", "name_initials"})  # derived search keys (a reversed phone is a phone)
+
+
+def field_names(columns) -> list[str]:
+    """The columns a clash names, in Chinese, without the derived search keys."""
+    return [FIELDS.get(c, c) for c in columns if c not in HIDDEN]
+
+
+KINDS = {"insert": "新增", "update": "修改", "delete": "删除", "新增": "新增", "修改": "修改", "删除": "删除"}
+
+
+def count_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(记录, 变动, 条数) for a packet's counts (keys like ``"members 修改"``), in the tables' order."""
+    from .conflicts import TABLE_NAMES
+
+    order = list(TABLE_NAMES)
+    rows = []
+    for key, n in counts.items():
+        table, _, kind = key.partition(" ")
+        rows.append((order.index(table) if table in order else len(order), TABLE_NAMES.get(table, table),
+                     KINDS.get(kind, kind), n))
+    return [(name, kind, n) for _, name, kind, n in sorted(rows)]
