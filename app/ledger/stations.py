@@ -325,6 +325,9 @@ def carry_over(db, old_path, new_path) -> int:
     n = db.execute("INSERT INTO main.stations (code, name, kind, number, parent, village, created_at)"
                    " SELECT code, name, kind, number, parent, village, created_at FROM old.stations").rowcount
     db.execute("INSERT INTO main.station_self (id, code) SELECT id, code FROM old.station_self")
+    from ..sync.signing import carry_over as carry_keys  # the same packet key and signing keys
+
+    carry_keys(db)
     src = issued_path(old_path)
     if src.exists():
         issued_path(new_path).write_bytes(src.read_bytes())

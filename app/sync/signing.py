@@ -195,3 +195,18 @@ def check_sender(db, where: str, sender: int, sender_code: str, header: dict) ->
         return [Problem(where, f"交换包的签名密钥（{fingerprint(key)}）不是站点 {who} 登记的密钥"
                                f"（{fingerprint(on_record)}）：可能是别的电脑冒用该站点发出的，未导入")], None
     return [], key
+
+
+def carry_over(db) -> None:
+    """A rollover (the old ledger attached as ``old``, inside the new one's transaction): the new year's ledger
+    is the same station — the township's packet key, this station's signing key and the keys on record."""
+    def has(schema: str, table: str) -> bool:
+        return db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
+                          [table]).fetchone() is not None
+
+    if has("old", "ledger_secret"):
+        db.execute("INSERT OR REPLACE INTO main.ledger_secret (name, value) SELECT name, value FROM old.ledger_secret"
+                   " WHERE name IN ('sync_key', ?)", [SECRET])
+    if has("old", "station_keys") and has("main", "station_keys"):
+        db.execute("INSERT OR IGNORE INTO main.station_keys (number, public_key, recorded_at, how)"
+                   " SELECT number, public_key, recorded_at, how FROM old.station_keys")
