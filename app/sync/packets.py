@@ -357,6 +357,9 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
             out.update(applied=len(todo), counts=dict(applier.counts.applied), new_conflicts=new_conflicts,
                        conflicts=[c.message for c in clashes])
             if dry_run:
+                if plan is not None:
+                    plan.try_follow(ledger)  # the ledger's own rules, in this transaction rolled back
+                    out["policies"] = plan.lines()
                 raise _DryRun
     except _DryRun:
         pass

@@ -67,6 +67,7 @@ class PolicyPlan:
     current: str = ""                 # this ledger's policy
     township: str = ""                # the township's ledger's policy ('' from an older township)
     installed: list[str] = field(default_factory=list)
+    refused: str = ""                 # why this ledger cannot follow the township's policy (its own rules)
 
     def available(self, policy_id: str) -> bool:
         from ..policy_catalog import catalog
@@ -83,7 +84,9 @@ class PolicyPlan:
                         "冲突": f"{head}：冲突，{f.detail}",
                         "有问题": f"{head}：未通过政策检查，不加入：{f.detail}"}[f.state])
         if self.township and self.township != self.current:
-            if self.available(self.township):
+            if self.refused:
+                out.append(f"乡镇台账使用政策 {self.township}：本台账不能改用（{self.refused}），仍用 {self.current}")
+            elif self.available(self.township):
                 out.append(f"乡镇台账使用政策 {self.township}：本台账将由 {self.current} 改为 {self.township}")
             else:
                 out.append(f"乡镇台账使用政策 {self.township}，本机没有可用的这项政策：本台账仍用 {self.current}")
@@ -106,8 +109,16 @@ class PolicyPlan:
                     f.state = "已加入"
                     self.installed.append(f.policy_id)
 
+    def try_follow(self, ledger: "Ledger") -> None:
+        """For the preview, inside its transaction (rolled back): would the ledger's own rules let it follow a
+        policy this laptop already has? (Sets ``refused``.)"""
+        from ..policy_catalog import catalog
+
+        if self.township and self.township != self.current and self.township in catalog()[0]:
+            self.follow_policy(ledger)
+
     def follow_policy(self, ledger: "Ledger") -> list[str]:
-        """Inside the apply's transaction: switch this ledger to the township's policy (audited by
+        """After the data is in (or in the preview's transaction): switch this ledger to the township's policy (audited by
         ``Settings.update``); returns what it did, for the result's notes."""
         if not self.township or self.township == self.current:
             return []
@@ -116,7 +127,7 @@ class PolicyPlan:
         try:
             ledger.settings.update(policy_id=self.township)
         except ProblemsError as exc:
-            why = "；".join(p.message for p in exc.problems)
+            why = self.refused = "；".join(p.message for p in exc.problems)
             return [f"本台账未能随乡镇改用政策 {self.township}（{why}），仍用 {self.current}"]
         return [f"本台账的政策已随乡镇由 {self.current} 改为 {self.township}（已记入操作日志）"]
 

@@ -113,3 +113,29 @@ def test_a_shipped_file_is_never_overwritten_and_a_station_without_the_policy_st
     finally:
         township.close()
         v1.close()
+
+
+def test_a_station_that_already_took_payments_keeps_its_policy_and_says_why(tmp_path, folders):
+    from app.ledger import PayLine
+
+    town_dir, station_dir, use = folders
+    use(town_dir)
+    township, (v1,) = make_township(tmp_path, ["东风村"])
+    post = tmp_path / "post"
+    post.mkdir()
+    try:
+        h = v1.households.add(village="东风村", group="一组").id
+        m = v1.members.add(h, name="张三", id_type="无", birth_date="1960-05-01", sex="男", relation="户主").id
+        v1.payments.record(h, [PayLine(m)], method="现金", paid_on="2024-10-08")
+        _user_policy(town_dir, "changchun-2025-b", "长春市2025年度（乡镇修订）")
+        policy_catalog.reload()
+        township.settings.update(policy_id="changchun-2025-b")
+        down = packets.write_packet(township, 1, post)
+        pv = packets.preview_packet(v1, down.path)  # same laptop folder: the policy is already here
+        assert pv.ok and any("本台账不能改用（本年度已有 1 笔缴费，不能更换政策）" in x for x in pv.policies)
+        r = packets.apply_packet(v1, down.path)
+        assert r.ok and any("未能随乡镇改用政策 changchun-2025-b" in n for n in r.notes)
+        assert v1.settings.get().policy_id == "changchun-2025"
+    finally:
+        township.close()
+        v1.close()
