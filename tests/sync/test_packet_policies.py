@@ -103,11 +103,16 @@ def test_a_shipped_file_is_never_overwritten_and_a_station_without_the_policy_st
         from app.sync import signing
 
         odd = post / "odd.canbao-packet"
+        broken = ({"id": "broken-2025", "title": "坏文件"}, '[policy]\nid = "broken-2025"\nyear = "明年"\n'.encode())
         data = packet_file.build(secret, {**header, "packet_no": 5}, pf.entries, signing.own_seed(township.db),
-                                 [(pf.policies[0][0], changed)])
+                                 [(pf.policies[0][0], changed), broken])
         packet_file.save(odd, data)
+        pv = packets.preview_packet(v1, odd)
+        bad = next(x for x in pv.policies if "broken-2025" in x)
+        assert "未通过政策检查，不加入" in bad and f"{odd}:policies/broken-2025.toml" in bad
         r = packets.apply_packet(v1, odd)
         assert r.ok and "内置的同编号政策文件内容不同，未覆盖" in "\n".join(r.policies)
+        assert "broken-2025" not in policy_catalog.catalog()[0]
         assert (policies_dir() / "changchun-2025.toml").read_bytes() == pf.policies[0][1]
         assert not list(station_dir.glob("*.toml")) if station_dir.exists() else True
     finally:
