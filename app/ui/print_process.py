@@ -30,7 +30,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog
 
-from .tasks import Cancelled, error_text, show_error
+from .tasks import Cancelled, error_text, progress_dialog, show_error
 
 log = logging.getLogger("canbao.ui")
 
@@ -264,16 +264,7 @@ class ChildTask(QObject):
         self._timer.timeout.connect(self._poll)
         self.dialog: QProgressDialog | None = None
         if show_progress:
-            d = QProgressDialog(title + "……", "取消", 0, 0, parent)
-            d.setObjectName("taskProgress")
-            d.setWindowTitle(title)
-            d.setWindowModality(Qt.WindowModality.WindowModal)
-            d.setMinimumDuration(min_duration_ms)
-            d.setAutoClose(False)
-            d.setAutoReset(False)
-            d.canceled.connect(self.cancel)
-            d.setMinimumWidth(d.fontMetrics().horizontalAdvance("汉") * 26)
-            self.dialog = d
+            self.dialog = progress_dialog(title, parent, min_duration_ms, self.cancel)
 
     def start(self) -> "ChildTask":
         ctx = _context()
