@@ -4,9 +4,10 @@ A township and its stations make random edits, payments, voids and refunds; ever
 a packet to the township and the township one to each station, and the post delivers them late, twice, out
 of order, or never. Some clashes are made on purpose: the same member's phone changed at the township and at
 the village in the same round (两处修改), and a member paid for at the township and at the village before
-either heard of the other (重复缴费). At the end the post runs clean until nothing moves, then ``check`` says
+either heard of the other (重复缴费), and a person another village already has enrolled again with an ID
+number (重复参保). At the end the post runs clean until nothing moves, then ``check`` says
 what disagrees: every ledger must agree with the township on every record, no payment lost or doubled, every
-made clash listed at the township."""
+made clash listed at the township, every person enrolled twice on its 重复参保 list."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class World:
     payments: list = field(default_factory=list)      # (creating ledger number, payment id, amount fen)
     phone_clashes: list = field(default_factory=list)  # member ids edited on both sides in one round
     double_paid: list = field(default_factory=list)   # member ids paid at the township and the village
+    duplicates: list = field(default_factory=list)    # (member id, member id): one person enrolled in two villages
     people: dict = field(default_factory=dict)        # station number -> [(household id, member id)]
     counter: int = 0
     round: int = 0
@@ -64,6 +66,29 @@ def _new_household(w: World, number: int) -> None:
             w.people.setdefault(number, []).append((h, m))
 
 
+def _enrol_someone_from_elsewhere(w: World, number: int) -> None:
+    """重复参保: this village enrols, with an ID number, a person another station already has without one (same
+    name, birth date and sex) in a new household of its own."""
+    from stdnum.cn import ric
+
+    others = [n for n in w.people if n != number and w.people[n]]
+    if not others:
+        return
+    there = w.ledger(w.rng.choice(others))
+    _h, m = w.rng.choice(w.people[[n for n in others if w.ledger(n) is there][0]])
+    person = there.members.get(m)
+    lg = w.ledger(number)
+    village = w.villages[number - 1]
+    with lg.transaction():
+        h = lg.households.add(village=village, group="一组", address=f"{village}外来{w.counter}号").id
+        body = f"229999{str(person.birth_date).replace('-', '')}{(w.counter * 2 + (person.sex == '男')) % 1000:03d}"
+        w.counter += 1
+        copy = lg.members.add(h, name=person.name, id_number=body + ric.calc_check_digit(body + "0"),
+                              relation="户主").id
+    w.people.setdefault(number, []).append((h, copy))
+    w.duplicates.append((min(m, copy), max(m, copy)))
+
+
 def _pay(w: World, lg, number: int, household: int, member: int) -> int | None:
     try:
         pid = lg.payments.record(household, [PayLine(member)], method="现金", paid_on="2024-10-08").id
@@ -84,6 +109,8 @@ def station_work(w: World, number: int) -> None:
     roll = w.rng.random()
     if roll < 0.35 or not people:
         _new_household(w, number)
+    elif roll < 0.38:
+        _enrol_someone_from_elsewhere(w, number)
     elif roll < 0.65:
         todo = _unpaid(lg, people)
         if todo:
@@ -238,6 +265,13 @@ def check(w: World) -> list[str]:
     for m in w.double_paid:
         if m not in doubles:
             wrong.append(f"人员 {m} 重复缴费，乡镇冲突清单中没有")
+    # every person enrolled in two villages is on the township's 重复参保 list
+    from app.ledger import duplicates
+
+    pairs = {(f.a, f.b) for f in duplicates.matches(t)}
+    for a, b in w.duplicates:
+        if (a, b) not in pairs:
+            wrong.append(f"人员 {a} 与 {b} 是同一人在两个村参保，乡镇重复参保清单中没有")
     return wrong
 
 
