@@ -77,8 +77,15 @@ class RestoreDialog(QDialog):
 
     def show_preview(self, backup: str) -> None:
         from ..ledger.restore import preview
+        from .password_dialog import ask_ledger_password
 
         self.pv = None
+        # an encrypted backup on a computer that does not hold its key yet (a new laptop): the ledger's password
+        # first, then the comparison; the restored ledger opens with the same password
+        if ask_ledger_password(backup, self, then=lambda: self.show_preview(backup),
+                               cancelled=lambda: self.lost.setPlainText("备份已加密：输入台账密码后才能读取和恢复。")):
+            self.lost.setPlainText("备份已加密，请输入台账密码。")
+            return
         self.confirm.setChecked(False)
         self.confirm.setEnabled(False)
         self.lost.setPlainText("正在比较备份与当前台账……")

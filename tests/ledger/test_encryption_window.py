@@ -152,3 +152,27 @@ def test_settings_converts_an_open_plaintext_ledger_and_asks_before_removing_the
         shell.close_ledger()
         if shell.first_run is not None:
             shell.first_run.close()
+
+
+def test_restoring_an_encrypted_backup_on_a_new_computer_asks_the_password(qtbot, encrypted, tmp_path):
+    """The laptop is lost; the USB stick's encrypted backup is restored from the window on a new one (the ledger
+    file is not there, the key is not held): the restore dialog asks for the ledger password, then compares."""
+    from app.ledger.backup import backup_ledger
+    from app.ui.password_dialog import ask_ledger_password
+    from app.ui.restore_dialog import RestoreDialog
+
+    encryption.unlock(encrypted, PASSWORD)
+    stick = backup_ledger(encrypted, tmp_path / "U盘.bak.db")
+    sqlite_driver.forget_all()
+    new_laptop = tmp_path / "新电脑" / "ledger.canbao.db"
+    new_laptop.parent.mkdir()
+    d = RestoreDialog(new_laptop)
+    qtbot.addWidget(d)
+    d.show_preview(str(stick))
+    pw = ask_ledger_password.dialog
+    qtbot.waitUntil(pw.isVisible, timeout=5000)
+    assert "输入台账密码" in d.lost.toPlainText() and not d.confirm.isEnabled()
+    qtbot.keyClicks(pw.password, PASSWORD)
+    pw.unlock()
+    qtbot.waitUntil(lambda: d.pv is not None, timeout=10000)
+    assert d.pv.usable and d.confirm.isEnabled()
