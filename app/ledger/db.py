@@ -47,7 +47,7 @@ class LedgerDamaged(ProblemsError):
                                              "在窗口中选「恢复…」，或运行 canbao restore"), *self.damage])
 
 
-CHECKING_MESSAGE = "正在检查台账文件…（打开时的完整性检查，通常不到一秒）：检查通过前不能收款、修改、导入、作废或退费，请稍候再试"
+CHECKING_MESSAGE = "正在检查台账文件…（打开时的完整性检查，通常不到一秒）：检查完成前不能收款、修改、导入、作废或退费，请稍候再试"
 
 
 class LedgerChecking(LedgerError):
@@ -246,9 +246,12 @@ class Ledger:
 
     # -- transactions and audit
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
+    def transaction(self, *, after_check: bool = False) -> Iterator[Database]:
         """One transaction for a whole write (``BEGIN IMMEDIATE``: the write lock is taken first, so checks
-        made inside it still hold at commit); nested uses become savepoints."""
+        made inside it still hold at commit); nested uses become savepoints. Refused while the open-check runs
+        (``LedgerChecking``) — or, ``after_check=True`` (the login's counters), after waiting for it."""
+        if after_check and self.open_check is not None:
+            self.open_check.wait()
         if self.damage:
             raise LedgerDamaged(self.path, self.damage)
         self._require_checked()

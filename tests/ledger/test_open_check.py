@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from backup_helpers import checkpoint, corrupt_page, new_ledger, pay, used_pages
+from backup_helpers import checkpoint, corrupt_page, households, new_ledger, pay, used_pages
 
 from app.ledger import health, open_ledger
 from operators_helper import log_in
@@ -95,3 +95,50 @@ def test_closing_during_the_check_stops_it_without_a_false_mark(tmp_path, held_c
     threading.Timer(0.2, held_check.set).start()
     lg.close()
     assert not check.pending and not health.read_mark(path)
+
+
+# -- in the window (pytest-qt): the household list at once, writes refused until the check passes
+
+
+@pytest.fixture()
+def _prefs(tmp_path, monkeypatch):
+    monkeypatch.setenv("CANBAO_UI_INI", str(tmp_path / "ui.ini"))
+
+
+def _window_up(shell):
+    return shell.window is not None and shell.window.model.rowCount() > 0
+
+
+def test_the_window_shows_the_list_during_the_check_and_refuses_a_payment_until_it_passes(
+        qtbot, shell, tmp_path, held_check, _prefs):
+    path = tmp_path / "l.db"
+    with new_ledger(path, 3) as lg:
+        households(lg, 1)  # one not paid yet
+    shell.open_path(str(path))
+    qtbot.waitUntil(lambda: _window_up(shell), timeout=15000)
+    lg = shell.ledger
+    assert lg.checking and "正在检查台账文件" in shell.window.statusBar().currentMessage()
+    hid, mid = lg.db.execute("SELECT household_id, id FROM members ORDER BY id DESC LIMIT 1").fetchone()
+    d = shell.window.open_payment(hid, [mid])
+    assert d.save() is None and "正在检查台账文件" in d.problem.text()
+    assert lg.db.execute("SELECT count(*) FROM payments").fetchone()[0] == 3
+    held_check.set()
+    qtbot.waitUntil(lambda: "没有发现损坏" in shell.window.statusBar().currentMessage(), timeout=10000)
+    assert d.save() is not None, d.problem.text()
+    assert lg.db.execute("SELECT count(*) FROM payments").fetchone()[0] == 4
+
+
+def test_damage_found_by_the_check_behind_the_window_ends_in_the_damaged_path(
+        qtbot, shell, tmp_path, held_check, _prefs):
+    path = tmp_path / "l.db"
+    with new_ledger(path, 40):
+        pass
+    checkpoint(path)
+    corrupt_page(path, used_pages(path)[-2])
+    shell.open_path(str(path))
+    qtbot.waitUntil(lambda: _window_up(shell), timeout=15000)  # the list shows: the broken page is not in it
+    held_check.set()
+    qtbot.waitUntil(lambda: shell.window is None and shell.first_run is not None
+                    and "已损坏" in shell.first_run.message.text(), timeout=15000)
+    assert shell.ledger is None and shell.restore_dialog.isVisible()
+    assert health.read_mark(path)
