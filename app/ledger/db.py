@@ -113,6 +113,7 @@ class OpenCheck:
     def _run(self) -> None:
         from . import health
 
+        _yield_to_the_window()
         try:
             found = health.quick_problems(self.path, on_connect=self._hold)
         except Exception as exc:  # noqa: BLE001 - not known sound: no write (not marked: maybe not damage)
@@ -130,6 +131,15 @@ class OpenCheck:
                 fn(self.damage)
             except Exception:  # noqa: BLE001 - a listener's failure must not hide the result
                 pass
+
+
+def _yield_to_the_window() -> None:
+    """The check thread runs at a lower priority where the OS allows one thread's (Linux): on a busy laptop the
+    window comes first, the check a little later — writes wait for it either way."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
 
 
 def default_path() -> Path:

@@ -161,6 +161,7 @@ class Shell(QObject):
                 raise
             if lg.open_check is not None:
                 lg.open_check.when_done(lambda damage: self.open_check_over.emit(lg, damage))
+            _log_in_from_environment(lg)  # its PIN hash here, beside the GUI thread loading the window's modules
             return lg
 
         def failed(exc):
@@ -374,6 +375,20 @@ class Shell(QObject):
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def _log_in_from_environment(ledger) -> None:
+    """``CANBAO_OPERATOR`` / ``CANBAO_PIN`` (kiosk set-ups, the benchmark): logged in on the opening worker;
+    wrong or unknown ones are left to ``ensure_login`` (which asks)."""
+    from ..domain.problems import ProblemsError
+    from ..ledger.operators import env_credentials
+
+    creds = env_credentials()
+    if creds and ledger.session is None and ledger.operators.any():
+        try:
+            ledger.operators.login(*creds)
+        except ProblemsError:
+            pass
 
 
 def _damage_found(ledger) -> list:
