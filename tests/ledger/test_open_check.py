@@ -142,3 +142,18 @@ def test_damage_found_by_the_check_behind_the_window_ends_in_the_damaged_path(
                     and "已损坏" in shell.first_run.message.text(), timeout=15000)
     assert shell.ledger is None and shell.restore_dialog.isVisible()
     assert health.read_mark(path)
+
+
+def test_a_wrong_pin_during_the_check_is_still_counted(tmp_path, held_check):
+    from app.ledger.operators import LoginFailed
+
+    path = tmp_path / "l.db"
+    with new_ledger(path, 1):
+        pass
+    with open_ledger(path, backup=False, check_later=True) as lg:
+        assert lg.checking
+        threading.Timer(0.2, held_check.set).start()
+        with pytest.raises(LoginFailed):  # not LedgerChecking: the count waits for the check, then is written
+            lg.operators.login("王会计", "0000")
+        assert lg.passed
+        assert lg.db.execute("SELECT failures FROM operators WHERE name = '王会计'").fetchone()[0] == 1
