@@ -73,21 +73,28 @@ def make_ledger_private(ledger_path: str | os.PathLike) -> None:
 
 
 def scratch_dir(name: str, max_age_s: float = 3600) -> Path:
-    """A private folder for files that exist only to be looked at or printed (print previews), cleared of
-    files older than ``max_age_s`` each time it is asked for, and emptied when the program ends: printouts
-    with people's data are not left in the temp folder."""
+    """A private folder for files that exist only to be looked at or printed (print previews), one per running
+    program (``<temp>/<name>/<pid>``, so a second copy of Canbao ending does not take this one's previews away),
+    emptied when the program ends; files older than ``max_age_s`` left by programs that ended without
+    cleaning up (killed, power cut) are removed each time it is asked for: printouts with people's data are not
+    left in the temp folder."""
     import atexit
     import tempfile
     import time
 
-    d = Path(tempfile.gettempdir()) / name
-    d.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.gettempdir()) / name
+    base.mkdir(parents=True, exist_ok=True)
+    make_private(base)
+    d = base / str(os.getpid())
+    d.mkdir(exist_ok=True)
     make_private(d)
     now = time.time()
-    for f in d.iterdir():
+    for f in [*base.glob("*"), *base.glob("*/*")]:
         try:
             if f.is_file() and now - f.stat().st_mtime > max_age_s:
                 f.unlink()
+            elif f.is_dir() and f != d and not any(f.iterdir()) and now - f.stat().st_mtime > max_age_s:
+                f.rmdir()
         except OSError:
             pass  # open in a viewer (Windows): next time
     if str(d) not in _EMPTY_AT_EXIT:
@@ -105,3 +112,7 @@ def _empty(d: Path) -> None:
             f.unlink()
         except OSError:
             pass
+    try:
+        d.rmdir()
+    except OSError:
+        pass  # a file still open in a viewer: removed by a later program once old

@@ -75,12 +75,14 @@ def _place_where(flt: ExportFilter, params: list) -> str:
     return (" AND " + " AND ".join(where)) if where else ""
 
 
-_BASE = """
-FROM members m
-JOIN households h ON h.id = m.household_id
+# every member with their household, village, group and household head (h, m, v, g, hm): the exports' rows
+HOUSEHOLD_MEMBERS = """FROM households h
+JOIN members m ON m.household_id = h.id
 JOIN villages v ON v.id = h.village_id
 LEFT JOIN village_groups g ON g.id = h.group_id
-LEFT JOIN members hm ON hm.household_id = h.id AND hm.relation = '户主'
+LEFT JOIN members hm ON hm.household_id = h.id AND hm.relation = '户主'"""
+
+_BASE = "\n" + HOUSEHOLD_MEMBERS + """
 LEFT JOIN ({paid}) pd ON pd.member_id = m.id
 """
 _ORDER = " ORDER BY v.id, g.id, h.number, m.relation <> '户主', m.id"
@@ -95,11 +97,7 @@ SELECT v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_number,
           FROM {standing} p JOIN quote_snapshots qs ON qs.id = p.quote_id
          WHERE p.member_id = m.id AND p.year = ? {paid_until}),
        coalesce(nullif(m.phone, ''), h.phone), m.notes
-FROM households h
-JOIN members m ON m.household_id = h.id
-JOIN villages v ON v.id = h.village_id
-LEFT JOIN village_groups g ON g.id = h.group_id
-LEFT JOIN members hm ON hm.household_id = h.id AND hm.relation = '户主'
+{households}
 WHERE 1=1 {where}
 ORDER BY h.village_id, h.group_id, h.id, m.id
 """
@@ -116,7 +114,7 @@ def ledger_rows(ledger, flt: ExportFilter = ExportFilter(), year: int | None = N
         paid_until = "AND p.paid_on <= ?"
         params.append(flt.end.isoformat())
     where = _place_where(flt, params)
-    sql = _LEDGER_SQL.format(paid_until=paid_until, where=where, standing=STANDING)
+    sql = _LEDGER_SQL.format(paid_until=paid_until, where=where, standing=STANDING, households=HOUSEHOLD_MEMBERS)
     since = flt.start.isoformat() if flt.start else None
     fromiso = dt.date.fromisoformat
     station = station_labels(ledger)

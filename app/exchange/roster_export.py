@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .from_ledger import ExportFilter, _place_where
+from .from_ledger import HOUSEHOLD_MEMBERS, ExportFilter, _place_where
 
 _SQL = """
 SELECT h.number, v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.id_type, m.id_number, m.birth_date,
@@ -18,11 +18,7 @@ SELECT h.number, v.name, coalesce(g.name, ''), coalesce(hm.name, ''), m.name, m.
        (SELECT group_concat(c.category || char(31) || coalesce(c.department, '') || char(31)
                             || coalesce(c.recognized_on, ''), char(30))
           FROM (SELECT * FROM member_categories WHERE member_id = m.id AND ended_on IS NULL ORDER BY id) c)
-FROM households h
-JOIN members m ON m.household_id = h.id
-JOIN villages v ON v.id = h.village_id
-LEFT JOIN village_groups g ON g.id = h.group_id
-LEFT JOIN members hm ON hm.household_id = h.id AND hm.relation = '户主'
+{households}
 WHERE 1=1 {where}
 ORDER BY h.village_id, h.group_id, h.id, m.relation <> '户主', m.id
 """
@@ -31,7 +27,7 @@ EMPTY = "-"  # a category without a department or date, so the parallel lists st
 
 def roster_rows(ledger, flt: ExportFilter = ExportFilter()) -> Iterator[dict]:
     params: list = []
-    sql = _SQL.format(where=_place_where(flt, params))
+    sql = _SQL.format(where=_place_where(flt, params), households=HOUSEHOLD_MEMBERS)
     for (number, village, group, head, name, id_type, id_number, birth, sex, ethnicity, relation, phone, school, status,
          status_date, status_detail, notes, cats) in ledger.db.execute(sql, params):
         parts = [c.split("\x1f") for c in cats.split("\x1e")] if cats else []

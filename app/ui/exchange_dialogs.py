@@ -53,11 +53,12 @@ class ExportDialog(QDialog):
             self.village.addItem(v.name, v.name)
         today = dt.date.today()
         monday = today - dt.timedelta(days=today.weekday())
-        self.start = QDateEdit(_qdate(monday))
-        self.end = QDateEdit(_qdate(monday + dt.timedelta(days=6)))
-        for d in (self.start, self.end):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+        from .widgets import DateEdit  # a year or a whole date typed over, ↑/↓ as in every date field
+
+        self.start = DateEdit(monday)
+        self.end = DateEdit(monday + dt.timedelta(days=6))
+        self.start.setObjectName("exportStart")
+        self.end.setObjectName("exportEnd")
         self.path = QLineEdit()
         path_field = path_row(self.path, self._browse)
         form.addRow("导出内容：", self.what)

@@ -30,7 +30,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog
 
-from .tasks import Cancelled, error_text, show_error
+from .tasks import Cancelled, error_text, progress_dialog, show_error
 
 log = logging.getLogger("canbao.ui")
 
@@ -128,6 +128,7 @@ def child_main(job: dict, conn) -> None:
         conn.send(("progress", int(done), int(total)))
 
     try:
+        _lower_priority()
         _qt_for_child()
         result = run_job(job, progress, is_cancelled)
         conn.send(("cancelled",) if stop[0] else ("done", result))
@@ -144,6 +145,20 @@ def child_main(job: dict, conn) -> None:
             conn.close()
         except OSError:
             pass
+
+
+def _lower_priority() -> None:
+    """The window comes first: on a 2-core laptop the print process yields the CPU to the GUI thread."""
+    try:
+        if hasattr(os, "nice"):
+            os.nice(5)
+        elif sys.platform == "win32":
+            import ctypes
+
+            kernel32 = ctypes.windll.kernel32
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), 0x4000)  # BELOW_NORMAL_PRIORITY_CLASS
+    except (OSError, AttributeError):
+        pass  # as it is: printing still works
 
 
 def _qt_for_child() -> None:
@@ -249,16 +264,7 @@ class ChildTask(QObject):
         self._timer.timeout.connect(self._poll)
         self.dialog: QProgressDialog | None = None
         if show_progress:
-            d = QProgressDialog(title + "……", "取消", 0, 0, parent)
-            d.setObjectName("taskProgress")
-            d.setWindowTitle(title)
-            d.setWindowModality(Qt.WindowModality.WindowModal)
-            d.setMinimumDuration(min_duration_ms)
-            d.setAutoClose(False)
-            d.setAutoReset(False)
-            d.canceled.connect(self.cancel)
-            d.setMinimumWidth(d.fontMetrics().horizontalAdvance("汉") * 26)
-            self.dialog = d
+            self.dialog = progress_dialog(title, parent, min_duration_ms, self.cancel)
 
     def start(self) -> "ChildTask":
         ctx = _context()
@@ -359,10 +365,7 @@ class ChildTask(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         if self.process is not None:
-            self.process.join(1)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(1)
+            _reap(self.process)  # the child is still exiting: never wait for it on the GUI thread
         try:
             self._conn.close()
         except (OSError, AttributeError):
@@ -383,6 +386,19 @@ class ChildTask(QObject):
 
 
 _RUNNING: set = set()
+
+
+def _reap(process, waited_ms: int = 0) -> None:
+    """Collect an exiting child without blocking (it is ended if it lingers past ``KILL_AFTER_MS``)."""
+    process.join(0)
+    if process.exitcode is not None:
+        return
+    if waited_ms >= KILL_AFTER_MS:
+        process.kill()
+        process.join(0)
+        if process.exitcode is not None:
+            return
+    QTimer.singleShot(100, lambda: _reap(process, waited_ms + 100))
 
 
 def run_in_child(parent, title: str, job: dict, on_done=None, on_error=None, show_progress: bool = True):

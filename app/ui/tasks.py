@@ -92,6 +92,21 @@ class _Worker(QObject):
             QThread.currentThread().quit()  # the thread ends with its work; results are already queued
 
 
+
+def progress_dialog(title: str, parent, min_duration_ms: int, on_cancel) -> QProgressDialog:
+    """The one progress window long work shows (worker threads and the print process): modal to its window,
+    with 取消, shown only if the work takes longer than ``min_duration_ms``."""
+    d = QProgressDialog(title + "……", "取消", 0, 0, parent)
+    d.setObjectName("taskProgress")
+    d.setWindowTitle(title)
+    d.setWindowModality(Qt.WindowModality.WindowModal)
+    d.setMinimumDuration(min_duration_ms)
+    d.setAutoClose(False)
+    d.setAutoReset(False)
+    d.canceled.connect(on_cancel)
+    d.setMinimumWidth(d.fontMetrics().horizontalAdvance("汉") * 26)
+    return d
+
 class Task(QObject):
     """One running task. Keep a reference until ``done`` fires (``run_task`` does this for you)."""
 
@@ -116,16 +131,7 @@ class Task(QObject):
         self.worker.failed.connect(self._failed)
         self.dialog: QProgressDialog | None = None
         if show_progress:
-            d = QProgressDialog(title + "……", "取消", 0, 0, parent)
-            d.setObjectName("taskProgress")
-            d.setWindowTitle(title)
-            d.setWindowModality(Qt.WindowModality.WindowModal)
-            d.setMinimumDuration(min_duration_ms)
-            d.setAutoClose(False)
-            d.setAutoReset(False)
-            d.canceled.connect(self.cancel)
-            d.setMinimumWidth(d.fontMetrics().horizontalAdvance("汉") * 26)
-            self.dialog = d
+            self.dialog = progress_dialog(title, parent, min_duration_ms, self.cancel)
 
     def start(self) -> "Task":
         self.thread.start()

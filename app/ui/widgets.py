@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Callable
 
-from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QValidator
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 
@@ -28,10 +29,26 @@ def to_qdate(d: dt.date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
 
+_WHOLE_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})\s*日?\s*$")
+_DATE_CHARS = re.compile(r"^[\d\s\-/.年月日]{0,12}$")
+
+
+def parse_typed_date(text: str) -> dt.date | None:
+    """A whole date as people type it: 2025-03-01, 2025-3-1, 20250301, 2025/3/1, 2025.3.1, 2025年3月1日."""
+    m = _WHOLE_DATE.match(text or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
 class DateEdit(QDateEdit):
     """A date field that never changes silently: ``yyyy-MM-dd`` typed section by section (a year can be typed
-    over), a calendar popup, and ↑/↓ open the calendar instead of stepping whichever section the cursor is
-    in (Tab lands on the year: one ↓ used to move a payment a year back and make everyone 不能缴费).
+    over) or typed whole over the selected text (``parse_typed_date``: 20250301, 2025/3/1 …), a calendar
+    popup, and ↑/↓ open the calendar instead of stepping whichever section the cursor is in (Tab lands on the
+    year: one ↓ used to move a payment a year back and make everyone 不能缴费).
     The mouse wheel does not change it either."""
 
     def __init__(self, day: dt.date, parent: QWidget | None = None):
@@ -48,10 +65,43 @@ class DateEdit(QDateEdit):
         if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             event.ignore()
             return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._take_typed()
         super().keyPressEvent(event)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt name
         event.ignore()
+
+    # a whole date typed over the text: Qt's section parser refuses it character by character
+    def validate(self, text: str, pos: int):
+        result = super().validate(text, pos)
+        state = result[0] if isinstance(result, tuple) else result
+        if state == QValidator.State.Acceptable:
+            return result
+        day = parse_typed_date(text)
+        if day is not None and self.minimumDate() <= to_qdate(day) <= self.maximumDate():
+            return QValidator.State.Acceptable, text, pos
+        if _DATE_CHARS.match(text):
+            return QValidator.State.Intermediate, text, pos
+        return result
+
+    def dateTimeFromText(self, text: str) -> QDateTime:  # noqa: N802 - Qt name
+        day = parse_typed_date(text)
+        if day is not None:
+            return QDateTime(to_qdate(day), self.time())
+        return super().dateTimeFromText(text)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self._take_typed()
+        super().focusOutEvent(event)
+
+    def _take_typed(self) -> None:
+        """A whole date typed in (or a half-typed one, which is put back as it was)."""
+        day = parse_typed_date(self.lineEdit().text())
+        if day is not None and self.minimumDate() <= to_qdate(day) <= self.maximumDate():
+            self.setDate(to_qdate(day))
+        else:
+            self.setDate(self.date())  # redisplay the date the field holds
 
     def day(self) -> dt.date:
         return to_date(self.date())

@@ -260,3 +260,23 @@ def test_cli_restores_an_encrypted_backup_on_a_new_computer(tmp_path, ids, monke
     encryption.unlock(new, PASSWORD)
     with open_ledger(new, backup=False) as lg:
         assert lg.members.count() == 2
+
+
+def test_a_village_split_from_an_encrypted_township_is_encrypted_with_the_same_password(tmp_path, ids):
+    from app.ledger import stations
+    from app.ledger.split import split_village
+
+    p = tmp_path / "township.db"
+    out = tmp_path / "东风村.db"
+    with open_ledger(p, create=True, backup=False, key=encryption.new_key(PASSWORD)) as lg:
+        numbers = _fill(lg, ids)
+        stations.set_up(lg, code="220112-000", name="测试镇", kind="乡镇")
+        split_village(lg, "东风村", out)
+    sqlite_driver.forget_all()
+    _assert_unreadable(out, [*NAMES, *numbers, "13912345678"])
+    with pytest.raises(encryption.PasswordRequired):
+        open_ledger(out, backup=False)
+    encryption.unlock(out, PASSWORD)
+    with open_ledger(out, backup=False) as village:
+        assert village.members.count() == 2 and stations.current(village).village == "东风村"
+        assert village.check() == []

@@ -121,5 +121,18 @@ def test_print_previews_do_not_pile_up_in_the_temp_folder(tmp_path, monkeypatch)
     assert scratch_dir("canbao-print-test") == d
     assert sorted(p.name for p in d.iterdir()) == ["new.pdf"]
     assert stat.S_IMODE(d.stat().st_mode) == 0o700
+    # a second copy of Canbao (another process) has its own folder: its ending leaves this one's previews
+    other = d.parent / "99999999"
+    other.mkdir()
+    (other / "theirs.pdf").write_bytes(b"%PDF")
+    _empty(other)
+    assert not other.exists() and (d / "new.pdf").exists()
+    # a folder left by a killed copy, with an old preview in it, is cleared by the next program
+    killed = d.parent / "99999998"
+    killed.mkdir()
+    (killed / "left.pdf").write_bytes(b"%PDF")
+    os.utime(killed / "left.pdf", (hours_ago, hours_ago))
+    scratch_dir("canbao-print-test")
+    assert not (killed / "left.pdf").exists()
     _empty(d)  # what happens when the program ends
-    assert list(d.iterdir()) == []
+    assert not d.exists()

@@ -22,7 +22,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="docs/screenshots")
     ap.add_argument("--people", type=int, default=3000)
+    ap.add_argument("--size", default="1366x768", help="the screen: the main window's size and every window's limit")
     args = ap.parse_args()
+    screen_w, screen_h = (int(v) for v in args.size.lower().split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
@@ -60,8 +62,8 @@ def main() -> int:
             app.processEvents()
 
     def shot(widget, name: str, suffix: str):
-        if widget.isWindow():  # never larger than a 1366×768 screen
-            widget.resize(min(widget.width(), 1366), min(widget.height(), 768))
+        if widget.isWindow():  # never larger than the screen (1366×768 by default)
+            widget.resize(min(widget.width(), screen_w), min(widget.height(), screen_h))
         widget.show()
         settle()
         path = out / f"{name}{suffix}.png"
@@ -92,7 +94,7 @@ def main() -> int:
         fr.close()
 
         w = MainWindow(lg, prefs)
-        w.resize(1366, 768)
+        w.resize(screen_w, screen_h)
         w.show()
         settle(1500)
         w.table.selectRow(3)
@@ -103,6 +105,15 @@ def main() -> int:
         settle(600)
         w.table.selectRow(0)
         shot(w, "04-main-search-unpaid", suffix)
+        w.pay_filter.setCurrentIndex(w.pay_filter.findData("all"))
+        phone = lg.db.execute("SELECT phone FROM members WHERE phone != '' ORDER BY id LIMIT 1 OFFSET 40").fetchone()[0]
+        w.search.setText(phone[3:8])  # five digits from the middle of a phone: found once typing pauses
+        settle(1500)
+        shot(w, "26-main-middle-of-phone", suffix)
+        w.search.setText("zh")
+        w.pay_filter.setCurrentIndex(w.pay_filter.findData("unpaid"))
+        settle(600)
+        w.table.selectRow(0)
         hid = w.view.household.id
         members = [r.member for r in w.view.rows]
         m = members[0]

@@ -52,3 +52,32 @@ def test_wheel_does_not_change_a_date(qtbot):
                      Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(e, ev)
     assert e.day() == dt.date(2024, 11, 15)
+
+
+def test_export_dates_take_a_typed_year_and_a_typed_date(qtbot, ledger):
+    """The export dialog's 周报 dates: a year typed over the year, a whole date typed over the field (as
+    20250301, 2025-03-01 or 2025/3/1), and ↑/↓ as in every other date field (no silent step)."""
+    from app.ui.exchange_dialogs import ExportDialog
+
+    d = ExportDialog(ledger)
+    qtbot.addWidget(d)
+    d.show()
+    start = d.start
+    before = start.day()
+    QApplication.sendEvent(start, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason))
+    qtbot.keyClicks(start, "2024")
+    assert start.day() == before.replace(year=2024)
+    qtbot.keyClick(start, Qt.Key.Key_Down)
+    qtbot.keyClick(start, Qt.Key.Key_Up)
+    assert start.day() == before.replace(year=2024)  # ↑/↓ do not step the year (they open the calendar)
+    for typed, day in (("20250301", dt.date(2025, 3, 1)), ("2025-03-08", dt.date(2025, 3, 8)),
+                       ("2025/3/9", dt.date(2025, 3, 9))):
+        start.lineEdit().selectAll()
+        qtbot.keyClicks(start, typed)
+        QApplication.sendEvent(start, QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.TabFocusReason))  # Tab on
+        assert start.day() == day and start.text() == day.isoformat()
+    d.end.lineEdit().selectAll()
+    qtbot.keyClicks(d.end, "2025-3")  # half a date, then away: the field keeps its date
+    held = d.end.day()
+    QApplication.sendEvent(d.end, QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.TabFocusReason))
+    assert d.end.day() == held and d.end.text() == held.isoformat()

@@ -77,3 +77,14 @@ def test_many_matches_are_capped_with_more(qtbot, ledger, monkeypatch):
     assert not w.more_button.isVisible()
     w.search.setText("钱")  # another text: the middle matches and the button go
     assert not w.more_button.isVisible() and len(names(w)) == 5
+
+
+def test_middle_number_ids_skips_the_id_start_and_says_when_there_are_more(ledger):
+    from app.ledger.search import middle_number_ids
+
+    conn = ledger.db.conn
+    assert middle_number_ids(conn, "220102") == ([], False)  # the area code, only ever at the start: a prefix
+    assert middle_number_ids(conn, "19700101") == ([1], False)  # 张三's birth date inside the ID number
+    assert middle_number_ids(conn, "0102", limit=2) == ([1, 2], True)  # in all five ID numbers: capped
+    assert middle_number_ids(conn, "0102", after=2, limit=10) == ([3, 4, 5], False)  # the next ones
+    assert middle_number_ids(conn, "12") == ([], False)  # too short to be a fragment

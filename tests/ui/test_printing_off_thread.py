@@ -85,7 +85,7 @@ def test_pdf_printer_gets_vector_text_from_a_child_process(qtbot, window, tmp_pa
         task = preview.print_in_background(pdf_printer(out))
         assert task.process.pid != os.getpid() and task.is_running()  # another process does the work
     assert blocker.args[0] == preview.doc.pageCount() == 3
-    assert not task.process.is_alive()
+    qtbot.waitUntil(lambda: not task.process.is_alive(), timeout=10000)  # reaped without blocking the window
     text = pdf_text(out)  # real text, not a picture of text
     assert "张三" in text and "孙七" in text and "王五" in text
 
@@ -124,7 +124,8 @@ def test_cancel_really_stops_the_print_process(qtbot, tmp_path):
 
     task.dialog.findChild(QPushButton).click()  # the progress dialog's 取消
     qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
-    assert isinstance(task.error, Cancelled) and not task.process.is_alive()
+    assert isinstance(task.error, Cancelled)
+    qtbot.waitUntil(lambda: not task.process.is_alive(), timeout=10000)
     assert task.progress_seen[-1][0] < 60
 
 
@@ -219,3 +220,23 @@ def test_a_very_fine_printer_gets_bands_rendered_at_the_cap(qtbot, window, tmp_p
     info = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
     widths = {int(line.split()[3]) for line in info.splitlines()[2:]}
     assert max(widths) == pytest.approx(8.27 * 100, abs=3)
+
+
+def test_the_print_dialogs_choices_reach_the_print_process(qtbot, tmp_path):
+    """The QPrinter cannot cross into the child: its settings do, and come out the same."""
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    from app.ui.print_process import printer_from_settings, printer_settings
+
+    p = pdf_printer(tmp_path / "x.pdf", dpi=200)
+    p.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
+    p.setPageOrientation(QPageLayout.Orientation.Landscape)
+    p.setCopyCount(2)
+    p.setFromTo(2, 4)
+    p.setDuplex(QPrinter.DuplexMode.DuplexLongSide)
+    p.setColorMode(QPrinter.ColorMode.GrayScale)
+    q = printer_from_settings(printer_settings(p))
+    assert q.outputFileName() == p.outputFileName() and q.resolution() == 200 and q.copyCount() == 2
+    assert (q.fromPage(), q.toPage()) == (2, 4) and q.colorMode() == QPrinter.ColorMode.GrayScale
+    assert q.pageLayout().pageSize().id() == QPageSize.PageSizeId.A5
+    assert q.pageLayout().orientation() == QPageLayout.Orientation.Landscape
