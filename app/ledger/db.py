@@ -107,8 +107,8 @@ class OpenCheck:
 
     def _hold(self, conn) -> None:
         self._conn = conn
-        if self._stopped:
-            conn.interrupt()
+        if self._stopped:  # closed before the check began (an interrupt reaches only a running statement)
+            raise sqlite_driver.OperationalError("interrupted")
 
     def _run(self) -> None:
         from . import health
