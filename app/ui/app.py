@@ -388,7 +388,7 @@ def _log_in_from_environment(ledger) -> None:
         try:
             ledger.operators.login(*creds)
         except ProblemsError:
-            pass
+            ledger.env_login_refused = True  # ensure_login asks instead of counting the same wrong PIN again
 
 
 def _damage_found(ledger) -> list:

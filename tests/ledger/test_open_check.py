@@ -157,3 +157,26 @@ def test_a_wrong_pin_during_the_check_is_still_counted(tmp_path, held_check):
             lg.operators.login("王会计", "0000")
         assert lg.passed
         assert lg.db.execute("SELECT failures FROM operators WHERE name = '王会计'").fetchone()[0] == 1
+
+
+def test_damage_found_while_the_login_dialog_is_open_closes_it_into_the_damaged_path(
+        qtbot, shell, tmp_path, held_check, _prefs, monkeypatch):
+    from app.ui.login import ensure_login
+
+    monkeypatch.delenv("CANBAO_PIN")  # a person at the window: the login dialog asks
+    path = tmp_path / "l.db"
+    with new_ledger(path, 40):
+        pass
+    checkpoint(path)
+    corrupt_page(path, used_pages(path)[-2])
+    shell.open_path(str(path))
+    qtbot.waitUntil(lambda: getattr(ensure_login, "dialog", None) is not None
+                    and ensure_login.dialog.isVisible(), timeout=15000)
+    dialog = ensure_login.dialog
+    held_check.set()
+    qtbot.waitUntil(lambda: shell.first_run is not None and "已损坏" in shell.first_run.message.text(), timeout=15000)
+    import shiboken6
+
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()  # closed (and deleted on close)
+    assert shell.window is None and shell.restore_dialog.isVisible()
+    assert "未登录" not in shell.first_run.message.text()
