@@ -141,7 +141,17 @@ class Shell(QObject):
             return
 
         def opened(lg):
-            self.show_ledger(lg, lock)
+            check = lg.open_check
+            if check is not None and not check.pending and check.damage:  # found before the window was made
+                from ..ledger.db import LedgerDamaged
+
+                lg.close()
+                lock.release()
+                self._cannot_open(path, LedgerDamaged(path, check.damage))
+                return
+            self.show_ledger(lg, lock)  # the window, or the login dialog first
+            if check is not None:  # now, not earlier: its end is handled against the window or the dialog
+                check.when_done(lambda damage: self.open_check_over.emit(lg, damage))
 
         def work(progress, cancelled):
             from ..ledger import open_ledger
@@ -159,8 +169,6 @@ class Shell(QObject):
 
                     raise LedgerDamaged(path, damage) from None
                 raise
-            if lg.open_check is not None:
-                lg.open_check.when_done(lambda damage: self.open_check_over.emit(lg, damage))
             _log_in_from_environment(lg)  # its PIN hash here, beside the GUI thread loading the window's modules
             return lg
 

@@ -180,3 +180,15 @@ def test_damage_found_while_the_login_dialog_is_open_closes_it_into_the_damaged_
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()  # closed (and deleted on close)
     assert shell.window is None and shell.restore_dialog.isVisible()
     assert "未登录" not in shell.first_run.message.text()
+
+
+def test_damage_found_before_the_window_is_made_ends_in_the_damaged_path_too(qtbot, shell, tmp_path, _prefs):
+    path = tmp_path / "l.db"  # a small ledger: its check ends within the open, whichever side sees it first
+    with new_ledger(path, 40):
+        pass
+    checkpoint(path)
+    corrupt_page(path, used_pages(path)[-2])
+    shell.open_path(str(path))
+    qtbot.waitUntil(lambda: shell.first_run is not None and "已损坏" in shell.first_run.message.text(), timeout=15000)
+    qtbot.wait(300)
+    assert shell.window is None and shell.ledger is None and shell.restore_dialog.isVisible()
