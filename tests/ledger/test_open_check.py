@@ -164,6 +164,7 @@ def test_damage_found_while_the_login_dialog_is_open_closes_it_into_the_damaged_
     from app.ui.login import ensure_login
 
     monkeypatch.delenv("CANBAO_PIN")  # a person at the window: the login dialog asks
+    monkeypatch.setattr(ensure_login, "dialog", None, raising=False)  # the deleted dialog is not left to others
     path = tmp_path / "l.db"
     with new_ledger(path, 40):
         pass
