@@ -209,6 +209,17 @@ def step_duplicates(ctx: Context) -> str:
     return f"刘德华／劉德華：{found[0].kind.value}，可信度 {found[0].certainty}"
 
 
+def step_packet_signing(ctx: Context) -> str:
+    """Exchange packets: each station's Ed25519 signature (pycryptodomex's compiled curve code is in the program)."""
+    from .sync import signing
+
+    seed = signing.new_seed()
+    key, sig = signing.public_of(seed), signing.sign(seed, "交换包".encode())
+    if not signing.verify(key, "交换包".encode(), sig) or signing.verify(key, "改过的".encode(), sig):
+        raise AssertionError("交换包的站点签名（Ed25519）验证结果不对")
+    return f"站点签名（Ed25519）正常，公钥指纹 {signing.fingerprint(key)}"
+
+
 def _sqlite_only(ctx: Context) -> str:
     from .ledger import sqlite_driver
 
@@ -377,6 +388,7 @@ STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
     ("测算", step_quotes),
     ("台账", step_ledger),
     ("重复参保", step_duplicates),
+    ("交换包签名", step_packet_signing),
     ("PDF", step_pdf),
     ("Excel", step_workbook),
     ("Qt", step_qt),

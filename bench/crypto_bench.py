@@ -110,11 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         encryption.unlock(enc, PASSWORD)
         print(f"unlock (the one key derivation): {time.perf_counter() - t:.3f} s")
         results = {}
+        lg = _open(plain)
+        try:  # the same queries on both sides (ORDER BY random() would draw a different set per connection)
+            queries = _queries(lg, args.queries)
+        finally:
+            lg.close()
         for label, path in (("plaintext", plain), ("encrypted", enc)):
             lg = _open(path)
             try:
                 print(f"{label}: driver {type(lg.db.conn).__module__}")
-                queries = _queries(lg, args.queries)
                 measure(lg, queries, False, tmp, label)  # warm the page cache for both alike
                 results[label] = measure(lg, queries, args.export, tmp, label)
             finally:

@@ -26,7 +26,13 @@ def register(sub) -> None:
     pv.add_argument("packet", metavar="交换包文件", help="要预览的交换包（.canbao-packet）")
     a = verbs.add_parser("apply", help="导入交换包", description="导入交换包（一次完成；有问题则台账不作任何改动）")
     a.add_argument("packet", metavar="交换包文件", help="要导入的交换包（.canbao-packet）")
-    for x in (w, pv, a):
+    k = verbs.add_parser("key", help="本站的签名公钥；乡镇登记某站的公钥",
+                         description="交换包由发出站用自己的密钥签名（Ed25519）。不加参数：显示本站的签名公钥和指纹；"
+                                     "加 --record：乡镇登记某站的公钥（拆分出的站点已自动登记；未登记的站点，"
+                                     "以它的第一个交换包带来的公钥为准）")
+    k.add_argument("--record", metavar="站点", help="要登记公钥的站点：编号或站点代码")
+    k.add_argument("--key", metavar="公钥", help="该站 canbao packet key 显示的 64 位公钥")
+    for x in (w, pv, a, k):
         x.add_argument("--db", metavar="台账文件", help=DB_HELP)
         x.add_argument("--operator", metavar="姓名", help=HELP_OPERATOR)
         x.set_defaults(func=_run)
@@ -45,6 +51,8 @@ def _run(args) -> int:
     from ..sync import packets
 
     with open_as_operator(args.db, args.operator, backup=args.verb == "apply") as lg:
+        if args.verb == "key":
+            return _key(lg, args)
         if args.verb == "write":
             s = packets.write_packet(lg, args.to, args.output)
             print(f"已生成交换包：{s.path}")
@@ -61,6 +69,8 @@ def _run(args) -> int:
             _counts(pv.counts)
             for c in pv.conflicts:
                 print(f"  冲突：{c}")
+            for line in (*pv.notes, *pv.policies):
+                print(f"  {line}")
             print("（预览：台账未作改动）")
             return 0
         r = packets.apply_packet(lg, args.packet)
@@ -68,6 +78,29 @@ def _run(args) -> int:
             return fail(list(r.problems))
         print(f"已导入来自站点 {r.sender} 的交换包：{r.applied_entries} 批改动（{r.skipped_entries} 批以前已导入）")
         _counts(r.counts)
+        for line in (*r.notes, *r.policies):
+            print(f"  {line}")
         if r.new_conflicts:
             print(f"新发现冲突 {r.new_conflicts} 处，请用 canbao conflicts list 查看，由专干处理")
         return 0
+
+
+def _key(lg, args) -> int:
+    from ..domain.problems import Problem, ProblemsError
+    from ..sync import packets, signing
+
+    if args.record:
+        if not args.key:
+            return fail([Problem("--key", "登记公钥须同时给出 --key（该站 canbao packet key 显示的 64 位公钥）")])
+        number = packets._station_number(lg, args.record)
+        new = signing.record_key(lg, number, args.key)
+        print(f"{'已登记' if new else '已是登记的公钥'}：站点 {number:03d}，指纹 {signing.fingerprint(args.key.strip().lower())}")
+        return 0
+    key = signing.own_public_key(lg.db)
+    if key is None:
+        raise ProblemsError([Problem("站点", "本台账还没有签名密钥（设定站点后生成）")])
+    print(f"本站签名公钥：{key}")
+    print(f"指纹：{signing.fingerprint(key)}")
+    for number, public_key, how in lg.db.execute("SELECT number, public_key, how FROM station_keys ORDER BY number"):
+        print(f"  站点 {number:03d}：{signing.fingerprint(public_key)}（{how}）")
+    return 0

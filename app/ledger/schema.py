@@ -513,3 +513,13 @@ def _m0086_sync_applied(db: Database) -> None:
     from ..sync.capture import migrate_0086
 
     migrate_0086(db)
+
+
+# ---------------------------------------------------------------- sync2 engineer's block (0150–0154)
+@MIGRATIONS(name="0150_station_keys")
+def _m0150_station_keys(db: Database) -> None:
+    """Exchange packets signed by each station (Ed25519): the public keys on record, by station number (the
+    private key is this ledger's ``ledger_secret.station_sign_key``, made when the station is set up)."""
+    from ..sync.signing import migrate_0150
+
+    migrate_0150(db)

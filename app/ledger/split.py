@@ -243,7 +243,10 @@ def _join_exchange(db, part: Path, number: int, township: int, since: int) -> No
         if _has_table(conn, "sync_peers"):
             conn.execute("INSERT INTO sync_peers (station, applied_seq) VALUES (?, ?) ON CONFLICT(station)"
                          " DO UPDATE SET applied_seq = excluded.applied_seq", [township, since])
-            conn.commit()
+        from ..sync.signing import give_split_key  # the new station's own signing key, known to the township
+
+        give_split_key(db, conn, number, township, _now())
+        conn.commit()
     finally:
         conn.close()
 

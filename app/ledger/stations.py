@@ -233,6 +233,9 @@ def set_up(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "
         if mine is None:
             db.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [station.code])
             ledger.log("station", station.number, "self", None, {"code": station.code, "name": station.name})
+            from ..sync.signing import ensure_own_key  # the station's own key pair: it signs its packets
+
+            ensure_own_key(db, station.number, now_iso())
     return station
 
 
@@ -322,6 +325,9 @@ def carry_over(db, old_path, new_path) -> int:
     n = db.execute("INSERT INTO main.stations (code, name, kind, number, parent, village, created_at)"
                    " SELECT code, name, kind, number, parent, village, created_at FROM old.stations").rowcount
     db.execute("INSERT INTO main.station_self (id, code) SELECT id, code FROM old.station_self")
+    from ..sync.signing import carry_over as carry_keys  # the same packet key and signing keys
+
+    carry_keys(db)
     src = issued_path(old_path)
     if src.exists():
         issued_path(new_path).write_bytes(src.read_bytes())

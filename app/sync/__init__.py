@@ -5,8 +5,11 @@
 - ``outbox``: writing a packet turns those rows into a changeset (``apsw.Session.diff`` between the rows as
   they were and as they are), split by the station each row belongs to, kept in ``sync_outbox`` until the
   other side acknowledges it.
-- ``packet_file``: the file itself — a zip encrypted with AES (pyzipper) holding the changesets and a header
-  signed with HMAC-SHA256 under the township's key.
+- ``packet_file``: the file itself — a zip encrypted with AES (pyzipper) holding the changesets (and the
+  township's policy files) and a header signed with the sending station's own Ed25519 key (``signing``) and
+  with HMAC-SHA256 under the township's key.
+- ``policy_files``: the policy files the township sends, checked and installed on a station;
+  ``moves``: a member moved into another station's household reaches it whole.
 - ``applying``: reading a packet — every change applied in one transaction through
   ``apsw.Changeset.apply``, each clash recorded in ``sync_conflicts``, never silently overwritten.
 - ``packets`` and ``conflicts``: the API the window and the CLI use.

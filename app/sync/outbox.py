@@ -17,7 +17,7 @@ from collections import defaultdict
 import apsw
 
 from ..ledger.ids import REPLICATED
-from . import routes
+from . import moves, routes
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
 
@@ -65,16 +65,27 @@ def take_changes(db, me: int, now: str) -> tuple[int | None, int]:
     by_dest: dict[int, apsw.ChangesetBuilder] = {}
     counts: dict[int, int] = defaultdict(int)
     total = 0
+    # members moved into a household another station keeps go to it whole (``moves``), instead of their update
+    moved = moves.arrivals(db, [(c.name, c.op, c.old, c.new) for c in apsw.Changeset.iter(changeset)], shapes) \
+        if me == 0 else {}
+    whole = {dest: moves.arrival_changeset(db, members) for dest, members in moved.items()}
     for change in apsw.Changeset.iter(changeset):
         cols, pks = shapes[change.name]
         values = change.old if change.op in ("UPDATE", "DELETE") else change.new
         key = pk_json(values[cols.index(c)] for c in pks)
         total += 1
         for dest in dests.get((change.name, key), ()):
+            if dest in whole and (change.name, key) in whole[dest][1]:
+                continue  # in the whole rows sent below
             if dest not in by_dest:
                 by_dest[dest] = apsw.ChangesetBuilder()
             by_dest[dest].add_change(change)
             counts[dest] += 1
+    for dest, (blob, _covered, n) in whole.items():
+        if dest not in by_dest:
+            by_dest[dest] = apsw.ChangesetBuilder()
+        by_dest[dest].add(blob)
+        counts[dest] += n
     mem.close()
     db.execute("DELETE FROM sync_base")
     if not by_dest:

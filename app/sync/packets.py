@@ -32,7 +32,7 @@ import apsw
 
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
-from . import applying, outbox, packet_file
+from . import applying, outbox, packet_file, policy_files, signing
 from .capture import ensure_capture
 from .db_errors import DatabaseError
 
@@ -70,6 +70,8 @@ class PacketPreview:
     already_applied: int = 0    # entries this ledger has already applied (sent twice / out of order)
     conflicts: tuple[str, ...] = ()   # messages of the conflicts it would list
     problems: tuple[Problem, ...] = ()  # why it cannot be applied (Chinese, with place)
+    notes: tuple[str, ...] = ()       # the sender's signing key recorded for the first time, and the like
+    policies: tuple[str, ...] = ()    # the policy files it brings, each with what applying does with it
 
     @property
     def ok(self) -> bool:
@@ -88,6 +90,8 @@ class ApplyResult:
     new_conflicts: int = 0
     conflicts: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -189,7 +193,11 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
             target = target / f"{me.code}-to-{dest:03d}-{packet_no:05d}{packet_file.SUFFIX}"
         if progress:
             progress(2, 3)
-        data = packet_file.build(_secret(db), header, files)
+        seed = signing.ensure_own_key(db, me.number, now)
+        carried = policy_files.outgoing(ledger) if me.number == 0 else []
+        if me.number == 0:
+            header["policy_id"] = ledger.settings.get().policy_id
+        data = packet_file.build(_secret(db), header, files, seed, carried)
         db.execute("UPDATE sync_peers SET packets_out = ?, last_out_at = ? WHERE station = ?", (packet_no, now, dest))
         db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, sha256, at,"
                    " operator) VALUES ('发出', ?, ?, ?, ?, ?, ?, ?)",
@@ -215,7 +223,8 @@ def preview_packet(ledger: "Ledger", path) -> PacketPreview:
     return PacketPreview(path=Path(path), sender=header.get("from", -1), sender_code=header.get("from_code", ""),
                          receiver=header.get("to", -1), packet_no=header.get("packet_no", 0),
                          counts=res.get("counts", {}), already_applied=res.get("skipped", 0),
-                         conflicts=tuple(res.get("conflicts", ())), problems=tuple(res.get("problems", ())))
+                         conflicts=tuple(res.get("conflicts", ())), problems=tuple(res.get("problems", ())),
+                         notes=tuple(res.get("notes", ())), policies=tuple(res.get("policies", ())))
 
 
 def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> ApplyResult:
@@ -227,7 +236,8 @@ def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> Ap
     return ApplyResult(path=Path(path), sender=header.get("from", -1), applied_entries=res.get("applied", 0),
                        skipped_entries=res.get("skipped", 0), counts=res.get("counts", {}),
                        new_conflicts=res.get("new_conflicts", 0), conflicts=tuple(res.get("conflicts", ())),
-                       problems=tuple(res.get("problems", ())))
+                       problems=tuple(res.get("problems", ())), notes=tuple(res.get("notes", ())),
+                       policies=tuple(res.get("policies", ())))
 
 
 def _reused_seqs(db, sender: int, entries) -> list[int]:
@@ -280,10 +290,22 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
     elif me.number == 0 and h.get("from") not in _known(ledger):
         problems.append(Problem(where, f"发出站点 {h.get('from_code') or h.get('from')} 不在本乡镇的站点名单中，未导入"
                                        "（先在「站点设置」中登记该站点）"))
+    new_key = None
+    if not problems:
+        found, new_key = signing.check_sender(ledger.db, where, int(h["from"]), str(h.get("from_code", "")), h)
+        problems += found
     if problems:
         out["problems"] = problems
         return out
     sender = int(h["from"])
+    notes = []
+    if new_key:
+        notes.append(f"首次登记站点 {h.get('from_code') or sender} 的签名公钥（{signing.fingerprint(new_key)}）："
+                     "以后只接受用这把密钥签名的交换包")
+    out["notes"] = notes
+    plan = policy_files.plan(ledger, where, packet) if sender == 0 else None
+    if plan is not None:
+        out["policies"] = plan.lines()
     try:
         with ledger.transaction() as db:
             ensure_capture(db)
@@ -306,6 +328,9 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
                 raise _DryRun
             todo = [(m, b) for m, b in packet.entries if m["seq"] > applied]
             out["skipped"] = len(packet.entries) - len(todo)
+            if new_key and signing.put_key(db, sender, new_key, "交换包首次带来", now):
+                ledger.log("station", sender, "key", None,
+                           {"public_key": new_key, "fingerprint": signing.fingerprint(new_key), "packet": where})
             applier = applying.Applier(db, me.number, sender)
             db.execute("INSERT INTO sync_applying (since) VALUES (?)", (now,))
             for i, (_meta, blob) in enumerate(todo):
@@ -332,11 +357,20 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
             out.update(applied=len(todo), counts=dict(applier.counts.applied), new_conflicts=new_conflicts,
                        conflicts=[c.message for c in clashes])
             if dry_run:
+                if plan is not None:
+                    plan.try_follow(ledger)  # the ledger's own rules, in this transaction rolled back
+                    out["policies"] = plan.lines()
                 raise _DryRun
     except _DryRun:
         pass
     except (apsw.Error, *_classes(DatabaseError)) as exc:
         return {"header": h, "problems": [Problem(where, f"交换包无法导入（{exc}），本台账未作任何改动")]}
+    if plan is not None and not dry_run and not out.get("problems"):
+        # after the data is in: the policy files installed where ``policy add`` puts them, then the ledger
+        # follows the township's policy (its own transaction, audited)
+        plan.install()
+        out["policies"] = plan.lines()
+        notes += plan.follow_policy(ledger)
     return out
 
 

@@ -282,6 +282,7 @@ class ExchangePacketDialog(QDialog):
         text += f"；会列出 {len(pv.conflicts)} 个冲突（由专干处理，不会自动覆盖）。" if pv.conflicts else "；没有冲突。"
         if not total and not pv.conflicts:
             text += "这个包没有新内容（可以导入，以记下对方的确认）。"
+        text += "".join(f"\n{line}" for line in (*pv.notes, *pv.policies))  # signing key, policy files
         self.preview_text.setText(text + ("" if self.may_apply else "\n导入须专干或管理员登录。"))
 
     def apply(self) -> None:
@@ -308,6 +309,7 @@ class ExchangePacketDialog(QDialog):
             if res.skipped_entries:
                 text += f"（{res.skipped_entries} 批此前已导入，跳过）"
             text += f"；新冲突 {res.new_conflicts} 个，请点「处理冲突」。" if res.new_conflicts else "；没有新冲突。"
+            text += "".join(f"\n{line}" for line in (*res.notes, *res.policies))
             self._say(text, True)
             self.applied.emit(res)
 

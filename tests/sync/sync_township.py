@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from app.ledger import open_ledger, stations
+from app.sync import signing
 from app.sync.packets import start_station
 from operators_helper import log_in
 
@@ -42,4 +43,7 @@ def make_township(folder: Path, villages: list[str]):
     for n, v in enumerate(villages, start=1):
         stations.record(township, code=f"{TOWNSHIP_CODE}-{n:03d}", name=v, kind="村",
                         parent=f"{TOWNSHIP_CODE}-000", village=v)
+        # as a split does: the township records the station's signing key, the station the township's
+        signing.record_key(township, n, signing.own_public_key(ledgers[n].db))
+        signing.record_key(ledgers[n], 0, signing.own_public_key(township.db))
     return township, ledgers[1:]

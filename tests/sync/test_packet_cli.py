@@ -43,3 +43,24 @@ def test_write_preview_apply_and_resolve_from_the_terminal(tmp_path, capsys):
     assert "交换包已损坏" in capsys.readouterr().err
     township.close()
     v1.close()
+
+
+def test_packet_key_shows_this_stations_key_and_records_another(tmp_path, capsys):
+    from app.sync import signing
+
+    township, (v1,) = make_township(tmp_path, ["东风村"])
+    mine = signing.own_public_key(v1.db)
+    assert main(["packet", "key", "--db", str(v1.path)]) == 0
+    out = capsys.readouterr().out
+    assert f"本站签名公钥：{mine}" in out and signing.fingerprint(mine) in out
+    # a station the township has no key for yet: recorded by hand, and then it holds
+    township.db.execute("DROP TRIGGER station_keys_never_deleted")
+    township.db.execute("DELETE FROM station_keys WHERE number = 1")
+    assert main(["packet", "key", "--db", str(township.path), "--record", "220112-001", "--key", mine.upper()]) == 0
+    assert "已登记：站点 001" in capsys.readouterr().out
+    assert signing.key_of(township, 1) == mine
+    assert main(["packet", "key", "--db", str(township.path), "--record", "1", "--key", signing.public_of(
+        signing.new_seed())]) != 0
+    assert "不能更换" in capsys.readouterr().err
+    township.close()
+    v1.close()
