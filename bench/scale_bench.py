@@ -102,6 +102,8 @@ def run_child(spec: str, args, files: dict, timeout: float) -> Run:
     else:
         run.wall, run.cpu = res.get("wall"), res.get("cpu")
     run.note = res.get("note", "")
+    if "checked_at" in res:  # the window row: the list was usable first, writes began when quick_check passed
+        run.note = f"writes allowed {res['checked_at'] - spawned:.2f} s after start"
     run.extra = res
     return run
 

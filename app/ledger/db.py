@@ -21,6 +21,7 @@ from .categories import Categories
 from .claims import Claims
 from .households import Households
 from .members import Members
+from .open_check import OpenCheck
 from .models import now_iso  # noqa: F401 - the ledger's clock, imported from here by bulk writers
 from .operators import Operator, Operators
 from .payments import Payments
@@ -44,6 +45,16 @@ class LedgerDamaged(ProblemsError):
         self.damage = list(damage)
         super().__init__([Problem(str(path), "台账文件已损坏，已停止记账（不再收款）。请用备份恢复："
                                              "在窗口中选「恢复…」，或运行 canbao restore"), *self.damage])
+
+
+CHECKING_MESSAGE = "正在检查台账文件…（打开时的完整性检查，通常不到一秒）：检查完成前不能收款、修改、导入、作废或退费，请稍候再试"
+
+
+class LedgerChecking(LedgerError):
+    """A write while the open-check (``OpenCheck``) has not yet passed: refused, nothing written."""
+
+    def __init__(self, path):
+        super().__init__(CHECKING_MESSAGE, str(path))
 
 
 def default_path() -> Path:
@@ -102,7 +113,7 @@ class Ledger:
     """
 
     def __init__(self, path: Path, db: Database, operator: str | None = None, *, lock=None,
-                 damage: list[Problem] | None = None):
+                 damage: list[Problem] | None = None, open_check: OpenCheck | None = None):
         self.path = path
         self.db = db
         self.session: Operator | None = None  # the logged-in operator (app.ledger.operators)
@@ -120,6 +131,9 @@ class Ledger:
         self.claims = Claims(self)
         self.lock = lock  # the shared ledger lock (app.ledger.lock), released by close()
         self.damage = list(damage or [])  # non-empty: opened read-only because the file is damaged
+        self.open_check = open_check  # the quick_check still running or not yet looked at (None: passed)
+        if open_check is not None:
+            open_check.when_done(self._check_over)
         self.journal = None  # the receipt journal (app.ledger.journal), set by open_ledger
         self._identity = _file_identity(path)
 
@@ -157,11 +171,15 @@ class Ledger:
 
     # -- transactions and audit
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
+    def transaction(self, *, after_check: bool = False) -> Iterator[Database]:
         """One transaction for a whole write (``BEGIN IMMEDIATE``: the write lock is taken first, so checks
-        made inside it still hold at commit); nested uses become savepoints."""
+        made inside it still hold at commit); nested uses become savepoints. Refused while the open-check runs
+        (``LedgerChecking``) — or, ``after_check=True`` (the login's counters), after waiting for it."""
+        if after_check and self.open_check is not None:
+            self.open_check.wait()
         if self.damage:
             raise LedgerDamaged(self.path, self.damage)
+        self._require_checked()
         conn = self.db.conn
         if conn.in_transaction:
             with self.db.atomic():
@@ -193,6 +211,34 @@ class Ledger:
                 raise
             self._journal_committed(written)
             self._saved_after_commit()
+
+    def _check_over(self, damage: list[Problem] | None) -> None:
+        if damage:  # from here on read-only, as a ledger found damaged at open
+            self.damage = list(damage)
+
+    @property
+    def checking(self) -> bool:
+        """The open-check (``OpenCheck``) is still running: reads yes, writes not yet."""
+        return self.open_check is not None and self.open_check.pending
+
+    @property
+    def passed(self) -> bool:
+        """The open-check is over and found nothing (or the file was checked before it opened)."""
+        check = self.open_check
+        return check is None or (not check.pending and check.damage == [])
+
+    def _require_checked(self) -> None:
+        """No write before the open-check has passed: ``LedgerChecking`` while it runs, ``LedgerDamaged`` if it
+        found damage (or could not look)."""
+        check = self.open_check
+        if check is None:
+            return
+        if check.pending:
+            raise LedgerChecking(self.path)
+        if check.damage is None or check.damage:
+            self.damage = list(check.damage or [Problem(str(self.path), "台账文件的检查没有完成")])
+            raise LedgerDamaged(self.path, self.damage)
+        self.open_check = None
 
     def _saved_after_commit(self) -> None:
         """The file vanished between the check and the commit: the commit went into the deleted file, so save
@@ -320,8 +366,10 @@ class Ledger:
 
     # -- lifetime
     def close(self) -> None:
+        if self.open_check is not None:
+            self.open_check.stop()  # before the ledger's lock goes: a restore may replace the file after
         try:
-            if not self.damage:
+            if not self.damage and self.passed:
                 self.db.execute("PRAGMA optimize")
         except sqlite_driver.Error:
             pass
@@ -360,7 +408,7 @@ def read_only_uri(path) -> str:
 def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, backup: bool = True,
                 operator=None, keep_backups: int | None = None,
                 backup_interval: float | None = None, damaged_ok: bool = False, reconcile: bool = True,
-                key: str | None = None) -> Ledger:
+                key: str | None = None, check_later: bool = False) -> Ledger:
     """Open (or with ``create=True`` create) a ledger file and bring its schema up to date.
 
     ``operator`` is a session (``operators.Operator``) logged in elsewhere in this process, carried over; or,
@@ -373,6 +421,10 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
     (``backup=False`` to skip; see ``backup.backup_on_open``), and the receipt journal is read: numbers it holds
     above the ledger's counters are never issued again (``receipts.reconcile``; the restore passes
     ``reconcile=False`` to record its own, better described list first).
+
+    ``check_later=True`` (the window): only the mark, the header and the size are looked at before it opens;
+    ``quick_check`` runs on a worker (``OpenCheck``, ``Ledger.open_check``) and every write is refused until it
+    has passed. A ledger that needs migrations is checked first all the same (migrating writes).
 
     An encrypted ledger needs its key in this process first (``encryption.unlock``; else
     ``encryption.PasswordRequired``); ``key`` (``encryption.new_key``) creates a new ledger encrypted.
@@ -399,11 +451,14 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
         from .files import os_error_text
 
         raise LedgerError(f"无法打开台账：{p}（{os_error_text(exc)}）", str(p)) from None
+    check = None
     try:
         clean_leftovers(p)
-        damage = health.inspect(p) if exists else []
+        later = check_later and exists
+        damage = health.inspect(p, pages=not later) if exists else []
         if damage and not damaged_ok:
             raise LedgerDamaged(p, damage)
+        check = OpenCheck(p).start() if later and not damage else None
         if exists and backup and not damage:
             from .backup import DEFAULT_KEEP, DEFAULT_MIN_INTERVAL, backup_on_open
 
@@ -411,24 +466,51 @@ def open_ledger(path: str | os.PathLike | None = None, *, create: bool = False, 
                            min_interval=DEFAULT_MIN_INTERVAL if backup_interval is None else backup_interval)
         if not exists:
             p.parent.mkdir(parents=True, exist_ok=True)
+        db = None
         try:
             db = connect(p, read_only=bool(damage), key=None if exists else key)
+            if check is not None and list(schema.MIGRATIONS.pending(db)):
+                damage = _checked_now(check)  # migrations write: only into a file known sound
+                check = None
+                if damage:
+                    db.close()
+                    if not damaged_ok:
+                        raise LedgerDamaged(p, damage)
+                    db = connect(p, read_only=True)
             if not damage:
                 schema.migrate(db)
         except sqlite_driver.DatabaseError as exc:
+            if db is not None:
+                db.close()
+            if check is not None:
+                damage = _checked_now(check)
             if damage:
                 raise LedgerDamaged(p, damage) from None
             raise LedgerError(f"无法打开台账：{p}（{exc}）", str(p)) from None
-        ledger = Ledger(p, db, operator, lock=lock, damage=damage)
+        ledger = Ledger(p, db, operator, lock=lock, damage=damage, open_check=check)
     except BaseException:
+        if check is not None:
+            check.stop()
         lock.release()
         raise
     if not damage:
         try:
             from .receipts import attach_journal
 
-            attach_journal(ledger, reconcile_now=reconcile, created=not exists)
+            try:
+                attach_journal(ledger, reconcile_now=reconcile, created=not exists)
+            except LedgerChecking:  # the journal has numbers to record: after the check, as any write
+                ledger.open_check.wait()
+                attach_journal(ledger, reconcile_now=reconcile, created=not exists)
         except BaseException:
             ledger.close()
             raise
     return ledger
+
+
+def _checked_now(check: OpenCheck) -> list[Problem]:
+    """Wait for an open-check and return its damage (a check that could not finish counts as damage)."""
+    check.wait()
+    if check.damage is None:
+        return [Problem(str(check.path), "台账文件的检查没有完成")]
+    return check.damage

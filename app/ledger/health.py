@@ -25,8 +25,10 @@ def mark_path(ledger_path: str | os.PathLike) -> Path:
     return p.with_name(p.name + ".damaged")
 
 
-def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list[Problem]:
-    """What SQLite's quick (or full, ``pragma="integrity_check"``) check says about the file; [] = sound."""
+def quick_problems(path: str | os.PathLike, pragma: str | None = "quick_check", on_connect=None) -> list[Problem]:
+    """What SQLite's quick (or full, ``pragma="integrity_check"``) check says about the file; [] = sound.
+    ``pragma=None``: only the header and the size (instant; the open-check runs the pragma later, see
+    ``db.OpenCheck``); ``on_connect(conn)`` is given the checking connection (to interrupt it)."""
     from .db import read_only_uri
 
     p = Path(path)
@@ -45,6 +47,8 @@ def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list
     pages = int.from_bytes(head[28:32], "big")
     if pages and not encrypted and size < pages * page_size and not Path(str(p) + "-wal").exists():
         return [Problem(str(p), f"文件被截断（应有 {pages * page_size} 字节，实有 {size} 字节）")]
+    if pragma is None:
+        return []
     try:
         conn = sqlite_driver.connect(read_only_uri(p), uri=True, timeout=30)
     except sqlite_driver.KeyRequired:
@@ -52,10 +56,12 @@ def quick_problems(path: str | os.PathLike, pragma: str = "quick_check") -> list
     except sqlite_driver.Error as exc:
         return [Problem(str(p), f"无法打开台账（{exc}）")]
     try:
+        if on_connect is not None:
+            on_connect(conn)
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
     except sqlite_driver.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            return []  # another process is busy with it: that is not damage (the next open looks again)
+        if "locked" in str(exc) or "busy" in str(exc) or "interrupt" in str(exc):
+            return []  # another process is busy with it, or the ledger was closed meanwhile: that is not damage
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
     except sqlite_driver.DatabaseError as exc:
         return [Problem(str(p), f"台账文件已损坏（{exc}）")]
@@ -97,12 +103,14 @@ def clear_mark(ledger_path) -> None:
         pass
 
 
-def inspect(ledger_path) -> list[Problem]:
-    """Damage of an existing ledger file: the mark, else the quick check (which marks what it finds)."""
+def inspect(ledger_path, *, pages: bool = True) -> list[Problem]:
+    """Damage of an existing ledger file: the mark, else the quick check (which marks what it finds).
+    ``pages=False``: the mark, the header and the size only; ``quick_check`` then runs on a worker
+    (``db.OpenCheck``), and the ledger takes no write until it has passed."""
     marked = read_mark(ledger_path)
     if marked:
         return marked
-    found = quick_problems(ledger_path)
+    found = quick_problems(ledger_path, "quick_check" if pages else None)
     if found:
         write_mark(ledger_path, found)
     return found

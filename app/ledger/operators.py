@@ -152,14 +152,14 @@ class Operators:
             wait = 0
             if failures >= BACKOFF_AFTER:
                 wait = min(BACKOFF_SECONDS * 2 ** (failures - BACKOFF_AFTER), 3600)
-            with self._l.transaction() as db:
+            with self._l.transaction(after_check=True) as db:
                 db.execute("UPDATE operators SET failures = ?, locked_until = ? WHERE id = ?",
                            [failures, (_now() + dt.timedelta(seconds=wait)).isoformat() if wait else None, oid])
             left = BACKOFF_AFTER - failures
             raise LoginFailed("口令错误" + (f"，请 {wait} 秒后再试" if wait else
                                           f"（再错 {left} 次须等待后再试）" if left <= 2 else ""), wait)
         if failures or locked_until:
-            with self._l.transaction() as db:
+            with self._l.transaction(after_check=True) as db:
                 db.execute("UPDATE operators SET failures = 0, locked_until = NULL WHERE id = ?", [oid])
         op = Operator(oid, name, role)
         self._l.session = op

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -92,8 +92,11 @@ class LedgerLock:
 class Shell(QObject):
     """Switches between the first-run screen and the main window; owns the open ledger."""
 
+    open_check_over = Signal(object, object)  # (ledger, damage): the open-check ended, on its worker thread
+
     def __init__(self, prefs: Preferences):
         super().__init__()
+        self.open_check_over.connect(self._open_check_over)  # queued: handled on the GUI thread
         self.prefs = prefs
         self.ledger = None
         self.window = None
@@ -138,27 +141,76 @@ class Shell(QObject):
             return
 
         def opened(lg):
-            self.show_ledger(lg, lock)
+            check = lg.open_check
+            if check is not None and not check.pending and check.damage:  # found before the window was made
+                from ..ledger.db import LedgerDamaged
+
+                lg.close()
+                lock.release()
+                self._cannot_open(path, LedgerDamaged(path, check.damage))
+                return
+            self.show_ledger(lg, lock)  # the window, or the login dialog first
+            if check is not None:  # now, not earlier: its end is handled against the window or the dialog
+                check.when_done(lambda damage: self.open_check_over.emit(lg, damage))
 
         def work(progress, cancelled):
             from ..ledger import open_ledger
 
-            # The backup on open runs after the window is up (see ``backup_in_background``), not before.
-            lg = open_ledger(path, backup=False, operator=self.prefs.operator or None)
-            lg.settings.get()  # a ledger that was never set up fails here, with a message
+            # The backup on open runs after the window is up (see ``backup_in_background``), not before; the
+            # file's quick_check runs beside the login and the window (``check_later``): no write before it passes
+            lg = open_ledger(path, backup=False, operator=self.prefs.operator or None, check_later=True)
+            try:
+                lg.settings.get()  # a ledger that was never set up fails here, with a message
+            except Exception:
+                damage = _damage_found(lg)
+                lg.close()
+                if damage:
+                    from ..ledger.db import LedgerDamaged
+
+                    raise LedgerDamaged(path, damage) from None
+                raise
+            _log_in_from_environment(lg)  # its PIN hash here, beside the GUI thread loading the window's modules
             return lg
 
         def failed(exc):
-            from ..ledger.db import LedgerDamaged
-
             lock.release()
-            self.show_first_run(f"无法打开台账：{error_text(exc)}")
-            if isinstance(exc, LedgerDamaged):  # say so at once and offer the restore
-                self.offer_restore(path, error_text(exc))
+            self._cannot_open(path, exc)
 
         self.task = run_task(self.first_run, "正在打开台账", work, opened, on_error=failed)
         # while the worker checks the file (quick_check lets go of the GIL), load the main window's modules
         from . import login, main_window  # noqa: F401
+
+    def _cannot_open(self, path: str, exc: BaseException) -> None:
+        from ..ledger.db import LedgerDamaged
+
+        self.show_first_run(f"无法打开台账：{error_text(exc)}")
+        if isinstance(exc, LedgerDamaged):  # say so at once and offer the restore
+            self.offer_restore(path, error_text(exc))
+
+    def _open_check_over(self, ledger, damage) -> None:
+        """The open-check ended: passed — writes are allowed; damage — the window (or the login dialog) closes
+        and the damaged-ledger path follows, as if the damage had been found before the window opened."""
+        if not damage:
+            if damage is not None and self.ledger is ledger and self.window is not None:
+                self.window.statusBar().showMessage("台账文件检查完毕，没有发现损坏", 5000)
+            return
+        from ..ledger.db import LedgerDamaged
+
+        if self.ledger is ledger:
+            self.close_ledger()
+        elif self._pending_lock is not None and Path(ledger.path).resolve() == self._pending_lock.path.resolve():
+            from .login import ensure_login
+
+            dialog = getattr(ensure_login, "dialog", None)
+            if dialog is not None and getattr(dialog, "ledger", None) is ledger and dialog.isVisible():
+                dialog.rejected.disconnect()  # no "未登录" message over this one
+                dialog.reject()
+            ledger.close()
+            self._pending_lock.release()
+            self._pending_lock = None
+        else:
+            return  # closed meanwhile
+        self._cannot_open(str(ledger.path), LedgerDamaged(ledger.path, damage))
 
     def offer_restore(self, path: str, damage: str = ""):
         from .restore_dialog import RestoreDialog
@@ -251,6 +303,10 @@ class Shell(QObject):
         self.window.encrypt_requested.connect(self.encrypt_ledger)
         self.window.show()
         install_idle_lock(self.window, ledger, self.prefs)
+        if ledger.checking:  # refused by the ledger meanwhile (LedgerChecking), with this message
+            from ..ledger.db import CHECKING_MESSAGE
+
+            self.window.statusBar().showMessage(CHECKING_MESSAGE, 0)
         if getattr(self, "after_open_message", ""):
             self.window.statusBar().showMessage(self.after_open_message, 30000)
             self.after_open_message = ""
@@ -327,6 +383,29 @@ class Shell(QObject):
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def _log_in_from_environment(ledger) -> None:
+    """``CANBAO_OPERATOR`` / ``CANBAO_PIN`` (kiosk set-ups, the benchmark): logged in on the opening worker;
+    wrong or unknown ones are left to ``ensure_login`` (which asks)."""
+    from ..domain.problems import ProblemsError
+    from ..ledger.operators import env_credentials
+
+    creds = env_credentials()
+    if creds and ledger.session is None and ledger.operators.any():
+        try:
+            ledger.operators.login(*creds)
+        except ProblemsError:
+            ledger.env_login_refused = True  # ensure_login asks instead of counting the same wrong PIN again
+
+
+def _damage_found(ledger) -> list:
+    """A read failed while the open-check ran: wait for it, and return what it found."""
+    check = ledger.open_check
+    if check is None:
+        return []
+    check.wait()
+    return list(check.damage or [])
 
 
 NO_DISPLAY = """无法打开参保台账的窗口：这台电脑现在没有图形界面（找不到显示器）。

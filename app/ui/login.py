@@ -113,7 +113,7 @@ def ensure_login(ledger, parent: QWidget | None, done: Callable[[object], None],
     if ledger.session is not None:
         return True
     creds = env_credentials()
-    if creds:
+    if creds and not getattr(ledger, "env_login_refused", False):  # tried on the opening worker: counted once
         try:
             sign_in(ledger, *creds)
             return True
