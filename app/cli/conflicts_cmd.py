@@ -33,17 +33,11 @@ def register(sub) -> None:
 
 def _fmt(values: dict) -> str:
     """The version's fields in Chinese (amounts in yuan), ID numbers and phones masked, search keys left out."""
-    from ..domain.money import fmt, from_fen
-    from ..sync.fields import FIELDS, HIDDEN
+    from ..sync.fields import FIELDS, HIDDEN, value_text
 
-    shown = []
-    for key, value in (mask_fields(values) or {}).items():
-        if key in HIDDEN or key.endswith("_id"):  # row ids: the list's heading names the person and household
-            continue
-        if key == "amount_fen" and value is not None:
-            shown.append(f"金额 {fmt(from_fen(value))} 元")
-            continue
-        shown.append(f"{FIELDS.get(key, key)} {'（空）' if value in (None, '') else value}")
+    shown = [f"{FIELDS.get(key, key)} {value_text(key, value)}" for key, value in (mask_fields(values) or {}).items()
+             # row ids left out: the list's heading names the person and household
+             if key not in HIDDEN and not key.endswith("_id")]
     return "，".join(shown) or "（无）"
 
 

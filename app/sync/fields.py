@@ -7,10 +7,21 @@ FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类�
           "relation": "与户主关系", "phone": "电话", "status": "参保状态", "status_detail": "状态说明",
           "status_date": "状态日期", "household_id": "所在户", "address": "地址", "notes": "备注", "number": "户编号",
           "village_id": "村", "group_id": "组", "student": "在校学生", "school": "学校", "ethnicity": "民族",
-          "category": "类别", "ended_on": "终止日期", "end_reason": "终止原因", "amount_fen": "金额（分）",
+          "category": "类别", "ended_on": "终止日期", "end_reason": "终止原因", "amount_fen": "金额",
           "receipt_no": "票据号", "paid_on": "缴费日期", "method": "缴费方式", "voided_at": "作废时间",
           "void_reason": "作废原因", "member_id": "人员", "payment_id": "缴费", "year": "年度"}
 HIDDEN = frozenset({"id_rev", "phone_rev", "name_initials"})  # derived search keys (a reversed phone is a phone)
+
+
+def value_text(key: str, value) -> str:
+    """One field's value as the clerk reads it: amounts in yuan (stored in fen), an empty value said."""
+    if value in (None, ""):
+        return "（空）"
+    if key == "amount_fen":
+        from ..domain.money import fmt, from_fen
+
+        return f"{fmt(from_fen(value))} 元"
+    return str(value)
 
 
 def field_names(columns) -> list[str]:

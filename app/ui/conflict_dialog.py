@@ -14,7 +14,7 @@ from ..domain.idnumber import mask_fields
 from ..domain.problems import ProblemsError
 from ..ledger import stations
 from ..sync.conflicts import who as conflicts_who
-from ..sync.fields import FIELDS, HIDDEN
+from ..sync.fields import FIELDS, HIDDEN, value_text
 from .tasks import error_text
 
 LIST_COLUMNS = ("序号", "类型", "人员 / 户", "说明", "发现时间", "处理")
@@ -31,10 +31,6 @@ def _local(ts: str | None) -> str:
         return dt.datetime.fromisoformat(ts).astimezone().strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return ts[:16].replace("T", " ")
-
-
-def _text(value) -> str:
-    return "（空）" if value in (None, "") else str(value)
 
 
 class ConflictDialog(QDialog):
@@ -130,9 +126,6 @@ class ConflictDialog(QDialog):
         self.setMinimumSize(em * 50, em * 36)
         self.refresh()
 
-    def _who(self, c) -> str:
-        return conflicts_who(self.ledger, c)
-
     def _household(self, c) -> int | None:
         """The household whose payments a conflict is about (a double payment), if it is in this ledger."""
         if c is None or c.kind != "重复缴费":
@@ -159,7 +152,8 @@ class ConflictDialog(QDialog):
         self.list.setRowCount(len(self.items))
         for r, c in enumerate(self.items):
             state = "待处理" if c.open else f"{c.resolved_by} 采用站点 {c.choice}"
-            for col, text in enumerate((str(r + 1), c.kind, self._who(c), c.message, _local(c.found_at), state)):
+            cells = (str(r + 1), c.kind, conflicts_who(self.ledger, c), c.message, _local(c.found_at), state)
+            for col, text in enumerate(cells):
                 self.list.setItem(r, col, QTableWidgetItem(text))
         if self.items:
             self.list.selectRow(0)
@@ -184,7 +178,7 @@ class ConflictDialog(QDialog):
             self.pick_b.setText("")
             return
         a, b = self._station(c.a_station), self._station(c.b_station)
-        self.title.setText(f"{c.kind}：{self._who(c)}（{c.what}；冲突编号 {c.id}）\n{c.message}")
+        self.title.setText(f"{c.kind}：{conflicts_who(self.ledger, c)}（{c.what}；冲突编号 {c.id}）\n{c.message}")
         (sa, va), (sb, vb) = c.versions()
         va, vb = mask_fields(va) or {}, mask_fields(vb) or {}
         base = mask_fields(c.base_values) or {}
@@ -192,13 +186,13 @@ class ConflictDialog(QDialog):
         keys = [k for k in dict.fromkeys([*va, *vb]) if k not in HIDDEN]
         self.sides.setRowCount(len(keys))
         for r, k in enumerate(keys):
-            cells = (FIELDS.get(k, k), _text(va.get(k)), _text(vb.get(k)))
+            cells = (FIELDS.get(k, k), value_text(k, va.get(k)), value_text(k, vb.get(k)))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col and va.get(k) != vb.get(k):
                     item.setBackground(QBrush(QColor("#fef3c7")))
                 if col and k in base:
-                    item.setToolTip(f"原来：{_text(base.get(k))}")
+                    item.setToolTip(f"原来：{value_text(k, base.get(k))}")
                 self.sides.setItem(r, col, item)
         texts = CHOICE_TEXT.get(c.kind, ("采用站点 {a} 的版本", "采用站点 {b} 的版本"))
         self.pick_a.setText(texts[0].format(a=a, b=b))
