@@ -93,8 +93,6 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                                 operators=cur.operators or [operator], area_kind=area,
                                 rolled_over_from=str(Path(ledger.path).resolve()))
         copy_operators(ledger, new)
-        if cur.notice_grid_collection:  # the district's notice choice carries into the next year
-            new.settings.set_notice_grid_collection(True)
         new.db.execute("ATTACH DATABASE ? AS old", [str(Path(ledger.path).resolve())])
         fast = _transferable(new.db) if FAST else []
         if fast:
@@ -103,6 +101,12 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
             with new.transaction() as db:
                 db.execute("DELETE FROM village_groups")
                 db.execute("DELETE FROM villages")
+                # the district's own settings (the 网格员代收 notice choice, the demo mark that stamps 演示数据 …)
+                # carry into the next year; the campaign's (year, policy …) were just written by initialize
+                from .settings import CAMPAIGN_KEYS
+
+                db.execute(f"INSERT OR IGNORE INTO main.settings (key, value) SELECT key, value FROM old.settings"
+                           f" WHERE key NOT IN ({','.join('?' * len(CAMPAIGN_KEYS))})", list(CAMPAIGN_KEYS))
                 if fast:
                     counts = _transfer_tables(db, fast, progress, cancel)
                 else:

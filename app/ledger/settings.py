@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 VILLAGE_KINDS = ("村", "社区")
 _KEYS = ("township", "year", "policy_id", "area_kind", "rolled_over_from")
+CAMPAIGN_KEYS = _KEYS  # written anew for each year's ledger; every other setting is the district's and carries over
 GRID_COLLECTION = "notice_grid_collection"  # JSON true: notices say 网格员代收 (no document does; the district decides)
 
 
