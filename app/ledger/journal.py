@@ -131,6 +131,7 @@ class ReceiptJournal:
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import errno
     import msvcrt
 
     def _lock_exclusive(fd: int) -> None:
@@ -139,8 +140,10 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
             try:
                 msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
                 return
-            except OSError:
-                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EDEADLOCK, errno.EACCES):
+                    raise  # not another writer holding it: the caller reports the OS error
+                # another writer still holds it (it lets go when its append ends): keep waiting
 else:
     import fcntl
 
