@@ -23,11 +23,7 @@ from dataclasses import dataclass
 
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import named_rows, now_iso
-
-TABLE_NAMES = {"households": "户", "members": "人员", "member_categories": "类别认定", "member_years": "年度选择",
-               "payments": "缴费", "payment_items": "缴费明细", "refunds": "退费", "claims": "认定后补付",
-               "villages": "村", "village_groups": "组", "audit": "操作日志", "quote_snapshots": "测算快照",
-               "sync_conflicts": "冲突"}
+from .fields import TABLE_NAMES
 
 
 @dataclass(frozen=True)

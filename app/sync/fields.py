@@ -1,5 +1,5 @@
-"""The Chinese names of the replicated columns, for conflict messages and the conflict window; the derived
-search keys are not named (a reversed phone number is the phone number)."""
+"""The Chinese names of the replicated tables and columns, for packet counts, conflict messages, the conflict
+window and the terminal; the derived search keys are not named (a reversed phone number is the phone number)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类�
           "category": "类别", "ended_on": "终止日期", "end_reason": "终止原因", "amount_fen": "金额",
           "receipt_no": "票据号", "paid_on": "缴费日期", "method": "缴费方式", "voided_at": "作废时间",
           "void_reason": "作废原因", "member_id": "人员", "payment_id": "缴费", "year": "年度"}
+TABLE_NAMES = {"households": "户", "members": "人员", "member_categories": "类别认定", "member_years": "年度选择",
+               "payments": "缴费", "payment_items": "缴费明细", "refunds": "退费", "claims": "认定后补付",
+               "villages": "村", "village_groups": "组", "audit": "操作日志", "quote_snapshots": "测算快照",
+               "sync_conflicts": "冲突"}
 HIDDEN = frozenset({"id_rev", "phone_rev", "name_initials"})  # derived search keys (a reversed phone is a phone)
 
 
@@ -34,8 +38,6 @@ KINDS = {"insert": "新增", "update": "修改", "delete": "删除", "新增": "
 
 def count_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     """(记录, 变动, 条数) for a packet's counts (keys like ``"members 修改"``), in the tables' order."""
-    from .conflicts import TABLE_NAMES
-
     order = list(TABLE_NAMES)
     rows = []
     for key, n in counts.items():
