@@ -31,14 +31,13 @@ def register(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
-def _fmt(values: dict) -> str:
-    """The version's fields in Chinese (amounts in yuan), ID numbers and phones masked, search keys left out."""
-    from ..sync.fields import FIELDS, HIDDEN, value_text
+def _fmt(values: dict | None, keys: list[str]) -> str:
+    """The version's fields in Chinese (amounts in yuan), ID numbers and phones masked (``keys``:
+    ``fields.shown_keys`` of the two versions)."""
+    from ..sync.fields import FIELDS, value_text
 
-    shown = [f"{FIELDS.get(key, key)} {value_text(key, value)}" for key, value in (mask_fields(values) or {}).items()
-             # row ids left out: the list's heading names the person and household
-             if key not in HIDDEN and not key.endswith("_id")]
-    return "，".join(shown) or "（无）"
+    values = mask_fields(values) or {}
+    return "，".join(f"{FIELDS.get(k, k)} {value_text(k, values.get(k))}" for k in keys) or "（无）"
 
 
 @reported
@@ -51,6 +50,7 @@ def _run(args) -> int:
             print(f"冲突 #{c.id} 已处理：采用站点 {c.choice} 的版本。{c.note or ''}".rstrip())
             return 0
         from ..ledger import stations
+        from ..sync.fields import shown_keys
 
         names = {st.number: f"{st.code} {st.name}" for st in stations.known(lg)}
         listed = conflicts.list_conflicts(lg, open_only=not args.all)
@@ -60,6 +60,8 @@ def _run(args) -> int:
             state = "待处理" if c.open else f"已处理（{c.resolved_by}，采用站点 {c.choice}）"
             print(f"#{c.id} {c.kind} {conflicts.who(lg, c)} {state}")
             print(f"  {c.message}")
-            for side, (station, values) in zip("ab", c.versions()):
-                print(f"  {side}. 站点 {names.get(station, station)}：{_fmt(values)}")
+            versions = c.versions()
+            keys = shown_keys(*(values for _, values in versions))
+            for side, (station, values) in zip("ab", versions):
+                print(f"  {side}. 站点 {names.get(station, station)}：{_fmt(values, keys)}")
         return 0

@@ -14,6 +14,7 @@ TABLE_NAMES = {"households": "户", "members": "人员", "member_categories": "�
                "payments": "缴费", "payment_items": "缴费明细", "refunds": "退费", "claims": "认定后补付",
                "villages": "村", "village_groups": "组", "audit": "操作日志", "quote_snapshots": "测算快照",
                "sync_conflicts": "冲突"}
+OWN_IDS = frozenset({"id", "payment_item_id"})  # the record's own number: the clerk knows it by its receipt number
 HIDDEN = frozenset({"id_rev", "phone_rev", "name_initials"})  # derived search keys (a reversed phone is a phone)
 
 
@@ -26,6 +27,15 @@ def value_text(key: str, value) -> str:
 
         return f"{fmt(from_fen(value))} 元"
     return str(value)
+
+
+def shown_keys(a: dict | None, b: dict | None) -> list[str]:
+    """The fields to show of a clash's two versions, in their order: not the derived search keys, and a row id
+    (``…_id``) only where the two versions differ (a member moved to another household); where they agree,
+    the heading already names the person and household."""
+    a, b = a or {}, b or {}
+    return [k for k in dict.fromkeys([*a, *b]) if k not in HIDDEN and k not in OWN_IDS
+            and not (k.endswith("_id") and a.get(k) == b.get(k))]
 
 
 def field_names(columns) -> list[str]:

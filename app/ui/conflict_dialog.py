@@ -14,7 +14,7 @@ from ..domain.idnumber import mask_fields
 from ..domain.problems import ProblemsError
 from ..ledger import stations
 from ..sync.conflicts import who as conflicts_who
-from ..sync.fields import FIELDS, HIDDEN, value_text
+from ..sync.fields import FIELDS, shown_keys, value_text
 from .tasks import error_text
 
 LIST_COLUMNS = ("序号", "类型", "人员 / 户", "说明", "发现时间", "处理")
@@ -44,6 +44,8 @@ class ConflictDialog(QDialog):
         self.ledger = ledger
         self.may_resolve = ledger.session is None or ledger.session.can("sync")
         self.names = {s.number: f"{s.code} {s.name}" for s in stations.known(ledger)}
+        mine = stations.current(ledger)
+        self.me = mine.number if mine is not None else None
         self.items: list = []
 
         self.show_resolved = QCheckBox("显示已处理的")
@@ -63,6 +65,8 @@ class ConflictDialog(QDialog):
         self.title = QLabel("选择一个冲突，查看两处的版本。")
         self.title.setObjectName("conflictTitle")
         self.title.setWordWrap(True)
+        # a wrapped label in a splitter is given one line's height: keep room for the heading and the message
+        self.title.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.sides = QTableWidget(0, 3)
         self.sides.setObjectName("conflictSides")
         self.sides.verticalHeader().setVisible(False)
@@ -114,6 +118,7 @@ class ConflictDialog(QDialog):
                               f"{ledger.session.name}（{ledger.session.role}）只能查看冲突；处理须专干或管理员登录。")
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
+        self.message.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
         bottom = QHBoxLayout()
@@ -123,7 +128,7 @@ class ConflictDialog(QDialog):
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
         em = self.fontMetrics().horizontalAdvance("汉")
-        self.setMinimumSize(em * 50, em * 36)
+        self.setMinimumSize(em * 50, em * 44)
         self.refresh()
 
     def _household(self, c) -> int | None:
@@ -145,13 +150,17 @@ class ConflictDialog(QDialog):
     def _station(self, number: int) -> str:
         return self.names.get(number, f"站点 {number}")
 
+    def _chosen(self, c) -> str:
+        """The station whose version a resolved conflict kept, by its code and name."""
+        return self._station(int(c.choice)) if str(c.choice or "").isdigit() else str(c.choice or "")
+
     def refresh(self) -> None:
         from ..sync.conflicts import list_conflicts
 
         self.items = list_conflicts(self.ledger, open_only=not self.show_resolved.isChecked())
         self.list.setRowCount(len(self.items))
         for r, c in enumerate(self.items):
-            state = "待处理" if c.open else f"{c.resolved_by} 采用站点 {c.choice}"
+            state = "待处理" if c.open else f"{c.resolved_by} 采用 {self._chosen(c)}"
             cells = (str(r + 1), c.kind, conflicts_who(self.ledger, c), c.message, _local(c.found_at), state)
             for col, text in enumerate(cells):
                 self.list.setItem(r, col, QTableWidgetItem(text))
@@ -178,12 +187,14 @@ class ConflictDialog(QDialog):
             self.pick_b.setText("")
             return
         a, b = self._station(c.a_station), self._station(c.b_station)
-        self.title.setText(f"{c.kind}：{conflicts_who(self.ledger, c)}（{c.what}；冲突编号 {c.id}）\n{c.message}")
+        self.title.setText(f"{c.kind}：{conflicts_who(self.ledger, c)}（冲突编号 {c.id}）\n{c.message}")
         (sa, va), (sb, vb) = c.versions()
         va, vb = mask_fields(va) or {}, mask_fields(vb) or {}
         base = mask_fields(c.base_values) or {}
-        self.sides.setHorizontalHeaderLabels(("字段", f"{a}\n（本台账）", f"{b}\n（交换包带来）"))
-        keys = [k for k in dict.fromkeys([*va, *vb]) if k not in HIDDEN]
+        # each column is the version of the station named on it (a double payment's: the station that took it)
+        self.sides.setHorizontalHeaderLabels(("字段", *(f"{self._station(n)}\n（本台账）" if n == self.me else self._station(n)
+                                                      for n in (c.a_station, c.b_station))))
+        keys = shown_keys(va, vb)
         self.sides.setRowCount(len(keys))
         for r, k in enumerate(keys):
             cells = (FIELDS.get(k, k), value_text(k, va.get(k)), value_text(k, vb.get(k)))
@@ -204,7 +215,7 @@ class ConflictDialog(QDialog):
         self.note.clear()
         if not c.open:
             self.title.setText(self.title.text() + f"\n已于 {_local(c.resolved_at)} 由 {c.resolved_by}"
-                                                   f" 处理：采用站点 {c.choice}。{c.note or ''}")
+                                                   f" 处理：采用 {self._chosen(c)}。{c.note or ''}")
 
     def resolve(self) -> None:
         from ..sync.conflicts import resolve

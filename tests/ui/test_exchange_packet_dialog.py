@@ -101,6 +101,7 @@ def test_packet_previewed_then_imported_then_conflicts_resolved(qtbot, pair, tmp
     c.list.selectRow(next(r for r in range(2) if c.list.item(r, 1).text() == "重复缴费"))
     amounts = [c.sides.item(r, 1).text() for r in range(c.sides.rowCount()) if c.sides.item(r, 0).text() == "金额"]
     assert amounts and amounts[0].endswith(" 元")  # in yuan, as the clerk took it (stored in fen)
+    _shot(c, "conflict-double-payment")
     c.payments_button.click()  # the refund itself: the household's payments, the usual dialog
     from app.ui.void_refund import PaymentsDialog
 
