@@ -531,3 +531,14 @@ def _m0160_members_without_id_index(db: Database) -> None:
     for the same one registered twice among them, and imports key them this way. A few thousand rows in a
     500,000-person ledger, so the look-up no longer scans every member (``check``: −0.5 s)."""
     db.execute("CREATE INDEX IF NOT EXISTS members_without_id ON members(name, birth_date) WHERE id_number IS NULL")
+
+
+# ---------------------------------------------------------------- keys engineer's block (0190–0199)
+@MIGRATIONS(name="0190_station_key_history")
+def _m0190_station_key_history(db: Database) -> None:
+    """A station's signing key can be replaced — changed by the station (signed by its old key) or by a 专干 by
+    hand (lost or stolen laptop) — with the old key kept: ``station_keys_replaced`` (when, how, why, by whom;
+    never changed or deleted), and a replaced key never on record again (app.sync.signing)."""
+    from ..sync.signing import migrate_0190
+
+    migrate_0190(db)
