@@ -287,6 +287,12 @@ def give_split_key(township_db, new_conn, number: int, township: int, now: str) 
             "SELECT number, public_key, recorded_at, how FROM station_keys ORDER BY number"):
         new_conn.execute("INSERT OR IGNORE INTO station_keys (number, public_key, recorded_at, how)"
                          " VALUES (?, ?, ?, ?)", [n, key, at, how])
+    if has_history(township_db) and has_history(new_conn):  # and the keys replaced: never accepted there either
+        columns = "number, public_key, recorded_at, how, replaced_at, replaced_by, way, reason, operator, signed_at, signature"
+        have = {tuple(r) for r in new_conn.execute("SELECT number, public_key, replaced_at FROM station_keys_replaced")}
+        rows = [r for r in _conn(township_db).execute(f"SELECT {columns} FROM station_keys_replaced ORDER BY id")
+                if (r[0], r[1], r[4]) not in have]
+        new_conn.executemany(f"INSERT INTO station_keys_replaced ({columns}) VALUES ({', '.join('?' * 11)})", rows)
 
 
 def change_body(township: str, number: int, old_key: str, new_key: str, at: str, reason: str) -> bytes:
@@ -351,7 +357,8 @@ def check_sender(db, where: str, sender: int, sender_code: str, header: dict) ->
         return KeyCheck((Problem(where, f"站点 {who} 的签名密钥已于 {short_time(gone.replaced_at)} 更换（{gone.way}，"
                                         f"原因：{gone.reason}），这个交换包是用更换前的旧密钥（{fingerprint(key)}）签名的："
                                         "可能是丢失或被盗的旧电脑发出的，或是更换前的旧包，未导入。"
-                                        "该站的数据请用新密钥重新生成交换包"),))
+                                        "该站的数据请用新密钥重新生成交换包；该站台账如从更换前的备份恢复，请该站"
+                                        "「更换本站密钥」，电话核对新指纹后由专干更换该站的签名公钥"),))
     other = station_with_key(db, key)
     if other is None and gone is not None:
         other = gone.number

@@ -213,3 +213,25 @@ def test_replacing_is_for_a_clerk_and_the_history_is_kept_by_the_ledger(town):
     (row,) = [k for k in key_changes.keys_on_record(township) if not k.current]
     assert (row.station, row.public_key, row.way, row.reason, row.operator) == (1, old, key_changes.BY_HAND,
                                                                                "电脑被盗", "王会计")
+
+
+def test_the_keys_replaced_go_with_a_split_and_a_rollover(tmp_path):
+    from app.ledger import stations
+    from app.ledger.split import split_village
+
+    lg = open_ledger(tmp_path / "2022.db", create=True, backup=False)
+    log_in(lg, "王会计")
+    lg.settings.initialize(township="测试镇", year=2022, policy_id="changchun-2022", operators=["王会计"],
+                           villages={"东风村": ["一组"], "红旗村": ["一组"]}, area_kind="区")
+    stations.set_up(lg, code="220112-000", name="测试镇", kind="乡镇")
+    old = signing.own_public_key(lg.db)
+    key_changes.change_own_key(lg, "定期更换")
+    out = split_village(lg, "东风村", tmp_path / "east.db")
+    with open_ledger(out.path, backup=False) as east:
+        assert signing.key_of(east, 0) == signing.own_public_key(lg.db)
+        assert signing.retired(east, old).reason == "定期更换"  # a packet signed with it is refused there too
+    nxt = lg.rollover(tmp_path / "2025.db", "changchun-2025")
+    lg.close()
+    with open_ledger(nxt, backup=False) as town:
+        assert signing.retired(town, old).reason == "定期更换" and signing.key_of(town, 0) != old
+        assert key_changes.outgoing(town, 0)[0]["old_key"] == old  # the signed change still travels
