@@ -185,11 +185,13 @@ class ConflictDialog(QDialog):
         keys = shown_keys(va, vb)
         self.sides.setRowCount(len(keys))
 
-        def cell(stored, values, k):
-            return ABSENT if absent(stored) else value_text(k, values.get(k), self.ledger)
+        def cell(stored, values, r, k):  # a side with no such record says so once, at the top
+            if absent(stored):
+                return ABSENT if r == 0 else ""
+            return value_text(k, values.get(k), self.ledger)
 
         for r, k in enumerate(keys):
-            cells = (FIELDS.get(k, k), cell(c.a_values, va, k), cell(c.b_values, vb, k))
+            cells = (FIELDS.get(k, k), cell(c.a_values, va, r, k), cell(c.b_values, vb, r, k))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col and va.get(k) != vb.get(k):
