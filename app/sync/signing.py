@@ -237,11 +237,18 @@ def ensure_own_key(db, number: int, now: str, how: str = "本站生成") -> byte
     if not _has_table(db):
         return None
     seed = own_seed(db)
-    if seed is None:
+    made = seed is None
+    if made:
         seed = new_seed()
         _conn(db).execute("INSERT INTO ledger_secret (name, value) VALUES (?, ?)", [SECRET, seed])
-    if key_of(db, number) is None:
+    on_record = key_of(db, number)
+    if on_record is None:
         put_key(db, number, public_of(seed), how, now)
+    elif made and has_history(db):  # restored from a backup without the private key: this ledger's own list
+        from .key_changes import OWN, _retire  # shows the key it now signs with (the other side must replace)
+
+        _retire(db, number, on_record, public_of(seed), OWN, "台账中没有本站私钥（从更早的备份恢复？），已生成新密钥",
+                "", now)
     return seed
 
 

@@ -182,7 +182,7 @@ def test_a_laptop_restored_from_a_backup_made_before_it_had_a_key(town):
     up = packets.write_packet(v1, 0, post)
     pv = packets.preview_packet(township, up.path)
     assert not pv.ok and "不是站点 220112-001 登记的密钥" in pv.problems[0].message
-    assert pv.refused_key == signing.own_public_key(v1.db)
+    assert pv.refused_key == signing.own_public_key(v1.db) == signing.key_of(v1, 1)  # its own list follows
     key_changes.replace_key(township, 1, pv.refused_key, "重装系统，备份里没有密钥",
                             signing.fingerprint(signing.own_public_key(v1.db)))
     assert packets.apply_packet(township, up.path).ok
