@@ -341,6 +341,10 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, 
                 raise _DryRun
             todo = [(m, b) for m, b in packet.entries if m["seq"] > applied]
             out["skipped"] = len(packet.entries) - len(todo)
+            if signing.check_sender(db, where, sender, str(h.get("from_code", "")), h) != key:
+                out["problems"] = [Problem(where, "该站的签名公钥刚在另一个窗口或命令中登记或更换，这个包未导入："
+                                                  "请重新预览")]
+                raise _DryRun
             key_changes.take(ledger, db, sender, key, where, now)  # a first key (confirmed) or signed changes
             applier = applying.Applier(db, me.number, sender)
             db.execute("INSERT INTO sync_applying (since) VALUES (?)", (now,))

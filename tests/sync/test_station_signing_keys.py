@@ -235,3 +235,26 @@ def test_the_keys_replaced_go_with_a_split_and_a_rollover(tmp_path):
     with open_ledger(nxt, backup=False) as town:
         assert signing.retired(town, old).reason == "定期更换" and signing.key_of(town, 0) != old
         assert key_changes.outgoing(town, 0)[0]["old_key"] == old  # the signed change still travels
+
+
+def test_a_key_replaced_between_the_check_and_the_import_stops_the_import(town, monkeypatch):
+    township, v1, post, _ = town
+    _family(v1)
+    up = packets.write_packet(v1, 0, post)
+    other = signing.public_of(signing.new_seed())
+    real, calls = signing.check_sender, []
+
+    def check_then_replaced(*args):
+        found = real(*args)
+        if not calls:  # another window replaces the key right after the packet was checked
+            key_changes.replace_key(township, 1, other, "电脑被盗", signing.fingerprint(other))
+        calls.append(found)
+        return found
+
+    monkeypatch.setattr(signing, "check_sender", check_then_replaced)
+    state = _state(township)
+    r = packets.apply_packet(township, up.path)
+    assert not r.ok and "请重新预览" in r.problems[0].message
+    after = _state(township)
+    assert after[:2] + after[5:] == state[:2] + state[5:]  # no data, no packet counted (the audit entry and the
+    assert signing.key_of(township, 1) == other            # key are the other window's replacement)
