@@ -7,7 +7,7 @@ them and their problems."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFontDatabase, QFontInfo
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -20,10 +20,12 @@ from .tasks import error_text
 COLUMNS = ("站点", "指纹", "状态", "方式", "时间", "更换原因（操作员）")
 
 
-def _mono(size_step: float = 1.0) -> QFont:
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-    font.setPointSizeF(font.pointSizeF() * size_step)
-    return font
+def _big_digits(label: QLabel, step: float) -> None:
+    """Digits to read out over the phone: fixed-width, bold, ``step`` times the window's font (a style sheet,
+    so the application's style sheet — and its large font — cannot shrink them back)."""
+    family = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family()
+    px = QFontInfo(label.font()).pixelSize()
+    label.setStyleSheet(f"font-family: '{family}'; font-size: {round(px * step)}px; font-weight: bold;")
 
 
 class StationKeyDialog(QDialog):
@@ -44,7 +46,7 @@ class StationKeyDialog(QDialog):
         own = QGroupBox("本站的签名密钥")
         self.own_fingerprint = QLabel()
         self.own_fingerprint.setObjectName("ownFingerprint")
-        self.own_fingerprint.setFont(_mono(1.6))
+        _big_digits(self.own_fingerprint, 1.6)
         self.own_text = QLabel()
         self.own_text.setWordWrap(True)
         self.change_reason = QLineEdit()
@@ -85,7 +87,7 @@ class StationKeyDialog(QDialog):
         self.new_key.setPlaceholderText("该站的新公钥（64 位；从它被拒收的交换包带入，或照该站显示的填写）")
         self.key_fingerprint = QLabel("—")
         self.key_fingerprint.setObjectName("keyFingerprint")
-        self.key_fingerprint.setFont(_mono(1.3))
+        _big_digits(self.key_fingerprint, 1.3)
         self.heard = QLineEdit()
         self.heard.setObjectName("heardFingerprint")
         self.heard.setPlaceholderText("请该站在电话里念它的指纹，照念的填写，如 1A2B 3C4D 5E6F 7A8B")
@@ -134,7 +136,8 @@ class StationKeyDialog(QDialog):
             self.new_key.setText(key)
             self.heard.setFocus()
         self.refresh()
-        self.resize(self.sizeHint().expandedTo(self.minimumSize()))
+        hint = self.sizeHint().expandedTo(self.minimumSize())
+        self.resize(hint.width(), min(hint.height(), 740))  # a 1366×768 laptop, large font too: the table gives way
 
     def refresh(self) -> None:
         own = signing.own_public_key(self.ledger.db)

@@ -166,3 +166,28 @@ def test_a_grid_worker_sees_the_fingerprint_but_changes_nothing(qtbot, pair):
     assert k.own_fingerprint.text() == signing.fingerprint(signing.own_public_key(village.db))
     assert not k.change_button.isEnabled() and not k.replace_button.isEnabled()
     assert "只能查看签名密钥" in k.message.text()
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_key_window_fits_1366_by_768(qtbot, pair, large):
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import style
+
+    app = QApplication.instance()
+    old, was_large = app.font(), app.property("canbaoLargeFont")
+    style.load_fonts(app, background=False)
+    style.apply_style(app, large)
+    try:
+        town, _, _ = pair
+        k = StationKeyDialog(town)
+        qtbot.addWidget(k)
+        k.show()
+        hint = k.minimumSizeHint()
+        assert hint.width() <= 1366 and hint.height() <= 740, hint
+        assert k.width() <= 1366 and k.height() <= 740
+        _shot(k, f"station-keys-{'large' if large else 'normal'}-font")
+    finally:
+        app.setFont(old)
+        app.setProperty("canbaoLargeFont", was_large)
+        app.setStyleSheet("")
