@@ -175,12 +175,13 @@ def replace_key(ledger: "Ledger", station: int, public_key: str, reason: str, he
 
 def outgoing(db, number: int) -> list[dict]:
     """The key changes of station ``number`` signed by the old key, oldest first, for a packet's header."""
+    from ..ledger.models import named_rows
+
     if not signing.has_history(db):
         return []
-    rows = signing._conn(db).execute(
-        "SELECT public_key, replaced_by, signed_at, reason, signature FROM station_keys_replaced"
-        " WHERE number = ? AND signature IS NOT NULL ORDER BY id", [int(number)]).fetchall()
-    return [{"old_key": o, "new_key": n, "at": at, "reason": why, "sig": sig} for o, n, at, why, sig in rows]
+    sql = ("SELECT public_key AS old_key, replaced_by AS new_key, signed_at AS at, reason, signature AS sig"
+           " FROM station_keys_replaced WHERE number = ? AND signature IS NOT NULL ORDER BY id")
+    return [dict(r) for r in named_rows(signing._conn(db), sql, [int(number)])]
 
 
 def take(ledger: "Ledger", db, sender: int, check: "signing.KeyCheck", where: str, now: str) -> None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from Cryptodome.PublicKey import ECC
@@ -186,10 +186,10 @@ def retired(db, public_key: str) -> Retired | None:
     """The record of ``public_key`` having been replaced, if it was (in any station)."""
     if not has_history(db):
         return None
-    row = _conn(db).execute("SELECT number, public_key, replaced_at, replaced_by, way, reason, operator"
-                            " FROM station_keys_replaced WHERE public_key = ? ORDER BY id LIMIT 1",
-                            [public_key]).fetchone()
-    return Retired(*row) if row else None
+    names = [f.name for f in fields(Retired)]
+    row = _conn(db).execute(f"SELECT {', '.join(names)} FROM station_keys_replaced WHERE public_key = ?"
+                            " ORDER BY id LIMIT 1", [public_key]).fetchone()
+    return Retired(**dict(zip(names, row))) if row else None
 
 
 def short_time(ts: str) -> str:
