@@ -1,0 +1,142 @@
+"""Changing the ledger password (app.ledger.rekey): the ledger and its backups under the new password, the old
+one refused, every row kept, role-checked and audited without the password; a full disk in the middle leaves the
+ledger under the old password, untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.problems import ProblemsError
+from app.ledger import encryption, open_ledger, rekey, sqlite_driver
+from app.ledger.backup import backup_ledger, list_backups
+from app.ledger.operators import GRID_WORKER, PermissionDenied
+from operators_helper import log_in
+
+OLD = "Hongqi-sheqv-2025"
+NEW = "Xin-mima-Dongfeng-26"
+
+
+@pytest.fixture(autouse=True)
+def _no_keys():
+    sqlite_driver.forget_all()
+    yield
+    sqlite_driver.forget_all()
+
+
+@pytest.fixture()
+def ledger(tmp_path):
+    path = tmp_path / "l.canbao.db"
+    with open_ledger(path, create=True, backup=False, key=encryption.new_key(OLD)) as lg:
+        admin = log_in(lg, "王会计")
+        log_in(lg, "小李", role=GRID_WORKER)
+        lg.operators.resume(admin)
+        lg.settings.initialize(township="测试镇", year=2025, policy_id="changchun-2025", operators=["王会计"],
+                               villages={"东风村": ["一组"]}, area_kind="区")
+        for _ in range(5):
+            lg.households.add(village="东风村", group="一组")
+    backup_ledger(path)
+    backup_ledger(path)
+    sqlite_driver.forget_all()
+    return path
+
+
+def _session(path, name="王会计"):
+    encryption.unlock(path, OLD)
+    with open_ledger(path, backup=False) as lg:
+        return lg.operators.get(name)
+
+
+def _households(path, password) -> int:
+    sqlite_driver.forget_all()
+    encryption.unlock(path, password)
+    with open_ledger(path, backup=False) as lg:
+        return lg.db.execute("SELECT count(*) FROM households").fetchone()[0]
+
+
+def test_change_re_encrypts_ledger_and_backups_and_audits_without_the_password(ledger):
+    old_salt = sqlite_driver.salt_of(ledger)
+    op = _session(ledger)
+    out = rekey.change_password(ledger, OLD, NEW, operator=op)
+    assert out.rows > 0 and len(out.backups) == 2 and out.backups_left == []
+    assert sqlite_driver.salt_of(ledger) != old_salt  # a new salt: new key, and the process tells files apart
+    assert _households(ledger, NEW) == 5
+    sqlite_driver.forget_all()
+    with pytest.raises(encryption.WrongPassword):
+        encryption.unlock(ledger, OLD)
+    encryption._fail_path(ledger).unlink(missing_ok=True)
+    for b in list_backups(ledger):  # the backups beside the ledger: the new password, the old one refused
+        assert sqlite_driver.salt_of(b) == sqlite_driver.salt_of(ledger)
+        sqlite_driver.forget_all()
+        with pytest.raises(encryption.WrongPassword):
+            encryption.unlock(b, OLD)
+        encryption.unlock(b, NEW)
+    with open_ledger(ledger, backup=False) as lg:
+        row = lg.db.execute("SELECT operator, entity, action, after FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert tuple(row[:3]) == ("王会计", "ledger", "password")
+    text = ledger.read_bytes()
+    assert OLD.encode() not in text and NEW.encode() not in text and NEW not in row[3] and OLD not in row[3]
+    leftovers = sorted(f.name for f in ledger.parent.iterdir() if not f.name.endswith((".lock", ".receipts")))
+    assert leftovers == sorted([ledger.name, "备份"]), leftovers  # no part, no old copy
+
+
+def test_wrong_old_password_weak_or_same_new_password_change_nothing(ledger):
+    before = ledger.read_bytes()
+    op = _session(ledger)
+    with pytest.raises(encryption.WrongPassword, match="当前密码不正确"):
+        rekey.change_password(ledger, "not-the-password", NEW, operator=op)
+    with pytest.raises(ProblemsError, match="至少"):
+        rekey.change_password(ledger, OLD, "short", operator=op)
+    with pytest.raises(ProblemsError, match="相同"):
+        rekey.change_password(ledger, OLD, OLD, operator=op)
+    assert ledger.read_bytes() == before
+
+
+def test_a_grid_worker_may_not_change_it(ledger):
+    op = _session(ledger, "小李")
+    before = ledger.read_bytes()
+    with pytest.raises(PermissionDenied, match="修改台账密码"):
+        rekey.change_password(ledger, OLD, NEW, operator=op)
+    assert ledger.read_bytes() == before
+    assert [f.name for f in ledger.parent.iterdir() if f.name.endswith(".part")] == []
+
+
+def test_refused_while_the_ledger_is_open(ledger):
+    op = _session(ledger)
+    with open_ledger(ledger, backup=False):
+        with pytest.raises(ProblemsError, match="正被其他窗口"):
+            rekey.change_password(ledger, OLD, NEW, operator=op)
+    assert _households(ledger, OLD) == 5
+
+
+def test_full_disk_while_writing_the_copy_leaves_the_old_password_ledger(ledger):
+    """A full disk: the copy cannot grow past a few pages (``max_page_count``: SQLite's own SQLITE_FULL, the
+    error a full disk gives). The change stops with the disk message; ledger, backups and password unchanged."""
+    op = _session(ledger)
+    before = ledger.read_bytes()
+
+    def full(stage, conn=None):
+        if stage == "attached":
+            conn.execute("PRAGMA enc.max_page_count = 3")
+
+    with pytest.raises(ProblemsError, match="磁盘空间已满"):
+        rekey.change_password(ledger, OLD, NEW, operator=op, hook=full)
+    assert ledger.read_bytes() == before
+    assert [f.name for f in ledger.parent.iterdir() if ".part" in f.name] == []
+    assert _households(ledger, OLD) == 5
+
+
+def test_a_backup_made_before_the_change_elsewhere_opens_with_its_own_password(ledger, tmp_path):
+    """A copy on a USB stick (not in the 备份 folder) keeps the old password; it still opens with it, and the
+    process can hold both keys at once (told apart by salt)."""
+    encryption.unlock(ledger, OLD)
+    stick = backup_ledger(ledger, tmp_path / "U盘.bak.db")
+    op = _session(ledger)
+    rekey.change_password(ledger, OLD, NEW, operator=op)
+    sqlite_driver.forget_all()
+    with pytest.raises(encryption.WrongPassword):
+        encryption.unlock(stick, NEW)
+    encryption.unlock(stick, OLD)
+    encryption.unlock(ledger, NEW)
+    from app.ledger.restore import preview
+
+    assert preview(stick, ledger).usable
