@@ -112,6 +112,9 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
             _audit(part, new_spec, operator)
             if hook:
                 hook("audited")
+        except (*sqlite_driver.Error, OSError) as exc:
+            _remove(part)
+            raise _unchanged(p, exc) from None
         except BaseException:
             _remove(part)
             raise
@@ -133,6 +136,20 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
         return PasswordChange(p, len(counts), sum(counts.values()), done, left)
     finally:
         lock.release()
+
+
+def _unchanged(p: Path, exc: BaseException) -> BaseException:
+    """A write of the copy failed (a full disk: SQLite's "database or disk is full", or the OS's ENOSPC): the
+    ledger was not touched — said in the clerk's words."""
+    from .files import os_error_text
+
+    if isinstance(exc, OSError):
+        why = os_error_text(exc)
+    elif "full" in str(exc).lower():
+        why = "磁盘空间已满，新密码的台账副本没有写成。请清理磁盘后重试"
+    else:
+        return exc
+    return ProblemsError([Problem(str(p), f"{why}（台账没有改动，仍用原密码）")])
 
 
 def _require_right(p: Path, operator) -> None:
@@ -182,13 +199,6 @@ def reencrypt(src: Path, dest: Path, old_spec: str, new_spec: str, *, hook=None)
         counts = {n: conn.execute(f'SELECT count(*) FROM main."{n}"').fetchone()[0] for n in names}
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE enc")
-    except sqlite_driver.Error as exc:
-        conn.close()
-        _remove(dest)
-        if "full" in str(exc).lower():
-            raise ProblemsError([Problem(str(dest.parent), "磁盘空间已满，新密码的台账副本没有写成；台账没有改动，"
-                                                           "仍用原密码。请清理磁盘后重试")]) from None
-        raise
     except BaseException:
         conn.close()
         _remove(dest)
@@ -223,7 +233,7 @@ def reencrypt_backups(ledger_path: Path, old_spec: str, new_spec: str, *, hook=N
             part = part_path(f)
             try:
                 reencrypt(f, part, old_spec, new_spec)
-            except (ProblemsError, sqlite_driver.Error, OSError):
+            except (ProblemsError, *sqlite_driver.Error, OSError):
                 _remove(part)
                 left.append(f)
                 continue

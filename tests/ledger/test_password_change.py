@@ -140,3 +140,65 @@ def test_a_backup_made_before_the_change_elsewhere_opens_with_its_own_password(l
     from app.ledger.restore import preview
 
     assert preview(stick, ledger).usable
+
+
+def test_a_really_full_disk_leaves_the_old_password_ledger(tmp_path):
+    """The ledger on a small tmpfs with room for about half a copy: the change stops with the disk message, and
+    the ledger, whole and under the old password, is the only file left."""
+    from backup_helpers import small_mount
+
+    src = tmp_path / "src.canbao.db"
+    with open_ledger(src, create=True, backup=False, key=encryption.new_key(OLD)) as lg:
+        log_in(lg, "王会计")
+        lg.settings.initialize(township="测试镇", year=2025, policy_id="changchun-2025", operators=["王会计"],
+                               villages={"东风村": ["一组"]}, area_kind="区")
+        with lg.transaction() as db:
+            db.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, t TEXT)")
+            db.conn.executemany("INSERT INTO filler (t) VALUES (?)", [("x" * 400,) for _ in range(4000)])
+        op = lg.session
+    encryption.unlock(src, OLD)
+    sqlite_driver.checkpoint(src)
+    size = src.stat().st_size
+    with small_mount(tmp_path / "disk", f"{(size * 3 // 2) // 4096 * 4096}") as disk:
+        if disk is None:
+            pytest.skip("cannot mount a small tmpfs here (the max_page_count test covers it)")
+        path = disk / "l.canbao.db"
+        path.write_bytes(src.read_bytes())
+        before = path.read_bytes()
+        with pytest.raises(ProblemsError, match="磁盘空间已满"):
+            rekey.change_password(path, OLD, NEW, operator=op)
+        assert path.read_bytes() == before
+        assert [f.name for f in disk.iterdir() if not f.name.endswith(".lock")] == [path.name]
+        sqlite_driver.forget_all()
+        encryption.unlock(path, OLD)
+        with open_ledger(path, backup=False) as lg:
+            assert lg.db.execute("SELECT count(*) FROM filler").fetchone()[0] == 4000
+
+
+def test_cli_changes_the_password(ledger, monkeypatch, capsys, tmp_path):
+    from app.cli.main import main
+
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", OLD)
+    monkeypatch.setenv("CANBAO_NEW_LEDGER_PASSWORD", NEW)
+    monkeypatch.setenv("CANBAO_PIN", "2468")
+    monkeypatch.setenv("CANBAO_OPERATOR", "小李")  # a grid worker: refused, nothing changed
+    before = ledger.read_bytes()
+    assert main(["ledger", "password", "--db", str(ledger)]) == 2
+    assert "无权修改台账密码" in capsys.readouterr().err and ledger.read_bytes() == before
+    monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
+    sheet = tmp_path / "恢复单.pdf"
+    assert main(["ledger", "password", "--db", str(ledger), "--recovery-sheet", str(sheet)]) == 0
+    out = capsys.readouterr()
+    assert "已修改台账密码" in out.out and "2 份备份已改用新密码" in out.out and sheet.stat().st_size > 1000
+    assert OLD not in out.out + out.err and NEW not in out.out + out.err
+    assert _households(ledger, NEW) == 5
+    sqlite_driver.forget_all()
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", OLD)  # the old one no longer opens it
+    with pytest.raises(SystemExit) as e:
+        main(["ledger", "info", "--db", str(ledger)])
+    assert e.value.code == 2 and "密码不正确" in capsys.readouterr().err
+    encryption._fail_path(ledger).unlink(missing_ok=True)
+    sqlite_driver.forget_all()
+    monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", "wrong-password-1")
+    assert main(["ledger", "password", "--db", str(ledger)]) == 2
+    assert "当前密码不正确" in capsys.readouterr().err
