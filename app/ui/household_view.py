@@ -119,9 +119,11 @@ class HouseholdView(QWidget):
         layout.addLayout(buttons)
         self._enable(False)
 
+    write_block = ""  # why writes are off (the open-check: app.ui.write_guard); "" = they are on
+
     def _enable(self, on: bool) -> None:
         for b in (self.b_pay, self.b_add, self.b_edit, self.b_house, self.b_payments):
-            b.setEnabled(on)
+            b.setEnabled(on and not (self.write_block and b is not self.b_payments))
 
     def set_paid_on(self, day: dt.date) -> None:
         self.paid_on = day

@@ -166,6 +166,9 @@ class MainWindow(WindowLayout, WindowDialogs, QMainWindow):
         self._watch_headers()
         self._restore_layout()
         self.apply_filter()
+        from .write_guard import guard
+
+        guard(self)  # the write buttons grey while the open-check runs (app.ui.write_guard)
         QTimer.singleShot(0, self.search.setFocus)
 
     def open_operators(self):
