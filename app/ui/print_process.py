@@ -237,6 +237,7 @@ def run_in_child_and_wait(job: dict, timeout_s: float = 300) -> Any:
     proc.start()
     theirs.close()
     deadline = time.monotonic() + timeout_s
+    handed_over = False
     try:
         while time.monotonic() < deadline:
             if mine.poll(0.1):
@@ -249,6 +250,7 @@ def run_in_child_and_wait(job: dict, timeout_s: float = 300) -> Any:
                     if msg is None:
                         raise RuntimeError(_child_died_text(proc.exitcode))
                     if msg[0] == "done":
+                        handed_over = True
                         return msg[1]
                     if msg[0] == "cancelled":
                         raise Cancelled()
@@ -262,6 +264,8 @@ def run_in_child_and_wait(job: dict, timeout_s: float = 300) -> Any:
             proc.kill()
             proc.join(5)
         mine.close()
+        if not handed_over:
+            discard_build(job, proc.pid)
 
 
 # -- the window's side ----------------------------------------------------------------------------------------

@@ -50,6 +50,9 @@ def _start_township_notices(qtbot, w):
     task = chooser.task
     out = Path(task.job["options"]["out"])
     qtbot.waitUntil(lambda: any(out.parent.rglob("*.part")) or not task.is_running(), timeout=60000)
+    seen = len(task.progress_seen)  # then a few notices drawn into it
+    qtbot.waitUntil(lambda: not task.is_running() or (len(task.progress_seen) > seen
+                                                      and task.progress_seen[-1][0] >= 10), timeout=60000)
     assert task.is_running(), "the township's notices were built before they could be cancelled"
     return chooser, task, out
 
@@ -75,7 +78,7 @@ def test_cancel_while_building_notices_leaves_no_pdf_and_the_window_goes_on(qtbo
         task.dialog.show()
         QApplication.processEvents()
         SHOTS.mkdir(parents=True, exist_ok=True)
-        w.grab().save(str(SHOTS / "print_cancel_building.png"))
+        task.dialog.grab().save(str(SHOTS / "print_cancel_building.png"))  # its own window
     task.dialog.findChild(QPushButton).click()  # the progress window's 取消
     qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
     assert isinstance(task.error, Cancelled)
