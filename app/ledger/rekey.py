@@ -38,7 +38,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..domain.problems import Problem, ProblemsError
+from ..domain.problems import Cancelled, Problem, ProblemsError
 from . import encryption, sqlite_driver
 from . import password as pw
 
@@ -74,10 +74,14 @@ def check_old_password(path, old: str) -> str:
         raise encryption.WrongPassword("当前" + exc.problems[0].message, exc.wait_seconds) from None
 
 
-def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None) -> PasswordChange:
+def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None, progress=None,
+                    cancel=None) -> PasswordChange:
     """Re-encrypt the ledger (and its backups) under ``new``; see the module's steps. ``operator``: the logged-in
     session (``operators.Operator``) — the change needs the ``ledger_password`` right (专干 / 管理员) and is
-    written to the audit log under that name. ``hook(stage[, conn])``: for the fault-injection tests."""
+    written to the audit log under that name. ``progress(done, total)``: files done of the ledger and its
+    backups; ``cancel()`` returning True stops it with ``Cancelled`` — before the switch nothing has changed,
+    after it the backups not yet done keep the old password. ``hook(stage[, conn])``: for the fault-injection
+    tests."""
     from .files import clean_leftovers, commit_part, part_path
     from .lock import EXCLUSIVE, LockBusy, acquire
 
@@ -101,6 +105,9 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
         damage = health.read_mark(p) or health.quick_problems(p)
         if damage:
             raise ProblemsError([Problem(str(p), "台账已损坏，不能修改密码；请先从备份恢复"), *damage])
+        old_salt = bytes.fromhex(old_spec)[32:]
+        total = 1 + len(_old_backups(p, old_salt))
+        _step(progress, cancel, 0, total)
         salt = pw.new_salt()
         new_spec = pw.keyspec(pw.derive(new, salt), salt)
         sqlite_driver.checkpoint(p)  # everything in the main file, the -wal empty and gone
@@ -112,6 +119,7 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
             _audit(part, new_spec, operator)
             if hook:
                 hook("audited")
+            _step(None, cancel, 0, total)  # the last moment a 取消 leaves everything as it was
         except (*sqlite_driver.Error, OSError) as exc:
             _remove(part)
             raise _unchanged(p, exc) from None
@@ -132,10 +140,27 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
             pass
         if old_copy.exists() and not _same_file(old_copy, p):
             encryption.shred(old_copy)
-        done, left = reencrypt_backups(p, old_spec, new_spec, hook=hook)
+        _step(progress, None, 1, total)
+        done, left = reencrypt_backups(p, old_spec, new_spec, hook=hook,
+                                       each=lambda n: _step(progress, cancel if 1 + n < total else None, 1 + n, total))
         return PasswordChange(p, len(counts), sum(counts.values()), done, left)
     finally:
         lock.release()
+
+
+def _step(progress, cancel, done: int, total: int) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled("已取消修改台账密码" + ("（台账已改用新密码，其余备份仍是原密码）" if done else "，台账没有改动"))
+    if progress is not None:
+        progress(done, total)
+
+
+def _old_backups(ledger_path: Path, old_salt: bytes) -> list[Path]:
+    """The backups (and kept damaged copies) beside the ledger still under the key with ``old_salt``."""
+    from .backup import backup_dir, damaged_dir
+
+    return [f for folder in (backup_dir(ledger_path), damaged_dir(ledger_path)) if folder.is_dir()
+            for f in sorted(folder.glob("*.db")) if sqlite_driver.head(f)[:16] == old_salt]
 
 
 def _unchanged(p: Path, exc: BaseException) -> BaseException:
@@ -217,39 +242,40 @@ def reencrypt(src: Path, dest: Path, old_spec: str, new_spec: str, *, hook=None)
     return counts
 
 
-def reencrypt_backups(ledger_path: Path, old_spec: str, new_spec: str, *, hook=None) -> tuple[list[Path], list[Path]]:
+def reencrypt_backups(ledger_path: Path, old_spec: str, new_spec: str, *, hook=None,
+                      each=None) -> tuple[list[Path], list[Path]]:
     """Every backup (and kept damaged copy) beside the ledger still under ``old_spec``: re-encrypted under
     ``new_spec``, each through a part file renamed over it, the old bytes overwritten. Returns (done, left):
-    a backup that cannot be read or written stays as it is, under the old password."""
-    from .backup import backup_dir, damaged_dir
+    a backup that cannot be read or written stays as it is, under the old password. ``each(n)`` after the n-th
+    (it may raise ``Cancelled``: the rest keep the old password)."""
     from .files import commit_part, part_path
 
-    old_salt = bytes.fromhex(old_spec)[32:]
     done, left = [], []
-    for folder in (backup_dir(ledger_path), damaged_dir(ledger_path)):
-        for f in sorted(folder.glob("*.db")) if folder.is_dir() else []:
-            if sqlite_driver.head(f)[:16] != old_salt or not sqlite_driver.is_encrypted(f):
-                continue
-            part = part_path(f)
-            try:
-                reencrypt(f, part, old_spec, new_spec)
-            except (ProblemsError, *sqlite_driver.Error, OSError):
-                _remove(part)
-                left.append(f)
-                continue
-            old_copy = f.with_name(f.name + OLD_SUFFIX)
-            try:
-                _link(f, old_copy)
-                commit_part(part, f)
-            except OSError:
-                _remove(part)
-                left.append(f)
-                continue
-            if old_copy.exists() and not _same_file(old_copy, f):
-                encryption.shred(old_copy)
-            done.append(f)
-            if hook:
-                hook("backup")
+    for n, f in enumerate(_old_backups(ledger_path, bytes.fromhex(old_spec)[32:]), 1):
+        if not sqlite_driver.is_encrypted(f):
+            continue
+        part = part_path(f)
+        try:
+            reencrypt(f, part, old_spec, new_spec)
+        except (ProblemsError, *sqlite_driver.Error, OSError):
+            _remove(part)
+            left.append(f)
+            continue
+        old_copy = f.with_name(f.name + OLD_SUFFIX)
+        try:
+            _link(f, old_copy)
+            commit_part(part, f)
+        except OSError:
+            _remove(part)
+            left.append(f)
+            continue
+        if old_copy.exists() and not _same_file(old_copy, f):
+            encryption.shred(old_copy)
+        done.append(f)
+        if hook:
+            hook("backup")
+        if each is not None:
+            each(n)
     return done, left
 
 

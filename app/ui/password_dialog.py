@@ -427,7 +427,7 @@ def rekey_in_window(shell, path: str, old: str, new: str, sheet: bool = False) -
     shell.close_ledger()
 
     def work(progress, cancelled):
-        return rekey.change_password(path, old, new, operator=session)
+        return rekey.change_password(path, old, new, operator=session, progress=progress, cancel=cancelled)
 
     said = {}
 
@@ -462,7 +462,12 @@ def rekey_in_window(shell, path: str, old: str, new: str, sheet: bool = False) -
         shell.open_path(path)
 
     def failed(exc):
-        show_error(shell.first_run, "台账密码没有修改，台账仍用原密码", exc)
+        from ..domain.problems import Cancelled
+
+        if isinstance(exc, Cancelled):  # it says whether the ledger had already switched
+            shell.after_open_message = str(exc)
+        else:
+            show_error(shell.first_run, "台账密码没有修改，台账仍用原密码", exc)
         shell.open_path(path)
 
     shell.show_first_run("正在修改台账密码……")

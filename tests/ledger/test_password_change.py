@@ -202,3 +202,35 @@ def test_cli_changes_the_password(ledger, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("CANBAO_LEDGER_PASSWORD", "wrong-password-1")
     assert main(["ledger", "password", "--db", str(ledger)]) == 2
     assert "当前密码不正确" in capsys.readouterr().err
+
+
+def test_progress_counts_the_ledger_and_its_backups_and_a_cancel_before_the_switch_changes_nothing(ledger):
+    from app.domain.problems import Cancelled
+
+    op = _session(ledger)
+    before = ledger.read_bytes()
+    asked = []
+
+    def cancel_at_the_last_moment():
+        asked.append(1)
+        return len(asked) == 2  # the second look: after the copy was written, checked and audited
+
+    with pytest.raises(Cancelled, match="台账没有改动"):
+        rekey.change_password(ledger, OLD, NEW, operator=op, cancel=cancel_at_the_last_moment)
+    assert ledger.read_bytes() == before and not [f for f in ledger.parent.iterdir() if ".part" in f.name]
+    seen = []
+    rekey.change_password(ledger, OLD, NEW, operator=op, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_a_cancel_between_backups_keeps_the_rest_under_the_old_password(ledger):
+    from app.domain.problems import Cancelled
+
+    op = _session(ledger)
+    seen = []
+    with pytest.raises(Cancelled, match="其余备份仍是原密码"):
+        rekey.change_password(ledger, OLD, NEW, operator=op, progress=lambda d, t: seen.append(d),
+                              cancel=lambda: 1 in seen)  # after the switch: at the first backup done
+    assert _households(ledger, NEW) == 5
+    salts = [sqlite_driver.salt_of(b) for b in list_backups(ledger)]
+    assert sorted(s == sqlite_driver.salt_of(ledger) for s in salts) == [False, True]
