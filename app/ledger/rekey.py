@@ -130,7 +130,13 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
         _link(p, old_copy)
         for suffix in ("-wal", "-shm"):  # a WAL of the old file must never meet the new one
             Path(str(p) + suffix).unlink(missing_ok=True)
-        commit_part(part, p)  # the one step that switches: os.replace, then the folder is fsynced
+        try:
+            commit_part(part, p)  # the one step that switches: os.replace, then the folder is fsynced
+        except OSError as exc:  # not switched (the rename is the switch): the old ledger stands
+            _remove(part)
+            if _same_file(old_copy, p):
+                old_copy.unlink(missing_ok=True)
+            raise _unchanged(p, exc) from None
         sqlite_driver.remember(new_spec)
         if hook:
             hook("swapped")
