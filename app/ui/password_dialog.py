@@ -334,7 +334,7 @@ class ChangePasswordDialog(QDialog):
         self.current = QLineEdit()
         self.current.setObjectName("currentLedgerPassword")
         self.current.setEchoMode(QLineEdit.EchoMode.Password)
-        self.current.setPlaceholderText("当前的台账密码")
+        self.current.setPlaceholderText("当前的台账密码（忘记了：输入恢复单上的恢复密钥）")
         self.fields = NewPasswordFields(self, required=True,
                                         sheet_text="修改后生成新的恢复单（PDF，打印后锁好；原来的恢复单作废）")
         self.fields.password.setPlaceholderText(f"新密码，至少 {pw.MIN_LENGTH} 位")

@@ -234,3 +234,29 @@ def test_a_cancel_between_backups_keeps_the_rest_under_the_old_password(ledger):
     assert _households(ledger, NEW) == 5
     salts = [sqlite_driver.salt_of(b) for b in list_backups(ledger)]
     assert sorted(s == sqlite_driver.salt_of(ledger) for s in salts) == [False, True]
+
+
+def test_the_ledgers_own_secrets_are_carried_unchanged(ledger):
+    """The exchange-packet key (sync_key), the receipt journal's key and the station's signing key live inside
+    the ledger, not in the password: the change carries them byte for byte, so packets made before it — and
+    the township's — stay readable."""
+    op = _session(ledger)
+    with open_ledger(ledger, backup=False) as lg:
+        before = sorted(tuple(r) for r in lg.db.execute("SELECT name, value FROM ledger_secret"))
+    assert any(name == "sync_key" for name, _ in before) and any(name == "journal_key" for name, _ in before)
+    rekey.change_password(ledger, OLD, NEW, operator=op)
+    with open_ledger(ledger, backup=False) as lg:
+        after = sorted(tuple(r) for r in lg.db.execute("SELECT name, value FROM ledger_secret"))
+    assert after == before
+
+
+def test_a_forgotten_password_is_replaced_with_the_recovery_key(ledger):
+    """The clerk forgot the password but has the recovery sheet: its key stands for the current password."""
+    from app.ledger import password as pw
+
+    encryption.unlock(ledger, OLD)
+    sheet_key = pw.recovery_text(sqlite_driver.known_key(ledger))
+    op = _session(ledger)
+    sqlite_driver.forget_all()
+    rekey.change_password(ledger, sheet_key, NEW, operator=op)
+    assert _households(ledger, NEW) == 5
