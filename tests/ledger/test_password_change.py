@@ -260,3 +260,18 @@ def test_a_forgotten_password_is_replaced_with_the_recovery_key(ledger):
     sqlite_driver.forget_all()
     rekey.change_password(ledger, sheet_key, NEW, operator=op)
     assert _households(ledger, NEW) == 5
+
+
+def test_restoring_a_backup_made_before_the_change_gives_a_ledger_under_that_password(ledger, tmp_path):
+    """What the restore dialog and the README say: the restored ledger opens with the backup's password."""
+    from app.ledger.restore import restore
+
+    encryption.unlock(ledger, OLD)
+    stick = backup_ledger(ledger, tmp_path / "U盘.bak.db")
+    op = _session(ledger)
+    rekey.change_password(ledger, OLD, NEW, operator=op)
+    sqlite_driver.forget_all()
+    encryption.unlock(ledger, NEW)
+    encryption.unlock(stick, OLD)  # asked for by the restore (window and terminal) as 做这份备份时的密码
+    restore(stick, ledger, operator=op)
+    assert _households(ledger, OLD) == 5
