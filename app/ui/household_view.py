@@ -90,7 +90,8 @@ class HouseholdView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(lambda idx: self._edit_member())
+        self.table.doubleClicked.connect(lambda idx: self.b_edit.isEnabled() and self._edit_member())  # not while
+        # writes are off (app.ui.write_guard): the button says why
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)  # a long line wraps in the pane instead of widening the whole window

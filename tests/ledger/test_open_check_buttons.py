@@ -66,6 +66,10 @@ def test_write_buttons_are_grey_while_the_check_runs_and_come_back_when_it_passe
         assert not control.isEnabled() and control.toolTip() == CHECKING_TIP, control.text()
     assert w.a_print.isEnabled() and w.a_export.isEnabled() and w.view.b_payments.isEnabled()
     assert w.a_find.isEnabled() and w.a_settings.isEnabled()
+    opened = len(w._dialogs)
+    w.view.table.selectRow(0)
+    w.view.table.doubleClicked.emit(w.view.table.model().index(0, 0))  # a member's row: no edit form meanwhile
+    assert len(w._dialogs) == opened
     _shot(w, "open_check_buttons_grey")
     held_check.set()
     qtbot.waitUntil(lambda: w.a_pay.isEnabled(), timeout=10000)
@@ -76,6 +80,9 @@ def test_write_buttons_are_grey_while_the_check_runs_and_come_back_when_it_passe
     assert not w.view.b_pay.isEnabled()
     w.view.show_household(hid)
     assert w.view.b_pay.isEnabled()
+    w.view.table.selectRow(0)
+    w.view.table.doubleClicked.emit(w.view.table.model().index(0, 0))  # passed: the edit form opens
+    assert len(w._dialogs) == opened + 1
     _shot(w, "open_check_buttons_back")
 
 
