@@ -71,10 +71,12 @@ def _close(shell) -> None:
         shell.first_run.close()
 
 
-def test_settings_changes_the_password_and_reopens_the_ledger(qtbot, encrypted):
+def test_settings_changes_the_password_and_reopens_the_ledger(qtbot, encrypted, monkeypatch):
     from PySide6.QtWidgets import QPushButton
 
     from app.ui.password_dialog import change_password_button, rekey_in_window
+
+    monkeypatch.setattr(rekey_in_window, "box", None, raising=False)  # not one left by an earlier test
 
     old_salt = sqlite_driver.salt_of(encrypted)
     shell = _shell(qtbot, encrypted)
