@@ -135,6 +135,8 @@ def register(ls, db) -> None:
                       epilog=f"当前密码在终端输入或用环境变量 {pw.ENV}；新密码在终端输入两次，或用环境变量 {NEW_ENV}。"
                              "修改前做的、不在「备份」文件夹里的备份（如U盘上的）仍用原密码打开。")
     p.add_argument("--recovery-sheet", metavar="恢复单PDF", help="同时生成新密码的恢复单 PDF（原恢复单从此打不开台账）")
+    p.add_argument("--backup-folder", action="append", default=[], metavar="文件夹",
+                   help="另一个放本台账备份的文件夹（如U盘），其中的备份也改用新密码（可多次）")
     p.set_defaults(func=cmd_password)
 
 
@@ -197,9 +199,9 @@ def cmd_password(args) -> int:
     new = ask_new_password(NEW_ENV, changing=True)
     if not new:
         raise ProblemsError([Problem("新密码", f"请输入新的台账密码：在终端中运行，或用环境变量 {NEW_ENV}")])
-    out = rekey.change_password(path, old, new, operator=session)
+    out = rekey.change_password(path, old, new, operator=session, also=args.backup_folder)
     print(f"已修改台账密码：{path}（{out.tables} 张表、{out.rows} 行，核对一致）")
-    print(f"「备份」文件夹中的 {len(out.backups)} 份备份已改用新密码"
+    print(f"{len(out.backups)} 份备份已改用新密码"
           + (f"；{len(out.backups_left)} 份读不出，仍是原密码：" + "、".join(b.name for b in out.backups_left)
              if out.backups_left else ""))
     print("原来的恢复单从此打不开台账。修改前复制到别处（如U盘）的备份仍用原密码：恢复时会询问做备份时的密码。")

@@ -19,11 +19,12 @@ exclusive lock, as a restore):
 5. the copy is renamed over the ledger (``os.replace``, the folder fsynced) — the one step that switches;
 6. the old file's blocks are overwritten (it is linked as ``<ledger>.旧密码.shred`` before the switch; a
    process killed after it leaves the link, shredded by the next change — never when it is still the ledger);
-7. every backup in the ``备份`` folder under the old key is re-encrypted the same way, one at a time (each file
-   whole under the old or the new password at every moment).
+7. every backup in the ``备份`` folder under the old key — and this ledger's backups in the folders ``also`` (the
+   settings' second backup folder) — is re-encrypted the same way, one at a time (each file whole under the old
+   or the new password at every moment).
 
 A process killed at any moment therefore leaves a ledger that opens with the old password (before 5) or the new
-one (from 5), never neither. Backups elsewhere (a USB stick, the second backup folder of the settings), or those
+one (from 5), never neither. Backups elsewhere (a USB stick not plugged in, copies made by hand), or those
 not yet re-encrypted when a process was killed, keep the password they were made with: restoring one asks for
 that password, and the restored ledger opens with it (change it again afterwards).
 
@@ -75,13 +76,14 @@ def check_old_password(path, old: str) -> str:
 
 
 def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None, progress=None,
-                    cancel=None) -> PasswordChange:
+                    cancel=None, also=()) -> PasswordChange:
     """Re-encrypt the ledger (and its backups) under ``new``; see the module's steps. ``operator``: the logged-in
     session (``operators.Operator``) — the change needs the ``ledger_password`` right (专干 / 管理员) and is
     written to the audit log under that name. ``progress(done, total)``: files done of the ledger and its
     backups; ``cancel()`` returning True stops it with ``Cancelled`` — before the switch nothing has changed,
-    after it the backups not yet done keep the old password. ``hook(stage[, conn])``: for the fault-injection
-    tests."""
+    after it the backups not yet done keep the old password. ``also``: more folders whose backups of this ledger
+    (``<ledger>.*.bak.db``, the settings' second backup folder) are re-encrypted too, where they can be reached.
+    ``hook(stage[, conn])``: for the fault-injection tests."""
     from .files import clean_leftovers, commit_part, part_path
     from .lock import EXCLUSIVE, LockBusy, acquire
 
@@ -106,7 +108,7 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
         if damage:
             raise ProblemsError([Problem(str(p), "台账已损坏，不能修改密码；请先从备份恢复"), *damage])
         old_salt = bytes.fromhex(old_spec)[32:]
-        total = 1 + len(_old_backups(p, old_salt))
+        total = 1 + len(_old_backups(p, old_salt, also))
         _step(progress, cancel, 0, total)
         salt = pw.new_salt()
         new_spec = pw.keyspec(pw.derive(new, salt), salt)
@@ -147,7 +149,7 @@ def change_password(ledger_path, old: str, new: str, *, operator=None, hook=None
         if old_copy.exists() and not _same_file(old_copy, p):
             encryption.shred(old_copy)
         _step(progress, None, 1, total)
-        done, left = reencrypt_backups(p, old_spec, new_spec, hook=hook,
+        done, left = reencrypt_backups(p, old_spec, new_spec, hook=hook, also=also,
                                        each=lambda n: _step(progress, cancel if 1 + n < total else None, 1 + n, total))
         return PasswordChange(p, len(counts), sum(counts.values()), done, left)
     finally:
@@ -161,12 +163,20 @@ def _step(progress, cancel, done: int, total: int) -> None:
         progress(done, total)
 
 
-def _old_backups(ledger_path: Path, old_salt: bytes) -> list[Path]:
-    """The backups (and kept damaged copies) beside the ledger still under the key with ``old_salt``."""
+def _old_backups(ledger_path: Path, old_salt: bytes, also=()) -> list[Path]:
+    """The backups (and kept damaged copies) beside the ledger — and this ledger's backups in the folders
+    ``also`` — still under the key with ``old_salt``."""
     from .backup import backup_dir, damaged_dir
 
-    return [f for folder in (backup_dir(ledger_path), damaged_dir(ledger_path)) if folder.is_dir()
-            for f in sorted(folder.glob("*.db")) if sqlite_driver.head(f)[:16] == old_salt]
+    found = []
+    for folder, pattern in [(backup_dir(ledger_path), "*.db"), (damaged_dir(ledger_path), "*.db"),
+                            *[(Path(f), f"{ledger_path.name}.*.bak.db") for f in also if f]]:
+        try:
+            found += [f for f in sorted(folder.glob(pattern)) if f.is_file() and f not in found
+                      and sqlite_driver.head(f)[:16] == old_salt]
+        except OSError:
+            continue  # a USB stick not plugged in: its backups keep the old password
+    return found
 
 
 def _unchanged(p: Path, exc: BaseException) -> BaseException:
@@ -248,8 +258,8 @@ def reencrypt(src: Path, dest: Path, old_spec: str, new_spec: str, *, hook=None)
     return counts
 
 
-def reencrypt_backups(ledger_path: Path, old_spec: str, new_spec: str, *, hook=None,
-                      each=None) -> tuple[list[Path], list[Path]]:
+def reencrypt_backups(ledger_path: Path, old_spec: str, new_spec: str, *, hook=None, each=None,
+                      also=()) -> tuple[list[Path], list[Path]]:
     """Every backup (and kept damaged copy) beside the ledger still under ``old_spec``: re-encrypted under
     ``new_spec``, each through a part file renamed over it, the old bytes overwritten. Returns (done, left):
     a backup that cannot be read or written stays as it is, under the old password. ``each(n)`` after the n-th
@@ -257,7 +267,7 @@ def reencrypt_backups(ledger_path: Path, old_spec: str, new_spec: str, *, hook=N
     from .files import commit_part, part_path
 
     done, left = [], []
-    for n, f in enumerate(_old_backups(ledger_path, bytes.fromhex(old_spec)[32:]), 1):
+    for n, f in enumerate(_old_backups(ledger_path, bytes.fromhex(old_spec)[32:], also), 1):
         if not sqlite_driver.is_encrypted(f):
             continue
         part = part_path(f)

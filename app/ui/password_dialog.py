@@ -426,8 +426,11 @@ def rekey_in_window(shell, path: str, old: str, new: str, sheet: bool = False) -
         session = shell.ledger.session
     shell.close_ledger()
 
+    extra = getattr(shell.prefs, "backup_dir", "") if getattr(shell, "prefs", None) is not None else ""
+
     def work(progress, cancelled):
-        return rekey.change_password(path, old, new, operator=session, progress=progress, cancel=cancelled)
+        return rekey.change_password(path, old, new, operator=session, progress=progress, cancel=cancelled,
+                                     also=[extra] if extra else [])  # the settings' second backup folder too
 
     said = {}
 
@@ -455,7 +458,8 @@ def rekey_in_window(shell, path: str, old: str, new: str, sheet: bool = False) -
         left = (f"\n{len(out.backups_left)} 份备份读不出，仍用原密码：" + "、".join(b.name for b in out.backups_left)
                 if out.backups_left else "")
         said["text"] = (f"台账密码已修改，台账已用新密码打开（{out.tables} 张表、{out.rows} 行核对一致）。\n"
-                        f"「备份」文件夹中的 {len(out.backups)} 份备份已改用新密码。{left}\n"
+                        f"{len(out.backups)} 份备份（「备份」文件夹{'和设置中的另一个备份文件夹' if extra else ''}）"
+                        f"已改用新密码。{left}\n"
                         "原来的恢复单从此打不开台账，请销毁；修改前复制到别处（如U盘）的备份仍用原密码，恢复时会询问。")
         shell.after_open_message = "台账密码已修改"
         timer.start()

@@ -187,9 +187,15 @@ def test_cli_changes_the_password(ledger, monkeypatch, capsys, tmp_path):
     assert "无权修改台账密码" in capsys.readouterr().err and ledger.read_bytes() == before
     monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
     sheet = tmp_path / "恢复单.pdf"
-    assert main(["ledger", "password", "--db", str(ledger), "--recovery-sheet", str(sheet)]) == 0
+    encryption.unlock(ledger, OLD)
+    usb = backup_ledger(ledger, tmp_path / "U盘" / f"{ledger.name}.20251101-090000.bak.db")  # the second folder
+    other = backup_ledger(ledger, tmp_path / "U盘" / "另一本台账.db.20251101-090000.bak.db")  # not this ledger's
+    sqlite_driver.forget_all()
+    assert main(["ledger", "password", "--db", str(ledger), "--recovery-sheet", str(sheet),
+                 "--backup-folder", str(usb.parent)]) == 0
     out = capsys.readouterr()
-    assert "已修改台账密码" in out.out and "2 份备份已改用新密码" in out.out and sheet.stat().st_size > 1000
+    assert "已修改台账密码" in out.out and "3 份备份已改用新密码" in out.out and sheet.stat().st_size > 1000
+    assert sqlite_driver.salt_of(usb) == sqlite_driver.salt_of(ledger) != sqlite_driver.salt_of(other)
     assert OLD not in out.out + out.err and NEW not in out.out + out.err
     assert _households(ledger, NEW) == 5
     sqlite_driver.forget_all()

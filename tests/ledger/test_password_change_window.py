@@ -79,7 +79,10 @@ def test_settings_changes_the_password_and_reopens_the_ledger(qtbot, encrypted, 
     monkeypatch.setattr(rekey_in_window, "box", None, raising=False)  # not one left by an earlier test
 
     old_salt = sqlite_driver.salt_of(encrypted)
+    encryption.unlock(encrypted, OLD)
+    usb = backup_ledger(encrypted, encrypted.parent / "U盘" / f"{encrypted.name}.20251101-090000.bak.db")
     shell = _shell(qtbot, encrypted)
+    shell.prefs.backup_dir = str(usb.parent)  # 设置 → 备份文件夹: the second copy's folder, changed too
     try:
         settings = shell.window.open_settings()
         button = settings.findChild(QPushButton, "changeLedgerPasswordButton")
@@ -117,7 +120,8 @@ def test_settings_changes_the_password_and_reopens_the_ledger(qtbot, encrypted, 
         qtbot.waitUntil(lambda: getattr(rekey_in_window, "box", None) is not None
                         and rekey_in_window.box.isVisible(), timeout=10000)
         box = rekey_in_window.box
-        assert "1 份备份已改用新密码" in box.text() and "原来的恢复单" in box.text()
+        assert "2 份备份（「备份」文件夹和设置中的另一个备份文件夹）已改用新密码" in box.text()
+        assert "原来的恢复单" in box.text()
         _shot(box, "password_changed_box")
         box.accept()
     finally:
@@ -131,7 +135,7 @@ def test_settings_changes_the_password_and_reopens_the_ledger(qtbot, encrypted, 
         assert lg.db.execute("SELECT count(*) FROM households").fetchone()[0] == 1
         last = lg.db.execute("SELECT operator, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(last) == ("王会计", "password")
-    assert all(sqlite_driver.salt_of(b) == sqlite_driver.salt_of(encrypted) for b in list_backups(encrypted))
+    assert all(sqlite_driver.salt_of(b) == sqlite_driver.salt_of(encrypted) for b in [*list_backups(encrypted), usb])
 
 
 def test_a_grid_worker_finds_the_button_greyed(qtbot, encrypted, monkeypatch):
