@@ -57,6 +57,17 @@ def test_the_same_id_at_two_villages_reaches_the_township_as_a_duplicate_not_a_c
         ("东风村", "东风村", v1.households.get(h1).number), ("红旗村", "红旗村", v2.households.get(h2).number)}
     assert f.a.paid and f.b.paid
     assert duplicates.count(township.path) == 1
+    # and in the 重复参保排查 export, each side with its station
+    import openpyxl
+
+    from app.exchange.duplicates_export import export
+
+    assert export(township, post / "重复参保排查.xlsx") == 1
+    ws = openpyxl.load_workbook(post / "重复参保排查.xlsx").worksheets[0]
+    head, row = [c.value for c in ws[1]], [c.value for c in ws[2]]
+    assert row[head.index("类型")] == "同一证件号码"
+    assert {row[head.index("甲·站点")], row[head.index("乙·站点")]} == {"东风村", "红旗村"}
+    assert row[head.index("甲·证件号码")] == row[head.index("乙·证件号码")] == number
     # both charged: the later payment is a refund candidate, shown as 重复缴费 (the one refund path)
     [double] = [c for c in listed if c.kind == "重复缴费"]
     assert {double.a_values["member_id"], double.b_values["member_id"]} == {a, b}
