@@ -128,3 +128,23 @@ def test_a_village_receiving_the_townships_enrolment_of_its_own_person_holds_bot
         assert {m.id for m in lg.members.holders(number)} == {a, t}
         assert [c for c in conflicts.list_conflicts(lg) if c.kind == "记录冲突"] == []
         assert duplicates.count(lg.path) == 1
+
+
+def test_the_counter_will_not_charge_one_enrolment_when_the_other_has_paid(town, ids):
+    from app.ledger.payment_plan import PlanRequest
+
+    township, v1, v2, post = town
+    number = ids("19600501")
+    h1, a = _enrol(v1, "东风村", number)
+    h2, b = _enrol(v2, "红旗村", number)
+    receipt = v1.payments.get(v1.payments.record(h1, [PayLine(a)], method="现金", paid_on="2024-10-08").id).receipt_no
+    _send(v1, township, 0, post)
+    _send(v2, township, 0, post)
+    words = (f"同一身份证号在户 {v1.households.get(h1).number} 本年度已于 2024-10-08 缴费（票据号 {receipt}），"
+             "重复参保、重复缴费（请先在重复参保清单中处理）；如确需办理，请填写变更原因")
+    plan = township.payments.plan(h2, [PayLine(b)], method="现金", paid_on="2024-10-10")
+    assert [p.message for p in plan.problems] == [words]
+    [many] = township.payments.plan_many([PlanRequest(h2, (PayLine(b),), "现金", "2024-10-10")])
+    assert [p.message for p in many.problems] == [words]
+    with pytest.raises(ProblemsError, match="重复参保、重复缴费"):
+        township.payments.record(h2, [PayLine(b)], method="现金", paid_on="2024-10-10")
