@@ -148,3 +148,23 @@ def test_the_counter_will_not_charge_one_enrolment_when_the_other_has_paid(town,
     assert [p.message for p in many.problems] == [words]
     with pytest.raises(ProblemsError, match="重复参保、重复缴费"):
         township.payments.record(h2, [PayLine(b)], method="现金", paid_on="2024-10-10")
+
+
+def test_one_station_never_holds_one_number_twice_of_its_own_making(town, ids):
+    from app.ledger import sqlite_driver
+    from app.ledger.ids import BLOCK
+
+    _, v1, _, _ = town
+    number = ids("19800101")
+    h, a = _enrol(v1, "东风村", number)
+
+    def insert(mid):
+        with v1.transaction() as db:
+            db.execute("INSERT INTO members (id, household_id, name, id_type, id_number, id_rev, birth_date, created_at,"
+                       " updated_at) VALUES (?, ?, '复制', '居民身份证', ?, ?, '1980-01-01', 'x', 'x')",
+                       [mid, h, number, number[::-1]])
+
+    with pytest.raises(sqlite_driver.IntegrityError, match="members_id_number"):
+        insert(a + 1)  # the index itself refuses a second one in this station's block
+    insert(2 * BLOCK + 7)  # one from another station is held
+    assert len(v1.members.holders(number)) == 2
