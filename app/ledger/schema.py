@@ -531,3 +531,14 @@ def _m0160_members_without_id_index(db: Database) -> None:
     for the same one registered twice among them, and imports key them this way. A few thousand rows in a
     500,000-person ledger, so the look-up no longer scans every member (``check``: −0.5 s)."""
     db.execute("CREATE INDEX IF NOT EXISTS members_without_id ON members(name, birth_date) WHERE id_number IS NULL")
+
+
+# ---------------------------------------------------------------- join engineer's block (0200–0209)
+@MIGRATIONS(name="0200_station_join")
+def _m0200_station_join(db: Database) -> None:
+    """A ledger made before stations that joined its township (app.ledger.join): what the join rewrote, so the
+    receipt journal can be begun again after it (also after a process killed in between)."""
+    from .join import MIGRATION_0200
+
+    for statement in _statements(MIGRATION_0200):
+        db.execute(statement)
