@@ -95,7 +95,11 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
     n = stations.next_number(ledger) if number is None else int(number)
     code = stations.make_code(mine.township_code, n)
     station = stations.Station(code, (name or village).strip(), kind, n, mine.code, village)
-    problems += stations.check(ledger, code=code, name=station.name, kind=kind, parent=mine.code, village=village)
+    if (held := stations.get(ledger, code)) is not None:
+        problems.append(Problem("站点代码", f"编号 {n:03d} 已被站点 {held.label} 使用"))
+    else:
+        problems += stations.check(ledger, code=code, name=station.name, kind=kind, parent=mine.code,
+                                   village=village)
     if problems:
         raise ProblemsError(problems)
     target = Path(out)

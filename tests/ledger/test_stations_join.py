@@ -1,0 +1,149 @@
+"""Joining village laptops that were used alone before stations (app.ledger.join): two islands that both
+printed receipt 2022-000001 become stations 1 and 2, exchange with the township, and everything adds up."""
+
+from __future__ import annotations
+
+import pytest
+from join_helper import TOWN, id_number, make_island, make_township, own_totals
+
+from app.domain.problems import ProblemsError
+from app.ledger import PayLine, duplicates, join, join_card, open_ledger, stations
+from app.ledger.audit import verify_chain
+from app.ledger.journal import journal_path
+from app.paper.from_ledger import receipt_for
+from app.sync import packets
+
+
+def _join(town, island, village, folder):
+    card = join_card.write_card(town, folder, village=village)
+    return join.join_township(island, join_card.read_card(card.path, card.code_word))
+
+
+def _exchange(town, villages, post):
+    for v in villages:
+        r = packets.apply_packet(town, packets.write_packet(v, 0, post).path)
+        assert r.ok, r.problems
+    for v in villages:
+        r = packets.apply_packet(v, packets.write_packet(town, stations.current(v).number, post).path)
+        assert r.ok, r.problems
+
+
+def test_two_island_laptops_join_as_stations_and_the_township_holds_both(tmp_path):
+    town = make_township(tmp_path / "town.db")
+    # the township imported the district roster itself: it already holds 东风村's first head
+    h = town.households.add(village="东风村", group="一组").id
+    twin = town.members.add(h, name="东户主0", id_number=id_number("19600501", 100), relation="户主").id
+    a = make_island(tmp_path / "a.db", "东风村", 100)
+    b = make_island(tmp_path / "b.db", "西山村", 200)
+    before = {lg.path.name: (own_totals(lg), sorted(no for (no,) in lg.db.execute("SELECT receipt_no FROM payments")))
+              for lg in (a, b)}
+    assert before["a.db"][1] == before["b.db"][1] == ["2022-000001", "2022-000002", "2022-000003"]  # the clash
+
+    out_a = _join(town, a, "东风村", tmp_path)
+    out_b = _join(town, b, "西山村", tmp_path)
+    assert (out_a.station.code, out_b.station.code) == (f"{TOWN}-001", f"{TOWN}-002")
+    assert out_a.receipts == 3 and out_a.villages_matched == 1 and out_a.backup.exists()
+    for lg, n in ((a, 1), (b, 2)):
+        assert stations.current(lg).number == n
+        assert lg.check() == []  # ids moved, audit chained again, receipt journal begun again
+        assert own_totals(lg) == before[lg.path.name][0]
+        # every replicated id in the station's block (villages and groups the township has keep its ids)
+        assert {i // 10 ** 12 for (i,) in lg.db.execute("SELECT id FROM members UNION SELECT id FROM payments"
+                                                        " UNION SELECT id FROM audit")} == {n}
+        assert lg.db.execute("SELECT id FROM villages").fetchall() == town.db.execute(
+            "SELECT id FROM villages WHERE name = ?", [stations.current(lg).village]).fetchall()
+        assert lg.audit.recent(1)[0].action == "join"
+    # the printed number stays findable and is what a reprint says; new receipts use the station's format
+    p = a.payments.by_receipt("2022-000003")
+    assert p.receipt_no == f"{TOWN}-001:2022-000003"
+    assert receipt_for(a, p, reprint=True).receipt_no == "2022-000003"
+    hh = p.household_id
+    new = a.members.add(hh, name="东新生", id_number=id_number("20210101", 300), relation="子女").id
+    fresh = a.payments.record(hh, [PayLine(new)], method="现金", paid_on="2021-11-01")
+    assert a.payments.get(fresh.id).receipt_no == f"{TOWN}-001-2022-000004"
+    assert a.check() == []
+
+    post = tmp_path / "post"
+    post.mkdir()
+    _exchange(town, [a, b], post)
+    for lg in (town, a, b):
+        assert lg.check() == [], lg.path.name
+    # every payment of both laptops at the township, none lost, none clashing
+    at_town = {no for (no,) in town.db.execute("SELECT receipt_no FROM payments")}
+    assert at_town == {f"{TOWN}-001:2022-00000{k}" for k in (1, 2, 3)} | {f"{TOWN}-002:2022-00000{k}" for k in (1, 2, 3)} \
+        | {f"{TOWN}-001-2022-000004"}
+    totals = own_totals(town)
+    assert totals == {**own_totals(a), **own_totals(b)}
+    assert town.db.execute("SELECT count(*) FROM payments WHERE voided_at IS NOT NULL").fetchone()[0] == 2
+    assert town.db.execute("SELECT count(*) FROM refunds").fetchone()[0] == 2
+    # the block of each station's audit entries verifies at the township too
+    assert verify_chain(town.db)[1] is None
+    # a resident brings receipt 2022-000002: at the village one match, at the township one per station
+    assert town.payments.by_receipt(f"{TOWN}-002:2022-000002").amount == b.payments.by_receipt("2022-000002").amount
+    with pytest.raises(ProblemsError, match=f"{TOWN}-001:2022-000002、{TOWN}-002:2022-000002"):
+        town.payments.by_receipt("2022-000002")
+    # the person the township already held arrived too, and is on the 重复参保 list with both places
+    pairs = {frozenset((f.match.a, f.match.b)) for f in duplicates.find(town).findings}
+    theirs = town.db.execute("SELECT id FROM members WHERE id_number = ? AND id != ?",
+                             [id_number("19600501", 100), twin]).fetchone()[0]
+    assert frozenset((twin, theirs)) in pairs
+    for lg in (town, a, b):
+        lg.close()
+
+
+def test_join_is_refused_with_a_chinese_message(tmp_path):
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100, households=1)
+    card = join_card.write_card(town, tmp_path, village="东风村")
+    with pytest.raises(ProblemsError, match="入站码不对"):
+        join_card.read_card(card.path, "0000-0000-0000")
+    # the station number is taken (at the township, where numbers are given)
+    with pytest.raises(ProblemsError, match="编号 001 已被站点 220112-001 东风村 使用"):
+        join_card.write_card(town, tmp_path / "again", village="西山村", number=1)
+    with pytest.raises(ProblemsError, match="「东风村」已是站点"):
+        join_card.write_card(town, tmp_path / "again", village="东风村")
+    with pytest.raises(ProblemsError, match="只有乡镇本级的台账"):
+        join_card.write_card(a, tmp_path / "again", village="东风村")
+    # a ledger that already has a station
+    b = make_island(tmp_path / "b.db", "西山村", 200, households=1)
+    stations.set_up(b, code=f"{TOWN}-007", name="西山村", kind="村", parent=f"{TOWN}-000")
+    with pytest.raises(ProblemsError, match="本台账已是站点 220112-007 西山村，不能再加入乡镇"):
+        join.join_township(b, join_card.read_card(card.path, card.code_word))
+    # a card whose station number another station of its list holds
+    good = join_card.read_card(card.path, card.code_word)
+    import dataclasses
+
+    clash = dataclasses.replace(good, stations=good.stations + (stations.Station(f"{TOWN}-009", "别村", "村", 1,
+                                                                                  f"{TOWN}-000"),))
+    with pytest.raises(ProblemsError, match="编号 001 已被站点 220112-009 别村 使用"):
+        join.join_township(a, clash)
+    assert stations.current(a) is None and a.payments.by_receipt("2022-000001").receipt_no == "2022-000001"
+    # joined once: never again
+    join.join_township(a, good)
+    with pytest.raises(ProblemsError, match="本台账已是站点 220112-001"):
+        join.join_township(a, good)
+    for lg in (town, a, b):
+        lg.close()
+
+
+def test_the_journal_is_begun_again_at_the_next_open_when_the_join_was_killed_after_its_commit(tmp_path,
+                                                                                                 monkeypatch):
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100)
+    card = join_card.write_card(town, tmp_path, village="东风村")
+    journal = journal_path(a.path).read_bytes()
+
+    def killed(_ledger):
+        raise KeyboardInterrupt  # the process dies right after the commit
+
+    monkeypatch.setattr(join, "finish_journal", killed)
+    with pytest.raises(KeyboardInterrupt):
+        join.join_township(a, join_card.read_card(card.path, card.code_word))
+    a.close()
+    assert journal_path(a.path).read_bytes() == journal  # not yet begun again
+    monkeypatch.undo()
+    with open_ledger(a.path, backup=False) as again:
+        assert stations.current(again).number == 1
+        assert again.check() == []
+        assert list(tmp_path.glob("a.db.receipts.*.before-join"))
+    town.close()
