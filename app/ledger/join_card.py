@@ -74,7 +74,7 @@ def _normal(code_word: str) -> str:
 def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", name: str | None = None,
                kind: str = stations.VILLAGE, number: int | None = None) -> WrittenCard:
     """At the township: record a new station for a village laptop already in use and write its join card to
-    ``out`` (a folder: named there). Refused with every problem at once (not the township, number taken …)."""
+    ``out`` (a ``.canbao-join`` file, or a folder — made if missing — where it is named ``<code>-<name>.canbao-join``). Refused with every problem at once (not the township, number taken …)."""
     from ..sync import signing
     from .files import atomic_path
     from .split import _has_table, _township_outbox
@@ -103,7 +103,7 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
     if problems:
         raise ProblemsError(problems)
     target = Path(out)
-    if target.is_dir() or str(out).endswith(("/", "\\")):
+    if target.is_dir() or str(out).endswith(("/", "\\")) or target.suffix != SUFFIX:  # a folder: named there
         target = target / f"{code}-{station.name}{SUFFIX}"
     if target.exists():
         raise ProblemsError([Problem("文件", f"文件已存在：{target}（请另选文件名）")])

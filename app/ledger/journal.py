@@ -67,16 +67,22 @@ class ReceiptJournal:
         self.path = journal_path(ledger_path)
         self.key = key
         self.state = JournalState(verified=key is not None)
+        self._file = None  # (device, inode) of the file read: another one in its place is read from its start
 
     def read(self) -> JournalState:
-        """Read what was appended since the last read (by this or another process)."""
-        st = self.state
+        """Read what was appended since the last read (by this or another process). A journal begun again by
+        another connection (a join: ``app.ledger.join.finish_journal``) is read anew from its first line."""
         try:
             with open(self.path, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if self._file is not None and (info.st_dev, info.st_ino) != self._file:
+                    self.state = JournalState(verified=self.key is not None)
+                self._file = (info.st_dev, info.st_ino)
+                st = self.state
                 fh.seek(st.offset)
                 data = fh.read()
         except FileNotFoundError:
-            return st
+            return self.state
         end = data.rfind(b"\n") + 1  # a torn last line (killed mid-write) is read once it is completed
         for raw in data[:end].splitlines():
             line = raw.decode("utf-8", "replace")

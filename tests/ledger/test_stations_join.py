@@ -147,3 +147,35 @@ def test_the_journal_is_begun_again_at_the_next_open_when_the_join_was_killed_af
         assert again.check() == []
         assert list(tmp_path.glob("a.db.receipts.*.before-join"))
     town.close()
+
+
+def test_invite_and_join_from_the_terminal(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100, households=1)
+    town.close()
+    a.close()
+    monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
+
+    def cli(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, err = cli("station", "invite", "--village", "东风村", "--out", str(tmp_path / "U盘"),
+                         "--db", str(tmp_path / "town.db"))
+    assert code == 0, err
+    word = out.split("入站码：")[1][:14]
+    card = tmp_path / "U盘" / "220112-001-东风村.canbao-join"
+    assert "已登记站点：220112-001 东风村（村）" in out and card.exists()
+    code, _, err = cli("station", "invite", "--village", "西山村", "--number", "1", "--out", str(tmp_path),
+                       "--db", str(tmp_path / "town.db"))
+    assert code == 2 and "编号 001 已被站点 220112-001 东风村 使用" in err
+    code, _, err = cli("station", "join", str(card), "--code-word", "1", "--db", str(tmp_path / "a.db"))
+    assert code == 2 and "入站码不对" in err
+    code, out, err = cli("station", "join", str(card), "--code-word", word, "--db", str(tmp_path / "a.db"))
+    assert code == 0, err
+    assert "站点：220112-001 东风村（村）" in out and "已开出的 1 张票据号不变" in out
+    code, _, err = cli("station", "join", str(card), "--code-word", word, "--db", str(tmp_path / "a.db"))
+    assert code == 2 and "本台账已是站点 220112-001 东风村，不能再加入乡镇" in err
