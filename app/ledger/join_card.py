@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
 from . import stations
-from .models import now_iso
+from .models import named_rows, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger
@@ -121,10 +121,9 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
             "township_name": ledger.settings.get().township,
             "station": _station_dict(station),
             "stations": [_station_dict(s) for s in stations.known(ledger)],
-            "villages": [list(r) for r in db.execute("SELECT id, name, kind FROM villages ORDER BY id")],
-            "groups": [list(r) for r in db.execute("SELECT id, village_id, name FROM village_groups ORDER BY id")],
-            "keys": [list(r) for r in db.execute(
-                "SELECT number, public_key, recorded_at, how FROM station_keys ORDER BY number")]
+            "villages": _dicts(db, "SELECT id, name, kind FROM villages ORDER BY id"),
+            "groups": _dicts(db, "SELECT id, village_id, name FROM village_groups ORDER BY id"),
+            "keys": _dicts(db, "SELECT number, public_key, recorded_at, how FROM station_keys ORDER BY number")
             if _has_table(db, "station_keys") else [],
             "sync_key": bytes(db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()[0]).hex(),
             "since": since,
@@ -135,6 +134,10 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
         with atomic_path(target) as part:
             part.write_bytes(_seal(json.dumps(body, ensure_ascii=False).encode("utf-8"), word))
     return WrittenCard(target, word, station)
+
+
+def _dicts(db, sql: str) -> list[dict]:
+    return [{k: r[k] for k in r.keys()} for r in named_rows(db, sql)]
 
 
 def _seal(data: bytes, word: str) -> bytes:
@@ -184,9 +187,10 @@ def read_card(path: str | os.PathLike, code_word: str) -> JoinCard:
         card = JoinCard(
             station=st, township_name=str(body.get("township_name", "")),
             stations=tuple(_station(d) for d in body["stations"]),
-            villages=tuple((int(v[0]), str(v[1]), str(v[2])) for v in body["villages"]),
-            groups=tuple((int(g[0]), int(g[1]), str(g[2])) for g in body["groups"]),
-            keys=tuple((int(k[0]), str(k[1]), str(k[2]), str(k[3])) for k in body["keys"]),
+            villages=tuple((int(v["id"]), str(v["name"]), str(v["kind"])) for v in body["villages"]),
+            groups=tuple((int(g["id"]), int(g["village_id"]), str(g["name"])) for g in body["groups"]),
+            keys=tuple((int(k["number"]), str(k["public_key"]), str(k["recorded_at"]), str(k["how"]))
+                       for k in body["keys"]),
             sync_key=bytes.fromhex(body["sync_key"]), since=int(body.get("since", 0)),
             created_at=str(body.get("created_at", "")), card_id=str(body.get("card_id", "")))
     except ProblemsError:
