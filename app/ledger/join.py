@@ -359,7 +359,9 @@ def _rechain(conn, off: int, code: str) -> None:
         row = list(row)
         for i in (8, 9):  # before, after
             if row[i] and "receipt" in row[i]:
-                row[i] = _json(_printed_text(json.loads(row[i]), code))
+                was = json.loads(row[i])
+                if (now := _printed_text(was, code)) != was:
+                    row[i] = _json(now)
         prev = chain_hash(prev, row)
         updates.append((row[8], row[9], prev, row[0]))
     conn.executemany("UPDATE audit SET before = ?, after = ?, hash = ? WHERE id = ?", updates)

@@ -159,7 +159,8 @@ class StationDialog(QDialog):
         year = self.ledger.settings.get().year
         if mine is None:
             self.own_text.setText("本台账还没有设定站点：票据号为「年度-序号」。设定站点后，票据号带站点代码"
-                                  "（如 220112-003-2025-000001），全乡镇各台电脑不会重号。站点代码设定后不能更换。")
+                                  "（如 220112-003-2025-000001），全乡镇各台电脑不会重号。站点代码设定后不能更换。"
+                                  "\n已经在用、开过票据的村电脑：请向乡镇要入站文件，用「加入乡镇…」。")
             self.set_button.setText("设定本台账的站点")
         else:
             sample = stations.receipt_number(mine, year, mine.seq_base + 1)

@@ -52,6 +52,7 @@ def test_the_township_invites_and_the_village_joins(qtbot, ledger, tmp_path):
     w.open_stations()
     d = next(x for x in w._dialogs if isinstance(x, StationDialog))
     assert d.join_button.isVisible() and d.join_button.isEnabled() and not d.invite_button.isEnabled()
+    _shot(d, "station-join-page")
     join = d.open_join()
     join.card.setText(str(invite.written.path))
     join.word.setText("1111-2222-3333")
