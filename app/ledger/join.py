@@ -304,6 +304,9 @@ def _household_numbers(conn, number: int) -> int:
     rows = [(f"{number * 1_000_000 + int(n):09d}", hid) for hid, n in conn.execute("SELECT id, number FROM households")
             if _OWN_HOUSEHOLD.match(n or "")]
     conn.executemany("UPDATE households SET number = ? WHERE id = ?", rows)
+    conn.execute("UPDATE receipts_dropped SET household = printf('%09d', ? + CAST(household AS INTEGER))"
+                 " WHERE household GLOB '[0-9]*' AND length(household) <= 6 AND household NOT GLOB '*[^0-9]*'",
+                 [number * 1_000_000])
     return len(rows)
 
 

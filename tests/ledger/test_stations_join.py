@@ -39,7 +39,11 @@ def test_two_island_laptops_join_as_stations_and_the_township_holds_both(tmp_pat
               for lg in (a, b)}
     assert before["a.db"][1] == before["b.db"][1] == ["2022-000001", "2022-000002", "2022-000003"]  # the clash
 
+    head = a.db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0]
     out_a = _join(town, a, "东风村", tmp_path)
+    joined = a.audit.recent(1)[0]
+    assert joined.after["old_chain_head"] == head and joined.after["id_offset"] == 10 ** 12  # the old chain attested
+    assert list(tmp_path.glob("a.db.receipts.*.before-join"))  # the old journal kept aside
     out_b = _join(town, b, "西山村", tmp_path)
     assert (out_a.station.code, out_b.station.code) == (f"{TOWN}-001", f"{TOWN}-002")
     assert out_a.receipts == 3 and out_a.villages_matched == 1 and out_a.backup.exists()
