@@ -128,6 +128,8 @@ def check_join(ledger: "Ledger", card: "JoinCard") -> list[Problem]:
     _n, bad, why = verify_chain(db)
     if bad is not None:
         problems.append(Problem(f"audit#{bad}", f"操作日志哈希链断开：{why}；请先运行「检查台账」（canbao check）"))
+    for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall()[:10]:
+        problems.append(Problem(f"{table}#{rowid}", f"引用了不存在的 {parent} 记录（孤立记录）；请先运行「检查台账」"))
     top = db.execute("SELECT max(last_seq) FROM receipt_counters").fetchone()[0] or 0
     if top >= stations.SEQ_SPAN:
         problems.append(Problem("票据号", f"票据序号已到 {top}，超出一个站点的号段"))
