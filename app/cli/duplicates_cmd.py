@@ -13,6 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..domain.vocabulary import Status
 from .failures import reported
 
 
@@ -34,7 +35,8 @@ def register(ls, db, ro) -> None:
                       help="确是重复参保：保留一处登记，另一处改为不在本地参保（默认异地参保）（须专干或管理员；记入操作日志）")
     k.add_argument("members", nargs=2, metavar="#编号", help="先写保留的人员编号，再写另一处的人员编号")
     k.add_argument("--note", required=True, metavar="说明", help="保留这一处的依据，如 户籍在东风村，已电话核实")
-    k.add_argument("--status", default="异地参保", metavar="参保状态", help="另一处改为的参保状态（默认 异地参保）")
+    k.add_argument("--status", default=Status.ELSEWHERE.value, metavar="参保状态",
+                   help=f"另一处改为的参保状态（默认 {Status.ELSEWHERE.value}）")
     k.set_defaults(func=cmd_keep)
 
 

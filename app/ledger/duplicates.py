@@ -13,13 +13,15 @@ the village's own, else the township's); in a ledger that knows no stations, the
     duplicates.keep(lg, kept, other, note)        -> Kept     (a real duplicate: this enrolment stands, the other
                                                                 gets 异地参保 naming the kept place; audited)
     duplicates.standing_holder(db, member_ids)    -> the holder of one ID number a 专干 kept, or None
+    duplicates.reveal(lg)                         before showing the list with full ID numbers (audited)
 
 The same ID number at two stations (the person enrolled by the village of 户籍 and the village they live in) is
 held twice in a township's ledger: ``members_id_number`` is unique per station block of ids (migration
 ``0170_members_id_per_station``), so a packet's second enrolment arrives instead of being refused; every look-up
 by ID number that wants one person (``Members.by_id_number``, imports) refuses to pick one of two undecided
-holders (``duplicate_match.TWO_HOLDERS``).
-    duplicates.reveal(lg)                         before showing the list with full ID numbers (audited)
+holders (``duplicate_match.TWO_HOLDERS``), and the counter refuses to charge one whose other holder has paid
+(``payment_plan``). Decisions (``kept_member``: NULL = 非重复, else the enrolment that stands; migration
+``0171_duplicate_kept``) stay in this ledger; ``keep``'s status change and audit entries travel in packets.
 
 ID numbers in a ``Place`` are full; whoever shows them masks them (``Place.shown_id``) unless revealed.
 """

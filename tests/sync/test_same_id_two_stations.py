@@ -57,6 +57,17 @@ def test_the_same_id_at_two_villages_reaches_the_township_as_a_duplicate_not_a_c
         ("东风村", "东风村", v1.households.get(h1).number), ("红旗村", "红旗村", v2.households.get(h2).number)}
     assert f.a.paid and f.b.paid
     assert duplicates.count(township.path) == 1
+    # and in the 重复参保排查 export, each side with its station
+    import openpyxl
+
+    from app.exchange.duplicates_export import export
+
+    assert export(township, post / "重复参保排查.xlsx") == 1
+    ws = openpyxl.load_workbook(post / "重复参保排查.xlsx").worksheets[0]
+    head, row = [c.value for c in ws[1]], [c.value for c in ws[2]]
+    assert row[head.index("类型")] == "同一证件号码"
+    assert {row[head.index("甲·站点")], row[head.index("乙·站点")]} == {"东风村", "红旗村"}
+    assert row[head.index("甲·证件号码")] == row[head.index("乙·证件号码")] == number
     # both charged: the later payment is a refund candidate, shown as 重复缴费 (the one refund path)
     [double] = [c for c in listed if c.kind == "重复缴费"]
     assert {double.a_values["member_id"], double.b_values["member_id"]} == {a, b}
@@ -117,3 +128,43 @@ def test_a_village_receiving_the_townships_enrolment_of_its_own_person_holds_bot
         assert {m.id for m in lg.members.holders(number)} == {a, t}
         assert [c for c in conflicts.list_conflicts(lg) if c.kind == "记录冲突"] == []
         assert duplicates.count(lg.path) == 1
+
+
+def test_the_counter_will_not_charge_one_enrolment_when_the_other_has_paid(town, ids):
+    from app.ledger.payment_plan import PlanRequest
+
+    township, v1, v2, post = town
+    number = ids("19600501")
+    h1, a = _enrol(v1, "东风村", number)
+    h2, b = _enrol(v2, "红旗村", number)
+    receipt = v1.payments.get(v1.payments.record(h1, [PayLine(a)], method="现金", paid_on="2024-10-08").id).receipt_no
+    _send(v1, township, 0, post)
+    _send(v2, township, 0, post)
+    words = (f"同一身份证号在户 {v1.households.get(h1).number} 本年度已于 2024-10-08 缴费（票据号 {receipt}），"
+             "重复参保、重复缴费（请先在重复参保清单中处理）；如确需办理，请填写变更原因")
+    plan = township.payments.plan(h2, [PayLine(b)], method="现金", paid_on="2024-10-10")
+    assert [p.message for p in plan.problems] == [words]
+    [many] = township.payments.plan_many([PlanRequest(h2, (PayLine(b),), "现金", "2024-10-10")])
+    assert [p.message for p in many.problems] == [words]
+    with pytest.raises(ProblemsError, match="重复参保、重复缴费"):
+        township.payments.record(h2, [PayLine(b)], method="现金", paid_on="2024-10-10")
+
+
+def test_one_station_never_holds_one_number_twice_of_its_own_making(town, ids):
+    from app.ledger import sqlite_driver
+    from app.ledger.ids import BLOCK
+
+    _, v1, _, _ = town
+    number = ids("19800101")
+    h, a = _enrol(v1, "东风村", number)
+
+    def insert(mid):
+        with v1.transaction() as db:
+            db.execute("INSERT INTO members (id, household_id, name, id_type, id_number, id_rev, birth_date, created_at,"
+                       " updated_at) VALUES (?, ?, '复制', '居民身份证', ?, ?, '1980-01-01', 'x', 'x')",
+                       [mid, h, number, number[::-1]])
+
+    with pytest.raises(sqlite_driver.IntegrityError, match="members_id_number"):
+        insert(a + 1)  # the index itself refuses a second one in this station's block
+    insert(2 * BLOCK + 7)  # one from another station is held
+    assert len(v1.members.holders(number)) == 2
