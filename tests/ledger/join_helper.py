@@ -45,6 +45,8 @@ def make_island(path: Path, village: str, first_seq: int, households: int = 3):
         wife = lg.members.add(h, name=f"{village[0]}妻{k}", id_number=id_number("19620302", seq + 1),
                               relation="配偶").id
         seq += 2
+        if k == 0:
+            lg.categories.add(wife, "低保对象", department="民政", recognized_on="2021-01-01")
         p = lg.payments.record(h, [PayLine(head), PayLine(wife)], method="现金", paid_on="2021-10-08")
         if k == 1:
             lg.payments.void(p.id, "收错户")

@@ -80,6 +80,12 @@ def test_two_island_laptops_join_as_stations_and_the_township_holds_both(tmp_pat
     assert totals == {**own_totals(a), **own_totals(b)}
     assert town.db.execute("SELECT count(*) FROM payments WHERE voided_at IS NOT NULL").fetchone()[0] == 2
     assert town.db.execute("SELECT count(*) FROM refunds").fetchone()[0] == 2
+    assert town.db.execute("SELECT count(*) FROM member_categories").fetchone()[0] == 2  # one per laptop
+    for lg in (a, b):  # every row of each laptop is at the township, as it is there
+        for table in ("households", "members", "member_categories", "payments", "payment_items", "refunds", "audit"):
+            mine = lg.db.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            assert town.db.execute(f"SELECT * FROM {table} WHERE id IN ({','.join(str(r[0]) for r in mine)})"
+                                   " ORDER BY id").fetchall() == mine, table
     # the block of each station's audit entries verifies at the township too
     assert verify_chain(town.db)[1] is None
     # a resident brings receipt 2022-000002: at the village one match, at the township one per station
