@@ -77,6 +77,7 @@ def register(sub) -> None:
                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("card", metavar="入站文件", help="乡镇发来的 .canbao-join 文件")
     p.add_argument("--code-word", required=True, metavar="入站码", help="乡镇告知的 12 位入站码")
+    p.add_argument("--preview", action="store_true", help="只显示加入会做什么，不写入")
     p.set_defaults(func=cmd_join)
     st.set_defaults(func=lambda a: (st.print_help(), 0)[1])
 
@@ -161,8 +162,19 @@ def cmd_join(args) -> int:
     from ..ledger.join import join_township
     from ..ledger.join_card import read_card
 
+    from ..domain.problems import ProblemsError
+    from ..ledger.join import preview
+
     card = read_card(args.card, args.code_word)
     with open_as_operator(args.db, args.operator) as lg:
+        plan = preview(lg, card)
+        if not plan.ok:
+            raise ProblemsError(list(plan.problems))
+        if args.preview:
+            print("加入乡镇（预览，未写入）：")
+            for line in plan.lines():
+                print(f"  {line}")
+            return 0
         out = join_township(lg, card)
     c = out.counts
     print(f"本台账已加入乡镇「{card.township_name}」，站点：{out.station.code} {out.station.name}（{out.station.kind}）")

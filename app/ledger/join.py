@@ -95,6 +95,58 @@ class JoinOutcome:
     backup: Path | None = None
 
 
+@dataclass(frozen=True)
+class JoinPreview:
+    """What ``join_township`` would do with this card (nothing written): shown before the clerk confirms."""
+
+    station: stations.Station
+    township_name: str
+    households: int
+    members: int
+    receipts: int                              # payments whose printed number gets the station's code
+    first_receipt: str                         # e.g. 220112-003:2025-000001 (what 2025-000001 becomes)
+    next_receipt: str                          # the station's next new receipt number
+    villages_matched: tuple[str, ...]          # villages the township has: their ids taken
+    villages_new: tuple[str, ...]              # villages the township does not list: they arrive as new
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        s = self.station
+        out = [f"乡镇「{self.township_name}」的站点 {s.code} {s.name}（{s.kind}）",
+               f"{self.households} 户，{self.members} 人，{self.receipts} 张已开票据"]
+        if self.receipts:
+            out.append(f"已开票据号不变，前加站点代码：{self.first_receipt.split(':', 1)[1]} → {self.first_receipt}")
+        out.append(f"以后的新票据从 {self.next_receipt} 起")
+        if self.villages_matched:
+            out.append("与乡镇台账对上的村：" + "、".join(self.villages_matched))
+        if self.villages_new:
+            out.append("乡镇台账没有的村（作为新村发给乡镇）：" + "、".join(self.villages_new))
+        return out
+
+
+def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
+    db = ledger.db
+    st = card.station
+    town = {name for _id, name, _kind in card.villages}
+    mine = [n for (n,) in db.execute("SELECT name FROM villages ORDER BY id")]
+    first = db.execute("SELECT year, seq FROM payments ORDER BY year, seq LIMIT 1").fetchone()
+    year = ledger.settings.get().year if ledger.settings.initialized() else 0
+    last = db.execute("SELECT last_seq FROM receipt_counters WHERE year = ?", [year]).fetchone()
+    return JoinPreview(
+        station=st, township_name=card.township_name,
+        households=db.execute("SELECT count(*) FROM households").fetchone()[0],
+        members=db.execute("SELECT count(*) FROM members").fetchone()[0],
+        receipts=db.execute("SELECT count(*) FROM payments").fetchone()[0],
+        first_receipt=stations.joined_receipt_number(st, first[0], st.seq_base + first[1]) if first else "",
+        next_receipt=stations.receipt_number(st, year, st.seq_base + (last[0] if last else 0) + 1),
+        villages_matched=tuple(n for n in mine if n in town), villages_new=tuple(n for n in mine if n not in town),
+        problems=tuple(check_join(ledger, card)))
+
+
 # ------------------------------------------------------------------------------------------ checks
 def check_join(ledger: "Ledger", card: "JoinCard") -> list[Problem]:
     """Every reason this ledger cannot join with ``card`` (Chinese, all at once)."""

@@ -142,9 +142,12 @@ class JoinDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
-        self.go = QPushButton("加入乡镇")
+        self.go = QPushButton("预览")
         self.go.setObjectName("primary")
         self.go.clicked.connect(self.join)
+        self.plan = None  # the preview shown: a second click joins
+        self.card.textChanged.connect(self._forget)
+        self.word.textChanged.connect(self._forget)
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -159,17 +162,28 @@ class JoinDialog(QDialog):
         if path:
             self.card.setText(path)
 
+    def _forget(self) -> None:
+        self.plan = None
+        self.go.setText("预览")
+
     def join(self) -> None:
+        """First click: what the join would do (``join.preview``); second click: the join."""
         from ..ledger import open_ledger
-        from ..ledger.join import check_join, join_township
+        from ..ledger.join import join_township, preview
         from ..ledger.join_card import read_card
 
         try:
             card = read_card(self.card.text().strip(), self.word.text())
-            if problems := check_join(self.ledger, card):
-                raise ProblemsError(problems)
+            plan = preview(self.ledger, card)
+            if not plan.ok:
+                raise ProblemsError(list(plan.problems))
         except ProblemsError as exc:
             _say(self.message, error_text(exc), ok=False)
+            return
+        if self.plan is None:
+            self.plan = plan
+            _say(self.message, "将加入：\n" + "\n".join(f"• {line}" for line in plan.lines()), ok=True)
+            self.go.setText("确认加入")
             return
         path = self.ledger.path
         operator = self.ledger.session or self.ledger.operator  # the worker carries the logged-in operator

@@ -184,8 +184,43 @@ def test_invite_and_join_from_the_terminal(tmp_path, monkeypatch, capsys):
     assert code == 2 and "编号 001 已被站点 220112-001 东风村 使用" in err
     code, _, err = cli("station", "join", str(card), "--code-word", "1", "--db", str(tmp_path / "a.db"))
     assert code == 2 and "入站码不对" in err
+    code, out, err = cli("station", "join", str(card), "--code-word", word, "--preview", "--db", str(tmp_path / "a.db"))
+    assert code == 0, err
+    assert "1 户，2 人，1 张已开票据" in out and "2022-000001 → 220112-001:2022-000001" in out
+    assert "以后的新票据从 220112-001-2022-000002 起" in out and "与乡镇台账对上的村：东风村" in out
+    with open_ledger(tmp_path / "a.db", backup=False) as still:
+        assert stations.current(still) is None  # a preview writes nothing
     code, out, err = cli("station", "join", str(card), "--code-word", word, "--db", str(tmp_path / "a.db"))
     assert code == 0, err
     assert "站点：220112-001 东风村（村）" in out and "已开出的 1 张票据号不变" in out
     code, _, err = cli("station", "join", str(card), "--code-word", word, "--db", str(tmp_path / "a.db"))
     assert code == 2 and "本台账已是站点 220112-001 东风村，不能再加入乡镇" in err
+
+
+def test_a_demo_ledger_joins_whole(tmp_path):
+    """Every kind of row a real ledger has (categories, year choices, claims, voids, refunds, many villages),
+    through the join and the first packet: the township ends with the same rows and both check clean."""
+    from app.ledger.demo import build_demo_ledger
+
+    build_demo_ledger(tmp_path / "v.db", people=400, seed=5)
+    v = open_ledger(tmp_path / "v.db", backup=False)
+    s = v.settings.get()
+    town = open_ledger(tmp_path / "t.db", create=True, backup=False, operator="王会计")
+    names = [n for (n,) in v.db.execute("SELECT name FROM villages ORDER BY id DESC")]  # other ids than the village's
+    town.settings.initialize(township=s.township, year=s.year, policy_id=s.policy_id, operators=["王会计"],
+                             villages={n: [] for n in names[1:]}, area_kind="县")
+    stations.set_up(town, code=f"{TOWN}-000", name=s.township, kind="乡镇")
+    tables = ("households", "members", "member_categories", "member_years", "payments", "payment_items", "refunds",
+              "claims")
+    before = {t: v.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    assert before["payments"] and before["member_categories"]
+    out = _join(town, v, names[1], tmp_path)
+    assert out.villages_matched == len(names) - 1 and v.check() == []
+    post = tmp_path / "post"
+    post.mkdir()
+    r = packets.apply_packet(town, packets.write_packet(v, 0, post).path)
+    assert r.ok and not r.conflicts, r.conflicts
+    assert {t: town.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables} == before
+    assert own_totals(town) == own_totals(v) and town.check() == []
+    town.close()
+    v.close()

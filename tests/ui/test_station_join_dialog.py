@@ -59,6 +59,9 @@ def test_the_township_invites_and_the_village_joins(qtbot, ledger, tmp_path):
     join.go.click()
     assert "入站码不对" in join.message.text() and stations.current(ledger) is None
     join.word.setText(word)
+    join.go.click()  # first the preview: nothing written yet
+    assert "2025-000001 → 220112-001:2025-000001" in join.message.text() and join.go.text() == "确认加入"
+    assert stations.current(ledger) is None
     _shot(join, "station-join")
     join.go.click()
     qtbot.waitUntil(lambda: join.outcome is not None, timeout=30000)
