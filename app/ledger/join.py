@@ -387,9 +387,9 @@ def _handover(conn, hid: int, state: str, code: str) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("receipts"), dict):
         return
     data["receipts"] = {(f"{code}:{no}" if _PRINTED.match(no) else no): v for no, v in data["receipts"].items()}
-    for refund in data.get("refunds") or []:
-        if isinstance(refund, dict) and _PRINTED.match(str(refund.get("receipt_no", ""))):
-            refund["receipt_no"] = f"{code}:{refund['receipt_no']}"
+    if isinstance(data.get("refunds"), dict):  # keyed "<receipt>/<member name>"
+        data["refunds"] = {(f"{code}:{k}" if _PRINTED.match(k.split("/", 1)[0]) else k): v
+                           for k, v in data["refunds"].items()}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     conn.execute("UPDATE handovers SET state = ?, digest = ? WHERE id = ?",
                  [json.dumps(data, ensure_ascii=False), digest, hid])

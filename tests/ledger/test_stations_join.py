@@ -224,3 +224,22 @@ def test_a_demo_ledger_joins_whole(tmp_path):
     assert own_totals(town) == own_totals(v) and town.check() == []
     town.close()
     v.close()
+
+
+def test_a_handover_marked_before_the_join_still_matches(tmp_path):
+    """交款 marked before the join: its stored receipts (and refunds) follow the new numbers, so the same period
+    shows no change after it."""
+    from app.ledger import handover
+
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100)
+    h = handover.compute(a, "王会计", "2021-10-01", "2021-12-31")
+    assert h.receipts and h.refunds
+    handover.mark_handed_over(a, h, receiver="乡镇")
+    _join(town, a, "东风村", tmp_path)
+    again = handover.compute(a, "王会计", "2021-10-01", "2021-12-31")
+    assert [m.changes for m in again.marks] == [()]
+    assert {r.receipt_no for r in again.receipts} == {f"{TOWN}-001:2022-00000{k}" for k in (1, 2, 3)}
+    assert a.check() == []
+    town.close()
+    a.close()
