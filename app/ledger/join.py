@@ -241,9 +241,11 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
                 conn.execute(f'DROP TRIGGER "{name}"')
             step()
             matched = _maps(conn, db, card, off)
-            counts = _move_ids(conn, db)
+            counts = _move_ids(conn, db, "jm", _id_tables(db))
+            _audit_columns(conn, "jm", AUDIT_ENTITIES)
+            _move_ids(conn, db, "jm2", ("villages", "village_groups"))  # those the township has: its ids
+            _audit_columns(conn, "jm2", {"village": "villages", "group": "village_groups"})
             step()
-            _audit_columns(conn)
             households = _household_numbers(conn, st.number)
             receipts = _receipts(conn, st.code, soff)
             step()
@@ -290,29 +292,27 @@ def _compact(ledger: "Ledger") -> None:
 
 
 def _maps(conn, db, card: "JoinCard", off: int) -> int:
-    """temp.jm_<table>(old, new) for every id that moves; villages and groups the township already has (by
-    name) take its ids and its row. Returns the villages matched."""
-    town_villages = {name: (vid, kind) for vid, name, kind in card.villages}
-    matched = 0
-    for t in _id_tables(db):
+    """temp.jm_<table>(old, new): every id of block 0 moves by ``off`` (no new id can meet an old one); then
+    temp.jm2_villages / jm2_village_groups: the villages and groups the township already has (same name) take
+    its ids (none of them can meet a moved id) and its village row. Returns the villages matched."""
+    for t in _id_tables(db):  # quote snapshots are content-addressed (far above every block): they stay
         conn.execute(f"CREATE TEMP TABLE jm_{t} (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
-        if t == "villages":
-            for vid, name in db.execute("SELECT id, name FROM villages WHERE id < ?", [BLOCK]).fetchall():
-                town = town_villages.get(name)
-                conn.execute("INSERT INTO temp.jm_villages VALUES (?, ?)", [vid, town[0] if town else vid + off])
-                if town:
-                    matched += 1
-                    conn.execute("UPDATE villages SET kind = ? WHERE id = ?", [town[1], vid])
-        elif t == "village_groups":
-            town_groups = {(v, name): gid for gid, v, name in card.groups}
-            for gid, vid, name in db.execute("SELECT id, village_id, name FROM village_groups WHERE id < ?",
-                                             [BLOCK]).fetchall():
-                new_v = conn.execute("SELECT new FROM temp.jm_villages WHERE old = ?", [vid]).fetchone()
-                town = town_groups.get((new_v[0] if new_v else vid, name))
-                conn.execute("INSERT INTO temp.jm_village_groups VALUES (?, ?)", [gid, town or gid + off])
-        else:  # quote snapshots are content-addressed (far above every block): they stay
-            conn.execute(f"INSERT INTO temp.jm_{t} SELECT id, id + ? FROM {t} WHERE id > 0 AND id < ?", [off, BLOCK])
-    return matched
+        conn.execute(f"INSERT INTO temp.jm_{t} SELECT id, id + ? FROM {t} WHERE id > 0 AND id < ?", [off, BLOCK])
+    for t in ("villages", "village_groups"):
+        conn.execute(f"CREATE TEMP TABLE jm2_{t} (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    town_villages = {name: (vid, kind) for vid, name, kind in card.villages}
+    town_groups = {(v, name): gid for gid, v, name in card.groups}
+    matched = {}
+    for vid, name in db.execute("SELECT id, name FROM villages WHERE id > 0 AND id < ?", [BLOCK]).fetchall():
+        if (town := town_villages.get(name)) is not None:
+            matched[vid] = town[0]
+            conn.execute("INSERT INTO temp.jm2_villages VALUES (?, ?)", [vid + off, town[0]])
+            conn.execute("UPDATE villages SET kind = ? WHERE id = ?", [town[1], vid])
+    for gid, vid, name in db.execute("SELECT id, village_id, name FROM village_groups WHERE id > 0 AND id < ?",
+                                     [BLOCK]).fetchall():
+        if vid in matched and (town := town_groups.get((matched[vid], name))) is not None:
+            conn.execute("INSERT INTO temp.jm2_village_groups VALUES (?, ?)", [gid + off, town])
+    return len(matched)
 
 
 def _user_tables(db) -> list[str]:
@@ -320,37 +320,34 @@ def _user_tables(db) -> list[str]:
                                      " AND sql NOT LIKE 'CREATE VIRTUAL%'")]
 
 
-def _move_ids(conn, db) -> dict[str, int]:
-    """Rewrite every declared foreign key into a moved table, then the moved rows' own ids."""
-    moved = set(_id_tables(db))
+def _move_ids(conn, db, maps: str, tables) -> dict[str, int]:
+    """Rewrite every declared foreign key into ``tables`` through ``temp.<maps>_<table>``, all of a row's in one
+    statement (a check over two of them, a dismissal's ``member_a < member_b``, holds at every row), then the
+    rows' own ids."""
+    moved = set(tables)
     for table in _user_tables(db):
-        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
-            parent, col, to = fk[2], fk[3], fk[4]
-            if parent in moved and to in (None, "id"):
-                # through negative values too: a unique key over it (a group's village and name) may hold, for
-                # a moment, the value another row is about to leave
-                conn.execute(f'UPDATE "{table}" SET "{col}" = -(SELECT new FROM temp.jm_{parent}'
-                             f' WHERE old = "{col}") WHERE "{col}" IN (SELECT old FROM temp.jm_{parent})')
-                conn.execute(f'UPDATE "{table}" SET "{col}" = -"{col}" WHERE "{col}" < 0')
-    counts = {}
-    for t in moved:
-        # through negative ids: a village taking the township's id may take one another village leaves
-        counts[t] = conn.execute(f"UPDATE {t} SET id = -(SELECT new FROM temp.jm_{t} WHERE old = {t}.id)"
-                                 f" WHERE id IN (SELECT old FROM temp.jm_{t})").rowcount
-        conn.execute(f"UPDATE {t} SET id = -id WHERE id < 0")
-    return counts
+        cols = [(fk[3], fk[2]) for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()
+                if fk[2] in moved and fk[4] in (None, "id")]
+        if cols:
+            sets = ", ".join(f'"{c}" = coalesce((SELECT new FROM temp.{maps}_{p} WHERE old = "{c}"), "{c}")'
+                             for c, p in cols)
+            where = " OR ".join(f'"{c}" IN (SELECT old FROM temp.{maps}_{p})' for c, p in cols)
+            conn.execute(f'UPDATE "{table}" SET {sets} WHERE {where}')
+    return {t: conn.execute(f"UPDATE {t} SET id = (SELECT new FROM temp.{maps}_{t} WHERE old = {t}.id)"
+                            f" WHERE id IN (SELECT old FROM temp.{maps}_{t})").rowcount for t in tables}
 
 
-def _audit_columns(conn) -> None:
+def _audit_columns(conn, maps: str, entities: dict[str, str]) -> None:
     """The audit log's references are not declared foreign keys (an entry outlives nothing, refers to many
     tables): household_id, member_id, and entity_id by the entry's entity; likewise the conflict list's."""
-    for table in ("audit", "sync_conflicts"):
-        for col, parent in (("household_id", "households"), ("member_id", "members")):
-            conn.execute(f"UPDATE {table} SET {col} = (SELECT new FROM temp.jm_{parent} WHERE old = {col})"
-                         f" WHERE {col} IN (SELECT old FROM temp.jm_{parent})")
-    for entity, parent in AUDIT_ENTITIES.items():
-        conn.execute(f"UPDATE audit SET entity_id = (SELECT new FROM temp.jm_{parent} WHERE old = entity_id)"
-                     f" WHERE entity = ? AND entity_id IN (SELECT old FROM temp.jm_{parent})", [entity])
+    if maps == "jm":
+        for table in ("audit", "sync_conflicts"):
+            for col, parent in (("household_id", "households"), ("member_id", "members")):
+                conn.execute(f"UPDATE {table} SET {col} = (SELECT new FROM temp.jm_{parent} WHERE old = {col})"
+                             f" WHERE {col} IN (SELECT old FROM temp.jm_{parent})")
+    for entity, parent in entities.items():
+        conn.execute(f"UPDATE audit SET entity_id = (SELECT new FROM temp.{maps}_{parent} WHERE old = entity_id)"
+                     f" WHERE entity = ? AND entity_id IN (SELECT old FROM temp.{maps}_{parent})", [entity])
 
 
 def _household_numbers(conn, number: int) -> int:

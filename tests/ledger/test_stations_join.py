@@ -243,3 +243,16 @@ def test_a_handover_marked_before_the_join_still_matches(tmp_path):
     assert a.check() == []
     town.close()
     a.close()
+
+
+def test_a_pair_judged_not_duplicate_before_the_join_stays_judged(tmp_path):
+    """A dismissal names two members (member_a < member_b, checked): both move in one statement."""
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100, households=2)
+    first, second = [m for (m,) in a.db.execute("SELECT id FROM members WHERE relation = '户主' ORDER BY id")]
+    duplicates.dismiss(a, first, second, "两个人：已核实")
+    _join(town, a, "东风村", tmp_path)
+    (d,) = duplicates.dismissals(a)
+    assert (d.member_a, d.member_b) == (10 ** 12 + first, 10 ** 12 + second) and a.check() == []
+    town.close()
+    a.close()
