@@ -180,6 +180,8 @@ def check_join(ledger: "Ledger", card: "JoinCard") -> list[Problem]:
     _n, bad, why = verify_chain(db)
     if bad is not None:
         problems.append(Problem(f"audit#{bad}", f"操作日志哈希链断开：{why}；请先运行「检查台账」（canbao check）"))
+    if ledger.journal is not None and (broken := ledger.journal.read().problems):
+        problems += [Problem(p.place, f"{p.message}；票据日志加入时要重新开始，请先运行「检查台账」") for p in broken[:5]]
     for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall()[:10]:
         problems.append(Problem(f"{table}#{rowid}", f"引用了不存在的 {parent} 记录（孤立记录）；请先运行「检查台账」"))
     top = db.execute("SELECT max(last_seq) FROM receipt_counters").fetchone()[0] or 0

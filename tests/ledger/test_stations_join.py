@@ -12,6 +12,7 @@ from app.ledger.audit import verify_chain
 from app.ledger.journal import journal_path
 from app.paper.from_ledger import receipt_for
 from app.sync import packets
+from operators_helper import log_in
 
 
 def _join(town, island, village, folder):
@@ -254,5 +255,23 @@ def test_a_pair_judged_not_duplicate_before_the_join_stays_judged(tmp_path):
     _join(town, a, "东风村", tmp_path)
     (d,) = duplicates.dismissals(a)
     assert (d.member_a, d.member_b) == (10 ** 12 + first, 10 ** 12 + second) and a.check() == []
+    town.close()
+    a.close()
+
+
+def test_a_receipt_journal_that_does_not_verify_is_not_begun_again(tmp_path):
+    """The join would put the old journal aside: one that does not verify must be looked at first."""
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100, households=1)
+    path = journal_path(a.path)
+    path.write_text(path.read_text(encoding="utf-8").replace('"fen":61000', '"fen":6100'), encoding="utf-8")
+    a.close()
+    a = open_ledger(tmp_path / "a.db", backup=False)
+    log_in(a, "王会计")
+    assert '"fen":6100,' in path.read_text(encoding="utf-8")  # the edit is there
+    card = join_card.write_card(town, tmp_path, village="东风村")
+    with pytest.raises(ProblemsError, match="票据日志加入时要重新开始"):
+        join.join_township(a, join_card.read_card(card.path, card.code_word))
+    assert stations.current(a) is None
     town.close()
     a.close()
