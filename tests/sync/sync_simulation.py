@@ -151,6 +151,22 @@ def check_same_id(w: World) -> list[str]:
     return wrong
 
 
+def resolve_same_id(w: World) -> int:
+    """The township's 专干 keeps, of each same-ID pair, the member with the lower id; the other becomes 异地参保 (an
+    ordinary status change, audited), and the post runs clean until it has reached the stations. Returns how many
+    were decided."""
+    from app.ledger import duplicates
+
+    done = 0
+    for a, b in w.same_id:
+        duplicates.keep(w.township, a, b, "户籍在先登记的村，已电话核实")
+        done += 1
+    for _ in range(2):
+        w.round += 1
+        post_round(w, unreliable=False)
+    return done
+
+
 def _pay(w: World, lg, number: int, household: int, member: int) -> int | None:
     try:
         pid = lg.payments.record(household, [PayLine(member)], method="现金", paid_on="2024-10-08").id
