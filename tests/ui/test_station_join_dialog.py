@@ -71,4 +71,8 @@ def test_the_township_invites_and_the_village_joins(qtbot, ledger, tmp_path):
     assert ledger.payments.by_receipt("2025-000001").receipt_no == "220112-001:2025-000001"
     assert "220112-001" in d.own_text.text() and not d.join_button.isVisible()
     assert ledger.check() == []
+    # the window goes on with the moved ids: the whole list again, a household opens, a payment is taken
+    assert w.model.rowCount() == 2
+    w.view.show_household(ledger.households.by_number("001000001").id)
+    assert "001000001" in w.view.title.text()
     town.close()
