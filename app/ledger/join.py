@@ -489,12 +489,19 @@ def finish_journal(ledger: "Ledger") -> bool:
     code, soff = row
     key = journal_key(db)
     target = journal_path(ledger.path)
+    if _begun_for(target, code):  # begun again already; only its mark in the ledger was not written
+        _mark_begun(ledger, key)
+        return True
     old = ReceiptJournal(ledger.path, key).read() if target.exists() else None
     fresh_for = Path(str(ledger.path) + ".join")  # its journal: <ledger>.join.receipts, renamed into place
     part = journal_path(fresh_for)
     part.unlink(missing_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = target.with_name(f"{target.name}.{stamp}.before-join")
+    k = 1
+    while aside.exists():  # never over an earlier one
+        k += 1
+        aside = target.with_name(f"{target.name}.{stamp}-{k}.before-join")
     counters = db.execute("SELECT year, last_seq FROM receipt_counters WHERE last_seq > ? ORDER BY year",
                           [soff]).fetchall()
     records: list[dict] = [{"k": "j", "y": counters[0][0] if counters else 0, "s": 0, "code": code,
@@ -514,8 +521,25 @@ def finish_journal(ledger: "Ledger") -> bool:
     from .files import fsync_dir
 
     fsync_dir(target.parent)
+    _mark_begun(ledger, key)
+    return True
+
+
+def _begun_for(target: Path, code: str) -> bool:
+    """Whether the journal at ``target`` is one a join began for station ``code`` (its first line says so)."""
+    try:
+        with open(target, "rb") as fh:
+            first = fh.readline().decode("utf-8")
+        rec = json.loads(first.rpartition("\t")[0] or "{}")
+    except (OSError, ValueError):
+        return False
+    return isinstance(rec, dict) and rec.get("k") == "j" and rec.get("code") == code
+
+
+def _mark_begun(ledger: "Ledger", key) -> None:
+    from .journal import ReceiptJournal
+
     with ledger.transaction() as tx:
         tx.execute("UPDATE station_join SET journal_at = ? WHERE id = 1", [now_iso()])
     ledger.journal = ReceiptJournal(ledger.path, key)
     ledger.journal.read()
-    return True

@@ -275,3 +275,29 @@ def test_a_receipt_journal_that_does_not_verify_is_not_begun_again(tmp_path):
     assert stations.current(a) is None
     town.close()
     a.close()
+
+
+def test_a_journal_begun_again_but_not_yet_marked_is_not_begun_twice(tmp_path, monkeypatch):
+    """Killed after the new journal is in place but before the ledger notes it: the next open only notes it
+    (the old journal put aside stays the one it was)."""
+    town = make_township(tmp_path / "town.db")
+    a = make_island(tmp_path / "a.db", "东风村", 100)
+    card = join_card.write_card(town, tmp_path, village="东风村")
+    old = journal_path(a.path).read_bytes()
+
+    def killed(_ledger, _key):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(join, "_mark_begun", killed)
+    with pytest.raises(KeyboardInterrupt):
+        join.join_township(a, join_card.read_card(card.path, card.code_word))
+    a.close()
+    begun = journal_path(a.path).read_bytes()
+    monkeypatch.undo()
+    with open_ledger(a.path, backup=False) as again:
+        assert again.check() == []
+        assert again.db.execute("SELECT journal_at IS NOT NULL FROM station_join").fetchone()[0] == 1
+    assert journal_path(a.path).read_bytes() == begun
+    (aside,) = tmp_path.glob("a.db.receipts.*.before-join")
+    assert aside.read_bytes() == old
+    town.close()
