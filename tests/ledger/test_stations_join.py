@@ -7,7 +7,7 @@ import pytest
 from join_helper import TOWN, id_number, make_island, make_township, own_totals
 
 from app.domain.problems import ProblemsError
-from app.ledger import PayLine, duplicates, join, join_card, open_ledger, stations
+from app.ledger import PayLine, duplicates, join, join_card, join_journal, open_ledger, stations
 from app.ledger.audit import verify_chain
 from app.ledger.journal import journal_path
 from app.paper.from_ledger import receipt_for
@@ -288,7 +288,7 @@ def test_a_journal_begun_again_but_not_yet_marked_is_not_begun_twice(tmp_path, m
     def killed(_ledger, _key):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(join, "_mark_begun", killed)
+    monkeypatch.setattr(join_journal, "_mark_begun", killed)
     with pytest.raises(KeyboardInterrupt):
         join.join_township(a, join_card.read_card(card.path, card.code_word))
     a.close()
