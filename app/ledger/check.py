@@ -153,7 +153,8 @@ def _receipt_sequences(ledger, out, cancel) -> None:
         # a station this ledger does not list (a payment that came in a packet) still has the code's shape
         station = codes.get(seq // SEQ_SPAN) or stations.Station(
             f"{receipt.split('-')[0]}-{seq // SEQ_SPAN:03d}", "", "", seq // SEQ_SPAN)
-        if receipt != receipt_number(station, year, seq) or not stations.CODE_RE.match(station.code):
+        if receipt not in (receipt_number(station, year, seq), stations.joined_receipt_number(station, year, seq)) \
+                or not stations.CODE_RE.match(station.code):
             out.append(Problem(f"payments#{pid}", f"票据号 {receipt} 与年度和序号不符"))
     for year, seq, receipt in db.execute("SELECT d.year, d.seq, d.receipt_no FROM receipts_dropped d JOIN payments p"
                                          " ON p.year = d.year AND p.seq = d.seq"):

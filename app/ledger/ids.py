@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import time
 
+from .stations import current
+
 BLOCK = 10 ** 12
 
 # tables whose rows are replicated between stations (app.sync.capture keeps their changes)
@@ -35,26 +37,14 @@ REPLICATED = ("villages", "village_groups", "households", "members", "member_cat
 def station_number(db) -> int:
     """This ledger's station number (0 = township, or a ledger that has no station yet).
 
-    ``db`` is a sqlite-utils ``Database`` or a DB-API connection. The station comes from
-    ``app.ledger.stations.current`` when that module is there."""
-    try:
-        from . import stations  # noqa: PLC0415 - the stations module is optional for older ledgers
-    except ImportError:
-        return 0
-    current = getattr(stations, "current", None)
-    if current is None:
-        return 0
+    ``db`` is a sqlite-utils ``Database`` or a DB-API connection (``app.ledger.stations.current``)."""
     st = current(db)
-    return int(getattr(st, "number", 0) or 0) if st is not None else 0
+    return st.number if st is not None else 0
 
 
 def _station_and_floor(db) -> tuple[int, bool]:
-    try:
-        from .stations import current
-    except ImportError:
-        return 0, False
     st = current(db)
-    return (int(st.number), True) if st is not None else (0, False)
+    return (st.number, True) if st is not None else (0, False)
 
 
 def block_of(row_id: int | None) -> int:

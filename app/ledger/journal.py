@@ -67,16 +67,23 @@ class ReceiptJournal:
         self.path = journal_path(ledger_path)
         self.key = key
         self.state = JournalState(verified=key is not None)
+        self._file = None  # the file read (device, inode, first line): another one in its place is read anew
 
     def read(self) -> JournalState:
-        """Read what was appended since the last read (by this or another process)."""
-        st = self.state
+        """Read what was appended since the last read (by this or another process). A journal begun again by
+        another connection (a join: ``app.ledger.join_journal``) is read anew from its first line."""
         try:
             with open(self.path, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                which = (info.st_dev, info.st_ino, fh.readline(512))  # the inode alone is not enough on FAT
+                if self._file is not None and which != self._file:
+                    self.state = JournalState(verified=self.key is not None)
+                self._file = which
+                st = self.state
                 fh.seek(st.offset)
                 data = fh.read()
         except FileNotFoundError:
-            return st
+            return self.state
         end = data.rfind(b"\n") + 1  # a torn last line (killed mid-write) is read once it is completed
         for raw in data[:end].splitlines():
             line = raw.decode("utf-8", "replace")

@@ -73,6 +73,14 @@ class Payments:
 
     def by_receipt(self, receipt_no: str) -> Payment:
         row = next(iter(named_rows(self._l.db, _PAY + " WHERE receipt_no = ?", [text(receipt_no)])), None)
+        if row is None:  # a number printed before its station joined the township (app.ledger.join)
+            from .stations import printed_matches
+
+            found = printed_matches(self._l.db, receipt_no)
+            if len(found) > 1:
+                raise ProblemsError([Problem("票据号", f"票据号 {receipt_no} 在 {len(found)} 个站点都开过："
+                                                     f"{'、'.join(found)}，请输入带站点代码的票据号")])
+            row = next(iter(named_rows(self._l.db, _PAY + " WHERE receipt_no = ?", found)), None) if found else None
         if row is None:
             raise ProblemsError([Problem("票据号", f"没有票据号为 {receipt_no} 的缴费记录")])
         return self._payment(row)

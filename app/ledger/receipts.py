@@ -45,6 +45,9 @@ def attach_journal(ledger: "Ledger", reconcile_now: bool = True, created: bool =
 
     A ledger created where an earlier ledger's journal lies (re-installed, set up again in the same folder)
     continues above that ledger's numbers; the old journal is then kept aside and a new one begun."""
+    from .join_journal import finish_journal
+
+    finish_journal(ledger)  # a ledger that joined its township, killed before its journal was begun again
     ledger.journal = ReceiptJournal(ledger.path, journal_key(ledger.db))
     ledger.journal.read()
     if not reconcile_now:

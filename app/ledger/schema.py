@@ -566,3 +566,14 @@ def _m0190_station_key_history(db: Database) -> None:
     from ..sync.signing import migrate_0190
 
     migrate_0190(db)
+
+
+# ---------------------------------------------------------------- join engineer's block (0200–0209)
+@MIGRATIONS(name="0200_station_join")
+def _m0200_station_join(db: Database) -> None:
+    """A ledger made before stations that joined its township (app.ledger.join): what the join rewrote, so the
+    receipt journal can be begun again after it (also after a process killed in between)."""
+    from .join import MIGRATION_0200
+
+    for statement in _statements(MIGRATION_0200):
+        db.execute(statement)

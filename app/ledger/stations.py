@@ -218,6 +218,31 @@ def receipt_number(station: Station | None, year: int, seq: int) -> str:
     return f"{station.code}-{year}-{seq - station.seq_base:06d}"
 
 
+def joined_receipt_number(station: Station, year: int, seq: int) -> str:
+    """A receipt printed before its ledger joined the township as ``station`` (``app.ledger.join``):
+    ``<code>:<year>-<NNNNNN>`` — the printed number after the colon, unique across the township by the code."""
+    return f"{station.code}:{year}-{seq - station.seq_base:06d}"
+
+
+def as_printed(receipt_no: str) -> str:
+    """The number as printed on the paper receipt: ``220112-003:2025-000017`` -> ``2025-000017`` (a receipt
+    printed before its station joined); every other number is printed as it is."""
+    code, sep, printed = str(receipt_no).partition(":")
+    return printed if sep and CODE_RE.match(code) else str(receipt_no)
+
+
+def printed_matches(db, printed: str) -> list[str]:
+    """The receipt numbers recorded for a number printed before a station joined (a resident brings
+    ``2025-000017``): one per station that printed it — at a station itself at most one."""
+    printed = text(printed)
+    codes = [s.code for s in known(db)]
+    if not printed or not codes:
+        return []
+    marks = ", ".join("?" * len(codes))
+    return [no for (no,) in _db(db).execute(f"SELECT receipt_no FROM payments WHERE receipt_no IN ({marks})"
+                                            " ORDER BY receipt_no", [f"{c}:{printed}" for c in codes])]
+
+
 # ---------------------------------------------------------------------------- writes
 def set_up(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "", village: str = "") -> Station:
     """Make ``code`` this ledger's own station (recording it in the list if new). Once set, the code stays:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.idnumber import mask_id_number
 from ..ledger.demo_flag import is_demo
+from ..ledger.stations import as_printed
 from ..domain.money import ZERO
 from ..domain.problems import Problem, ProblemsError
 from ..domain.vocabulary import PayState, Status
@@ -189,7 +190,7 @@ def receipt_for(lg: "Ledger", p: "Payment", *, reprint: bool = False, today: dt.
         lines.append(ReceiptLine(item.member_name, _mask(m), addons, item.amount,
                                  "已退费" if item.refund_id is not None else ""))
     return Receipt(
-        receipt_no=p.receipt_no, paid_on=p.paid_on, payer=h.head_name or (lines[0].name if lines else ""),
+        receipt_no=as_printed(p.receipt_no), paid_on=p.paid_on, payer=h.head_name or (lines[0].name if lines else ""),
         household_number=h.number, township=settings.township, village=h.village, group=h.group, year=p.year,
         policy_name=policy_name or lg.policy().name, lines=tuple(lines), total=p.amount, method=p.method,
         operator=p.operator, reprint=reprint, printed_on=today or dt.date.today(),

@@ -1,5 +1,6 @@
 """设置 → 站点: which station this ledger is (code, name, kind, parent, village), the township's list of
-stations, registering another station, and 拆分村台账… (app.ui.station_split). The rules are the ledger's
+stations, registering another station, 拆分村台账… (app.ui.station_split), and joining a ledger used before
+stations: 接入已在用的村台账… at the township, 加入乡镇… at the village (app.ui.station_join). The rules are the ledger's
 (``app.ledger.stations.check`` / ``set_up`` / ``record``); this page shows them and their problems."""
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class StationDialog(QDialog):
 
     changed = Signal()
     split_done = Signal(str)  # the new ledger's path
+    joined = Signal(str)  # this ledger joined the township as this station: every id moved (reload it all)
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,6 +99,11 @@ class StationDialog(QDialog):
         box.addWidget(self.own_text)
         box.addWidget(self.own_form)
         row = QHBoxLayout()
+        self.join_button = QPushButton("加入乡镇…")  # a ledger used before stations (app.ui.station_join)
+        self.join_button.setObjectName("joinTownship")
+        self.join_button.setToolTip("设定站点以前就在用的村台账：用乡镇发来的入站文件加入，已开票据号不变")
+        self.join_button.clicked.connect(self.open_join)
+        row.addWidget(self.join_button)
         row.addStretch(1)
         row.addWidget(self.set_button)
         box.addLayout(row)
@@ -122,9 +129,14 @@ class StationDialog(QDialog):
         self.keys_button.clicked.connect(self.open_keys)
         box = QVBoxLayout(listed)
         box.addWidget(self.table)
+        self.invite_button = QPushButton("接入已在用的村台账…")
+        self.invite_button.setObjectName("inviteVillage")
+        self.invite_button.setToolTip("村里的电脑在设定站点以前就在用：登记新站点，写出它的入站文件")
+        self.invite_button.clicked.connect(self.open_invite)
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addWidget(self.split_button)
+        row.addWidget(self.invite_button)
         row.addStretch(1)
         row.addWidget(self.keys_button)
         box.addLayout(row)
@@ -151,7 +163,8 @@ class StationDialog(QDialog):
         year = self.ledger.settings.get().year
         if mine is None:
             self.own_text.setText("本台账还没有设定站点：票据号为「年度-序号」。设定站点后，票据号带站点代码"
-                                  "（如 220112-003-2025-000001），全乡镇各台电脑不会重号。站点代码设定后不能更换。")
+                                  "（如 220112-003-2025-000001），全乡镇各台电脑不会重号。站点代码设定后不能更换。"
+                                  "\n已经在用、开过票据的村电脑：请向乡镇要入站文件，用「加入乡镇…」。")
             self.set_button.setText("设定本台账的站点")
         else:
             sample = stations.receipt_number(mine, year, mine.seq_base + 1)
@@ -165,6 +178,11 @@ class StationDialog(QDialog):
         self.add_button.setEnabled(self.may_edit and mine is not None)
         self.split_button.setEnabled(self.may_edit and mine is not None)
         self.keys_button.setEnabled(mine is not None)
+
+
+        self.invite_button.setEnabled(self.may_edit and mine is not None and mine.number == 0)
+        self.join_button.setVisible(mine is None)
+        self.join_button.setEnabled(self.may_edit)
         if not self.may_edit:
             self.message.setText(f"{self.ledger.session.name}（{self.ledger.session.role}）只能查看站点；"
                                  "设定站点和拆分须专干或管理员登录。")
@@ -221,6 +239,25 @@ class StationDialog(QDialog):
 
         d = SplitDialog(self.ledger, self)
         d.split_done.connect(lambda path: (self._done(f"已拆分，新台账：{path}"), self.split_done.emit(path)))
+        self.dialogs.append(d)
+        d.open()
+        return d
+
+
+    def open_invite(self) -> QDialog:
+        from .station_join import InviteDialog
+
+        d = InviteDialog(self.ledger, self)
+        d.invited.connect(lambda code: self._done(f"已登记站点 {code}，入站文件已写出"))
+        self.dialogs.append(d)
+        d.open()
+        return d
+
+    def open_join(self) -> QDialog:
+        from .station_join import JoinDialog
+
+        d = JoinDialog(self.ledger, self)
+        d.joined.connect(lambda code: (self.joined.emit(code), self._done(f"本台账已加入乡镇，站点 {code}")))
         self.dialogs.append(d)
         d.open()
         return d

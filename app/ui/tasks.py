@@ -149,7 +149,7 @@ class Task(QObject):
         if self.dialog is not None and not self.worker.cancel_requested:
             self.dialog.setMaximum(max(total, 0))
             self.dialog.setValue(min(done, total) if total > 0 else 0)
-            if total > 0:
+            if total > 0 and self.dialog is not None:  # a modal setValue runs the event loop: the task may be over
                 self.dialog.setLabelText(f"{self.title}……{done}/{total}")
 
     def _close(self) -> None:

@@ -147,6 +147,9 @@ class WindowDialogs:
         from .station_dialog import StationDialog
 
         d = StationDialog(self.ledger, self)
+        # joined the township: every id moved, so the pane, the list and the tree start again
+        d.joined.connect(lambda _code: (self.view.show_household(None), self.tree.rebuild(),
+                                        self._place_selected(None, None)))
         d.changed.connect(lambda: self.after_change(None))
         self._keep(d)
         return d
