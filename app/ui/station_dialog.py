@@ -178,8 +178,6 @@ class StationDialog(QDialog):
         self.add_button.setEnabled(self.may_edit and mine is not None)
         self.split_button.setEnabled(self.may_edit and mine is not None)
         self.keys_button.setEnabled(mine is not None)
-
-
         self.invite_button.setEnabled(self.may_edit and mine is not None and mine.number == 0)
         self.join_button.setVisible(mine is None)
         self.join_button.setEnabled(self.may_edit)
