@@ -531,3 +531,14 @@ def _m0160_members_without_id_index(db: Database) -> None:
     for the same one registered twice among them, and imports key them this way. A few thousand rows in a
     500,000-person ledger, so the look-up no longer scans every member (``check``: −0.5 s)."""
     db.execute("CREATE INDEX IF NOT EXISTS members_without_id ON members(name, birth_date) WHERE id_number IS NULL")
+
+
+# ---------------------------------------------------------------- roll engineer's block (0210–0219)
+@MIGRATIONS(name="0210_sync_turns")
+def _m0210_sync_turns(db: Database) -> None:
+    """Exchange packets across the year's turn (app.sync.turns): each ledger's rollover as it and the other
+    side told it (how far the exchange had come), and the rows another station changed in its old ledger after
+    its turn, which this ledger's next year sends on."""
+    from ..sync.turns import migrate_0210
+
+    migrate_0210(db)

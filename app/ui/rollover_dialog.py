@@ -36,6 +36,15 @@ class RolloverDialog(QDialog):
         form.addRow("新台账文件：", row)
         note = QLabel(f"村组、户、人员（含参保状态）和人员类别转入新台账；缴费和收据不转入。本台账（{s.year}年度）不会改动。")
         note.setWordWrap(True)
+        from ..ledger.rollover import pending_exchange
+
+        pending = pending_exchange(ledger)  # exchange packets: what the other side has not acknowledged yet
+        self.pending = QLabel("本站还有对方尚未确认的交换：\n" + "\n".join(f"· {line}" for line in pending)
+                              + f"\n其中户、人员、类别的修改会带入新年度台账，在新年度的第一个交换包中再次发出；"
+                              f"缴费等 {s.year} 年度的记录请继续用本台账交换。" if pending else "")
+        self.pending.setObjectName("warning")
+        self.pending.setWordWrap(True)
+        self.pending.setVisible(bool(pending))
         self.message = QLabel("" if self.policy.count() else f"policies/ 中没有晚于 {s.year} 年度的政策，暂不能结转。")
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
@@ -56,6 +65,7 @@ class RolloverDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
+        layout.addWidget(self.pending)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 40)

@@ -1,0 +1,307 @@
+"""The year's turn with many laptops: every laptop rolls its own ledger over, each on its own day, and nothing
+made before its turn is lost to the new year.
+
+Each year's exchange stays within its year: a packet says its year (header ``year``), and a ledger applies only
+its own year's packets — another year's is refused with the ledger to open, nothing written
+(``year_problems``). Last year's ledgers go on exchanging late payments between themselves.
+
+The new ledger starts a new exchange (its own numbering, nothing acknowledged yet) but not an empty one: its
+``sync_base`` is filled (``carry_forward``) with every row of the carried tables (villages, groups,
+households, members, categories) that the other side's new ledger may lack, so its first packet sends them
+again (a row the other side already has is skipped there: sending twice is harmless). What it may lack:
+
+1. this ledger's changes not yet in a packet (``sync_base``), and those in packets the other side has not
+   acknowledged (the outbox after its ``acked_seq``);
+2. if the other side turned first: also what its old ledger acknowledged only after its turn — its packets
+   written after the turn say so (header ``turned``: its new year, how far its own outbox had reached, how
+   far it had applied ours), kept here in ``sync_turns``;
+3. what the other side changed in its OLD ledger after its own turn (the entries after its ``own_seq``),
+   applied here before this ledger's turn: kept in ``sync_carry`` as the values the other side's new
+   ledger still holds.
+
+Each row goes with the values the other side's new ledger is taken to hold (``sync_base.row``: the values
+before the first change it lacks), so it arrives as the update it is, and a column both sides changed is a
+conflict listed as usual. A rollover records its own turn in the old ledger (``record_turn``) before the new
+ledger is built. Migration ``0210_sync_turns``."""
+
+from __future__ import annotations
+
+import json
+
+import apsw
+
+from ..domain.problems import Problem
+from .capture import pk_json, table_columns
+
+MIGRATION_0210 = """
+CREATE TABLE IF NOT EXISTS sync_turns (
+    station INTEGER NOT NULL,            -- the station whose ledger rolled over: this one, or the other side
+    peer INTEGER NOT NULL,               -- the other side of that exchange (-1: any station not yet exchanged with)
+    year INTEGER NOT NULL,               -- the year it rolled over into
+    own_seq INTEGER NOT NULL,            -- its own outbox reached this seq: later entries were made after the turn
+    applied_seq INTEGER NOT NULL,        -- the peer's outbox seqs it had applied: what its new ledger holds
+    at TEXT NOT NULL,
+    path TEXT,                           -- this ledger's own turn: the new ledger's file
+    PRIMARY KEY (station, peer, year)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sync_carry (
+    tbl TEXT NOT NULL,
+    pk TEXT NOT NULL,                    -- JSON array of the primary key
+    row TEXT,                            -- JSON: the columns as the other side's new ledger holds them; NULL = not at all
+    PRIMARY KEY (tbl, pk)
+) WITHOUT ROWID;
+"""
+
+
+def migrate_0210(db) -> None:
+    from ..ledger.schema import _statements
+
+    for statement in _statements(MIGRATION_0210):
+        db.execute(statement)
+
+
+def _carried() -> tuple[str, ...]:
+    from ..ledger.rollover import CARRIED
+
+    return CARRIED
+
+
+def _has(db, table: str, schema: str = "main") -> bool:
+    return db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
+                      [table]).fetchone() is not None
+
+
+# ------------------------------------------------------------------------------------------- the header
+def header(db, me: int, dest: int, year: int) -> dict:
+    """What a packet says about its year, and, written by a ledger already rolled over, about that turn."""
+    out: dict = {"year": int(year)}
+    if _has(db, "sync_turns"):
+        row = db.execute("SELECT year, own_seq, applied_seq FROM sync_turns WHERE station = ? AND peer IN (?, -1)"
+                         " ORDER BY peer = ? DESC, year DESC LIMIT 1", (me, dest, dest)).fetchone()
+        if row is not None:
+            out["turned"] = {"year": row[0], "own_seq": row[1], "applied_seq": row[2]}
+    return out
+
+
+def year_problems(ledger, where: str, h: dict) -> list[Problem]:
+    """A packet of another year than this ledger's: which ledger to open instead (nothing is written)."""
+    if h.get("year") is None:
+        return []  # written before packets said their year
+    theirs, s = int(h["year"]), ledger.settings.get()
+    if theirs == s.year:
+        return []
+    if theirs < s.year:
+        old = s.rolled_over_from
+        there = f"{theirs} 年度的台账" + (f"（{old}）" if old else "")
+        return [Problem(where, f"这是 {theirs} 年度的交换包，本台账是 {s.year} 年度：请打开 {there} 导入。"
+                               f"{theirs} 年度的缴费只记在 {theirs} 年度的台账里；本台账未作任何改动")]
+    row = None
+    if _has(ledger.db, "sync_turns"):
+        row = ledger.db.execute("SELECT path FROM sync_turns WHERE path IS NOT NULL AND year = ? ORDER BY at DESC"
+                                " LIMIT 1", [theirs]).fetchone()
+    there = f"{theirs} 年度的台账" + (f"（{row[0]}）" if row else "（先把本台账结转到新年度）")
+    return [Problem(where, f"这是 {theirs} 年度的交换包，本台账是 {s.year} 年度：请打开 {there} 导入；"
+                           "本台账未作任何改动")]
+
+
+# ------------------------------------------------------------------------------------------- receiving
+def note_turn(db, sender: int, me: int, h: dict) -> None:
+    """The other side says its ledger has rolled over (its packets written after the turn): kept. Told twice
+    (a rollover retried), the earlier points count — more is sent again, never less."""
+    turned = h.get("turned")
+    if not turned or not _has(db, "sync_turns"):
+        return
+    from ..ledger.models import now_iso
+
+    db.execute("INSERT INTO sync_turns (station, peer, year, own_seq, applied_seq, at) VALUES (?, ?, ?, ?, ?, ?)"
+               " ON CONFLICT (station, peer, year) DO UPDATE SET own_seq = min(own_seq, excluded.own_seq),"
+               " applied_seq = min(applied_seq, excluded.applied_seq)",
+               (sender, me, int(turned["year"]), int(turned["own_seq"]), int(turned["applied_seq"]), now_iso()))
+
+
+def note_arrivals(db, me: int, sender: int, h: dict, entries) -> None:
+    """Of the entries just applied from ``sender``: those its old ledger made after its turn (its new ledger
+    lacks them) — their carried rows are kept in ``sync_carry``, with the values before, so this ledger's own
+    new year sends them to the other side's new year. Not once this ledger has turned itself."""
+    if not _has(db, "sync_turns"):
+        return
+    note_turn(db, sender, me, h)
+    row = db.execute("SELECT min(own_seq) FROM sync_turns WHERE station = ? AND peer IN (?, -1)",
+                     (sender, me)).fetchone()
+    if row[0] is None or db.execute("SELECT 1 FROM sync_turns WHERE station = ?", (me,)).fetchone():
+        return
+    carried = _carried()
+    for meta, blob in entries:
+        if meta["seq"] <= row[0]:
+            continue
+        for change in apsw.Changeset.iter(blob):
+            if change.name not in carried:
+                continue
+            cols, pks = table_columns(db, change.name)
+            values = change.new if change.op == "INSERT" else change.old
+            if len(values) != len(cols):
+                continue  # another shape than this ledger's table: nothing to keep
+            key = pk_json(values[cols.index(c)] for c in pks)
+            before = None if change.op == "INSERT" else {
+                c: v for c, v in zip(cols, change.old) if v is not apsw.no_change}
+            _keep_earliest(db, "sync_carry", change.name, key, before)
+
+
+def _keep_earliest(db, table: str, tbl: str, key: str, before: dict | None) -> None:
+    got = db.execute(f"SELECT row FROM {table} WHERE tbl = ? AND pk = ?", (tbl, key)).fetchone()
+    if got is None:
+        db.execute(f"INSERT INTO {table} (tbl, pk, row) VALUES (?, ?, ?)",
+                   (tbl, key, None if before is None else json.dumps(before, ensure_ascii=False)))
+    elif got[0] is not None and before is not None:
+        merged = {**before, **json.loads(got[0])}  # what was kept first is the earlier value
+        db.execute(f"UPDATE {table} SET row = ? WHERE tbl = ? AND pk = ?",
+                   (json.dumps(merged, ensure_ascii=False), tbl, key))
+
+
+# ------------------------------------------------------------------------------------------- the turn
+def record_turn(ledger, me: int, year: int, new_path, at: str) -> None:
+    """In the old ledger, before its next year's ledger is built: how far its exchange had come (its later
+    packets tell the other side)."""
+    db = ledger.db
+    if not _has(db, "sync_turns"):
+        return
+    with ledger.transaction() as t:
+        own = t.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
+        peers = list(t.execute("SELECT station, applied_seq FROM sync_peers"))
+        for peer, applied in [*peers, (-1, 0)]:
+            t.execute("INSERT OR REPLACE INTO sync_turns (station, peer, year, own_seq, applied_seq, at, path)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?)", (me, peer, year, own, applied, at, str(new_path)))
+
+
+def forget_turn(ledger, me: int, year: int) -> None:
+    """The rollover failed: no turn to tell."""
+    if _has(ledger.db, "sync_turns"):
+        with ledger.transaction() as t:
+            t.execute("DELETE FROM sync_turns WHERE station = ? AND year = ?", (me, year))
+
+
+def carry_forward(db, me: int, year: int) -> int:
+    """Inside the new ledger's transaction (the old one attached as ``old``, the new one's exchange just
+    started fresh): the rows the other side's new ledger may lack become pending (module docstring); returns
+    how many."""
+    if not all(_has(db, t, "old") for t in ("sync_outbox", "sync_peers", "sync_base")):
+        return 0
+    carried = _carried()
+    floors = {}
+    for station, acked in db.execute("SELECT station, acked_seq FROM old.sync_peers"):
+        floors[station] = acked
+    if _has(db, "sync_turns", "old"):
+        for station, applied in db.execute("SELECT station, min(applied_seq) FROM old.sync_turns"
+                                           " WHERE peer = ? AND year = ? GROUP BY station", (me, year)):
+            floors[station] = min(floors.get(station, 0), applied)
+    known = set(floors)
+    if _has(db, "stations", "old"):
+        known |= {n for (n,) in db.execute("SELECT number FROM old.stations WHERE number <> ?", (me,))}
+    lowest = min((floors.get(s, 0) for s in known), default=0)
+    held: dict[tuple[str, str], dict | None] = {}  # the values the other side holds; None: not the row at all
+
+    def earlier(tbl: str, key: str, before: dict | None, whole: bool) -> None:
+        if before is None:
+            held[(tbl, key)] = None
+        elif whole or held.get((tbl, key)) is None:
+            held[(tbl, key)] = dict(before)
+        else:
+            held[(tbl, key)].update(before)
+
+    # this ledger's own changes, latest first, each earlier one overriding: those not yet in a packet, then its
+    # unacknowledged outbox entries from the newest back
+    for tbl, key, row in db.execute("SELECT tbl, pk, row FROM old.sync_base"):
+        if tbl in carried:
+            earlier(tbl, key, None if row is None else json.loads(row), True)
+    shapes = {t: table_columns(db, t) for t in carried}
+    entries = db.execute("SELECT seq, dest, changeset FROM old.sync_outbox WHERE seq > ? ORDER BY seq DESC, dest",
+                         (lowest,)).fetchall()
+    for seq, dest, blob in entries:
+        if dest != -1 and seq <= floors.get(dest, 0):
+            continue
+        for change in apsw.Changeset.iter(bytes(blob)):
+            if change.name not in carried:
+                continue
+            cols, pks = shapes[change.name]
+            values = change.new if change.op == "INSERT" else change.old
+            if len(values) != len(cols):
+                continue
+            key = pk_json(values[cols.index(c)] for c in pks)
+            if change.op == "INSERT":
+                earlier(change.name, key, None, True)
+            else:
+                earlier(change.name, key, {c: v for c, v in zip(cols, change.old) if v is not apsw.no_change},
+                        change.op == "DELETE")
+    # what came in after the other side's turn: the values its new ledger holds, for the columns this ledger's
+    # own changes leave as they are
+    arrived: dict[tuple[str, str], dict | None] = {}
+    if _has(db, "sync_carry", "old"):
+        arrived = {(tbl, key): None if row is None else json.loads(row)
+                   for tbl, key, row in db.execute("SELECT tbl, pk, row FROM old.sync_carry") if tbl in carried}
+    n = 0
+    for tbl, key in list(dict.fromkeys([*held, *arrived])):
+        cols, pks = shapes[tbl]
+        where = " AND ".join(f'"{c}" = ?' for c in pks)
+        now = db.execute(f'SELECT * FROM main."{tbl}" WHERE {where}', json.loads(key)).fetchone()
+        current = dict(zip(cols, now)) if now is not None else {}
+        mine, theirs = held.get((tbl, key), {}), arrived.get((tbl, key), {})
+        if mine is None or theirs is None:
+            if now is None:
+                continue  # made and removed: the other side lacks nothing
+            row = None  # the other side lacks the row: sent whole
+        else:
+            full = {**current, **{c: v for c, v in mine.items() if c in cols}}
+            for c, v in theirs.items():
+                if c in cols and full.get(c) == current.get(c):
+                    full[c] = v
+            if now is not None and full == current:
+                continue  # the other side holds it as it is
+            row = json.dumps(full, ensure_ascii=False)
+        db.execute("INSERT OR REPLACE INTO main.sync_base (tbl, pk, row) VALUES (?, ?, ?)", (tbl, key, row))
+        n += 1
+    return n
+
+
+# ------------------------------------------------------------------------------------------- the warning
+QUIET = ("audit",)  # the operation log travels along; the clerk is told of the records themselves
+
+
+def unacknowledged(db) -> list[str]:
+    """What this station has sent that the other side has not acknowledged, and what is not yet in a packet:
+    one line per other station, in Chinese."""
+    from .fields import TABLE_NAMES
+
+    if not all(_has(db, t) for t in ("sync_outbox", "sync_peers", "sync_base")):
+        return []
+    ops = {"INSERT": "新增", "UPDATE": "修改", "DELETE": "删除"}
+    acked = {s: a for s, a in db.execute("SELECT station, acked_seq FROM sync_peers")}
+    names = {}
+    if _has(db, "stations"):
+        names = {n: f"{name}（站点 {n}）" for n, name in db.execute("SELECT number, name FROM stations")}
+    dests = {d for (d,) in db.execute("SELECT DISTINCT dest FROM sync_outbox WHERE dest <> -1")} | set(acked)
+    lines = []
+    for dest in sorted(dests):
+        rows = db.execute("SELECT seq, changeset FROM sync_outbox WHERE seq > ? AND dest IN (?, -1) ORDER BY seq",
+                          (acked.get(dest, 0), dest)).fetchall()
+        if not rows:
+            continue
+        counts: dict[str, int] = {}
+        for _seq, blob in rows:
+            for change in apsw.Changeset.iter(bytes(blob)):
+                if change.name in QUIET:
+                    continue
+                label = f"{TABLE_NAMES.get(change.name, change.name)} {ops.get(change.op, change.op)}"
+                counts[label] = counts.get(label, 0) + 1
+        batches = len({seq for seq, _ in rows})
+        if not counts:
+            continue
+        lines.append(f"{names.get(dest, f'站点 {dest}')}尚未确认收到本站发出的 {batches} 批修改："
+                     + "、".join(f"{k} {v}" for k, v in counts.items()))
+    pending: dict[str, int] = {}
+    for (tbl,) in db.execute(f"SELECT tbl FROM sync_base WHERE tbl NOT IN ({', '.join('?' * len(QUIET))})", QUIET):
+        label = TABLE_NAMES.get(tbl, tbl)
+        pending[label] = pending.get(label, 0) + 1
+    if pending:
+        lines.append(f"另有 {sum(pending.values())} 处修改还没有生成交换包："
+                     + "、".join(f"{k} {v}" for k, v in pending.items()))
+    return lines
