@@ -165,7 +165,14 @@ def record_turn(ledger, me: int, year: int, new_path, at: str) -> None:
     db = ledger.db
     if not _has(db, "sync_turns"):
         return
+    from .capture import ensure_capture
+    from .outbox import take_changes
+
     with ledger.transaction() as t:
+        # what is not yet in a packet becomes an outbox entry first: everything made before the turn is numbered
+        # up to ``own_seq``, so the other side tells it apart from what this ledger makes after the turn
+        ensure_capture(t)
+        take_changes(t, me, at)
         own = t.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
         peers = list(t.execute("SELECT station, applied_seq FROM sync_peers"))
         for peer, applied in [*peers, (-1, 0)]:
@@ -182,76 +189,71 @@ def forget_turn(ledger, me: int, year: int) -> None:
 
 def carry_forward(db, me: int, year: int) -> int:
     """Inside the new ledger's transaction (the old one attached as ``old``, the new one's exchange just
-    started fresh): the rows the other side's new ledger may lack become pending (module docstring); returns
-    how many."""
+    started fresh): what the other side's new ledger may lack is carried into this one's exchange (module
+    docstring); returns the outbox entries and rows carried."""
     if not all(_has(db, t, "old") for t in ("sync_outbox", "sync_peers", "sync_base")):
         return 0
     carried = _carried()
-    floors = {}
-    for station, acked in db.execute("SELECT station, acked_seq FROM old.sync_peers"):
-        floors[station] = acked
+    floors, applied = {}, {}
+    for station, acked, got in db.execute("SELECT station, acked_seq, applied_seq FROM old.sync_peers"):
+        floors[station], applied[station] = acked, got
     if _has(db, "sync_turns", "old"):
-        for station, applied in db.execute("SELECT station, min(applied_seq) FROM old.sync_turns"
-                                           " WHERE peer = ? AND year = ? GROUP BY station", (me, year)):
-            floors[station] = min(floors.get(station, 0), applied)
+        for station, own, got in db.execute("SELECT station, min(own_seq), min(applied_seq) FROM old.sync_turns"
+                                            " WHERE peer IN (?, -1) AND year = ? GROUP BY station", (me, year)):
+            floors[station] = min(floors.get(station, 0), got)  # its new ledger has ours only this far
+            if station in applied:  # what its old ledger made after its turn is not in its new ledger
+                applied[station] = min(applied[station], own)
     known = set(floors)
     if _has(db, "stations", "old"):
         known |= {n for (n,) in db.execute("SELECT number FROM old.stations WHERE number <> ?", (me,))}
     lowest = min((floors.get(s, 0) for s in known), default=0)
-    held: dict[tuple[str, str], dict | None] = {}  # the values the other side holds; None: not the row at all
-
-    def earlier(tbl: str, key: str, before: dict | None, whole: bool) -> None:
-        if before is None:
-            held[(tbl, key)] = None
-        elif whole or held.get((tbl, key)) is None:
-            held[(tbl, key)] = dict(before)
-        else:
-            held[(tbl, key)].update(before)
-
-    # this ledger's own changes, latest first, each earlier one overriding: those not yet in a packet, then its
-    # unacknowledged outbox entries from the newest back
-    for tbl, key, row in db.execute("SELECT tbl, pk, row FROM old.sync_base"):
-        if tbl in carried:
-            earlier(tbl, key, None if row is None else json.loads(row), True)
-    shapes = {t: table_columns(db, t) for t in carried}
-    entries = db.execute("SELECT seq, dest, changeset FROM old.sync_outbox WHERE seq > ? ORDER BY seq DESC, dest",
-                         (lowest,)).fetchall()
-    for seq, dest, blob in entries:
+    n = 0
+    # the outbox entries it may lack, under their own numbers (its new ledger skips those it holds, and applies
+    # the rest in order, with the values they were made from), carried tables only
+    for seq, dest, created, blob in db.execute("SELECT seq, dest, created_at, changeset FROM old.sync_outbox"
+                                               " WHERE seq > ? ORDER BY seq, dest", (lowest,)).fetchall():
         if dest != -1 and seq <= floors.get(dest, 0):
             continue
+        builder, k = apsw.ChangesetBuilder(), 0
         for change in apsw.Changeset.iter(bytes(blob)):
-            if change.name not in carried:
-                continue
-            cols, pks = shapes[change.name]
-            values = change.new if change.op == "INSERT" else change.old
-            if len(values) != len(cols):
-                continue
-            key = pk_json(values[cols.index(c)] for c in pks)
-            if change.op == "INSERT":
-                earlier(change.name, key, None, True)
-            else:
-                earlier(change.name, key, {c: v for c, v in zip(cols, change.old) if v is not apsw.no_change},
-                        change.op == "DELETE")
-    # what came in after the other side's turn: the values its new ledger holds, for the columns this ledger's
-    # own changes leave as they are
-    arrived: dict[tuple[str, str], dict | None] = {}
+            if change.name in carried:
+                builder.add_change(change)
+                k += 1
+        if k:
+            db.execute("INSERT INTO main.sync_outbox (seq, dest, changes, changeset, created_at) VALUES (?, ?, ?, ?, ?)",
+                       (seq, dest, k, builder.output(), created))
+            n += 1
+        builder.close()
+    for station in sorted(applied):
+        db.execute("INSERT INTO main.sync_peers (station, acked_seq, applied_seq) VALUES (?, ?, ?)",
+                   (station, floors.get(station, 0), applied[station]))
+    return n + _carry_rows(db, carried)
+
+
+def _carry_rows(db, carried) -> int:
+    """Rows changed and not yet in a packet (``sync_base``), and rows the other side changed in its old ledger
+    after its turn (``sync_carry``: the values its new ledger holds, for the columns this ledger's own changes
+    leave as they are), become pending in the new ledger."""
+    mine = {(tbl, key): None if row is None else json.loads(row)
+            for tbl, key, row in db.execute("SELECT tbl, pk, row FROM old.sync_base") if tbl in carried}
+    theirs = {}
     if _has(db, "sync_carry", "old"):
-        arrived = {(tbl, key): None if row is None else json.loads(row)
-                   for tbl, key, row in db.execute("SELECT tbl, pk, row FROM old.sync_carry") if tbl in carried}
+        theirs = {(tbl, key): None if row is None else json.loads(row)
+                  for tbl, key, row in db.execute("SELECT tbl, pk, row FROM old.sync_carry") if tbl in carried}
     n = 0
-    for tbl, key in list(dict.fromkeys([*held, *arrived])):
-        cols, pks = shapes[tbl]
+    for tbl, key in list(dict.fromkeys([*mine, *theirs])):
+        cols, pks = table_columns(db, tbl)
         where = " AND ".join(f'"{c}" = ?' for c in pks)
         now = db.execute(f'SELECT * FROM main."{tbl}" WHERE {where}', json.loads(key)).fetchone()
         current = dict(zip(cols, now)) if now is not None else {}
-        mine, theirs = held.get((tbl, key), {}), arrived.get((tbl, key), {})
-        if mine is None or theirs is None:
+        before, arrived = mine.get((tbl, key), {}), theirs.get((tbl, key), {})
+        if before is None or arrived is None:
             if now is None:
                 continue  # made and removed: the other side lacks nothing
             row = None  # the other side lacks the row: sent whole
         else:
-            full = {**current, **{c: v for c, v in mine.items() if c in cols}}
-            for c, v in theirs.items():
+            full = {**current, **{c: v for c, v in before.items() if c in cols}}
+            for c, v in arrived.items():
                 if c in cols and full.get(c) == current.get(c):
                     full[c] = v
             if now is not None and full == current:
