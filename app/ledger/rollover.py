@@ -1,7 +1,8 @@
 """Year rollover: open next year's campaign as a new ledger file, under another policy.
 
 Villages, groups, households, members (with their statuses) and categories (with their history) carry over,
-keeping their ids; payments, receipts and add-on choices do not. The old ledger is not changed.
+keeping their ids; payments, receipts and add-on choices do not. The old ledger's records are not changed
+(it gains the rollover's audit entry and, when it is a station, the record of its turn).
 
 All or nothing: the new ledger is built as ``<new>.<pid>.part`` and renamed to its name only when complete,
 so a rollover killed partway leaves no file that looks like a finished ledger (the part is removed on the
@@ -19,11 +20,11 @@ tables) when both ledgers declare them alike; otherwise they are refilled from `
 differs goes the row-by-row way (``_copy_tables``); both give the same ledger (tests/ledger). The new
 year's stored progress per place (``place_totals``) is counted once in the same transaction.
 
-Exchange packets (app.sync): every laptop rolls its own ledger over, on its own day. The new ledger starts
-its own year's exchange, but what the other side's new ledger may lack — changes not yet sent, sent but not
-acknowledged, or acknowledged by the other side's old ledger only after its turn — is pending in it, and its
-first packet sends it again (``app.sync.turns``); the old ledger records its turn, and its later packets tell
-the other side. ``pending_exchange`` lists what has not been acknowledged, for the window and the terminal.
+Exchange packets (app.sync): every laptop rolls its own ledger over, on its own day. The new ledger goes on
+with what the other side's new ledger may lack — changes not yet sent, sent but not acknowledged, or
+acknowledged by the other side's old ledger only after its turn — and its first packet sends them again
+(``app.sync.turns``); the old ledger records its turn, and its later packets tell the other side.
+``pending_exchange`` lists what has not been acknowledged, for the window and the terminal.
 """
 
 from __future__ import annotations

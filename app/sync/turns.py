@@ -5,24 +5,27 @@ Each year's exchange stays within its year: a packet says its year (header ``yea
 its own year's packets — another year's is refused with the ledger to open, nothing written
 (``year_problems``). Last year's ledgers go on exchanging late payments between themselves.
 
-The new ledger starts a new exchange (its own numbering, nothing acknowledged yet) but not an empty one: its
-``sync_base`` is filled (``carry_forward``) with every row of the carried tables (villages, groups,
-households, members, categories) that the other side's new ledger may lack, so its first packet sends them
-again (a row the other side already has is skipped there: sending twice is harmless). What it may lack:
+A rollover first records its turn in the old ledger (``record_turn``): what is not yet in a packet becomes an
+outbox entry, so everything made before the turn is numbered up to ``own_seq``; with how far it had applied
+each other station's entries. The old ledger's later packets say so (header ``turned``), and the other side
+keeps it (``sync_turns``).
 
-1. this ledger's changes not yet in a packet (``sync_base``), and those in packets the other side has not
-   acknowledged (the outbox after its ``acked_seq``);
-2. if the other side turned first: also what its old ledger acknowledged only after its turn — its packets
-   written after the turn say so (header ``turned``: its new year, how far its own outbox had reached, how
-   far it had applied ours), kept here in ``sync_turns``;
-3. what the other side changed in its OLD ledger after its own turn (the entries after its ``own_seq``),
-   applied here before this ledger's turn: kept in ``sync_carry`` as the values the other side's new
-   ledger still holds.
+The new ledger (``carry_forward``) goes on from where the old one's exchange stood, for the carried tables
+(villages, groups, households, members, categories) only:
 
-Each row goes with the values the other side's new ledger is taken to hold (``sync_base.row``: the values
-before the first change it lacks), so it arrives as the update it is, and a column both sides changed is a
-conflict listed as usual. A rollover records its own turn in the old ledger (``record_turn``) before the new
-ledger is built. Migration ``0210_sync_turns``."""
+- every outbox entry the other side's new ledger may lack is carried under its own number, its payments and
+  other year-bound rows left out: those not acknowledged, and — if the other side turned first — those its
+  old ledger acknowledged only after its turn (beyond what it had applied at its turn);
+- what it holds of each other station's entries (``applied_seq``) is what the old ledger held — but not
+  beyond the other side's turn: what the other side's old ledger made after its turn is not in the other
+  side's new ledger, which numbers its own entries after that turn;
+- the rows another station changed in its OLD ledger after its turn, applied here before this ledger's turn
+  (``note_arrivals`` kept them in ``sync_carry``, with the values before), become pending, so this new
+  ledger sends them to the other side's new ledger (which lacks them).
+
+So the other side's new ledger skips the entries it holds and applies the rest in order, each with the values
+it was made from — no 记录冲突 or 两处修改 from sending again; a column both sides changed is a conflict listed
+as usual. Migration ``0210_sync_turns``."""
 
 from __future__ import annotations
 
@@ -199,7 +202,8 @@ def carry_forward(db, me: int, year: int) -> int:
         floors[station], applied[station] = acked, got
     if _has(db, "sync_turns", "old"):
         for station, own, got in db.execute("SELECT station, min(own_seq), min(applied_seq) FROM old.sync_turns"
-                                            " WHERE peer IN (?, -1) AND year = ? GROUP BY station", (me, year)):
+                                            " WHERE peer IN (?, -1) AND year = ? AND station <> ? GROUP BY station",
+                                            (me, year, me)):
             floors[station] = min(floors.get(station, 0), got)  # its new ledger has ours only this far
             if station in applied:  # what its old ledger made after its turn is not in its new ledger
                 applied[station] = min(applied[station], own)

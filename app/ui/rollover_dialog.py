@@ -3,9 +3,10 @@ Runs on a worker thread with its own connection; afterwards the new ledger can b
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -39,9 +40,12 @@ class RolloverDialog(QDialog):
         from ..ledger.rollover import pending_exchange
 
         pending = pending_exchange(ledger)  # exchange packets: what the other side has not acknowledged yet
-        self.pending = QLabel("本站还有对方尚未确认的交换：\n" + "\n".join(f"· {line}" for line in pending)
-                              + f"\n其中户、人员、类别的修改会带入新年度台账，在新年度的第一个交换包中再次发出；"
-                              f"缴费等 {s.year} 年度的记录请继续用本台账交换。" if pending else "")
+        shown = pending if len(pending) <= 8 else [*pending[:7], f"……另有 {len(pending) - 7} 项"]
+        # rich text: a plain label's height for its wrapped lines is short by a line with the Chinese fallback font
+        self.pending = QLabel("<br>".join(["本站还有对方尚未确认的交换：", *(f"· {escape(line)}" for line in shown),
+                                           f"其中户、人员、类别的修改会带入新年度台账，在新年度的第一个交换包中再次发出；"
+                                           f"缴费等 {s.year} 年度的记录请继续用本台账交换。"]) if pending else "")
+        self.pending.setTextFormat(Qt.TextFormat.RichText)
         self.pending.setObjectName("warning")
         self.pending.setWordWrap(True)
         self.pending.setVisible(bool(pending))

@@ -266,7 +266,7 @@ def check(w: Turning) -> list[str]:
         held = {c for (c,) in lg.db.execute("SELECT id FROM member_categories")}
         for c in sorted(c for c, n in w.categories.items() if k in (0, n) and c not in held):
             wrong.append(f"新年度{name} 缺少类别认定 {c}")
-        if k and lg.db.execute("SELECT count(*) FROM payments WHERE paid_on < '2024-01-01'").fetchone()[0]:
+        if lg.db.execute("SELECT count(*) FROM payments WHERE paid_on < '2024-01-01'").fetchone()[0]:
             wrong.append(f"新年度{name} 有上一年度的缴费")
     for c in conflicts.list_conflicts(w.new[0], open_only=False):
         wrong.append(f"新年度乡镇 多出冲突：{c.kind} {c.message}")
