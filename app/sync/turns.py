@@ -214,10 +214,12 @@ def carry_forward(db, me: int, year: int) -> int:
     n = 0
     # the outbox entries it may lack, under their own numbers (its new ledger skips those it holds, and applies
     # the rest in order, with the values they were made from), carried tables only
-    for seq, dest, created, blob in db.execute("SELECT seq, dest, created_at, changeset FROM old.sync_outbox"
-                                               " WHERE seq > ? ORDER BY seq, dest", (lowest,)).fetchall():
+    keys = db.execute("SELECT seq, dest, created_at FROM old.sync_outbox WHERE seq > ? ORDER BY seq, dest",
+                      (lowest,)).fetchall()
+    for seq, dest, created in keys:
         if dest != -1 and seq <= floors.get(dest, 0):
             continue
+        blob = db.execute("SELECT changeset FROM old.sync_outbox WHERE seq = ? AND dest = ?", (seq, dest)).fetchone()[0]
         builder, k = apsw.ChangesetBuilder(), 0
         for change in apsw.Changeset.iter(bytes(blob)):
             if change.name in carried:
