@@ -249,3 +249,52 @@ def test_the_rollover_window_lists_it_too(tmp_path, qtbot):
     d.show()
     assert d.pending.isVisible() and "尚未确认" in d.pending.text() and "户 新增 1" in d.pending.text()
     assert "2022 年度的记录请继续用本台账" in d.pending.text()
+
+
+def test_a_member_moved_at_the_township_just_before_its_turn_reaches_the_new_village(tmp_path):
+    t, (v1, v2) = township(tmp_path, 2)
+    post = tmp_path / "post"
+    h1, _ = household(v1, "村1")
+    m = v1.members.add(h1, name="张小红", id_type="无", birth_date="1990-03-02", sex="女", relation="子女").id
+    v1.categories.add(m, "低保对象", department="民政", recognized_on="2021-09-01")
+    h2, _ = household(v2, "村2")
+    both_ways(t, v1, 1, post)
+    both_ways(t, v2, 2, post)
+    t.members.move(m, h2, relation="儿媳", reason="嫁入村2")
+    packets.write_packet(t, 1, post)  # both lost
+    packets.write_packet(t, 2, post)
+    t_new, v1_new, v2_new = roll(t, "t-2025.db"), roll(v1, "v1-2025.db"), roll(v2, "v2-2025.db")
+    both_ways(t_new, v1_new, 1, post)
+    both_ways(t_new, v2_new, 2, post)
+    got = v2_new.members.get(m)
+    assert (got.household_id, got.relation) == (h2, "儿媳")
+    assert [c.category for c in v2_new.categories.of_member(m)] == ["低保对象"]
+    assert differences(t_new, v2_new, "村2") == [] and conflicts.list_conflicts(t_new) == []
+
+
+def test_a_cancelled_rollover_tells_no_one_of_a_turn(tmp_path):
+    from app.domain.problems import Cancelled
+
+    t, (v,) = township(tmp_path)
+    post = tmp_path / "post"
+    household(v)
+    with pytest.raises(Cancelled):
+        v.rollover(tmp_path / "v-2025.db", "changchun-2025", cancel=lambda: True)
+    assert not (tmp_path / "v-2025.db").exists()
+    assert v.db.execute("SELECT count(*) FROM sync_turns").fetchone()[0] == 0
+    send(v, 0, t, post)
+    assert t.db.execute("SELECT count(*) FROM sync_turns").fetchone()[0] == 0  # no turn told
+
+
+def test_the_terminal_says_which_ledger_to_open(tmp_path, capsys):
+    from app.cli.main import main
+
+    t, (v,) = township(tmp_path)
+    post = tmp_path / "post"
+    household(v)
+    t_new = roll(t, "t-2025.db")
+    late = packets.write_packet(v, 0, post)
+    assert main(["packet", "apply", "--db", str(t_new.path), str(late.path)]) != 0
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "这是 2022 年度的交换包" in text and t.path.name in text and "未作任何改动" in text, text
