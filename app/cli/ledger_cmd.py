@@ -539,7 +539,7 @@ def cmd_rollover(args) -> int:
         path = lg.rollover(args.to, args.policy)
         print(f"已开启新年度台账：{path}（户、人员、状态、类别已结转，缴费未结转）")
         if pending:
-            print("注意，本站还有对方尚未确认的交换：")
+            print("注意本站的交换：")
             for line in pending:
                 print(f"  {line}")
             print(f"  其中户、人员、类别的修改已带入新年度台账，会在新年度的第一个交换包中再次发出；"

@@ -149,7 +149,7 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
 
                 start_fresh(db)  # exchange packets: every station rolls its own ledger over (module docstring)
                 if station is not None:
-                    counts["sent_again"] = turns.carry_forward(db, station.number, policy.year)
+                    counts.update(turns.carry_forward(db, station.number, policy.year))
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)

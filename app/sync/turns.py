@@ -21,7 +21,8 @@ The new ledger (``carry_forward``) goes on from where the old one's exchange sto
   side's new ledger, which numbers its own entries after that turn;
 - the rows another station changed in its OLD ledger after its turn, applied here before this ledger's turn
   (``note_arrivals`` kept them in ``sync_carry``, with the values before), become pending, so this new
-  ledger sends them to the other side's new ledger (which lacks them).
+  ledger sends them to the other side's new ledger (which lacks them);
+- the conflicts not yet resolved about carried records are listed in the new ledger too.
 
 So the other side's new ledger skips the entries it holds and applies the rest in order, each with the values
 it was made from — no 记录冲突 or 两处修改 from sending again; a column both sides changed is a conflict listed
@@ -190,12 +191,12 @@ def forget_turn(ledger, me: int, year: int) -> None:
             t.execute("DELETE FROM sync_turns WHERE station = ? AND year = ?", (me, year))
 
 
-def carry_forward(db, me: int, year: int) -> int:
+def carry_forward(db, me: int, year: int) -> dict[str, int]:
     """Inside the new ledger's transaction (the old one attached as ``old``, the new one's exchange just
     started fresh): what the other side's new ledger may lack is carried into this one's exchange (module
-    docstring); returns the outbox entries and rows carried."""
+    docstring); returns how many outbox entries and rows it sends again, and the open conflicts carried."""
     if not all(_has(db, t, "old") for t in ("sync_outbox", "sync_peers", "sync_base")):
-        return 0
+        return {}
     carried = _carried()
     floors, applied = {}, {}
     for station, acked, got in db.execute("SELECT station, acked_seq, applied_seq FROM old.sync_peers"):
@@ -233,7 +234,22 @@ def carry_forward(db, me: int, year: int) -> int:
     for station in sorted(applied):
         db.execute("INSERT INTO main.sync_peers (station, acked_seq, applied_seq) VALUES (?, ?, ?)",
                    (station, floors.get(station, 0), applied[station]))
-    return n + _carry_rows(db, carried)
+    return {"sent_again": n + _carry_rows(db, carried), "open_conflicts": _carry_open_conflicts(db, carried)}
+
+
+def _carry_open_conflicts(db, carried) -> int:
+    """The conflicts not yet resolved about carried records (a member's field changed on both sides, a record
+    refused): listed in the new ledger too, where the 专干 goes on working — each side's own list, as it is
+    (copied with the capture triggers standing still: nothing to send)."""
+    if not _has(db, "sync_conflicts", "old"):
+        return 0
+    cols = ", ".join(f'"{c}"' for c in table_columns(db, "sync_conflicts")[0])
+    db.execute("INSERT INTO main.sync_applying (since) VALUES ('rollover')")
+    n = db.execute(f"INSERT OR IGNORE INTO main.sync_conflicts ({cols}) SELECT {cols} FROM old.sync_conflicts"
+                   f" WHERE resolved_at IS NULL AND tbl IN ({', '.join('?' * len(carried))}) ORDER BY id",
+                   list(carried)).rowcount
+    db.execute("DELETE FROM main.sync_applying")
+    return n
 
 
 def _carry_rows(db, carried) -> int:
@@ -305,6 +321,10 @@ def unacknowledged(db) -> list[str]:
             continue
         lines.append(f"{names.get(dest, f'站点 {dest}')}尚未确认收到本站发出的 {batches} 批修改："
                      + "、".join(f"{k} {v}" for k, v in counts.items()))
+    if _has(db, "sync_conflicts"):
+        open_ = db.execute("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").fetchone()[0]
+        if open_:
+            lines.append(f"有 {open_} 处冲突尚未处理（户、人员、类别的冲突会带入新年度台账的冲突清单）")
     pending: dict[str, int] = {}
     for (tbl,) in db.execute(f"SELECT tbl FROM sync_base WHERE tbl NOT IN ({', '.join('?' * len(QUIET))})", QUIET):
         label = TABLE_NAMES.get(tbl, tbl)

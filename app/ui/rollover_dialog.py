@@ -42,7 +42,7 @@ class RolloverDialog(QDialog):
         pending = pending_exchange(ledger)  # exchange packets: what the other side has not acknowledged yet
         shown = pending if len(pending) <= 8 else [*pending[:7], f"……另有 {len(pending) - 7} 项"]
         # rich text: a plain label's height for its wrapped lines is short by a line with the Chinese fallback font
-        self.pending = QLabel("<br>".join(["本站还有对方尚未确认的交换：", *(f"· {escape(line)}" for line in shown),
+        self.pending = QLabel("<br>".join(["结转前请注意本站的交换：", *(f"· {escape(line)}" for line in shown),
                                            f"其中户、人员、类别的修改会带入新年度台账，在新年度的第一个交换包中再次发出；"
                                            f"缴费等 {s.year} 年度的记录请继续用本台账交换。"]) if pending else "")
         self.pending.setTextFormat(Qt.TextFormat.RichText)

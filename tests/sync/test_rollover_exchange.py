@@ -298,3 +298,25 @@ def test_the_terminal_says_which_ledger_to_open(tmp_path, capsys):
     captured = capsys.readouterr()
     text = captured.out + captured.err
     assert "这是 2022 年度的交换包" in text and t.path.name in text and "未作任何改动" in text, text
+
+
+def test_a_conflict_not_yet_resolved_is_resolved_in_the_new_year(tmp_path):
+    from app.ledger.rollover import pending_exchange
+
+    t, (v,) = township(tmp_path)
+    post = tmp_path / "post"
+    _h, m = household(v)
+    both_ways(t, v, 1, post)
+    v.members.update(m, phone="13800000001")
+    t.members.update(m, phone="13900000002")
+    both_ways(t, v, 1, post)
+    (clash,) = conflicts.list_conflicts(t)
+    assert any("1 处冲突尚未处理" in line for line in pending_exchange(t))
+    t_new, v_new = roll(t, "t-2025.db"), roll(v, "v-2025.db")
+    (carried,) = conflicts.list_conflicts(t_new)
+    assert carried.id == clash.id and carried.member_id == m
+    conflicts.resolve(t_new, carried.id, "b", note="村里核实的新号码")
+    both_ways(t_new, v_new, 1, post)
+    assert t_new.members.get(m).phone == v_new.members.get(m).phone == "13800000001"
+    assert differences(t_new, v_new) == [] and conflicts.list_conflicts(t_new) == []
+    assert conflicts.list_conflicts(t) == [clash]  # last year's list as it was
