@@ -538,6 +538,7 @@ def cmd_rollover(args) -> int:
         pending = pending_exchange(lg)  # exchange packets: what the other side has not acknowledged yet
         path = lg.rollover(args.to, args.policy)
         print(f"已开启新年度台账：{path}（户、人员、状态、类别已结转，缴费未结转）")
+        print(f"以后户、人员和类别请在新台账中修改；本台账留作补收 {lg.settings.get().year} 年度的缴费。")
         if pending:
             print("注意本站的交换：")
             for line in pending:

@@ -16,8 +16,8 @@ def register(sub) -> None:
                                    "日志），加密并签名。可重复发送、乱序到达、丢失（下一个包会补上）。",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="例：canbao packet write --to 0 -o U盘/        （村站写给乡镇）\n"
-                              "    canbao packet preview U盘/220112-003-to-000-00007.canbao-packet\n"
-                              "    canbao packet apply U盘/220112-003-to-000-00007.canbao-packet")
+                              "    canbao packet preview U盘/220112-003-2025-to-000-00007.canbao-packet\n"
+                              "    canbao packet apply U盘/220112-003-2025-to-000-00007.canbao-packet")
     verbs = p.add_subparsers(dest="verb", metavar="操作", title="操作")
     w = verbs.add_parser("write", help="生成交换包", description="生成发给某站的交换包（乡镇为站点 0）")
     w.add_argument("--to", required=True, metavar="站点", help="对方站点：编号（乡镇为 0）或站点代码，如 220112-003")

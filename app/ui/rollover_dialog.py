@@ -95,6 +95,7 @@ class RolloverDialog(QDialog):
         from ..ledger import open_ledger
 
         old, new, pid = self.ledger.path, Path(self.path.text().strip()), self.policy.currentData()
+        year = self.ledger.settings.get().year
         operator = self.ledger.session or self.ledger.operator  # the worker carries the logged-in operator
 
         def work(progress, cancelled):
@@ -103,7 +104,8 @@ class RolloverDialog(QDialog):
 
         def done(path):
             self.message.setObjectName("ok")
-            self.message.setText(f"已建立新年度台账：{path}")
+            self.message.setText(f"已建立新年度台账：{path}。以后户、人员和类别请在新台账中修改；"
+                                 f"本台账留作补收 {year} 年度的缴费。")
             self.message.style().polish(self.message)
             self.go.setEnabled(False)
             self.open_new.setVisible(True)
