@@ -340,7 +340,7 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
                 if progress:
                     progress(i + 1, len(todo))
             db.execute("DELETE FROM sync_applying")
-            turns.note_arrivals(db, me.number, sender, h, todo)  # made in the sender's old ledger after its turn
+            notes += turns.note_arrivals(db, me.number, sender, h, todo)  # made in its old ledger after its turn
             applying.merge_into_base(db, applier.counts.touched)
             clashes = list(applier.counts.clashes)
             items = [new for _, new in applier.counts.touched.get("payment_items", [])]

@@ -123,23 +123,29 @@ def note_turn(db, sender: int, me: int, h: dict) -> None:
                (sender, me, int(turned["year"]), int(turned["own_seq"]), int(turned["applied_seq"]), now_iso()))
 
 
-def note_arrivals(db, me: int, sender: int, h: dict, entries) -> None:
+def note_arrivals(db, me: int, sender: int, h: dict, entries) -> list[str]:
     """Of the entries just applied from ``sender``: those its old ledger made after its turn (its new ledger
-    lacks them) — their carried rows are kept in ``sync_carry``, with the values before, so this ledger's own
-    new year sends them to the other side's new year. Not once this ledger has turned itself."""
+    lacks them). Before this ledger's own turn their carried rows are kept in ``sync_carry``, with the values
+    before, so this ledger's new year sends them to the other side's new year. After it they reach no new
+    ledger: returned as a note (Chinese) for the clerk."""
     if not _has(db, "sync_turns"):
-        return
+        return []
     note_turn(db, sender, me, h)
-    row = db.execute("SELECT min(own_seq) FROM sync_turns WHERE station = ? AND peer IN (?, -1)",
+    row = db.execute("SELECT min(own_seq), max(year) FROM sync_turns WHERE station = ? AND peer IN (?, -1)",
                      (sender, me)).fetchone()
-    if row[0] is None or db.execute("SELECT 1 FROM sync_turns WHERE station = ?", (me,)).fetchone():
-        return
+    if row[0] is None:
+        return []
+    turned = db.execute("SELECT 1 FROM sync_turns WHERE station = ?", (me,)).fetchone() is not None
     carried = _carried()
+    late: dict[str, int] = {}
     for meta, blob in entries:
         if meta["seq"] <= row[0]:
             continue
         for change in apsw.Changeset.iter(blob):
             if change.name not in carried:
+                continue
+            if turned:
+                late[change.name] = late.get(change.name, 0) + 1
                 continue
             cols, pks = table_columns(db, change.name)
             values = change.new if change.op == "INSERT" else change.old
@@ -149,6 +155,14 @@ def note_arrivals(db, me: int, sender: int, h: dict, entries) -> None:
             before = None if change.op == "INSERT" else {
                 c: v for c, v in zip(cols, change.old) if v is not apsw.no_change}
             _keep_earliest(db, "sync_carry", change.name, key, before)
+    if not late:
+        return []
+    from .fields import TABLE_NAMES
+
+    what = "、".join(f"{TABLE_NAMES.get(t, t)} {n}" for t, n in late.items())
+    return [f"站点 {h.get('from_code') or sender} 已结转到 {row[1]} 年度，这个包里有它结转后仍在上一年度台账中做的修改"
+            f"（{what}）。本台账也已结转：这些修改只记在上一年度的台账里，不会进入 {row[1]} 年度的台账；"
+            "如仍需要，请在新年度台账中同样修改"]
 
 
 def _keep_earliest(db, table: str, tbl: str, key: str, before: dict | None) -> None:

@@ -320,3 +320,19 @@ def test_a_conflict_not_yet_resolved_is_resolved_in_the_new_year(tmp_path):
     assert t_new.members.get(m).phone == v_new.members.get(m).phone == "13800000001"
     assert differences(t_new, v_new) == [] and conflicts.list_conflicts(t_new) == []
     assert conflicts.list_conflicts(t) == [clash]  # last year's list as it was
+
+
+def test_a_correction_in_last_years_ledger_after_both_turned_is_named(tmp_path):
+    """Both sides have turned: a phone corrected in last year's ledger reaches only last year's ledgers — the
+    township's clerk is told so when applying it, in last year's ledger."""
+    t, (v,) = township(tmp_path)
+    post = tmp_path / "post"
+    _h, m = household(v)
+    both_ways(t, v, 1, post)
+    v_new, t_new = roll(v, "v-2025.db"), roll(t, "t-2025.db")
+    v.members.update(m, phone="13700000007")
+    result = send(v, 0, t, post)
+    assert any("不会进入 2025 年度的台账" in n and "人员 1" in n for n in result.notes), result.notes
+    assert t.members.get(m).phone == "13700000007"
+    both_ways(t_new, v_new, 1, post)
+    assert t_new.members.get(m).phone == v_new.members.get(m).phone == ""
