@@ -17,7 +17,7 @@ def test_laptops_turning_the_year_on_different_days_lose_nothing(tmp_path, seed)
     try:
         assert w.stats["lost"] and w.stats["twice"] and w.stats["late"] and w.stats["wrong_year"]
         assert w.stats["in_flight_at_turn"] and w.stats["old_edits_after_turn"]
-        assert w.payments[0] and w.payments[1] and w.notes and w.categories and w.addresses
+        assert w.payments[0] and w.payments[1] and w.notes and w.categories and w.addresses and w.clashed
         assert simulation.check(w) == []
         for lg in [*w.old, *w.new]:
             assert lg.check() == [], lg.path.name  # integrity, foreign keys, audit chains, receipts
