@@ -150,7 +150,7 @@ def township_work(w: Turning) -> None:
     lg.households.update(h, address=f"乡镇核定{w.counter}号")
     w.addresses[h] = f"乡镇核定{w.counter}号"
     members = [m for (m,) in lg.db.execute("SELECT id FROM members WHERE household_id = ?", [h]).fetchall()]
-    if members and w.rng.random() < 0.25:  # the township corrects a note the village may be changing too
+    if members and w.rng.random() < 0.4:  # the township corrects a note the village may be changing too
         m = w.rng.choice(members)
         lg.members.update(m, notes=f"乡镇记{w.counter}")
         w.clashed.add(m)
