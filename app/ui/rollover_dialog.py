@@ -14,6 +14,14 @@ from .tasks import error_text, run_task
 from .widgets import path_row
 
 
+def suggest_policy(current: str, later: list[str]) -> str | None:
+    """The policy to offer first: the same region's next year (changchun-2022 → changchun-2025, not the
+    earliest later file of another city), else the earliest later one. ``later`` is in year order."""
+    region = current.rsplit("-", 1)[0]
+    same = [pid for pid in later if pid.rsplit("-", 1)[0] == region]
+    return (same or later or [None])[0]
+
+
 class RolloverDialog(QDialog):
     rolled_over = Signal(str)  # path of the new ledger
     open_requested = Signal(str)
@@ -31,6 +39,9 @@ class RolloverDialog(QDialog):
         for pid, p in sorted(catalog()[0].items(), key=lambda kv: (kv[1].year, kv[0])):
             if p.year > s.year:
                 self.policy.addItem(f"{p.year}年度 {p.name}", pid)
+        suggested = self.policy.findData(suggest_policy(s.policy_id, [self.policy.itemData(i)
+                                                                      for i in range(self.policy.count())]))
+        self.policy.setCurrentIndex(max(suggested, 0))
         self.path = QLineEdit()
         row = path_row(self.path, self._browse)
         form.addRow("新年度政策：", self.policy)
