@@ -141,6 +141,13 @@ class _Lookups:
     def member(self, member_id: int):
         return self.ledger.members.get(member_id)
 
+    def away(self, household_id: int) -> bool:
+        """An 外村户 (app.sync.moves): another village's household, held here for a member moved there."""
+        from .member_year import AWAY_TABLE
+
+        return self.ledger.db.execute(f"SELECT 1 FROM {AWAY_TABLE} WHERE household_id = ?",
+                                      [household_id]).fetchone() is not None
+
     def categories(self, member_id: int) -> list:
         return self.ledger.categories.of_member(member_id)
 
@@ -281,6 +288,9 @@ def _plan_line(ledger: "Ledger", look: _Lookups, line: PayLine, household_id: in
     need: list[str] = []  # rules that an override reason can lift
     if m.household_id != household_id:
         problems.append(Problem(m.name, f"不在该户（在户 {m.household_number}）"))
+        return None
+    if look.away(household_id):  # another village's household, held for a member moved there (app.sync.moves)
+        problems.append(Problem(m.name, f"已迁往其他村（户 {m.household_number}），由该村收费"))
         return None
     if m.status != Status.ENROLLED:
         need.append(f"参保状态为「{m.status}」，不在本地参保")

@@ -531,3 +531,15 @@ def _m0160_members_without_id_index(db: Database) -> None:
     for the same one registered twice among them, and imports key them this way. A few thousand rows in a
     500,000-person ledger, so the look-up no longer scans every member (``check``: −0.5 s)."""
     db.execute("CREATE INDEX IF NOT EXISTS members_without_id ON members(name, birth_date) WHERE id_number IS NULL")
+
+
+# ---------------------------------------------------------------- moves engineer's block (0180–0189)
+@MIGRATIONS(name="0180_away_households")
+def _m0180_away_households(db: Database) -> None:
+    """外村户: the households a station holds for a member moved between villages but does not keep (local to
+    the ledger, never sent): every list, count and total leaves them out (app.sync.moves,
+    ``member_year.kept_sql``)."""
+    from ..sync.moves import MIGRATION_0180
+
+    for statement in _statements(MIGRATION_0180):
+        db.execute(statement)

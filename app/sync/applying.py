@@ -26,6 +26,7 @@ import apsw
 from ..ledger.ids import REPLICATED, block_of, next_id
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from . import moves
 from .fields import field_names
 from .db_errors import IntegrityError
 
@@ -72,6 +73,7 @@ class Applier:
         self.counts = ApplyCounts()
         self._cols: dict[str, tuple[list[str], list[str]]] = {}
         self.keep: dict[tuple[str, str], set[str]] = {}  # rows whose clashing columns stay as they are here
+        self.before: dict[tuple[str, str], dict | None] = {}  # rows as they were before a changeset (``moves``)
 
     def cols(self, table: str) -> tuple[list[str], list[str]]:
         if table not in self._cols:
@@ -85,6 +87,7 @@ class Applier:
 
     def apply(self, changeset: bytes) -> None:
         wanted: dict[str, set] = {}
+        self.before = {}
         for change in apsw.Changeset.iter(changeset):
             if change.name in REPLICATED and self.cols(change.name)[0]:
                 wanted.setdefault(change.name, set()).add(tuple(self._key(change.name, change)))
@@ -99,6 +102,7 @@ class Applier:
                     row = self.db.execute(f'SELECT * FROM "{table}" WHERE {where}', list(key)).fetchone()
                     if row is not None:
                         mem.execute(f'INSERT INTO "{table}" VALUES ({marks})', tuple(row))
+                    self.before.setdefault((table, pk_json(key)), None if row is None else dict(zip(cols, row)))
             session = apsw.Session(mem, "main")
             for table in wanted:
                 session.attach(table)
@@ -108,6 +112,24 @@ class Applier:
             self._write_back(effective)
         finally:
             mem.close()
+        # a moved member's rows (``moves``): 外村户 marked on a station, passed on to the other holders by the township
+        moves.mark_away(self.db, self.me, [k[0] for k in wanted.get("households", ())])
+        if self.me == 0 and self.sender != 0:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        """On the township: rows of this changeset that other stations hold too (a moved member's payment voided
+        at the old village) go to them, after the township's own changes made before the packet."""
+        from . import outbox
+        from ..ledger.models import now_iso
+
+        todo = outbox.held_elsewhere(self.db, self.sender, self.before)
+        if not todo:
+            return
+        now = now_iso()
+        merge_into_base(self.db, self.counts.touched)
+        outbox.take_changes(self.db, 0, now)
+        outbox.forward(self.db, self.sender, todo, now)
 
     def _write_back(self, changeset: bytes) -> None:
         """Write what the apply changed into the ledger: parents first (deletes last, children first), the
@@ -219,6 +241,8 @@ class Applier:
                     n is apsw.no_change or n == h for n, h in zip(new, here)):
                 self.counts.skipped += 1
                 return apsw.SQLITE_CHANGESET_OMIT
+            if self._away(table, cols, here):
+                return apsw.SQLITE_CHANGESET_REPLACE  # a copy held for a moved member: the township's rows stand
             self.counts.clashes.append(Clash("记录冲突", table, pk, [], _row(cols, here), _row(cols, new), None,
                                              "同一编号的记录两边内容不同"))
             return apsw.SQLITE_CHANGESET_OMIT
@@ -232,7 +256,7 @@ class Applier:
             self.counts.skipped += 1  # already the same here
             return apsw.SQLITE_CHANGESET_OMIT
         clash = [i for i in changed if cols[i] not in BOOKKEEPING and here[i] != old[i] and here[i] != new[i]]
-        if not clash:
+        if not clash or (self.sender == 0 and self._away(table, cols, here)):
             return apsw.SQLITE_CHANGESET_REPLACE  # different columns changed on each side: take theirs too
         mine = _row(cols, here)
         theirs = {**mine, **{cols[i]: new[i] for i in changed}}
@@ -248,6 +272,15 @@ class Applier:
         if not township_decides:
             self.keep[(table, pk_json(pk))] = set(names)
         return apsw.SQLITE_CHANGESET_REPLACE
+
+
+    def _away(self, table: str, cols: list[str], here) -> bool:
+        """Is this row, as it is here, part of an 外村户 (held for a moved member, never edited here)?"""
+        from .routes import household_of
+
+        if self.me == 0 or here is None:
+            return False
+        return moves.is_away(self.db, household_of(self.db, table, _row(cols, here)))
 
 
 def _tuple(values):
