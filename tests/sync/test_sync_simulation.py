@@ -16,6 +16,7 @@ def test_eight_stations_agree_with_the_township(tmp_path, seed):
     try:
         assert w.stats["lost"] and w.stats["twice"] and w.stats["late"]  # the post really was unreliable
         assert w.payments and (w.phone_clashes or w.double_paid) and w.duplicates
+        assert w.moved and w.stats["moved_paid"]  # members moved between villages, some after paying
         assert simulation.check(w) == []
         for lg in [w.township, *w.stations]:
             assert lg.check() == [], lg.path.name  # integrity, foreign keys, audit chains, receipts
