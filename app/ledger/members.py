@@ -94,7 +94,10 @@ class Members:
         return _one(self._l.db, SELECT + " WHERE id_number = ?", [text(number).upper()])
 
     def count(self) -> int:
-        return self._l.db.execute("SELECT count(*) FROM members").fetchone()[0]
+        """This ledger's people (not a moved member held in an 外村户, app.sync.moves)."""
+        from .member_year import kept_sql
+
+        return self._l.db.execute(f"SELECT count(*) FROM members m WHERE {kept_sql()}").fetchone()[0]
 
     def where_is(self, member: Member) -> str:
         """``户 000012（东风村 三组，户主 张三）的 李四``: where a member is, for messages."""
