@@ -155,12 +155,9 @@ class _Lookups:
         return self.ledger.members.addon_choice(member_id, self.year)
 
     def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
-        """(paid on, receipt number) of the member's payments that stand this year."""
-        out = []
-        for item in self.ledger.payments.paid_this_year(member_id, self.year):
-            p = self.ledger.payments.get(item.payment_id)
-            out.append((p.paid_on, p.receipt_no))
-        return out
+        """(paid on, receipt number and, when another household paid it, where) of the member's payments that
+        stand this year."""
+        return [(paid_on, receipt) for _m, paid_on, receipt in _priors(self.ledger.db, self.year, [member_id])]
 
 
 class _SharedLookups(_Lookups):
@@ -189,9 +186,7 @@ class _SharedLookups(_Lookups):
                     f"SELECT member_id, addons, declined_addons FROM member_years WHERE year = ? AND member_id IN"
                     f" ({marks})", [year, *chunk]):
                 self.addons[mid] = (tuple(json.loads(addons)), tuple(json.loads(declined)))
-            for mid, paid_on, receipt_no in db.execute(
-                    f"SELECT member_id, paid_on, receipt_no FROM {STANDING_VIEW} WHERE year = ? AND member_id IN"
-                    f" ({marks}) ORDER BY id", [year, *chunk]):
+            for mid, paid_on, receipt_no in _priors(db, year, chunk):
                 self.priors.setdefault(mid, []).append((paid_on, receipt_no))
         for chunk in _chunks(sorted(set(household_ids))):
             self.households.update(r[0] for r in db.execute(
@@ -214,6 +209,18 @@ class _SharedLookups(_Lookups):
 
     def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
         return self.priors.get(member_id, [])
+
+
+def _priors(db, year: int, member_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(member id, paid on, receipt number) of the standing payments of ``year``; a payment another household made
+    (a member who moved, app.sync.moves) says where: ``220112-001-2025-000001，东风村 户 001000001``."""
+    marks = ", ".join("?" * len(member_ids))
+    return [(mid, paid_on, receipt if payer == home else f"{receipt}，{village} 户 {number}")
+            for mid, paid_on, receipt, payer, home, village, number in db.execute(
+                f"SELECT s.member_id, s.paid_on, s.receipt_no, s.payer_household_id, m.household_id, v.name, h.number"
+                f" FROM {STANDING_VIEW} s JOIN members m ON m.id = s.member_id"
+                " JOIN households h ON h.id = s.payer_household_id JOIN villages v ON v.id = h.village_id"
+                f" WHERE s.year = ? AND s.member_id IN ({marks}) ORDER BY s.id", [year, *member_ids])]
 
 
 def _chunks(values: list, size: int = 500):
