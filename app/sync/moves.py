@@ -127,16 +127,23 @@ def arrival_changeset(conn, members: set[int], station: int) -> tuple[bytes, set
 
 
 def parents_changeset(conn, station: int, rows: set[tuple[str, int]], sent: set[tuple[str, str]]) -> tuple[bytes, int]:
-    """The households that members and payments sent to ``station`` live in or were paid by, where the station
-    does not keep them and they are not in the batch already (INSERTs of the rows as they are now: an 外村户)."""
-    households = set()
+    """What rows sent to ``station`` need there and it may not have, when not in the batch already (INSERTs of
+    the rows as they are now): the household a member lives in or a payment was paid by, where the station does
+    not keep it (an 外村户); a payment item's quote snapshot (one made at another station)."""
+    households, quotes = set(), set()
     for table, row_id in rows:
+        if table == "payment_items":
+            got = conn.execute("SELECT quote_id FROM payment_items WHERE id = ?", (row_id,)).fetchone()
+            if got is not None and got[0] is not None and ("quote_snapshots", pk_json([got[0]])) not in sent:
+                quotes.add(got[0])
+            continue
         got = conn.execute(f'SELECT household_id FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
         if got is not None and not keeps(conn, station, got[0]) and ("households", pk_json([got[0]])) not in sent:
             households.add(got[0])
-    if not households:
+    if not households and not quotes:
         return b"", 0
-    blob, _covered, n = _whole(conn, [("households", f"id IN {_holes(sorted(households))}", [])])
+    blob, _covered, n = _whole(conn, [("households", f"id IN {_holes(sorted(households))}", []),
+                                      ("quote_snapshots", f"id IN {_holes(sorted(quotes))}", [])])
     return blob, n
 
 

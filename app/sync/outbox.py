@@ -97,7 +97,9 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
             by_dest[dest].add_change(change)
             counts[dest] += 1
             sent[dest].add((change.name, key))
-            if me == 0 and dest >= 0 and change.op != "DELETE" and change.name in ("members", "payments"):
+            if me == 0 and dest >= 0 and change.op != "DELETE" and (
+                    change.name in ("members", "payments") or (change.name == "payment_items" and leave_out is not None)):
+                # (passed on: a quote snapshot the sender made went to the township only)
                 needs[dest].add((change.name, values[cols.index("id")]))
     for dest, (blob, covered, n) in whole.items():
         if dest not in by_dest:

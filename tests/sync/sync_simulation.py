@@ -122,15 +122,16 @@ def station_work(w: World, number: int) -> None:
         lg.members.update(m, notes=f"站{number}第{w.round}轮")
     elif roll < 0.9:
         # (a payment made twice on purpose stays: voiding it would take the clash back before anyone saw it)
-        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ?"
+        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ? AND id < ?"
                                              " AND id NOT IN (SELECT payment_id FROM payment_items WHERE member_id"
                                              f" IN ({','.join(map(str, w.double_paid)) or 0}))",
-                                             [number * 10 ** 12]).fetchall()]
+                                             [number * 10 ** 12, (number + 1) * 10 ** 12]).fetchall()]
         if mine:
             lg.payments.void(w.rng.choice(mine), "收错了")
     else:
-        rows = [r for r in lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?",
-                                         [number * 10 ** 12]).fetchall() if r[1] not in w.double_paid]
+        rows = [r for r in lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?"
+                                         " AND payment_id < ?", [number * 10 ** 12, (number + 1) * 10 ** 12]).fetchall()
+                if r[1] not in w.double_paid]
         if rows:
             pid, m = w.rng.choice(rows)
             try:
@@ -285,8 +286,8 @@ def check(w: World) -> list[str]:
 # ---------------------------------------------------------------------------------------------- moves
 def township_moves(w: World) -> None:
     """The township moves a member to a household of another village (婚迁), often one who has paid, and
-    sometimes one it moved before back to the village they came from. Only a member whose village's payments
-    the township has heard of (a payment still in the post would cross the move: README "Limits now")."""
+    sometimes one it moved before back to the village they came from — also while a payment the village took
+    for them is still in the post (it crosses the move, and reaches the new village through the township)."""
     _settle_moves(w)
     for _ in range(w.rng.randint(1, 3)):
         _move_one(w)
@@ -309,8 +310,9 @@ def _move_one(w: World) -> None:
     here = t.db.execute("SELECT household_id FROM members WHERE id = ?", [m]).fetchone()
     station = w.ledger(frm)
     items = lambda lg: {r[0] for r in lg.db.execute("SELECT id FROM payment_items WHERE member_id = ?", [m])}  # noqa: E731
-    if here is None or not items(station) <= items(t):
+    if here is None:
         return
+    crossing = not items(station) <= items(t)  # a payment the village took is still in the post
     mates = t.db.execute("SELECT count(*) FROM members WHERE household_id = ?", [here[0]]).fetchone()[0]
     targets = [h for h, _m in w.people[to] if t.db.execute("SELECT 1 FROM households WHERE id = ?", [h]).fetchone()]
     if mates < 2 or len(w.people[frm]) < 2 or not targets:
@@ -320,6 +322,7 @@ def _move_one(w: World) -> None:
     w.stats["moved_paid"] = w.stats.get("moved_paid", 0) + bool(t.db.execute(
         "SELECT 1 FROM standing_items WHERE member_id = ?", [m]).fetchone())
     w.stats["moved_back"] = w.stats.get("moved_back", 0) + any(mm == m and a == to for mm, a, _b in w.moved)
+    w.stats["moved_crossing"] = w.stats.get("moved_crossing", 0) + crossing
     w.people[frm] = [(h, mm) for h, mm in w.people[frm] if mm != m]
     w.arriving.append((to, to_h, m))
     w.moved.append((m, frm, to))

@@ -202,3 +202,44 @@ def test_a_village_cannot_move_a_member_to_another_village(town):
     with pytest.raises(ProblemsError) as exc:
         v2.payments.void(pid, "收错了")
     assert "其他村收取" in str(exc.value)
+
+
+def test_a_payment_still_in_the_post_crosses_the_move_and_reaches_the_new_village(town):
+    """The old village charged the member before it heard the township had moved them: the payment reaches the
+    township, then the new village (with its payer household as an 外村户), where the member shows 已缴."""
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    kid = v1.members.add(h1, name="张小宝", id_type="无", birth_date="2015-06-01", sex="男", relation="孙子女").id
+    _send(v1, 0, township, post)
+    pid2 = v1.payments.record(h1, [PayLine(kid)], method="现金", paid_on="2024-10-09").id  # not sent yet
+    township.members.move(kid, h2, relation="其他", reason="随母迁入")
+    _send(township, 2, v2, post)
+    assert _state(v2, kid) is PayState.UNPAID  # the township has not heard of the payment yet
+    _send(township, 1, v1, post)
+    _send(v1, 0, township, post)
+    _send(township, 2, v2, post)
+    assert _state(township, kid) is PayState.PAID and _state(v2, kid) is PayState.PAID
+    assert kid in _listed(v2) and kid not in _listed(v1)
+    assert v1.payments.get(pid2).household_id == h1 and _places(v1) == {"东风村": (2, 2)}
+    for lg in (township, v1, v2):
+        assert conflicts.list_conflicts(lg) == []
+        assert lg.check() == [], lg.path.name
+
+
+def test_a_crossing_payment_charged_again_at_the_new_village_is_a_listed_double_payment(town):
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    kid = v1.members.add(h1, name="张小宝", id_type="无", birth_date="2015-06-01", sex="男", relation="孙子女").id
+    _send(v1, 0, township, post)
+    v1.payments.record(h1, [PayLine(kid)], method="现金", paid_on="2024-10-09")  # not sent yet
+    township.members.move(kid, h2, relation="其他", reason="随母迁入")
+    _send(township, 2, v2, post)
+    v2.payments.record(h2, [PayLine(kid)], method="现金", paid_on="2024-10-10")  # 未缴 here: charged again
+    _send(v2, 0, township, post)
+    _send(township, 1, v1, post)
+    _send(v1, 0, township, post)
+    _send(township, 2, v2, post)
+    for lg in (township, v2):
+        assert [c.kind for c in conflicts.list_conflicts(lg)] == ["重复缴费"], lg.path.name
+        assert _state(lg, kid) is PayState.PAID
+    assert conflicts.list_conflicts(v1) == []
