@@ -31,13 +31,15 @@ def register(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
-def _fmt(values: dict | None, keys: list[str]) -> str:
-    """The version's fields in Chinese (amounts in yuan), ID numbers and phones masked (``keys``:
-    ``fields.shown_keys`` of the two versions)."""
-    from ..sync.fields import FIELDS, value_text
+def _fmt(ledger, stored: dict | None, values: dict, keys: list[str]) -> str:
+    """The version's fields in Chinese (amounts in yuan, a household by its number), ID numbers and phones
+    masked (``keys``: ``fields.shown_keys`` of the two versions); a side that has no such record says so."""
+    from ..sync.fields import ABSENT, FIELDS, absent, value_text
 
+    if absent(stored):
+        return ABSENT
     values = mask_fields(values) or {}
-    return "，".join(f"{FIELDS.get(k, k)} {value_text(k, values.get(k))}" for k in keys) or "（无）"
+    return "，".join(f"{FIELDS.get(k, k)} {value_text(k, values.get(k), ledger)}" for k in keys) or "（无）"
 
 
 @reported
@@ -62,6 +64,6 @@ def _run(args) -> int:
             print(f"  {c.message}")
             versions = c.versions()
             keys = shown_keys(*(values for _, values in versions))
-            for side, (station, values) in zip("ab", versions):
-                print(f"  {side}. 站点 {names.get(station, station)}：{_fmt(values, keys)}")
+            for side, stored, (station, values) in zip("ab", (c.a_values, c.b_values), versions):
+                print(f"  {side}. 站点 {names.get(station, station)}：{_fmt(lg, stored, values, keys)}")
         return 0

@@ -145,10 +145,18 @@ class Applier:
             while j < len(statements) and statements[j][0] == statements[i][0] and changes[j][1] == "INSERT":
                 j += 1
             if j - i > 1 and self._batch(statements[i:j]):
+                for change in changes[i:j]:
+                    self._written(*change)
                 i = j
                 continue
-            self._one(changes[i], statements[i])
+            if self._one(changes[i], statements[i]):
+                self._written(*changes[i])
             i += 1
+
+    def _written(self, table: str, op: str, old, new) -> None:
+        """Count a row really written here: a row the ledger refused is listed as a clash, not counted."""
+        label = f"{table} {_OPS.get(op, op)}"
+        self.counts.applied[label] = self.counts.applied.get(label, 0) + 1
 
     def _statement(self, table: str, op: str, old, new) -> tuple[str, list]:
         cols, pks = self.cols(table)
@@ -181,11 +189,12 @@ class Applier:
         db.execute("RELEASE sync_batch")
         return True
 
-    def _one(self, change, statement) -> None:
+    def _one(self, change, statement) -> bool:
+        """Write one row; False if there was nothing to write or the ledger refused it (then listed)."""
         table, op, old, new = change
         sql, params = statement
         if not sql:
-            return
+            return False
         db = self.db
         db.execute("SAVEPOINT sync_row")
         try:
@@ -194,24 +203,23 @@ class Applier:
             db.execute("ROLLBACK TO sync_row")
             db.execute("RELEASE sync_row")
             if table == "sync_conflicts" and "sync_conflicts.key" in str(exc):
-                return  # the same clash, found here too: listed once
+                return False  # the same clash, found here too: listed once
             cols, pks = self.cols(table)
             key = [(old if op != "INSERT" else new)[cols.index(c)] for c in pks]
             row = _row(cols, new if op != "DELETE" else old)
             self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None, _refused(table, exc)))
-            return
+            self.counts.touched[table] = [t for t in self.counts.touched.get(table, []) if t[0] != key]
+            return False
         db.execute("RELEASE sync_row")
+        return True
 
     # -- callbacks (they copy what they need: a TableChange is only valid inside the callback)
     def _seen(self, change) -> bool:
         if change.name not in REPLICATED or not self.cols(change.name)[0]:
             return False  # a table this ledger does not have (or does not exchange)
-        cols, pks = self.cols(change.name)
-        key_values = change.old if change.op in ("UPDATE", "DELETE") else change.new
-        pk = [key_values[cols.index(c)] for c in pks]
-        label = f"{change.name} {_OPS.get(change.op, change.op)}"
-        self.counts.applied[label] = self.counts.applied.get(label, 0) + 1
-        if change.op != "DELETE":
+        if change.op != "DELETE":  # what arrived (``merge_into_base``); counted once written (``_written``)
+            cols, pks = self.cols(change.name)
+            pk = [change.new[cols.index(c)] if change.op == "INSERT" else change.old[cols.index(c)] for c in pks]
             new = {c: v for c, v in zip(cols, change.new) if v is not apsw.no_change}
             self.counts.touched.setdefault(change.name, []).append((pk, new))
         return True

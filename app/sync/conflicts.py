@@ -54,6 +54,13 @@ class Conflict:
 
     @property
     def what(self) -> str:
+        """The record by what the clerk knows it by, from either version: a person's name, a household's 户编号,
+        a receipt number; the row number only when none is there."""
+        for values in (self.a_values, self.b_values):
+            values = values or {}
+            for key, shown in (("name", "{}"), ("number", "户 {}"), ("receipt_no", "票据 {}")):
+                if values.get(key) and (key != "number" or self.table == "households"):
+                    return shown.format(values[key])
         return f"{TABLE_NAMES.get(self.table, self.table)}#{','.join(str(k) for k in self.row_pk)}"
 
     def versions(self) -> list[tuple[int, dict]]:

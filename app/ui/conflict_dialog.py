@@ -14,23 +14,11 @@ from ..domain.idnumber import mask_fields
 from ..domain.problems import ProblemsError
 from ..ledger import stations
 from ..sync.conflicts import who as conflicts_who
-from ..sync.fields import FIELDS, shown_keys, value_text
+from ..sync.fields import ABSENT, FIELDS, absent, local_time, shown_keys, value_text
 from .tasks import error_text
 
 LIST_COLUMNS = ("序号", "类型", "人员 / 户", "说明", "发现时间", "处理")
 CHOICE_TEXT = {"重复缴费": ("保留站点 {a} 的缴费（另一笔作为退费候选）", "保留站点 {b} 的缴费（另一笔作为退费候选）")}
-
-
-def _local(ts: str | None) -> str:
-    """A stored UTC timestamp in the computer's local time, to the minute."""
-    import datetime as dt
-
-    if not ts:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(ts).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return ts[:16].replace("T", " ")
 
 
 class ConflictDialog(QDialog):
@@ -161,7 +149,7 @@ class ConflictDialog(QDialog):
         self.list.setRowCount(len(self.items))
         for r, c in enumerate(self.items):
             state = "待处理" if c.open else f"{c.resolved_by} 采用 {self._chosen(c)}"
-            cells = (str(r + 1), c.kind, conflicts_who(self.ledger, c), c.message, _local(c.found_at), state)
+            cells = (str(r + 1), c.kind, conflicts_who(self.ledger, c), c.message, local_time(c.found_at), state)
             for col, text in enumerate(cells):
                 self.list.setItem(r, col, QTableWidgetItem(text))
         if self.items:
@@ -196,8 +184,14 @@ class ConflictDialog(QDialog):
                                                       for n in (c.a_station, c.b_station))))
         keys = shown_keys(va, vb)
         self.sides.setRowCount(len(keys))
+
+        def cell(stored, values, r, k):  # a side with no such record says so once, at the top
+            if absent(stored):
+                return ABSENT if r == 0 else ""
+            return value_text(k, values.get(k), self.ledger)
+
         for r, k in enumerate(keys):
-            cells = (FIELDS.get(k, k), value_text(k, va.get(k)), value_text(k, vb.get(k)))
+            cells = (FIELDS.get(k, k), cell(c.a_values, va, r, k), cell(c.b_values, vb, r, k))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col and va.get(k) != vb.get(k):
@@ -214,7 +208,7 @@ class ConflictDialog(QDialog):
         self.picks.setExclusive(True)
         self.note.clear()
         if not c.open:
-            self.title.setText(self.title.text() + f"\n已于 {_local(c.resolved_at)} 由 {c.resolved_by}"
+            self.title.setText(self.title.text() + f"\n已于 {local_time(c.resolved_at)} 由 {c.resolved_by}"
                                                    f" 处理：采用 {self._chosen(c)}。{c.note or ''}")
 
     def resolve(self) -> None:

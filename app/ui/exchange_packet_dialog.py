@@ -17,14 +17,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 
 from ..ledger import stations
 from .tasks import error_text, run_task
-from ..sync.fields import count_rows
+from ..sync.fields import count_rows, local_time
 from .widgets import path_row
 
 PEER_COLUMNS = ("站点", "已发出", "对方已确认到", "待对方确认", "已导入", "最近发出", "最近导入")
-def _short(ts: str | None) -> str:
-    from .conflict_dialog import _local
 
-    return _local(ts) or "—"
+def _short(ts: str | None) -> str:
+    return local_time(ts) or "—"
 
 
 class ExchangePacketDialog(QDialog):

@@ -252,6 +252,7 @@ def test_a_row_the_township_refuses_is_listed_and_the_rest_is_written(town, ids)
     ok2 = v1.members.add(h1, name="王小", id_type="无", birth_date="2010-05-01", sex="男", relation="子").id
     r = packets.apply_packet(township, packets.write_packet(v1, 0, post).path)
     assert r.ok and r.new_conflicts >= 1
+    assert r.counts["members 新增"] == 2  # the refused row is listed, not counted as written
     assert township.members.get(ok1).name == "王五" and township.members.get(ok2).name == "王小"
     assert township.db.execute("SELECT count(*) FROM members WHERE id = ?", [dup]).fetchone()[0] == 0
     (c,) = [c for c in conflicts.list_conflicts(township) if c.table == "members"]
@@ -291,3 +292,27 @@ def test_a_station_restored_from_a_backup_loses_nothing_it_sends_afterwards(town
         assert v1.members.get(c).notes == "乡镇核实"
     finally:
         v1.close()
+
+
+
+def test_the_terminal_shows_a_refused_row_against_no_record_and_its_household_by_number(town, monkeypatch, capsys):
+    """Two villages that both number their households 0001: the second reaches the township as a 记录冲突.
+    The terminal printed every field of the side that has no such row as （空）, the record as 户#2218185047794,
+    village and group as row numbers, timestamps as ISO UTC text, and counted the refused household as 新增."""
+    from app.cli.main import main
+
+    township, v1, v2, post = town
+    v1.households.add(village="东风村", group="一组", number="0001", address="东风村一组1号")
+    assert packets.apply_packet(township, packets.write_packet(v1, 0, post).path).ok
+    v2.households.add(village="红旗村", group="一组", number="0001", address="红旗村一组1号")
+    r = packets.apply_packet(township, packets.write_packet(v2, 0, post).path)
+    assert r.ok and r.new_conflicts == 1 and "households 新增" not in r.counts
+    path = township.path
+    township.close()
+    monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
+    assert main(["conflicts", "list", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "记录冲突 户 0001 待处理" in out and "户编号已被本台账另一户使用" in out
+    assert "站点 220112-000 测试镇：（本台账没有这条记录）" in out
+    assert "地址 红旗村一组1号" in out and "村 红旗村" in out and "组 一组" in out
+    assert "（空），录入时间" not in out and "T06" not in out and "+00:00" not in out
