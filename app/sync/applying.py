@@ -10,6 +10,10 @@ Rules (the township decides; nothing is silently overwritten):
   township, and the same clash found on both sides has the same key, so it is listed once;
 - a row that breaks a constraint here (an ID number or 户编号 already used by another row: 记录冲突) is not
   written and is listed;
+- on a station, a copy held for a member moved between villages (an 外村户's row, ``moves``), not edited here
+  since the last packet, takes the township's version as it comes (a copy left stale while the township no
+  longer sent it its changes is no clash); on the township, what a station sends that other stations hold too
+  is passed on to them (``outbox.forward``);
 - after the changes: a member whose standing payments for one year are now two or more (paid at two places:
   重复缴费) is listed; the later payment is the refund candidate.
 
@@ -281,13 +285,17 @@ class Applier:
             self.keep[(table, pk_json(pk))] = set(names)
         return apsw.SQLITE_CHANGESET_REPLACE
 
-
     def _away(self, table: str, cols: list[str], here) -> bool:
-        """Is this row, as it is here, part of an 外村户 (held for a moved member, never edited here)?"""
+        """Is this row, as it is here, a copy held for a moved member (part of an 外村户) with no edit made here
+        since the last packet? Such a copy takes the township's rows as they come (a stale copy is no clash)."""
         from .routes import household_of
 
         if self.me == 0 or here is None:
             return False
+        pks = self.cols(table)[1]
+        key = pk_json(here[cols.index(c)] for c in pks)
+        if self.db.execute("SELECT 1 FROM sync_base WHERE tbl = ? AND pk = ?", (table, key)).fetchone():
+            return False  # edited here and not sent yet: an ordinary clash, listed
         return moves.is_away(self.db, household_of(self.db, table, _row(cols, here)))
 
 

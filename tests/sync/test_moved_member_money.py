@@ -243,3 +243,20 @@ def test_a_crossing_payment_charged_again_at_the_new_village_is_a_listed_double_
         assert [c.kind for c in conflicts.list_conflicts(lg)] == ["重复缴费"], lg.path.name
         assert _state(lg, kid) is PayState.PAID
     assert conflicts.list_conflicts(v1) == []
+
+
+def test_an_unsent_edit_at_the_old_village_is_listed_even_after_the_member_left(town):
+    """The old village keeps a paid member who left (in an 外村户) and takes the township's later changes of
+    her as they come — but not over an edit of its own it has not sent yet: that is a listed 两处修改."""
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    v1.members.update(m, notes="村里记的")
+    township.members.move(m, h2, relation="儿媳", reason="婚迁")
+    _send(township, 1, v1, post)
+    assert conflicts.list_conflicts(v1) == []  # the move itself touches other fields
+    township.members.update(m, notes="乡镇记的")
+    _send(township, 1, v1, post)
+    assert [(c.kind, tuple(c.columns)) for c in conflicts.list_conflicts(v1)] == [("两处修改", ("notes",))]
+    assert v1.members.get(m).notes == "乡镇记的"  # the township decides; the village's version is in the list
+    _send(v1, 0, township, post)
+    assert [(c.kind, tuple(c.columns)) for c in conflicts.list_conflicts(township)] == [("两处修改", ("notes",))]
