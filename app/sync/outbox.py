@@ -97,9 +97,7 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
             by_dest[dest].add_change(change)
             counts[dest] += 1
             sent[dest].add((change.name, key))
-            if me == 0 and dest >= 0 and change.op != "DELETE" and (
-                    change.name in ("members", "payments") or (change.name == "payment_items" and leave_out is not None)):
-                # (passed on: a quote snapshot the sender made went to the township only)
+            if me == 0 and dest >= 0 and _may_need_parents(change, cols, leave_out is not None):
                 needs[dest].add((change.name, values[cols.index("id")]))
     for dest, (blob, covered, n) in whole.items():
         if dest not in by_dest:
@@ -113,6 +111,15 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
             by_dest[dest].add(blob)
             counts[dest] += n
     return by_dest, counts, total
+
+
+def _may_need_parents(change, cols: list[str], passed_on: bool) -> bool:
+    """A member or payment new to the other side or moved to another household (its household may be another
+    village's there), or an item passed on (its quote snapshot went from the sender to the township only)."""
+    if change.name in ("members", "payments"):
+        return change.op == "INSERT" or (change.op == "UPDATE"
+                                         and change.new[cols.index("household_id")] is not apsw.no_change)
+    return change.name == "payment_items" and change.op == "INSERT" and passed_on
 
 
 def _store(db, by_dest, counts, now: str) -> int | None:
