@@ -34,6 +34,7 @@ def _diff(db, me: int, pending: dict[str, list[tuple[str, str | None]]]):
     mem = scratch()
     mem.execute(f"ATTACH DATABASE ':memory:' AS {OLD}")
     dests: dict[tuple[str, str], list[int]] = {}
+    memo: dict = {}  # household -> its stations, while routing this batch
     tables = [t for t in REPLICATED if t in pending]
     shapes = {t: table_columns(db, t) for t in tables}
     for tbl in tables:
@@ -54,7 +55,7 @@ def _diff(db, me: int, pending: dict[str, list[tuple[str, str | None]]]):
                            for i, c in enumerate(cols)]
                 mem.execute(f'INSERT INTO {OLD}."{tbl}" VALUES ({marks})', old_row)
             row = dict(zip(cols, now_row)) if now_row is not None else (was or {})
-            got = routes.destinations(db, me, tbl, row)
+            got = routes.destinations(db, me, tbl, row, memo)
             if me == 0 and tbl == "members" and was is not None and was.get("household_id") != row.get("household_id"):
                 # a member moved away: the stations of the household they left hear of it too (``moves``)
                 got = sorted(set(got) | set(routes.stations_of_household(db, was.get("household_id"))))
@@ -159,6 +160,7 @@ def held_elsewhere(db, sender: int, before: dict[tuple[str, str], dict | None]) 
     """Of the rows a packet from ``sender`` touched (``before``: (table, pk json) -> the row before), those that
     stations other than the sender hold too (``routes.holders``)."""
     out = {}
+    memo: dict = {}
     shapes: dict[str, tuple[list[str], list[str]]] = {}
     for (tbl, pk), was in before.items():
         if tbl not in PASSED_ON:
@@ -169,7 +171,7 @@ def held_elsewhere(db, sender: int, before: dict[tuple[str, str], dict | None]) 
         where = " AND ".join(f'"{c}" = ?' for c in pks)
         now_row = db.execute(f'SELECT * FROM "{tbl}" WHERE {where}', json.loads(pk)).fetchone()
         row = dict(zip(cols, now_row)) if now_row is not None else (was or {})
-        if routes.holders(db, tbl, row) - {sender}:
+        if routes.holders(db, tbl, row, memo) - {sender}:
             out[(tbl, pk)] = was
     return out
 

@@ -85,62 +85,71 @@ def stations_of_household(conn, household_id: int | None) -> list[int]:
     return sorted(got)
 
 
-def _of(conn, households) -> set[int]:
+def _of(conn, households, memo: dict | None = None) -> set[int]:
+    """The stations keeping any of these households (``memo``: household -> stations, for many rows at once)."""
     out: set[int] = set()
     for h in households:
-        out.update(stations_of_household(conn, h))
+        if memo is None:
+            out.update(stations_of_household(conn, h))
+            continue
+        got = memo.get(h)
+        if got is None:
+            got = memo[h] = stations_of_household(conn, h)
+        out.update(got)
     return out
 
 
-def member_holders(conn, member_id: int | None, household_id: int | None) -> set[int]:
+def member_holders(conn, member_id: int | None, household_id: int | None, memo: dict | None = None) -> set[int]:
     """Stations holding a member: their household's, and those of the households that paid for them."""
-    return _of(conn, [household_id, *_all(conn, _PAYERS_OF_MEMBER, member_id)])
+    return _of(conn, [household_id, *_all(conn, _PAYERS_OF_MEMBER, member_id)], memo)
 
 
-def payment_holders(conn, payment_id: int | None, household_id: int | None) -> set[int]:
+def payment_holders(conn, payment_id: int | None, household_id: int | None, memo: dict | None = None) -> set[int]:
     """Stations holding a payment: the payer household's, and those of its items' members' households now."""
-    return _of(conn, [household_id, *_all(conn, _HOMES_OF_PAYMENT, payment_id)])
+    return _of(conn, [household_id, *_all(conn, _HOMES_OF_PAYMENT, payment_id)], memo)
 
 
-def item_holders(conn, payment_id: int | None, member_id: int | None) -> set[int]:
+def item_holders(conn, payment_id: int | None, member_id: int | None, memo: dict | None = None) -> set[int]:
     """Stations holding a payment item: those holding both its payment's payer and its member."""
-    return _of(conn, [_one(conn, _HOUSEHOLD_OF_PAYMENT, payment_id), _one(conn, _HOUSEHOLD_OF_MEMBER, member_id)])
+    return _of(conn, [_one(conn, _HOUSEHOLD_OF_PAYMENT, payment_id), _one(conn, _HOUSEHOLD_OF_MEMBER, member_id)],
+               memo)
 
 
-def household_holders(conn, household_id: int | None) -> set[int]:
+def household_holders(conn, household_id: int | None, memo: dict | None = None) -> set[int]:
     return _of(conn, [household_id, *_all(conn, _PAYERS_OF_HOUSEHOLD_MEMBERS, household_id),
-                      *_all(conn, _HOMES_OF_HOUSEHOLD_PAYMENTS, household_id)])
+                      *_all(conn, _HOMES_OF_HOUSEHOLD_PAYMENTS, household_id)], memo)
 
 
-def holders(conn, table: str, row: dict) -> set[int]:
-    """The stations (township aside) that hold this row (the module docstring)."""
+def holders(conn, table: str, row: dict, memo: dict | None = None) -> set[int]:
+    """The stations (township aside) that hold this row (the module docstring). ``memo``: a dict kept while
+    routing many rows of one state of the ledger (each household's stations looked up once)."""
     if table == "households":
-        return household_holders(conn, row.get("id"))
+        return household_holders(conn, row.get("id"), memo)
     if table == "members":
-        return member_holders(conn, row.get("id"), row.get("household_id"))
+        return member_holders(conn, row.get("id"), row.get("household_id"), memo)
     if table in ("member_categories", "member_years", "claims"):
         m = row.get("member_id")
-        return member_holders(conn, m, _one(conn, _HOUSEHOLD_OF_MEMBER, m))
+        return member_holders(conn, m, _one(conn, _HOUSEHOLD_OF_MEMBER, m), memo)
     if table == "payments":
-        return payment_holders(conn, row.get("id"), row.get("household_id"))
+        return payment_holders(conn, row.get("id"), row.get("household_id"), memo)
     if table == "payment_items":
-        return item_holders(conn, row.get("payment_id"), row.get("member_id"))
+        return item_holders(conn, row.get("payment_id"), row.get("member_id"), memo)
     if table == "refunds":
         item = conn.execute(_ITEM, (row.get("payment_item_id"),)).fetchone()
-        return item_holders(conn, *item) if item else set()
-    out = set(stations_of_household(conn, household_of(conn, table, row)))
+        return item_holders(conn, *item, memo) if item else set()
+    out = _of(conn, [household_of(conn, table, row)], memo)
     if table == "audit" and row.get("entity") == "payment" and row.get("entity_id") is not None:
-        out |= payment_holders(conn, row["entity_id"], _one(conn, _HOUSEHOLD_OF_PAYMENT, row["entity_id"]))
+        out |= payment_holders(conn, row["entity_id"], _one(conn, _HOUSEHOLD_OF_PAYMENT, row["entity_id"]), memo)
     return out
 
 
-def destinations(conn, me: int, table: str, row: dict) -> list[int]:
+def destinations(conn, me: int, table: str, row: dict, memo: dict | None = None) -> list[int]:
     """Where a row changed on station ``me`` goes."""
     if me != 0:
         return [0]
     if table in SHARED:
         return [EVERYONE]
-    return sorted(holders(conn, table, row))
+    return sorted(holders(conn, table, row, memo))
 
 
 def keeps(conn, me: int, household_id: int | None) -> bool:
