@@ -1,6 +1,6 @@
 """Members moved between villages (``members.move`` at the township, into a household another station keeps).
 
-Design (README: "Members who move between villages"):
+Design (README: "A member moved to another station's household"):
 
 - **The payment travels with the member, as a copy of the same rows.** The new village's station receives the
   member whole — the member, categories (``member_categories``), year choices (``member_years``), claims —
@@ -17,8 +17,12 @@ Design (README: "Members who move between villages"):
   as an **外村户** — a copy of the other village's household, held only for reference.
 - **The old village learns the member left**: it receives the move as the update it is (household, relation),
   and the new household as an 外村户. It keeps the member — its own payments name them, and payments are never
-  deleted — but in a household it does not keep. A move back is the same update the other way (the copies of
-  the other village are taken as the township sends them, never listed as 记录冲突).
+  deleted — but in a household it does not keep. A move back is the same update the other way. A copy held for
+  a moved member and not edited here takes the township's rows as they come (``applying``: a copy left stale
+  while the township no longer sent it changes is no 记录冲突); one with an unsent edit here is a listed clash.
+- **The township passes on** (``outbox.forward``) what a station sends that other stations hold too: a void or
+  refund at the old village, a payment it took before it heard of the move (with its quote snapshot), an edit
+  it made before — so every holder ends with the township's rows.
 - **外村户 are not this village's**: ``away_households`` (migration ``0180_away_households``, local to the
   ledger, never sent) lists the households a station holds but does not keep (``routes.keeps``), kept true at
   every packet applied (``mark_away``). Every list, count and total reads members and payments through
@@ -26,7 +30,8 @@ Design (README: "Members who move between villages"):
   daily totals, handover): a moved member counts where they live now, and a village never counts, lists,
   chases or exports another village's household or people as its own.
 - **Only the township moves members between villages**: a station refuses to move a member into or out of an
-  外村户, to edit a member living in one, or to take a payment for one (they belong to the other station).
+  外村户, to edit a member living in one, to take a payment for one, or to void or refund an 外村户's payment
+  (they belong to the other station); a split carries other villages' households along as 外村户 too.
 """
 
 from __future__ import annotations
