@@ -38,7 +38,7 @@ def main() -> int:
         failed += bool(wrong)
         print(f"seed {seed}: {'OK' if not wrong else 'FAILED'} {time.perf_counter() - t:.1f} s, {len(w.payments)}"
               f" payments, {len(w.phone_clashes)} both-sides edits, {len(w.double_paid)} double payments, "
-              f"{len(w.duplicates)} people in two villages, post {w.stats}")
+              f"{len(w.duplicates)} people in two villages, {len(w.same_id)} with one ID number at two, post {w.stats}")
         for line in wrong[:10]:
             print("   ", line)
     print(f"{args.seeds - failed}/{args.seeds} seeds agree")

@@ -70,3 +70,23 @@ def build(path):
     # payments: 张伟 paid in 东风村 this year, 張偉 not
     lg.payments.record(d2, [PayLine(ids["张伟"])], method="现金", paid_on="2024-10-10")
     return lg, ids
+
+
+def enrolled_at_another_station(lg, member_id: int, village: str = "胜利村", station: int = 5,
+                                group: str = "一组") -> int:
+    """The same person (same ID number) enrolled again by station ``station`` in a household of ``village``, as
+    that station's exchange packet brings them to the township: rows in the station's block of ids
+    (app.ledger.ids). Returns the new member's id."""
+    from app.ledger.ids import BLOCK
+
+    hid, mid = station * BLOCK + 1, station * BLOCK + 2
+    with lg.transaction() as db:
+        db.execute("INSERT INTO households (id, number, village_id, group_id, created_at, updated_at)"
+                   " SELECT ?, ?, v.id, (SELECT g.id FROM village_groups g WHERE g.village_id = v.id AND g.name = ?),"
+                   " '2024-10-01T00:00:00+00:00', '2024-10-01T00:00:00+00:00' FROM villages v WHERE v.name = ?",
+                   [hid, f"{station:03d}000001", group, village])
+        db.execute("INSERT INTO members (id, household_id, name, name_initials, id_type, id_number, id_rev, sex,"
+                   " birth_date, relation, created_at, updated_at) SELECT ?, ?, name, name_initials, id_type,"
+                   " id_number, id_rev, sex, birth_date, '户主', created_at, updated_at FROM members WHERE id = ?",
+                   [mid, hid, member_id])
+    return mid

@@ -4,6 +4,7 @@
     canbao ledger duplicates --export 重复参保排查.xlsx  导出 Excel（完整证件号码，与上报区县的表一样）
     canbao ledger duplicates --full                   显示完整证件号码（须专干或管理员，记入操作日志）
     canbao ledger duplicates not-duplicate #12 #40 --note 双胞胎   判定为非重复（须专干或管理员）
+    canbao ledger duplicates keep #12 #40 --note 户籍在东风村      确是重复参保：保留 #12 的登记，#40 改为异地参保
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..domain.vocabulary import Status
 from .failures import reported
 
 
@@ -20,7 +22,7 @@ def register(ls, db, ro) -> None:
                       epilog="例：canbao ledger duplicates --export 重复参保排查.xlsx")
     p.add_argument("--export", metavar="Excel文件", help="导出为 .xlsx（完整证件号码）")
     p.add_argument("--full", action="store_true", help="显示完整证件号码（须专干或管理员，记入操作日志）")
-    p.add_argument("--all", action="store_true", help="也列出已判定为非重复的")
+    p.add_argument("--all", action="store_true", help="也列出已判定的（非重复，或已处理的重复参保）")
     p.add_argument("--limit", type=int, default=200, metavar="条数", help="最多列出多少对（默认 200）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_duplicates)
@@ -29,6 +31,13 @@ def register(ls, db, ro) -> None:
     s.add_argument("members", nargs=2, metavar="#编号", help="两个人员编号（见列表中的 #编号）")
     s.add_argument("--note", required=True, metavar="说明", help="为什么不是重复，如 双胞胎、同名同生日的两个人")
     s.set_defaults(func=cmd_not_duplicate)
+    k = ds.add_parser("keep", parents=[_given_only(db)],
+                      help="确是重复参保：保留一处登记，另一处改为不在本地参保（默认异地参保）（须专干或管理员；记入操作日志）")
+    k.add_argument("members", nargs=2, metavar="#编号", help="先写保留的人员编号，再写另一处的人员编号")
+    k.add_argument("--note", required=True, metavar="说明", help="保留这一处的依据，如 户籍在东风村，已电话核实")
+    k.add_argument("--status", default=Status.ELSEWHERE.value, metavar="参保状态",
+                   help=f"另一处改为的参保状态（默认 {Status.ELSEWHERE.value}）")
+    k.set_defaults(func=cmd_keep)
 
 
 def _given_only(parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -85,7 +94,8 @@ def cmd_duplicates(args) -> int:
             if f.dismissal is not None:
                 print(f"    {f.dismissal.text}")
         more = f"（只列出前 {args.limit} 对）" if len(report) > args.limit else ""
-        print(f"排查 {report.people} 人，疑似重复 {len(report)} 对{more}；已判定非重复 {report.dismissed} 对")
+        resolved = f"；已处理重复参保 {report.resolved} 对" if report.resolved else ""
+        print(f"排查 {report.people} 人，疑似重复 {len(report)} 对{more}；已判定非重复 {report.dismissed} 对{resolved}")
     return 0
 
 
@@ -103,4 +113,15 @@ def cmd_not_duplicate(args) -> int:
     with _open(args) as lg:
         duplicates.dismiss(lg, a, b, args.note)
         print(f"已判定 #{a} 与 #{b} 不是重复参保：{args.note.strip()}")
+    return 0
+
+
+@reported
+def cmd_keep(args) -> int:
+    from ..ledger import duplicates
+
+    kept, other = (_member_id(t) for t in args.members)
+    with _open(args) as lg:
+        done = duplicates.keep(lg, kept, other, args.note, status=args.status)
+        print(done.text)
     return 0

@@ -48,7 +48,11 @@ def _member(lg, ref: str, household_id: int | None = None):
     text = ref.strip()
     if text.startswith("#") and text[1:].isdigit():
         return lg.members.get(int(text[1:]))
-    m = lg.members.by_id_number(text)
+    if household_id is not None:  # an ID number two stations' members hold (重复参保): the one of this household
+        here = [x for x in lg.members.holders(text) if x.household_id == household_id]
+        if len(here) == 1:
+            return here[0]
+    m = lg.members.by_id_number(text)  # of two holders not decided: refused, naming both
     if m:
         return m
     if household_id is not None:

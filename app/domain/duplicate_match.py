@@ -38,6 +38,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 
+# an ID number two members hold (the same person enrolled at two stations) and no 专干 has decided which stands:
+# whatever wants one person by that number (an import row, a payment) is refused with these words
+TWO_HOLDERS = "该身份证号在台账中有两人（重复参保，请先在重复参保清单中处理）"
+
+
 class Kind(StrEnum):
     SAME_ID = "同一证件号码"
     ID_TYPO = "证件号码只差一位"

@@ -99,9 +99,10 @@ class PeopleLoader:
         db = self.ledger.db
         if number:
             if number not in self.facts.people:
-                for mid, hid, nm, status, rel in db.execute(
-                        "SELECT id, household_id, name, status, relation FROM members WHERE id_number = ?", [number]):
-                    self.facts.people[number] = PersonFacts(mid, hid, nm, status, None, NO_CATEGORIES, rel)
+                rows = db.execute("SELECT id_number, id, household_id, name, status, relation FROM members"
+                                  " WHERE id_number = ?", [number]).fetchall()
+                for _, mid, hid, nm, status, rel, twice in one_each(db, rows):
+                    self.facts.people[number] = PersonFacts(mid, hid, nm, status, None, NO_CATEGORIES, rel, twice)
             return self.facts.people.get(number)
         if key is None:
             return None
@@ -173,12 +174,13 @@ class PeopleLoader:
                 sql = ("SELECT m.id_number, m.id, m.household_id, m.name, m.status, m.relation,"
                        " (SELECT sum(s.amount_fen) FROM standing_items s WHERE s.member_id = m.id AND s.year = ?)"
                        " FROM members m WHERE m.id_number IN (" + marks + ")")
-                for number, mid, hid, name, status, rel, paid_fen in db.execute(sql, [self.year, *chunk]):
-                    people[number] = PersonFacts(mid, hid, name, status, yuan(paid_fen), relation=rel)
+                for number, mid, hid, name, status, rel, paid_fen, twice in one_each(
+                        db, db.execute(sql, [self.year, *chunk]).fetchall()):
+                    people[number] = PersonFacts(mid, hid, name, status, yuan(paid_fen), relation=rel, twice=twice)
                 continue
             sql = ("SELECT m.id_number, m.id, m.household_id, m.name, m.status, m.relation FROM members m"
                    " WHERE m.id_number IN (" + marks + ")")
-            found = db.execute(sql, chunk).fetchall()
+            found = one_each(db, db.execute(sql, chunk).fetchall())
             cats: dict[int, list[str]] = {}
             need = [mid for number, mid, *_ in found if kind == "category" or number in with_categories]
             if need:
@@ -186,10 +188,10 @@ class PeopleLoader:
                        + ", ".join("?" * len(need)) + ")")
                 for mid, cat in db.execute(sql, need):
                     cats.setdefault(mid, []).append(cat)
-            for number, mid, hid, name, status, rel in found:
+            for number, mid, hid, name, status, rel, twice in found:
                 c = cats.get(mid)
                 people[number] = PersonFacts(mid, hid, name, status, None,
-                                             frozenset(c) if c else NO_CATEGORIES, rel)
+                                             frozenset(c) if c else NO_CATEGORIES, rel, twice)
 
     def _heads(self, numbers: list[str]) -> None:
         heads = self.facts.heads
@@ -198,6 +200,28 @@ class PeopleLoader:
             sql = ("SELECT h.number, EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id AND m.relation = '户主')"
                    " FROM households h WHERE h.number IN (" + ", ".join("?" * len(chunk)) + ")")
             heads.update({n: bool(has) for n, has in self.ledger.db.execute(sql, chunk)})
+
+
+def one_each(db, rows: list[tuple]) -> list[tuple]:
+    """Rows of members found by ID number (the number first, the member id second) -> one row per number, with
+    ``twice`` appended: a number two members hold (the same person enrolled at two stations, 重复参保) gives the
+    one a 专干 kept (``duplicates.keep``), else its first row marked ``twice`` — the rules refuse that row
+    (``duplicate_match.TWO_HOLDERS``) rather than let an import pick one of them."""
+    by_number: dict[str, list[tuple]] = {}
+    for r in rows:
+        by_number.setdefault(r[0], []).append(r)
+    if all(len(v) == 1 for v in by_number.values()):
+        return [(*r, False) for r in rows]
+    from ..ledger.duplicates import standing_holder
+
+    out = []
+    for group in by_number.values():
+        if len(group) == 1:
+            out.append((*group[0], False))
+            continue
+        kept = standing_holder(db, [r[1] for r in group])
+        out.append((*next(r for r in group if r[1] == kept), False) if kept is not None else (*group[0], True))
+    return out
 
 
 def _batched(rows, n: int):

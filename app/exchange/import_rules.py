@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from decimal import Decimal
 
+from ..domain.duplicate_match import TWO_HOLDERS
 from ..domain.problems import Problem
 from ..domain.vocabulary import DEPARTMENTS, NON_ENROLMENT_REASONS, Status
 from .import_reader import ImportTable, SourceRow
@@ -40,6 +41,7 @@ class PersonFacts:
     paid: Decimal | None = None  # collected this year (non-voided, not refunded); None = not paid
     categories: frozenset[str] = NO_CATEGORIES
     relation: str = ""
+    twice: bool = False  # two members hold the number and no 专干 decided which stands (重复参保): refused
 
 
 @dataclass(slots=True)
@@ -289,7 +291,9 @@ def _check_row(kind: str, table: ImportTable, source: SourceRow, facts: LedgerFa
             first_seen[key] = f"{source.sheet}第{source.row}行" if source.sheet else f"第{source.row}行"
 
     person = facts.people.get(number) if number else None
-    if person is not None and values.get("name") and values["name"] != person.name:
+    if person is not None and person.twice:
+        msgs.append(("id_number", TWO_HOLDERS))
+    elif person is not None and values.get("name") and values["name"] != person.name:
         msgs.append(("name", f"姓名「{values['name']}」与台账中该身份证号的姓名「{person.name}」不一致"))
     action = "write"
     if not msgs and kind == "category" and not values["categories"]:  # 残联's 三级/四级残疾

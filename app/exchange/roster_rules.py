@@ -12,6 +12,7 @@ import re
 from operator import itemgetter
 from collections.abc import Callable, Iterable
 
+from ..domain.duplicate_match import TWO_HOLDERS
 from ..domain.vocabulary import DEPARTMENTS, Status
 from ..ledger.households import check_phone
 from ..ledger.identity import NO_ID, RESIDENT_ID, validate_identity
@@ -143,8 +144,12 @@ def _check_row(table: ImportTable, source: SourceRow, facts: LedgerFacts, result
         elif key[0] == "head" and key[1] != number and key[1] in facts.people and person is None:
             msgs.append(("relation", f"这一户在台账中已有户主 {facts.people[key[1]].name}：一户只能有一名户主"))
 
-    if person is not None and values.get("name") and values["name"] != person.name:
+    if person is not None and person.twice:
+        msgs.append(("id_number", TWO_HOLDERS))
+    elif person is not None and values.get("name") and values["name"] != person.name:
         msgs.append(("name", f"姓名「{values['name']}」与台账中该证件号码的姓名「{person.name}」不一致"))
+    if key is not None and key[0] == "head" and key[1] != number and getattr(facts.people.get(key[1]), "twice", False):
+        msgs.append(("household_head_id" if "household_head_id" in table.columns else "relation", TWO_HOLDERS.replace("该身份证号", "户主身份证号")))
     if msgs:
         if key is not None and relation == HEAD:
             bad_heads.setdefault(key, _where(source))

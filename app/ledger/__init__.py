@@ -12,7 +12,7 @@ Public API (everything the window, exports, printing and the CLI use):
         lg.households.update(id, village=, group=, address=, phone=, notes=)
         lg.members.add(household_id, name=, id_type="居民身份证", id_number=, birth_date=, sex=, ethnicity=,
                        relation=, phone=, student=, school=, status="本地参保", status_detail=, status_date=)
-        lg.members.get(id) / .of_household(hid) / .by_id_number(n) / .where_is(member)
+        lg.members.get(id) / .of_household(hid) / .by_id_number(n) / .holders(n) / .where_is(member)
         lg.members.update(id, **fields); .set_status(id, status, detail=, on=); .move(id, to_hid, relation=)
         lg.members.choose_addons(id, addons, declined); .addon_choice(id) -> (addons, declined)
         lg.categories.add(member_id, category, department=, recognized_on=) -> Change (id = record id)

@@ -102,7 +102,7 @@ def describe(e: AuditEntry, masked: bool = True) -> str:
              "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
              "rollover": "结转", "restore": "从备份恢复", "import": "导入", "reveal": "查看完整证件号和电话",
              "dropped": "票据号列入作废清单", "split": "拆分村台账", "self": "设为本台账的站点",
-             "dismiss": "判定非重复参保", "resolve": "处理冲突"}
+             "dismiss": "判定非重复参保", "resolve": "处理冲突", "password": "修改台账密码"}
     entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
                 "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
                 "ledger": "台账", "operator": "操作员", "receipts": "票据号", "station": "站点", "duplicate": "重复参保",

@@ -77,8 +77,9 @@ def _foreign_keys(ledger, out, cancel) -> None:
 def _invariants(ledger, out, cancel) -> None:
     """人员与户"""
     db = ledger.db
+    # twice within one station's block of ids is damage; from two stations it is 重复参保 (app.ledger.duplicates)
     for number, n in db.execute("SELECT upper(id_number), count(*) FROM members WHERE id_number IS NOT NULL"
-                                " GROUP BY upper(id_number) HAVING count(*) > 1"):
+                                " GROUP BY upper(id_number), id / 1000000000000 HAVING count(*) > 1"):
         out.append(Problem("members", f"证件号码 {number} 重复登记 {n} 次"))
     for hid, n in db.execute("SELECT household_id, count(*) FROM members WHERE relation = '户主'"
                              " GROUP BY household_id HAVING count(*) > 1"):

@@ -10,7 +10,18 @@ the village's own, else the township's); in a ledger that knows no stations, the
     report = duplicates.find(lg)                  -> Report (findings most certain first, dismissed count)
     duplicates.count(lg.path)                     -> int (the dashboard's 重复参保 figure; cached per change)
     duplicates.dismiss(lg, member_a, member_b, note)   -> Change   (专干 / 管理员; audited)
+    duplicates.keep(lg, kept, other, note)        -> Kept     (a real duplicate: this enrolment stands, the other
+                                                                gets 异地参保 naming the kept place; audited)
+    duplicates.standing_holder(db, member_ids)    -> the holder of one ID number a 专干 kept, or None
     duplicates.reveal(lg)                         before showing the list with full ID numbers (audited)
+
+The same ID number at two stations (the person enrolled by the village of 户籍 and the village they live in) is
+held twice in a township's ledger: ``members_id_number`` is unique per station block of ids (migration
+``0170_members_id_per_station``), so a packet's second enrolment arrives instead of being refused; every look-up
+by ID number that wants one person (``Members.by_id_number``, imports) refuses to pick one of two undecided
+holders (``duplicate_match.TWO_HOLDERS``), and the counter refuses to charge one whose other holder has paid
+(``payment_plan``). Decisions (``kept_member``: NULL = 非重复, else the enrolment that stands; migration
+``0171_duplicate_kept``) stay in this ledger; ``keep``'s status change and audit entries travel in packets.
 
 ID numbers in a ``Place`` are full; whoever shows them masks them (``Place.shown_id``) unless revealed.
 """
@@ -26,15 +37,16 @@ from typing import TYPE_CHECKING
 from ..domain.duplicate_match import Kind, Match, Person, scan
 from ..domain.idnumber import mask_id_number
 from ..domain.problems import Problem, ProblemsError
-from ..domain.vocabulary import PayState
+from ..domain.vocabulary import PayState, Status
+from .ids import BLOCK
 from .member_year import state_sql, year_params
 from .models import Change, named_rows, now_iso
 
 if TYPE_CHECKING:
     from .db import Ledger
 
-__all__ = ["Place", "Finding", "Report", "find", "count", "dismiss", "dismissals", "reveal", "MIGRATION_0090",
-           "PERMISSION"]
+__all__ = ["Place", "Finding", "Report", "Kept", "find", "count", "dismiss", "keep", "dismissals", "reveal",
+           "standing_holder", "MIGRATION_0090", "MIGRATION_0170", "MIGRATION_0171", "PERMISSION"]
 
 PERMISSION = "duplicates"  # app.ledger.operators: 专干 and 管理员 judge a pair 非重复
 
@@ -52,6 +64,18 @@ CREATE TABLE IF NOT EXISTS duplicate_dismissals (
 );
 CREATE TRIGGER IF NOT EXISTS duplicate_dismissals_fixed BEFORE UPDATE ON duplicate_dismissals
 BEGIN SELECT RAISE(ABORT, '非重复判定不能修改'); END;
+"""
+
+# one ID number once per station block of ids (app.ledger.ids.BLOCK = 10¹²): rows from two stations may share it
+MIGRATION_0170 = f"""
+DROP INDEX IF EXISTS members_id_number;
+CREATE UNIQUE INDEX members_id_number ON members(id_number, id / {BLOCK}) WHERE id_number IS NOT NULL;
+"""
+
+# a decision on a pair: NULL = 非重复 (two people); else the member whose enrolment stands (重复参保, resolved)
+MIGRATION_0171 = """
+ALTER TABLE duplicate_dismissals ADD COLUMN kept_member INTEGER REFERENCES members(id)
+    CHECK (kept_member IS NULL OR kept_member IN (member_a, member_b));
 """
 
 
@@ -97,16 +121,19 @@ class Dismissal:
     note: str
     decided_by: str
     decided_at: str  # ISO UTC
+    kept: int | None = None  # a real duplicate: the member whose enrolment stands; None = judged 非重复
 
     @property
     def text(self) -> str:
-        """已判定非重复：双胞胎（李专干 2025-10-08）"""
+        """已判定非重复：双胞胎（李专干 2025-10-08） / 已处理重复参保，保留 #12：户籍在东风村（李专干 2025-10-08）"""
         import datetime as dt
 
         try:
             day = dt.datetime.fromisoformat(self.decided_at).astimezone().date().isoformat()
         except ValueError:
             day = self.decided_at[:10]
+        if self.kept is not None:
+            return f"已处理重复参保，保留 #{self.kept}：{self.note}（{self.decided_by} {day}）"
         return f"已判定非重复：{self.note}（{self.decided_by} {day}）"
 
 
@@ -145,6 +172,7 @@ class Report:
     findings: tuple[Finding, ...]
     dismissed: int  # pairs found but judged 非重复
     people: int  # members scanned
+    resolved: int = 0  # pairs found, real duplicates, one enrolment kept (``keep``)
 
     def __len__(self) -> int:
         return len(self.findings)
@@ -187,7 +215,7 @@ def matches(ledger: "Ledger", *, progress: Callable[[int, int], None] | None = N
 def _dismissed(db) -> dict[tuple[int, int], Dismissal]:
     return {(r["member_a"], r["member_b"]): Dismissal(id=r["id"], member_a=r["member_a"], member_b=r["member_b"],
                                                       note=r["note"], decided_by=r["decided_by"],
-                                                      decided_at=r["decided_at"])
+                                                      decided_at=r["decided_at"], kept=r["kept_member"])
             for r in named_rows(db, "SELECT * FROM duplicate_dismissals ORDER BY id")}
 
 
@@ -243,7 +271,9 @@ def find(ledger: "Ledger", *, include_dismissed: bool = False, progress: Callabl
     findings = tuple(Finding(m, places[m.a], places[m.b], dismissed.get((m.a, m.b))) for m in kept
                      if m.a in places and m.b in places)
     people = ledger.db.execute("SELECT count(*) FROM members").fetchone()[0]
-    return Report(findings, sum(1 for m in found if (m.a, m.b) in dismissed), people)
+    decided = [dismissed[(m.a, m.b)] for m in found if (m.a, m.b) in dismissed]
+    kept = sum(1 for d in decided if d.kept is not None)
+    return Report(findings, len(decided) - kept, people, kept)
 
 
 def count(path, *, cancel: Callable[[], bool] | None = None) -> int:
@@ -270,9 +300,11 @@ def dismiss(ledger: "Ledger", member_a: int, member_b: int, note: str) -> Change
     for mid, m in members.items():
         if m is None:
             problems.append(Problem("人员", f"没有编号为 #{mid} 的人员"))
-    if not problems and ledger.db.execute("SELECT 1 FROM duplicate_dismissals WHERE member_a = ? AND member_b = ?",
-                                          [a, b]).fetchone():
-        problems.append(Problem("人员", f"#{a} 与 #{b} 已判定为非重复"))
+    decided = ledger.db.execute("SELECT kept_member FROM duplicate_dismissals WHERE member_a = ? AND member_b = ?",
+                                [a, b]).fetchone() if not problems else None
+    if decided is not None:
+        problems.append(Problem("人员", f"#{a} 与 #{b} 已判定为非重复" if decided[0] is None
+                                else f"#{a} 与 #{b} 已处理为重复参保（保留 #{decided[0]}）"))
     if problems:
         raise ProblemsError(problems)
     with ledger.transaction() as db:
@@ -284,6 +316,91 @@ def dismiss(ledger: "Ledger", member_a: int, member_b: int, note: str) -> Change
                        {"判定": "非重复", "另一人": f"#{other} {members[other].name}", "说明": note},
                        household_id=m.household_id, member_id=mid)
     return Change(id=rid)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What ``keep`` did: the decision's id, the status the other member now has, and what it implies for money
+    (this year's standing payments of the other: refund candidates, by the usual refund — sentences from
+    ``payments.implied_refunds``)."""
+
+    id: int
+    kept: int
+    other: int
+    status: str
+    detail: str
+    refunds: tuple[str, ...]
+    change: Change
+
+    @property
+    def text(self) -> str:
+        return (f"已保留 #{self.kept} 的参保登记；#{self.other} 改为「{self.status}」（{self.detail}）"
+                + ("。" + "；".join(self.refunds) if self.refunds else ""))
+
+
+def keep(ledger: "Ledger", kept: int, other: int, note: str, *, status: str = Status.ELSEWHERE) -> Kept:
+    """A 专干 found the pair is one person enrolled twice and decides which enrolment stands: ``other`` gets the
+    non-enrolment status (default 异地参保, its 参保地 naming the kept place), an ordinary audited status change
+    that the next exchange packet carries to the station keeping that household; the pair leaves the list
+    (decided). A standing payment of ``other`` this year is then a refund candidate, refunded by the usual
+    refund (``Kept.refunds`` says so). Role-checked (``duplicates`` and ``record``) and audited."""
+    ledger.require(PERMISSION)
+    ledger.require("record")
+    kept, other = int(kept), int(other)
+    a, b = sorted((kept, other))
+    note = (note or "").strip()
+    status = str(status or "").strip()
+    problems = []
+    if a == b:
+        problems.append(Problem("人员", "须是两个不同的人员"))
+    if not note:
+        problems.append(Problem("说明", "请写明保留这一处参保登记的依据（如：户籍在东风村，已电话核实）"))
+    if status == Status.ENROLLED or status not in {s.value for s in Status}:
+        problems.append(Problem("参保状态", f"另一处须改为不在本地参保的状态（如 {Status.ELSEWHERE.value}），不能是「{status}」"))
+    places = _places(ledger, {a, b})
+    for mid in (a, b):
+        if mid not in places:
+            problems.append(Problem("人员", f"没有编号为 #{mid} 的人员"))
+    if not problems and ledger.db.execute("SELECT 1 FROM duplicate_dismissals WHERE member_a = ? AND member_b = ?",
+                                          [a, b]).fetchone():
+        problems.append(Problem("人员", f"#{a} 与 #{b} 已判定过（非重复或已处理）"))
+    if problems:
+        raise ProblemsError(problems)
+    stays, goes = places[kept], places[other]
+    detail = f"{stays.where()}（重复参保，保留该处登记）" if status == Status.ELSEWHERE else \
+        f"重复参保：已在{stays.where()}登记"
+    with ledger.transaction() as db:
+        rid = db.execute("INSERT INTO duplicate_dismissals (member_a, member_b, note, decided_by, decided_at,"
+                         " kept_member) VALUES (?, ?, ?, ?, ?, ?)",
+                         [a, b, note, ledger.actor(), now_iso(), kept]).lastrowid
+        change = Change()
+        if goes.status != status:
+            change = ledger.members.set_status(other, status, detail=detail)
+        for mid, side in ((kept, "保留"), (other, f"改为{status}")):
+            p, q = places[mid], places[other if mid == kept else kept]
+            ledger.log("duplicate", rid, "keep", None,
+                       {"判定": "重复参保", "本人": side, "另一人": f"#{q.member_id} {q.name}（{q.where()}）",
+                        "说明": note}, household_id=p.household_id, member_id=mid)
+    refunds = ledger.payments.implied_refunds(other, status)
+    return Kept(id=rid, kept=kept, other=other, status=status, detail=detail, refunds=refunds,
+                change=Change(households=change.households | {stays.household_id, goes.household_id},
+                              members=frozenset({kept, other}), id=rid))
+
+
+def standing_holder(db, member_ids) -> int | None:
+    """Among the members holding one ID number, the one a 专干 kept (``keep``) against every other; None when
+    not decided (then nobody may pick one of them: the caller says so, ``duplicate_match.TWO_HOLDERS``)."""
+    ids = sorted({int(i) for i in member_ids})
+    if len(ids) < 2:
+        return ids[0] if ids else None
+    marks = ", ".join("?" * len(ids))
+    rows = db.execute(f"SELECT member_a, member_b, kept_member FROM duplicate_dismissals WHERE kept_member IS NOT NULL"
+                      f" AND member_a IN ({marks}) AND member_b IN ({marks})", ids + ids).fetchall()
+    for candidate in ids:
+        beaten = {(b if a == candidate else a) for a, b, k in rows if k == candidate}
+        if beaten >= set(ids) - {candidate}:
+            return candidate
+    return None
 
 
 def dismissals(ledger: "Ledger") -> list[Dismissal]:

@@ -90,8 +90,26 @@ class Members:
                           [household_id])
         return [row_to_member(r) for r in rows]
 
+    def holders(self, number: str) -> list[Member]:
+        """Every member holding this ID number: one — or two when one person was enrolled at two stations
+        (重复参保: the township holds both until a 专干 decides, app.ledger.duplicates)."""
+        rows = named_rows(self._l.db, SELECT + " WHERE id_number = ? ORDER BY id", [text(number).upper()])
+        return [row_to_member(r) for r in rows]
+
     def by_id_number(self, number: str) -> Member | None:
-        return _one(self._l.db, SELECT + " WHERE id_number = ?", [text(number).upper()])
+        """The member holding this ID number, None if nobody. Of two holders, the one a 专干 kept
+        (``duplicates.keep``); undecided, a ProblemsError naming both — never one of them picked silently."""
+        found = self.holders(number)
+        if len(found) < 2:
+            return found[0] if found else None
+        from ..domain.duplicate_match import TWO_HOLDERS
+        from .duplicates import standing_holder
+
+        kept = standing_holder(self._l.db, [m.id for m in found])
+        if kept is not None:
+            return next(m for m in found if m.id == kept)
+        both = "；".join(f"#{m.id} {self.where_is(m)}" for m in found)
+        raise ProblemsError([Problem("证件号码", f"{TWO_HOLDERS}：{both}")])
 
     def count(self) -> int:
         """This ledger's people (not a moved member held in an 外村户, app.sync.moves)."""
@@ -336,8 +354,13 @@ class Members:
         if birth and birth > dt.date.today():
             problems.append(Problem("出生日期", f"出生日期 {birth} 晚于今天"))
         if number:
-            other = self._l.db.execute("SELECT id FROM members WHERE id_number = ?", [number]).fetchone()
-            if other and other[0] != member_id:
+            # refused when anyone else holds it — except a member keeping the number it has, which another
+            # station's member may hold too (重复参保, listed until a 专干 decides: app.ledger.duplicates)
+            db = self._l.db
+            other = db.execute("SELECT id FROM members WHERE id_number = ? AND id IS NOT ? ORDER BY id LIMIT 1",
+                               [number, member_id]).fetchone()
+            if other and not (member_id is not None and db.execute(
+                    "SELECT 1 FROM members WHERE id = ? AND id_number = ?", [member_id, number]).fetchone()):
                 where = self.where_is(self.get(other[0]))
                 problems.append(Problem("证件号码", f"证件号码 {mask_id_number(number)} 已登记在 {where} 名下，不能重复登记"))
         relation = text(f.get("relation"))

@@ -37,7 +37,8 @@ PERMISSIONS = {
     "find": "查找人员", "record": "登记户和人员", "pay": "收费", "print": "打印",
     "void": "作废票据", "refund": "办理退费", "import": "导入名单", "restore": "从备份恢复",
     "rollover": "结转下一年度", "policies": "修改政策和台账设置", "reveal": "查看完整证件号码和电话",
-    "operators": "管理操作员", "sync": "导入交换包、处理冲突", "duplicates": "判定重复参保（非重复）",
+    "operators": "管理操作员", "sync": "导入交换包、处理冲突", "duplicates": "判定重复参保（非重复，或保留一处）",
+    "ledger_password": "修改台账密码",
 }
 _GRID = frozenset({"find", "record", "pay", "print"})
 ROLE_PERMISSIONS = {GRID_WORKER: _GRID, CLERK: frozenset(PERMISSIONS), ADMIN: frozenset(PERMISSIONS)}

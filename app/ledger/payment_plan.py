@@ -159,6 +159,20 @@ class _Lookups:
         stand this year."""
         return [(paid_on, receipt) for _m, paid_on, receipt in _priors(self.ledger.db, self.year, [member_id])]
 
+    def elsewhere(self, member_id: int) -> list[tuple[str, str, str]]:
+        """(paid on, receipt number, 户编号) of this year's standing payments of the other members holding the
+        member's ID number (the same person enrolled at two stations, 重复参保; not a pair judged 非重复)."""
+        return [r[1:] for r in self.ledger.db.execute(_ELSEWHERE.format(ids="?"), [self.year, member_id])]
+
+
+_ELSEWHERE = (f"SELECT m.id, s.paid_on, s.receipt_no, h.number FROM members m"
+              f" JOIN members o ON o.id_number = m.id_number AND o.id <> m.id"
+              f" JOIN {STANDING_VIEW} s ON s.member_id = o.id AND s.year = ?"
+              f" JOIN households h ON h.id = o.household_id"
+              " WHERE m.id IN ({ids}) AND m.id_number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d"
+              " WHERE d.kept_member IS NULL AND d.member_a = min(m.id, o.id) AND d.member_b = max(m.id, o.id))"
+              " ORDER BY s.id")
+
 
 class _SharedLookups(_Lookups):
     """The same reads for many payments at once: one ``IN (…)`` query per 500 members and kind of fact."""
@@ -174,6 +188,7 @@ class _SharedLookups(_Lookups):
         self.cats: dict[int, list] = {}
         self.addons: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.priors: dict[int, list[tuple[str, str]]] = {}
+        self.others: dict[int, list[tuple[str, str, str]]] = {}  # ``elsewhere``
         self.households: set[int] = set()
         ids = sorted(set(member_ids))
         for chunk in _chunks(ids):
@@ -188,6 +203,8 @@ class _SharedLookups(_Lookups):
                 self.addons[mid] = (tuple(json.loads(addons)), tuple(json.loads(declined)))
             for mid, paid_on, receipt_no in _priors(db, year, chunk):
                 self.priors.setdefault(mid, []).append((paid_on, receipt_no))
+            for mid, paid_on, receipt_no, household_no in db.execute(_ELSEWHERE.format(ids=marks), [year, *chunk]):
+                self.others.setdefault(mid, []).append((paid_on, receipt_no, household_no))
         for chunk in _chunks(sorted(set(household_ids))):
             self.households.update(r[0] for r in db.execute(
                 f"SELECT id FROM households WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
@@ -209,6 +226,9 @@ class _SharedLookups(_Lookups):
 
     def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
         return self.priors.get(member_id, [])
+
+    def elsewhere(self, member_id: int) -> list[tuple[str, str, str]]:
+        return self.others.get(member_id, [])
 
 
 def _priors(db, year: int, member_ids: list[int]) -> list[tuple[int, str, str]]:
@@ -344,6 +364,9 @@ def _plan_line(ledger: "Ledger", look: _Lookups, line: PayLine, household_id: in
         warn = policy.assisted_warning if (q.open and q.assistance) else ""
         need.append(f"本年度已于 {paid_on} 缴费（票据号 {receipt_no}），重复缴费"
                     + (f"。文件提示：{warn}" if warn else ""))
+    for paid_on, receipt_no, household_no in look.elsewhere(m.id):  # 重复参保 with this ID number
+        need.append(f"同一身份证号在户 {household_no} 本年度已于 {paid_on} 缴费（票据号 {receipt_no}），"
+                    "重复参保、重复缴费（请先在重复参保清单中处理）")
     if need and not reason:
         for n in need:
             problems.append(Problem(m.name, n + "；如确需办理，请填写变更原因"))

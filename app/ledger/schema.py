@@ -533,6 +533,41 @@ def _m0160_members_without_id_index(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS members_without_id ON members(name, birth_date) WHERE id_number IS NULL")
 
 
+# ---------------------------------------------------------------- sameid engineer's block (0170–0179)
+@MIGRATIONS(name="0170_members_id_per_station")
+def _m0170_members_id_per_station(db: Database) -> None:
+    """One ID number may be held by two members when they come from two stations (重复参保: a person enrolled
+    both by the village of 户籍 and the village they live in): the township must hold both to list the pair
+    (app.ledger.duplicates) instead of refusing the second as a 记录冲突. Unique per station block of ids
+    (app.ledger.ids: station n writes ids n×10¹²), so one station still never holds two people with the same
+    number of its own making; local writes refuse a number held anywhere in the ledger (``Members._validate``)."""
+    from .duplicates import MIGRATION_0170
+
+    for statement in _statements(MIGRATION_0170):
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0171_duplicate_kept")
+def _m0171_duplicate_kept(db: Database) -> None:
+    """A 专干's decision on a real 重复参保 pair: which enrolment stands (``kept_member``); NULL = the pair was
+    judged 非重复 (two people), as before (app.ledger.duplicates.keep)."""
+    from .duplicates import MIGRATION_0171
+
+    for statement in _statements(MIGRATION_0171):
+        db.execute(statement)
+
+
+# ---------------------------------------------------------------- keys engineer's block (0190–0199)
+@MIGRATIONS(name="0190_station_key_history")
+def _m0190_station_key_history(db: Database) -> None:
+    """A station's signing key can be replaced — changed by the station (signed by its old key) or by a 专干 by
+    hand (lost or stolen laptop) — with the old key kept: ``station_keys_replaced`` (when, how, why, by whom;
+    never changed or deleted), and a replaced key never on record again (app.sync.signing)."""
+    from ..sync.signing import migrate_0190
+
+    migrate_0190(db)
+
+
 # ---------------------------------------------------------------- moves engineer's block (0180–0189)
 @MIGRATIONS(name="0180_away_households")
 def _m0180_away_households(db: Database) -> None:

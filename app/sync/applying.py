@@ -305,8 +305,8 @@ def _tuple(values):
 
 def _refused(table: str, exc: Exception) -> str:
     text = str(exc)
-    if "members.id_number" in text:
-        return "身份证号已被本台账另一人使用（可能是重复参保），该人员未写入"
+    if "members.id_number" in text or "members_id_number" in text:
+        return "身份证号已被同一站点的另一人使用，该人员未写入"
     if "households.number" in text:
         return "户编号已被本台账另一户使用，该户未写入"
     if "FOREIGN KEY" in text:
@@ -361,25 +361,31 @@ def record_clashes(conn, me: int, sender: int, clashes: list[Clash], now: str) -
 
 
 def double_payments(conn, me: int, touched_items: list[dict], now: str) -> list[Clash]:
-    """Members paid for one year at two places (two standing payment items) among the items just received."""
+    """Members paid for one year at two places (two standing payment items) among the items just received —
+    one member twice, or two members holding one ID number (the same person enrolled at two stations, 重复参保,
+    each charged there; not a pair a 专干 judged 非重复)."""
     pairs = {(r.get("member_id"), r.get("year")) for r in touched_items if r.get("member_id") is not None}
     found = []
     for member, year in sorted(pairs, key=lambda p: (p[0] or 0, p[1] or 0)):
         rows = list(conn.execute(
-            "SELECT id, payment_id, amount_fen, receipt_no, paid_on, payer_household_id FROM standing_items"
-            " WHERE member_id = ? AND year = ? ORDER BY paid_on, id", (member, year)))
+            "SELECT id, payment_id, amount_fen, receipt_no, paid_on, payer_household_id, member_id FROM standing_items"
+            " WHERE member_id IN (SELECT ? UNION SELECT o.id FROM members m JOIN members o ON o.id_number = m.id_number"
+            " WHERE m.id = ? AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.kept_member IS NULL"
+            " AND d.member_a = min(m.id, o.id) AND d.member_b = max(m.id, o.id))) AND year = ? ORDER BY paid_on, id",
+            (member, member, year)))
         if len(rows) < 2:
             continue
         keep, *later = rows
         for extra in later:
             a = {"payment_item_id": keep[0], "receipt_no": keep[3], "amount_fen": keep[2], "paid_on": keep[4],
-                 "member_id": member, "household_id": keep[5]}
+                 "member_id": keep[6], "household_id": keep[5]}
             b = {"payment_item_id": extra[0], "receipt_no": extra[3], "amount_fen": extra[2], "paid_on": extra[4],
-                 "member_id": member, "household_id": extra[5]}
+                 "member_id": extra[6], "household_id": extra[5]}
+            who = "同一人" if keep[6] == extra[6] else "同一身份证号的两处参保登记（重复参保）"
             # each version is labelled with the station that took that payment (its id's block), not with
             # "this ledger" and "the sender": the earlier payment may be the sender's
             found.append(Clash("重复缴费", "payment_items", sorted([keep[0], extra[0]]), [], a, b, None,
-                               f"{year} 年度同一人缴费两次（票据 {keep[3]} 和 {extra[3]}）：后一笔 {extra[3]} 为退费候选",
+                               f"{year} 年度{who}缴费两次（票据 {keep[3]} 和 {extra[3]}）：后一笔 {extra[3]} 为退费候选",
                                stations=(block_of(keep[1]), block_of(extra[1]))))
     return found
 

@@ -3,7 +3,8 @@
 
 The header names the township, the sender and the receiver, the packet's number, how far the sender's outbox
 goes (``through_seq``), how far it has applied the receiver's (``applied`` — the acknowledgement), and each
-entry with its SHA-256 (and each policy file the township sends, ``policies``). It is signed twice: with the
+entry with its SHA-256 (and each policy file the township sends, ``policies``; and the sender's key changes,
+each signed by the key before it, ``key_changes`` — see ``app.sync.key_changes``). It is signed twice: with the
 sender station's own Ed25519 key (``from_key`` and ``ed25519``, see ``signing``: whose packet it is) and with
 HMAC-SHA256 under a key derived from the township's secret (``ledger_secret.sync_key``, copied into every
 station's ledger when it is split from the township: that it belongs to this township); the zip password is

@@ -32,7 +32,7 @@ import apsw
 
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
-from . import applying, outbox, packet_file, policy_files, signing
+from . import applying, key_changes, outbox, packet_file, policy_files, signing
 from .capture import ensure_capture
 from .db_errors import DatabaseError
 
@@ -72,6 +72,8 @@ class PacketPreview:
     problems: tuple[Problem, ...] = ()  # why it cannot be applied (Chinese, with place)
     notes: tuple[str, ...] = ()       # the sender's signing key recorded for the first time, and the like
     policies: tuple[str, ...] = ()    # the policy files it brings, each with what applying does with it
+    key_to_confirm: str = ""          # the sender's first key: its fingerprint, to compare before importing
+    refused_key: str = ""             # the sender's key, not the one on record (a 专干 may replace it by hand)
 
     @property
     def ok(self) -> bool:
@@ -197,6 +199,9 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         carried = policy_files.outgoing(ledger) if me.number == 0 else []
         if me.number == 0:
             header["policy_id"] = ledger.settings.get().policy_id
+        changes = key_changes.outgoing(db, me.number)  # this station's key changes, signed by the old keys
+        if changes:
+            header["key_changes"] = changes
         data = packet_file.build(_secret(db), header, files, seed, carried)
         db.execute("UPDATE sync_peers SET packets_out = ?, last_out_at = ? WHERE station = ?", (packet_no, now, dest))
         db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, sha256, at,"
@@ -224,14 +229,17 @@ def preview_packet(ledger: "Ledger", path) -> PacketPreview:
                          receiver=header.get("to", -1), packet_no=header.get("packet_no", 0),
                          counts=res.get("counts", {}), already_applied=res.get("skipped", 0),
                          conflicts=tuple(res.get("conflicts", ())), problems=tuple(res.get("problems", ())),
-                         notes=tuple(res.get("notes", ())), policies=tuple(res.get("policies", ())))
+                         notes=tuple(res.get("notes", ())), policies=tuple(res.get("policies", ())),
+                         key_to_confirm=res.get("key_to_confirm", ""), refused_key=res.get("refused_key", ""))
 
 
-def apply_packet(ledger: "Ledger", path, progress: Progress | None = None) -> ApplyResult:
+def apply_packet(ledger: "Ledger", path, progress: Progress | None = None, *,
+                 confirm_key: str | None = None) -> ApplyResult:
     """Apply a packet in one transaction (role-checked: 专干 or 管理员). Problems come back in
-    ``ApplyResult.problems`` and then nothing was written."""
+    ``ApplyResult.problems`` and then nothing was written. A packet bringing its sender's first signing key
+    is applied only with ``confirm_key``: that key's fingerprint as compared with the station (``signing``)."""
     ledger.require("sync")
-    res = _apply(ledger, path, progress, dry_run=False)
+    res = _apply(ledger, path, progress, dry_run=False, confirm_key=confirm_key)
     header = res.get("header", {})
     return ApplyResult(path=Path(path), sender=header.get("from", -1), applied_entries=res.get("applied", 0),
                        skipped_entries=res.get("skipped", 0), counts=res.get("counts", {}),
@@ -271,7 +279,8 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a preview back."""
 
 
-def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) -> dict:
+def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, confirm_key: str | None = None
+           ) -> dict:
     where = str(path)
     try:
         me = _me(ledger)
@@ -290,18 +299,22 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
     elif me.number == 0 and h.get("from") not in _known(ledger):
         problems.append(Problem(where, f"发出站点 {h.get('from_code') or h.get('from')} 不在本乡镇的站点名单中，未导入"
                                        "（先在「站点设置」中登记该站点）"))
-    new_key = None
-    if not problems:
-        found, new_key = signing.check_sender(ledger.db, where, int(h["from"]), str(h.get("from_code", "")), h)
-        problems += found
+    key = signing.KeyCheck()
+    if not problems:  # whose key signed it: the one on record, a first one, a signed change, or refused
+        key = signing.check_sender(ledger.db, where, int(h["from"]), str(h.get("from_code", "")), h)
+        problems += key.problems
+        out["refused_key"] = key.refused_key or ""
+        if key.first_key:
+            out["key_to_confirm"] = signing.fingerprint(key.first_key)
+            if not dry_run:
+                unconfirmed = signing.first_key_problem(where, str(h.get("from_code") or h["from"]), key.first_key,
+                                                        confirm_key)
+                problems += [unconfirmed] if unconfirmed else []
     if problems:
         out["problems"] = problems
         return out
     sender = int(h["from"])
-    notes = []
-    if new_key:
-        notes.append(f"首次登记站点 {h.get('from_code') or sender} 的签名公钥（{signing.fingerprint(new_key)}）："
-                     "以后只接受用这把密钥签名的交换包")
+    notes = list(key.notes)
     out["notes"] = notes
     plan = policy_files.plan(ledger, where, packet) if sender == 0 else None
     if plan is not None:
@@ -328,9 +341,11 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool) 
                 raise _DryRun
             todo = [(m, b) for m, b in packet.entries if m["seq"] > applied]
             out["skipped"] = len(packet.entries) - len(todo)
-            if new_key and signing.put_key(db, sender, new_key, "交换包首次带来", now):
-                ledger.log("station", sender, "key", None,
-                           {"public_key": new_key, "fingerprint": signing.fingerprint(new_key), "packet": where})
+            if signing.check_sender(db, where, sender, str(h.get("from_code", "")), h) != key:
+                out["problems"] = [Problem(where, "该站的签名公钥刚在另一个窗口或命令中登记或更换，这个包未导入："
+                                                  "请重新预览")]
+                raise _DryRun
+            key_changes.take(ledger, db, sender, key, where, now)  # a first key (confirmed) or signed changes
             applier = applying.Applier(db, me.number, sender)
             db.execute("INSERT INTO sync_applying (since) VALUES (?)", (now,))
             for i, (_meta, blob) in enumerate(todo):

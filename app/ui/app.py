@@ -257,6 +257,12 @@ class Shell(QObject):
 
         convert_in_window(self, ledger_path, password, sheet)
 
+    def change_ledger_password(self, ledger_path: str, old: str, new: str, sheet: bool = False) -> None:
+        """修改台账密码 (settings): close, re-encrypt, reopen (app.ui.password_dialog.rekey_in_window)."""
+        from .password_dialog import rekey_in_window
+
+        rekey_in_window(self, ledger_path, old, new, sheet)
+
     def open_demo(self) -> None:
         path = demo_path()
         if path.exists():
@@ -301,6 +307,7 @@ class Shell(QObject):
         self.window.open_ledger_requested.connect(self.open_path)
         self.window.restore_requested.connect(self.restore_backup)
         self.window.encrypt_requested.connect(self.encrypt_ledger)
+        self.window.password_change_requested.connect(self.change_ledger_password)
         self.window.show()
         install_idle_lock(self.window, ledger, self.prefs)
         if ledger.checking:  # refused by the ledger meanwhile (LedgerChecking), with this message

@@ -1,5 +1,6 @@
 """重复参保排查: the pairs the ledger finds (app.ledger.duplicates), most certain first; the selected pair's two
-places side by side, each with 打开此户; 标记为非重复 with a note (专干 / 管理员); 导出 Excel.
+places side by side, each with 打开此户; with a note (专干 / 管理员): 标记为非重复 (two people), or 保留甲 / 保留乙
+(one person enrolled twice: the other enrolment becomes 异地参保, ``duplicates.keep``); 导出 Excel.
 
 The scan runs on a worker thread with its own connection; the dialog holds no rule of its own."""
 
@@ -73,7 +74,7 @@ class PlacePane(QGroupBox):
 class DuplicatesDialog(QDialog):
     loaded = Signal(object)  # the Report shown
     open_household = Signal(object)
-    changed = Signal()  # a pair was marked 非重复
+    changed = Signal()  # a pair was marked 非重复, or one enrolment kept
 
     def __init__(self, ledger, parent: QWidget | None = None):
         super().__init__(parent)
@@ -124,16 +125,26 @@ class DuplicatesDialog(QDialog):
         sides.addWidget(self.pane_b, 1)
         self.note = QLineEdit()
         self.note.setObjectName("dismissNote")
-        self.note.setPlaceholderText("说明为什么不是重复（如：双胞胎；同名同生日的两个人，已电话核实）")
+        self.note.setPlaceholderText("判定依据（如：双胞胎，不是重复；或：户籍在东风村，已电话核实）")
         self.dismiss_button = QPushButton("标记为非重复")
         self.dismiss_button.setObjectName("dismissButton")
-        self.dismiss_button.setToolTip("须专干或管理员；判定记入操作日志，该对不再列出")
+        self.dismiss_button.setToolTip("两个不同的人。须专干或管理员；判定记入操作日志，该对不再列出")
         self.dismiss_button.setEnabled(False)
         self.dismiss_button.clicked.connect(self.dismiss)
+        self.keep_a_button = QPushButton("确是重复：保留甲")
+        self.keep_b_button = QPushButton("确是重复：保留乙")
+        for button, side in ((self.keep_a_button, "a"), (self.keep_b_button, "b")):
+            button.setObjectName(f"keep{side.upper()}Button")
+            button.setToolTip("同一人参保两处：保留这一处的登记，另一处改为异地参保（写明保留处）。"
+                              "须专干或管理员；记入操作日志，由交换包带回该站点")
+            button.setEnabled(False)
+            button.clicked.connect(lambda _on=False, side=side: self.keep(side))
         mark = QHBoxLayout()
-        mark.addWidget(QLabel("非重复说明："))
+        mark.addWidget(QLabel("判定说明："))
         mark.addWidget(self.note, 1)
         mark.addWidget(self.dismiss_button)
+        mark.addWidget(self.keep_a_button)
+        mark.addWidget(self.keep_b_button)
         self.message = QLabel()
         self.message.setObjectName("duplicatesMessage")
         self.message.setWordWrap(True)
@@ -169,8 +180,10 @@ class DuplicatesDialog(QDialog):
     def show_report(self, report) -> None:
         self.report = report
         open_pairs = sum(1 for f in report.findings if f.dismissal is None)
+        decided = ([f"{report.dismissed} 对已判定非重复"] if report.dismissed else []) + (
+            [f"{report.resolved} 对重复参保已处理"] if report.resolved else [])
         self.summary.setText(f"排查 {report.people} 人，疑似重复参保 {open_pairs} 对"
-                             + (f"（另有 {report.dismissed} 对已判定非重复）" if report.dismissed else ""))
+                             + (f"（另有 {'，'.join(decided)}）" if decided else ""))
         t = self.table
         t.setRowCount(len(report.findings))
         for i, f in enumerate(report.findings):
@@ -192,8 +205,7 @@ class DuplicatesDialog(QDialog):
         t.setColumnWidth(8, 320)
         if report.findings:
             t.selectRow(0)
-        else:
-            self._selected()
+        self._selected()  # also when row 0 was selected before the reload (no selection signal then)
         self.loaded.emit(report)
 
     def current(self):
@@ -206,9 +218,12 @@ class DuplicatesDialog(QDialog):
         f = self.current()
         self.pane_a.show_place(f.a if f else None, self.full)
         self.pane_b.show_place(f.b if f else None, self.full)
+        both_paid = "。两处本年度都已缴费：保留一处后，另一处的缴费为退费候选（在缴费记录中办理退费）"
         self.why.setText((f"【{f.kind.value}，可信度 {f.certainty}，{f.where}】{f.why}"
+                          + (both_paid if f.a.paid and f.b.paid and f.dismissal is None else "")
                           + (f"。{f.dismissal.text}" if f.dismissal else "")) if f else "")
-        self.dismiss_button.setEnabled(f is not None and f.dismissal is None)
+        for button in (self.dismiss_button, self.keep_a_button, self.keep_b_button):
+            button.setEnabled(f is not None and f.dismissal is None)
 
     def _toggle_full(self, on: bool) -> None:
         if on and not self.full:
@@ -238,6 +253,25 @@ class DuplicatesDialog(QDialog):
             self.message.setText(error_text(exc))
             return
         self.message.setText(f"已判定 {f.a.name}（{f.a.where()}）与 {f.b.name}（{f.b.where()}）不是重复参保")
+        self.note.clear()
+        self.changed.emit()
+        self.reload()
+
+    def keep(self, side: str) -> None:
+        """One person enrolled twice: the enrolment on ``side`` ("a" 甲 / "b" 乙) stands (``duplicates.keep``)."""
+        from ..ledger import duplicates
+
+        f = self.current()
+        if f is None:
+            return
+        kept, other = (f.a, f.b) if side == "a" else (f.b, f.a)
+        try:
+            done = duplicates.keep(self.ledger, kept.member_id, other.member_id, self.note.text())
+        except ProblemsError as exc:
+            self.message.setText(error_text(exc))
+            return
+        self.message.setText(f"已保留 {kept.name}（{kept.where()}）的参保登记；{other.name}（{other.where()}）"
+                             f"改为「{done.status}」" + ("。" + "；".join(done.refunds) if done.refunds else ""))
         self.note.clear()
         self.changed.emit()
         self.reload()

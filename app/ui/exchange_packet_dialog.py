@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -96,6 +96,7 @@ class ExchangePacketDialog(QDialog):
         self.preview_text = QLabel("选择交换包后先「预览」：看清它带来什么、有无冲突，再导入。")
         self.preview_text.setObjectName("previewText")
         self.preview_text.setWordWrap(True)
+        self.preview_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.preview_text.setMinimumHeight(self.fontMetrics().height() * 3)
         box.addWidget(self.preview_text)
         self.counts = QTableWidget(0, 3)
@@ -113,6 +114,18 @@ class ExchangePacketDialog(QDialog):
         self.conflict_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conflict_list.setVisible(False)
         box.addWidget(self.conflict_list)
+        # the sender's first signing key: imported only once its fingerprint is compared with the station's
+        self.confirm_key = QCheckBox()
+        self.confirm_key.setObjectName("confirmKey")
+        self.confirm_key.setVisible(False)
+        self.confirm_key.toggled.connect(lambda _on: self._busy(False))
+        box.addWidget(self.confirm_key)
+        # a packet refused for its signing key: a 专干 may replace the key on record (lost or stolen laptop)
+        self.replace_key_button = QPushButton("更换该站签名密钥…")
+        self.replace_key_button.setObjectName("replaceSenderKey")
+        self.replace_key_button.setVisible(False)
+        self.replace_key_button.clicked.connect(self.open_replace_key)
+        self.key_dialog = None
         row = QHBoxLayout()
         self.preview_button = QPushButton("预览")
         self.preview_button.setObjectName("previewPacket")
@@ -125,6 +138,7 @@ class ExchangePacketDialog(QDialog):
         self.conflicts_button.setObjectName("openConflicts")
         self.conflicts_button.clicked.connect(self.conflicts_requested.emit)
         row.addWidget(self.conflicts_button)
+        row.addWidget(self.replace_key_button)
         row.addStretch(1)
         row.addWidget(self.preview_button)
         row.addWidget(self.apply_button)
@@ -184,7 +198,8 @@ class ExchangePacketDialog(QDialog):
         for b in (self.write_button, self.preview_button):
             b.setEnabled(not busy and self.mine is not None)
         self.write_button.setEnabled(not busy and self.mine is not None and self.target.count() > 0)
-        self.apply_button.setEnabled(not busy and self.preview is not None and self.preview.ok and self.may_apply)
+        self.apply_button.setEnabled(not busy and self.preview is not None and self.preview.ok and self.may_apply
+                                     and (not self.preview.key_to_confirm or self.confirm_key.isChecked()))
 
     def _worker_ledger(self):
         from ..ledger import open_ledger
@@ -204,6 +219,24 @@ class ExchangePacketDialog(QDialog):
     def _forget_preview(self) -> None:
         self.preview = None
         self.apply_button.setEnabled(False)
+        self.confirm_key.setChecked(False)
+        self.confirm_key.setVisible(False)
+        self.replace_key_button.setVisible(False)
+
+    def open_replace_key(self) -> QDialog:
+        """签名密钥 on replacing the refused packet's sender's key with the packet's key."""
+        from .station_key_dialog import StationKeyDialog
+
+        pv = self.preview
+        d = StationKeyDialog(self.ledger, self, station=pv.sender if pv else None, key=pv.refused_key if pv else None)
+        d.changed.connect(self._key_replaced)
+        self.key_dialog = d
+        d.open()
+        return d
+
+    def _key_replaced(self) -> None:
+        self._forget_preview()
+        self._say("已更换该站的签名公钥。请再点「预览」，确认后导入。", True)
 
     # -- 生成交换包
     def write(self) -> None:
@@ -270,6 +303,12 @@ class ExchangePacketDialog(QDialog):
         self.conflict_list.addItems(list(pv.conflicts))
         self.conflict_list.setVisible(bool(pv.conflicts))
         sender = pv.sender_code or names.get(pv.sender, str(pv.sender))
+        self.counts.setVisible(pv.ok)  # a refused packet: its whole message instead of an empty table
+        self.preview_text.parentWidget().layout().setStretchFactor(self.preview_text, 0 if pv.ok else 1)
+        self.replace_key_button.setVisible(bool(pv.refused_key))
+        self.replace_key_button.setEnabled(self.may_apply)
+        self.confirm_key.setVisible(bool(pv.ok and pv.key_to_confirm))
+        self.confirm_key.setText(f"已与 {sender} 电话核对：对方念的指纹是 {pv.key_to_confirm}（一致才勾选）")
         if not pv.ok:
             self.preview_text.setText(f"来自 {sender} 的第 {pv.packet_no} 个包，不能导入：\n"
                                       + "\n".join(str(p) for p in pv.problems))
@@ -283,6 +322,12 @@ class ExchangePacketDialog(QDialog):
             text += "这个包没有新内容（可以导入，以记下对方的确认）。"
         text += "".join(f"\n{line}" for line in (*pv.notes, *pv.policies))  # signing key, policy files
         self.preview_text.setText(text + ("" if self.may_apply else "\n导入须专干或管理员登录。"))
+        self._fit_preview_text()
+
+    def _fit_preview_text(self) -> None:
+        """The preview's whole text (a first key's fingerprint must not be cut off): as tall as its lines."""
+        label = self.preview_text
+        label.setMinimumHeight(max(self.fontMetrics().height() * 3, label.heightForWidth(max(label.width(), 200))))
 
     def apply(self) -> None:
         from ..sync.packets import apply_packet
@@ -291,10 +336,11 @@ class ExchangePacketDialog(QDialog):
         if pv is None or not pv.ok:
             return
         path = pv.path
+        confirm = pv.key_to_confirm if pv.key_to_confirm and self.confirm_key.isChecked() else None
 
         def work(progress, cancelled):
             with self._worker_ledger() as lg:
-                return apply_packet(lg, path, progress=progress)
+                return apply_packet(lg, path, progress=progress, confirm_key=confirm)
 
         def done(res):
             self.result = res

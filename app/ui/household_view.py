@@ -90,7 +90,8 @@ class HouseholdView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(lambda idx: self._edit_member())
+        self.table.doubleClicked.connect(lambda idx: self.b_edit.isEnabled() and self._edit_member())  # not while
+        # writes are off (app.ui.write_guard): the button says why
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)  # a long line wraps in the pane instead of widening the whole window
@@ -119,9 +120,11 @@ class HouseholdView(QWidget):
         layout.addLayout(buttons)
         self._enable(False)
 
+    write_block = ""  # why writes are off (the open-check: app.ui.write_guard); "" = they are on
+
     def _enable(self, on: bool) -> None:
         for b in (self.b_pay, self.b_add, self.b_edit, self.b_house, self.b_payments):
-            b.setEnabled(on)
+            b.setEnabled(on and not (self.write_block and b is not self.b_payments))
 
     def set_paid_on(self, day: dt.date) -> None:
         self.paid_on = day

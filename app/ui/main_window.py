@@ -28,6 +28,7 @@ class MainWindow(WindowLayout, WindowDialogs, QMainWindow):
     open_ledger_requested = Signal(str)
     restore_requested = Signal(str, str, object)  # settings → 恢复…: ledger path, backup, confirmed preview
     encrypt_requested = Signal(str, str, bool)  # settings → 加密台账…: ledger path, password, recovery sheet
+    password_change_requested = Signal(str, str, str, bool)  # settings → 修改台账密码…: path, old, new, sheet
 
     def __init__(self, ledger, prefs=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -165,6 +166,9 @@ class MainWindow(WindowLayout, WindowDialogs, QMainWindow):
         self._watch_headers()
         self._restore_layout()
         self.apply_filter()
+        from .write_guard import guard
+
+        guard(self)  # the write buttons grey while the open-check runs (app.ui.write_guard)
         QTimer.singleShot(0, self.search.setFocus)
 
     def open_operators(self):

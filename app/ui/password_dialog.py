@@ -1,6 +1,7 @@
 """The ledger password in the window (issue 14): asked before the operator login when an encrypted ledger is
-opened (``ask_ledger_password``), and set on the new-ledger form (``NewPasswordFields``). The checks and the
-key are the ledger's (``app.ledger.encryption``); the window only shows them."""
+opened (``ask_ledger_password``), set on the new-ledger form (``NewPasswordFields``), and changed from the
+settings (设置 → 修改台账密码…, ``ChangePasswordDialog`` and ``rekey_in_window``). The checks and the key are the
+ledger's (``app.ledger.encryption``, ``app.ledger.rekey``); the window only shows them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
 from ..domain.problems import Problem
@@ -16,6 +17,15 @@ from ..ledger import encryption
 from ..ledger import password as pw
 
 FORGOT = "忘记密码：输入恢复单上的恢复密钥（96 个字符，空格可不输）。"
+
+
+def _intro(path: Path) -> str:
+    from ..ledger.backup import BACKUP_DIR
+
+    if path.name.endswith(".bak.db") or BACKUP_DIR in path.parts:  # a backup: the password it was made with
+        return (f"备份「{path.name}」已加密。请输入做这份备份时的台账密码（此后修改过台账密码的，输入修改前的密码）。"
+                "用它恢复后，台账也用这个密码打开；需要时请在「设置」中再修改密码。")
+    return f"台账「{path.name}」已加密。请输入台账密码："
 
 
 class PasswordDialog(QDialog):
@@ -27,7 +37,7 @@ class PasswordDialog(QDialog):
         self.setObjectName("ledgerPasswordDialog")
         self.setWindowTitle("输入台账密码")
         self.setModal(True)
-        intro = QLabel(f"台账「{self.path.name}」已加密。请输入台账密码：")
+        intro = QLabel(_intro(self.path))
         intro.setWordWrap(True)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -100,8 +110,10 @@ class NewPasswordFields(QWidget):
     """台账密码 on the new-ledger form: password, again, live strength advice, and the recovery sheet option.
     Empty: the ledger is not encrypted (said in red)."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, required: bool = False,
+                 sheet_text: str = "建立后生成恢复单（PDF，打印后锁好；忘记密码时凭它打开台账）"):
         super().__init__(parent)
+        self.required = required  # changing the password: there is no "not encrypted" choice
         self.password = QLineEdit()
         self.password.setObjectName("newLedgerPassword")
         self.again = QLineEdit()
@@ -113,19 +125,21 @@ class NewPasswordFields(QWidget):
         self.advice = QLabel()
         self.advice.setObjectName("passwordAdvice")
         self.advice.setWordWrap(True)
-        self.sheet = QCheckBox("建立后生成恢复单（PDF，打印后锁好；忘记密码时凭它打开台账）")
+        self.sheet = QCheckBox(sheet_text)
         self.sheet.setChecked(True)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow(self.password)
-        form.addRow(self.again)
-        form.addRow(self.advice)
-        form.addRow(self.sheet)
+        column = QVBoxLayout(self)  # a column, not a form: a form row clipped the word-wrapped advice
+        column.setContentsMargins(0, 0, 0, 0)
+        for w in (self.password, self.again, self.advice, self.sheet):
+            column.addWidget(w)
         self.password.textChanged.connect(self._advise)
         self._advise()
 
     def _advise(self) -> None:
         text = self.password.text()
+        if not text and self.required:
+            self.advice.setText(f"新密码至少 {pw.MIN_LENGTH} 位，字母、数字、符号混用更安全")
+            self.sheet.setEnabled(False)
+            return
         if not text:
             self.advice.setText("<span style='color:#b00'>不设密码：台账和备份不加密，电脑或U盘丢失时任何人都能读出"
                                 "身份证号和电话（不推荐）</span>")
@@ -139,7 +153,7 @@ class NewPasswordFields(QWidget):
     def problems(self) -> list[Problem]:
         text = self.password.text()
         if not text:
-            return []
+            return [Problem("新密码", "请输入新密码")] if self.required else []
         problems = encryption.password_problems(text)
         if self.again.text() != text:
             problems.append(Problem("台账密码", "两次输入的密码不一致"))
@@ -282,6 +296,7 @@ def encryption_row(settings_dialog, ledger) -> QWidget:
     if encryption.is_encrypted(path):
         kept = encryption.pending_conversion(path)
         h.addWidget(QLabel("已加密（台账和备份）" + ("；明文副本尚未删除" if kept else "")))
+        h.addWidget(change_password_button(settings_dialog, ledger))
         h.addStretch(1)
         return row
     h.addWidget(QLabel("<span style='color:#b00'>未加密</span>"))
@@ -299,3 +314,166 @@ def encryption_row(settings_dialog, ledger) -> QWidget:
     h.addWidget(button)
     h.addStretch(1)
     return row
+
+
+# ---------------------------------------------------------------------------- changing the password
+class ChangePasswordDialog(QDialog):
+    """修改台账密码: the current password, the new one twice (the strength rule of every ledger password), and a
+    new recovery sheet. Accepted once the current password was checked against the file; the change itself runs
+    in the shell, which closes the ledger first (``rekey_in_window``)."""
+
+    def __init__(self, path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.path = Path(path)
+        self.setObjectName("changeLedgerPasswordDialog")
+        self.setWindowTitle("修改台账密码")
+        intro = QLabel(f"修改台账「{self.path.name}」的密码。修改后，台账和「备份」文件夹中的备份都改用新密码，"
+                       "原密码和原来的恢复单都打不开它们；修改时台账会暂时关闭，其他电脑或窗口须先关闭这个台账。"
+                       "修改前复制到别处（如U盘）的备份仍用原密码，恢复时会询问。")
+        intro.setWordWrap(True)
+        self.current = QLineEdit()
+        self.current.setObjectName("currentLedgerPassword")
+        self.current.setEchoMode(QLineEdit.EchoMode.Password)
+        self.current.setPlaceholderText("当前的台账密码（忘记了：输入恢复单上的恢复密钥）")
+        self.fields = NewPasswordFields(self, required=True,
+                                        sheet_text="修改后生成新的恢复单（PDF，打印后锁好；原来的恢复单作废）")
+        self.fields.password.setPlaceholderText(f"新密码，至少 {pw.MIN_LENGTH} 位")
+        self.fields.again.setPlaceholderText("再输入一次新密码")
+        self.message = QLabel()
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("修改密码")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.check)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)  # one column (a word-wrapped advice inside a form row gets clipped)
+        for w in (intro, QLabel("当前密码："), self.current, QLabel("新密码（输入两次）："), self.fields, self.message,
+                  self.buttons):
+            layout.addWidget(w)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 36)
+
+    def check(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        from ..ledger import rekey
+
+        problems = [] if self.current.text() else [Problem("当前密码", "请输入当前密码")]
+        problems += self.fields.problems()
+        if self.fields.chosen() and self.fields.chosen() == self.current.text():
+            problems.append(Problem("新密码", "新密码与当前密码相同"))
+        if problems:
+            self.message.setText("；".join(p.message for p in problems))
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # the derivation: a fraction of a second
+        try:
+            rekey.check_old_password(self.path, self.current.text())
+        except encryption.WrongPassword as exc:
+            self.current.clear()
+            self.message.setText(exc.problems[0].message)
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.accept()
+
+
+def change_password_button(settings_dialog, ledger) -> QWidget:
+    """修改台账密码… on the settings' 台账加密 row: greyed for an operator without the right (网格员); the window
+    (the settings' parent) passes the dialog's answer to the shell (``password_change_requested``)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from ..ledger import rekey
+
+    button = QPushButton("修改台账密码…")
+    button.setObjectName("changeLedgerPasswordButton")
+    session = getattr(ledger, "session", None)
+    if session is not None and not session.can(rekey.PERMISSION):
+        button.setEnabled(False)
+        button.setToolTip(f"{session.name}（{session.role}）不能修改台账密码：需要专干或管理员登录")
+    else:
+        button.setToolTip("台账密码被别人看到了，或把电脑交给新的专干时：修改台账和备份的密码")
+
+    def ask():
+        d = ChangePasswordDialog(ledger.path, settings_dialog)
+
+        def accepted():
+            window = settings_dialog.parent()
+            answer = (str(ledger.path), d.current.text(), d.fields.chosen(), d.fields.wants_sheet())
+            settings_dialog.reject()
+            window.password_change_requested.emit(*answer)
+        d.accepted.connect(accepted)
+        d.open()
+        change_password_button.dialog = d
+
+    button.clicked.connect(ask)
+    return button
+
+
+def rekey_in_window(shell, path: str, old: str, new: str, sheet: bool = False) -> None:
+    """The window's 修改台账密码: role-checked, the ledger closed (the change needs it closed everywhere), changed
+    on a worker thread (``rekey.change_password``), opened again — under the new password, or still the old one
+    if the change failed; then the new recovery sheet, when asked for."""
+    from ..ledger import rekey
+    from .tasks import run_task, show_error
+
+    session = None
+    if shell.ledger is not None:
+        try:
+            shell.ledger.require(rekey.PERMISSION)
+        except Exception as exc:  # noqa: BLE001 - PermissionDenied: a message, nothing changed
+            show_error(shell.window, "不能修改台账密码", exc)
+            return
+        session = shell.ledger.session
+    shell.close_ledger()
+
+    extra = getattr(shell.prefs, "backup_dir", "") if getattr(shell, "prefs", None) is not None else ""
+
+    def work(progress, cancelled):
+        return rekey.change_password(path, old, new, operator=session, progress=progress, cancel=cancelled,
+                                     also=[extra] if extra else [])  # the settings' second backup folder too
+
+    said = {}
+
+    def tell() -> None:
+        """Once the ledger is open again: what changed, in a box (the status bar is soon taken by the backup)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if shell.window is None or Path(shell.window.ledger.path) != Path(path):
+            return
+        timer.stop()
+        box = QMessageBox(QMessageBox.Icon.Information, "台账密码已修改", said["text"], QMessageBox.StandardButton.Ok,
+                          shell.window)
+        box.setObjectName("passwordChangedBox")
+        if sheet:
+            box.finished.connect(lambda *_: save_recovery_sheet(shell.window, shell.window.ledger)
+                                 if shell.window is not None else None)
+        box.open()
+        rekey_in_window.box = box
+
+    timer = QTimer(shell)
+    timer.setInterval(200)
+    timer.timeout.connect(tell)
+
+    def done(out):
+        left = (f"\n{len(out.backups_left)} 份备份读不出，仍用原密码：" + "、".join(b.name for b in out.backups_left)
+                if out.backups_left else "")
+        said["text"] = (f"台账密码已修改，台账已用新密码打开（{out.tables} 张表、{out.rows} 行核对一致）。\n"
+                        f"{len(out.backups)} 份备份（「备份」文件夹{'和设置中的另一个备份文件夹' if extra else ''}）"
+                        f"已改用新密码。{left}\n"
+                        "原来的恢复单从此打不开台账，请销毁；修改前复制到别处（如U盘）的备份仍用原密码，恢复时会询问。")
+        shell.after_open_message = "台账密码已修改"
+        timer.start()
+        shell.open_path(path)
+
+    def failed(exc):
+        from ..domain.problems import Cancelled
+
+        if isinstance(exc, Cancelled):  # it says whether the ledger had already switched
+            shell.after_open_message = str(exc)
+        else:
+            show_error(shell.first_run, "台账密码没有修改，台账仍用原密码", exc)
+        shell.open_path(path)
+
+    shell.show_first_run("正在修改台账密码……")
+    shell.task = run_task(shell.first_run, "正在修改台账密码", work, done, on_error=failed)
+    rekey_in_window.timer = timer

@@ -15,6 +15,11 @@ is reported in Chinese with its exit code.
 
 A job is a plain dict (``build_job`` / ``print_job``): the QPrinter chosen in the print dialog cannot cross
 a process boundary, so its settings do (``printer_settings`` / ``printer_from_settings``).
+
+A PDF being built is written in a folder of the child's own beside it (``building_dir``) and moved into place
+only when whole. A build that ends any other way — 取消, a child that had to be ended, a crash, or a 取消 that
+arrived as the file was finished — leaves nothing: the window removes that folder and the file (a printout
+nobody will see must not stay in a temp folder: it holds names and ID numbers).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -173,14 +179,48 @@ def _qt_for_child() -> None:
         _qt_for_child.app = QGuiApplication(["canbao-print"])
 
 
+def building_dir(out, pid: int):
+    """Where the child ``pid`` writes the PDF ``out`` until it is whole (removed by whichever side ends first)."""
+    from pathlib import Path
+
+    out = Path(out)
+    return out.with_name(f".{out.name}.{pid}.building")
+
+
+def discard_build(job: dict, pid: int | None) -> None:
+    """A build that did not end with its PDF handed over: its file and its building folder go."""
+    from pathlib import Path
+
+    out = (job.get("options") or {}).get("out") if job.get("job") == "build" else None
+    if not out:
+        return
+    if pid is not None:
+        shutil.rmtree(building_dir(out, pid), ignore_errors=True)
+    try:
+        Path(out).unlink(missing_ok=True)
+    except OSError:
+        pass  # in use (Windows) or read-only: the print folder is emptied at exit
+
+
 def run_job(job: dict, progress, cancelled) -> Any:
     """Run one job here (the child calls this; tests may too)."""
     from . import print_preview
 
     if job["job"] == "build":
-        path = print_preview.build_pdf(job["ledger"], job["kind"], progress=progress, cancelled=cancelled,
-                                       **job["options"])
-        return str(path)
+        options = dict(job["options"])
+        out = options.pop("out", None)
+        if not out:
+            return str(print_preview.build_pdf(job["ledger"], job["kind"], progress=progress, cancelled=cancelled,
+                                               **options))
+        work = building_dir(out, os.getpid())
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            built = print_preview.build_pdf(job["ledger"], job["kind"], progress=progress, cancelled=cancelled,
+                                            out=work / os.path.basename(out), **options)
+            os.replace(built, out)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return str(out)
     if job["job"] == "print":
         printer = printer_from_settings(job["printer"])
         return print_preview.print_pdf(job["pdf"], printer, progress=progress, cancelled=cancelled,
@@ -197,6 +237,7 @@ def run_in_child_and_wait(job: dict, timeout_s: float = 300) -> Any:
     proc.start()
     theirs.close()
     deadline = time.monotonic() + timeout_s
+    handed_over = False
     try:
         while time.monotonic() < deadline:
             if mine.poll(0.1):
@@ -209,6 +250,7 @@ def run_in_child_and_wait(job: dict, timeout_s: float = 300) -> Any:
                     if msg is None:
                         raise RuntimeError(_child_died_text(proc.exitcode))
                     if msg[0] == "done":
+                        handed_over = True
                         return msg[1]
                     if msg[0] == "cancelled":
                         raise Cancelled()
@@ -222,6 +264,8 @@ def run_in_child_and_wait(job: dict, timeout_s: float = 300) -> Any:
             proc.kill()
             proc.join(5)
         mine.close()
+        if not handed_over:
+            discard_build(job, proc.pid)
 
 
 # -- the window's side ----------------------------------------------------------------------------------------
@@ -338,6 +382,9 @@ class ChildTask(QObject):
                 if total > 0:
                     self.dialog.setLabelText(f"{self.title}……{done}/{total}")
             return False
+        if kind == "done" and self.cancel_requested and self.job.get("job") == "build":
+            self._end_with_error(Cancelled())  # 取消 came as the file was finished: what the clerk asked for
+            return True
         if kind == "done":
             self._finish()
             self.result = msg[1]
@@ -374,6 +421,7 @@ class ChildTask(QObject):
     def _end_with_error(self, exc: BaseException) -> None:
         self._finish()
         self.error = exc
+        discard_build(self.job, self.process.pid if self.process is not None else None)
         try:
             if self._on_error is not None:
                 self._on_error(exc)

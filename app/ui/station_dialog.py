@@ -117,12 +117,16 @@ class StationDialog(QDialog):
         self.split_button.setObjectName("splitVillage")
         self.split_button.setToolTip("把一个村从本台账拆分为它自己的台账（给村里一台电脑）")
         self.split_button.clicked.connect(self.open_split)
+        self.keys_button = QPushButton("签名密钥…")  # this station's fingerprint; replacing a station's key
+        self.keys_button.setObjectName("stationKeys")
+        self.keys_button.clicked.connect(self.open_keys)
         box = QVBoxLayout(listed)
         box.addWidget(self.table)
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addWidget(self.split_button)
         row.addStretch(1)
+        row.addWidget(self.keys_button)
         box.addLayout(row)
 
         self.message = QLabel()
@@ -160,6 +164,7 @@ class StationDialog(QDialog):
         self.set_button.setEnabled(self.may_edit)
         self.add_button.setEnabled(self.may_edit and mine is not None)
         self.split_button.setEnabled(self.may_edit and mine is not None)
+        self.keys_button.setEnabled(mine is not None)
         if not self.may_edit:
             self.message.setText(f"{self.ledger.session.name}（{self.ledger.session.role}）只能查看站点；"
                                  "设定站点和拆分须专干或管理员登录。")
@@ -198,6 +203,15 @@ class StationDialog(QDialog):
     def open_add(self) -> QDialog:
         d = AddStationDialog(self.ledger, self)
         d.accepted.connect(lambda: self._done(f"已登记站点：{d.station.label}"))
+        self.dialogs.append(d)
+        d.open()
+        return d
+
+    def open_keys(self, station: int | None = None, key: str | None = None) -> QDialog:
+        from .station_key_dialog import StationKeyDialog
+
+        d = StationKeyDialog(self.ledger, self, station=station, key=key)
+        d.changed.connect(self.changed.emit)
         self.dialogs.append(d)
         d.open()
         return d

@@ -85,3 +85,39 @@ def test_db_given_before_the_sub_command_is_kept(cli, monkeypatch):
     code, out, err = cli("ledger", "duplicates", "--db", path, "not-duplicate", f"#{a}", f"#{b}", "--note", "两个人")
     assert code == 0, err
     assert cli("ledger", "duplicates", "--db", path)[1].splitlines()[-1] == "排查 23 人，疑似重复 6 对；已判定非重复 1 对"
+
+
+def test_the_same_id_at_another_station_is_listed_and_one_enrolment_kept(tmp_path, monkeypatch, capsys):
+    from app.ledger import open_ledger
+    from duplicates_helper import enrolled_at_another_station
+    from operators_helper import log_in
+
+    path = tmp_path / "town.canbao.db"
+    lg, ids = build(path)
+    copy = enrolled_at_another_station(lg, ids["王伟"], village="胜利村")  # 东风村's 王伟, again in 胜利村
+    lg.close()
+    monkeypatch.setenv("CANBAO_DB", str(path))
+
+    def run(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = run("ledger", "duplicates")
+    lines = out.splitlines()
+    assert lines[0] == "[100] 同一证件号码（两个村）：证件号码相同；姓名相同"
+    assert lines[1].startswith(f"    甲 #{ids['王伟']} 王伟 ") and lines[1].endswith("东风村一组 000001户 [本地参保] 本年度未缴")
+    assert lines[2].startswith(f"    乙 #{copy} 王伟 ") and lines[2].endswith("胜利村一组 005000001户 [本地参保] 本年度未缴")
+    # a look-up by that ID number names both instead of picking one
+    code, _, err = run("ledger", "member", "show", make_id("19800101", "019"))
+    assert code != 0 and "该身份证号在台账中有两人" in err and "005000001" in err
+    code, out, err = run("ledger", "duplicates", "keep", f"#{ids['王伟']}", f"#{copy}", "--note", "户籍在东风村")
+    assert code == 0, err
+    assert out.strip() == (f"已保留 #{ids['王伟']} 的参保登记；#{copy} 改为「异地参保」"
+                           "（东风村一组 000001户（重复参保，保留该处登记））")
+    assert run("ledger", "duplicates")[1].splitlines()[-1] == \
+        "排查 24 人，疑似重复 7 对；已判定非重复 0 对；已处理重复参保 1 对"
+    with open_ledger(path, backup=False) as lg:
+        log_in(lg)
+        assert lg.members.get(copy).status == "异地参保"
+        assert lg.members.by_id_number(make_id("19800101", "019")).id == ids["王伟"]

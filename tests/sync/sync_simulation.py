@@ -5,7 +5,7 @@ a packet to the township and the township one to each station, and the post deli
 of order, or never. Some clashes are made on purpose: the same member's phone changed at the township and at
 the village in the same round (两处修改), and a member paid for at the township and at the village before
 either heard of the other (重复缴费), and a person another village already has enrolled again with an ID
-number (重复参保). At the end the post runs clean until nothing moves, then ``check`` says
+number (重复参保), or with the very same ID number (``_enrol_same_id_elsewhere``). At the end the post runs clean until nothing moves, then ``check`` says
 what disagrees: every ledger must agree with the township on every record, no payment lost or doubled, every
 made clash listed at the township, every person enrolled twice on its 重复参保 list."""
 
@@ -38,6 +38,8 @@ class World:
     phone_clashes: list = field(default_factory=list)  # member ids edited on both sides in one round
     double_paid: list = field(default_factory=list)   # member ids paid at the township and the village
     duplicates: list = field(default_factory=list)    # (member id, member id): one person enrolled in two villages
+    same_id: list = field(default_factory=list)       # (member id, member id): the same ID number at two villages
+    same_id_waiting: list = field(default_factory=list)  # (station, member id, name, number) not yet enrolled twice
     people: dict = field(default_factory=dict)        # station number -> [(household id, member id)]
     moved: list = field(default_factory=list)         # (member id, from station, to station): moves at the township
     arriving: list = field(default_factory=list)      # (station, household id, member id) not yet there
@@ -91,6 +93,82 @@ def _enrol_someone_from_elsewhere(w: World, number: int) -> None:
     w.duplicates.append((min(m, copy), max(m, copy)))
 
 
+def _enrol_same_id_elsewhere(w: World, number: int) -> None:
+    """重复参保 with the same ID number: this village enrols, with its ID number, a person another village has
+    already enrolled (the village of 户籍 and the village they live in) — or enrols someone new with an ID number
+    whom another village will enrol again later. Each pays at once more often than not (both charged: 重复缴费)."""
+    from stdnum.cn import ric
+
+    lg = w.ledger(number)
+    village = w.villages[number - 1]
+    waiting = [x for x in w.same_id_waiting if x[0] != number]
+    w.counter += 1
+    if waiting:
+        first = w.rng.choice(waiting)
+        w.same_id_waiting.remove(first)
+        _, there, name, id_number = first
+    else:
+        there, name = None, f"同号{w.counter}"
+        body = f"229998{19700101 + (w.counter % 28)}{w.counter % 1000:03d}"
+        id_number = body + ric.calc_check_digit(body + "0")
+    with lg.transaction():
+        h = lg.households.add(village=village, group="一组", address=f"{village}同号{w.counter}号").id
+        m = lg.members.add(h, name=name, id_number=id_number, relation="户主").id
+    w.people.setdefault(number, []).append((h, m))
+    if there is None:
+        w.same_id_waiting.append((number, m, name, id_number))
+    else:
+        w.same_id.append((min(m, there), max(m, there)))
+    if w.rng.random() < 0.6:
+        _pay(w, lg, number, h, m)
+
+
+def check_same_id(w: World) -> list[str]:
+    """Every person enrolled with one ID number at two villages is at the township twice (no 记录冲突 lost one),
+    on its 重复参保 list as 同一证件号码, and — both charged — a 重复缴费 with the later payment to refund."""
+    from app.domain.duplicate_match import Kind
+    from app.ledger import duplicates
+
+    wrong = []
+    t = w.township
+    kinds = {(m.a, m.b): m.kind for m in duplicates.matches(t)}
+    listed = conflicts.list_conflicts(t, open_only=False)
+    refused = {c.row_pk[0] for c in listed if c.kind == "记录冲突" and c.table == "members"}
+    doubles = [{(c.a_values or {}).get("member_id"), (c.b_values or {}).get("member_id")}
+               for c in listed if c.kind == "重复缴费"]
+    for a, b in w.same_id:
+        held = {r[0] for r in t.db.execute("SELECT id FROM members WHERE id IN (?, ?)", [a, b])}
+        if held != {a, b}:
+            wrong.append(f"同一身份证号的 {a} 与 {b}：乡镇只有 {sorted(held)}")
+        if {a, b} & refused:
+            wrong.append(f"同一身份证号的 {a} 与 {b} 被列为记录冲突")
+        if kinds.get((a, b)) != Kind.SAME_ID:
+            wrong.append(f"同一身份证号的 {a} 与 {b} 不在乡镇重复参保清单（同一证件号码）中：{kinds.get((a, b))}")
+        paid = {r[0] for r in t.db.execute("SELECT DISTINCT member_id FROM standing_items WHERE member_id IN (?, ?)",
+                                           [a, b])}
+        if paid == {a, b}:
+            w.stats["same_id_both_paid"] = w.stats.get("same_id_both_paid", 0) + 1
+            if {a, b} not in doubles:
+                wrong.append(f"同一身份证号的 {a} 与 {b} 两处都缴费，乡镇冲突清单中没有重复缴费")
+    return wrong
+
+
+def resolve_same_id(w: World) -> int:
+    """The township's 专干 keeps, of each same-ID pair, the member with the lower id; the other becomes 异地参保 (an
+    ordinary status change, audited), and the post runs clean until it has reached the stations. Returns how many
+    were decided."""
+    from app.ledger import duplicates
+
+    done = 0
+    for a, b in w.same_id:
+        duplicates.keep(w.township, a, b, "户籍在先登记的村，已电话核实")
+        done += 1
+    for _ in range(2):
+        w.round += 1
+        post_round(w, unreliable=False)
+    return done
+
+
 def _pay(w: World, lg, number: int, household: int, member: int) -> int | None:
     try:
         pid = lg.payments.record(household, [PayLine(member)], method="现金", paid_on="2024-10-08").id
@@ -113,6 +191,8 @@ def station_work(w: World, number: int) -> None:
         _new_household(w, number)
     elif roll < 0.38:
         _enrol_someone_from_elsewhere(w, number)
+    elif roll < 0.44:
+        _enrol_same_id_elsewhere(w, number)
     elif roll < 0.65:
         todo = _unpaid(lg, people)
         if todo:
@@ -280,6 +360,7 @@ def check(w: World) -> list[str]:
     for a, b in w.duplicates:
         if (a, b) not in pairs:
             wrong.append(f"人员 {a} 与 {b} 是同一人在两个村参保，乡镇重复参保清单中没有")
+    wrong += check_same_id(w)
     return wrong
 
 

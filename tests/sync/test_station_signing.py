@@ -74,10 +74,18 @@ def test_a_key_not_on_record_is_taken_from_the_first_packet_and_then_holds(tmp_p
         township.db.execute("DELETE FROM station_keys WHERE number = 1")
         _family(v1, "东风村")
         first = packets.write_packet(v1, 0, post)
+        mine = signing.fingerprint(signing.own_public_key(v1.db))
         pv = packets.preview_packet(township, first.path)
-        assert pv.ok and any("首次登记站点 220112-001 的签名公钥" in n for n in pv.notes)
+        assert pv.ok and any(f"新站点签名密钥（指纹 {mine}）首次记录" in n for n in pv.notes)
+        assert pv.key_to_confirm == mine
         assert signing.key_of(township, 1) is None  # the preview wrote nothing
-        assert packets.apply_packet(township, first.path).ok
+        # imported only once the 专干 has compared the fingerprint with the station's
+        before = _count(township), _count(township, "audit")
+        for confirm, said in ((None, "须先与该站电话核对指纹"), ("0000 1111 2222 3333", "不一致")):
+            r = packets.apply_packet(township, first.path, confirm_key=confirm)
+            assert not r.ok and said in r.problems[0].message and r.problems[0].place == str(first.path)
+            assert (_count(township), _count(township, "audit")) == before and signing.key_of(township, 1) is None
+        assert packets.apply_packet(township, first.path, confirm_key=mine.lower().replace(" ", "-")).ok
         assert signing.key_of(township, 1) == signing.own_public_key(v1.db)
         assert township.db.execute("SELECT count(*) FROM audit WHERE entity = 'station' AND action = 'key'"
                                    ).fetchone()[0] >= 1

@@ -241,22 +241,25 @@ def test_the_township_exchanges_only_with_stations_on_its_list(town, tmp_path):
 
 
 def test_a_row_the_township_refuses_is_listed_and_the_rest_is_written(town, ids):
-    township, v1, v2, post = town
-    same = ids("19600501")
-    h2 = v2.households.add(village="红旗村", group="一组").id
-    v2.members.add(h2, name="李四", id_number=same, relation="户主")
-    assert packets.apply_packet(township, packets.write_packet(v2, 0, post).path).ok
+    # (the same ID number from two stations is no longer refused: both are held, a 重复参保 pair —
+    # tests/sync/test_same_id_two_stations.py; a 户编号 another household has here still is)
+    township, v1, _, post = town
+    taken = township.households.add(village="东风村", group="一组", number="001000001").id
+    township.members.add(taken, name="赵大", id_type="无", birth_date="1950-01-01", sex="男", relation="户主")
     h1 = v1.households.add(village="东风村", group="一组").id
-    ok1 = v1.members.add(h1, name="王五", id_type="无", birth_date="1960-05-01", sex="男", relation="户主").id
-    dup = v1.members.add(h1, name="李四", id_number=same, relation="配偶").id  # the same ID number in another village
-    ok2 = v1.members.add(h1, name="王小", id_type="无", birth_date="2010-05-01", sex="男", relation="子").id
+    assert v1.households.get(h1).number == "001000001"
+    refused = v1.members.add(h1, name="李四", id_number=ids("19600501"), relation="户主").id
+    h2 = v1.households.add(village="东风村", group="一组").id
+    ok1 = v1.members.add(h2, name="王五", id_type="无", birth_date="1960-05-01", sex="男", relation="户主").id
+    ok2 = v1.members.add(h2, name="王小", id_type="无", birth_date="2010-05-01", sex="男", relation="子").id
     r = packets.apply_packet(township, packets.write_packet(v1, 0, post).path)
     assert r.ok and r.new_conflicts >= 1
     assert r.counts["members 新增"] == 2  # the refused row is listed, not counted as written
     assert township.members.get(ok1).name == "王五" and township.members.get(ok2).name == "王小"
-    assert township.db.execute("SELECT count(*) FROM members WHERE id = ?", [dup]).fetchone()[0] == 0
-    (c,) = [c for c in conflicts.list_conflicts(township) if c.table == "members"]
-    assert c.kind == "记录冲突" and "身份证号" in c.message and c.b_values["name"] == "李四"
+    assert township.db.execute("SELECT count(*) FROM households WHERE id = ?", [h1]).fetchone()[0] == 0
+    assert township.db.execute("SELECT count(*) FROM members WHERE id = ?", [refused]).fetchone()[0] == 0
+    (c,) = [c for c in conflicts.list_conflicts(township) if c.table == "households"]
+    assert c.kind == "记录冲突" and "户编号" in c.message and c.b_values["number"] == "001000001"
 
 
 def test_a_station_restored_from_a_backup_loses_nothing_it_sends_afterwards(town):
