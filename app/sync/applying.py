@@ -10,10 +10,11 @@ Rules (the township decides; nothing is silently overwritten):
   township, and the same clash found on both sides has the same key, so it is listed once;
 - a row that breaks a constraint here (an ID number or 户编号 already used by another row: 记录冲突) is not
   written and is listed;
-- on a station, a copy held for a member moved between villages (an 外村户's row, ``moves``), not edited here
-  since the last packet, takes the township's version as it comes (a copy left stale while the township no
-  longer sent it its changes is no clash); on the township, what a station sends that other stations hold too
-  is passed on to them (``outbox.forward``);
+- on a station, a copy held for a member moved between villages (an 外村户's row, ``moves``) takes the township's
+  version as it comes (a copy left stale while the township no longer sent it its changes is no clash), except
+  the fields this station changed and the township has not acknowledged yet: one the township left as it was
+  keeps the station's value (its change is on the way), one both changed is a listed 两处修改 (``_take_copy``);
+  on the township, what a station sends that other stations hold too is passed on to them (``outbox.forward``);
 - after the changes: a member whose standing payments for one year are now two or more (paid at two places:
   重复缴费) is listed; the later payment is the refund candidate.
 
@@ -253,8 +254,8 @@ class Applier:
                     n is apsw.no_change or n == h for n, h in zip(new, here)):
                 self.counts.skipped += 1
                 return apsw.SQLITE_CHANGESET_OMIT
-            if self._away(table, cols, here):
-                return apsw.SQLITE_CHANGESET_REPLACE  # a copy held for a moved member: the township's rows stand
+            if moves.is_copy(self.db, self.me, table, cols, here):
+                return self._take_copy(table, pk, here, new)  # a copy held for a moved member
             self.counts.clashes.append(Clash("记录冲突", table, pk, [], _row(cols, here), _row(cols, new), None,
                                              "同一编号的记录两边内容不同"))
             return apsw.SQLITE_CHANGESET_OMIT
@@ -268,7 +269,8 @@ class Applier:
             self.counts.skipped += 1  # already the same here
             return apsw.SQLITE_CHANGESET_OMIT
         clash = [i for i in changed if cols[i] not in BOOKKEEPING and here[i] != old[i] and here[i] != new[i]]
-        if not clash or (self.sender == 0 and self._away(table, cols, here)):
+        if not clash or (self.sender == 0 and moves.is_copy(self.db, self.me, table, cols, here)
+                         and not moves.pending_here(self.db, table, cols, pks, here)):
             return apsw.SQLITE_CHANGESET_REPLACE  # different columns changed on each side: take theirs too
         mine = _row(cols, here)
         theirs = {**mine, **{cols[i]: new[i] for i in changed}}
@@ -285,18 +287,24 @@ class Applier:
             self.keep[(table, pk_json(pk))] = set(names)
         return apsw.SQLITE_CHANGESET_REPLACE
 
-    def _away(self, table: str, cols: list[str], here) -> bool:
-        """Is this row, as it is here, a copy held for a moved member (part of an 外村户) with no edit made here
-        since the last packet? Such a copy takes the township's rows as they come (a stale copy is no clash)."""
-        from .routes import household_of
-
-        if self.me == 0 or here is None:
-            return False
-        pks = self.cols(table)[1]
-        key = pk_json(here[cols.index(c)] for c in pks)
-        if self.db.execute("SELECT 1 FROM sync_base WHERE tbl = ? AND pk = ?", (table, key)).fetchone():
-            return False  # edited here and not sent yet: an ordinary clash, listed
-        return moves.is_away(self.db, household_of(self.db, table, _row(cols, here)))
+    def _take_copy(self, table: str, pk: list, here: list, new: list) -> int:
+        """A row arriving whole (a member moving back) for a copy held here: the township's version stands — a
+        copy left stale while the township no longer sent it changes is no clash — except what this station
+        changed and has not yet had acknowledged: a field the township left as it was keeps the station's value
+        (its change is on the way), a field both changed takes the township's and is listed (两处修改)."""
+        cols, pks = self.cols(table)
+        pending = moves.pending_here(self.db, table, cols, pks, here)
+        keep = {c for c, was in pending.items() if new[cols.index(c)] == was and c not in BOOKKEEPING}
+        both = [c for c, was in pending.items() if c not in keep and c not in BOOKKEEPING
+                and new[cols.index(c)] != here[cols.index(c)]]
+        if keep:
+            self.keep[(table, pk_json(pk))] = keep
+        if both:
+            mine = _row(cols, here)
+            self.counts.clashes.append(Clash(
+                "两处修改", table, pk, both, mine, _row(cols, new), {**mine, **{c: pending[c] for c in both}},
+                "两处都修改了：" + "、".join(field_names(both)) + "；已按乡镇的版本更新，待专干确认"))
+        return apsw.SQLITE_CHANGESET_REPLACE
 
 
 def _tuple(values):

@@ -40,7 +40,7 @@ import apsw
 
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
-from .routes import keeps, stations_of_household
+from .routes import household_of, keeps, stations_of_household
 
 AWAY = "away_households"
 MIGRATION_0180 = f"""
@@ -181,3 +181,38 @@ def is_away(conn, household_id: int | None) -> bool:
     if household_id is None:
         return False
     return conn.execute(f"SELECT 1 FROM {AWAY} WHERE household_id = ?", (household_id,)).fetchone() is not None
+
+
+def is_copy(db, me: int, table: str, cols: list[str], here) -> bool:
+    """On station ``me``: is this row, as it is here, part of an 外村户 (held for a moved member)?"""
+    if me == 0 or here is None:
+        return False
+    return is_away(db, household_of(db, table, dict(zip(cols, here))))
+
+
+def pending_here(db, table: str, cols: list[str], pks: list[str], here) -> dict:
+    """The columns of this row a station changed and the township may not have yet, with the value each had
+    before (what the township still has): from the unacknowledged outbox entries to the township (their updates
+    carry the old values) and from ``sync_base`` (not yet in a packet). Empty: nothing of this row is on its way."""
+    import json
+
+    key = [here[cols.index(c)] for c in pks]
+    out: dict = {}
+    acked = db.execute("SELECT coalesce(max(acked_seq), 0) FROM sync_peers WHERE station = 0").fetchone()[0]
+    for (blob,) in db.execute("SELECT changeset FROM sync_outbox WHERE dest = 0 AND seq > ? ORDER BY seq", (acked,)):
+        for c in apsw.Changeset.iter(bytes(blob)):
+            if c.name != table:
+                continue
+            values = c.old if c.op in ("UPDATE", "DELETE") else c.new
+            if [values[cols.index(p)] for p in pks] != key:
+                continue
+            for i, v in enumerate(c.new or ()):
+                if v is not apsw.no_change and cols[i] not in pks:
+                    out.setdefault(cols[i], None if c.op == "INSERT" else c.old[i])
+    got = db.execute("SELECT row FROM sync_base WHERE tbl = ? AND pk = ?", (table, pk_json(key))).fetchone()
+    if got is not None:
+        base = json.loads(got[0]) if got[0] is not None else {}
+        for i, c in enumerate(cols):
+            if c not in pks and (c not in base or base[c] != here[i]):
+                out.setdefault(c, base.get(c))
+    return out

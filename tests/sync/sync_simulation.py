@@ -380,12 +380,17 @@ def _move_one(w: World) -> None:
     if back and w.rng.random() < 0.4:
         m, to, frm = w.rng.choice(back)
     else:
-        frm = w.rng.choice([n for n in w.people if w.people[n]])
-        m, to = w.rng.choice(w.people[frm])[1], w.rng.choice([n for n in w.people if n != frm] or [frm])
+        # someone the township has, from a household that keeps another member; mostly one who paid
+        mates = dict(t.db.execute("SELECT household_id, count(*) FROM members GROUP BY household_id").fetchall())
         paid = {r[0] for r in t.db.execute("SELECT member_id FROM standing_items").fetchall()}
-        choices = [mm for _h, mm in w.people[frm] if mm in paid]
-        if choices and w.rng.random() < 0.7:
-            m = w.rng.choice(choices)
+        movable = [(n, mm) for n in sorted(w.people) if len(w.people[n]) > 1 for h, mm in w.people[n]
+                   if mates.get(h, 0) > 1 and t.db.execute("SELECT 1 FROM members WHERE id = ? AND household_id = ?",
+                                                           [mm, h]).fetchone()]
+        if not movable:
+            return
+        choices = [(n, mm) for n, mm in movable if mm in paid]
+        frm, m = w.rng.choice(choices if choices and w.rng.random() < 0.8 else movable)
+        to = w.rng.choice([n for n in w.people if n != frm] or [frm])
     if to == frm or not w.people.get(to):
         return
     here = t.db.execute("SELECT household_id FROM members WHERE id = ?", [m]).fetchone()

@@ -260,3 +260,27 @@ def test_an_unsent_edit_at_the_old_village_is_listed_even_after_the_member_left(
     assert v1.members.get(m).notes == "乡镇记的"  # the township decides; the village's version is in the list
     _send(v1, 0, township, post)
     assert [(c.kind, tuple(c.columns)) for c in conflicts.list_conflicts(township)] == [("两处修改", ("notes",))]
+
+
+def test_a_member_moving_back_keeps_an_edit_the_village_sent_before_the_township_had_it(town):
+    """红旗村 edits 李四 and sends it, but the packet is late; meanwhile the township moves him to 东风村 and
+    back. When he arrives back whole, the village's edit on its way stays; once it reaches the township, both
+    agree (no field lost, nothing listed)."""
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    v2.members.update(ls, notes="村里记的")
+    late = packets.write_packet(v2, 0, post).path  # in the post for a while
+    township.members.move(ls, h1, relation="其他", reason="投亲")
+    _send(township, 2, v2, post)
+    _send(township, 1, v1, post)
+    township.members.move(ls, h2, relation="户主", reason="回村")
+    _send(township, 1, v1, post)
+    _send(township, 2, v2, post)
+    assert v2.members.get(ls).notes == "村里记的" and v2.members.get(ls).household_id == h2
+    assert packets.apply_packet(township, late).ok
+    _send(v2, 0, township, post)
+    for lg in (township, v2):
+        got = lg.members.get(ls)
+        assert (got.notes, got.household_id, got.relation) == ("村里记的", h2, "户主"), lg.path.name
+        assert conflicts.list_conflicts(lg) == [], lg.path.name
+    assert ls in _listed(v2) and ls not in _listed(v1)
