@@ -370,15 +370,17 @@ def township_moves(w: World) -> None:
     sometimes one it moved before back to the village they came from — also while a payment the village took
     for them is still in the post (it crosses the move, and reaches the new village through the township)."""
     _settle_moves(w)
-    for _ in range(w.rng.randint(1, 3)):
-        _move_one(w)
+    if not hasattr(w, "move_rng"):  # its own random numbers: the other injections stay as their seeds made them
+        w.move_rng = random.Random(hash(w.rng.getstate()))
+    for _ in range(w.move_rng.randint(1, 3)):
+        _move_one(w, w.move_rng)
 
 
-def _move_one(w: World) -> None:
+def _move_one(w: World, rng: random.Random) -> None:
     t = w.township
     back = [(m, a, b) for m, a, b in w.moved if any(mm == m for _h, mm in w.people.get(b, []))]
-    if back and w.rng.random() < 0.4:
-        m, to, frm = w.rng.choice(back)
+    if back and rng.random() < 0.4:
+        m, to, frm = rng.choice(back)
     else:
         # someone the township has, from a household that keeps another member; mostly one who paid
         mates = dict(t.db.execute("SELECT household_id, count(*) FROM members GROUP BY household_id").fetchall())
@@ -389,8 +391,8 @@ def _move_one(w: World) -> None:
         if not movable:
             return
         choices = [(n, mm) for n, mm in movable if mm in paid]
-        frm, m = w.rng.choice(choices if choices and w.rng.random() < 0.8 else movable)
-        to = w.rng.choice([n for n in w.people if n != frm] or [frm])
+        frm, m = rng.choice(choices if choices and rng.random() < 0.8 else movable)
+        to = rng.choice([n for n in w.people if n != frm] or [frm])
     if to == frm or not w.people.get(to):
         return
     here = t.db.execute("SELECT household_id FROM members WHERE id = ?", [m]).fetchone()
@@ -403,7 +405,7 @@ def _move_one(w: World) -> None:
     targets = [h for h, _m in w.people[to] if t.db.execute("SELECT 1 FROM households WHERE id = ?", [h]).fetchone()]
     if mates < 2 or len(w.people[frm]) < 2 or not targets:
         return
-    to_h = w.rng.choice(targets)
+    to_h = rng.choice(targets)
     t.members.move(m, to_h, relation="其他", reason=f"第{w.round}轮迁往村{to}")
     w.stats["moved_paid"] = w.stats.get("moved_paid", 0) + bool(t.db.execute(
         "SELECT 1 FROM standing_items WHERE member_id = ?", [m]).fetchone())
