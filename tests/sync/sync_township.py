@@ -20,9 +20,9 @@ def make_township(folder: Path, villages: list[str], policy_id: str = "changchun
     seed = folder / "seed.db"
     lg = open_ledger(seed, create=True, backup=False)
     log_in(lg, "王会计")
-    lg.settings.initialize(township="测试镇", year=2025, policy_id=policy_id, operators=["王会计"],
+    lg.settings.initialize(township="测试镇", year=int(policy_id[-4:]), policy_id=policy_id, operators=["王会计"],
                            villages={v: ["一组"] for v in villages},
-                           area_kind="区" if policy_id == "changchun-2025" else "")
+                           area_kind="区" if policy_id.startswith("changchun") else "")
     lg.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     lg.close()
     ledgers = []

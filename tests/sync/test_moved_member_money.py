@@ -284,3 +284,29 @@ def test_a_member_moving_back_keeps_an_edit_the_village_sent_before_the_township
         assert (got.notes, got.household_id, got.relation) == ("村里记的", h2, "户主"), lg.path.name
         assert conflicts.list_conflicts(lg) == [], lg.path.name
     assert ls in _listed(v2) and ls not in _listed(v1)
+
+
+@pytest.mark.parametrize("town", ["changchun-2022"], indirect=True)  # rolled over into changchun-2025
+def test_next_year_the_old_village_does_not_chase_the_member_who_left(town, tmp_path):
+    """The rollover carries households and members (not payments): the old village's next-year ledger still
+    holds the member who left in an 外村户, and neither lists, counts nor asks her to pay."""
+    from app.ledger import open_ledger
+    from operators_helper import log_in
+
+    township, v1, v2, post = town
+    h1 = v1.households.add(village="东风村", group="一组").id
+    zs = v1.members.add(h1, name="张三", id_type="无", birth_date="1960-05-01", sex="男", relation="户主").id
+    m = v1.members.add(h1, name="张小红", id_type="无", birth_date="1990-03-02", sex="女", relation="女").id
+    v1.payments.record(h1, [PayLine(zs), PayLine(m)], method="现金", paid_on="2021-11-01")
+    h2 = v2.households.add(village="红旗村", group="一组").id
+    v2.members.add(h2, name="李四", id_type="无", birth_date="1958-01-01", sex="男", relation="户主")
+    _send(v1, 0, township, post)
+    _send(v2, 0, township, post)
+    _move(township, v1, v2, post, m, h2, "儿媳")
+    path = v1.rollover(tmp_path / "east-2025.db", "changchun-2025")
+    with open_ledger(path, backup=False) as nxt:
+        log_in(nxt, "王会计")
+        assert nxt.members.get(m).household_id == h2
+        assert {s.member_id for s in member_year.standings(nxt, year=2025)} == {zs}
+        assert {p.village: p.all.required for p in member_year.progress_by_place(nxt.db, 2025)} == {"东风村": 1}
+        assert nxt.check() == []
