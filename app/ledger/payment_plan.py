@@ -157,7 +157,7 @@ class _Lookups:
     def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
         """(paid on, receipt number and, when another household paid it, where) of the member's payments that
         stand this year."""
-        return [(paid_on, receipt) for _m, paid_on, receipt in _priors(self.ledger.db, self.year, [member_id])]
+        return [(paid_on, receipt) for _m, paid_on, receipt in standing_receipts(self.ledger.db, self.year, [member_id])]
 
     def elsewhere(self, member_id: int) -> list[tuple[str, str, str]]:
         """(paid on, receipt number, 户编号) of this year's standing payments of the other members holding the
@@ -201,7 +201,7 @@ class _SharedLookups(_Lookups):
                     f"SELECT member_id, addons, declined_addons FROM member_years WHERE year = ? AND member_id IN"
                     f" ({marks})", [year, *chunk]):
                 self.addons[mid] = (tuple(json.loads(addons)), tuple(json.loads(declined)))
-            for mid, paid_on, receipt_no in _priors(db, year, chunk):
+            for mid, paid_on, receipt_no in standing_receipts(db, year, chunk):
                 self.priors.setdefault(mid, []).append((paid_on, receipt_no))
             for mid, paid_on, receipt_no, household_no in db.execute(_ELSEWHERE.format(ids=marks), [year, *chunk]):
                 self.others.setdefault(mid, []).append((paid_on, receipt_no, household_no))
@@ -231,9 +231,10 @@ class _SharedLookups(_Lookups):
         return self.others.get(member_id, [])
 
 
-def _priors(db, year: int, member_ids: list[int]) -> list[tuple[int, str, str]]:
-    """(member id, paid on, receipt number) of the standing payments of ``year``; a payment another household made
-    (a member who moved, app.sync.moves) says where: ``220112-001-2025-000001，东风村 户 001000001``."""
+def standing_receipts(db, year: int, member_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(member id, paid on, receipt number) of the members' standing payments of ``year``; a payment another
+    household made (a member who moved, app.sync.moves) says where: ``220112-001-2025-000001，东风村 户 001000001``.
+    What the plan says of a member already paid, and the household pane's tooltip."""
     marks = ", ".join("?" * len(member_ids))
     return [(mid, paid_on, receipt if payer == home else f"{receipt}，{village} 户 {number}")
             for mid, paid_on, receipt, payer, home, village, number in db.execute(

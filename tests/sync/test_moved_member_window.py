@@ -72,6 +72,15 @@ def test_each_village_window_shows_its_own_people_and_the_moved_member_paid(qtbo
     qtbot.waitUntil(lambda: root.toolTip(1) == "已缴 1 人 / 应缴 2 人", timeout=5000)
     w.set_mode("households")
     qtbot.waitUntil(lambda: w.count_label.text() == "共 1 户", timeout=5000)
+    # her household's pane: 已缴, and the state's tooltip says which receipt and where it was taken
+    w.table.selectRow(0)
+    qtbot.waitUntil(lambda: w.view.household is not None and len(w.view.rows) == 2, timeout=5000)
+    from app.ui.household_view import C_STATE
+
+    row = next(i for i, r in enumerate(w.view.rows) if r.member.name == "张小红")
+    assert w.view.table.item(row, C_STATE).text() == "已缴"
+    tip = w.view.table.item(row, C_STATE).toolTip()
+    assert tip.startswith("票据 220112-001-2025-") and "，东风村 户 " in tip and "2024-10-08" in tip
     w1 = _window(qtbot, v1, "members")
     qtbot.waitUntil(lambda: w1.count_label.text() == "共 1 人", timeout=5000)
     assert _names(w1) == ["张三"]
