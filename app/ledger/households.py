@@ -121,6 +121,8 @@ class Households:
         vname = cur.village if village is None else village
         gname = (cur.group if village is None else "") if group is None else group
         vid, gid = self._place(vname, gname, problems)
+        if vid is not None and vid != cur.village_id:
+            self._refuse_other_station(cur, vname, problems)
         new_phone = cur.phone if phone is None else check_phone(phone, "电话", problems)
         if problems:
             raise ProblemsError(problems)
@@ -139,6 +141,18 @@ class Households:
         return Change(households=frozenset({household_id}))
 
     # -- helpers
+    def _refuse_other_station(self, cur: Household, village: str, problems: list[Problem]) -> None:
+        """A village's station moves a household only between the villages it keeps: into another station's
+        village the township moves it (the exchange packets carry the household whole there, app.sync.moves)."""
+        from ..sync.routes import villages_kept
+        from .ids import station_number
+
+        kept = villages_kept(self._l.db, station_number(self._l.db))
+        if kept is not None and village not in kept:
+            problems.append(Problem("村", f"本站点管理的村（社区）为{'、'.join(kept) or '（无）'}，不能把户 {cur.number} "
+                                          f"迁往「{village}」：跨村迁户由乡镇在乡镇台账中办理（交换包会把整户连同人员和"
+                                          "缴费记录带到新村，并告知原村）"))
+
     def _place(self, village: str, group: str, problems: list[Problem]) -> tuple[int | None, int | None]:
         s = self._l.settings
         vid = s.village_id(str(village or ""))

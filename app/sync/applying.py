@@ -94,9 +94,14 @@ class Applier:
         self.keep = {}  # a clash's kept columns hold for that outbox entry only: a later entry may change them again
         wanted: dict[str, set] = {}
         self.before = {}
+        moved: set[int] = set()  # households the township moved to another village (``moves.mark_away``)
         for change in apsw.Changeset.iter(changeset):
             if change.name in REPLICATED and self.cols(change.name)[0]:
                 wanted.setdefault(change.name, set()).add(tuple(self._key(change.name, change)))
+                if change.name == "households" and change.op == "UPDATE" and self.sender == 0:
+                    at = self.cols("households")[0].index("village_id")
+                    if change.new[at] is not apsw.no_change and change.new[at] != change.old[at]:
+                        moved.add(change.old[self.cols("households")[0].index("id")])
         mem = scratch()
         try:
             for table, keys in wanted.items():
@@ -119,7 +124,7 @@ class Applier:
         finally:
             mem.close()
         # a moved member's rows (``moves``): 外村户 marked on a station, passed on to the other holders by the township
-        moves.mark_away(self.db, self.me, [k[0] for k in wanted.get("households", ())])
+        moves.mark_away(self.db, self.me, [k[0] for k in wanted.get("households", ())], moved)
         if self.me == 0 and self.sender != 0:
             self._pass_on()
 

@@ -40,6 +40,7 @@ import apsw
 
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from ..ledger.ids import block_of
 from .routes import household_of, keeps, stations_of_household
 
 AWAY = "away_households"
@@ -109,16 +110,47 @@ def _holes(ids) -> str:
     return "(" + ", ".join(str(int(i)) for i in ids) + ")"
 
 
-def arrival_changeset(conn, members: set[int], station: int) -> tuple[bytes, set[tuple[str, str]], int]:
-    """(changeset of INSERTs, the (table, pk) it covers, how many rows) bringing ``members`` whole to
-    ``station``: the member rows, categories, year choices, their payment items with the payments, quote
-    snapshots (made at the old village: the township does not pass them on), refunds, claims and payment audit
-    entries, and the payer households the station does not keep (外村户)."""
+def household_arrivals(conn, changes: list[tuple[str, str, tuple | None, tuple | None]],
+                       shapes: dict) -> dict[int, set[int]]:
+    """station -> households moved (in this batch, ``households.update(…, village=…)`` at the township) into a
+    village it keeps from one it did not keep (``routes.stations_of_household`` with the old village)."""
+    if "households" not in shapes:
+        return {}
+    cols, _ = shapes["households"]
+    at, idx = cols.index("village_id"), cols.index("id")
+    out: dict[int, set[int]] = {}
+    for table, op, old, new in changes:
+        if table != "households" or op != "UPDATE" or new[at] is apsw.no_change or new[at] == old[at]:
+            continue
+        kept_before = set(stations_of_household(conn, old[idx], old[at]))
+        for station in set(stations_of_household(conn, old[idx])) - kept_before:
+            out.setdefault(station, set()).add(old[idx])
+    return out
+
+
+def arrival_changeset(conn, members: set[int], station: int,
+                      households: set[int] = frozenset()) -> tuple[bytes, set[tuple[str, str]], int]:
+    """(changeset of INSERTs, the (table, pk) it covers, how many rows) bringing ``members`` — and ``households``
+    moved to a village the station keeps, with everyone in them and everyone their payments paid for — whole to
+    ``station``: the household rows, the member rows, categories, year choices, their payment items with the
+    payments, quote snapshots (made at the old village: the township does not pass them on), refunds, claims,
+    the payments' and the households' audit entries, and the households of payers and members the station does
+    not keep (外村户). A member living in another household the station keeps is there already: left out."""
+    members = set(members)
+    if households:
+        hs = _holes(sorted(households))
+        for m, home in conn.execute(
+                f"SELECT id, household_id FROM members WHERE household_id IN {hs} UNION SELECT m.id, m.household_id"
+                f" FROM payments p JOIN payment_items i ON i.payment_id = p.id JOIN members m ON m.id = i.member_id"
+                f" WHERE p.household_id IN {hs}"):
+            if home in households or not keeps(conn, station, home):
+                members.add(m)
     ids = _holes(sorted(members))
     payments = f"(SELECT payment_id FROM payment_items WHERE member_id IN {ids})"
-    payers = [h for (h,) in conn.execute(f"SELECT DISTINCT household_id FROM payments WHERE id IN {payments}")
-              if not keeps(conn, station, h)]
-    wanted = [("households", f"id IN {_holes(payers)}", []),
+    payers = [h for (h,) in conn.execute(f"SELECT DISTINCT household_id FROM payments WHERE id IN {payments}"
+                                         f" UNION SELECT household_id FROM members WHERE id IN {ids}")
+              if h not in households and not keeps(conn, station, h)]
+    wanted = [("households", f"id IN {_holes(sorted(households | set(payers)))}", []),
               ("members", f"id IN {ids}", []),
               ("member_categories", f"member_id IN {ids}", []),
               ("member_years", f"member_id IN {ids}", []),
@@ -127,7 +159,8 @@ def arrival_changeset(conn, members: set[int], station: int) -> tuple[bytes, set
               ("payment_items", f"member_id IN {ids}", []),
               ("refunds", f"payment_item_id IN (SELECT id FROM payment_items WHERE member_id IN {ids})", []),
               ("claims", f"member_id IN {ids}", []),
-              ("audit", f"entity = 'payment' AND entity_id IN {payments}", [])]
+              ("audit", f"(entity = 'payment' AND entity_id IN {payments})"
+                        f" OR household_id IN {_holes(sorted(households))}", [])]
     return _whole(conn, wanted)
 
 
@@ -153,15 +186,33 @@ def parents_changeset(conn, station: int, rows: set[tuple[str, int]], sent: set[
 
 
 # -- 外村户 on a station ------------------------------------------------------------------------------------------
-def mark_away(db, me: int, household_ids) -> None:
+def _in_own_village(db, me: int, household_id: int) -> bool:
+    """Is this household in the village station ``me`` keeps by name (or, for a station keeping no village of its
+    own — a grid worker's —, one it made)? What a station can tell alone: it may not know every other station."""
+    got = db.execute("SELECT s.village, v.name FROM stations s, households h JOIN villages v ON v.id = h.village_id"
+                     " WHERE s.number = ? AND h.id = ?", (me, household_id)).fetchone()
+    if got is None:
+        return False
+    own, village = got
+    return village == own if own else block_of(household_id) == me
+
+
+def mark_away(db, me: int, household_ids, moved=()) -> None:
     """After rows arrived on station ``me``: each of these households is listed in ``away_households`` when the
-    station holds it without keeping it, and taken off when it keeps it; their places are counted again."""
+    station holds it without keeping it, and taken off when it keeps it; their places are counted again.
+    ``moved``: households the township moved to another village (``households.update(…, village=…)``): they are
+    this station's only in its own village — a household it made stays away once the township moved it out, even
+    where this station does not know the station that keeps the village now (the township does)."""
     if me == 0:
         return
-    for h in set(household_ids):
+    moved = set(moved)
+    for h in set(household_ids) | moved:
         exists = db.execute("SELECT 1 FROM households WHERE id = ?", (h,)).fetchone() is not None
-        away = exists and not keeps(db, me, h)
         was = db.execute(f"SELECT 1 FROM {AWAY} WHERE household_id = ?", (h,)).fetchone() is not None
+        if h in moved or was:
+            away = exists and not _in_own_village(db, me, h)
+        else:
+            away = exists and not keeps(db, me, h)
         if away == was:
             continue
         if away:

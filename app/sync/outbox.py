@@ -59,6 +59,9 @@ def _diff(db, me: int, pending: dict[str, list[tuple[str, str | None]]]):
             if me == 0 and tbl == "members" and was is not None and was.get("household_id") != row.get("household_id"):
                 # a member moved away: the stations of the household they left hear of it too (``moves``)
                 got = sorted(set(got) | set(routes.stations_of_household(db, was.get("household_id"))))
+            if me == 0 and tbl == "households" and was is not None and was.get("village_id") != row.get("village_id"):
+                # a household moved to another village: the stations of the village it left hear of it too
+                got = sorted(set(got) | set(routes.stations_of_household(db, row.get("id"), was.get("village_id"))))
             dests[(tbl, pk)] = got
     session = apsw.Session(mem, "main")
     for tbl in tables:
@@ -80,7 +83,10 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
     changes = [(c.name, c.op, c.old, c.new) for c in apsw.Changeset.iter(changeset)]
     # members moved into a household another station keeps go to it whole (``moves``), instead of their update
     moved = moves.arrivals(db, changes, shapes) if me == 0 else {}
-    whole = {dest: moves.arrival_changeset(db, members, dest) for dest, members in moved.items() if dest != leave_out}
+    # and so do households moved to a village another station keeps, with everyone in them
+    homes = moves.household_arrivals(db, changes, shapes) if me == 0 else {}
+    whole = {dest: moves.arrival_changeset(db, moved.get(dest, set()), dest, homes.get(dest, set()))
+             for dest in set(moved) | set(homes) if dest != leave_out}
     sent: dict[int, set[tuple[str, str]]] = defaultdict(set)
     needs: dict[int, set[tuple[str, int]]] = defaultdict(set)
     for change in apsw.Changeset.iter(changeset):

@@ -18,12 +18,17 @@ A member moved between villages (``moves``) ties two stations' rows together, an
   its items' members live in now (the new village holds the moved member's payment, so it shows them 已缴;
   an item of a member it does not hold stays away: only the moved member's items go);
 - a household is held by its own stations and by those holding a member living in it or a payment it made;
-- a payment's audit entries go where the payment goes (``canbao check`` finds the payment's entry).
+- a payment's audit entries go where the payment goes (``canbao check`` finds the payment's entry);
+- a household moved to another village (``households.update(…, village=…)`` at the township) belongs to the
+  stations of its new village; a station keeps a household it made elsewhere (its block of ids) only where no
+  station keeps that village (or when it keeps no village: a grid worker), so the old village no longer keeps it
+  — it holds it as an 外村户 — but a payment is held by the station that took it too (its block), which keeps
+  hearing of its receipt's void and refunds.
 """
 
 from __future__ import annotations
 
-from ..ledger.ids import block_of
+from ..ledger.ids import BLOCK, block_of
 
 EVERYONE = -1
 SHARED = ("villages", "village_groups", "quote_snapshots")
@@ -72,17 +77,42 @@ def household_of(conn, table: str, row: dict) -> int | None:
     return None
 
 
-def stations_of_household(conn, household_id: int | None) -> list[int]:
-    """The stations (other than the township) that keep this household."""
+def stations_of_household(conn, household_id: int | None, village_id: int | None = None) -> list[int]:
+    """The stations (other than the township) that keep this household (in ``village_id``: where it was before
+    the township moved it). A station keeps a household it made in another village (its block of ids) only where
+    no station keeps that village, unless it keeps no village of its own (a grid worker's): a household the
+    township moved to another station's village has left the village that made it (``moves``)."""
     if household_id is None:
         return []
-    got = [n for (n,) in conn.execute(
-        "SELECT s.number FROM households h JOIN villages v ON v.id = h.village_id"
-        " JOIN stations s ON s.village = v.name WHERE h.id = ? AND s.number <> 0", (household_id,))]
+    if village_id is None:
+        got = [n for (n,) in conn.execute(
+            "SELECT s.number FROM households h JOIN villages v ON v.id = h.village_id"
+            " JOIN stations s ON s.village = v.name WHERE h.id = ? AND s.number <> 0", (household_id,))]
+    else:
+        got = [n for (n,) in conn.execute(
+            "SELECT s.number FROM villages v JOIN stations s ON s.village = v.name WHERE v.id = ? AND s.number <> 0",
+            (village_id,))]
     block = block_of(household_id)
-    if block and block not in got and conn.execute("SELECT 1 FROM stations WHERE number = ?", (block,)).fetchone():
-        got.append(block)
+    if block and block not in got:
+        own = conn.execute("SELECT village FROM stations WHERE number = ?", (block,)).fetchone()
+        if own is not None and (not got or not own[0]):
+            got.append(block)
     return sorted(got)
+
+
+def villages_kept(conn, me: int) -> list[str] | None:
+    """The villages station ``me`` keeps (None: every one — the township): its own village, and the villages of
+    the households it keeps by its block of ids (made there, or brought along when it joined the township)."""
+    if me == 0:
+        return None
+    own = conn.execute("SELECT village FROM stations WHERE number = ?", (me,)).fetchone()
+    mine = own[0] if own is not None else ""
+    names = [mine] if mine else []
+    names += [v for (v,) in conn.execute(
+        "SELECT DISTINCT v.name FROM households h JOIN villages v ON v.id = h.village_id WHERE h.id >= ? AND h.id < ?"
+        " AND (? = '' OR NOT EXISTS (SELECT 1 FROM stations s WHERE s.village = v.name AND s.number <> 0))"
+        " ORDER BY v.id", (me * BLOCK, (me + 1) * BLOCK, mine)) if v != mine]
+    return names
 
 
 def _of(conn, households, memo: dict | None = None) -> set[int]:
@@ -104,15 +134,32 @@ def member_holders(conn, member_id: int | None, household_id: int | None, memo: 
     return _of(conn, [household_id, *_all(conn, _PAYERS_OF_MEMBER, member_id)], memo)
 
 
+def taker(conn, payment_id: int | None, memo: dict | None = None) -> set[int]:
+    """The station that took a payment (its block of ids), if it is a station of this township: it keeps hearing
+    of its receipt's void and refunds after the payer household moved to another station's village."""
+    block = block_of(payment_id)
+    if not block:
+        return set()
+    key = ("taker", block)
+    if memo is not None and key in memo:
+        return memo[key]
+    got = {block} if conn.execute("SELECT 1 FROM stations WHERE number = ?", (block,)).fetchone() else set()
+    if memo is not None:
+        memo[key] = got
+    return got
+
+
 def payment_holders(conn, payment_id: int | None, household_id: int | None, memo: dict | None = None) -> set[int]:
-    """Stations holding a payment: the payer household's, and those of its items' members' households now."""
-    return _of(conn, [household_id, *_all(conn, _HOMES_OF_PAYMENT, payment_id)], memo)
+    """Stations holding a payment: the payer household's, those of its items' members' households now, and the
+    station that took it."""
+    return _of(conn, [household_id, *_all(conn, _HOMES_OF_PAYMENT, payment_id)], memo) | taker(conn, payment_id, memo)
 
 
 def item_holders(conn, payment_id: int | None, member_id: int | None, memo: dict | None = None) -> set[int]:
-    """Stations holding a payment item: those holding both its payment's payer and its member."""
+    """Stations holding a payment item: those holding its payment's payer or its member, and the station that
+    took the payment."""
     return _of(conn, [_one(conn, _HOUSEHOLD_OF_PAYMENT, payment_id), _one(conn, _HOUSEHOLD_OF_MEMBER, member_id)],
-               memo)
+               memo) | taker(conn, payment_id, memo)
 
 
 def household_holders(conn, household_id: int | None, memo: dict | None = None) -> set[int]:
