@@ -128,22 +128,36 @@ def household_arrivals(conn, changes: list[tuple[str, str, tuple | None, tuple |
     return out
 
 
-def arrival_changeset(conn, members: set[int], station: int,
-                      households: set[int] = frozenset()) -> tuple[bytes, set[tuple[str, str]], int]:
+def kept_before(conn, changes, shapes: dict, station: int) -> set[int]:
+    """Members moved (in this batch) out of a household ``station`` keeps: it has them, and hears of the move."""
+    if "members" not in shapes:
+        return set()
+    cols, _ = shapes["members"]
+    at, idx = cols.index("household_id"), cols.index("id")
+    return {old[idx] for table, op, old, new in changes if table == "members" and op == "UPDATE"
+            and new[at] is not apsw.no_change and station in stations_of_household(conn, old[at])}
+
+
+def arrival_changeset(conn, members: set[int], station: int, households: set[int] = frozenset(),
+                      held=()) -> tuple[bytes, set[tuple[str, str]], int]:
     """(changeset of INSERTs, the (table, pk) it covers, how many rows) bringing ``members`` — and ``households``
     moved to a village the station keeps, with everyone in them and everyone their payments paid for — whole to
     ``station``: the household rows, the member rows, categories, year choices, their payment items with the
     payments, quote snapshots (made at the old village: the township does not pass them on), refunds, claims,
     the payments' and the households' audit entries, and the households of payers and members the station does
-    not keep (外村户). A member living in another household the station keeps is there already: left out."""
+    not keep (外村户); also those who left these households (their ``move_out`` entries), wherever they are now
+    — the station may hold them there as they were when it last kept the household, a copy the township's rows
+    replace. A member living in another household the station keeps is there already, and so is one
+    ``held`` (moved in this batch out of a household it keeps: it hears of the move): left out."""
     members = set(members)
     if households:
         hs = _holes(sorted(households))
         for m, home in conn.execute(
                 f"SELECT id, household_id FROM members WHERE household_id IN {hs} UNION SELECT m.id, m.household_id"
                 f" FROM payments p JOIN payment_items i ON i.payment_id = p.id JOIN members m ON m.id = i.member_id"
-                f" WHERE p.household_id IN {hs}"):
-            if home in households or not keeps(conn, station, home):
+                f" WHERE p.household_id IN {hs} UNION SELECT m.id, m.household_id FROM audit a JOIN members m"
+                f" ON m.id = a.member_id WHERE a.entity = 'member' AND a.action = 'move_out' AND a.household_id IN {hs}"):
+            if m not in held and (home in households or not keeps(conn, station, home)):
                 members.add(m)
     ids = _holes(sorted(members))
     payments = f"(SELECT payment_id FROM payment_items WHERE member_id IN {ids})"
@@ -160,11 +174,12 @@ def arrival_changeset(conn, members: set[int], station: int,
               ("refunds", f"payment_item_id IN (SELECT id FROM payment_items WHERE member_id IN {ids})", []),
               ("claims", f"member_id IN {ids}", []),
               ("audit", f"(entity = 'payment' AND entity_id IN {payments})"
-                        f" OR household_id IN {_holes(sorted(households))}", [])]
+                        f" OR (entity <> 'payment' AND household_id IN {_holes(sorted(households))})", [])]
     return _whole(conn, wanted)
 
 
-def parents_changeset(conn, station: int, rows: set[tuple[str, int]], sent: set[tuple[str, str]]) -> tuple[bytes, int]:
+def parents_changeset(conn, station: int, rows: set[tuple[str, int]],
+                      sent: set[tuple[str, str]]) -> tuple[bytes, set[tuple[str, str]], int]:
     """What rows sent to ``station`` need there and it may not have, when not in the batch already (INSERTs of
     the rows as they are now): the household a member lives in or a payment was paid by, where the station does
     not keep it (an 外村户); a payment item's quote snapshot (one made at another station)."""
@@ -179,10 +194,9 @@ def parents_changeset(conn, station: int, rows: set[tuple[str, int]], sent: set[
         if got is not None and not keeps(conn, station, got[0]) and ("households", pk_json([got[0]])) not in sent:
             households.add(got[0])
     if not households and not quotes:
-        return b"", 0
-    blob, _covered, n = _whole(conn, [("households", f"id IN {_holes(sorted(households))}", []),
-                                      ("quote_snapshots", f"id IN {_holes(sorted(quotes))}", [])])
-    return blob, n
+        return b"", set(), 0
+    return _whole(conn, [("households", f"id IN {_holes(sorted(households))}", []),
+                         ("quote_snapshots", f"id IN {_holes(sorted(quotes))}", [])])
 
 
 # -- 外村户 on a station ------------------------------------------------------------------------------------------

@@ -85,10 +85,12 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
     moved = moves.arrivals(db, changes, shapes) if me == 0 else {}
     # and so do households moved to a village another station keeps, with everyone in them
     homes = moves.household_arrivals(db, changes, shapes) if me == 0 else {}
-    whole = {dest: moves.arrival_changeset(db, moved.get(dest, set()), dest, homes.get(dest, set()))
+    whole = {dest: moves.arrival_changeset(db, moved.get(dest, set()), dest, homes.get(dest, set()),
+                                           moves.kept_before(db, changes, shapes, dest) if dest in homes else ())
              for dest in set(moved) | set(homes) if dest != leave_out}
     sent: dict[int, set[tuple[str, str]]] = defaultdict(set)
     needs: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    deferred: set[tuple[int, str]] = set()  # (dest, household pk) of household updates
     for change in apsw.Changeset.iter(changeset):
         cols, pks = shapes[change.name]
         values = change.old if change.op in ("UPDATE", "DELETE") else change.new
@@ -99,6 +101,9 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
                 continue
             if dest in whole and (change.name, key) in whole[dest][1]:
                 continue  # in the whole rows sent below
+            if me == 0 and dest >= 0 and change.name == "households" and change.op == "UPDATE":
+                deferred.add((dest, key))  # unless the household goes whole as another village's (below)
+                continue
             if dest not in by_dest:
                 by_dest[dest] = apsw.ChangesetBuilder()
             by_dest[dest].add_change(change)
@@ -112,11 +117,26 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
         by_dest[dest].add(blob)
         counts[dest] += n
         sent[dest] |= covered
+    parents: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for dest, rows in needs.items():
-        blob, n = moves.parents_changeset(db, dest, rows, sent[dest])
+        blob, covered, n = moves.parents_changeset(db, dest, rows, sent[dest])
         if n:
             by_dest[dest].add(blob)
             counts[dest] += n
+            parents[dest] = covered
+    if deferred:  # a household sent whole as another village's (it may not be there yet) needs no update
+        for change in apsw.Changeset.iter(changeset):
+            if change.name != "households" or change.op != "UPDATE":
+                continue
+            cols, pks = shapes["households"]
+            key = pk_json(change.old[cols.index(c)] for c in pks)
+            for dest in sorted(d for d, k in deferred if k == key):
+                if ("households", key) in parents[dest]:
+                    continue
+                if dest not in by_dest:
+                    by_dest[dest] = apsw.ChangesetBuilder()
+                by_dest[dest].add_change(change)
+                counts[dest] += 1
     return by_dest, counts, total
 
 

@@ -185,7 +185,7 @@ def _unpaid(lg, people):
 
 def station_work(w: World, number: int) -> None:
     lg = w.ledger(number)
-    people = w.people.get(number, [])
+    people = _not_away(lg, w.people.get(number, []))
     roll = w.rng.random()
     if roll < 0.35 or not people:
         _new_household(w, number)
@@ -203,6 +203,7 @@ def station_work(w: World, number: int) -> None:
     elif roll < 0.9:
         # (a payment made twice on purpose stays: voiding it would take the clash back before anyone saw it)
         mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ? AND id < ?"
+                                             " AND household_id NOT IN (SELECT household_id FROM away_households)"
                                              " AND id NOT IN (SELECT payment_id FROM payment_items WHERE member_id"
                                              f" IN ({','.join(map(str, w.double_paid)) or 0}))",
                                              [number * 10 ** 12, (number + 1) * 10 ** 12]).fetchall()]
@@ -285,12 +286,14 @@ def run(folder: Path, seed: int, rounds: int = 6, n_stations: int = 8, work_per_
         for _ in range(w.rng.randint(1, 3)):
             township_work(w)
         township_moves(w)
+        township_moves_households(w)
         post_round(w)
     w.mail.clear()  # what is still in the post is lost too
     for _ in range(3):  # then the post works, until nothing moves
         w.round += 1
         post_round(w, unreliable=False)
     _settle_moves(w)
+    _settle_household_moves(w)
     return w
 
 
@@ -473,3 +476,71 @@ def check_moves(w: World) -> list[str]:
 def close(w: World) -> None:
     for lg in [w.township, *w.stations]:
         lg.close()
+
+
+# ---------------------------------------------------------------------------------------------- households moved
+def _not_away(lg, people):
+    """The (household, member) pairs whose household is this station's own (not an 外村户 it holds)."""
+    away = {r[0] for r in lg.db.execute("SELECT household_id FROM away_households").fetchall()}
+    return [(h, m) for h, m in people if h not in away] if away else people
+
+
+def township_moves_households(w: World) -> None:
+    """Most rounds the township moves a whole household to another village (户迁移, ``households.update(…,
+    village=…)``), mostly one that has paid, sometimes one it moved before back to where it came from — also
+    while a payment the old village took for it is still in the post. Its own random numbers."""
+    _settle_household_moves(w)
+    if not hasattr(w, "household_rng"):
+        w.household_rng = random.Random(hash(w.rng.getstate()) + 15)
+        w.households_moved = []  # (household id, from station, to station)
+        w.households_arriving = []  # (station, household id) not yet there
+    rng = w.household_rng
+    if w.round < 2 or (w.households_moved and rng.random() >= 0.7):  # once payments reached the township
+        return
+    t = w.township
+    paid = {r[0] for r in t.db.execute("SELECT member_id FROM standing_items").fetchall()}
+    back = [(h, a, b) for h, a, b in w.households_moved if any(hh == h for hh, _m in w.people.get(b, []))]
+    if back and rng.random() < 0.35:
+        h, to, frm = rng.choice(back)
+    else:
+        movable = [(n, h) for n in sorted(w.people) if len({hh for hh, _m in w.people[n]}) > 2
+                   for h in sorted({hh for hh, _m in w.people[n]})
+                   if t.db.execute("SELECT 1 FROM households h JOIN villages v ON v.id = h.village_id WHERE h.id = ?"
+                                   " AND v.name = ?", [h, w.villages[n - 1]]).fetchone()]
+        if not movable:
+            return
+        with_paid = [(n, h) for n, h in movable if any(hh == h and m in paid for hh, m in w.people[n])]
+        first_paid = not w.stats.get("households_moved_paid")  # at least one household moves after paying
+        frm, h = rng.choice(with_paid if with_paid and (first_paid or rng.random() < 0.7) else movable)
+        to = rng.choice([n for n in range(1, len(w.stations) + 1) if n != frm])
+    station = w.ledger(frm)
+    payments = lambda lg: {r[0] for r in lg.db.execute("SELECT id FROM payments WHERE household_id = ?", [h])}  # noqa: E731
+    crossing = not payments(station) <= payments(t)  # a payment the village took is still in the post
+    t.households.update(h, village=w.villages[to - 1], group="一组")
+    members = {m for hh, m in w.people[frm] if hh == h}
+    w.stats["households_moved"] = w.stats.get("households_moved", 0) + 1
+    w.stats["households_moved_paid"] = w.stats.get("households_moved_paid", 0) + bool(members & paid)
+    w.stats["households_moved_back"] = w.stats.get("households_moved_back", 0) + any(
+        hh == h and a == to for hh, a, _b in w.households_moved)
+    w.stats["households_moved_crossing"] = w.stats.get("households_moved_crossing", 0) + crossing
+    w.people[frm] = [(hh, m) for hh, m in w.people[frm] if hh != h]
+    w.arriving = [(n, hh, m) for n, hh, m in w.arriving if hh != h]  # a member moved into it goes along
+    w.households_arriving.append((to, h))
+    w.households_moved.append((h, frm, to))
+
+
+def _settle_household_moves(w: World) -> None:
+    """A moved household becomes part of the new village's work once that station keeps it."""
+    if not hasattr(w, "households_arriving"):
+        return
+    still = []
+    for to, h in w.households_arriving:
+        lg = w.ledger(to)
+        here = lg.db.execute("SELECT v.name FROM households h JOIN villages v ON v.id = h.village_id WHERE h.id = ?"
+                             " AND h.id NOT IN (SELECT household_id FROM away_households)", [h]).fetchone()
+        if here is not None and here[0] == w.villages[to - 1]:
+            w.people.setdefault(to, []).extend(
+                (h, m) for (m,) in lg.db.execute("SELECT id FROM members WHERE household_id = ?", [h]).fetchall())
+        else:
+            still.append((to, h))
+    w.households_arriving = still

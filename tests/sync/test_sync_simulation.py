@@ -17,6 +17,7 @@ def test_eight_stations_agree_with_the_township(tmp_path, seed):
         assert w.stats["lost"] and w.stats["twice"] and w.stats["late"]  # the post really was unreliable
         assert w.payments and (w.phone_clashes or w.double_paid) and w.duplicates
         assert w.moved and w.stats["moved_paid"]  # members moved between villages, some after paying
+        assert w.stats["households_moved"] and w.stats["households_moved_paid"]  # whole households too
         assert w.same_id  # the same ID number enrolled at two villages
         assert simulation.check(w) == []
         # the 专干 keeps one enrolment of each same-ID pair: the decisions reach the stations, all still agree
