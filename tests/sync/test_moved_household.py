@@ -152,6 +152,23 @@ def test_a_household_moved_back_is_the_old_villages_again(town):
     _clean(township, v1, v2)
 
 
+def test_a_household_back_replaces_the_copy_of_someone_who_left_it_meanwhile(town):
+    """Away at 红旗村, 张小明 moved out of the household into 李四's: 东风村 did not hear of it (it no longer kept
+    the household). When the household comes back, 东风村 must not list him as still in it."""
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    x = v1.members.add(h1, name="张小明", id_type="无", birth_date="2015-06-01", sex="男", relation="孙子").id
+    _send(v1, 0, township, post)  # 张小明: not paid for (no payment of the household names him)
+    _move(township, v1, v2, post, h1, "红旗村")
+    township.members.move(x, h2, relation="孙子", reason="随迁")
+    _send(township, 2, v2, post)
+    _move(township, v1, v2, post, h1, "东风村")
+    assert v1.members.get(x).household_id == h2 and _listed(v1) == {zs, m} and _households(v1) == {h1}
+    assert _places(v1) == {"东风村": (2, 2)}
+    assert _listed(v2) == {ls, x} and _households(v2) == {h2}
+    _clean(township, v1, v2)
+
+
 def test_a_payment_in_the_post_when_the_household_moved_reaches_the_new_village(town):
     township, v1, v2, post = town
     h1 = v1.households.add(village="东风村", group="一组").id
