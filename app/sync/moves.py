@@ -62,11 +62,12 @@ def arrivals(conn, changes: list[tuple[str, str, tuple | None, tuple | None]], s
     cols, _ = shapes["members"]
     at, idx = cols.index("household_id"), cols.index("id")
     out: dict[int, set[int]] = {}
+    moved = villages_before(changes, shapes)  # a household moved to another village in this batch too
     for table, op, old, new in changes:
         if table != "members" or op != "UPDATE" or new[at] is apsw.no_change:
             continue
         was, now = old[at], new[at]
-        held = set(stations_of_household(conn, was))
+        held = set(stations_of_household(conn, was, moved.get(was)))
         for (payer,) in conn.execute(_PAYERS, (old[idx],)):
             held.update(stations_of_household(conn, payer))
         for station in set(stations_of_household(conn, now)) - held:
@@ -128,14 +129,26 @@ def household_arrivals(conn, changes: list[tuple[str, str, tuple | None, tuple |
     return out
 
 
+def villages_before(changes, shapes: dict) -> dict[int, int]:
+    """household -> the village it was in before this batch, of the households the batch moved to another."""
+    if "households" not in shapes:
+        return {}
+    cols, _ = shapes["households"]
+    at, idx = cols.index("village_id"), cols.index("id")
+    return {old[idx]: old[at] for table, op, old, new in changes
+            if table == "households" and op == "UPDATE" and new[at] is not apsw.no_change}
+
+
 def kept_before(conn, changes, shapes: dict, station: int) -> set[int]:
-    """Members moved (in this batch) out of a household ``station`` keeps: it has them, and hears of the move."""
+    """Members moved (in this batch) out of a household ``station`` kept (before the batch): it has them, and
+    hears of the move."""
     if "members" not in shapes:
         return set()
     cols, _ = shapes["members"]
     at, idx = cols.index("household_id"), cols.index("id")
+    was = villages_before(changes, shapes)
     return {old[idx] for table, op, old, new in changes if table == "members" and op == "UPDATE"
-            and new[at] is not apsw.no_change and station in stations_of_household(conn, old[at])}
+            and new[at] is not apsw.no_change and station in stations_of_household(conn, old[at], was.get(old[at]))}
 
 
 def arrival_changeset(conn, members: set[int], station: int, households: set[int] = frozenset(),
@@ -160,18 +173,23 @@ def arrival_changeset(conn, members: set[int], station: int, households: set[int
             if m not in held and (home in households or not keeps(conn, station, home)):
                 members.add(m)
     ids = _holes(sorted(members))
-    payments = f"(SELECT payment_id FROM payment_items WHERE member_id IN {ids})"
+    # a payment by a household the station keeps (not one arriving) is there already, with its items
+    paid = [(p, h) for p, h in conn.execute(
+        f"SELECT id, household_id FROM payments WHERE id IN (SELECT payment_id FROM payment_items WHERE member_id"
+        f" IN {ids})") if not households or h in households or not keeps(conn, station, h)]
+    payments = _holes(sorted(p for p, _h in paid))
     payers = [h for (h,) in conn.execute(f"SELECT DISTINCT household_id FROM payments WHERE id IN {payments}"
                                          f" UNION SELECT household_id FROM members WHERE id IN {ids}")
               if h not in households and not keeps(conn, station, h)]
+    items = f"(SELECT id FROM payment_items WHERE member_id IN {ids} AND payment_id IN {payments})"
     wanted = [("households", f"id IN {_holes(sorted(households | set(payers)))}", []),
               ("members", f"id IN {ids}", []),
               ("member_categories", f"member_id IN {ids}", []),
               ("member_years", f"member_id IN {ids}", []),
-              ("quote_snapshots", f"id IN (SELECT quote_id FROM payment_items WHERE member_id IN {ids})", []),
+              ("quote_snapshots", f"id IN (SELECT quote_id FROM payment_items WHERE id IN {items})", []),
               ("payments", f"id IN {payments}", []),
-              ("payment_items", f"member_id IN {ids}", []),
-              ("refunds", f"payment_item_id IN (SELECT id FROM payment_items WHERE member_id IN {ids})", []),
+              ("payment_items", f"id IN {items}", []),
+              ("refunds", f"payment_item_id IN {items}", []),
               ("claims", f"member_id IN {ids}", []),
               ("audit", f"(entity = 'payment' AND entity_id IN {payments})"
                         f" OR (entity <> 'payment' AND household_id IN {_holes(sorted(households))})", [])]

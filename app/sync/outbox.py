@@ -37,6 +37,9 @@ def _diff(db, me: int, pending: dict[str, list[tuple[str, str | None]]]):
     memo: dict = {}  # household -> its stations, while routing this batch
     tables = [t for t in REPLICATED if t in pending]
     shapes = {t: table_columns(db, t) for t in tables}
+    # households moved to another village in this batch: where they were (the stations a member leaving one hears)
+    village_was = {json.loads(pk)[0]: json.loads(before).get("village_id") for pk, before in pending.get("households", [])
+                   if before is not None} if me == 0 else {}
     for tbl in tables:
         cols, pks = shapes[tbl]
         create_like(mem, "main", tbl, cols, pks)
@@ -58,7 +61,8 @@ def _diff(db, me: int, pending: dict[str, list[tuple[str, str | None]]]):
             got = routes.destinations(db, me, tbl, row, memo)
             if me == 0 and tbl == "members" and was is not None and was.get("household_id") != row.get("household_id"):
                 # a member moved away: the stations of the household they left hear of it too (``moves``)
-                got = sorted(set(got) | set(routes.stations_of_household(db, was.get("household_id"))))
+                got = sorted(set(got) | set(routes.stations_of_household(db, was.get("household_id"),
+                                                                         village_was.get(was.get("household_id")))))
             if me == 0 and tbl == "households" and was is not None and was.get("village_id") != row.get("village_id"):
                 # a household moved to another village: the stations of the village it left hear of it too
                 got = sorted(set(got) | set(routes.stations_of_household(db, row.get("id"), was.get("village_id"))))
