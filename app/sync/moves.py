@@ -29,9 +29,21 @@ Design (README: "A member moved to another station's household"):
   ``member_year.kept_sql`` (standings, progress, place totals, the window's lists, 未缴 lists, dashboard,
   daily totals, handover): a moved member counts where they live now, and a village never counts, lists,
   chases or exports another village's household or people as its own.
+- **A whole household changing village** (户迁移, ``households.update(…, village=…)`` at the township) is the
+  same machinery: the stations of the new village receive it whole (``household_arrivals``; ``arrival_changeset``
+  with the household: its row, everyone in it and everyone its payments paid for, their categories, year
+  choices, payments, items, refunds, claims, the payments' and the household's audit entries, and those who
+  left it while it was away, whose copies there it replaces); the stations of the old village receive the update
+  (``outbox``) and list it in ``away_households`` (``mark_away`` with ``moved``: the township's move is taken as
+  said, even where the station does not know the station of the new village), so it leaves their lists and
+  totals through ``kept_sql`` while their payment history stays. A station keeps a household it made in another
+  village only where no station keeps that village (``routes.stations_of_household``), and a payment is held by
+  the station that took it too (``routes.taker``): the old village still hears of its receipt's void and refunds.
+  A move back is an arrival like any other.
 - **Only the township moves members between villages**: a station refuses to move a member into or out of an
   外村户, to edit a member living in one, to take a payment for one, or to void or refund an 外村户's payment
-  (they belong to the other station); a split carries other villages' households along as 外村户 too.
+  (they belong to the other station), or to move a household to a village it does not keep
+  (``households.update``, ``routes.villages_kept``); a split carries other villages' households along as 外村户 too.
 """
 
 from __future__ import annotations
