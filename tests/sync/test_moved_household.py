@@ -20,9 +20,9 @@ from sync_township import make_township
 YEAR = 2025
 
 
-@pytest.fixture
-def town(tmp_path):
-    township, stations_ = make_township(tmp_path, ["东风村", "红旗村"])
+@pytest.fixture(params=["changchun-2025"])
+def town(tmp_path, request):
+    township, stations_ = make_township(tmp_path, ["东风村", "红旗村"], request.param)
     (tmp_path / "post").mkdir()
     yield township, stations_[0], stations_[1], tmp_path / "post"
     for lg in (township, *stations_):
@@ -127,6 +127,22 @@ def test_a_household_moved_to_another_stations_village_arrives_whole_and_leaves_
     for lg in (township, v1, v2):
         assert lg.payments.get(pid).voided_at is not None, lg.path.name
     assert _state(v2, m) is PayState.UNPAID and _places(v2) == {"红旗村": (0, 3)}
+    _clean(township, v1, v2)
+
+
+@pytest.mark.parametrize("town", ["shuangqing-2025"], indirect=True)  # a policy with a refund rule
+def test_a_refund_at_the_new_village_reaches_the_township_and_the_old_one(town):
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    _move(township, v1, v2, post, h1, "红旗村")
+    v2.payments.refund(pid, m, "参加职工医保", refunded_on="2024-12-01")
+    _send(v2, 0, township, post)
+    _send(township, 1, v1, post)
+    refunded = "SELECT count(*) FROM refunds f JOIN payment_items i ON i.id = f.payment_item_id WHERE i.payment_id = ?"
+    for lg in (township, v1, v2):
+        assert lg.db.execute(refunded, [pid]).fetchone()[0] == 1, lg.path.name
+    assert _state(township, m) is PayState.UNPAID and _state(v2, m) is PayState.UNPAID
+    assert _state(v2, zs) is PayState.PAID and _listed(v1) == set()
     _clean(township, v1, v2)
 
 
