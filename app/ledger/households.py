@@ -146,9 +146,13 @@ class Households:
         village the township moves it (the exchange packets carry the household whole there, app.sync.moves)."""
         from ..sync.routes import villages_kept
         from .ids import station_number
+        from .member_year import AWAY_TABLE
 
         kept = villages_kept(self._l.db, station_number(self._l.db))
-        if kept is not None and village not in kept:
+        if self._l.db.execute(f"SELECT 1 FROM {AWAY_TABLE} WHERE household_id = ?", [cur.id]).fetchone():
+            problems.append(Problem("村", f"户 {cur.number} 是{cur.village}的户（外村户，仅为迁来的人员保留），"
+                                          "由该村的站点或乡镇办理迁移"))
+        elif kept is not None and village not in kept:
             problems.append(Problem("村", f"本站点管理的村（社区）为{'、'.join(kept) or '（无）'}，不能把户 {cur.number} "
                                           f"迁往「{village}」：跨村迁户由乡镇在乡镇台账中办理（交换包会把整户连同人员和"
                                           "缴费记录带到新村，并告知原村）"))

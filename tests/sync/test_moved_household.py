@@ -111,6 +111,9 @@ def test_a_household_moved_to_another_stations_village_arrives_whole_and_leaves_
     assert v1.db.execute("SELECT 1 FROM away_households WHERE household_id = ?", [h1]).fetchone()
     with pytest.raises(ProblemsError):
         v1.members.update(m, notes="还在本村？")
+    with pytest.raises(ProblemsError) as exc:  # nor take it back itself
+        v1.households.update(h1, village="东风村", group="一组")
+    assert "外村户" in str(exc.value)
     # the township: one truth
     assert _places(township) == {"红旗村": (2, 3)}
     # station 2 now edits its household's people; the township hears of it
