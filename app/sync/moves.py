@@ -81,7 +81,7 @@ def arrivals(conn, changes: list[tuple[str, str, tuple | None, tuple | None]], s
         was, now = old[at], new[at]
         held = set(stations_of_household(conn, was, moved.get(was)))
         for (payer,) in conn.execute(_PAYERS, (old[idx],)):
-            held.update(stations_of_household(conn, payer))
+            held.update(stations_of_household(conn, payer, moved.get(payer)))
         for station in set(stations_of_household(conn, now)) - held:
             out.setdefault(station, set()).add(old[idx])
     return out

@@ -105,8 +105,9 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
                 continue
             if dest in whole and (change.name, key) in whole[dest][1]:
                 continue  # in the whole rows sent below
-            if me == 0 and dest >= 0 and change.name == "households" and change.op == "UPDATE":
-                deferred.add((dest, key))  # unless the household goes whole as another village's (below)
+            if me == 0 and dest >= 0 and change.name == "households" and change.op == "UPDATE" and dest not in \
+                    routes.stations_of_household(db, values[cols.index("id")], _village_was(change, cols)):
+                deferred.add((dest, key))  # not kept there before: unless it goes whole as another village's (below)
                 continue
             if dest not in by_dest:
                 by_dest[dest] = apsw.ChangesetBuilder()
@@ -142,6 +143,12 @@ def _split(db, me: int, changeset: bytes, shapes: dict, dests: dict, leave_out: 
                 by_dest[dest].add_change(change)
                 counts[dest] += 1
     return by_dest, counts, total
+
+
+def _village_was(change, cols: list[str]):
+    """The village a household was in before this change, if it changed (None: as it is now)."""
+    at = cols.index("village_id")
+    return change.old[at] if change.new[at] is not apsw.no_change else None
 
 
 def _may_need_parents(change, cols: list[str], passed_on: bool) -> bool:
