@@ -231,7 +231,10 @@ def township_work(w: World) -> None:
         return
     number = w.rng.choice(known)
     station = w.ledger(number)
-    present = [(h, m) for h, m in w.people[number] if t.db.execute("SELECT 1 FROM members WHERE id = ?", [m]).fetchone()]
+    present = [(h, m) for h, m in _not_away(station, w.people[number])
+               if t.db.execute("SELECT 1 FROM members WHERE id = ?", [m]).fetchone()]
+    if not present:
+        return
     h, m = w.rng.choice(present)
     roll = w.rng.random()
     if roll < 0.5:
@@ -480,9 +483,13 @@ def close(w: World) -> None:
 
 # ---------------------------------------------------------------------------------------------- households moved
 def _not_away(lg, people):
-    """The (household, member) pairs whose household is this station's own (not an 外村户 it holds)."""
-    away = {r[0] for r in lg.db.execute("SELECT household_id FROM away_households").fetchall()}
-    return [(h, m) for h, m in people if h not in away] if away else people
+    """The (household, member) pairs of members living here in a household of this station's own (not an 外村户
+    it holds: the township moved the household, or the member, away meanwhile)."""
+    if not lg.db.execute("SELECT 1 FROM away_households LIMIT 1").fetchone():
+        return people
+    away = {r[0] for r in lg.db.execute("SELECT m.id FROM members m JOIN away_households a"
+                                        " ON a.household_id = m.household_id").fetchall()}
+    return [(h, m) for h, m in people if m not in away]
 
 
 def township_moves_households(w: World) -> None:
