@@ -26,8 +26,9 @@ code, the township's list of stations, villages and groups, its packet key). In 
   hashes with an id mapping would need every verifier — ``check`` here and at the township — to know the
   mapping; re-chaining keeps ``verify_chain`` as it is.)
 - **exchange**: the township's packet key, station list and signing keys from the card; this station's own
-  signing key made now (the township records it from the first packet, as for any station whose key it has
-  not seen); every row of every replicated table marked as new, so **the first packet brings everything** —
+  signing key made now; the card's per-invitation secret, with which its packets prove that key until the
+  township has it on record (``signing.join_proof``: recorded there without a phone check, audited as
+  由入站文件证明); every row of every replicated table marked as new, so **the first packet brings everything** —
   households, members, categories, payments, voids, refunds, claims, audit. People the township already has
   arrive as the exchange treats any clash (listed, never silently merged).
 
@@ -447,6 +448,9 @@ def _stations_and_keys(ledger: "Ledger", conn, card: "JoinCard") -> None:
                                                        card.created_at])
     conn.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [card.station.code])
     conn.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES ('sync_key', ?)", [card.sync_key])
+    if card.join_secret:  # proves this station's first key to the township (signing.join_proof)
+        conn.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES (?, ?)",
+                     [signing.JOIN_SECRET, card.join_secret])
     for number, key, at, how in card.keys:
         if number != card.station.number:
             conn.execute("INSERT OR IGNORE INTO station_keys (number, public_key, recorded_at, how)"

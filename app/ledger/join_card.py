@@ -12,7 +12,10 @@ file on a USB stick and is told the code by phone or in person, so a lost stick 
 At the village (``read_card``): the file and the code give a ``JoinCard``; a wrong code or a damaged file says
 so in Chinese. The village makes its own signing key when it joins; the township records it from the station's
 first packet — so a second laptop joining with the same card is refused at the township ("签名密钥不是站点
-00N 登记的密钥"), never taken for the first.
+00N 登记的密钥"), never taken for the first. The card carries a per-invitation secret (random, kept at the
+township as ``ledger_secret.join_secret:<number>``, never shown; at the village ``ledger_secret.join_secret``):
+the station's packets prove its first key with it (``signing.join_proof``), so the township records that key
+without the phone check a stranger's key needs — the card and its 入站码 were the check.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class JoinCard:
     since: int = 0                                   # the township's outbox seq the station starts after
     created_at: str = ""
     card_id: str = ""
+    join_secret: bytes = field(default=b"", repr=False)  # this invitation's secret: proves the station's first key
 
     @property
     def township_code(self) -> str:
@@ -116,6 +120,9 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
                        " DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)", [n, since])
         signing.ensure_own_key(db, mine.number, now_iso())
         card_id = secrets.token_hex(8)
+        join_secret = secrets.token_bytes(32)  # kept here for station n, never shown (signing.join_proof)
+        db.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES (?, ?)",
+                   [signing.join_secret_name(n), join_secret])
         body = {
             "kind": "canbao-join", "version": VERSION, "card_id": card_id, "created_at": now_iso(),
             "township_name": ledger.settings.get().township,
@@ -127,6 +134,7 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
             if _has_table(db, "station_keys") else [],
             "sync_key": bytes(db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()[0]).hex(),
             "since": since,
+            "join_secret": join_secret.hex(),
         }
         ledger.log("station", n, "invite", None, {"code": code, "name": station.name, "village": village,
                                                   "kind": kind, "card": card_id, "path": str(target)})
@@ -192,7 +200,8 @@ def read_card(path: str | os.PathLike, code_word: str) -> JoinCard:
             keys=tuple((int(k["number"]), str(k["public_key"]), str(k["recorded_at"]), str(k["how"]))
                        for k in body["keys"]),
             sync_key=bytes.fromhex(body["sync_key"]), since=int(body.get("since", 0)),
-            created_at=str(body.get("created_at", "")), card_id=str(body.get("card_id", "")))
+            created_at=str(body.get("created_at", "")), card_id=str(body.get("card_id", "")),
+            join_secret=bytes.fromhex(body.get("join_secret", "")))
     except ProblemsError:
         raise
     except (ValueError, KeyError, TypeError, IndexError):
