@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
-from . import stations
+from . import join_merge, stations
 from .ids import BLOCK, REPLICATED
 from .join_journal import finish_journal
 from .models import now_iso
@@ -91,6 +91,7 @@ class JoinOutcome:
     receipts: int = 0            # payments whose printed number now carries the station's code
     villages_matched: int = 0    # villages the township already had (their ids taken)
     backup: Path | None = None
+    merged: dict[str, int] = field(default_factory=dict)  # join_merge.MergePlan.counts
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class JoinPreview:
     villages_matched: tuple[str, ...]          # villages the township has: their ids taken
     villages_new: tuple[str, ...]              # villages the township does not list: they arrive as new
     problems: tuple[Problem, ...] = ()
+    merge: tuple[str, ...] = ()                # people / households matched with the township's (join_merge)
+    merged: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -123,7 +126,7 @@ class JoinPreview:
             out.append("与乡镇台账对上的村：" + "、".join(self.villages_matched))
         if self.villages_new:
             out.append("乡镇台账没有的村（作为新村发给乡镇）：" + "、".join(self.villages_new))
-        return out
+        return out + list(self.merge)
 
 
 def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
@@ -134,6 +137,7 @@ def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
     first = db.execute("SELECT year, seq FROM payments ORDER BY year, seq LIMIT 1").fetchone()
     year = ledger.settings.get().year if ledger.settings.initialized() else 0
     last = db.execute("SELECT last_seq FROM receipt_counters WHERE year = ?", [year]).fetchone()
+    merge = join_merge.plan(db, card)
     return JoinPreview(
         station=st, township_name=card.township_name,
         households=db.execute("SELECT count(*) FROM households").fetchone()[0],
@@ -142,7 +146,7 @@ def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
         first_receipt=stations.joined_receipt_number(st, first[0], st.seq_base + first[1]) if first else "",
         next_receipt=stations.receipt_number(st, year, st.seq_base + (last[0] if last else 0) + 1),
         villages_matched=tuple(n for n in mine if n in town), villages_new=tuple(n for n in mine if n not in town),
-        problems=tuple(check_join(ledger, card)))
+        problems=tuple(check_join(ledger, card)), merge=tuple(merge.lines()), merged=merge.counts)
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -240,14 +244,17 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
             for name, _sql in triggers:  # every guard and hook stands aside; made again as they were below
                 conn.execute(f'DROP TRIGGER "{name}"')
             step()
+            merge = join_merge.plan(db, card)  # who is whom, with the ids as they are still
             matched = _maps(conn, db, card, off)
             counts = _move_ids(conn, db, "jm", _id_tables(db))
             _audit_columns(conn, "jm", AUDIT_ENTITIES)
             _move_ids(conn, db, "jm2", ("villages", "village_groups"))  # those the township has: its ids
             _audit_columns(conn, "jm2", {"village": "villages", "group": "village_groups"})
+            join_merge.take_ids(conn, db, merge, off, _move_ids, _audit_columns)  # those the township has
             step()
             households = _household_numbers(conn, st.number)
             receipts = _receipts(conn, st.code, soff)
+            join_merge.finish(conn, merge, card)
             step()
             _rechain(conn, off, st.code)
             step()
@@ -257,13 +264,15 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
             step()
             _stations_and_keys(ledger, conn, card)
             _everything_new(conn)
+            join_merge.set_base(conn, merge)
             conn.execute("INSERT INTO station_join (id, code, id_offset, seq_offset, old_chain_head, old_entries,"
                          " joined_at) VALUES (1, ?, ?, ?, ?, ?, ?)", [st.code, off, soff, head, old_entries, now_iso()])
             ledger.log("station", st.number, "join", None, {
                 "code": st.code, "name": st.name, "village": st.village, "township": card.township_name,
                 "old_chain_head": head, "old_entries": old_entries, "id_offset": off, "seq_offset": soff,
                 "receipts": receipts, "households_renumbered": households, "villages_matched": matched,
-                "card": card.card_id, **{k: v for k, v in counts.items() if v}})
+                "card": card.card_id, **{k: v for k, v in counts.items() if v},
+                **({"merged": merge.counts} if merge.town.get("members") or merge.town.get("households") else {})})
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             if bad:
                 raise ProblemsError([Problem(f"{t}#{r}", f"加入后引用了不存在的 {p} 记录，未加入") for t, r, p, _ in bad[:20]])
@@ -276,7 +285,7 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
     _compact(ledger)
     step()
     counts["households_renumbered"] = households
-    return JoinOutcome(st, counts, receipts, matched, saved)
+    return JoinOutcome(st, counts, receipts, matched, saved, merge.counts)
 
 
 def _compact(ledger: "Ledger") -> None:
@@ -340,11 +349,11 @@ def _move_ids(conn, db, maps: str, tables) -> dict[str, int]:
 def _audit_columns(conn, maps: str, entities: dict[str, str]) -> None:
     """The audit log's references are not declared foreign keys (an entry outlives nothing, refers to many
     tables): household_id, member_id, and entity_id by the entry's entity; likewise the conflict list's."""
-    if maps == "jm":
+    if maps != "jm2":
         for table in ("audit", "sync_conflicts"):
             for col, parent in (("household_id", "households"), ("member_id", "members")):
-                conn.execute(f"UPDATE {table} SET {col} = (SELECT new FROM temp.jm_{parent} WHERE old = {col})"
-                             f" WHERE {col} IN (SELECT old FROM temp.jm_{parent})")
+                conn.execute(f"UPDATE {table} SET {col} = (SELECT new FROM temp.{maps}_{parent} WHERE old = {col})"
+                             f" WHERE {col} IN (SELECT old FROM temp.{maps}_{parent})")
     for entity, parent in entities.items():
         conn.execute(f"UPDATE audit SET entity_id = (SELECT new FROM temp.{maps}_{parent} WHERE old = entity_id)"
                      f" WHERE entity = ? AND entity_id IN (SELECT old FROM temp.{maps}_{parent})", [entity])

@@ -5,7 +5,9 @@ At the township (``write_card``, ``canbao station invite``, 设置 → 站点…
 number is taken and recorded (as a split records one: in the township's list and in ``<ledger>.stations``), the
 township's pending changes go out under the old routing, and the card is written — the station, the township's
 list of stations and signing keys, its villages and groups with their ids (the village's rows for the same
-villages take those ids), where the exchange starts, and the township's packet key. The card is an AES-256
+villages take those ids), the township's own rows of that village (households, members, categories, year
+choices — not payments: ``join_merge``, so the village's people merge with them instead of arriving twice),
+where the exchange starts, and the township's packet key. The card is an AES-256
 zip (pyzipper) whose password is a 12-digit 入站码 shown once on the township's screen: the clerk carries the
 file on a USB stick and is told the code by phone or in person, so a lost stick gives nobody the township's key.
 
@@ -53,6 +55,7 @@ class JoinCard:
     created_at: str = ""
     card_id: str = ""
     join_secret: bytes = field(default=b"", repr=False)  # this invitation's secret: proves the station's first key
+    rows: dict = field(default_factory=dict, repr=False)  # the township's rows of the village (join_merge)
 
     @property
     def township_code(self) -> str:
@@ -81,6 +84,7 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
     ``out`` (a ``.canbao-join`` file, or a folder — made if missing — where it is named ``<code>-<name>.canbao-join``). Refused with every problem at once (not the township, number taken …)."""
     from ..sync import signing
     from .files import atomic_path
+    from .join_merge import township_rows
     from .split import _has_table, _township_outbox
 
     ledger.require("policies")
@@ -135,6 +139,7 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
             "sync_key": bytes(db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()[0]).hex(),
             "since": since,
             "join_secret": join_secret.hex(),
+            "village_rows": township_rows(db, village),  # so the village's people merge with them
         }
         ledger.log("station", n, "invite", None, {"code": code, "name": station.name, "village": village,
                                                   "kind": kind, "card": card_id, "path": str(target)})
@@ -201,7 +206,7 @@ def read_card(path: str | os.PathLike, code_word: str) -> JoinCard:
                        for k in body["keys"]),
             sync_key=bytes.fromhex(body["sync_key"]), since=int(body.get("since", 0)),
             created_at=str(body.get("created_at", "")), card_id=str(body.get("card_id", "")),
-            join_secret=bytes.fromhex(body.get("join_secret", "")))
+            join_secret=bytes.fromhex(body.get("join_secret", "")), rows=dict(body.get("village_rows") or {}))
     except ProblemsError:
         raise
     except (ValueError, KeyError, TypeError, IndexError):

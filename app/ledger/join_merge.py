@@ -1,0 +1,300 @@
+"""Joining a village the township already holds (``app.ledger.join``): the village's people are matched to the
+township's rows of that village, so each person stays one record in the township, not a 重复参保 pair.
+
+The township has usually imported the district's roster (户籍 / 参保名单) for all its villages itself, while the
+village clerk has used Canbao alone with the same people. The join card (``join_card.write_card``) carries the
+township's current rows of the invited village — ``households``, ``members``, ``member_categories``,
+``member_years`` (``township_rows``; never payments) — and the join (``plan`` before anything is written, then
+``take_ids`` / ``finish`` / ``set_base`` inside the join's transaction) does this:
+
+- **people** are matched by ID number when name and birth date agree too; the same ID with another name or birth
+  date is *doubtful*: not merged, listed in the preview, and both stay — a 重复参保 pair for the 专干. People
+  without an ID (on either side) are matched inside matched households by name + birth date;
+- **households** by the district's 户编号 (never by this program's own ``000017``: both ledgers counted from 1),
+  otherwise by the township household most of their matched members are in; categories by member + category,
+  year choices by member + year;
+- a matched row **takes the township's id** (every reference follows, as for the station's block), its 户编号
+  and creation time; a value the village left empty is filled from the township's (a merge never erases); the
+  village's capture base (``sync_base``, ``app.sync.capture``) for it is the township's version from the card, so
+  the first packet carries only the real differences, as UPDATEs with the township's values as "before": the
+  township takes the village's value where it has not changed that field since the card, and lists a
+  两处修改 conflict where it has (``app.sync.applying``) — never silently overwritten;
+- village rows not matched get the station's block ids and travel as new, as before;
+- township rows the village lacks (its people the clerk never entered, groups it does not have) are written into
+  the village's ledger at the join with their township ids and counted as already exchanged: nothing travels for
+  them, and from then on the township's edits of them reach the station (``app.sync.routes``: a household of a
+  village a station keeps goes to that station);
+- **payments never merge**: every payment of both sides stays, pointing at the one merged person; a person paid on
+  both sides is listed at the township as 重复缴费 with the later payment as refund candidate
+  (``applying.double_payments``) when the station's first packet arrives.
+
+Limits: the township's payments from before the card stay at the township (as for a split); a township-only
+member who is 户主 of a household whose village version already has another 户主 stops the join with a message
+(nothing written) — the 专干 makes the two agree first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..domain.problems import Problem, ProblemsError
+
+if TYPE_CHECKING:
+    from .join_card import JoinCard
+
+TABLES = ("households", "members", "member_categories", "member_years")
+_OWN_HOUSEHOLD = re.compile(r"^\d{1,6}$")  # a 户编号 this program gave (000017), not the district's
+_KEEP_TOWN = {"created_at", "number"}  # matched rows keep the township's creation time and 户编号
+
+
+# ------------------------------------------------------------------------------------------ at the township
+def township_rows(db, village: str) -> dict:
+    """The township's rows of ``village`` for the card: {table: {"columns": [...], "rows": [[...], ...]}}."""
+    if not village:
+        return {}
+    where = {
+        "households": "village_id IN (SELECT id FROM villages WHERE name = ?)",
+        "members": "household_id IN (SELECT h.id FROM households h JOIN villages v ON v.id = h.village_id"
+                   " WHERE v.name = ?)",
+    }
+    where["member_categories"] = where["member_years"] = \
+        f"member_id IN (SELECT id FROM members WHERE {where['members']})"
+    out = {}
+    for t in TABLES:
+        cur = db.execute(f"SELECT * FROM {t} WHERE {where[t]}", [village])
+        cols = [d[0] for d in cur.description]
+        out[t] = {"columns": cols, "rows": [list(r) for r in cur.fetchall()]}
+    return out
+
+
+def rows_of(card: "JoinCard", table: str) -> list[dict]:
+    got = (card.rows or {}).get(table) or {}
+    cols = got.get("columns") or []
+    return [dict(zip(cols, r)) for r in got.get("rows") or []]
+
+
+# ------------------------------------------------------------------------------------------ the plan
+@dataclass
+class MergePlan:
+    """Who is whom (village id -> township id, village ids still in block 0), and what the preview says."""
+
+    households: dict[int, int] = field(default_factory=dict)
+    members: dict[int, int] = field(default_factory=dict)
+    categories: dict[int, int] = field(default_factory=dict)
+    years: set = field(default_factory=set)                 # (township member id, year) both sides have
+    town: dict[str, list[dict]] = field(default_factory=dict)  # the card's rows
+    town_only: dict[str, list[dict]] = field(default_factory=dict)
+    doubtful: list[str] = field(default_factory=list)
+    village_people: int = 0
+    village_households: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"people_matched": len(self.members), "households_matched": len(self.households),
+                "people_new_here": self.village_people - len(self.members),
+                "households_new_here": self.village_households - len(self.households),
+                "people_township_only": len(self.town_only.get("members", [])),
+                "households_township_only": len(self.town_only.get("households", [])),
+                "doubtful": len(self.doubtful)}
+
+    def lines(self) -> list[str]:
+        if not self.town.get("members") and not self.town.get("households"):
+            return []
+        c = self.counts
+        out = [f"与乡镇台账对上 {c['people_matched']} 人、{c['households_matched']} 户（合并为同一条记录，"
+               "第一个交换包只带两边不同的地方）",
+               f"本村有、乡镇没有：{c['people_new_here']} 人、{c['households_new_here']} 户（作为新记录发给乡镇）",
+               f"乡镇有、本村没有：{c['people_township_only']} 人、{c['households_township_only']} 户（加入时写入本台账）"]
+        if self.doubtful:
+            out.append(f"身份证号相同但姓名或出生日期不同，未合并（在乡镇列入重复参保，由专干核实）{len(self.doubtful)} 人：")
+            out += [f"  {d}" for d in self.doubtful[:50]]
+            if len(self.doubtful) > 50:
+                out.append(f"  … 另 {len(self.doubtful) - 50} 人")
+        return out
+
+
+def _named(db, sql: str, params=()) -> list[dict]:
+    cur = db.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def plan(db, card: "JoinCard") -> MergePlan:
+    """Match this (not yet joined) ledger's rows of the station's village to the township's (nothing written)."""
+    from ..domain.idnumber import mask_id_number
+
+    p = MergePlan(town={t: rows_of(card, t) for t in TABLES})
+    village = card.station.village
+    mine_h = _named(db, "SELECT h.id, h.number FROM households h JOIN villages v ON v.id = h.village_id"
+                        " WHERE v.name = ? ORDER BY h.id", [village]) if village else []
+    hids = {h["id"] for h in mine_h}
+    mine_m = [m for m in _named(db, "SELECT id, household_id, name, id_number, birth_date FROM members ORDER BY id")
+              if m["household_id"] in hids]
+    p.village_people, p.village_households = len(mine_m), len(mine_h)
+    town_m = p.town["members"]
+    town_h = {h["id"]: h for h in p.town["households"]}
+    by_id = {}
+    for t in town_m:
+        if t.get("id_number"):
+            by_id.setdefault(t["id_number"], t)
+    taken: set[int] = set()
+    for m in mine_m:  # 1. by ID number
+        t = by_id.get(m["id_number"]) if m["id_number"] else None
+        if t is None or t["id"] in taken:
+            continue
+        if t["name"] == m["name"] and t["birth_date"] == m["birth_date"]:
+            p.members[m["id"]] = t["id"]
+            taken.add(t["id"])
+        else:
+            p.doubtful.append(f"{mask_id_number(m['id_number'])}：本村「{m['name']}，{m['birth_date']}」，"
+                              f"乡镇「{t['name']}，{t['birth_date']}」")
+            taken.add(t["id"])  # never matched to another village person by name either
+    # 2. households: the district's 户编号, else the township household most of their matched members are in
+    town_by_number = {h["number"]: h["id"] for h in town_h.values() if not _OWN_HOUSEHOLD.match(h["number"] or "")}
+    used: set[int] = set()
+    for h in mine_h:
+        t = town_by_number.get(h["number"])
+        if t is not None and t not in used:
+            p.households[h["id"]] = t
+            used.add(t)
+    town_of = {t["id"]: t["household_id"] for t in town_m}
+    votes: list[tuple[int, int, int]] = []
+    for h in mine_h:
+        if h["id"] in p.households:
+            continue
+        tally: dict[int, int] = {}
+        for m in mine_m:
+            if m["household_id"] == h["id"] and m["id"] in p.members:
+                th = town_of[p.members[m["id"]]]
+                tally[th] = tally.get(th, 0) + 1
+        votes += [(-n, h["id"], th) for th, n in tally.items()]
+    for _n, hid, th in sorted(votes):
+        if hid not in p.households and th not in used:
+            p.households[hid] = th
+            used.add(th)
+    # 3. people left (without an ID on one side) inside matched households: name + birth date
+    for m in mine_m:
+        th = p.households.get(m["household_id"])
+        if m["id"] in p.members or th is None:
+            continue
+        for t in town_m:
+            if t["household_id"] == th and t["id"] not in taken and t["name"] == m["name"] \
+                    and t["birth_date"] == m["birth_date"] \
+                    and (not t.get("id_number") or not m["id_number"] or t["id_number"] == m["id_number"]):
+                p.members[m["id"]] = t["id"]
+                taken.add(t["id"])
+                break
+    # 4. categories (member + category) and year choices (member + year) of matched people
+    town_c: dict[tuple[int, str], list[int]] = {}
+    for c in p.town["member_categories"]:
+        town_c.setdefault((c["member_id"], c["category"]), []).append(c["id"])
+    for c in _named(db, "SELECT id, member_id, category FROM member_categories ORDER BY id"):
+        t = p.members.get(c["member_id"])
+        if t is not None and town_c.get((t, c["category"])):
+            p.categories[c["id"]] = town_c[(t, c["category"])].pop(0)
+    town_years = {(y["member_id"], y["year"]) for y in p.town["member_years"]}
+    for mid, year in db.execute("SELECT member_id, year FROM member_years").fetchall():
+        t = p.members.get(mid)
+        if t is not None and (t, year) in town_years:
+            p.years.add((t, year))
+    matched_m = set(p.members.values())
+    matched_h = set(p.households.values())
+    matched_c = set(p.categories.values())
+    p.town_only = {
+        "households": [h for h in p.town["households"] if h["id"] not in matched_h],
+        "members": [m for m in town_m if m["id"] not in matched_m],
+        "member_categories": [c for c in p.town["member_categories"] if c["id"] not in matched_c],
+        "member_years": [y for y in p.town["member_years"] if (y["member_id"], y["year"]) not in p.years],
+    }
+    return p
+
+
+# ------------------------------------------------------------------------------------------ the join
+def take_ids(conn, db, p: MergePlan, off: int, move_ids, audit_columns) -> None:
+    """Matched rows (already moved to ``old + off``) take the township's ids; every reference follows."""
+    maps = {"households": p.households, "members": p.members, "member_categories": p.categories}
+    for t, m in maps.items():
+        conn.execute(f"CREATE TEMP TABLE jm3_{t} (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+        conn.executemany(f"INSERT INTO temp.jm3_{t} VALUES (?, ?)", [(a + off, b) for a, b in m.items()])
+    move_ids(conn, db, "jm3", tuple(maps))
+    audit_columns(conn, "jm3", {"household": "households", "member": "members", "member_year": "members",
+                                "category": "member_categories"})
+
+
+def _columns(conn, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def _empty(v) -> bool:
+    return v is None or v == "" or v == "[]"
+
+
+def finish(conn, p: MergePlan, card: "JoinCard") -> None:
+    """Inside the join's transaction, after the ids and 户编号 moved: matched rows take the township's 户编号 and
+    creation time, the later edit time, and the township's value where theirs is empty; the township's rows the
+    village lacks are written with their ids (groups first)."""
+    matched = {"households": set(p.households.values()), "members": set(p.members.values()),
+               "member_categories": set(p.categories.values())}
+    for t in ("households", "members", "member_categories"):
+        cols = set(_columns(conn, t))
+        for row in p.town[t]:
+            if row["id"] not in matched[t]:
+                continue
+            here = conn.execute(f"SELECT * FROM {t} WHERE id = ?", [row["id"]]).fetchone()
+            names = [d[0] for d in conn.execute(f"SELECT * FROM {t} LIMIT 0").description]
+            mine = dict(zip(names, here))
+            sets = {}
+            for c, v in row.items():
+                if c not in cols or c == "id":
+                    continue
+                if c in _KEEP_TOWN or (c == "updated_at" and (v or "") > (mine.get(c) or "")) \
+                        or (_empty(mine.get(c)) and not _empty(v) and c not in ("id_type", "id_number", "id_rev")):
+                    sets[c] = v
+            if t == "members" and mine.get("id_number") is None and row.get("id_number"):
+                sets.update(id_type=row["id_type"], id_number=row["id_number"], id_rev=row.get("id_rev"))
+            sets = {c: v for c, v in sets.items() if mine.get(c) != v}
+            if sets:
+                conn.execute(f"UPDATE {t} SET {', '.join(f'{c} = ?' for c in sets)} WHERE id = ?",
+                             [*sets.values(), row["id"]])
+    have_groups = {g for (g,) in conn.execute("SELECT id FROM village_groups")}
+    village_ids = {v for (v,) in conn.execute("SELECT id FROM villages")}
+    groups = [(g, v, n) for g, v, n in card.groups if g not in have_groups and v in village_ids
+              and any(h.get("group_id") == g for h in p.town_only["households"])]
+    for g, v, n in groups:
+        conn.execute("INSERT INTO village_groups (id, village_id, name) VALUES (?, ?, ?)", [g, v, n])
+    p.town_only["village_groups"] = [{"id": g} for g, _v, _n in groups]
+    for t in TABLES:
+        rows = p.town_only[t]
+        if not rows:
+            continue
+        cols = [c for c in _columns(conn, t) if c in rows[0]]
+        try:
+            conn.executemany(f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                             [[r[c] for c in cols] for r in rows])
+        except Exception as exc:  # noqa: BLE001 - sqlite3 or apsw: the driver's IntegrityError, said in Chinese
+            if "IntegrityError" not in type(exc).__name__ and "Constraint" not in type(exc).__name__:
+                raise
+            raise ProblemsError([Problem(f"乡镇台账·{t}", f"乡镇有、本村没有的记录写不进本台账（{exc}）：多半是同一户"
+                                                         "两边的户主不同。请先与乡镇核对该户，再加入；未加入")]) from None
+
+
+def set_base(conn, p: MergePlan) -> None:
+    """After ``join._everything_new``: a matched row's base is the township's version (the first packet carries
+    the differences as UPDATEs), a row written from the card has none (nothing to send)."""
+    from ..sync.capture import pk_json
+
+    base = []
+    for t in ("households", "members", "member_categories"):
+        ids = set({"households": p.households, "members": p.members,
+                   "member_categories": p.categories}[t].values())
+        base += [(t, pk_json([r["id"]]), json.dumps(r, ensure_ascii=False)) for r in p.town[t] if r["id"] in ids]
+    base += [("member_years", pk_json([r["member_id"], r["year"]]), json.dumps(r, ensure_ascii=False))
+             for r in p.town["member_years"] if (r["member_id"], r["year"]) in p.years]
+    conn.executemany("INSERT OR REPLACE INTO sync_base (tbl, pk, row) VALUES (?, ?, ?)", base)
+    gone = [(t, pk_json([r["id"]])) for t in ("households", "members", "member_categories", "village_groups")
+            for r in p.town_only.get(t, [])]
+    gone += [("member_years", pk_json([r["member_id"], r["year"]])) for r in p.town_only["member_years"]]
+    conn.executemany("DELETE FROM sync_base WHERE tbl = ? AND pk = ?", gone)
