@@ -28,9 +28,11 @@ township's current rows of the invited village — ``households``, ``members``, 
   both sides is listed at the township as 重复缴费 with the later payment as refund candidate
   (``applying.double_payments``) when the station's first packet arrives.
 
-Limits: the township's payments from before the card stay at the township (as for a split); a township-only
-member who is 户主 of a household whose village version already has another 户主 stops the join with a message
-(nothing written) — the 专干 makes the two agree first.
+Limits: the township's payments from before the card stay at the township (as for a split). A township 户主 the
+village lacks, of a household whose village version has another 户主 (usually the township side of a doubtful
+pair), is not written into the village's ledger — one household cannot have two heads — and stays at the township
+only (listed in the preview); should the township's rows still not fit (another unique rule), the join stops with a
+Chinese message and writes nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..domain.problems import Problem, ProblemsError
+from .ids import BLOCK
 
 if TYPE_CHECKING:
     from .join_card import JoinCard
@@ -88,6 +91,8 @@ class MergePlan:
     town: dict[str, list[dict]] = field(default_factory=dict)  # the card's rows
     town_only: dict[str, list[dict]] = field(default_factory=dict)
     doubtful: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)      # township 户主 not written here (see ``plan``)
+    renumbered: dict[int, str] = field(default_factory=dict)  # village household -> 户编号 told apart
     village_people: int = 0
     village_households: int = 0
 
@@ -98,7 +103,7 @@ class MergePlan:
                 "households_new_here": self.village_households - len(self.households),
                 "people_township_only": len(self.town_only.get("members", [])),
                 "households_township_only": len(self.town_only.get("households", [])),
-                "doubtful": len(self.doubtful)}
+                "doubtful": len(self.doubtful), "held_back": len(self.held_back)}
 
     def lines(self) -> list[str]:
         if not self.town.get("members") and not self.town.get("households"):
@@ -113,7 +118,17 @@ class MergePlan:
             out += [f"  {d}" for d in self.doubtful[:50]]
             if len(self.doubtful) > 50:
                 out.append(f"  … 另 {len(self.doubtful) - 50} 人")
+        if self.renumbered:
+            out.append(f"两边户主不是同一人的同号户未合并，本村的户编号后加站号以示区别：{len(self.renumbered)} 户（"
+                       + "、".join(list(self.renumbered.values())[:20]) + "）")
+        if self.held_back:
+            out.append("乡镇的户主与本村该户的户主不是同一人，这些乡镇记录只留在乡镇（由专干核实）："
+                       + "、".join(self.held_back[:50]) + (" …" if len(self.held_back) > 50 else ""))
         return out
+
+
+def matched_ids(p: "MergePlan") -> set[int]:
+    return set(p.members.values())
 
 
 def _named(db, sql: str, params=()) -> list[dict]:
@@ -131,8 +146,8 @@ def plan(db, card: "JoinCard") -> MergePlan:
     mine_h = _named(db, "SELECT h.id, h.number FROM households h JOIN villages v ON v.id = h.village_id"
                         " WHERE v.name = ? ORDER BY h.id", [village]) if village else []
     hids = {h["id"] for h in mine_h}
-    mine_m = [m for m in _named(db, "SELECT id, household_id, name, id_number, birth_date FROM members ORDER BY id")
-              if m["household_id"] in hids]
+    mine_m = [m for m in _named(db, "SELECT id, household_id, name, id_number, birth_date, relation FROM members"
+                                    " ORDER BY id") if m["household_id"] in hids]
     p.village_people, p.village_households = len(mine_m), len(mine_h)
     town_m = p.town["members"]
     town_h = {h["id"]: h for h in p.town["households"]}
@@ -175,6 +190,18 @@ def plan(db, card: "JoinCard") -> MergePlan:
         if hid not in p.households and th not in used:
             p.households[hid] = th
             used.add(th)
+    # a household whose 户主 is, on both sides, someone the other side does not have (a doubtful pair, as a rule)
+    # is not merged: one household cannot have two heads. The village's goes as new; if it holds the township's
+    # 户编号 it is told apart by the station's number (listed; the 专干 merges them once the pair is judged)
+    town_head = {t["household_id"]: t["id"] for t in town_m if t.get("relation") == "户主"}
+    for m in mine_m:
+        th = p.households.get(m["household_id"])
+        if m["relation"] == "户主" and th is not None and m["id"] not in p.members \
+                and town_head.get(th) is not None and town_head[th] not in matched_ids(p):
+            del p.households[m["household_id"]]
+            number = next(h["number"] for h in mine_h if h["id"] == m["household_id"])
+            if number == town_h[th]["number"]:
+                p.renumbered[m["household_id"]] = f"{number}-{card.station.number:03d}"
     # 3. people left (without an ID on one side) inside matched households: name + birth date
     for m in mine_m:
         th = p.households.get(m["household_id"])
@@ -203,11 +230,21 @@ def plan(db, card: "JoinCard") -> MergePlan:
     matched_m = set(p.members.values())
     matched_h = set(p.households.values())
     matched_c = set(p.categories.values())
+    # a township 户主 the village lacks, of a household whose village version has its own 户主 (the doubtful
+    # pair's township side, as a rule): one household cannot have two — it stays at the township only
+    headed = {p.households[m["household_id"]] for m in mine_m if m["relation"] == "户主"
+              and m["household_id"] in p.households}
+    held = {m["id"] for m in town_m if m["id"] not in matched_m and m.get("relation") == "户主"
+            and m["household_id"] in headed}
+    p.held_back = [f"{m['name']}（{mask_id_number(m['id_number']) if m.get('id_number') else '无证件'}）"
+                   for m in town_m if m["id"] in held]
     p.town_only = {
         "households": [h for h in p.town["households"] if h["id"] not in matched_h],
-        "members": [m for m in town_m if m["id"] not in matched_m],
-        "member_categories": [c for c in p.town["member_categories"] if c["id"] not in matched_c],
-        "member_years": [y for y in p.town["member_years"] if (y["member_id"], y["year"]) not in p.years],
+        "members": [m for m in town_m if m["id"] not in matched_m and m["id"] not in held],
+        "member_categories": [c for c in p.town["member_categories"] if c["id"] not in matched_c
+                              and c["member_id"] not in held],
+        "member_years": [y for y in p.town["member_years"] if (y["member_id"], y["year"]) not in p.years
+                         and y["member_id"] not in held],
     }
     return p
 
@@ -234,7 +271,8 @@ def _empty(v) -> bool:
 
 def finish(conn, p: MergePlan, card: "JoinCard") -> None:
     """Inside the join's transaction, after the ids and 户编号 moved: matched rows take the township's 户编号 and
-    creation time, the later edit time, and the township's value where theirs is empty; the township's rows the
+    creation time, the township's value where theirs is empty, and the later edit time (the township's when
+    nothing else differs, so nothing is sent for it); the township's rows the
     village lacks are written with their ids (groups first)."""
     matched = {"households": set(p.households.values()), "members": set(p.members.values()),
                "member_categories": set(p.categories.values())}
@@ -255,10 +293,16 @@ def finish(conn, p: MergePlan, card: "JoinCard") -> None:
                     sets[c] = v
             if t == "members" and mine.get("id_number") is None and row.get("id_number"):
                 sets.update(id_type=row["id_type"], id_number=row["id_number"], id_rev=row.get("id_rev"))
+            after = {**mine, **sets}
+            if all(after.get(c) == v for c, v in row.items() if c in cols and c != "updated_at"):
+                sets["updated_at"] = row.get("updated_at", mine.get("updated_at"))  # the same: nothing to send
             sets = {c: v for c, v in sets.items() if mine.get(c) != v}
             if sets:
                 conn.execute(f"UPDATE {t} SET {', '.join(f'{c} = ?' for c in sets)} WHERE id = ?",
                              [*sets.values(), row["id"]])
+    off = card.station.number * BLOCK
+    conn.executemany("UPDATE households SET number = ? WHERE id = ?",
+                     [(number, hid + off) for hid, number in p.renumbered.items()])
     have_groups = {g for (g,) in conn.execute("SELECT id FROM village_groups")}
     village_ids = {v for (v,) in conn.execute("SELECT id FROM villages")}
     groups = [(g, v, n) for g, v, n in card.groups if g not in have_groups and v in village_ids
