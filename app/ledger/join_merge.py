@@ -127,10 +127,6 @@ class MergePlan:
         return out
 
 
-def matched_ids(p: "MergePlan") -> set[int]:
-    return set(p.members.values())
-
-
 def _named(db, sql: str, params=()) -> list[dict]:
     cur = db.execute(sql, params)
     cols = [d[0] for d in cur.description]
@@ -176,44 +172,45 @@ def plan(db, card: "JoinCard") -> MergePlan:
             p.households[h["id"]] = t
             used.add(t)
     town_of = {t["id"]: t["household_id"] for t in town_m}
-    votes: list[tuple[int, int, int]] = []
-    for h in mine_h:
-        if h["id"] in p.households:
-            continue
-        tally: dict[int, int] = {}
-        for m in mine_m:
-            if m["household_id"] == h["id"] and m["id"] in p.members:
-                th = town_of[p.members[m["id"]]]
-                tally[th] = tally.get(th, 0) + 1
-        votes += [(-n, h["id"], th) for th, n in tally.items()]
+    tallies: dict[int, dict[int, int]] = {}
+    for m in mine_m:
+        if m["household_id"] not in p.households and m["id"] in p.members:
+            tally = tallies.setdefault(m["household_id"], {})
+            th = town_of[p.members[m["id"]]]
+            tally[th] = tally.get(th, 0) + 1
+    votes = [(-n, hid, th) for hid, tally in tallies.items() for th, n in tally.items()]
     for _n, hid, th in sorted(votes):
         if hid not in p.households and th not in used:
             p.households[hid] = th
             used.add(th)
-    # a household whose 户主 is, on both sides, someone the other side does not have (a doubtful pair, as a rule)
-    # is not merged: one household cannot have two heads. The village's goes as new; if it holds the township's
-    # 户编号 it is told apart by the station's number (listed; the 专干 merges them once the pair is judged)
-    town_head = {t["household_id"]: t["id"] for t in town_m if t.get("relation") == "户主"}
-    for m in mine_m:
-        th = p.households.get(m["household_id"])
-        if m["relation"] == "户主" and th is not None and m["id"] not in p.members \
-                and town_head.get(th) is not None and town_head[th] not in matched_ids(p):
-            del p.households[m["household_id"]]
-            number = next(h["number"] for h in mine_h if h["id"] == m["household_id"])
-            if number == town_h[th]["number"]:
-                p.renumbered[m["household_id"]] = f"{number}-{card.station.number:03d}"
     # 3. people left (without an ID on one side) inside matched households: name + birth date
+    town_in: dict[int, list[dict]] = {}
+    for t in town_m:
+        town_in.setdefault(t["household_id"], []).append(t)
     for m in mine_m:
         th = p.households.get(m["household_id"])
         if m["id"] in p.members or th is None:
             continue
-        for t in town_m:
-            if t["household_id"] == th and t["id"] not in taken and t["name"] == m["name"] \
+        for t in town_in.get(th, ()):
+            if t["id"] not in taken and t["name"] == m["name"] \
                     and t["birth_date"] == m["birth_date"] \
                     and (not t.get("id_number") or not m["id_number"] or t["id_number"] == m["id_number"]):
                 p.members[m["id"]] = t["id"]
                 taken.add(t["id"])
                 break
+    # a household whose 户主 is, on both sides, someone the other side does not have (a doubtful pair, as a rule)
+    # is not merged: one household cannot have two heads. The village's goes as new; if it holds the township's
+    # 户编号 it is told apart by the station's number (listed; the 专干 merges them once the pair is judged)
+    town_head = {t["household_id"]: t["id"] for t in town_m if t.get("relation") == "户主"}
+    matched_town = set(p.members.values())
+    for m in mine_m:
+        th = p.households.get(m["household_id"])
+        if m["relation"] == "户主" and th is not None and m["id"] not in p.members \
+                and town_head.get(th) is not None and town_head[th] not in matched_town:
+            del p.households[m["household_id"]]
+            number = next(h["number"] for h in mine_h if h["id"] == m["household_id"])
+            if number == town_h[th]["number"]:
+                p.renumbered[m["household_id"]] = f"{number}-{card.station.number:03d}"
     # 4. categories (member + category) and year choices (member + year) of matched people
     town_c: dict[tuple[int, str], list[int]] = {}
     for c in p.town["member_categories"]:
@@ -277,13 +274,12 @@ def finish(conn, p: MergePlan, card: "JoinCard") -> None:
     matched = {"households": set(p.households.values()), "members": set(p.members.values()),
                "member_categories": set(p.categories.values())}
     for t in ("households", "members", "member_categories"):
-        cols = set(_columns(conn, t))
+        names = _columns(conn, t)
+        cols = set(names)
         for row in p.town[t]:
             if row["id"] not in matched[t]:
                 continue
-            here = conn.execute(f"SELECT * FROM {t} WHERE id = ?", [row["id"]]).fetchone()
-            names = [d[0] for d in conn.execute(f"SELECT * FROM {t} LIMIT 0").description]
-            mine = dict(zip(names, here))
+            mine = dict(zip(names, conn.execute(f"SELECT * FROM {t} WHERE id = ?", [row["id"]]).fetchone()))
             sets = {}
             for c, v in row.items():
                 if c not in cols or c == "id":
