@@ -29,8 +29,16 @@ code, the township's list of stations, villages and groups, its packet key). In 
   signing key made now; the card's per-invitation secret, with which its packets prove that key until the
   township has it on record (``signing.join_proof``: recorded there without a phone check, audited as
   由入站文件证明); every row of every replicated table marked as new, so **the first packet brings everything** —
-  households, members, categories, payments, voids, refunds, claims, audit. People the township already has
-  arrive as the exchange treats any clash (listed, never silently merged).
+  households, members, categories, payments, voids, refunds, claims, audit — of what the township lacks;
+- **the people the township already holds** (its own import of the district's roster, as a rule): the card carries
+  its rows of the village, and ``join_merge`` matches the village's people to them (ID number; without one,
+  household + name + birth date; households by the district's 户编号 or their members). Matched rows take the
+  township's ids, and their capture base is the township's version, so the first packet carries only the
+  differences as UPDATEs (both sides changed a field: a 两处修改 conflict, never overwritten); the township's rows
+  the village lacks are written here; payments never merge (paid on both sides: 重复缴费 at the township); the
+  same ID with another name or birth date is not merged but listed in the preview and left as a 重复参保 pair.
+  Why: without it a township that imported its roster got every person twice — ~12,500 pairs per village, and
+  "keeping" one side made the other 异地参保, i.e. false non-enrolled people in the weekly report to the district.
 
 The receipt journal (``<ledger>.receipts``) cannot be in that transaction: after the commit it is begun again
 (``app.ledger.join_journal``: the old file kept aside, the new one holding every receipt under its new number);
