@@ -536,9 +536,19 @@ def cmd_audit(args) -> int:
 
 @_command
 def cmd_rollover(args) -> int:
+    from ..ledger.rollover import pending_exchange
+
     with _open(args) as lg:
+        pending = pending_exchange(lg)  # exchange packets: what the other side has not acknowledged yet
         path = lg.rollover(args.to, args.policy)
         print(f"已开启新年度台账：{path}（户、人员、状态、类别已结转，缴费未结转）")
+        print(f"以后户、人员和类别请在新台账中修改；本台账留作补收 {lg.settings.get().year} 年度的缴费。")
+        if pending:
+            print("注意本站的交换：")
+            for line in pending:
+                print(f"  {line}")
+            print(f"  其中户、人员、类别的修改已带入新年度台账，会在新年度的第一个交换包中再次发出；"
+                  f"缴费等 {lg.settings.get().year} 年度的记录请继续用本台账与对方交换。")
     return 0
 
 

@@ -18,8 +18,8 @@ def register(sub) -> None:
                                    "日志），加密并签名。可重复发送、乱序到达、丢失（下一个包会补上）。",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="例：canbao packet write --to 0 -o U盘/        （村站写给乡镇）\n"
-                              "    canbao packet preview U盘/220112-003-to-000-00007.canbao-packet\n"
-                              "    canbao packet apply U盘/220112-003-to-000-00007.canbao-packet\n"
+                              "    canbao packet preview U盘/220112-003-2025-to-000-00007.canbao-packet\n"
+                              "    canbao packet apply U盘/220112-003-2025-to-000-00007.canbao-packet\n"
                               "    canbao packet key                                   （本站签名密钥的指纹）\n"
                               "    canbao packet key --change --reason 定期更换           （本站更换签名密钥）\n"
                               "    canbao packet key --replace 220112-003 --from-packet U盘/…canbao-packet \\\n"

@@ -1,7 +1,8 @@
 """Year rollover: open next year's campaign as a new ledger file, under another policy.
 
 Villages, groups, households, members (with their statuses) and categories (with their history) carry over,
-keeping their ids; payments, receipts and add-on choices do not. The old ledger is not changed.
+keeping their ids; payments, receipts and add-on choices do not. The old ledger's records are not changed
+(it gains the rollover's audit entry and, when it is a station, the record of its turn).
 
 All or nothing: the new ledger is built as ``<new>.<pid>.part`` and renamed to its name only when complete,
 so a rollover killed partway leaves no file that looks like a finished ledger (the part is removed on the
@@ -18,10 +19,17 @@ indexes, kept in step with ``members`` by triggers in the old ledger, are carrie
 tables) when both ledgers declare them alike; otherwise they are refilled from ``members``. Any table that
 differs goes the row-by-row way (``_copy_tables``); both give the same ledger (tests/ledger). The new
 year's stored progress per place (``place_totals``) is counted once in the same transaction.
+
+Exchange packets (app.sync): every laptop rolls its own ledger over, on its own day. The new ledger goes on
+with what the other side's new ledger may lack — changes not yet sent, sent but not acknowledged, or
+acknowledged by the other side's old ledger only after its turn — and its first packet sends them again
+(``app.sync.turns``); the old ledger records its turn, and its later packets tell the other side.
+``pending_exchange`` lists what has not been acknowledged, for the window and the terminal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -43,6 +51,18 @@ _COPY = {
                 " created_at, updated_at"),
     "member_categories": "id, member_id, category, department, recognized_on, ended_on, end_reason, notes, created_at",
 }
+
+
+CARRIED = tuple(_COPY)  # the tables a rollover carries: what a new year's exchange may have to send again
+
+
+def pending_exchange(ledger: "Ledger") -> list[str]:
+    """What this station has not yet had acknowledged by the other side, and what is not yet in a packet
+    (Chinese lines; none for a ledger that is no station)."""
+    from ..sync.turns import unacknowledged
+    from .stations import current
+
+    return unacknowledged(ledger.db) if current(ledger) is not None else []
 
 
 _CHUNK = 20_000  # rows per statement between progress reports and cancel checks (row-by-row way)
@@ -77,6 +97,13 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
     if problems:
         raise ProblemsError(problems)
     operator = ledger.actor(operator)
+    from ..sync import turns
+    from .models import now_iso
+    from .stations import current
+
+    station = current(ledger)
+    if station is not None:  # before the new ledger is built: its later packets tell the other side
+        turns.record_turn(ledger, station.number, policy.year, new_path, now_iso())
     # make sure the old ledger's WAL is in the main file before reading it from another connection
     ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
     from .files import commit_part, part_path
@@ -120,7 +147,9 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                 rebuild(db.conn, policy.year, key_categories(policy))  # the new year's progress, counted once
                 from ..sync.capture import start_fresh
 
-                start_fresh(db)  # exchange packets: every station rolls its own ledger over; nothing here is new
+                start_fresh(db)  # exchange packets: every station rolls its own ledger over (module docstring)
+                if station is not None:
+                    counts.update(turns.carry_forward(db, station.number, policy.year))
                 new.log("settings", None, "rollover", {"year": cur.year, "policy_id": cur.policy_id,
                                                        "path": str(ledger.path)},
                         {"year": policy.year, "policy_id": policy.id, **counts}, operator=operator)
@@ -136,6 +165,9 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
         commit_part(part, new_path)
     except BaseException:
         new.close()
+        if station is not None:
+            with contextlib.suppress(Exception):  # the rollover's own error is the one to report
+                turns.forget_turn(ledger, station.number, policy.year)
         for suffix in ("", "-wal", "-shm", "-journal", ".receipts", ".lock"):
             Path(str(part) + suffix).unlink(missing_ok=True)
         raise

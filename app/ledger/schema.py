@@ -577,3 +577,14 @@ def _m0200_station_join(db: Database) -> None:
 
     for statement in _statements(MIGRATION_0200):
         db.execute(statement)
+
+
+# ---------------------------------------------------------------- roll engineer's block (0210–0219)
+@MIGRATIONS(name="0210_sync_turns")
+def _m0210_sync_turns(db: Database) -> None:
+    """Exchange packets across the year's turn (app.sync.turns): each ledger's rollover as it and the other
+    side told it (how far the exchange had come), and the rows another station changed in its old ledger after
+    its turn, which this ledger's next year sends on."""
+    from ..sync.turns import migrate_0210
+
+    migrate_0210(db)

@@ -84,6 +84,7 @@ class Applier:
         return [values[cols.index(c)] for c in pks]
 
     def apply(self, changeset: bytes) -> None:
+        self.keep = {}  # a clash's kept columns hold for that outbox entry only: a later entry may change them again
         wanted: dict[str, set] = {}
         for change in apsw.Changeset.iter(changeset):
             if change.name in REPLICATED and self.cols(change.name)[0]:

@@ -164,8 +164,9 @@ def migrate_0086(db) -> None:
 
 def start_fresh(db) -> None:
     """Nothing in this ledger is new to the other stations and nothing was exchanged yet: a copy made by a
-    split or a rollover (inside the caller's transaction)."""
-    for table in ("sync_base", "sync_outbox", "sync_peers", "sync_applied"):
+    split or a rollover (inside the caller's transaction; a rollover then makes pending what the other side's
+    new ledger may lack, ``app.sync.turns``)."""
+    for table in ("sync_base", "sync_outbox", "sync_peers", "sync_applied", "sync_turns", "sync_carry"):
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [table]).fetchone():
             db.execute(f"DELETE FROM {table}")
 

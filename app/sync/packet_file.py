@@ -1,4 +1,4 @@
-"""The packet file: ``<发出站>-to-<收到站>-<编号>.canbao-packet``, a zip encrypted with AES-256 (pyzipper) holding
+"""The packet file: ``<发出站>-<年度>-to-<收到站>-<编号>.canbao-packet``, a zip encrypted with AES-256 (pyzipper) holding
 ``header.json`` and one SQLite changeset per outbox entry.
 
 The header names the township, the sender and the receiver, the packet's number, how far the sender's outbox

@@ -32,7 +32,7 @@ import apsw
 
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
-from . import applying, key_changes, outbox, packet_file, policy_files, signing
+from . import applying, key_changes, outbox, packet_file, policy_files, signing, turns
 from .capture import ensure_capture
 from .db_errors import DatabaseError
 
@@ -161,7 +161,7 @@ def _peer(db, station: int) -> tuple[int, int, int, int]:
 # ------------------------------------------------------------------------------------------- write
 def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None = None) -> PacketSummary:
     """Write the packet for ``to_station`` into ``path`` (a folder: the file is named there,
-    ``<本站代码>-to-<站号>-<包号>.canbao-packet``). Raises ``ProblemsError`` (Chinese) when it cannot. The
+    ``<本站代码>-<年度>-to-<站号>-<包号>.canbao-packet``). Raises ``ProblemsError`` (Chinese) when it cannot. The
     file is written before the transaction commits: if the commit fails the file is there but the ledger
     does not count it as sent — harmless, the next packet carries the same entries again."""
     me = _me(ledger)
@@ -187,12 +187,13 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         packet_no = packets_out + 1
         header = {"township": me.township_code, "from": me.number, "from_code": me.code, "to": dest,
                   "packet_no": packet_no, "from_seq": acked, "through_seq": through, "applied": applied,
-                  "created_at": now}
+                  "created_at": now, **turns.header(db, me.number, dest, ledger.settings.get().year)}
         files = [({"name": f"{seq:012d}.{d}.changeset", "seq": seq, "dest": d, "changes": n}, bytes(blob))
                  for seq, d, n, blob in entries]
         target = Path(path)
         if target.is_dir() or str(path).endswith(("/", "\\")):
-            target = target / f"{me.code}-to-{dest:03d}-{packet_no:05d}{packet_file.SUFFIX}"
+            # the year in the name: a new year's packet numbers start again at 1 beside last year's
+            target = target / f"{me.code}-{header['year']}-to-{dest:03d}-{packet_no:05d}{packet_file.SUFFIX}"
         if progress:
             progress(2, 3)
         seed = signing.ensure_own_key(db, me.number, now)
@@ -265,6 +266,7 @@ def _reused_seqs(db, sender: int, entries) -> list[int]:
 def _take_ack(db, sender: int, h: dict, packets_in: int) -> bool:
     """The acknowledgement of the newest packet from ``sender`` counts — newest by the sender's clock, so a
     ledger restored from a backup (its packet numbers start again lower) can say it has less than before."""
+    turns.note_turn(db, sender, int(h.get("to", -1)), h)  # the other side's old ledger says it rolled over
     created = str(h.get("created_at", ""))
     newest = db.execute("SELECT newest_packet_at FROM sync_peers WHERE station = ?", (sender,)).fetchone()[0]
     if newest is not None and created <= newest:
@@ -292,7 +294,7 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, 
         return {"problems": list(exc.problems)}
     h = packet.header
     out: dict = {"header": h}
-    problems = []
+    problems = turns.year_problems(ledger, where, h)  # another year's packet: which ledger to open
     if h.get("township") != me.township_code:
         problems.append(Problem(where, f"交换包属于乡镇 {h.get('township')}，本台账属于 {me.township_code}，未导入"))
     if h.get("to") != me.number:
@@ -356,6 +358,7 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, 
                 if progress:
                     progress(i + 1, len(todo))
             db.execute("DELETE FROM sync_applying")
+            notes += turns.note_arrivals(db, me.number, sender, h, todo)  # made in its old ledger after its turn
             applying.merge_into_base(db, applier.counts.touched)
             clashes = list(applier.counts.clashes)
             items = [new for _, new in applier.counts.touched.get("payment_items", [])]

@@ -3,14 +3,23 @@ Runs on a worker thread with its own connection; afterwards the new ledger can b
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
 from .tasks import error_text, run_task
 from .widgets import path_row
+
+
+def suggest_policy(current: str, later: list[str]) -> str | None:
+    """The policy to offer first: the same region's next year (changchun-2022 → changchun-2025, not the
+    earliest later file of another city), else the earliest later one. ``later`` is in year order."""
+    region = current.rsplit("-", 1)[0]
+    same = [pid for pid in later if pid.rsplit("-", 1)[0] == region]
+    return (same or later or [None])[0]
 
 
 class RolloverDialog(QDialog):
@@ -30,12 +39,27 @@ class RolloverDialog(QDialog):
         for pid, p in sorted(catalog()[0].items(), key=lambda kv: (kv[1].year, kv[0])):
             if p.year > s.year:
                 self.policy.addItem(f"{p.year}年度 {p.name}", pid)
+        suggested = self.policy.findData(suggest_policy(s.policy_id, [self.policy.itemData(i)
+                                                                      for i in range(self.policy.count())]))
+        self.policy.setCurrentIndex(max(suggested, 0))
         self.path = QLineEdit()
         row = path_row(self.path, self._browse)
         form.addRow("新年度政策：", self.policy)
         form.addRow("新台账文件：", row)
         note = QLabel(f"村组、户、人员（含参保状态）和人员类别转入新台账；缴费和收据不转入。本台账（{s.year}年度）不会改动。")
         note.setWordWrap(True)
+        from ..ledger.rollover import pending_exchange
+
+        pending = pending_exchange(ledger)  # exchange packets: what the other side has not acknowledged yet
+        shown = pending if len(pending) <= 8 else [*pending[:7], f"……另有 {len(pending) - 7} 项"]
+        # rich text: a plain label's height for its wrapped lines is short by a line with the Chinese fallback font
+        self.pending = QLabel("<br>".join(["结转前请注意本站的交换：", *(f"· {escape(line)}" for line in shown),
+                                           f"其中户、人员、类别的修改会带入新年度台账，在新年度的第一个交换包中再次发出；"
+                                           f"缴费等 {s.year} 年度的记录请继续用本台账交换。"]) if pending else "")
+        self.pending.setTextFormat(Qt.TextFormat.RichText)
+        self.pending.setObjectName("warning")
+        self.pending.setWordWrap(True)
+        self.pending.setVisible(bool(pending))
         self.message = QLabel("" if self.policy.count() else f"policies/ 中没有晚于 {s.year} 年度的政策，暂不能结转。")
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
@@ -56,6 +80,7 @@ class RolloverDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
+        layout.addWidget(self.pending)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 40)
@@ -81,6 +106,7 @@ class RolloverDialog(QDialog):
         from ..ledger import open_ledger
 
         old, new, pid = self.ledger.path, Path(self.path.text().strip()), self.policy.currentData()
+        year = self.ledger.settings.get().year
         operator = self.ledger.session or self.ledger.operator  # the worker carries the logged-in operator
 
         def work(progress, cancelled):
@@ -89,7 +115,8 @@ class RolloverDialog(QDialog):
 
         def done(path):
             self.message.setObjectName("ok")
-            self.message.setText(f"已建立新年度台账：{path}")
+            self.message.setText(f"已建立新年度台账：{path}。以后户、人员和类别请在新台账中修改；"
+                                 f"本台账留作补收 {year} 年度的缴费。")
             self.message.style().polish(self.message)
             self.go.setEnabled(False)
             self.open_new.setVisible(True)

@@ -15,12 +15,12 @@ from operators_helper import log_in
 TOWNSHIP_CODE = "220112"
 
 
-def make_township(folder: Path, villages: list[str]):
+def make_township(folder: Path, villages: list[str], *, year: int = 2025, policy_id: str = "changchun-2025"):
     """(township ledger, [station ledgers]): station n keeps ``villages[n - 1]``; all logged in as 王会计."""
     seed = folder / "seed.db"
     lg = open_ledger(seed, create=True, backup=False)
     log_in(lg, "王会计")
-    lg.settings.initialize(township="测试镇", year=2025, policy_id="changchun-2025", operators=["王会计"],
+    lg.settings.initialize(township="测试镇", year=year, policy_id=policy_id, operators=["王会计"],
                            villages={v: ["一组"] for v in villages}, area_kind="区")
     lg.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     lg.close()

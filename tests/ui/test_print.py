@@ -119,3 +119,22 @@ def test_rollover_runs_off_thread_and_offers_the_new_ledger(qtbot, tmp_path):
         assert opened.args[0] == str(tmp_path / "2025.canbao.db")
     finally:
         lg.close()
+
+
+def test_rollover_offers_the_same_regions_next_policy_first(qtbot, tmp_path):
+    """A changchun-2022 ledger was offered jilin-2024 (another city's file, earliest year) as the new policy."""
+    from app.ledger import open_ledger
+    from app.ui.rollover_dialog import RolloverDialog, suggest_policy
+
+    assert suggest_policy("changchun-2022", ["jilin-2024", "jilinshi-2024", "changchun-2025"]) == "changchun-2025"
+    assert suggest_policy("tunliu-2025", ["weifang-2026"]) == "weifang-2026"
+    assert suggest_policy("tunliu-2025", []) is None
+    lg = open_ledger(tmp_path / "2022.canbao.db", create=True, operator="王")
+    try:
+        lg.settings.initialize(township="西营镇", year=2022, policy_id="changchun-2022", operators=["王"],
+                               villages={"东风村": ["一组"]})
+        d = RolloverDialog(lg)
+        qtbot.addWidget(d)
+        assert d.policy.count() >= 3 and d.policy.currentData() == "changchun-2025"
+    finally:
+        lg.close()
