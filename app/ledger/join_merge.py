@@ -13,8 +13,9 @@ township's current rows of the invited village — ``households``, ``members``, 
 - **households** by the district's 户编号 (never by this program's own ``000017``: both ledgers counted from 1),
   otherwise by the township household most of their matched members are in; categories by member + category,
   year choices by member + year;
-- a matched row **takes the township's id** (every reference follows, as for the station's block), its 户编号
-  and creation time; a value the village left empty is filled from the township's (a merge never erases); the
+- a matched row **takes the township's id** (every reference follows, as for the station's block; which old id
+  became which is kept in ``station_join_merged``, migration ``0230_station_join_merged``), its 户编号 (unless
+  the village has the district's and the township only this program's own) and creation time; a value the village left empty is filled from the township's (a merge never erases); the
   village's capture base (``sync_base``, ``app.sync.capture``) for it is the township's version from the card, so
   the first packet carries only the real differences, as UPDATEs with the township's values as "before": the
   township takes the village's value where it has not changed that field since the card, and lists a
@@ -49,6 +50,19 @@ if TYPE_CHECKING:
     from .join_card import JoinCard
 
 TABLES = ("households", "members", "member_categories", "member_years")
+
+MIGRATION_0230 = """
+CREATE TABLE IF NOT EXISTS station_join_merged (
+    tbl TEXT NOT NULL,                   -- households / members / member_categories
+    village_id INTEGER NOT NULL,         -- the row's id in this ledger before the join (block 0)
+    township_id INTEGER NOT NULL,        -- the township's id it took (the same record there)
+    PRIMARY KEY (tbl, village_id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS station_join_merged_fixed BEFORE UPDATE ON station_join_merged
+BEGIN SELECT RAISE(ABORT, '入站合并记录不能修改'); END;
+CREATE TRIGGER IF NOT EXISTS station_join_merged_kept BEFORE DELETE ON station_join_merged
+BEGIN SELECT RAISE(ABORT, '入站合并记录不能删除'); END;
+"""
 _OWN_HOUSEHOLD = re.compile(r"^\d{1,6}$")  # a 户编号 this program gave (000017), not the district's
 _KEEP_TOWN = {"created_at", "number"}  # matched rows keep the township's creation time and 户编号
 
@@ -93,6 +107,7 @@ class MergePlan:
     doubtful: list[str] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)      # township 户主 not written here (see ``plan``)
     renumbered: dict[int, str] = field(default_factory=dict)  # village household -> 户编号 told apart
+    numbers: dict[int, str] = field(default_factory=dict)     # village household -> its 户编号 before the join
     village_people: int = 0
     village_households: int = 0
 
@@ -142,6 +157,7 @@ def plan(db, card: "JoinCard") -> MergePlan:
     mine_h = _named(db, "SELECT h.id, h.number FROM households h JOIN villages v ON v.id = h.village_id"
                         " WHERE v.name = ? ORDER BY h.id", [village]) if village else []
     hids = {h["id"] for h in mine_h}
+    p.numbers = {h["id"]: h["number"] for h in mine_h}
     mine_m = [m for m in _named(db, "SELECT id, household_id, name, id_number, birth_date, relation FROM members"
                                     " ORDER BY id") if m["household_id"] in hids]
     p.village_people, p.village_households = len(mine_m), len(mine_h)
@@ -253,6 +269,9 @@ def take_ids(conn, db, p: MergePlan, off: int, move_ids, audit_columns) -> None:
     for t, m in maps.items():
         conn.execute(f"CREATE TEMP TABLE jm3_{t} (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
         conn.executemany(f"INSERT INTO temp.jm3_{t} VALUES (?, ?)", [(a + off, b) for a, b in m.items()])
+        # kept: which row of a pre-join backup is which record now (ids of rows not merged: old + offset)
+        conn.executemany("INSERT INTO station_join_merged (tbl, village_id, township_id) VALUES (?, ?, ?)",
+                         [(t, a, b) for a, b in m.items()])
     move_ids(conn, db, "jm3", tuple(maps))
     audit_columns(conn, "jm3", {"household": "households", "member": "members", "member_year": "members",
                                 "category": "member_categories"})
@@ -273,6 +292,8 @@ def finish(conn, p: MergePlan, card: "JoinCard") -> None:
     village lacks are written with their ids (groups first)."""
     matched = {"households": set(p.households.values()), "members": set(p.members.values()),
                "member_categories": set(p.categories.values())}
+    # the district's 户编号 the village has stays where the township has only one of this program's own
+    districts = {th for vh, th in p.households.items() if not _OWN_HOUSEHOLD.match(p.numbers.get(vh) or "")}
     for t in ("households", "members", "member_categories"):
         names = _columns(conn, t)
         cols = set(names)
@@ -283,6 +304,9 @@ def finish(conn, p: MergePlan, card: "JoinCard") -> None:
             sets = {}
             for c, v in row.items():
                 if c not in cols or c == "id":
+                    continue
+                if c == "number" and t == "households" and row["id"] in districts \
+                        and _OWN_HOUSEHOLD.match(v or ""):
                     continue
                 if c in _KEEP_TOWN or (c == "updated_at" and (v or "") > (mine.get(c) or "")) \
                         or (_empty(mine.get(c)) and not _empty(v) and c not in ("id_type", "id_number", "id_rev")):

@@ -60,7 +60,7 @@ def _village(path):
     _person(lg, h2, "王福", "户主")
     h3 = lg.households.add(village="东风村", group="二组", number=NUMBER[3]).id
     lg.members.add(h3, name="赵陆", id_number=ID["赵六"], birth_date=BIRTH["赵六"], relation="户主")
-    h5 = lg.households.add(village="东风村", group="一组").id
+    h5 = lg.households.add(village="东风村", group="一组", number="2201120010005").id  # the district's number
     _person(lg, h5, "孙九", "户主", "13700000009")
     h6 = lg.households.add(village="东风村", group="二组").id
     _person(lg, h6, "周十", "户主")
@@ -100,6 +100,11 @@ def test_a_village_the_township_already_holds_merges_person_by_person(tmp_path):
     # the matched take the township's ids; what the township has and the village lacked is here now
     assert v.db.execute("SELECT id FROM members WHERE id_number = ?", [ID["张建国"]]).fetchall() == [(ids["张建国"],)]
     assert {h for (h,) in v.db.execute("SELECT id FROM households")} >= {h1, h2, h3, h4, h5}
+    assert v.db.execute("SELECT tbl, count(*) FROM station_join_merged GROUP BY tbl").fetchall() == [
+        ("households", 3), ("member_categories", 1), ("members", 5)]  # which old id became which, kept
+    assert v.households.get(h3 + 0).number == NUMBER[3]  # the township's household, written here
+    assert v.db.execute("SELECT number FROM households WHERE id / 1000000000000 = 1 AND number LIKE ?",
+                        [NUMBER[3] + "%"]).fetchall() == [(NUMBER[3] + "-001",)]  # 赵陆's, told apart
     assert v.db.execute("SELECT count(*) FROM members WHERE id IN (?, ?, ?)",
                         [ids["王二"], ids["钱七"], ids["钱八"]]).fetchone()[0] == 3
 
@@ -108,9 +113,10 @@ def test_a_village_the_township_already_holds_merges_person_by_person(tmp_path):
     up = packets.write_packet(v, 0, post).path
     pv = packets.preview_packet(town, up)
     assert pv.ok, pv.problems
-    # only the differences: three new people, 张建国's and 孙九's phones, the address of H1, and two new households (赵陆's apart)
+    # only the differences: three new people, 张建国's and 孙九's phones, the address of H1, the district's 户编号 of
+    # 孙九's household (the township had only its own), and two new households (赵陆's kept apart)
     assert pv.counts.get("members 新增") == 3 and pv.counts.get("members 修改") == 2, pv.counts
-    assert pv.counts.get("households 新增") == 2 and pv.counts.get("households 修改") == 1, pv.counts
+    assert pv.counts.get("households 新增") == 2 and pv.counts.get("households 修改") == 2, pv.counts
     assert not pv.counts.get("member_categories 新增"), pv.counts
     assert packets.apply_packet(town, up).ok
     down = packets.write_packet(town, stations.current(v).number, post).path
@@ -126,6 +132,7 @@ def test_a_village_the_township_already_holds_merges_person_by_person(tmp_path):
     assert town.db.execute("SELECT count(*) FROM members WHERE name = '张小宝'").fetchone()[0] == 1
     # the village's value where the township did not change it, the township's where both did (listed)
     assert town.members.get(ids["张建国"]).phone == "13900000001"
+    assert town.households.get(h5).number == "2201120010005"
     assert town.members.get(ids["王福"]).notes == "乡镇核实过" == v.members.get(ids["王福"]).notes
     listed = conflicts.list_conflicts(town)
     two = [c for c in listed if c.kind == "两处修改"]
