@@ -33,7 +33,9 @@ Limits: the township's payments from before the card stay at the township (as fo
 village lacks, of a household whose village version has another 户主 (usually the township side of a doubtful
 pair), is not written into the village's ledger — one household cannot have two heads — and stays at the township
 only (listed in the preview); should the township's rows still not fit (another unique rule), the join stops with a
-Chinese message and writes nothing.
+Chinese message and writes nothing. A household whose 户主 changed on one side (the son now head, both people
+matched) is merged; the township may then refuse one of the two relation changes (one head per household) and
+list it as 记录冲突 for the 专干.
 """
 
 from __future__ import annotations
