@@ -388,9 +388,10 @@ def check_sender(db, where: str, sender: int, sender_code: str, header: dict) ->
                       f"（该站用旧密钥签名确认，原因：{s.get('reason') or '—'}）；导入后只接受新密钥" for s in steps)
         return KeyCheck(changes=tuple(steps), notes=notes)
     proof = header.get("join_proof")
-    if proof is not None:  # a station that joined with the township's card proves its first key with it
-        secret = join_secret_for(db, sender)
-        if secret is None or not isinstance(proof, str) or not hmac.compare_digest(
+    secret = join_secret_for(db, sender) if proof is not None else None
+    if secret is not None:  # a station that joined with the township's card proves its first key with it
+        # (no secret kept here for it — a township ledger restored from before the card: the phone check below)
+        if not isinstance(proof, str) or not hmac.compare_digest(
                 proof, join_proof(secret, str(header.get("township", "")), sender, key)):
             return KeyCheck((Problem(where, f"交换包自称来自用入站文件加入的站点 {who}，但它的入站证明与本乡镇发给"
                                             "该站的入站文件不符（不是用本乡镇为该站生成的入站文件加入的台账，"

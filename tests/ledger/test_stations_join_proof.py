@@ -95,3 +95,17 @@ def test_a_second_laptop_joining_with_the_same_card_is_refused_once_the_first_ke
     town.close()
     a.close()
     b.close()
+
+
+def test_a_township_without_the_card_secret_falls_back_to_the_phone_check(tmp_path):
+    """The township's ledger restored from before the card was written: the proof cannot be checked there, so the
+    station's first key needs the phone check, as a stranger's does (never refused for good)."""
+    town, a, _card = _joined(tmp_path)
+    town.db.execute("DELETE FROM ledger_secret WHERE name = ?", [signing.join_secret_name(1)])
+    path = packets.write_packet(a, 0, _post(tmp_path)).path
+    r = packets.apply_packet(town, path)
+    assert not r.ok and "须先与该站电话核对指纹" in r.problems[0].message
+    assert packets.apply_packet(town, path, confirm_key=signing.fingerprint(signing.own_public_key(a.db))).ok
+    town.close()
+    a.close()
+
