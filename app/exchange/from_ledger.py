@@ -65,14 +65,16 @@ def _paid_sql(year_param: str, flt: ExportFilter, params: list) -> str:
 
 
 def _place_where(flt: ExportFilter, params: list) -> str:
-    where = []
+    from ..ledger.member_year import kept_sql
+
+    where = [kept_sql("h.id")]  # never an 外村户's people (held for a member moved between villages)
     if flt.village:
         where.append("v.name = ?")
         params.append(flt.village)
     if flt.group:
         where.append("g.name = ?")
         params.append(flt.group)
-    return (" AND " + " AND ".join(where)) if where else ""
+    return " AND " + " AND ".join(where)
 
 
 # every member with their household, village, group and household head (h, m, v, g, hm): the exports' rows

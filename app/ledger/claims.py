@@ -88,7 +88,11 @@ class Claims:
     # -- reads
     def list(self, *, year: int | None = None, state: str | None = None, member_id: int | None = None) -> list[ClaimRecord]:
         year = year or self._l.settings.get().year
-        rows = [_record(r) for r in named_rows(self._l.db, _SELECT + " WHERE c.year = ? ORDER BY c.id", [year])]
+        from .member_year import kept_sql
+
+        # the village's own people (not a member who moved to another village: app.sync.moves)
+        rows = [_record(r) for r in named_rows(self._l.db, _SELECT + f" WHERE c.year = ? AND {kept_sql()} ORDER BY c.id",
+                                               [year])]
         return [c for c in rows if (state is None or c.state == state) and (member_id is None or c.member_id == member_id)]
 
     def get(self, claim_id: int) -> ClaimRecord:

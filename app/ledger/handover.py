@@ -30,6 +30,7 @@ from ..domain.money import ZERO, fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
 from .demo_flag import is_demo
+from .member_year import kept_sql
 from .models import METHODS, named_rows
 
 if TYPE_CHECKING:
@@ -209,7 +210,8 @@ def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> t
         " (SELECT count(*) FROM payment_items i WHERE i.payment_id = p.id) AS people,"
         " p.amount_fen, p.method, p.voided_at, p.void_reason, p.created_at"
         " FROM payments p JOIN households h ON h.id = p.household_id"
-        " WHERE p.operator = ? AND p.paid_on BETWEEN ? AND ? ORDER BY p.year, p.seq",
+        " WHERE p.operator = ? AND p.paid_on BETWEEN ? AND ?"
+        f" AND {kept_sql('p.household_id')} ORDER BY p.year, p.seq",
         [operator, start.isoformat(), end.isoformat()]))
     refunds = tuple(HandoverRefund(
         receipt_no=r["receipt_no"], member_name=r["name"], amount=from_fen(r["amount_fen"]), method=r["method"],
@@ -217,7 +219,8 @@ def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> t
         "SELECT p.receipt_no, m.name, f.amount_fen, p.method, f.refunded_on, f.reason"
         " FROM refunds f JOIN payment_items i ON i.id = f.payment_item_id JOIN payments p ON p.id = i.payment_id"
         " JOIN members m ON m.id = i.member_id"
-        " WHERE f.operator = ? AND f.refunded_on BETWEEN ? AND ? ORDER BY f.refunded_on, f.id",
+        " WHERE f.operator = ? AND f.refunded_on BETWEEN ? AND ?"
+        f" AND {kept_sql('p.household_id')} ORDER BY f.refunded_on, f.id",
         [operator, start.isoformat(), end.isoformat()]))
     return receipts, refunds
 

@@ -61,18 +61,22 @@ class Households:
 
     def list(self, *, village: str | None = None, group: str | None = None, limit: int = 1000,
              offset: int = 0) -> list[Household]:
-        where, params = [], []
+        from .member_year import kept_sql
+
+        where, params = [kept_sql("h.id")], []  # not an 外村户 (held for a member moved between villages)
         if village:
             where.append("v.name = ?")
             params.append(village)
         if group:
             where.append("g.name = ?")
             params.append(group)
-        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.number LIMIT ? OFFSET ?"
+        sql = _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY h.number LIMIT ? OFFSET ?"
         return [Household(*r) for r in self._l.db.execute(sql, params + [limit, offset])]
 
     def count(self) -> int:
-        return self._l.db.execute("SELECT count(*) FROM households").fetchone()[0]
+        from .member_year import kept_sql
+
+        return self._l.db.execute(f"SELECT count(*) FROM households h WHERE {kept_sql('h.id')}").fetchone()[0]
 
     # -- writes
     def add(self, *, village: str, group: str = "", number: str | None = None, address: str = "",

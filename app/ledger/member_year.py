@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PayState", "HouseholdState", "MemberStanding", "Progress", "pay_state", "household_state", "rate",
            "percent_text", "shortfall", "standings", "paid_sql", "paid_fen_sql", "required_sql", "counted_sql",
-           "STANDING_VIEW", "year_params"]
+           "STANDING_VIEW", "year_params", "kept_sql"]
 
 # -- SQL: the one definition of "a payment still stands", and the fragments built on it ------------------
 STANDING_VIEW = "standing_items"
@@ -83,6 +83,15 @@ def paid_fen_sql(member: str = "m", until: bool = False) -> str:
 def required_sql(member: str = "m") -> str:
     """True when the member's status requires them to enrol here."""
     return f"{member}.status IN {_in(REQUIRED_STATUSES)}"
+
+
+AWAY_TABLE = "away_households"  # 外村户 (app.sync.moves): held on a station for a moved member, not its own
+
+
+def kept_sql(household: str = "m.household_id") -> str:
+    """True when the household (an expression: ``m.household_id``, ``h.id``) is this ledger's own, not an 外村户
+    held for a member moved between villages: every list, count and total of members or payments reads it."""
+    return f"{household} NOT IN (SELECT household_id FROM {AWAY_TABLE})"
 
 
 def counted_sql(member: str = "m", until: bool = False) -> str:
@@ -324,7 +333,8 @@ def standings(ledger: "Ledger", *, day: dt.date | None = None, household_id: int
             where=f"WHERE m.household_id IN ({marks})")
         total = 0
     elif household_id is None:
-        sql = _QUERY.format(cat_where="", paid_join="", where="")
+        # the whole ledger's: its own people (an 外村户's, held for a moved member, is asked for by household)
+        sql = _QUERY.format(cat_where="", paid_join="", where=f"WHERE {kept_sql()}")
         total = ledger.db.execute("SELECT count(*) FROM members").fetchone()[0] if progress else 0
     else:
         params["hid"] = household_id
@@ -430,7 +440,7 @@ def progress_by_place(conn, year: int, *, until: dt.date | None = None, key_cats
            f" {_key_sql('m', key_cats)} AS key FROM members m) x"
            " JOIN households h ON h.id = x.hid JOIN villages v ON v.id = h.village_id"
            " LEFT JOIN village_groups g ON g.id = h.group_id"
-           f" WHERE (x.req OR x.paid){where} GROUP BY v.id, g.id, paid, key ORDER BY v.id, g.id")
+           f" WHERE (x.req OR x.paid) AND {kept_sql('h.id')}{where} GROUP BY v.id, g.id, paid, key ORDER BY v.id, g.id")
     names: dict[tuple, tuple[str, str]] = {}
     counts: dict[tuple, dict[str, int]] = {}
     for vid, vname, gid, gname, paid, key, n in conn.execute(sql, params):
@@ -490,7 +500,8 @@ def category_progress(conn, year: int, category: str) -> Progress:
         return Progress(paid, counted)
     params = {**year_params(year), "cat": category}
     row = conn.execute(
-        f"SELECT count(*), coalesce(sum({paid_sql('m')}), 0) FROM members m WHERE {counted_sql('m')} AND m.id IN"
+        f"SELECT count(*), coalesce(sum({paid_sql('m')}), 0) FROM members m WHERE {counted_sql('m')} AND {kept_sql()}"
+        " AND m.id IN"
         " (SELECT c.member_id FROM member_categories c WHERE c.category = :cat AND c.ended_on IS NULL)",
         params).fetchone()
     return Progress(int(row[1]), int(row[0]))

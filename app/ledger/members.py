@@ -112,7 +112,10 @@ class Members:
         raise ProblemsError([Problem("证件号码", f"{TWO_HOLDERS}：{both}")])
 
     def count(self) -> int:
-        return self._l.db.execute("SELECT count(*) FROM members").fetchone()[0]
+        """This ledger's people (not a moved member held in an 外村户, app.sync.moves)."""
+        from .member_year import kept_sql
+
+        return self._l.db.execute(f"SELECT count(*) FROM members m WHERE {kept_sql()}").fetchone()[0]
 
     def where_is(self, member: Member) -> str:
         """``户 000012（东风村 三组，户主 张三）的 李四``: where a member is, for messages."""
@@ -178,6 +181,7 @@ class Members:
         if unknown:
             raise ProblemsError([Problem(k, "不能用 update 修改此项") for k in sorted(unknown)])
         cur = self.get(member_id)
+        self._refuse_away(cur)
         before = _record(cur)
         merged = {**before, **fields}
         number = text(merged.get("id_number"))
@@ -209,6 +213,7 @@ class Members:
         """Enrolled here (本地参保), or not with the reason, where (异地参保) and its date (死亡: date of death)."""
         self._l.require("record")
         cur = self.get(member_id)
+        self._refuse_away(cur)
         status, detail = text(status), text(detail)
         problems: list[Problem] = []
         when = _date(on, "日期", problems)
@@ -236,6 +241,9 @@ class Members:
         self._household_exists(to_household_id, problems)
         if to_household_id == cur.household_id:
             problems.append(Problem("户", f"{cur.name} 已在该户"))
+        if not problems and (self._away(cur.household_id) or self._away(to_household_id)):
+            problems.append(Problem("户", f"{cur.name} 迁往或迁自其他村的户：跨村迁移由乡镇在乡镇台账中办理"
+                                          "（交换包会把人员连同缴费记录带到新村，并告知原村）"))
         rel = cur.relation if relation is None else str(relation).strip()
         reason = str(reason or "")
         if rel == HEAD and not problems:
@@ -297,6 +305,17 @@ class Members:
         return Change(members=frozenset({member_id}))
 
     # -- validation
+    def _away(self, household_id: int) -> bool:
+        """An 外村户: another village's household held here for a member moved between villages (app.sync.moves)."""
+        from .member_year import AWAY_TABLE
+
+        return self._l.db.execute(f"SELECT 1 FROM {AWAY_TABLE} WHERE household_id = ?",
+                                  [household_id]).fetchone() is not None
+
+    def _refuse_away(self, m: Member) -> None:
+        if self._away(m.household_id):
+            raise ProblemsError([Problem("人员", f"{m.name} 已迁往其他村（户 {m.household_number}），由该村的站点登记和修改")])
+
     def _household_exists(self, household_id: int, problems: list[Problem]) -> None:
         if self._l.db.execute("SELECT 1 FROM households WHERE id = ?", [household_id]).fetchone() is None:
             problems.append(Problem("户", f"没有编号为 {household_id} 的户"))

@@ -141,6 +141,13 @@ class _Lookups:
     def member(self, member_id: int):
         return self.ledger.members.get(member_id)
 
+    def away(self, household_id: int) -> bool:
+        """An 外村户 (app.sync.moves): another village's household, held here for a member moved there."""
+        from .member_year import AWAY_TABLE
+
+        return self.ledger.db.execute(f"SELECT 1 FROM {AWAY_TABLE} WHERE household_id = ?",
+                                      [household_id]).fetchone() is not None
+
     def categories(self, member_id: int) -> list:
         return self.ledger.categories.of_member(member_id)
 
@@ -148,12 +155,9 @@ class _Lookups:
         return self.ledger.members.addon_choice(member_id, self.year)
 
     def prior(self, member_id: int) -> list[tuple[dt.date | str, str]]:
-        """(paid on, receipt number) of the member's payments that stand this year."""
-        out = []
-        for item in self.ledger.payments.paid_this_year(member_id, self.year):
-            p = self.ledger.payments.get(item.payment_id)
-            out.append((p.paid_on, p.receipt_no))
-        return out
+        """(paid on, receipt number and, when another household paid it, where) of the member's payments that
+        stand this year."""
+        return [(paid_on, receipt) for _m, paid_on, receipt in standing_receipts(self.ledger.db, self.year, [member_id])]
 
     def elsewhere(self, member_id: int) -> list[tuple[str, str, str]]:
         """(paid on, receipt number, 户编号) of this year's standing payments of the other members holding the
@@ -197,9 +201,7 @@ class _SharedLookups(_Lookups):
                     f"SELECT member_id, addons, declined_addons FROM member_years WHERE year = ? AND member_id IN"
                     f" ({marks})", [year, *chunk]):
                 self.addons[mid] = (tuple(json.loads(addons)), tuple(json.loads(declined)))
-            for mid, paid_on, receipt_no in db.execute(
-                    f"SELECT member_id, paid_on, receipt_no FROM {STANDING_VIEW} WHERE year = ? AND member_id IN"
-                    f" ({marks}) ORDER BY id", [year, *chunk]):
+            for mid, paid_on, receipt_no in standing_receipts(db, year, chunk):
                 self.priors.setdefault(mid, []).append((paid_on, receipt_no))
             for mid, paid_on, receipt_no, household_no in db.execute(_ELSEWHERE.format(ids=marks), [year, *chunk]):
                 self.others.setdefault(mid, []).append((paid_on, receipt_no, household_no))
@@ -227,6 +229,19 @@ class _SharedLookups(_Lookups):
 
     def elsewhere(self, member_id: int) -> list[tuple[str, str, str]]:
         return self.others.get(member_id, [])
+
+
+def standing_receipts(db, year: int, member_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(member id, paid on, receipt number) of the members' standing payments of ``year``; a payment another
+    household made (a member who moved, app.sync.moves) says where: ``220112-001-2025-000001，东风村 户 001000001``.
+    What the plan says of a member already paid, and the household pane's tooltip."""
+    marks = ", ".join("?" * len(member_ids))
+    return [(mid, paid_on, receipt if payer == home else f"{receipt}，{village} 户 {number}")
+            for mid, paid_on, receipt, payer, home, village, number in db.execute(
+                f"SELECT s.member_id, s.paid_on, s.receipt_no, s.payer_household_id, m.household_id, v.name, h.number"
+                f" FROM {STANDING_VIEW} s JOIN members m ON m.id = s.member_id"
+                " JOIN households h ON h.id = s.payer_household_id JOIN villages v ON v.id = h.village_id"
+                f" WHERE s.year = ? AND s.member_id IN ({marks}) ORDER BY s.id", [year, *member_ids])]
 
 
 def _chunks(values: list, size: int = 500):
@@ -301,6 +316,9 @@ def _plan_line(ledger: "Ledger", look: _Lookups, line: PayLine, household_id: in
     need: list[str] = []  # rules that an override reason can lift
     if m.household_id != household_id:
         problems.append(Problem(m.name, f"不在该户（在户 {m.household_number}）"))
+        return None
+    if look.away(household_id):  # another village's household, held for a member moved there (app.sync.moves)
+        problems.append(Problem(m.name, f"已迁往其他村（户 {m.household_number}），由该村收费"))
         return None
     if m.status != Status.ENROLLED:
         need.append(f"参保状态为「{m.status}」，不在本地参保")

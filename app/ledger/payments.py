@@ -60,6 +60,16 @@ def receipt_number(year: int, seq: int) -> str:
     return f"{year}-{seq:06d}"
 
 
+def _refuse_away(db, p: Payment, problems: list[Problem]) -> None:
+    """A payment of an 外村户 (another village's, held here for a member who moved, app.sync.moves) is voided or
+    refunded where it was taken, or at the township."""
+    from .member_year import AWAY_TABLE
+
+    if db.execute(f"SELECT 1 FROM {AWAY_TABLE} WHERE household_id = ?", [p.household_id]).fetchone():
+        problems.append(Problem("缴费", f"票据 {p.receipt_no} 是其他村收取的（人员迁入本村时带来），"
+                                        "作废或退费由收费的站点或乡镇办理"))
+
+
 class Payments:
     def __init__(self, ledger: "Ledger"):
         self._l = ledger
@@ -202,6 +212,7 @@ class Payments:
                 problems.append(Problem("缴费", f"票据 {p.receipt_no} 已于 {p.voided_at[:10]} 作废（{p.void_reason}）"))
             if any(i.refund_id for i in p.items):
                 problems.append(Problem("缴费", f"票据 {p.receipt_no} 已有退费记录，不能作废"))
+            _refuse_away(db, p, problems)
             if problems:
                 raise ProblemsError(problems)
             now = now_iso()
@@ -262,6 +273,7 @@ class Payments:
                 problems.append(Problem("人员", f"票据 {p.receipt_no} 中没有人员 {member_id}"))
             elif item.refund_id:
                 problems.append(Problem("人员", f"{item.member_name} 在票据 {p.receipt_no} 中的缴费已退"))
+            _refuse_away(db, p, problems)
             if day and day < p.paid_on:
                 problems.append(Problem("退费日期", f"退费日期 {day} 早于缴费日期 {p.paid_on}"))
             if day and day > dt.date.today():

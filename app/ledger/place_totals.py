@@ -130,9 +130,11 @@ def delta_schema() -> list[str]:
 
 def _count_sql(keys: tuple[str, ...], one_place: bool) -> str:
     """(village id, group id, cat, paid, counted) of every place, or of one (``:v``, ``:g``; g 0 = no group)."""
-    from .member_year import _in, paid_sql, required_sql
+    from .member_year import _in, kept_sql, paid_sql, required_sql
 
-    where = " WHERE h.village_id = :v AND h.group_id IS nullif(:g, 0)" if one_place else ""
+    # 外村户 (a household held for a member moved between villages, app.sync.moves) are not counted here
+    where = (" WHERE h.village_id = :v AND h.group_id IS nullif(:g, 0)" if one_place else " WHERE 1") \
+        + f" AND {kept_sql('h.id')}"
     # one place: its households by index, then their members; everything: members in file order, each
     # household by its key (~10% less work than going through the household index)
     source = ("households h CROSS JOIN members m ON m.household_id = h.id" if one_place

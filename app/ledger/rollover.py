@@ -141,6 +141,9 @@ def rollover(ledger: "Ledger", new_path: str | os.PathLike, policy_id: str, *, o
                 from .stations import carry_over  # the same station, its list and numbers (app.ledger.stations)
 
                 counts["stations"] = carry_over(db, ledger.path, new_path)
+                # 外村户 (app.sync.moves: households a station holds for a member who moved, not its own) stay so,
+                # before the new year's progress is counted
+                db.execute("INSERT OR IGNORE INTO main.away_households SELECT household_id FROM old.away_households")
                 from .member_year import key_categories
                 from .place_totals import rebuild
 

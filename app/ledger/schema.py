@@ -590,6 +590,18 @@ def _m0210_sync_turns(db: Database) -> None:
     migrate_0210(db)
 
 
+# ---------------------------------------------------------------- moves engineer's block (0180–0189)
+@MIGRATIONS(name="0180_away_households")
+def _m0180_away_households(db: Database) -> None:
+    """外村户: the households a station holds for a member moved between villages but does not keep (local to
+    the ledger, never sent): every list, count and total leaves them out (app.sync.moves,
+    ``member_year.kept_sql``)."""
+    from ..sync.moves import MIGRATION_0180
+
+    for statement in _statements(MIGRATION_0180):
+        db.execute(statement)
+
+
 # ---------------------------------------------------------------- joinmerge engineer's block (0230–0239)
 @MIGRATIONS(name="0230_station_join_merged")
 def _m0230_station_join_merged(db: Database) -> None:

@@ -176,6 +176,10 @@ def _build(new: "Ledger", ledger: "Ledger", vid: int, station: stations.Station,
                                            f" WHERE {where} ORDER BY 1", {"vid": vid}).rowcount
                 step()
             counts["audit"] = _carry_audit(db)
+            # the households carried along from other villages are 外村户 here: held for the payments, never
+            # listed, counted or charged as the village's own (app.sync.moves)
+            db.execute("INSERT INTO main.away_households (household_id) SELECT id FROM sp_hh"
+                       " WHERE id NOT IN (SELECT id FROM old.households WHERE village_id = ?)", [vid])
             step()
             db.execute("INSERT INTO stations (code, name, kind, number, parent, village, created_at)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?)", [station.code, station.name, station.kind, station.number,

@@ -9,7 +9,9 @@
   township's policy files) and a header signed with the sending station's own Ed25519 key (``signing``) and
   with HMAC-SHA256 under the township's key.
 - ``policy_files``: the policy files the township sends, checked and installed on a station;
-  ``moves``: a member moved into another station's household reaches it whole.
+  ``moves``: a member the township moves into another village's household reaches that station whole, with
+  their payments (the same rows: ``standing_items`` sees them paid); both villages hold the other's household
+  as an 外村户 (``away_households``), which no list or total reads.
 - ``applying``: reading a packet — every change applied in one transaction through
   ``apsw.Changeset.apply``, each clash recorded in ``sync_conflicts``, never silently overwritten.
 - ``packets`` and ``conflicts``: the API the window and the CLI use.

@@ -10,6 +10,11 @@ Rules (the township decides; nothing is silently overwritten):
   township, and the same clash found on both sides has the same key, so it is listed once;
 - a row that breaks a constraint here (an ID number or 户编号 already used by another row: 记录冲突) is not
   written and is listed;
+- on a station, a copy held for a member moved between villages (an 外村户's row, ``moves``) takes the township's
+  version as it comes (a copy left stale while the township no longer sent it its changes is no clash), except
+  the fields this station changed and the township has not acknowledged yet: one the township left as it was
+  keeps the station's value (its change is on the way), one both changed is a listed 两处修改 (``_take_copy``);
+  on the township, what a station sends that other stations hold too is passed on to them (``outbox.forward``);
 - after the changes: a member whose standing payments for one year are now two or more (paid at two places:
   重复缴费) is listed; the later payment is the refund candidate.
 
@@ -26,6 +31,7 @@ import apsw
 from ..ledger.ids import REPLICATED, block_of, next_id
 from .apsw_open import create_like, scratch
 from .capture import pk_json, table_columns
+from . import moves
 from .fields import field_names
 from .db_errors import IntegrityError
 
@@ -72,6 +78,7 @@ class Applier:
         self.counts = ApplyCounts()
         self._cols: dict[str, tuple[list[str], list[str]]] = {}
         self.keep: dict[tuple[str, str], set[str]] = {}  # rows whose clashing columns stay as they are here
+        self.before: dict[tuple[str, str], dict | None] = {}  # rows as they were before a changeset (``moves``)
 
     def cols(self, table: str) -> tuple[list[str], list[str]]:
         if table not in self._cols:
@@ -86,6 +93,7 @@ class Applier:
     def apply(self, changeset: bytes) -> None:
         self.keep = {}  # a clash's kept columns hold for that outbox entry only: a later entry may change them again
         wanted: dict[str, set] = {}
+        self.before = {}
         for change in apsw.Changeset.iter(changeset):
             if change.name in REPLICATED and self.cols(change.name)[0]:
                 wanted.setdefault(change.name, set()).add(tuple(self._key(change.name, change)))
@@ -100,6 +108,7 @@ class Applier:
                     row = self.db.execute(f'SELECT * FROM "{table}" WHERE {where}', list(key)).fetchone()
                     if row is not None:
                         mem.execute(f'INSERT INTO "{table}" VALUES ({marks})', tuple(row))
+                    self.before.setdefault((table, pk_json(key)), None if row is None else dict(zip(cols, row)))
             session = apsw.Session(mem, "main")
             for table in wanted:
                 session.attach(table)
@@ -109,6 +118,24 @@ class Applier:
             self._write_back(effective)
         finally:
             mem.close()
+        # a moved member's rows (``moves``): 外村户 marked on a station, passed on to the other holders by the township
+        moves.mark_away(self.db, self.me, [k[0] for k in wanted.get("households", ())])
+        if self.me == 0 and self.sender != 0:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        """On the township: rows of this changeset that other stations hold too (a moved member's payment voided
+        at the old village) go to them, after the township's own changes made before the packet."""
+        from . import outbox
+        from ..ledger.models import now_iso
+
+        todo = outbox.held_elsewhere(self.db, self.sender, self.before)
+        if not todo:
+            return
+        now = now_iso()
+        merge_into_base(self.db, self.counts.touched)
+        outbox.take_changes(self.db, 0, now)
+        outbox.forward(self.db, self.sender, todo, now)
 
     def _write_back(self, changeset: bytes) -> None:
         """Write what the apply changed into the ledger: parents first (deletes last, children first), the
@@ -228,6 +255,8 @@ class Applier:
                     n is apsw.no_change or n == h for n, h in zip(new, here)):
                 self.counts.skipped += 1
                 return apsw.SQLITE_CHANGESET_OMIT
+            if moves.is_copy(self.db, self.me, table, cols, here):
+                return self._take_copy(table, pk, here, new)  # a copy held for a moved member
             self.counts.clashes.append(Clash("记录冲突", table, pk, [], _row(cols, here), _row(cols, new), None,
                                              "同一编号的记录两边内容不同"))
             return apsw.SQLITE_CHANGESET_OMIT
@@ -241,7 +270,8 @@ class Applier:
             self.counts.skipped += 1  # already the same here
             return apsw.SQLITE_CHANGESET_OMIT
         clash = [i for i in changed if cols[i] not in BOOKKEEPING and here[i] != old[i] and here[i] != new[i]]
-        if not clash:
+        if not clash or (self.sender == 0 and moves.is_copy(self.db, self.me, table, cols, here)
+                         and not moves.pending_here(self.db, table, cols, pks, here)):
             return apsw.SQLITE_CHANGESET_REPLACE  # different columns changed on each side: take theirs too
         mine = _row(cols, here)
         theirs = {**mine, **{cols[i]: new[i] for i in changed}}
@@ -256,6 +286,25 @@ class Applier:
         # station, kept on the township (the edit time: the later one, on both)
         if not township_decides:
             self.keep[(table, pk_json(pk))] = set(names)
+        return apsw.SQLITE_CHANGESET_REPLACE
+
+    def _take_copy(self, table: str, pk: list, here: list, new: list) -> int:
+        """A row arriving whole (a member moving back) for a copy held here: the township's version stands — a
+        copy left stale while the township no longer sent it changes is no clash — except what this station
+        changed and has not yet had acknowledged: a field the township left as it was keeps the station's value
+        (its change is on the way), a field both changed takes the township's and is listed (两处修改)."""
+        cols, pks = self.cols(table)
+        pending = moves.pending_here(self.db, table, cols, pks, here)
+        keep = {c for c, was in pending.items() if new[cols.index(c)] == was and c not in BOOKKEEPING}
+        both = [c for c, was in pending.items() if c not in keep and c not in BOOKKEEPING
+                and new[cols.index(c)] != here[cols.index(c)]]
+        if keep:
+            self.keep[(table, pk_json(pk))] = keep
+        if both:
+            mine = _row(cols, here)
+            self.counts.clashes.append(Clash(
+                "两处修改", table, pk, both, mine, _row(cols, new), {**mine, **{c: pending[c] for c in both}},
+                "两处都修改了：" + "、".join(field_names(both)) + "；已按乡镇的版本更新，待专干确认"))
         return apsw.SQLITE_CHANGESET_REPLACE
 
 

@@ -48,6 +48,17 @@ def member_rows(ledger, household_id: int, paid_on: dt.date) -> list[MemberRow]:
     return rows
 
 
+def _receipts(ledger, member_ids: list[int]) -> dict[int, str]:
+    """member id -> ``票据 … （缴费日期 …）`` of the year's standing payments (``payment_plan.standing_receipts``)."""
+    from ..ledger.payment_plan import standing_receipts
+
+    out: dict[int, list[str]] = {}
+    if member_ids:
+        for mid, paid_on, receipt in standing_receipts(ledger.db, ledger.settings.get().year, member_ids):
+            out.setdefault(mid, []).append(f"票据 {receipt}（{paid_on} 缴费）")
+    return {mid: "\n".join(lines) for mid, lines in out.items()}
+
+
 def summary_text(rows: list[MemberRow], paid_on: dt.date) -> str:
     """The pane's summary line: who is unpaid and what they owe (the same states as the lists)."""
     unpaid = [r for r in rows if r.state is PayState.UNPAID]
@@ -153,6 +164,7 @@ class HouseholdView(QWidget):
         self.facts.setText(f"{place}　住址：{h.address or '—'}　电话：{mask_phone(h.phone) or '—'}　共 {h.member_count} 人"
                            + (f"　备注：{h.notes}" if h.notes else ""))
         self.rows = member_rows(self.ledger, h.id, self.paid_on)
+        receipts = _receipts(self.ledger, [r.member.id for r in self.rows if r.state is PayState.PAID])
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
             m = r.member
@@ -166,6 +178,8 @@ class HouseholdView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if j == C_DUE and r.due_note:
                     item.setToolTip(r.due_note)
+                if j == C_STATE and m.id in receipts:  # which receipt; where, when another household paid
+                    item.setToolTip(receipts[m.id])
                 if j == C_STATE:
                     item.setForeground(Qt.GlobalColor.darkGreen if r.state is PayState.PAID else
                                        (Qt.GlobalColor.darkRed if r.state is PayState.UNPAID else

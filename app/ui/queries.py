@@ -130,6 +130,7 @@ def where_clause(f: MemberFilter, paging: bool = False) -> tuple[str, dict]:
         conds.append(cond)
         params.update(p)
     _place(f, conds, params)
+    conds.append(my.kept_sql("m.household_id"))  # not an 外村户's member (app.sync.moves)
     if f.category:
         # the categories table is small (a few % of members): one scan beats a probe per member
         conds.append("m.id IN (SELECT c.member_id FROM member_categories c"
@@ -232,6 +233,7 @@ def household_where(f: MemberFilter, conn: sqlite_driver.Connection | None = Non
         conds.append(cond)
         params.update(p)
     _place(f, conds, params)
+    conds.append(my.kept_sql("h.id"))  # not an 外村户 (app.sync.moves)
     if f.category:
         # the categories table is small (a few % of members): collect its households once
         conds.append("h.id IN (SELECT m.household_id FROM member_categories c JOIN members m ON m.id = c.member_id"
@@ -306,7 +308,7 @@ def key_unpaid(conn: sqlite_driver.Connection, year: int, key_cats: list[str], u
             for r in rows(
         conn, f"SELECT h.number AS number, m.name AS name, v.name AS village, coalesce(g.name, '') AS grp,"
         f" {CATS_SQL} AS categories, coalesce(nullif(m.phone, ''), h.phone) AS phone, m.id AS mid, h.id AS hid"
-        f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND EXISTS"
+        f" {LIST_FROM} WHERE {REQUIRED_SQL} AND NOT {PAID_SQL} AND {my.kept_sql('h.id')} AND EXISTS"
         f" (SELECT 1 FROM member_categories c WHERE c.member_id = m.id AND c.ended_on IS NULL"
         f" AND c.category IN ({marks})) ORDER BY v.id, g.id, h.number LIMIT :lim",
         {"year": year, **params, "lim": unpaid_limit})]
@@ -318,7 +320,7 @@ def payments_per_day(conn: sqlite_driver.Connection, year: int) -> list[tuple]:
 
     return [(dt.date.fromisoformat(r["day"]), r["n"], r["fen"]) for r in rows(
         conn, f"SELECT paid_on AS day, count(DISTINCT payment_id) AS n, sum(amount_fen) AS fen FROM {my.STANDING_VIEW}"
-        " WHERE year = ? GROUP BY paid_on ORDER BY paid_on", [year])]
+        f" WHERE year = ? AND {my.kept_sql('payer_household_id')} GROUP BY paid_on ORDER BY paid_on", [year])]
 
 
 def ledger_policy_id(path) -> str | None:

@@ -41,6 +41,8 @@ class World:
     same_id: list = field(default_factory=list)       # (member id, member id): the same ID number at two villages
     same_id_waiting: list = field(default_factory=list)  # (station, member id, name, number) not yet enrolled twice
     people: dict = field(default_factory=dict)        # station number -> [(household id, member id)]
+    moved: list = field(default_factory=list)         # (member id, from station, to station): moves at the township
+    arriving: list = field(default_factory=list)      # (station, household id, member id) not yet there
     counter: int = 0
     round: int = 0
     stats: dict = field(default_factory=lambda: {"lost": 0, "twice": 0, "late": 0, "packets": 0})
@@ -200,15 +202,16 @@ def station_work(w: World, number: int) -> None:
         lg.members.update(m, notes=f"站{number}第{w.round}轮")
     elif roll < 0.9:
         # (a payment made twice on purpose stays: voiding it would take the clash back before anyone saw it)
-        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ?"
+        mine = [r[0] for r in lg.db.execute("SELECT id FROM payments WHERE voided_at IS NULL AND id >= ? AND id < ?"
                                              " AND id NOT IN (SELECT payment_id FROM payment_items WHERE member_id"
                                              f" IN ({','.join(map(str, w.double_paid)) or 0}))",
-                                             [number * 10 ** 12]).fetchall()]
+                                             [number * 10 ** 12, (number + 1) * 10 ** 12]).fetchall()]
         if mine:
             lg.payments.void(w.rng.choice(mine), "收错了")
     else:
-        rows = [r for r in lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?",
-                                         [number * 10 ** 12]).fetchall() if r[1] not in w.double_paid]
+        rows = [r for r in lg.db.execute("SELECT payment_id, member_id FROM standing_items WHERE payment_id >= ?"
+                                         " AND payment_id < ?", [number * 10 ** 12, (number + 1) * 10 ** 12]).fetchall()
+                if r[1] not in w.double_paid]
         if rows:
             pid, m = w.rng.choice(rows)
             try:
@@ -281,11 +284,13 @@ def run(folder: Path, seed: int, rounds: int = 6, n_stations: int = 8, work_per_
                 station_work(w, number)
         for _ in range(w.rng.randint(1, 3)):
             township_work(w)
+        township_moves(w)
         post_round(w)
     w.mail.clear()  # what is still in the post is lost too
     for _ in range(3):  # then the post works, until nothing moves
         w.round += 1
         post_round(w, unreliable=False)
+    _settle_moves(w)
     return w
 
 
@@ -312,6 +317,8 @@ def check(w: World) -> list[str]:
             mine = _rows(lg, table, "WHERE entity <> 'station'" if table == "audit" else "")
             theirs = _rows(t, table)
             for key, row in mine.items():
+                if not _held(w, number, table, row):
+                    continue  # a stale copy a village keeps of a member who moved away (``_held``)
                 if key not in theirs:
                     wrong.append(f"站{number} {table} {key}: 乡镇没有")
                 elif theirs[key] != row:
@@ -345,6 +352,7 @@ def check(w: World) -> list[str]:
     for m in w.double_paid:
         if m not in doubles:
             wrong.append(f"人员 {m} 重复缴费，乡镇冲突清单中没有")
+    wrong += check_moves(w)
     # every person enrolled in two villages is on the township's 重复参保 list
     from app.ledger import duplicates
 
@@ -353,6 +361,112 @@ def check(w: World) -> list[str]:
         if (a, b) not in pairs:
             wrong.append(f"人员 {a} 与 {b} 是同一人在两个村参保，乡镇重复参保清单中没有")
     wrong += check_same_id(w)
+    return wrong
+
+
+# ---------------------------------------------------------------------------------------------- moves
+def township_moves(w: World) -> None:
+    """The township moves a member to a household of another village (婚迁), often one who has paid, and
+    sometimes one it moved before back to the village they came from — also while a payment the village took
+    for them is still in the post (it crosses the move, and reaches the new village through the township)."""
+    _settle_moves(w)
+    if not hasattr(w, "move_rng"):  # its own random numbers: the other injections stay as their seeds made them
+        w.move_rng = random.Random(hash(w.rng.getstate()))
+    for _ in range(w.move_rng.randint(1, 3)):
+        _move_one(w, w.move_rng)
+
+
+def _move_one(w: World, rng: random.Random) -> None:
+    t = w.township
+    back = [(m, a, b) for m, a, b in w.moved if any(mm == m for _h, mm in w.people.get(b, []))]
+    if back and rng.random() < 0.4:
+        m, to, frm = rng.choice(back)
+    else:
+        # someone the township has, from a household that keeps another member; mostly one who paid
+        mates = dict(t.db.execute("SELECT household_id, count(*) FROM members GROUP BY household_id").fetchall())
+        paid = {r[0] for r in t.db.execute("SELECT member_id FROM standing_items").fetchall()}
+        movable = [(n, mm) for n in sorted(w.people) if len(w.people[n]) > 1 for h, mm in w.people[n]
+                   if mates.get(h, 0) > 1 and t.db.execute("SELECT 1 FROM members WHERE id = ? AND household_id = ?",
+                                                           [mm, h]).fetchone()]
+        if not movable:
+            return
+        choices = [(n, mm) for n, mm in movable if mm in paid]
+        frm, m = rng.choice(choices if choices and rng.random() < 0.8 else movable)
+        to = rng.choice([n for n in w.people if n != frm] or [frm])
+    if to == frm or not w.people.get(to):
+        return
+    here = t.db.execute("SELECT household_id FROM members WHERE id = ?", [m]).fetchone()
+    station = w.ledger(frm)
+    items = lambda lg: {r[0] for r in lg.db.execute("SELECT id FROM payment_items WHERE member_id = ?", [m])}  # noqa: E731
+    if here is None:
+        return
+    crossing = not items(station) <= items(t)  # a payment the village took is still in the post
+    mates = t.db.execute("SELECT count(*) FROM members WHERE household_id = ?", [here[0]]).fetchone()[0]
+    targets = [h for h, _m in w.people[to] if t.db.execute("SELECT 1 FROM households WHERE id = ?", [h]).fetchone()]
+    if mates < 2 or len(w.people[frm]) < 2 or not targets:
+        return
+    to_h = rng.choice(targets)
+    t.members.move(m, to_h, relation="其他", reason=f"第{w.round}轮迁往村{to}")
+    w.stats["moved_paid"] = w.stats.get("moved_paid", 0) + bool(t.db.execute(
+        "SELECT 1 FROM standing_items WHERE member_id = ?", [m]).fetchone())
+    w.stats["moved_back"] = w.stats.get("moved_back", 0) + any(mm == m and a == to for mm, a, _b in w.moved)
+    w.stats["moved_crossing"] = w.stats.get("moved_crossing", 0) + crossing
+    w.people[frm] = [(h, mm) for h, mm in w.people[frm] if mm != m]
+    w.arriving.append((to, to_h, m))
+    w.moved.append((m, frm, to))
+
+
+def _settle_moves(w: World) -> None:
+    """A moved member becomes part of the new village's work once the village has heard of the move."""
+    still = []
+    for to, h, m in w.arriving:
+        got = w.ledger(to).db.execute("SELECT household_id FROM members WHERE id = ?", [m]).fetchone()
+        if got is not None and got[0] == h:
+            w.people.setdefault(to, []).append((h, m))
+        else:
+            still.append((to, h, m))
+    w.arriving = still
+
+
+def _held(w: World, number: int, table: str, row: dict) -> bool:
+    """Does the township route this row to station ``number`` now (``routes.holders``)? A village keeps the
+    rows of a member who moved away and paid there (in an 外村户); once they move on, the township no longer
+    sends it their changes: those copies are not compared (no list or total reads them, ``check_moves``)."""
+    from app.sync import routes
+
+    if table in routes.SHARED or table in ("audit", "sync_conflicts"):
+        return True
+    theirs = _rows(w.township, table, "WHERE id = ?" if table != "member_years" else "WHERE member_id = ? AND year = ?",
+                   [row["id"]] if table != "member_years" else [row["member_id"], row["year"]])
+    now = next(iter(theirs.values()), row)
+    return number in routes.holders(w.township.db, table, now)
+
+
+def check_moves(w: World) -> list[str]:
+    """Every member a village lists is one it keeps, in the same pay state as at the township (a moved member
+    who paid is 已缴 wherever they are listed), every member the township has in a village's households is
+    listed there, and no ledger lists a 记录冲突."""
+    from app.ledger import member_year
+    from app.sync import routes
+
+    wrong = []
+    t = w.township
+    year = t.settings.get().year
+    truth = {s.member_id: (s.state, s.household_id) for s in member_year.standings(t, year=year)}
+    for number, lg in enumerate(w.stations, start=1):
+        listed = {s.member_id: (s.state, s.household_id) for s in member_year.standings(lg, year=year)}
+        for m, (state, h) in listed.items():
+            if m not in truth:
+                wrong.append(f"站{number} 列出人员 {m}，乡镇没有")
+            elif truth[m] != (state, h):
+                wrong.append(f"站{number} 人员 {m}：{state.value} 户 {h}，乡镇为 {truth[m][0].value} 户 {truth[m][1]}")
+        for m, (_state, h) in truth.items():
+            if number in routes.stations_of_household(t.db, h) and m not in listed:
+                wrong.append(f"站{number} 没有列出本村人员 {m}（户 {h}）")
+    for number, lg in enumerate([t, *w.stations]):
+        for c in conflicts.list_conflicts(lg, open_only=False):
+            if c.kind == "记录冲突" or c.kind == "缺少关联记录":
+                wrong.append(f"站{number} 意外的{c.kind}：{c.message}")
     return wrong
 
 

@@ -15,13 +15,14 @@ from operators_helper import log_in
 TOWNSHIP_CODE = "220112"
 
 
-def make_township(folder: Path, villages: list[str], *, year: int = 2025, policy_id: str = "changchun-2025"):
+def make_township(folder: Path, villages: list[str], policy_id: str = "changchun-2025", *, year: int | None = None):
     """(township ledger, [station ledgers]): station n keeps ``villages[n - 1]``; all logged in as 王会计."""
     seed = folder / "seed.db"
     lg = open_ledger(seed, create=True, backup=False)
     log_in(lg, "王会计")
-    lg.settings.initialize(township="测试镇", year=year, policy_id=policy_id, operators=["王会计"],
-                           villages={v: ["一组"] for v in villages}, area_kind="区")
+    lg.settings.initialize(township="测试镇", year=year or int(policy_id[-4:]), policy_id=policy_id,
+                           operators=["王会计"], villages={v: ["一组"] for v in villages},
+                           area_kind="区" if policy_id.startswith("changchun") else "")
     lg.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     lg.close()
     ledgers = []

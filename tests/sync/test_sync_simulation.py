@@ -16,6 +16,7 @@ def test_eight_stations_agree_with_the_township(tmp_path, seed):
     try:
         assert w.stats["lost"] and w.stats["twice"] and w.stats["late"]  # the post really was unreliable
         assert w.payments and (w.phone_clashes or w.double_paid) and w.duplicates
+        assert w.moved and w.stats["moved_paid"]  # members moved between villages, some after paying
         assert w.same_id  # the same ID number enrolled at two villages
         assert simulation.check(w) == []
         # the 专干 keeps one enrolment of each same-ID pair: the decisions reach the stations, all still agree
