@@ -156,3 +156,21 @@ def test_a_village_the_township_already_holds_merges_person_by_person(tmp_path):
     for lg in (town, v):
         assert lg.check() == [], lg.path.name
         lg.close()
+
+
+def test_the_terminal_preview_says_who_matched(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+
+    town = make_township(tmp_path / "town.db")
+    _township_roster(town)
+    v = _village(tmp_path / "v.db")
+    card = join_card.write_card(town, tmp_path, village="东风村")
+    town.close()
+    v.close()
+    monkeypatch.setenv("CANBAO_OPERATOR", "王会计")
+    code = main(["station", "join", str(card.path), "--code-word", card.code_word, "--preview",
+                 "--db", str(tmp_path / "v.db")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "与乡镇台账对上 5 人、3 户" in out and "本村有、乡镇没有：3 人、2 户" in out
+    assert "本村「赵陆，1970-07-07」，乡镇「赵六，1970-07-07」" in out and ID["赵六"] not in out
