@@ -27,7 +27,7 @@ code, the township's list of stations, villages and groups, its packet key). In 
   mapping; re-chaining keeps ``verify_chain`` as it is.)
 - **exchange**: the township's packet key, station list and signing keys from the card; this station's own
   signing key made now; the card's per-invitation secret, with which its packets prove that key until the
-  township has it on record (``signing.join_proof``: recorded there without a phone check, audited as
+  township has it on record (``app.sync.join_proof``: recorded there without a phone check, audited as
   由入站文件证明); every row of every replicated table marked as new, so **the first packet brings everything** —
   households, members, categories, payments, voids, refunds, claims, audit — of what the township lacks;
 - **the people the township already holds** (its own import of the district's roster, as a rule): the card carries
@@ -457,7 +457,7 @@ def _derived(ledger: "Ledger", conn) -> None:
 def _stations_and_keys(ledger: "Ledger", conn, card: "JoinCard") -> None:
     """The township's list of stations, this ledger's own, the township's packet key and signing keys, and
     this station's own key pair; the exchange with the township starts where the card says."""
-    from ..sync import signing
+    from ..sync import join_proof, signing
 
     for s in card.stations:
         conn.execute("INSERT OR IGNORE INTO stations (code, name, kind, number, parent, village, created_at)"
@@ -465,9 +465,9 @@ def _stations_and_keys(ledger: "Ledger", conn, card: "JoinCard") -> None:
                                                        card.created_at])
     conn.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [card.station.code])
     conn.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES ('sync_key', ?)", [card.sync_key])
-    if card.join_secret:  # proves this station's first key to the township (signing.join_proof)
+    if card.join_secret:  # proves this station's first key to the township (app.sync.join_proof)
         conn.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES (?, ?)",
-                     [signing.JOIN_SECRET, card.join_secret])
+                     [join_proof.SECRET, card.join_secret])
     for number, key, at, how in card.keys:
         if number != card.station.number:
             conn.execute("INSERT OR IGNORE INTO station_keys (number, public_key, recorded_at, how)"

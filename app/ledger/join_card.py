@@ -16,7 +16,7 @@ so in Chinese. The village makes its own signing key when it joins; the township
 first packet — so a second laptop joining with the same card is refused at the township ("签名密钥不是站点
 00N 登记的密钥"), never taken for the first. The card carries a per-invitation secret (random, kept at the
 township as ``ledger_secret.join_secret:<number>``, never shown; at the village ``ledger_secret.join_secret``):
-the station's packets prove its first key with it (``signing.join_proof``), so the township records that key
+the station's packets prove its first key with it (``app.sync.join_proof``), so the township records that key
 without the phone check a stranger's key needs — the card and its 入站码 were the check.
 """
 
@@ -82,7 +82,7 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
                kind: str = stations.VILLAGE, number: int | None = None) -> WrittenCard:
     """At the township: record a new station for a village laptop already in use and write its join card to
     ``out`` (a ``.canbao-join`` file, or a folder — made if missing — where it is named ``<code>-<name>.canbao-join``). Refused with every problem at once (not the township, number taken …)."""
-    from ..sync import signing
+    from ..sync import join_proof, signing
     from .files import atomic_path
     from .join_merge import township_rows
     from .split import _has_table, _township_outbox
@@ -124,9 +124,9 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
                        " DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)", [n, since])
         signing.ensure_own_key(db, mine.number, now_iso())
         card_id = secrets.token_hex(8)
-        join_secret = secrets.token_bytes(32)  # kept here for station n, never shown (signing.join_proof)
+        join_secret = secrets.token_bytes(32)  # kept here for station n, never shown (app.sync.join_proof)
         db.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES (?, ?)",
-                   [signing.join_secret_name(n), join_secret])
+                   [join_proof.secret_name(n), join_secret])
         body = {
             "kind": "canbao-join", "version": VERSION, "card_id": card_id, "created_at": now_iso(),
             "township_name": ledger.settings.get().township,

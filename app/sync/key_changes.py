@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 OWN = "本站更换"
 SIGNED = "该站更换（旧密钥签名）"
 BY_HAND = "专干更换"
-PROVEN = "由入站文件证明"  # a joined station's first key, proven by its join card (signing.join_proof)
+PROVEN = "由入站文件证明"  # a joined station's first key, proven by its join card (app.sync.join_proof)
 
 
 @dataclass(frozen=True)

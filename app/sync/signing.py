@@ -24,8 +24,8 @@ replaced key can never be put back on record):
   recorded from its first signed packet only once a 专干 has compared its fingerprint with the station's (the
   preview says "新站点签名密钥（指纹 …）首次记录"; ``apply_packet(confirm_key=…)``) — or beforehand with
   ``record_key``. An unsigned (older) packet is accepted only from a sender with no key on record. A station
-  that joined with the township's join card proves its first key with the card's secret instead (``join_proof``,
-  below): recorded without the phone check, audited as 由入站文件证明; a wrong proof is refused;
+  that joined with the township's join card proves its first key with the card's secret instead
+  (``app.sync.join_proof``): recorded without the phone check, audited as 由入站文件证明; a wrong proof is refused;
 
 ``record_key(ledger, number, public_key)`` records a key by hand (the township, before the first packet of a
 station set up on a copy); ``own_public_key(db)`` is what to give it; ``fingerprint`` is what people compare.
@@ -34,7 +34,6 @@ station set up on a copy); ``own_public_key(db)`` is what to give it; ``fingerpr
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
@@ -387,51 +386,13 @@ def check_sender(db, where: str, sender: int, sender_code: str, header: dict) ->
         notes = tuple(f"站点 {who} 更换了签名密钥：{fingerprint(s['old_key'])} → {fingerprint(s['new_key'])}"
                       f"（该站用旧密钥签名确认，原因：{s.get('reason') or '—'}）；导入后只接受新密钥" for s in steps)
         return KeyCheck(changes=tuple(steps), notes=notes)
-    proof = header.get("join_proof")
-    secret = join_secret_for(db, sender) if proof is not None else None
-    if secret is not None:  # a station that joined with the township's card proves its first key with it
-        # (no secret kept here for it — a township ledger restored from before the card: the phone check below)
-        if not isinstance(proof, str) or not hmac.compare_digest(
-                proof, join_proof(secret, str(header.get("township", "")), sender, key)):
-            return KeyCheck((Problem(where, f"交换包自称来自用入站文件加入的站点 {who}，但它的入站证明与本乡镇发给"
-                                            "该站的入站文件不符（不是用本乡镇为该站生成的入站文件加入的台账，"
-                                            "或交换包被改动过），未导入；请与该站核对"),))
-        return KeyCheck(first_key=key, proven=True, notes=(
-            f"新站点签名密钥（指纹 {fingerprint(key)}）由入站文件证明：站点 {who} 是用本乡镇发给它的入站文件"
-            "加入的，导入时直接登记，不用电话核对；以后只接受用这把密钥签名的交换包",))
+    from .join_proof import proven_first_key  # joined with the township's card: proven by it (join_proof)
+
+    if (proven := proven_first_key(db, where, who, sender, key, header)) is not None:
+        return proven
     return KeyCheck(first_key=key, notes=(
         f"新站点签名密钥（指纹 {fingerprint(key)}）首次记录：请电话与站点 {who} 核对指纹（该站在"
         "「设置 → 站点… → 签名密钥」或 canbao packet key 中显示），一致后确认导入；以后只接受用这把密钥签名的交换包",))
-
-
-# ------------------------------------------------------------------------------------------ join proof
-# A station that joined with the township's join card (``app.ledger.join_card``) holds the card's per-invitation
-# secret (``ledger_secret.join_secret``); the township keeps the same secret for that station number
-# (``ledger_secret.join_secret:<number>``, never shown). Until the township has the station's key on record, the
-# station's packets carry ``join_proof`` = HMAC-SHA256(secret, township + number + public key): the township
-# records a first key with a valid proof without the phone check (audited as 由入站文件证明).
-JOIN_SECRET = "join_secret"
-
-
-def join_secret_name(number: int) -> str:
-    return f"{JOIN_SECRET}:{int(number)}"
-
-
-def join_secret_for(db, number: int) -> bytes | None:
-    """At the township: the secret of the join card it wrote for station ``number`` (None: no card)."""
-    row = _conn(db).execute("SELECT value FROM ledger_secret WHERE name = ?", [join_secret_name(number)]).fetchone()
-    return bytes(row[0]) if row else None
-
-
-def own_join_secret(db) -> bytes | None:
-    """At a station that joined with a card: the card's secret."""
-    row = _conn(db).execute("SELECT value FROM ledger_secret WHERE name = ?", [JOIN_SECRET]).fetchone()
-    return bytes(row[0]) if row else None
-
-
-def join_proof(secret: bytes, township: str, number: int, public_key: str) -> str:
-    body = f"canbao-join-proof-v1\n{township}\n{int(number)}\n{public_key}".encode("utf-8")
-    return hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
 def first_key_problem(where: str, who: str, key: str, confirm: str | None) -> Problem | None:

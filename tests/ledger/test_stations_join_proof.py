@@ -1,4 +1,4 @@
-"""A joined station's first signing key is proven by its join card (``signing.join_proof``): the township gave
+"""A joined station's first signing key is proven by its join card (``app.sync.join_proof``): the township gave
 the card (encrypted with its 12-digit 入站码) and keeps the card's secret, so the station's first packet is
 taken without the phone check a stranger's key needs; a wrong proof is refused with nothing written, a key
 without proof still needs the check, and a second laptop joining with the same card is refused."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from join_helper import make_island, make_township
 
 from app.ledger import join, join_card
-from app.sync import packets, signing
+from app.sync import join_proof, packets, signing
 
 
 def _joined(tmp_path, name="a.db", card=None, town=None):
@@ -31,7 +31,7 @@ def _members(town):
 
 def test_the_first_key_of_a_station_joined_with_the_township_card_is_taken_without_a_phone_check(tmp_path):
     town, a, _card = _joined(tmp_path)
-    assert signing.join_secret_for(town.db, 1) == signing.own_join_secret(a.db)  # never shown, both sides hold it
+    assert join_proof.secret_for(town.db, 1) == join_proof.own_secret(a.db)  # never shown, both sides hold it
     path = packets.write_packet(a, 0, _post(tmp_path)).path
     seen = packets.preview_packet(town, path)
     assert seen.ok and seen.key_to_confirm == ""
@@ -101,7 +101,7 @@ def test_a_township_without_the_card_secret_falls_back_to_the_phone_check(tmp_pa
     """The township's ledger restored from before the card was written: the proof cannot be checked there, so the
     station's first key needs the phone check, as a stranger's does (never refused for good)."""
     town, a, _card = _joined(tmp_path)
-    town.db.execute("DELETE FROM ledger_secret WHERE name = ?", [signing.join_secret_name(1)])
+    town.db.execute("DELETE FROM ledger_secret WHERE name = ?", [join_proof.secret_name(1)])
     path = packets.write_packet(a, 0, _post(tmp_path)).path
     r = packets.apply_packet(town, path)
     assert not r.ok and "须先与该站电话核对指纹" in r.problems[0].message
