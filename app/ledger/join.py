@@ -26,10 +26,19 @@ code, the township's list of stations, villages and groups, its packet key). In 
   hashes with an id mapping would need every verifier — ``check`` here and at the township — to know the
   mapping; re-chaining keeps ``verify_chain`` as it is.)
 - **exchange**: the township's packet key, station list and signing keys from the card; this station's own
-  signing key made now (the township records it from the first packet, as for any station whose key it has
-  not seen); every row of every replicated table marked as new, so **the first packet brings everything** —
-  households, members, categories, payments, voids, refunds, claims, audit. People the township already has
-  arrive as the exchange treats any clash (listed, never silently merged).
+  signing key made now; the card's per-invitation secret, with which its packets prove that key until the
+  township has it on record (``app.sync.join_proof``: recorded there without a phone check, audited as
+  由入站文件证明); every row of every replicated table marked as new, so **the first packet brings everything** —
+  households, members, categories, payments, voids, refunds, claims, audit — of what the township lacks;
+- **the people the township already holds** (its own import of the district's roster, as a rule): the card carries
+  its rows of the village, and ``join_merge`` matches the village's people to them (ID number; without one,
+  household + name + birth date; households by the district's 户编号 or their members). Matched rows take the
+  township's ids, and their capture base is the township's version, so the first packet carries only the
+  differences as UPDATEs (both sides changed a field: a 两处修改 conflict, never overwritten); the township's rows
+  the village lacks are written here; payments never merge (paid on both sides: 重复缴费 at the township); the
+  same ID with another name or birth date is not merged but listed in the preview and left as a 重复参保 pair.
+  Why: without it a township that imported its roster got every person twice — ~12,500 pairs per village, and
+  "keeping" one side made the other 异地参保, i.e. false non-enrolled people in the weekly report to the district.
 
 The receipt journal (``<ledger>.receipts``) cannot be in that transaction: after the commit it is begun again
 (``app.ledger.join_journal``: the old file kept aside, the new one holding every receipt under its new number);
@@ -46,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..domain.problems import Cancelled, Problem, ProblemsError
-from . import stations
+from . import join_merge, stations
 from .ids import BLOCK, REPLICATED
 from .join_journal import finish_journal
 from .models import now_iso
@@ -90,6 +99,7 @@ class JoinOutcome:
     receipts: int = 0            # payments whose printed number now carries the station's code
     villages_matched: int = 0    # villages the township already had (their ids taken)
     backup: Path | None = None
+    merged: dict[str, int] = field(default_factory=dict)  # join_merge.MergePlan.counts
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,8 @@ class JoinPreview:
     villages_matched: tuple[str, ...]          # villages the township has: their ids taken
     villages_new: tuple[str, ...]              # villages the township does not list: they arrive as new
     problems: tuple[Problem, ...] = ()
+    merge: tuple[str, ...] = ()                # people / households matched with the township's (join_merge)
+    merged: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -122,7 +134,7 @@ class JoinPreview:
             out.append("与乡镇台账对上的村：" + "、".join(self.villages_matched))
         if self.villages_new:
             out.append("乡镇台账没有的村（作为新村发给乡镇）：" + "、".join(self.villages_new))
-        return out
+        return out + list(self.merge)
 
 
 def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
@@ -133,6 +145,7 @@ def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
     first = db.execute("SELECT year, seq FROM payments ORDER BY year, seq LIMIT 1").fetchone()
     year = ledger.settings.get().year if ledger.settings.initialized() else 0
     last = db.execute("SELECT last_seq FROM receipt_counters WHERE year = ?", [year]).fetchone()
+    merge = join_merge.plan(db, card)
     return JoinPreview(
         station=st, township_name=card.township_name,
         households=db.execute("SELECT count(*) FROM households").fetchone()[0],
@@ -141,7 +154,7 @@ def preview(ledger: "Ledger", card: "JoinCard") -> JoinPreview:
         first_receipt=stations.joined_receipt_number(st, first[0], st.seq_base + first[1]) if first else "",
         next_receipt=stations.receipt_number(st, year, st.seq_base + (last[0] if last else 0) + 1),
         villages_matched=tuple(n for n in mine if n in town), villages_new=tuple(n for n in mine if n not in town),
-        problems=tuple(check_join(ledger, card)))
+        problems=tuple(check_join(ledger, card)), merge=tuple(merge.lines()), merged=merge.counts)
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -239,14 +252,17 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
             for name, _sql in triggers:  # every guard and hook stands aside; made again as they were below
                 conn.execute(f'DROP TRIGGER "{name}"')
             step()
+            merge = join_merge.plan(db, card)  # who is whom, with the ids as they are still
             matched = _maps(conn, db, card, off)
             counts = _move_ids(conn, db, "jm", _id_tables(db))
             _audit_columns(conn, "jm", AUDIT_ENTITIES)
             _move_ids(conn, db, "jm2", ("villages", "village_groups"))  # those the township has: its ids
             _audit_columns(conn, "jm2", {"village": "villages", "group": "village_groups"})
+            join_merge.take_ids(conn, db, merge, off, _move_ids, _audit_columns)  # those the township has
             step()
             households = _household_numbers(conn, st.number)
             receipts = _receipts(conn, st.code, soff)
+            join_merge.finish(conn, merge, card)
             step()
             _rechain(conn, off, st.code)
             step()
@@ -256,13 +272,15 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
             step()
             _stations_and_keys(ledger, conn, card)
             _everything_new(conn)
+            join_merge.set_base(conn, merge)
             conn.execute("INSERT INTO station_join (id, code, id_offset, seq_offset, old_chain_head, old_entries,"
                          " joined_at) VALUES (1, ?, ?, ?, ?, ?, ?)", [st.code, off, soff, head, old_entries, now_iso()])
             ledger.log("station", st.number, "join", None, {
                 "code": st.code, "name": st.name, "village": st.village, "township": card.township_name,
                 "old_chain_head": head, "old_entries": old_entries, "id_offset": off, "seq_offset": soff,
                 "receipts": receipts, "households_renumbered": households, "villages_matched": matched,
-                "card": card.card_id, **{k: v for k, v in counts.items() if v}})
+                "card": card.card_id, **{k: v for k, v in counts.items() if v},
+                **({"merged": merge.counts} if merge.town.get("members") or merge.town.get("households") else {})})
             bad = conn.execute("PRAGMA foreign_key_check").fetchall()
             if bad:
                 raise ProblemsError([Problem(f"{t}#{r}", f"加入后引用了不存在的 {p} 记录，未加入") for t, r, p, _ in bad[:20]])
@@ -275,7 +293,7 @@ def join_township(ledger: "Ledger", card: "JoinCard", *, progress: Callable[[int
     _compact(ledger)
     step()
     counts["households_renumbered"] = households
-    return JoinOutcome(st, counts, receipts, matched, saved)
+    return JoinOutcome(st, counts, receipts, matched, saved, merge.counts)
 
 
 def _compact(ledger: "Ledger") -> None:
@@ -339,11 +357,11 @@ def _move_ids(conn, db, maps: str, tables) -> dict[str, int]:
 def _audit_columns(conn, maps: str, entities: dict[str, str]) -> None:
     """The audit log's references are not declared foreign keys (an entry outlives nothing, refers to many
     tables): household_id, member_id, and entity_id by the entry's entity; likewise the conflict list's."""
-    if maps == "jm":
+    if maps != "jm2":
         for table in ("audit", "sync_conflicts"):
             for col, parent in (("household_id", "households"), ("member_id", "members")):
-                conn.execute(f"UPDATE {table} SET {col} = (SELECT new FROM temp.jm_{parent} WHERE old = {col})"
-                             f" WHERE {col} IN (SELECT old FROM temp.jm_{parent})")
+                conn.execute(f"UPDATE {table} SET {col} = (SELECT new FROM temp.{maps}_{parent} WHERE old = {col})"
+                             f" WHERE {col} IN (SELECT old FROM temp.{maps}_{parent})")
     for entity, parent in entities.items():
         conn.execute(f"UPDATE audit SET entity_id = (SELECT new FROM temp.{maps}_{parent} WHERE old = entity_id)"
                      f" WHERE entity = ? AND entity_id IN (SELECT old FROM temp.{maps}_{parent})", [entity])
@@ -439,7 +457,7 @@ def _derived(ledger: "Ledger", conn) -> None:
 def _stations_and_keys(ledger: "Ledger", conn, card: "JoinCard") -> None:
     """The township's list of stations, this ledger's own, the township's packet key and signing keys, and
     this station's own key pair; the exchange with the township starts where the card says."""
-    from ..sync import signing
+    from ..sync import join_proof, signing
 
     for s in card.stations:
         conn.execute("INSERT OR IGNORE INTO stations (code, name, kind, number, parent, village, created_at)"
@@ -447,6 +465,9 @@ def _stations_and_keys(ledger: "Ledger", conn, card: "JoinCard") -> None:
                                                        card.created_at])
     conn.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [card.station.code])
     conn.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES ('sync_key', ?)", [card.sync_key])
+    if card.join_secret:  # proves this station's first key to the township (app.sync.join_proof)
+        conn.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES (?, ?)",
+                     [join_proof.SECRET, card.join_secret])
     for number, key, at, how in card.keys:
         if number != card.station.number:
             conn.execute("INSERT OR IGNORE INTO station_keys (number, public_key, recorded_at, how)"

@@ -5,14 +5,19 @@ At the township (``write_card``, ``canbao station invite``, 设置 → 站点…
 number is taken and recorded (as a split records one: in the township's list and in ``<ledger>.stations``), the
 township's pending changes go out under the old routing, and the card is written — the station, the township's
 list of stations and signing keys, its villages and groups with their ids (the village's rows for the same
-villages take those ids), where the exchange starts, and the township's packet key. The card is an AES-256
+villages take those ids), the township's own rows of that village (households, members, categories, year
+choices — not payments: ``join_merge``, so the village's people merge with them instead of arriving twice),
+where the exchange starts, and the township's packet key. The card is an AES-256
 zip (pyzipper) whose password is a 12-digit 入站码 shown once on the township's screen: the clerk carries the
 file on a USB stick and is told the code by phone or in person, so a lost stick gives nobody the township's key.
 
 At the village (``read_card``): the file and the code give a ``JoinCard``; a wrong code or a damaged file says
 so in Chinese. The village makes its own signing key when it joins; the township records it from the station's
 first packet — so a second laptop joining with the same card is refused at the township ("签名密钥不是站点
-00N 登记的密钥"), never taken for the first.
+00N 登记的密钥"), never taken for the first. The card carries a per-invitation secret (random, kept at the
+township as ``ledger_secret.join_secret:<number>``, never shown; at the village ``ledger_secret.join_secret``):
+the station's packets prove its first key with it (``app.sync.join_proof``), so the township records that key
+without the phone check a stranger's key needs — the card and its 入站码 were the check.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ class JoinCard:
     since: int = 0                                   # the township's outbox seq the station starts after
     created_at: str = ""
     card_id: str = ""
+    join_secret: bytes = field(default=b"", repr=False)  # this invitation's secret: proves the station's first key
+    rows: dict = field(default_factory=dict, repr=False)  # the township's rows of the village (join_merge)
 
     @property
     def township_code(self) -> str:
@@ -75,8 +82,9 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
                kind: str = stations.VILLAGE, number: int | None = None) -> WrittenCard:
     """At the township: record a new station for a village laptop already in use and write its join card to
     ``out`` (a ``.canbao-join`` file, or a folder — made if missing — where it is named ``<code>-<name>.canbao-join``). Refused with every problem at once (not the township, number taken …)."""
-    from ..sync import signing
+    from ..sync import join_proof, signing
     from .files import atomic_path
+    from .join_merge import township_rows
     from .split import _has_table, _township_outbox
 
     ledger.require("policies")
@@ -116,6 +124,9 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
                        " DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)", [n, since])
         signing.ensure_own_key(db, mine.number, now_iso())
         card_id = secrets.token_hex(8)
+        join_secret = secrets.token_bytes(32)  # kept here for station n, never shown (app.sync.join_proof)
+        db.execute("INSERT OR REPLACE INTO ledger_secret (name, value) VALUES (?, ?)",
+                   [join_proof.secret_name(n), join_secret])
         body = {
             "kind": "canbao-join", "version": VERSION, "card_id": card_id, "created_at": now_iso(),
             "township_name": ledger.settings.get().township,
@@ -127,6 +138,8 @@ def write_card(ledger: "Ledger", out: str | os.PathLike, *, village: str = "", n
             if _has_table(db, "station_keys") else [],
             "sync_key": bytes(db.execute("SELECT value FROM ledger_secret WHERE name = 'sync_key'").fetchone()[0]).hex(),
             "since": since,
+            "join_secret": join_secret.hex(),
+            "village_rows": township_rows(db, village),  # so the village's people merge with them
         }
         ledger.log("station", n, "invite", None, {"code": code, "name": station.name, "village": village,
                                                   "kind": kind, "card": card_id, "path": str(target)})
@@ -192,7 +205,8 @@ def read_card(path: str | os.PathLike, code_word: str) -> JoinCard:
             keys=tuple((int(k["number"]), str(k["public_key"]), str(k["recorded_at"]), str(k["how"]))
                        for k in body["keys"]),
             sync_key=bytes.fromhex(body["sync_key"]), since=int(body.get("since", 0)),
-            created_at=str(body.get("created_at", "")), card_id=str(body.get("card_id", "")))
+            created_at=str(body.get("created_at", "")), card_id=str(body.get("card_id", "")),
+            join_secret=bytes.fromhex(body.get("join_secret", "")), rows=dict(body.get("village_rows") or {}))
     except ProblemsError:
         raise
     except (ValueError, KeyError, TypeError, IndexError):

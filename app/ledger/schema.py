@@ -600,3 +600,14 @@ def _m0180_away_households(db: Database) -> None:
 
     for statement in _statements(MIGRATION_0180):
         db.execute(statement)
+
+
+# ---------------------------------------------------------------- joinmerge engineer's block (0230–0239)
+@MIGRATIONS(name="0230_station_join_merged")
+def _m0230_station_join_merged(db: Database) -> None:
+    """A village joined to a township that already held its people (app.ledger.join_merge): which of the
+    village's rows took which township id, kept so a backup made before the join can still be read."""
+    from .join_merge import MIGRATION_0230
+
+    for statement in _statements(MIGRATION_0230):
+        db.execute(statement)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 OWN = "本站更换"
 SIGNED = "该站更换（旧密钥签名）"
 BY_HAND = "专干更换"
+PROVEN = "由入站文件证明"  # a joined station's first key, proven by its join card (app.sync.join_proof)
 
 
 @dataclass(frozen=True)
@@ -187,10 +188,11 @@ def outgoing(db, number: int) -> list[dict]:
 def take(ledger: "Ledger", db, sender: int, check: "signing.KeyCheck", where: str, now: str) -> None:
     """Importing a packet (inside its transaction): record its sender's first key, or the changes it carries
     signed by the old key (each audited)."""
-    if check.first_key and signing.put_key(db, sender, check.first_key, "交换包首次带来（已核对指纹）", now):
+    how = PROVEN if check.proven else "交换包首次带来（已核对指纹）"
+    if check.first_key and signing.put_key(db, sender, check.first_key, how, now):
         ledger.log("station", sender, "key", None, {"public_key": check.first_key,
                                                      "fingerprint": signing.fingerprint(check.first_key),
-                                                     "packet": where})
+                                                     "packet": where, **({"how": PROVEN} if check.proven else {})})
     for step in check.changes:
         _retire(db, sender, step["old_key"], step["new_key"], SIGNED, step.get("reason") or "—", ledger.actor(None),
                 now, step.get("at"), step.get("sig"))

@@ -32,7 +32,7 @@ import apsw
 
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
-from . import applying, key_changes, outbox, packet_file, policy_files, signing, turns
+from . import applying, join_proof, key_changes, outbox, packet_file, policy_files, signing, turns
 from .capture import ensure_capture
 from .db_errors import DatabaseError
 
@@ -200,6 +200,9 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         carried = policy_files.outgoing(ledger) if me.number == 0 else []
         if me.number == 0:
             header["policy_id"] = ledger.settings.get().policy_id
+        if acked == 0 and (joined := join_proof.own_secret(db)) is not None and seed is not None:
+            # joined with a card, the township has applied nothing from here yet: prove the first key with it
+            header["join_proof"] = join_proof.proof(joined, me.township_code, me.number, signing.public_of(seed))
         changes = key_changes.outgoing(db, me.number)  # this station's key changes, signed by the old keys
         if changes:
             header["key_changes"] = changes
@@ -306,7 +309,7 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, 
         key = signing.check_sender(ledger.db, where, int(h["from"]), str(h.get("from_code", "")), h)
         problems += key.problems
         out["refused_key"] = key.refused_key or ""
-        if key.first_key:
+        if key.first_key and not key.proven:  # proven by the join card: no phone check (app.sync.join_proof)
             out["key_to_confirm"] = signing.fingerprint(key.first_key)
             if not dry_run:
                 unconfirmed = signing.first_key_problem(where, str(h.get("from_code") or h["from"]), key.first_key,

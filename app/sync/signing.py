@@ -23,7 +23,9 @@ replaced key can never be put back on record):
 - a station with no key on record yet (ledgers and packets from before; a station registered by hand) is
   recorded from its first signed packet only once a 专干 has compared its fingerprint with the station's (the
   preview says "新站点签名密钥（指纹 …）首次记录"; ``apply_packet(confirm_key=…)``) — or beforehand with
-  ``record_key``. An unsigned (older) packet is accepted only from a sender with no key on record.
+  ``record_key``. An unsigned (older) packet is accepted only from a sender with no key on record. A station
+  that joined with the township's join card proves its first key with the card's secret instead
+  (``app.sync.join_proof``): recorded without the phone check, audited as 由入站文件证明; a wrong proof is refused;
 
 ``record_key(ledger, number, public_key)`` records a key by hand (the township, before the first packet of a
 station set up on a copy); ``own_public_key(db)`` is what to give it; ``fingerprint`` is what people compare.
@@ -344,6 +346,7 @@ class KeyCheck:
     changes: tuple[dict, ...] = ()     # {"old_key", "new_key", "at", "reason", "sig"}, in order
     refused_key: str | None = None     # the packet's key, not the one on record: a 专干 may replace it by hand
     notes: tuple[str, ...] = ()
+    proven: bool = False               # the first key is proven by the station's join card (no phone check)
 
 
 def check_sender(db, where: str, sender: int, sender_code: str, header: dict) -> KeyCheck:
@@ -383,6 +386,10 @@ def check_sender(db, where: str, sender: int, sender_code: str, header: dict) ->
         notes = tuple(f"站点 {who} 更换了签名密钥：{fingerprint(s['old_key'])} → {fingerprint(s['new_key'])}"
                       f"（该站用旧密钥签名确认，原因：{s.get('reason') or '—'}）；导入后只接受新密钥" for s in steps)
         return KeyCheck(changes=tuple(steps), notes=notes)
+    from .join_proof import proven_first_key  # joined with the township's card: proven by it (join_proof)
+
+    if (proven := proven_first_key(db, where, who, sender, key, header)) is not None:
+        return proven
     return KeyCheck(first_key=key, notes=(
         f"新站点签名密钥（指纹 {fingerprint(key)}）首次记录：请电话与站点 {who} 核对指纹（该站在"
         "「设置 → 站点… → 签名密钥」或 canbao packet key 中显示），一致后确认导入；以后只接受用这把密钥签名的交换包",))

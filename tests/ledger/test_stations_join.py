@@ -52,9 +52,11 @@ def test_two_island_laptops_join_as_stations_and_the_township_holds_both(tmp_pat
         assert stations.current(lg).number == n
         assert lg.check() == []  # ids moved, audit chained again, receipt journal begun again
         assert own_totals(lg) == before[lg.path.name][0]
-        # every replicated id in the station's block (villages and groups the township has keep its ids)
-        assert {i // 10 ** 12 for (i,) in lg.db.execute("SELECT id FROM members UNION SELECT id FROM payments"
-                                                        " UNION SELECT id FROM audit")} == {n}
+        # every replicated id in the station's block (villages and groups the township has keep its ids, and so
+        # do the person and household it already held: join_merge)
+        assert {i // 10 ** 12 for (i,) in lg.db.execute("SELECT id FROM members WHERE id NOT IN (?, ?) UNION SELECT"
+                                                        " id FROM payments UNION SELECT id FROM audit",
+                                                        [twin, h])} == {n}
         assert lg.db.execute("SELECT id FROM villages").fetchall() == town.db.execute(
             "SELECT id FROM villages WHERE name = ?", [stations.current(lg).village]).fetchall()
         assert lg.audit.recent(1)[0].action == "join"
@@ -93,11 +95,11 @@ def test_two_island_laptops_join_as_stations_and_the_township_holds_both(tmp_pat
     assert town.payments.by_receipt(f"{TOWN}-002:2022-000002").amount == b.payments.by_receipt("2022-000002").amount
     with pytest.raises(ProblemsError, match=f"{TOWN}-001:2022-000002、{TOWN}-002:2022-000002"):
         town.payments.by_receipt("2022-000002")
-    # the person the township already held arrived too, and is on the 重复参保 list with both places
-    pairs = {frozenset((f.match.a, f.match.b)) for f in duplicates.find(town).findings}
-    theirs = town.db.execute("SELECT id FROM members WHERE id_number = ? AND id != ?",
-                             [id_number("19600501", 100), twin]).fetchone()[0]
-    assert frozenset((twin, theirs)) in pairs
+    # the person the township already held is the village's: one record (join_merge), not a 重复参保 pair
+    assert town.db.execute("SELECT id FROM members WHERE id_number = ?", [id_number("19600501", 100)]).fetchall() \
+        == [(twin,)]
+    assert a.db.execute("SELECT household_id FROM members WHERE id = ?", [twin]).fetchone()[0] == h
+    assert not [f for f in duplicates.find(town).findings if twin in (f.match.a, f.match.b)]
     for lg in (town, a, b):
         lg.close()
 
