@@ -30,7 +30,7 @@ from ..domain.money import ZERO, fmt, from_fen, to_fen
 from ..domain.problems import Problem, ProblemsError
 from .db import now_iso
 from .demo_flag import is_demo
-from .member_year import kept_sql
+from .ids import BLOCK, station_number
 from .models import METHODS, named_rows
 
 if TYPE_CHECKING:
@@ -195,8 +195,16 @@ def _range(operator: str, start, end) -> tuple[str, dt.date, dt.date]:
     return operator, a, b
 
 
+# The cash an operator hands over is what they took and paid out AT THIS LAPTOP: payments and refunds made in
+# this station's block of ids (app.ledger.ids) — wherever the household lives now (a household that moved to
+# another station's village is an 外村户 here, but its receipt was still paid into this laptop's cash), and never
+# another station's payment this ledger holds a copy of (the same operator name may be on two laptops).
+_MADE_HERE = "{id} / %d = ?" % BLOCK
+
+
 def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> tuple[tuple, tuple]:
     db = ledger.db
+    here = station_number(db)
     receipts = tuple(HandoverReceipt(
         receipt_no=r["receipt_no"], paid_on=dt.date.fromisoformat(r["paid_on"]), household_number=r["number"],
         payer=r["payer"] or "", people=r["people"], amount=from_fen(r["amount_fen"]), method=r["method"],
@@ -211,8 +219,8 @@ def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> t
         " p.amount_fen, p.method, p.voided_at, p.void_reason, p.created_at"
         " FROM payments p JOIN households h ON h.id = p.household_id"
         " WHERE p.operator = ? AND p.paid_on BETWEEN ? AND ?"
-        f" AND {kept_sql('p.household_id')} ORDER BY p.year, p.seq",
-        [operator, start.isoformat(), end.isoformat()]))
+        f" AND {_MADE_HERE.format(id='p.id')} ORDER BY p.year, p.seq",
+        [operator, start.isoformat(), end.isoformat(), here]))
     refunds = tuple(HandoverRefund(
         receipt_no=r["receipt_no"], member_name=r["name"], amount=from_fen(r["amount_fen"]), method=r["method"],
         refunded_on=dt.date.fromisoformat(r["refunded_on"]), reason=r["reason"]) for r in named_rows(db,
@@ -220,8 +228,8 @@ def _collect(ledger: "Ledger", operator: str, start: dt.date, end: dt.date) -> t
         " FROM refunds f JOIN payment_items i ON i.id = f.payment_item_id JOIN payments p ON p.id = i.payment_id"
         " JOIN members m ON m.id = i.member_id"
         " WHERE f.operator = ? AND f.refunded_on BETWEEN ? AND ?"
-        f" AND {kept_sql('p.household_id')} ORDER BY f.refunded_on, f.id",
-        [operator, start.isoformat(), end.isoformat()]))
+        f" AND {_MADE_HERE.format(id='f.id')} ORDER BY f.refunded_on, f.id",
+        [operator, start.isoformat(), end.isoformat(), here]))
     return receipts, refunds
 
 
@@ -268,8 +276,10 @@ def compute(ledger: "Ledger", operator: str, start, end=None) -> Handover:
 
 def operators(ledger: "Ledger") -> list[str]:
     """Everyone who took a payment or a refund, and the ledger's configured operators."""
+    here = station_number(ledger.db)
     names = [r[0] for r in ledger.db.execute(
-        "SELECT operator FROM payments UNION SELECT operator FROM refunds ORDER BY 1")]
+        f"SELECT operator FROM payments WHERE {_MADE_HERE.format(id='id')}"
+        f" UNION SELECT operator FROM refunds WHERE {_MADE_HERE.format(id='id')} ORDER BY 1", [here, here])]
     configured = list(getattr(ledger.settings.get(), "operators", ()) or ())
     return list(dict.fromkeys(configured + names))
 

@@ -253,6 +253,14 @@ def set_up(ledger: "Ledger", *, code: str, name: str, kind: str, parent: str = "
     if mine is not None and mine.code != code:
         raise ProblemsError([Problem("站点代码", f"本台账已是站点 {mine.label}，不能改为 {code}"
                                                "（票据号带有站点代码）；新的站点请拆分出新台账")])
+    found = _CODE.match(code)
+    if mine is None and found and int(found.group(2)) != 0:
+        used = ledger.db.execute("SELECT (SELECT count(*) FROM households) + (SELECT count(*) FROM payments)"
+                                 ).fetchone()[0]
+        if used:  # its rows lie in the township's block of ids and its receipts are numbered without a station
+            raise ProblemsError([Problem("站点代码", "本台账已有户和缴费记录：已在用的村台账请用“加入乡镇”"
+                                                   "（乡镇写入站文件：canbao station invite；本台账：canbao station join），"
+                                                   "不能直接设定为村站点")])
     with ledger.transaction() as db:
         station = _write(ledger, code=code, name=name, kind=kind, parent=parent, village=village)
         if mine is None:

@@ -119,6 +119,10 @@ def test_join_is_refused_with_a_chinese_message(tmp_path):
         join_card.write_card(a, tmp_path / "again", village="东风村")
     # a ledger that already has a station
     b = make_island(tmp_path / "b.db", "西山村", 200, households=1)
+    # (a used ledger cannot simply be set up as a village station: its rows lie in the township's block of ids)
+    with pytest.raises(ProblemsError, match="已在用的村台账请用“加入乡镇”"):
+        stations.set_up(b, code=f"{TOWN}-007", name="西山村", kind="村", parent=f"{TOWN}-000")
+    b = make_island(tmp_path / "b2.db", "西山村", 200, households=0)
     stations.set_up(b, code=f"{TOWN}-007", name="西山村", kind="村", parent=f"{TOWN}-000")
     with pytest.raises(ProblemsError, match="本台账已是站点 220112-007 西山村，不能再加入乡镇"):
         join.join_township(b, join_card.read_card(card.path, card.code_word))

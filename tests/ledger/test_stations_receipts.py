@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from app.domain.problems import ProblemsError
 from app.ledger import stations
 from app.ledger.backup import backup_ledger
 from app.ledger.receipts import list_dropped
@@ -40,11 +41,15 @@ def test_two_stations_issue_numbers_that_never_collide(tmp_path):
 
 
 def test_an_old_ledger_keeps_its_numbers_and_continues_above_them_once_a_station(tmp_path):
+    """A ledger used before stations becomes the township (000) as it is; a village laptop joins instead
+    (``station join``: its ids and numbers move into its own range), it is not set up as a village in place."""
     with new_ledger(tmp_path / "old.db", 3) as lg:
         assert [p for (p,) in lg.db.execute("SELECT receipt_no FROM payments")] == \
             ["2025-000001", "2025-000002", "2025-000003"]
-        _station(lg, 5)
-        assert pay(lg, 1)[0][0] == f"{TOWN}-005-2025-000001"
+        with pytest.raises(ProblemsError, match="加入乡镇"):
+            _station(lg, 5)
+        _station(lg, 0)
+        assert pay(lg, 1)[0][0] == f"{TOWN}-000-2025-000004"  # above the numbers it had printed
         assert lg.payments.by_receipt("2025-000002").receipt_no == "2025-000002"  # the old ones stand
         assert lg.check() == []
 

@@ -243,3 +243,29 @@ def test_a_station_keeping_several_villages_moves_between_its_own(tmp_path):
     finally:
         for lg in (township, v1, v2, v3):
             lg.close()
+
+
+@pytest.mark.parametrize("town", ["shuangqing-2025"], indirect=True)  # a policy with a refund rule
+def test_each_laptops_cash_handover_keeps_what_it_took_and_paid_out_wherever_the_household_lives_now(town):
+    """The old village's 交接 (day's cash) lost the receipt it took once the household moved away — it was
+    filtered as an 外村户 — and the new village's would have counted another laptop's receipt as its cash."""
+    from app.ledger import handover
+
+    township, v1, v2, post = town
+    h1, zs, m, pid, h2, ls = _setup(town)
+    receipt = v1.payments.get(pid).receipt_no
+    _move(township, v1, v2, post, h1, "红旗村")
+    v2.payments.refund(pid, m, "参加职工医保", refunded_on="2024-12-01")
+    _send(v2, 0, township, post)
+    _send(township, 1, v1, post)
+    took = handover.compute(v1, "王会计", "2024-10-08")
+    assert [r.receipt_no for r in took.receipts] == [receipt] and took.collected > 0
+    assert handover.compute(v1, "王会计", "2024-12-01").refunds == ()  # paid out at the new village
+    # the new village hands over the refund it paid out, not the old village's receipt
+    assert handover.compute(v2, "王会计", "2024-10-08").receipts == ()
+    paid_out = handover.compute(v2, "王会计", "2024-12-01")
+    assert [r.receipt_no for r in paid_out.refunds] == [receipt] and paid_out.refunded > 0
+    # the township, holding both stations' rows, hands over neither (the same operator name is on every laptop)
+    assert handover.compute(township, "王会计", "2024-10-08").receipts == ()
+    assert handover.compute(township, "王会计", "2024-12-01").refunds == ()
+    assert "王会计" in handover.operators(v1)
