@@ -21,7 +21,7 @@ from app.domain.problems import ProblemsError
 from app.ledger import PayLine, open_ledger, stations
 from app.ledger.demo import build_demo_ledger
 from app.ledger.operators import sign_in
-from app.sync import packets
+from app.sync import packets, signing
 
 PIN = "8642"
 CODE = "220112"
@@ -72,6 +72,18 @@ def _all_new(station, villages: list[int]) -> None:
                    f" FROM member_years WHERE member_id IN ({_MEMBERS.format(v=v)})")
 
 
+def _as_split(lg, *, code: str, name: str, village: str) -> None:
+    """Make the copy station ``code`` as a split makes its new ledger (bench only: a used ledger is not set up in
+    place as a village station — ``stations.set_up`` refuses it; the copy keeps the township's ids, as a split's
+    rows do)."""
+    from app.ledger.models import now_iso
+
+    with lg.transaction() as db:
+        stations._write(lg, code=code, name=name, kind="村", parent=f"{CODE}-000", village=village)
+        db.execute("INSERT INTO station_self (id, code) VALUES (1, ?)", [code])
+        signing.ensure_own_key(db, 1, now_iso())
+
+
 def _open(path: Path):
     lg = open_ledger(path, backup=False)
     sign_in(lg, "基准测试员", PIN)
@@ -100,8 +112,10 @@ def _prepare(folder: Path, people: int, station_people: int, initial: bool = Fal
     packets.start_station(township)
     station = _open(folder / "station.db")
     stations.record(station, code=f"{CODE}-000", name="乡镇", kind="乡镇")
-    stations.set_up(station, code=f"{CODE}-001", name=villages[0], kind="村", parent=f"{CODE}-000", village=villages[0])
+    _as_split(station, code=f"{CODE}-001", name=villages[0], village=villages[0])
     packets.start_station(station)
+    signing.record_key(township, 1, signing.own_public_key(station.db))  # as a split records both keys
+    signing.record_key(station, 0, signing.own_public_key(township.db))
     if initial:
         _all_new(station, keep[0])
     return township, station, keep[0], keep[1]
