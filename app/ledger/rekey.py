@@ -230,14 +230,7 @@ def reencrypt(src: Path, dest: Path, old_spec: str, new_spec: str, *, hook=None)
         if hook:
             hook("attached", conn)
         conn.execute("BEGIN")  # one snapshot for the copy and the counts
-        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA main.application_id").fetchone()[0]
-        conn.execute("SELECT sqlcipher_export('enc')").fetchall()
-        conn.execute(f"PRAGMA enc.user_version = {int(version)}")
-        conn.execute(f"PRAGMA enc.application_id = {int(app_id)}")
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        counts = {n: conn.execute(f'SELECT count(*) FROM main."{n}"').fetchone()[0] for n in names}
+        counts = sqlite_driver.export_counted(conn)
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE enc")
     except BaseException:

@@ -206,15 +206,8 @@ def export_encrypted(src, dst, key: str) -> dict[str, int]:
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("BEGIN")  # one snapshot for the copy and the counts
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         conn.execute(f"ATTACH DATABASE ? AS enc KEY \"x'{key}'\"", [str(dst)])
-        conn.execute("SELECT sqlcipher_export('enc')").fetchall()
-        conn.execute(f"PRAGMA enc.user_version = {int(version)}")
-        conn.execute(f"PRAGMA enc.application_id = {int(app_id)}")
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        counts = {n: conn.execute(f'SELECT count(*) FROM main."{n}"').fetchone()[0] for n in names}
+        counts = export_counted(conn)
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE enc")
     except BaseException:
@@ -223,3 +216,17 @@ def export_encrypted(src, dst, key: str) -> dict[str, int]:
         raise
     conn.close()
     return counts
+
+
+def export_counted(conn) -> dict[str, int]:
+    """Copy ``main`` into the attached database ``enc`` (``sqlcipher_export``) with its ``user_version`` and
+    ``application_id``, inside the caller's transaction (one snapshot), and return every table's row count in
+    ``main`` for the caller to compare with the copy. Used to encrypt a ledger and to change its password."""
+    version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+    app_id = conn.execute("PRAGMA main.application_id").fetchone()[0]
+    conn.execute("SELECT sqlcipher_export('enc')").fetchall()
+    conn.execute(f"PRAGMA enc.user_version = {int(version)}")
+    conn.execute(f"PRAGMA enc.application_id = {int(app_id)}")
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return {n: conn.execute(f'SELECT count(*) FROM main."{n}"').fetchone()[0] for n in names}
