@@ -16,3 +16,17 @@ def ids():
         body = "220102" + birth + f"{next(counter):03d}"
         return body + ric.calc_check_digit(body + "0")
     return new
+
+
+@pytest.fixture
+def town(tmp_path, request):
+    """(township, station 1 东风村, station 2 红旗村, the post folder), all logged in as 王会计, under changchun-2025
+    unless a test asks for another policy (``@pytest.mark.parametrize("town", ["shuangqing-2025"],
+    indirect=True)``)."""
+    from sync_township import make_township
+
+    township, stations = make_township(tmp_path, ["东风村", "红旗村"], getattr(request, "param", "changchun-2025"))
+    (tmp_path / "post").mkdir()
+    yield township, stations[0], stations[1], tmp_path / "post"
+    for lg in (township, *stations):
+        lg.close()

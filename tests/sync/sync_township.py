@@ -48,3 +48,12 @@ def make_township(folder: Path, villages: list[str], policy_id: str = "changchun
         signing.record_key(township, n, signing.own_public_key(ledgers[n].db))
         signing.record_key(ledgers[n], 0, signing.own_public_key(township.db))
     return township, ledgers[1:]
+
+
+def send(frm, to_number: int, to, post: Path):
+    """Write ``frm``'s packet for station ``to_number`` into ``post`` and apply it to ``to``; it must apply."""
+    from app.sync import packets
+
+    r = packets.apply_packet(to, packets.write_packet(frm, to_number, post).path)
+    assert r.ok, r.problems
+    return r

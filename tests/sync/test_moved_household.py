@@ -12,27 +12,12 @@ import pytest
 from app.domain.problems import ProblemsError
 from app.domain.vocabulary import PayState
 from app.ledger import PayLine, member_year, stations
-from app.sync import conflicts, packets
+from app.sync import conflicts
 from app.ui import queries
 
-from sync_township import make_township
+from sync_township import make_township, send as _send
 
 YEAR = 2025
-
-
-@pytest.fixture(params=["changchun-2025"])
-def town(tmp_path, request):
-    township, stations_ = make_township(tmp_path, ["东风村", "红旗村"], request.param)
-    (tmp_path / "post").mkdir()
-    yield township, stations_[0], stations_[1], tmp_path / "post"
-    for lg in (township, *stations_):
-        lg.close()
-
-
-def _send(frm, to_number, to, post):
-    r = packets.apply_packet(to, packets.write_packet(frm, to_number, post).path)
-    assert r.ok, r.problems
-    return r
 
 
 def _state(lg, m) -> PayState:

@@ -3,27 +3,9 @@ move itself — the member with its categories — and not the station that neve
 
 from __future__ import annotations
 
-import pytest
-
 from app.ledger import PayLine
-from app.sync import packets
 
-from sync_township import make_township
-
-
-@pytest.fixture
-def town(tmp_path):
-    township, stations_ = make_township(tmp_path, ["东风村", "红旗村"])
-    (tmp_path / "post").mkdir()
-    yield township, stations_[0], stations_[1], tmp_path / "post"
-    for lg in (township, *stations_):
-        lg.close()
-
-
-def _send(frm, to_number, to, post):
-    r = packets.apply_packet(to, packets.write_packet(frm, to_number, post).path)
-    assert r.ok, r.problems
-    return r
+from sync_township import send as _send
 
 
 def test_a_member_moved_to_another_stations_village_arrives_there_with_the_move(town):

@@ -13,16 +13,6 @@ from app.ledger import PayLine, duplicates
 from app.sync import conflicts, packets
 from operators_helper import log_in
 
-from sync_township import make_township
-
-
-@pytest.fixture
-def town(tmp_path):
-    township, stations = make_township(tmp_path, ["东风村", "红旗村"])
-    (tmp_path / "post").mkdir()
-    yield township, stations[0], stations[1], tmp_path / "post"
-    for lg in (township, *stations):
-        lg.close()
 
 
 def _enrol(lg, village, number, name="张三"):

@@ -3,22 +3,11 @@ a station signing as another is refused and nothing is written; keys come with a
 
 from __future__ import annotations
 
-import pytest
-
 from app.ledger import open_ledger, stations
 from app.ledger.split import split_village
 from app.sync import packet_file, packets, signing
 
 from sync_township import make_township
-
-
-@pytest.fixture
-def town(tmp_path):
-    township, stations_ = make_township(tmp_path, ["东风村", "红旗村"])
-    (tmp_path / "post").mkdir()
-    yield township, stations_[0], stations_[1], tmp_path / "post"
-    for lg in (township, *stations_):
-        lg.close()
 
 
 def _family(lg, village, name="张三"):

@@ -18,15 +18,6 @@ from app.sync import conflicts, packets
 from sync_township import make_township
 
 
-@pytest.fixture
-def town(tmp_path):
-    township, stations = make_township(tmp_path, ["东风村", "红旗村"])
-    (tmp_path / "post").mkdir()
-    yield township, stations[0], stations[1], tmp_path / "post"
-    for lg in (township, *stations):
-        lg.close()
-
-
 def _family(lg, village="东风村", name="张三"):
     h = lg.households.add(village=village, group="一组").id
     m = lg.members.add(h, name=name, id_type="无", birth_date="1960-05-01", sex="男", relation="户主").id
