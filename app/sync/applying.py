@@ -218,7 +218,8 @@ class Applier:
             cols, pks = self.cols(table)
             key = [(old if op != "INSERT" else new)[cols.index(c)] for c in pks]
             row = _row(cols, new if op != "DELETE" else old)
-            self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None, _refused(table, exc)))
+            self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None,
+                                             _refused(table, exc, self.sender)))
             self.counts.touched[table] = [t for t in self.counts.touched.get(table, []) if t[0] != key]
             return False
         db.execute("RELEASE sync_row")
@@ -317,14 +318,19 @@ def _tuple(values):
     return None if values is None else tuple(values)
 
 
-def _refused(table: str, exc: Exception) -> str:
+def _refused(table: str, exc: Exception, sender: int) -> str:
+    """Why a row was refused, and what the clerk does now (the refused row comes again by itself once fixed:
+    ``resend``)."""
     text = str(exc)
+    there = f"站点 {sender} " if sender else "乡镇"
     if "members.id_number" in text or "members_id_number" in text:
-        return "身份证号已被同一站点的另一人使用，该人员未写入"
+        return (f"身份证号已被同一站点的另一人使用，该人员未写入：请在{there}的电脑上改正这个身份证号，"
+                "下一个交换包会重新带来这个人")
     if "households.number" in text:
-        return "户编号已被本台账另一户使用，该户未写入"
+        return (f"户编号已被本台账另一户使用，该户未写入：请在{there}的电脑上修改这一户的户编号，"
+                "下一个交换包会重新带来这一户及其人员、缴费")
     if "FOREIGN KEY" in text:
-        return f"引用了本台账没有的记录，未写入（{table}）"
+        return f"引用了本台账没有的记录，未写入（{table}）：所引用的记录改正后重新发来时，这条记录随之重新发来"
     return f"本台账拒绝写入（{text}）"
 
 
