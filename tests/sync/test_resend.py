@@ -89,3 +89,26 @@ def test_a_household_refused_for_its_number_comes_again_once_renumbered(town, lo
         for st in (v1, v2):
             for r in st.db.execute(q):
                 assert here.get(r[0]) == tuple(r), (table, r[0])
+
+
+def test_a_township_household_a_village_refused_comes_again_both_ways(town):
+    """Both directions: the township and village 1 both give a 东风村 household 0001 by hand before exchanging.
+    Each side refuses the other's; the township renumbers its own; the next round trips bring both households
+    to both ledgers, and every 记录冲突 on both sides is resolved by itself."""
+    township, v1, _v2, post = town
+    hv, (av, bv), _ = _household(v1, "东风村", "张三")
+    ht, (at, bt), _ = _household(township, "东风村", "王五")
+    _trip(township, v1, 1, post)
+    # the township refused the village's 0001, the village the township's
+    assert _rows(township, hv)[0] is None and _rows(v1, ht)[0] is None
+    assert any(c.table == "households" and c.found_by == 0 for c in conflicts.list_conflicts(township))
+    assert any(c.table == "households" and c.found_by == 1 and "请在乡镇的电脑上" in c.message
+               for c in conflicts.list_conflicts(v1))
+    township.households.update(ht, number="0001-乡")
+    for _ in range(3):
+        _trip(township, v1, 1, post)
+    assert _rows(township, hv) == _rows(v1, hv) == (("0001",), 2, 1, 2)
+    assert _rows(township, ht) == _rows(v1, ht) == (("0001-乡",), 2, 1, 2)
+    for lg in (township, v1):
+        assert conflicts.list_conflicts(lg) == [], [c.message for c in conflicts.list_conflicts(lg)]
+        assert lg.check() == [], lg.path
