@@ -16,14 +16,14 @@ INSERTs — as the clerk has corrected them by then (a household renumbered), or
 came from something the receiver has fixed. Rows the receiver already holds arrive as "already here" (skipped).
 The list repeats in every packet until the rows arrive, so a lost, doubled or late packet loses nothing.
 
-When a refused row has been written here, its conflict is resolved (audited, note ``对方已改正后重新发来``)."""
+When a refused row has been inserted here, its conflict is resolved (audited, note ``对方已改正后重新发来``)."""
 
 from __future__ import annotations
 
 import json
 
 from ..ledger.ids import REPLICATED
-from .capture import table_columns
+from .capture import pk_json, table_columns
 
 NOTE = "对方已改正后重新发来"
 
@@ -95,12 +95,13 @@ def mark_new(db, asked) -> int:
     return len(marked)
 
 
-def settle(ledger, db, me: int, sender: int, now: str) -> int:
-    """The rows refused from ``sender`` that are here now: their conflicts resolved and audited (inside the
-    apply's transaction; the resolution travels like any change). Returns how many."""
+def settle(ledger, db, me: int, sender: int, inserted: set[tuple[str, str]], now: str) -> int:
+    """The rows refused from ``sender`` that this packet has now inserted (``inserted``: (table, pk JSON) as
+    ``Applier.inserted``): their conflicts resolved and audited (inside the apply's transaction; the resolution
+    travels like any change). A refused change of a row held here stays listed for a clerk. Returns how many."""
     done = 0
     for cid, tbl, pk in _refused(db, me, sender):
-        if not _present(db, tbl, pk):
+        if (tbl, pk_json(pk)) not in inserted:
             continue
         row = db.execute("SELECT kind, household_id, member_id, message FROM sync_conflicts WHERE id = ?",
                          [cid]).fetchone()
