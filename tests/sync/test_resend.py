@@ -112,3 +112,18 @@ def test_a_township_household_a_village_refused_comes_again_both_ways(town):
     for lg in (township, v1):
         assert conflicts.list_conflicts(lg) == [], [c.message for c in conflicts.list_conflicts(lg)]
         assert lg.check() == [], lg.path
+
+
+def test_the_clerk_renumbers_a_household_from_the_terminal(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+
+    monkeypatch.setenv("CANBAO_DB", str(tmp_path / "l.db"))
+    assert main(["ledger", "init", "--township", "某镇", "--year", "2025", "--policy", "tunliu-2025",
+                 "--operator", "王会计", "--village", "东风村:一组"]) == 0
+    for number in ("0001", "0002"):
+        assert main(["ledger", "household", "add", "--village", "东风村", "--group", "一组", "--number", number]) == 0
+    capsys.readouterr()
+    assert main(["ledger", "household", "update", "0001", "--new-number", "0002"]) != 0  # taken here
+    assert "户编号「0002」已存在" in capsys.readouterr().err
+    assert main(["ledger", "household", "update", "0001", "--new-number", "0001-2"]) == 0
+    assert main(["ledger", "household", "show", "0001-2"]) == 0
