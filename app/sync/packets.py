@@ -367,7 +367,9 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, 
             items = [new for _, new in applier.counts.touched.get("payment_items", [])]
             clashes += applying.double_payments(db, me.number, items, now)
             new_conflicts = applying.record_clashes(db, me.number, sender, clashes, now)
-            resend.settle(ledger, db, me.number, sender, applier.inserted, now)  # refused rows that came again: resolved
+            settled = resend.settle(ledger, db, me.number, sender, applier.inserted, now)  # refused rows come again
+            if settled:
+                notes.append(f"{settled} 条记录冲突已自动处理：对方已改正后重新发来")
             resend.mark_new(db, h.get("resend"))  # rows it refused from here: sent again, whole, in the next packet
             # the packet holds every entry for this station in (from_seq, through_seq]: all of them are here now
             through = max(applied, int(h.get("through_seq", 0)))
