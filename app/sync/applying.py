@@ -9,7 +9,7 @@ Rules (the township decides; nothing is silently overwritten):
   holds both versions until a 专干 resolves it (``conflicts.resolve``); a station's conflict rows travel to the
   township, and the same clash found on both sides has the same key, so it is listed once;
 - a row that breaks a constraint here (an ID number or 户编号 already used by another row: 记录冲突) is not
-  written and is listed;
+  written and is listed; a new row so refused is asked for again until it arrives (``resend``);
 - on a station, a copy held for a member moved between villages (an 外村户's row, ``moves``) takes the township's
   version as it comes (a copy left stale while the township no longer sent it its changes is no clash), except
   the fields this station changed and the township has not acknowledged yet: one the township left as it was
