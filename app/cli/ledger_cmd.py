@@ -124,6 +124,8 @@ def register(sub) -> None:
     p.add_argument("--address", metavar="地址", help="新的住址")
     p.add_argument("--phone", metavar="电话", help="新的联系电话")
     p.add_argument("--notes", metavar="备注", help="新的备注")
+    p.add_argument("--new-number", metavar="新户编号",
+                   help="新的户编号（如乡镇因户编号重复未收下这一户：改号后下一个交换包会重新带去）")
     p.set_defaults(func=cmd_household_update)
     p = hs.add_parser("show", parents=[ro], help="显示一户：成员、类别、缴费")
     p.add_argument("number", metavar="户编号", help="要显示的户")
@@ -404,7 +406,7 @@ def cmd_household_update(args) -> int:
     with _open(args) as lg:
         h = lg.households.find(args.number)
         ch = lg.households.update(h.id, village=args.village, group=args.group, address=args.address,
-                                  phone=args.phone, notes=args.notes)
+                                  phone=args.phone, notes=args.notes, number=args.new_number)
         print(f"已修改户 {h.number}" if ch.households else f"户 {h.number} 没有变化")
     return 0
 

@@ -114,10 +114,15 @@ class Households:
 
     def update(self, household_id: int, *, village: str | None = None, group: str | None = None,
                address: str | None = None, phone: str | None = None, notes: str | None = None,
-               operator: str | None = None) -> Change:
+               operator: str | None = None, number: str | None = None) -> Change:
         self._l.require("record")
         cur = self.get(household_id)
         problems: list[Problem] = []
+        new_number = cur.number if number is None else str(number).strip()
+        if number is not None and not new_number:
+            problems.append(Problem("户编号", "户编号不能为空"))
+        elif new_number != cur.number and self.by_number(new_number):
+            problems.append(Problem("户编号", f"户编号「{new_number}」已存在"))
         vname = cur.village if village is None else village
         gname = (cur.group if village is None else "") if group is None else group
         vid, gid = self._place(vname, gname, problems)
@@ -130,12 +135,15 @@ class Households:
                   "notes": cur.notes}
         after = {"village": vname, "group": gname or "", "address": cur.address if address is None else str(address).strip(),
                  "phone": new_phone, "notes": cur.notes if notes is None else notes}
+        if new_number != cur.number:  # renumbered (a 户编号 another ledger already had: app.sync.resend)
+            before, after = {"number": cur.number, **before}, {"number": new_number, **after}
         if after == before:
             return Change()
         with self._l.transaction() as db:
-            db.execute("UPDATE households SET village_id = ?, group_id = ?, address = ?, phone = ?, notes = ?,"
-                       " updated_at = ? WHERE id = ?",
-                       [vid, gid, after["address"], after["phone"], after["notes"], now_iso(), household_id])
+            db.execute("UPDATE households SET number = ?, village_id = ?, group_id = ?, address = ?, phone = ?,"
+                       " notes = ?, updated_at = ? WHERE id = ?",
+                       [new_number, vid, gid, after["address"], after["phone"], after["notes"], now_iso(),
+                        household_id])
             self._l.log("household", household_id, "update", before, after, household_id=household_id,
                         operator=operator)
         return Change(households=frozenset({household_id}))

@@ -9,7 +9,7 @@ Rules (the township decides; nothing is silently overwritten):
   holds both versions until a 专干 resolves it (``conflicts.resolve``); a station's conflict rows travel to the
   township, and the same clash found on both sides has the same key, so it is listed once;
 - a row that breaks a constraint here (an ID number or 户编号 already used by another row: 记录冲突) is not
-  written and is listed;
+  written and is listed; a new row so refused is asked for again until it arrives (``resend``);
 - on a station, a copy held for a member moved between villages (an 外村户's row, ``moves``) takes the township's
   version as it comes (a copy left stale while the township no longer sent it its changes is no clash), except
   the fields this station changed and the township has not acknowledged yet: one the township left as it was
@@ -79,6 +79,7 @@ class Applier:
         self._cols: dict[str, tuple[list[str], list[str]]] = {}
         self.keep: dict[tuple[str, str], set[str]] = {}  # rows whose clashing columns stay as they are here
         self.before: dict[tuple[str, str], dict | None] = {}  # rows as they were before a changeset (``moves``)
+        self.inserted: set[tuple[str, str]] = set()  # (table, pk) of the rows inserted here (``resend.settle``)
 
     def cols(self, table: str) -> tuple[list[str], list[str]]:
         if table not in self._cols:
@@ -167,6 +168,9 @@ class Applier:
     def _written(self, table: str, op: str, old, new) -> None:
         """Count a row really written here: a row the ledger refused is listed as a clash, not counted."""
         label = f"{table} {_OPS.get(op, op)}"
+        if op == "INSERT":
+            cols, pks = self.cols(table)
+            self.inserted.add((table, pk_json([new[cols.index(c)] for c in pks])))
         self.counts.applied[label] = self.counts.applied.get(label, 0) + 1
 
     def _statement(self, table: str, op: str, old, new) -> tuple[str, list]:
@@ -218,7 +222,8 @@ class Applier:
             cols, pks = self.cols(table)
             key = [(old if op != "INSERT" else new)[cols.index(c)] for c in pks]
             row = _row(cols, new if op != "DELETE" else old)
-            self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None, _refused(table, exc)))
+            self.counts.clashes.append(Clash("记录冲突", table, key, [], None, row, None,
+                                             _refused(table, exc, self.sender if op == "INSERT" else None)))
             self.counts.touched[table] = [t for t in self.counts.touched.get(table, []) if t[0] != key]
             return False
         db.execute("RELEASE sync_row")
@@ -317,8 +322,24 @@ def _tuple(values):
     return None if values is None else tuple(values)
 
 
-def _refused(table: str, exc: Exception) -> str:
+def _refused(table: str, exc: Exception, sender: int | None) -> str:
+    """Why a row was refused, and for a new row (``sender`` given) what the clerk does now: it comes again by
+    itself once fixed (``resend``); a refused change of a row held here stays for a clerk."""
     text = str(exc)
+    why = _refused_change(table, text)
+    if sender is None:
+        return why
+    there = f"站点 {sender} " if sender else "乡镇"
+    if "members.id_number" in text or "members_id_number" in text:
+        return why + f"：请在{there}的电脑上改正这个身份证号，下一个交换包会重新带来这个人"
+    if "households.number" in text:
+        return why + f"：请在{there}的电脑上修改这一户的户编号，下一个交换包会重新带来这一户及其人员、缴费"
+    if "FOREIGN KEY" in text:
+        return why + "：所引用的记录改正后重新发来时，这条记录随之重新发来"
+    return why + "：改正后下一个交换包会重新带来"
+
+
+def _refused_change(table: str, text: str) -> str:
     if "members.id_number" in text or "members_id_number" in text:
         return "身份证号已被同一站点的另一人使用，该人员未写入"
     if "households.number" in text:

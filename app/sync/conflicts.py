@@ -7,7 +7,8 @@ silently.
 Kinds: 两处修改 (the same field of one record changed on two laptops), 记录冲突 (a record that breaks a rule
 here, e.g. an ID number another record already has), 重复缴费 (a member paid for one year at two places: the
 later payment is a refund candidate — the refund itself is made with the usual refund, by its rules),
-缺少关联记录.
+缺少关联记录. A new row refused here (记录冲突, its children with it) is asked for again in every packet back
+to its sender, and resolved by itself when it arrives corrected (``resend``: note 对方已改正后重新发来).
 
 ``choice`` for 两处修改: the station number whose version stands (``Conflict.a_station`` = the ledger that
 found it, ``b_station`` = the packet's sender), or ``"a"`` / ``"b"``. Taking a version that is not the one this

@@ -32,7 +32,7 @@ import apsw
 
 from ..domain.problems import Problem, ProblemsError
 from ..ledger.models import now_iso
-from . import applying, join_proof, key_changes, outbox, packet_file, policy_files, signing, turns
+from . import applying, join_proof, key_changes, outbox, packet_file, policy_files, resend, signing, turns
 from .capture import ensure_capture
 from .db_errors import DatabaseError
 
@@ -206,6 +206,9 @@ def write_packet(ledger: "Ledger", to_station, path, progress: Progress | None =
         changes = key_changes.outgoing(db, me.number)  # this station's key changes, signed by the old keys
         if changes:
             header["key_changes"] = changes
+        asked = resend.wanted(db, me.number, dest)  # rows refused from it, not here yet: "please send again"
+        if asked:
+            header["resend"] = asked
         data = packet_file.build(_secret(db), header, files, seed, carried)
         db.execute("UPDATE sync_peers SET packets_out = ?, last_out_at = ? WHERE station = ?", (packet_no, now, dest))
         db.execute("INSERT INTO sync_packets (direction, station, packet_no, through_seq, changes, sha256, at,"
@@ -364,6 +367,10 @@ def _apply(ledger: "Ledger", path, progress: Progress | None, *, dry_run: bool, 
             items = [new for _, new in applier.counts.touched.get("payment_items", [])]
             clashes += applying.double_payments(db, me.number, items, now)
             new_conflicts = applying.record_clashes(db, me.number, sender, clashes, now)
+            settled = resend.settle(ledger, db, me.number, sender, applier.inserted, now)  # refused rows come again
+            if settled:
+                notes.append(f"{settled} 条记录冲突已自动处理：对方已改正后重新发来")
+            resend.mark_new(db, h.get("resend"))  # rows it refused from here: sent again, whole, in the next packet
             # the packet holds every entry for this station in (from_seq, through_seq]: all of them are here now
             through = max(applied, int(h.get("through_seq", 0)))
             packet_no = int(h.get("packet_no", 0))

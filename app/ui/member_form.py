@@ -64,6 +64,11 @@ class HouseholdForm(QDialog):
         form.addRow("住址：", self.address)
         form.addRow("联系电话：", self.phone)
         form.addRow("备注：", self.notes)
+        self.number = QLineEdit()  # editing: a hand-given 户编号 another ledger already had can be changed
+        self.number.setObjectName("householdNumber")
+        if household:
+            self.number.setText(household.number or "")
+            form.insertRow(0, "户编号：", self.number)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -111,6 +116,9 @@ class HouseholdForm(QDialog):
                       phone=self.phone.text(), notes=self.notes.text())
         try:
             if self.household:
+                number = self.number.text().strip()
+                if number != (self.household.number or ""):
+                    fields["number"] = number
                 change = self.ledger.households.update(self.household.id, **fields)
             else:
                 change = self.ledger.households.add(**fields)
