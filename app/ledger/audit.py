@@ -93,20 +93,26 @@ class AuditLog:
         return self._l.db.execute("SELECT count(*) FROM audit").fetchone()[0]
 
 
+# the Chinese words for what the audit log records (every action and entity written by ``Ledger.log``)
+ACTIONS = {"create": "新增", "update": "修改", "status": "参保状态", "move_out": "迁出本户", "move_in": "迁入本户",
+           "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
+           "rollover": "结转", "restore": "从备份恢复", "import": "导入", "reveal": "查看完整证件号和电话",
+           "dropped": "票据号列入作废清单", "split": "拆分村台账", "self": "设为本台账的站点",
+           "dismiss": "判定非重复参保", "resolve": "处理冲突", "password": "修改台账密码",
+           "keep": "判定重复参保（保留一处）", "join": "加入乡镇", "invite": "写出入站文件",
+           "key": "记录签名密钥", "key_change": "更换签名密钥", "handover": "交款", "settle": "登记已补付",
+           "cancel": "取消补付"}
+ENTITIES = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
+            "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
+            "ledger": "台账", "operator": "操作员", "receipts": "票据号", "station": "站点", "duplicate": "重复参保",
+            "conflict": "交换冲突", "claim": "认定后补付", "handover": "交款单", "import": "导入"}
+
+
 def describe(e: AuditEntry, masked: bool = True) -> str:
     """One line for the CLI and the window: 时间 操作员 对象 动作 变更. ID numbers and phones are masked
     unless ``masked=False`` (after ``operators.reveal``: role-checked and itself audited)."""
     if masked:
         e = dataclasses.replace(e, before=mask_fields(e.before), after=mask_fields(e.after))
-    names = {"create": "新增", "update": "修改", "status": "参保状态", "move_out": "迁出本户", "move_in": "迁入本户",
-             "end": "终止", "void": "作废", "refund": "退费", "pay": "缴费", "addons": "附加险",
-             "rollover": "结转", "restore": "从备份恢复", "import": "导入", "reveal": "查看完整证件号和电话",
-             "dropped": "票据号列入作废清单", "split": "拆分村台账", "self": "设为本台账的站点",
-             "dismiss": "判定非重复参保", "resolve": "处理冲突", "password": "修改台账密码"}
-    entities = {"household": "户", "member": "人员", "category": "类别", "payment": "缴费", "refund": "退费",
-                "settings": "台账设置", "village": "村", "group": "组", "member_year": "年度选择",
-                "ledger": "台账", "operator": "操作员", "receipts": "票据号", "station": "站点", "duplicate": "重复参保",
-                "conflict": "交换冲突"}
     diff = ""
     if e.before and e.after:
         keys = [k for k in e.after if e.before.get(k) != e.after.get(k)]
@@ -117,5 +123,5 @@ def describe(e: AuditEntry, masked: bool = True) -> str:
         when = dt.datetime.fromisoformat(e.ts).astimezone().strftime("%Y-%m-%d %H:%M:%S")  # local time
     except ValueError:
         when = e.ts[:19].replace("T", " ")
-    return (f"{when} {e.operator} {entities.get(e.entity, e.entity)}#{e.entity_id or ''} "
-            f"{names.get(e.action, e.action)} {diff}").strip()
+    return (f"{when} {e.operator} {ENTITIES.get(e.entity, e.entity)}#{e.entity_id or ''} "
+            f"{ACTIONS.get(e.action, e.action)} {diff}").strip()
