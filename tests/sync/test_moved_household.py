@@ -13,30 +13,9 @@ from app.domain.problems import ProblemsError
 from app.domain.vocabulary import PayState
 from app.ledger import PayLine, member_year, stations
 from app.sync import conflicts
-from app.ui import queries
 
 from sync_township import make_township, send as _send
-
-YEAR = 2025
-
-
-def _state(lg, m) -> PayState:
-    return member_year.of_member(lg, m, YEAR).state
-
-
-def _listed(lg) -> set[int]:
-    f = queries.MemberFilter(year=YEAR)
-    shown = {r["id"] for r in queries.member_page(lg.db.conn, f, 0, 1000)}
-    assert queries.member_count(lg.db.conn, f) == len(shown)
-    assert shown == {s.member_id for s in member_year.standings(lg, year=YEAR)}
-    return shown
-
-
-def _households(lg) -> set[int]:
-    f = queries.MemberFilter(year=YEAR)
-    shown = {r["id"] for r in queries.household_page(lg.db.conn, f, 0, 1000)}
-    assert queries.household_count(lg.db.conn, f) == len(shown) == lg.households.count()
-    return shown
+from township_views import YEAR, listed as _listed, listed_households as _households, state as _state
 
 
 def _places(lg) -> dict[str, tuple[int, int]]:

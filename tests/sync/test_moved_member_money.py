@@ -14,28 +14,7 @@ from app.sync import conflicts, packets
 from app.ui import queries
 
 from sync_township import send as _send
-
-YEAR = 2025
-
-
-def _state(lg, m) -> PayState:
-    return member_year.of_member(lg, m, YEAR).state
-
-
-def _listed(lg) -> set[int]:
-    """Members in the window's list (all of them) and in the whole ledger's standings."""
-    f = queries.MemberFilter(year=YEAR)
-    shown = {r["id"] for r in queries.member_page(lg.db.conn, f, 0, 1000)}
-    assert queries.member_count(lg.db.conn, f) == len(shown)
-    assert shown == {s.member_id for s in member_year.standings(lg, year=YEAR)}
-    return shown
-
-
-def _households(lg) -> set[int]:
-    f = queries.MemberFilter(year=YEAR)
-    shown = {r["id"] for r in queries.household_page(lg.db.conn, f, 0, 1000)}
-    assert queries.household_count(lg.db.conn, f) == len(shown)
-    return shown
+from township_views import YEAR, listed as _listed, listed_households as _households, state as _state
 
 
 def _places(lg) -> dict[str, tuple[int, int]]:
