@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ..domain.money import ZERO, fmt
 from ..domain.problems import ProblemsError
 from ..domain.vocabulary import ClaimPartKind
+from .widgets import read_only_table
 from .tasks import error_text
 
 COLUMNS = ("编号", "姓名", "票据号", "缴费日期", "类别", "认定日期", "应补付（元）", "明细", "状态", "补付日期", "说明")
@@ -31,14 +32,7 @@ class ClaimsDialog(QDialog):
         for s in ("待补付", "已补付", "已撤销", "缴费已作废", "缴费已退费"):
             self.state.addItem(s, s)
         self.state.currentIndexChanged.connect(lambda _i: self.reload())
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("claimsTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table("claimsTable", COLUMNS, rows=True, single=True)
         self.date = QLineEdit(dt.date.today().isoformat())
         self.note = QLineEdit()
         self.note.setPlaceholderText("补付说明（如 转账凭证号）；撤销时写明原因")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.problems import ProblemsError
+from .widgets import read_only_table
 from .tasks import error_text, run_task
 
 COLUMNS = ("可信度", "类型", "甲", "甲的位置", "甲本年度", "乙", "乙的位置", "乙本年度", "判断依据")
@@ -103,14 +103,7 @@ class DuplicatesDialog(QDialog):
         top.addWidget(self.full_box)
         top.addWidget(self.export_button)
         top.addWidget(refresh)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("duplicatesTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table("duplicatesTable", COLUMNS, rows=True, single=True)
         self.table.itemSelectionChanged.connect(self._selected)
         self.pane_a = PlacePane("甲", "placeA")
         self.pane_b = PlacePane("乙", "placeB")

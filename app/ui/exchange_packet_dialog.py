@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 from ..ledger import stations
 from .tasks import error_text, run_task
 from ..sync.fields import count_rows, local_time
-from .widgets import path_row
+from .widgets import path_row, read_only_table
 
 PEER_COLUMNS = ("站点", "已发出", "对方已确认到", "待对方确认", "已导入", "最近发出", "最近导入")
 
@@ -53,13 +53,7 @@ class ExchangePacketDialog(QDialog):
         else:
             head.setText(f"本台账：{self.mine.code} {self.mine.name}（{self.mine.kind}）。交换包可以重复发送、"
                          "不按顺序送达或丢失：下一个包会补上没有确认的内容。")
-        self.peers = QTableWidget(0, len(PEER_COLUMNS))
-        self.peers.setObjectName("peerTable")
-        self.peers.setHorizontalHeaderLabels(PEER_COLUMNS)
-        self.peers.verticalHeader().setVisible(False)
-        self.peers.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.peers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.peers.horizontalHeader().setStretchLastSection(True)
+        self.peers = read_only_table("peerTable", PEER_COLUMNS, fit=True)
         self.peers.setMinimumHeight(self.fontMetrics().height() * 5)
 
         out = QWidget()

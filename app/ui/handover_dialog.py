@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.money import fmt
 from ..domain.problems import ProblemsError
 from .tasks import error_text, show_error
-from .widgets import date_edit, to_date
+from .widgets import date_edit, read_only_table, to_date
 
 RECEIPT_HEADERS = ("票据号", "缴费日期", "户编号", "缴费人", "人数", "金额（元）", "方式", "状态")
 
@@ -58,12 +57,7 @@ class HandoverDialog(QDialog):
         form = QFormLayout()
         form.addRow("操作员（交款人）：", self.operator)
         form.addRow("日期：", dates)
-        self.table = QTableWidget(0, len(RECEIPT_HEADERS))
-        self.table.setObjectName("handoverReceipts")
-        self.table.setHorizontalHeaderLabels(list(RECEIPT_HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table("handoverReceipts", RECEIPT_HEADERS)
         self.methods = QLabel()
         self.methods.setObjectName("methods")
         self.methods.setWordWrap(True)

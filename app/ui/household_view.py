@@ -7,14 +7,14 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ..domain.idnumber import mask_id_number, mask_phone
 from ..domain.money import ZERO, fmt
 from ..domain.vocabulary import PayState
 from ..ledger import member_year
 from .style import BADGE_COLOURS
+from .widgets import read_only_table
 
 # What matters at the counter comes first, so a narrow pane (or the large font) clips only the ID column.
 MEMBER_COLUMNS = ("姓名", "关系", "缴费情况", "应缴（元）", "已缴（元）", "人员类别", "参保状态", "身份证号")
@@ -93,14 +93,7 @@ class HouseholdView(QWidget):
         self.title.setObjectName("pageTitle")
         self.facts = QLabel()
         self.facts.setWordWrap(True)
-        self.table = QTableWidget(0, len(MEMBER_COLUMNS))
-        self.table.setObjectName("memberTable")
-        self.table.setHorizontalHeaderLabels(list(MEMBER_COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table("memberTable", MEMBER_COLUMNS, rows=True, fit=True)
         self.table.doubleClicked.connect(lambda idx: self.b_edit.isEnabled() and self._edit_member())  # not while
         # writes are off (app.ui.write_guard): the button says why
         self.summary = QLabel()

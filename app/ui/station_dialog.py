@@ -6,12 +6,12 @@ stations: 接入已在用的村台账… at the township, 加入乡镇… at the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.problems import ProblemsError
 from ..ledger import stations
+from .widgets import read_only_table
 from .tasks import error_text
 
 COLUMNS = ("站点代码", "类型", "名称", "负责的村", "上级站点", "")
@@ -109,14 +109,7 @@ class StationDialog(QDialog):
         box.addLayout(row)
 
         listed = QGroupBox("乡镇的站点")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("stationTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table("stationTable", COLUMNS, rows=True, fit=True)
         self.add_button = QPushButton("登记其他站点…")
         self.add_button.setObjectName("addStation")
         self.add_button.clicked.connect(self.open_add)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase, QFontInfo
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.problems import ProblemsError
 from ..ledger import stations
 from ..sync import key_changes, signing
+from .widgets import read_only_table
 from .tasks import error_text
 
 COLUMNS = ("站点", "指纹", "状态", "方式", "时间", "更换原因（操作员）")
@@ -64,14 +64,7 @@ class StationKeyDialog(QDialog):
         box.addLayout(row)
 
         listed = QGroupBox("各站点登记的签名公钥（更换掉的留存备查，用它签名的交换包不再接受）")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("keyTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table("keyTable", COLUMNS, rows=True, fit=True)
         self.table.setMinimumHeight(self.fontMetrics().height() * 6)
         QVBoxLayout(listed).addWidget(self.table)
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..domain.money import fmt
 from ..domain.problems import ProblemsError
 from .tasks import error_text
-from .widgets import date_edit, to_qdate
+from .widgets import date_edit, read_only_table, to_qdate
 
 PAYMENT_COLUMNS = ("票据号", "缴费日期", "金额（元）", "方式", "人员", "操作员", "状态")
 
@@ -46,14 +45,7 @@ class PaymentsDialog(QDialog):
         self.operator = operator
         self.household = ledger.households.get(household_id)
         self.setWindowTitle(f"缴费记录：户 {self.household.number}（户主 {self.household.head_name or '未登记'}）")
-        self.table = QTableWidget(0, len(PAYMENT_COLUMNS))
-        self.table.setObjectName("paymentTable")
-        self.table.setHorizontalHeaderLabels(list(PAYMENT_COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table("paymentTable", PAYMENT_COLUMNS, rows=True, single=True)
         self.table.itemSelectionChanged.connect(self._selected)
         form = self._form = QFormLayout()
         self.reason = QLineEdit()

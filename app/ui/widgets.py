@@ -8,7 +8,8 @@ from typing import Callable
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QValidator
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLineEdit, QPushButton,
+                               QTableWidget, QWidget)
 
 
 def path_row(edit: QLineEdit, on_browse: Callable[[], None]) -> QHBoxLayout:
@@ -19,6 +20,25 @@ def path_row(edit: QLineEdit, on_browse: Callable[[], None]) -> QHBoxLayout:
     row.addWidget(edit, 1)
     row.addWidget(browse)
     return row
+
+
+def read_only_table(name: str, headers, *, rows: bool = False, single: bool = False, fit: bool = False,
+                    stretch_last: bool = True) -> QTableWidget:
+    """A table the user reads but does not edit: its column headers, no row numbers; ``rows`` selects whole
+    rows (``single``: one at a time), ``fit`` sizes columns to their contents, the last column takes the rest."""
+    t = QTableWidget(0, len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(list(headers))
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    if rows:
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    if fit:
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(stretch_last)
+    return t
 
 
 def to_date(q: QDate) -> dt.date:
